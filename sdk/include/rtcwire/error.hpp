@@ -1,0 +1,87 @@
+// Errors are values: a stable code, where the fault lies, and a message for humans.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace rtcwire {
+
+// Where an error came from. Models h11's LocalProtocolError / RemoteProtocolError split.
+enum class ErrorOrigin {
+  local,      // the app misused the API (bad argument, wrong state)
+  remote,     // the other side violated the protocol or refused a request
+  transport,  // the network failed (socket closed, timed out)
+};
+
+// Stable codes: they cross the Wasm boundary and travel in error envelopes, so never renumber or
+// rename one; add new codes at the end.
+enum class ErrorCode {
+  malformed_packet,     // Engine.IO framing that cannot be decoded
+  malformed_json,       // not valid JSON (or invalid UTF-8)
+  invalid_envelope,     // JSON that is not a valid rtcwire envelope (missing/mistyped field)
+  unsupported_version,  // envelope version this side does not speak
+  unknown_type,         // envelope type this side does not know
+  message_too_large,    // over the negotiated size limit
+  invalid_room,         // room name empty, too long or with control characters
+  invalid_peer,         // peer id malformed
+  not_in_room,          // action that needs a room while in none
+  peer_not_found,       // target peer is not in the sender's room
+  not_connected,        // action that needs a connection while there is none
+  invalid_state,        // action not allowed in the current state
+  handshake_timeout,    // transport open but no Engine.IO open / welcome in time
+  ping_timeout,         // no ping from the server within pingInterval + pingTimeout
+  transport_closed,     // the transport closed underneath us
+  transport_error,      // the transport reported an error
+  server_closed,        // the server closed the session
+  invalid_argument,     // an app argument of the wrong shape
+  internal,             // a bug: reported, never crashes
+};
+
+std::string_view to_string(ErrorCode code);
+std::optional<ErrorCode> error_code_from_string(std::string_view name);
+std::string_view to_string(ErrorOrigin origin);
+
+struct Error {
+  ErrorCode code;
+  ErrorOrigin origin;
+  std::string message;
+
+  bool operator==(const Error&) const = default;
+};
+
+inline Error local_error(ErrorCode code, std::string message) {
+  return Error{code, ErrorOrigin::local, std::move(message)};
+}
+inline Error remote_error(ErrorCode code, std::string message) {
+  return Error{code, ErrorOrigin::remote, std::move(message)};
+}
+inline Error transport_error(ErrorCode code, std::string message) {
+  return Error{code, ErrorOrigin::transport, std::move(message)};
+}
+
+// A value or an error (std::expected is C++23 and absent from the Emscripten libc++ here).
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}
+  Result(Error error) : value_(std::move(error)) {}
+
+  bool ok() const { return value_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(value_); }
+  const T& value() const { return std::get<0>(value_); }
+  const Error& error() const { return std::get<1>(value_); }
+
+ private:
+  std::variant<T, Error> value_;
+};
+
+// Result of an operation with nothing to return.
+struct Done {};
+using Status = Result<Done>;
+inline Status ok() { return Done{}; }
+
+}  // namespace rtcwire

@@ -1,0 +1,354 @@
+#include "rtcwire/client.hpp"
+
+#include "rtcwire/json_limits.hpp"
+
+namespace rtcwire {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+bool is_legal(ClientState from, ClientState to) {
+  using S = ClientState;
+  switch (from) {
+    case S::idle:
+    case S::disconnected:
+      return to == S::connecting || to == S::closed;
+    case S::connecting:
+      return to == S::connected || to == S::disconnected || to == S::closed;
+    case S::connected:
+      return to == S::disconnected || to == S::closed;
+    case S::closed:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view to_string(ClientState state) {
+  switch (state) {
+    case ClientState::idle:
+      return "idle";
+    case ClientState::connecting:
+      return "connecting";
+    case ClientState::connected:
+      return "connected";
+    case ClientState::disconnected:
+      return "disconnected";
+    case ClientState::closed:
+      return "closed";
+  }
+  return "closed";
+}
+
+Client::Client(ClientConfig config)
+    : config_(std::move(config)), max_message_bytes_(config_.max_message_bytes) {
+  auto url = parse_server_url(config_.url);
+  if (url) {
+    server_url_ = std::move(url.value());
+  } else {
+    config_error_ = url.error();
+  }
+}
+
+Status Client::transition(ClientState next, std::optional<Error> error) {
+  if (!is_legal(state_, next)) {
+    return local_error(ErrorCode::invalid_state, "client cannot go from " +
+                                                     std::string(to_string(state_)) + " to " +
+                                                     std::string(to_string(next)));
+  }
+  state_ = next;
+  events_.push_back(client_event::StateChanged{next, std::move(error)});
+  return ok();
+}
+
+Status Client::require_connected() const {
+  if (state_ != ClientState::connected) {
+    return local_error(ErrorCode::not_connected,
+                       "client is " + std::string(to_string(state_)) + ", not connected");
+  }
+  return ok();
+}
+
+Status Client::require_room() const {
+  if (auto connected = require_connected(); !connected) return connected;
+  if (!membership_.in_room()) return local_error(ErrorCode::not_in_room, "join a room first");
+  return ok();
+}
+
+Status Client::connect(Millis now) {
+  if (config_error_) return *config_error_;
+  if (state_ != ClientState::idle && state_ != ClientState::disconnected) {
+    return local_error(ErrorCode::invalid_state,
+                       "connect() while " + std::string(to_string(state_)));
+  }
+  connection_ = std::make_unique<EngineIoConnection>(
+      next_generation_++, TransportKind::websocket, server_url_.websocket_endpoint());
+  if (auto opened = connection_->open(now); !opened) return opened;
+  (void)transition(ClientState::connecting);
+  timers_.set(Timer::handshake, now + config_.handshake_timeout);
+  drain_connection();
+  return ok();
+}
+
+Status Client::send_envelope(const envelope::ClientEnvelope& envelope) {
+  std::string text = envelope::encode(envelope);
+  if (text.size() > max_message_bytes_) {
+    return local_error(ErrorCode::message_too_large,
+                       "message of " + std::to_string(text.size()) +
+                           " bytes exceeds the server's limit of " +
+                           std::to_string(max_message_bytes_));
+  }
+  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
+    return local_error(ErrorCode::invalid_argument,
+                       "data is nested deeper than the protocol allows");
+  }
+  return connection_->send_message(std::move(text));
+}
+
+Status Client::join(std::string room, Millis /*now*/) {
+  if (auto connected = require_connected(); !connected) return connected;
+  if (!envelope::is_valid_room(room)) {
+    return local_error(ErrorCode::invalid_room,
+                       "room names are 1 to " + std::to_string(envelope::kMaxRoomBytes) +
+                           " bytes without control characters");
+  }
+  auto sent = send_envelope(envelope::Join{std::move(room)});
+  drain_connection();
+  return sent;
+}
+
+Status Client::leave(Millis /*now*/) {
+  if (auto in_room = require_room(); !in_room) return in_room;
+  auto sent = send_envelope(envelope::Leave{});
+  drain_connection();
+  return sent;
+}
+
+Status Client::publish(envelope::Json data, Millis /*now*/) {
+  if (auto in_room = require_room(); !in_room) return in_room;
+  auto sent = send_envelope(envelope::Publish{std::move(data)});
+  drain_connection();
+  return sent;
+}
+
+Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
+  if (auto in_room = require_room(); !in_room) return in_room;
+  if (!membership_.has_peer(peer)) {
+    return local_error(ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "' in the room");
+  }
+  auto sent = send_envelope(envelope::DirectTo{std::move(peer), std::move(data)});
+  drain_connection();
+  return sent;
+}
+
+Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
+  if (auto in_room = require_room(); !in_room) return in_room;
+  if (!membership_.has_peer(peer)) {
+    return local_error(ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "' in the room");
+  }
+  auto sent = send_envelope(envelope::SignalTo{std::move(peer), std::move(data)});
+  drain_connection();
+  return sent;
+}
+
+void Client::close(Millis /*now*/) {
+  if (!transition(ClientState::closed)) return;
+  timers_.clear_all();
+  membership_.reset();
+  if (connection_) {
+    connection_->close();
+    drain_connection();
+  }
+}
+
+bool Client::is_current(uint32_t generation) const {
+  return connection_ && connection_->generation() == generation;
+}
+
+void Client::handle_transport_open(uint32_t generation, Millis now) {
+  if (!is_current(generation)) return;
+  connection_->handle_transport_open(now);
+  drain_connection();
+}
+
+void Client::handle_transport_text(uint32_t generation, std::string_view frame, Millis now) {
+  if (!is_current(generation)) return;
+  connection_->handle_transport_text(frame, now);
+  drain_connection();
+}
+
+void Client::handle_transport_binary(uint32_t generation, std::string_view frame, Millis now) {
+  if (!is_current(generation)) return;
+  connection_->handle_transport_binary(frame, now);
+  drain_connection();
+}
+
+void Client::handle_transport_closed(uint32_t generation, Millis now) {
+  if (!is_current(generation)) return;
+  connection_->handle_transport_closed(now);
+  drain_connection();
+}
+
+void Client::handle_transport_error(uint32_t generation, std::string_view reason, Millis now) {
+  if (!is_current(generation)) return;
+  connection_->handle_transport_error(reason, now);
+  drain_connection();
+}
+
+void Client::handle_timeout(Millis now) {
+  for (Timer timer : timers_.take_expired(now)) {
+    if (timer == Timer::handshake && state_ == ClientState::connecting) {
+      lose_connection(transport_error(ErrorCode::handshake_timeout,
+                                      "the server did not complete the handshake in time"));
+      connection_->close();
+    }
+  }
+  if (connection_) {
+    connection_->handle_timeout(now);
+    drain_connection();
+  }
+}
+
+void Client::lose_connection(Error error) {
+  timers_.clear_all();
+  membership_.reset();
+  peer_id_.clear();
+  (void)transition(ClientState::disconnected, std::move(error));
+}
+
+void Client::drain_connection() {
+  if (!connection_) return;
+  while (true) {
+    while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+    auto event = connection_->poll_event();
+    if (!event) return;
+    std::visit(Overloaded{
+                   [&](engineio_event::Opened&) {
+                     if (state_ != ClientState::connecting) return;
+                     auto sent = send_envelope(envelope::Hello{config_.sdk});
+                     if (!sent) {
+                       lose_connection(sent.error());
+                       connection_->close();
+                     }
+                   },
+                   [&](engineio_event::Message& message) {
+                     handle_message(message.data, message.binary);
+                   },
+                   [&](engineio_event::Closed& closed) {
+                     if (state_ != ClientState::connecting && state_ != ClientState::connected) {
+                       return;  // we closed it ourselves
+                     }
+                     lose_connection(closed.error.value_or(transport_error(
+                         ErrorCode::transport_closed, "the connection closed")));
+                   },
+               },
+               *event);
+  }
+}
+
+void Client::handle_message(const std::string& text, bool binary) {
+  if (state_ != ClientState::connecting && state_ != ClientState::connected) return;
+  if (binary) {
+    events_.push_back(client_event::ErrorRaised{
+        remote_error(ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
+    return;
+  }
+  auto decoded = envelope::decode_server(text);
+  if (!decoded) {
+    events_.push_back(client_event::ErrorRaised{decoded.error()});
+    return;
+  }
+  handle_envelope(std::move(decoded.value()));
+}
+
+void Client::handle_envelope(envelope::ServerEnvelope message) {
+  namespace ev = client_event;
+  if (state_ == ClientState::connecting) {
+    if (auto* welcome = std::get_if<envelope::Welcome>(&message)) {
+      peer_id_ = std::move(welcome->peer);
+      max_message_bytes_ = welcome->max_message_bytes;
+      timers_.clear(Timer::handshake);
+      (void)transition(ClientState::connected);
+      return;
+    }
+    if (auto* refusal = std::get_if<envelope::ErrorReply>(&message)) {
+      events_.push_back(ev::ErrorRaised{remote_error(refusal->code, refusal->message)});
+      return;
+    }
+    events_.push_back(ev::ErrorRaised{
+        remote_error(ErrorCode::invalid_state, "server sent a message before its welcome")});
+    return;
+  }
+  std::visit(
+      Overloaded{
+          [&](envelope::Welcome&) {
+            events_.push_back(ev::ErrorRaised{
+                remote_error(ErrorCode::invalid_state, "server sent a second welcome")});
+          },
+          [&](envelope::Joined& joined) {
+            membership_.on_joined(joined.room, joined.peers);
+            events_.push_back(ev::RoomJoined{std::move(joined.room), std::move(joined.peers)});
+          },
+          [&](envelope::Left& left) {
+            if (membership_.on_left(left.room)) events_.push_back(ev::RoomLeft{left.room});
+          },
+          [&](envelope::PeerJoined& joined) {
+            if (membership_.on_peer_joined(joined.peer)) {
+              events_.push_back(ev::PeerJoined{std::move(joined.peer)});
+            }
+          },
+          [&](envelope::PeerLeft& left) {
+            if (membership_.on_peer_left(left.peer)) {
+              events_.push_back(ev::PeerLeft{std::move(left.peer)});
+            }
+          },
+          [&](envelope::SignalFrom& signal) {
+            events_.push_back(ev::SignalReceived{std::move(signal.from), std::move(signal.data)});
+          },
+          [&](envelope::Published& published) {
+            events_.push_back(ev::MessageReceived{std::move(published.from), ev::MessageKind::room,
+                                                  std::move(published.data)});
+          },
+          [&](envelope::DirectFrom& direct) {
+            events_.push_back(ev::MessageReceived{std::move(direct.from), ev::MessageKind::direct,
+                                                  std::move(direct.data)});
+          },
+          [&](envelope::ErrorReply& refusal) {
+            events_.push_back(ev::ErrorRaised{remote_error(refusal.code, refusal.message)});
+          },
+      },
+      message);
+}
+
+std::optional<TransportAction> Client::poll_action() {
+  if (actions_.empty()) return std::nullopt;
+  TransportAction action = std::move(actions_.front());
+  actions_.pop_front();
+  return action;
+}
+
+std::optional<ClientEvent> Client::poll_event() {
+  if (events_.empty()) return std::nullopt;
+  ClientEvent event = std::move(events_.front());
+  events_.pop_front();
+  return event;
+}
+
+std::optional<Millis> Client::poll_timeout() const {
+  std::optional<Millis> earliest = timers_.earliest();
+  if (connection_) {
+    const auto connection_deadline = connection_->poll_timeout();
+    if (connection_deadline && (!earliest || *connection_deadline < *earliest)) {
+      earliest = connection_deadline;
+    }
+  }
+  return earliest;
+}
+
+}  // namespace rtcwire

@@ -1,0 +1,311 @@
+#include "rtcwire/envelope.hpp"
+
+#include <type_traits>
+
+#include "rtcwire/json_limits.hpp"
+
+namespace rtcwire::envelope {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+Error invalid(std::string message) {
+  return remote_error(ErrorCode::invalid_envelope, std::move(message));
+}
+
+Json header(std::string_view type) { return Json{{"v", kVersion}, {"t", type}}; }
+
+// Parses text into a JSON object and checks version and type; yields the object and its type.
+struct Parsed {
+  Json object;
+  std::string type;
+};
+
+Result<Parsed> parse_object(std::string_view text) {
+  if (json_nesting_depth(text, kMaxJsonDepth) < 0) {
+    return invalid("envelope nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  Json json = Json::parse(text, nullptr, false);
+  if (json.is_discarded()) return remote_error(ErrorCode::malformed_json, "envelope is not JSON");
+  if (!json.is_object()) return invalid("envelope is not a JSON object");
+  const auto version = json.find("v");
+  if (version == json.end() || !version->is_number_integer()) {
+    return invalid("envelope has no integer version 'v'");
+  }
+  if (version->get<int64_t>() != kVersion) {
+    return remote_error(ErrorCode::unsupported_version,
+                        "envelope version " + version->dump() + " is not supported");
+  }
+  const auto type = json.find("t");
+  if (type == json.end() || !type->is_string()) return invalid("envelope has no string type 't'");
+  std::string type_name = type->get<std::string>();
+  return Parsed{std::move(json), std::move(type_name)};
+}
+
+// Reads a required string field that must satisfy `valid`.
+template <class Valid>
+Result<std::string> read_string(const Json& object, const char* name, Valid valid,
+                                ErrorCode code_if_invalid) {
+  const auto field = object.find(name);
+  if (field == object.end() || !field->is_string()) {
+    return invalid(std::string("field '") + name + "' must be a string");
+  }
+  std::string value = field->get<std::string>();
+  if (!valid(value)) {
+    return remote_error(code_if_invalid, std::string("field '") + name + "' is not valid");
+  }
+  return value;
+}
+
+Result<std::string> read_peer(const Json& object, const char* name) {
+  return read_string(object, name, is_valid_peer_id, ErrorCode::invalid_peer);
+}
+
+Result<Json> read_data(const Json& object) {
+  const auto field = object.find("data");
+  if (field == object.end()) return invalid("field 'data' is missing");
+  return *field;
+}
+
+std::string truncated(std::string_view message) {
+  return std::string(message.substr(0, kMaxErrorMessageBytes));
+}
+
+// Builds an envelope carrying a peer id and data, e.g. signal{to,data} or publish{from,data}.
+template <class T>
+Result<T> read_addressed(const Json& object, const char* peer_field) {
+  auto peer = read_peer(object, peer_field);
+  if (!peer) return peer.error();
+  auto data = read_data(object);
+  if (!data) return data.error();
+  return T{std::move(peer.value()), std::move(data.value())};
+}
+
+template <class Variant, class T>
+Result<Variant> widen(Result<T> result) {
+  if (!result) return result.error();
+  return Variant{std::move(result.value())};
+}
+
+Error unknown_type(const std::string& type) {
+  return remote_error(ErrorCode::unknown_type, "unknown envelope type '" + truncated(type) + "'");
+}
+
+}  // namespace
+
+bool is_valid_room(std::string_view room) {
+  if (room.empty() || room.size() > kMaxRoomBytes) return false;
+  for (unsigned char c : room) {
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+bool is_valid_peer_id(std::string_view peer) {
+  if (peer.empty() || peer.size() > kMaxPeerIdBytes) return false;
+  for (char c : peer) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string encode(const ClientEnvelope& envelope) {
+  return std::visit(
+             Overloaded{
+                 [](const Hello& e) {
+                   Json j = header("hello");
+                   j["sdk"] = e.sdk;
+                   return j;
+                 },
+                 [](const Join& e) {
+                   Json j = header("join");
+                   j["room"] = e.room;
+                   return j;
+                 },
+                 [](const Leave&) { return header("leave"); },
+                 [](const SignalTo& e) {
+                   Json j = header("signal");
+                   j["to"] = e.to;
+                   j["data"] = e.data;
+                   return j;
+                 },
+                 [](const Publish& e) {
+                   Json j = header("publish");
+                   j["data"] = e.data;
+                   return j;
+                 },
+                 [](const DirectTo& e) {
+                   Json j = header("direct");
+                   j["to"] = e.to;
+                   j["data"] = e.data;
+                   return j;
+                 },
+             },
+             envelope)
+      .dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string encode(const ServerEnvelope& envelope) {
+  return std::visit(
+             Overloaded{
+                 [](const Welcome& e) {
+                   Json j = header("welcome");
+                   j["peer"] = e.peer;
+                   j["session"] = e.session;
+                   j["maxMessageBytes"] = e.max_message_bytes;
+                   return j;
+                 },
+                 [](const Joined& e) {
+                   Json j = header("joined");
+                   j["room"] = e.room;
+                   j["peers"] = e.peers;
+                   return j;
+                 },
+                 [](const Left& e) {
+                   Json j = header("left");
+                   j["room"] = e.room;
+                   return j;
+                 },
+                 [](const PeerJoined& e) {
+                   Json j = header("peer-joined");
+                   j["peer"] = e.peer;
+                   return j;
+                 },
+                 [](const PeerLeft& e) {
+                   Json j = header("peer-left");
+                   j["peer"] = e.peer;
+                   return j;
+                 },
+                 [](const SignalFrom& e) {
+                   Json j = header("signal");
+                   j["from"] = e.from;
+                   j["data"] = e.data;
+                   return j;
+                 },
+                 [](const Published& e) {
+                   Json j = header("publish");
+                   j["from"] = e.from;
+                   j["data"] = e.data;
+                   return j;
+                 },
+                 [](const DirectFrom& e) {
+                   Json j = header("direct");
+                   j["from"] = e.from;
+                   j["data"] = e.data;
+                   return j;
+                 },
+                 [](const ErrorReply& e) {
+                   Json j = header("error");
+                   j["code"] = to_string(e.code);
+                   j["message"] = truncated(e.message);
+                   return j;
+                 },
+             },
+             envelope)
+      // Invalid UTF-8 in app strings is replaced rather than allowed to abort the encoder.
+      .dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Result<ClientEnvelope> decode_client(std::string_view text) {
+  auto parsed = parse_object(text);
+  if (!parsed) return parsed.error();
+  const Json& j = parsed.value().object;
+  const std::string& type = parsed.value().type;
+
+  if (type == "hello") {
+    auto sdk = read_string(
+        j, "sdk", [](const std::string& s) { return s.size() <= kMaxSdkNameBytes; },
+        ErrorCode::invalid_envelope);
+    if (!sdk) return sdk.error();
+    return ClientEnvelope{Hello{std::move(sdk.value())}};
+  }
+  if (type == "join") {
+    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
+    if (!room) return room.error();
+    return ClientEnvelope{Join{std::move(room.value())}};
+  }
+  if (type == "leave") return ClientEnvelope{Leave{}};
+  if (type == "signal") return widen<ClientEnvelope>(read_addressed<SignalTo>(j, "to"));
+  if (type == "direct") return widen<ClientEnvelope>(read_addressed<DirectTo>(j, "to"));
+  if (type == "publish") {
+    auto data = read_data(j);
+    if (!data) return data.error();
+    return ClientEnvelope{Publish{std::move(data.value())}};
+  }
+  return unknown_type(type);
+}
+
+Result<ServerEnvelope> decode_server(std::string_view text) {
+  auto parsed = parse_object(text);
+  if (!parsed) return parsed.error();
+  const Json& j = parsed.value().object;
+  const std::string& type = parsed.value().type;
+
+  if (type == "welcome") {
+    auto peer = read_peer(j, "peer");
+    if (!peer) return peer.error();
+    auto session = read_string(
+        j, "session", [](const std::string& s) { return !s.empty() && s.size() <= 128; },
+        ErrorCode::invalid_envelope);
+    if (!session) return session.error();
+    const auto limit = j.find("maxMessageBytes");
+    if (limit == j.end() || !limit->is_number_unsigned() || limit->get<uint64_t>() == 0) {
+      return invalid("field 'maxMessageBytes' must be a positive integer");
+    }
+    return ServerEnvelope{Welcome{std::move(peer.value()), std::move(session.value()),
+                                  static_cast<std::size_t>(limit->get<uint64_t>())}};
+  }
+  if (type == "joined") {
+    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
+    if (!room) return room.error();
+    const auto peers = j.find("peers");
+    if (peers == j.end() || !peers->is_array()) return invalid("field 'peers' must be an array");
+    Joined joined{std::move(room.value()), {}};
+    for (const auto& peer : *peers) {
+      if (!peer.is_string() || !is_valid_peer_id(peer.get_ref<const std::string&>())) {
+        return remote_error(ErrorCode::invalid_peer, "field 'peers' holds an invalid peer id");
+      }
+      joined.peers.push_back(peer.get<std::string>());
+    }
+    return ServerEnvelope{std::move(joined)};
+  }
+  if (type == "left") {
+    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
+    if (!room) return room.error();
+    return ServerEnvelope{Left{std::move(room.value())}};
+  }
+  if (type == "peer-joined" || type == "peer-left") {
+    auto peer = read_peer(j, "peer");
+    if (!peer) return peer.error();
+    if (type == "peer-joined") return ServerEnvelope{PeerJoined{std::move(peer.value())}};
+    return ServerEnvelope{PeerLeft{std::move(peer.value())}};
+  }
+  if (type == "signal") return widen<ServerEnvelope>(read_addressed<SignalFrom>(j, "from"));
+  if (type == "publish") return widen<ServerEnvelope>(read_addressed<Published>(j, "from"));
+  if (type == "direct") return widen<ServerEnvelope>(read_addressed<DirectFrom>(j, "from"));
+  if (type == "error") {
+    auto code = read_string(
+        j, "code", [](const std::string& s) { return !s.empty() && s.size() <= 64; },
+        ErrorCode::invalid_envelope);
+    if (!code) return code.error();
+    const auto message = j.find("message");
+    std::string text_message =
+        message != j.end() && message->is_string() ? truncated(message->get<std::string>()) : "";
+    // A code this version does not know (from a newer server) still reaches the app, as internal.
+    const ErrorCode known = error_code_from_string(code.value()).value_or(ErrorCode::internal);
+    if (known == ErrorCode::internal && code.value() != "internal") {
+      text_message = code.value() + ": " + text_message;
+    }
+    return ServerEnvelope{ErrorReply{known, std::move(text_message)}};
+  }
+  return unknown_type(type);
+}
+
+}  // namespace rtcwire::envelope
