@@ -1,0 +1,126 @@
+// A scripted-server harness for the client core, with simulated time. The test plays the server
+// (and the platform): it reads what the client asked the transport to do and feeds back transport
+// events and server frames step by step. Model: quinn-proto's tests/util.rs Pair.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "rtcwire/client.hpp"
+
+namespace rtcwire::testing {
+
+inline ClientConfig default_client_config() {
+  ClientConfig config;
+  config.url = "http://127.0.0.1:9";
+  config.sdk = "test-sdk";
+  config.handshake_timeout = Millis(5000);
+  return config;
+}
+
+class ScriptedServer {
+ public:
+  explicit ScriptedServer(ClientConfig config = default_client_config())
+      : client(std::move(config)) {}
+
+  Client client;
+  Millis now{1000};
+
+  // Moves the clock; fires the client's timer as a platform would when its deadline passes.
+  void advance(Millis step) {
+    now += step;
+    if (auto deadline = client.poll_timeout(); deadline && *deadline <= now) {
+      client.handle_timeout(now);
+    }
+  }
+
+  std::vector<TransportAction> take_actions() {
+    std::vector<TransportAction> actions;
+    while (auto action = client.poll_action()) actions.push_back(std::move(*action));
+    return actions;
+  }
+
+  std::vector<ClientEvent> take_events() {
+    std::vector<ClientEvent> events;
+    while (auto event = client.poll_event()) events.push_back(std::move(*event));
+    return events;
+  }
+
+  // Text frames the client sent (other actions are dropped).
+  std::vector<std::string> take_frames() {
+    std::vector<std::string> frames;
+    for (auto& action : take_actions()) {
+      if (auto* send = std::get_if<SendFrame>(&action)) frames.push_back(send->text);
+    }
+    return frames;
+  }
+
+  // connect() and the transport request; returns its generation.
+  uint32_t start_connect() {
+    EXPECT_TRUE(client.connect(now).ok());
+    auto actions = take_actions();
+    EXPECT_EQ(actions.size(), 1u);
+    const auto* open = actions.empty() ? nullptr : std::get_if<OpenTransport>(&actions[0]);
+    EXPECT_NE(open, nullptr);
+    if (open) {
+      EXPECT_EQ(open->url, "ws://127.0.0.1:9/engine.io/?EIO=4&transport=websocket");
+    }
+    generation = open ? open->generation : 0;
+    return generation;
+  }
+
+  void send_open_packet(int64_t ping_interval = 300, int64_t ping_timeout = 200,
+                        int64_t max_payload = 1000000) {
+    client.handle_transport_open(generation, now);
+    client.handle_transport_text(
+        generation,
+        "0" + engineio::encode_open_info({"sid1", {}, ping_interval, ping_timeout, max_payload}),
+        now);
+  }
+
+  void send_envelope(const envelope::ServerEnvelope& envelope) {
+    client.handle_transport_text(generation, "4" + envelope::encode(envelope), now);
+  }
+
+  // Full handshake up to `connected` as peer "me"; discards the events and frames it produced.
+  void connect_fully(std::size_t max_message_bytes = 65536) {
+    start_connect();
+    send_open_packet();
+    const auto frames = take_frames();
+    EXPECT_EQ(frames.size(), 1u);
+    send_envelope(envelope::Welcome{"me", "session-1", max_message_bytes});
+    EXPECT_EQ(client.state(), ClientState::connected);
+    take_events();
+    take_frames();
+  }
+
+  void join_room(const std::string& room, std::vector<std::string> peers) {
+    EXPECT_TRUE(client.join(room, now).ok());
+    take_frames();
+    send_envelope(envelope::Joined{room, std::move(peers)});
+    take_events();
+  }
+
+  uint32_t generation = 0;
+};
+
+// The envelope inside an Engine.IO message frame the client sent.
+inline envelope::ClientEnvelope decode_sent(const std::string& frame) {
+  EXPECT_FALSE(frame.empty());
+  EXPECT_EQ(frame.front(), '4') << frame;
+  auto decoded = envelope::decode_client(std::string_view(frame).substr(1));
+  EXPECT_TRUE(decoded.ok()) << frame;
+  return decoded ? decoded.value() : envelope::ClientEnvelope{envelope::Leave{}};
+}
+
+template <class T>
+const T* find_event(const std::vector<ClientEvent>& events) {
+  for (const auto& event : events) {
+    if (const auto* match = std::get_if<T>(&event)) return match;
+  }
+  return nullptr;
+}
+
+}  // namespace rtcwire::testing
