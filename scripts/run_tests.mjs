@@ -1,0 +1,82 @@
+// Runs every test tier in order, streams its output, and ends with one summary line
+// "N passed, N failed". Expects scripts/setup.sh and scripts/build.sh --fuzz to have run.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+
+const nodeTest = (dir) => ['node', '--test', '--test-reporter=spec', '--test-timeout=180000', dir];
+
+const tiers = [
+  { name: 'unit (GoogleTest)', command: ['ctest', '--test-dir', 'build/native', '--output-on-failure', '-j2'], counts: ctestCounts },
+  { name: 'fuzz (libFuzzer, 20 s)', command: fuzzCommand(), counts: passIfZero },
+  { name: 'types (tsc)', command: ['npx', 'tsc', '-p', 'tests/types', '--noEmit'], counts: passIfZero, needs: 'tests/types' },
+  { name: 'server (engine.io-client)', command: nodeTest('tests/server/'), counts: nodeCounts, needs: 'tests/server' },
+  { name: 'end to end (Chromium)', command: nodeTest('tests/e2e/'), counts: nodeCounts, needs: 'tests/e2e' },
+  { name: 'package smoke (npm pack)', command: nodeTest('tests/smoke/'), counts: nodeCounts, needs: 'tests/smoke' },
+  { name: 'size budget', command: ['node', 'scripts/size.mjs'], counts: passIfZero },
+];
+
+function fuzzCommand() {
+  const corpus = 'build/fuzz-corpus';
+  mkdirSync(corpus, { recursive: true });
+  return ['build/fuzz/tests/fuzz/decoders_fuzzer', '-max_total_time=20', '-max_len=8192',
+    '-timeout=10', '-rss_limit_mb=2048', '-print_final_stats=1', corpus, 'tests/fuzz/seeds'];
+}
+
+function ctestCounts(output, code) {
+  const match = output.match(/tests passed, (\d+) tests? failed out of (\d+)/);
+  if (!match) return { passed: 0, failed: code === 0 ? 0 : 1 };
+  const failed = Number(match[1]);
+  return { passed: Number(match[2]) - failed, failed };
+}
+
+function nodeCounts(output, code) {
+  const pass = output.match(/^ℹ pass (\d+)$/m);
+  const fail = output.match(/^ℹ fail (\d+)$/m);
+  if (!pass || !fail) return { passed: 0, failed: code === 0 ? 0 : 1 };
+  const failed = Number(fail[1]);
+  // A non-zero exit with no failing test (e.g. a crash between tests) still counts as a failure.
+  return { passed: Number(pass[1]), failed: failed === 0 && code !== 0 ? 1 : failed };
+}
+
+function passIfZero(_output, code) {
+  return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+}
+
+function run(command) {
+  return new Promise((resolve) => {
+    const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk, stream) => {
+      output += chunk;
+      stream.write(chunk);
+    };
+    child.stdout.on('data', (chunk) => keep(chunk, process.stdout));
+    child.stderr.on('data', (chunk) => keep(chunk, process.stderr));
+    child.on('error', (error) => resolve({ output: String(error), code: 127 }));
+    child.on('close', (code, signal) => resolve({ output, code: code ?? (signal ? 128 : 1) }));
+  });
+}
+
+const results = [];
+for (const tier of tiers) {
+  console.log(`\n=== ${tier.name} ===`);
+  if (tier.needs && !existsSync(tier.needs)) {
+    console.log(`missing ${tier.needs}: counted as a failure`);
+    results.push({ name: tier.name, passed: 0, failed: 1 });
+    continue;
+  }
+  const started = Date.now();
+  const { output, code } = await run(tier.command);
+  const counts = tier.counts(output, code);
+  results.push({ name: tier.name, ...counts, seconds: (Date.now() - started) / 1000 });
+}
+
+console.log('\n=== summary ===');
+for (const r of results) {
+  const time = r.seconds === undefined ? '' : ` (${r.seconds.toFixed(1)} s)`;
+  console.log(`${r.failed ? 'FAIL' : 'ok  '} ${r.name}: ${r.passed} passed, ${r.failed} failed${time}`);
+}
+const passed = results.reduce((sum, r) => sum + r.passed, 0);
+const failed = results.reduce((sum, r) => sum + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,60 @@
+// Feeds untrusted bytes to every decoder, and to a connected client core as server frames.
+// Any crash, sanitizer report, uncaught exception or hang is a finding.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "rtcwire/client.hpp"
+#include "rtcwire/engineio_packet.hpp"
+#include "rtcwire/envelope.hpp"
+
+namespace {
+
+using namespace rtcwire;
+
+// A client that has completed its handshake, so frames reach every envelope handler.
+Client connected_client() {
+  ClientConfig config;
+  config.url = "http://127.0.0.1:9";
+  Client client(config);
+  (void)client.connect(Millis(0));
+  client.handle_transport_open(1, Millis(0));
+  client.handle_transport_text(1, R"(0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})", Millis(0));
+  client.handle_transport_text(1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","maxMessageBytes":65536})", Millis(0));
+  client.handle_transport_text(1, R"(4{"v":1,"t":"joined","room":"r","peers":["p"]})", Millis(0));
+  while (client.poll_action()) {
+  }
+  while (client.poll_event()) {
+  }
+  return client;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(bytes), size);
+
+  (void)engineio::decode_text_frame(input);
+  (void)engineio::decode_payload(input);
+  (void)engineio::decode_open_info(input);
+  (void)engineio::base64_decode(input);
+  if (auto decoded = envelope::decode_client(input)) (void)envelope::encode(decoded.value());
+  if (auto decoded = envelope::decode_server(input)) (void)envelope::encode(decoded.value());
+
+  // Split on newlines into successive server frames for one client: exercises state sequences.
+  Client client = connected_client();
+  int64_t now = 0;
+  std::size_t start = 0;
+  while (start <= input.size()) {
+    std::size_t end = input.find('\n', start);
+    if (end == std::string_view::npos) end = input.size();
+    client.handle_transport_text(1, input.substr(start, end - start), Millis(now += 10));
+    while (client.poll_action()) {
+    }
+    while (client.poll_event()) {
+    }
+    start = end + 1;
+  }
+  client.handle_timeout(Millis(now + 1000));
+  return 0;
+}
