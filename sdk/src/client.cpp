@@ -1,5 +1,7 @@
 #include "rtcwire/client.hpp"
 
+#include <algorithm>
+
 #include "rtcwire/json_limits.hpp"
 
 namespace rtcwire {
@@ -47,13 +49,23 @@ std::string_view to_string(ClientState state) {
 }
 
 Client::Client(ClientConfig config)
-    : config_(std::move(config)), max_message_bytes_(config_.max_message_bytes) {
+    : config_(std::move(config)),
+      random_(config_.random_seed),
+      max_message_bytes_(config_.max_message_bytes) {
   auto url = parse_server_url(config_.url);
   if (url) {
     server_url_ = std::move(url.value());
   } else {
     config_error_ = url.error();
   }
+  if (config_.transports.empty()) {
+    config_error_ = local_error(ErrorCode::invalid_argument, "the transport list is empty");
+  }
+}
+
+std::optional<TransportKind> Client::transport() const {
+  if (!connection_ || connection_->state() == EngineIoState::closed) return std::nullopt;
+  return connection_->transport_kind();
 }
 
 Status Client::transition(ClientState next, std::optional<Error> error) {
@@ -87,13 +99,51 @@ Status Client::connect(Millis now) {
     return local_error(ErrorCode::invalid_state,
                        "connect() while " + std::string(to_string(state_)));
   }
-  connection_ = std::make_unique<EngineIoConnection>(
-      next_generation_++, TransportKind::websocket, server_url_.websocket_endpoint());
-  if (auto opened = connection_->open(now); !opened) return opened;
+  ladder_ = config_.transports;
+  // A transport that worked recently goes first, so a blocked websocket is not paid for again.
+  if (const auto& remembered = config_.remembered; remembered && now < remembered->until) {
+    const auto it = std::find(ladder_.begin(), ladder_.end(), remembered->kind);
+    if (it != ladder_.end()) std::rotate(ladder_.begin(), it, it + 1);
+  }
+  rung_ = 0;
   (void)transition(ClientState::connecting);
-  timers_.set(Timer::handshake, now + config_.handshake_timeout);
-  drain_connection();
+  start_attempt(now);
   return ok();
+}
+
+void Client::start_attempt(Millis now) {
+  const TransportKind kind = ladder_[rung_];
+  // Each attempt takes two generations: its transport and a websocket upgrade probe.
+  const uint32_t generation = next_generation_;
+  next_generation_ += 2;
+  ProbeFactory probe_factory;
+  const bool may_upgrade =
+      std::find(config_.transports.begin(), config_.transports.end(), TransportKind::websocket) !=
+      config_.transports.end();
+  if (kind != TransportKind::websocket && may_upgrade) {
+    probe_factory = [url = server_url_, generation, seed = random_.next()] {
+      return make_transport(TransportKind::websocket, generation + 1, url, seed);
+    };
+  }
+  connection_ = std::make_unique<EngineIoConnection>(
+      make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
+      config_.upgrade_timeout);
+  attempt_opened_ = false;
+  timers_.set(Timer::handshake, now + config_.handshake_timeout);
+  (void)connection_->open(now);
+  drain_connection(now);
+}
+
+void Client::attempt_failed(Error error, Millis now) {
+  if (rung_ + 1 >= ladder_.size()) {
+    lose_connection(std::move(error));
+    return;
+  }
+  ++rung_;
+  timers_.clear(Timer::handshake);
+  const auto delay =
+      random_.uniform(config_.ladder_delay_min.count(), config_.ladder_delay_max.count());
+  timers_.set(Timer::next_transport, now + Millis(std::max<int64_t>(delay, 1)));
 }
 
 Status Client::send_envelope(const envelope::ClientEnvelope& envelope) {
@@ -108,7 +158,9 @@ Status Client::send_envelope(const envelope::ClientEnvelope& envelope) {
     return local_error(ErrorCode::invalid_argument,
                        "data is nested deeper than the protocol allows");
   }
-  return connection_->send_message(std::move(text));
+  auto sent = connection_->send_message(std::move(text));
+  while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+  return sent;
 }
 
 Status Client::join(std::string room, Millis /*now*/) {
@@ -118,23 +170,17 @@ Status Client::join(std::string room, Millis /*now*/) {
                        "room names are 1 to " + std::to_string(envelope::kMaxRoomBytes) +
                            " bytes without control characters");
   }
-  auto sent = send_envelope(envelope::Join{std::move(room)});
-  drain_connection();
-  return sent;
+  return send_envelope(envelope::Join{std::move(room)});
 }
 
 Status Client::leave(Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
-  auto sent = send_envelope(envelope::Leave{});
-  drain_connection();
-  return sent;
+  return send_envelope(envelope::Leave{});
 }
 
 Status Client::publish(envelope::Json data, Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
-  auto sent = send_envelope(envelope::Publish{std::move(data)});
-  drain_connection();
-  return sent;
+  return send_envelope(envelope::Publish{std::move(data)});
 }
 
 Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
@@ -142,9 +188,7 @@ Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
   if (!membership_.has_peer(peer)) {
     return local_error(ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "' in the room");
   }
-  auto sent = send_envelope(envelope::DirectTo{std::move(peer), std::move(data)});
-  drain_connection();
-  return sent;
+  return send_envelope(envelope::DirectTo{std::move(peer), std::move(data)});
 }
 
 Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
@@ -152,66 +196,83 @@ Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
   if (!membership_.has_peer(peer)) {
     return local_error(ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "' in the room");
   }
-  auto sent = send_envelope(envelope::SignalTo{std::move(peer), std::move(data)});
-  drain_connection();
-  return sent;
+  return send_envelope(envelope::SignalTo{std::move(peer), std::move(data)});
 }
 
-void Client::close(Millis /*now*/) {
+void Client::close(Millis now) {
   if (!transition(ClientState::closed)) return;
   timers_.clear_all();
   membership_.reset();
   if (connection_) {
     connection_->close();
-    drain_connection();
+    drain_connection(now);
   }
 }
 
-bool Client::is_current(uint32_t generation) const {
-  return connection_ && connection_->generation() == generation;
+bool Client::owns(uint32_t generation) const {
+  return connection_ && connection_->owns(generation);
 }
 
 void Client::handle_transport_open(uint32_t generation, Millis now) {
-  if (!is_current(generation)) return;
-  connection_->handle_transport_open(now);
-  drain_connection();
+  if (!owns(generation)) return;
+  connection_->handle_transport_open(generation, now);
+  drain_connection(now);
 }
 
 void Client::handle_transport_text(uint32_t generation, std::string_view frame, Millis now) {
-  if (!is_current(generation)) return;
-  connection_->handle_transport_text(frame, now);
-  drain_connection();
+  if (!owns(generation)) return;
+  connection_->handle_transport_text(generation, frame, now);
+  drain_connection(now);
 }
 
 void Client::handle_transport_binary(uint32_t generation, std::string_view frame, Millis now) {
-  if (!is_current(generation)) return;
-  connection_->handle_transport_binary(frame, now);
-  drain_connection();
+  if (!owns(generation)) return;
+  connection_->handle_transport_binary(generation, frame, now);
+  drain_connection(now);
 }
 
 void Client::handle_transport_closed(uint32_t generation, Millis now) {
-  if (!is_current(generation)) return;
-  connection_->handle_transport_closed(now);
-  drain_connection();
+  if (!owns(generation)) return;
+  connection_->handle_transport_closed(generation, now);
+  drain_connection(now);
 }
 
 void Client::handle_transport_error(uint32_t generation, std::string_view reason, Millis now) {
-  if (!is_current(generation)) return;
-  connection_->handle_transport_error(reason, now);
-  drain_connection();
+  if (!owns(generation)) return;
+  connection_->handle_transport_error(generation, reason, now);
+  drain_connection(now);
+}
+
+void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
+                                  std::string_view body, Millis now) {
+  if (!owns(generation)) return;
+  connection_->handle_http_response(generation, id, status, body, now);
+  drain_connection(now);
 }
 
 void Client::handle_timeout(Millis now) {
   for (Timer timer : timers_.take_expired(now)) {
-    if (timer == Timer::handshake && state_ == ClientState::connecting) {
+    if (state_ != ClientState::connecting) continue;
+    if (timer == Timer::next_transport) {
+      start_attempt(now);
+    } else if (connection_->state() != EngineIoState::open) {
+      // The transport never delivered the Engine.IO open packet: try the next one.
+      auto silent = std::move(connection_);
+      silent->close();
+      while (auto action = silent->poll_action()) actions_.push_back(std::move(*action));
+      attempt_failed(transport_error(ErrorCode::handshake_timeout,
+                                     std::string(to_string(silent->transport_kind())) +
+                                         " did not complete the Engine.IO handshake in time"),
+                     now);
+    } else {
       lose_connection(transport_error(ErrorCode::handshake_timeout,
-                                      "the server did not complete the handshake in time"));
+                                      "the server did not send its welcome in time"));
       connection_->close();
     }
   }
   if (connection_) {
     connection_->handle_timeout(now);
-    drain_connection();
+    drain_connection(now);
   }
 }
 
@@ -222,33 +283,50 @@ void Client::lose_connection(Error error) {
   (void)transition(ClientState::disconnected, std::move(error));
 }
 
-void Client::drain_connection() {
+void Client::drain_connection(Millis now) {
   if (!connection_) return;
   while (true) {
     while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
     auto event = connection_->poll_event();
     if (!event) return;
-    std::visit(Overloaded{
-                   [&](engineio_event::Opened&) {
-                     if (state_ != ClientState::connecting) return;
-                     auto sent = send_envelope(envelope::Hello{config_.sdk});
-                     if (!sent) {
-                       lose_connection(sent.error());
-                       connection_->close();
-                     }
-                   },
-                   [&](engineio_event::Message& message) {
-                     handle_message(message.data, message.binary);
-                   },
-                   [&](engineio_event::Closed& closed) {
-                     if (state_ != ClientState::connecting && state_ != ClientState::connected) {
-                       return;  // we closed it ourselves
-                     }
-                     lose_connection(closed.error.value_or(transport_error(
-                         ErrorCode::transport_closed, "the connection closed")));
-                   },
-               },
-               *event);
+    std::visit(
+        Overloaded{
+            [&](engineio_event::Opened&) {
+              if (state_ != ClientState::connecting) return;
+              attempt_opened_ = true;
+              const TransportKind kind = connection_->transport_kind();
+              events_.push_back(client_event::TransportChanged{kind});
+              events_.push_back(client_event::RememberTransport{
+                  server_url_.origin_key(), {kind, now + config_.remember_for}});
+              auto sent = send_envelope(envelope::Hello{config_.sdk});
+              if (!sent) {
+                lose_connection(sent.error());
+                connection_->close();
+              }
+            },
+            [&](engineio_event::Message& message) {
+              handle_message(message.data, message.binary);
+            },
+            [&](engineio_event::Upgraded& upgraded) {
+              events_.push_back(client_event::TransportChanged{upgraded.kind});
+              events_.push_back(client_event::RememberTransport{
+                  server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
+            },
+            [&](engineio_event::Closed& closed) {
+              if (state_ != ClientState::connecting && state_ != ClientState::connected) {
+                return;  // we closed it ourselves
+              }
+              Error error = closed.error.value_or(
+                  transport_error(ErrorCode::transport_closed, "the connection closed"));
+              // Before the Engine.IO handshake, a failure means "try the next transport".
+              if (state_ == ClientState::connecting && !attempt_opened_) {
+                attempt_failed(std::move(error), now);
+              } else {
+                lose_connection(std::move(error));
+              }
+            },
+        },
+        *event);
   }
 }
 

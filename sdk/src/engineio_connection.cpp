@@ -1,7 +1,16 @@
 #include "rtcwire/engineio_connection.hpp"
 
+#include <algorithm>
+
 namespace rtcwire {
 namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 bool is_legal(EngineIoState from, EngineIoState to) {
   using S = EngineIoState;
@@ -9,8 +18,6 @@ bool is_legal(EngineIoState from, EngineIoState to) {
     case S::idle:
       return to == S::opening || to == S::closed;
     case S::opening:
-      return to == S::handshaking || to == S::closed;
-    case S::handshaking:
       return to == S::open || to == S::closed;
     case S::open:
       return to == S::closed;
@@ -20,14 +27,31 @@ bool is_legal(EngineIoState from, EngineIoState to) {
   return false;
 }
 
+Error unexpected_packet(engineio::PacketType type, const char* when) {
+  return remote_error(ErrorCode::malformed_packet, "unexpected Engine.IO " +
+                                                       std::string(engineio::to_string(type)) +
+                                                       " packet " + when);
+}
+
 }  // namespace
 
 std::string_view to_string(TransportKind kind) {
   switch (kind) {
     case TransportKind::websocket:
       return "websocket";
+    case TransportKind::sse:
+      return "sse";
+    case TransportKind::polling:
+      return "polling";
   }
   return "websocket";
+}
+
+std::optional<TransportKind> transport_kind_from_string(std::string_view name) {
+  for (auto kind : {TransportKind::websocket, TransportKind::sse, TransportKind::polling}) {
+    if (to_string(kind) == name) return kind;
+  }
+  return std::nullopt;
 }
 
 std::string_view to_string(EngineIoState state) {
@@ -36,8 +60,6 @@ std::string_view to_string(EngineIoState state) {
       return "idle";
     case EngineIoState::opening:
       return "opening";
-    case EngineIoState::handshaking:
-      return "handshaking";
     case EngineIoState::open:
       return "open";
     case EngineIoState::closed:
@@ -46,9 +68,22 @@ std::string_view to_string(EngineIoState state) {
   return "closed";
 }
 
-EngineIoConnection::EngineIoConnection(uint32_t generation, TransportKind kind,
-                                       std::string endpoint)
-    : generation_(generation), kind_(kind), endpoint_(std::move(endpoint)) {}
+EngineIoConnection::EngineIoConnection(std::unique_ptr<ClientTransport> transport,
+                                       ProbeFactory probe_factory, Millis upgrade_timeout)
+    : transport_(std::move(transport)),
+      probe_factory_(std::move(probe_factory)),
+      upgrade_timeout_(upgrade_timeout) {}
+
+bool EngineIoConnection::owns(uint32_t generation) const {
+  return transport_->generation() == generation || (probe_ && probe_->generation() == generation);
+}
+
+ClientTransport* EngineIoConnection::find(uint32_t generation) {
+  if (state_ == EngineIoState::closed) return nullptr;
+  if (transport_->generation() == generation) return transport_.get();
+  if (probe_ && probe_->generation() == generation) return probe_.get();
+  return nullptr;
+}
 
 Status EngineIoConnection::transition(EngineIoState next) {
   if (!is_legal(state_, next)) {
@@ -60,9 +95,10 @@ Status EngineIoConnection::transition(EngineIoState next) {
   return ok();
 }
 
-Status EngineIoConnection::open(Millis /*now*/) {
+Status EngineIoConnection::open(Millis now) {
   if (auto moved = transition(EngineIoState::opening); !moved) return moved;
-  actions_.push_back(OpenTransport{generation_, kind_, endpoint_});
+  transport_->open({});
+  drain(now);
   return ok();
 }
 
@@ -76,29 +112,36 @@ Status EngineIoConnection::send_message(std::string text) {
                            " bytes exceeds the server's maxPayload of " +
                            std::to_string(open_info_.max_payload));
   }
-  actions_.push_back(SendFrame{
-      generation_, engineio::encode_text_frame({engineio::PacketType::message, std::move(text)})});
+  send_packet({engineio::PacketType::message, std::move(text)});
+  collect_actions();
   return ok();
+}
+
+void EngineIoConnection::send_packet(engineio::Packet packet) {
+  if (upgrade_ == Upgrade::pausing) {
+    held_.push_back(std::move(packet));
+    return;
+  }
+  transport_->send({std::move(packet)});
 }
 
 void EngineIoConnection::close() {
   const bool was_open = state_ == EngineIoState::open;
-  const bool had_transport = state_ != EngineIoState::idle;
   if (!transition(EngineIoState::closed)) return;
   timers_.clear_all();
-  if (was_open) {
-    actions_.push_back(
-        SendFrame{generation_, engineio::encode_text_frame({engineio::PacketType::close, {}})});
-  }
-  if (had_transport) actions_.push_back(CloseTransport{generation_});
+  if (was_open) transport_->send({{engineio::PacketType::close, {}}});
+  abandon_probe();
+  transport_->close();
+  collect_actions();  // signals from here on mean nothing
   events_.push_back(engineio_event::Closed{std::nullopt});
 }
 
 void EngineIoConnection::fail(Error error) {
-  const bool had_transport = state_ != EngineIoState::idle;
   if (!transition(EngineIoState::closed)) return;
   timers_.clear_all();
-  if (had_transport) actions_.push_back(CloseTransport{generation_});
+  abandon_probe();
+  transport_->close();
+  collect_actions();
   events_.push_back(engineio_event::Closed{std::move(error)});
 }
 
@@ -108,33 +151,101 @@ void EngineIoConnection::arm_liveness(Millis now) {
               now + Millis(open_info_.ping_interval_ms + open_info_.ping_timeout_ms));
 }
 
-void EngineIoConnection::handle_transport_open(Millis /*now*/) {
-  if (state_ != EngineIoState::opening) return;  // late or duplicate: nothing to do
-  (void)transition(EngineIoState::handshaking);
+void EngineIoConnection::handle_transport_open(uint32_t generation, Millis now) {
+  if (auto* transport = find(generation)) transport->handle_open();
+  drain(now);
 }
 
-void EngineIoConnection::handle_transport_text(std::string_view frame, Millis now) {
-  if (state_ != EngineIoState::handshaking && state_ != EngineIoState::open) return;
-  auto packet = engineio::decode_text_frame(frame);
-  if (!packet) {
-    fail(packet.error());
+void EngineIoConnection::handle_transport_text(uint32_t generation, std::string_view text,
+                                               Millis now) {
+  if (auto* transport = find(generation)) transport->handle_text(text);
+  drain(now);
+}
+
+void EngineIoConnection::handle_transport_binary(uint32_t generation, std::string_view bytes,
+                                                 Millis now) {
+  if (auto* transport = find(generation)) transport->handle_binary(bytes);
+  drain(now);
+}
+
+void EngineIoConnection::handle_transport_closed(uint32_t generation, Millis now) {
+  if (auto* transport = find(generation)) transport->handle_closed();
+  drain(now);
+}
+
+void EngineIoConnection::handle_transport_error(uint32_t generation, std::string_view reason,
+                                                Millis now) {
+  if (auto* transport = find(generation)) transport->handle_error(reason);
+  drain(now);
+}
+
+void EngineIoConnection::handle_http_response(uint32_t generation, uint32_t id, int status,
+                                              std::string_view body, Millis now) {
+  if (auto* transport = find(generation)) transport->handle_http_response(id, status, body);
+  drain(now);
+}
+
+void EngineIoConnection::handle_timeout(Millis now) {
+  for (Timer timer : timers_.take_expired(now)) {
+    switch (timer) {
+      case Timer::liveness:
+        fail(transport_error(ErrorCode::ping_timeout, "no ping from the server in time"));
+        break;
+      case Timer::upgrade:
+        abandon_probe();
+        break;
+    }
+  }
+  drain(now);
+}
+
+void EngineIoConnection::collect_actions() {
+  while (auto action = transport_->poll_action()) actions_.push_back(std::move(*action));
+  if (probe_) {
+    while (auto action = probe_->poll_action()) actions_.push_back(std::move(*action));
+  }
+}
+
+void EngineIoConnection::drain(Millis now) {
+  while (true) {
+    collect_actions();
+    if (state_ == EngineIoState::closed) return;
+    if (auto signal = transport_->poll_signal()) {
+      on_transport_signal(std::move(*signal), now);
+      continue;
+    }
+    if (probe_) {
+      if (auto signal = probe_->poll_signal()) {
+        on_probe_signal(std::move(*signal), now);
+        continue;
+      }
+    }
     return;
   }
-  handle_packet(std::move(packet.value()), now);
 }
 
-void EngineIoConnection::handle_transport_binary(std::string_view frame, Millis now) {
-  if (state_ != EngineIoState::handshaking && state_ != EngineIoState::open) return;
-  handle_packet(engineio::decode_binary_frame(frame), now);
+void EngineIoConnection::on_transport_signal(TransportSignal signal, Millis now) {
+  std::visit(Overloaded{
+                 [](transport_signal::Opened&) {},
+                 [&](transport_signal::Received& received) {
+                   for (auto& packet : received.packets) {
+                     if (state_ == EngineIoState::closed) return;
+                     handle_packet(std::move(packet), now);
+                   }
+                 },
+                 [&](transport_signal::Paused&) {
+                   if (upgrade_ == Upgrade::pausing) complete_upgrade();
+                 },
+                 [&](transport_signal::Failed& failed) { fail(std::move(failed.error)); },
+             },
+             signal);
 }
 
 void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
   using engineio::PacketType;
-  if (state_ == EngineIoState::handshaking) {
+  if (state_ == EngineIoState::opening) {
     if (packet.type != PacketType::open) {
-      fail(remote_error(ErrorCode::malformed_packet,
-                        "expected the Engine.IO open packet, got " +
-                            std::string(engineio::to_string(packet.type))));
+      fail(unexpected_packet(packet.type, "before the open packet"));
       return;
     }
     auto info = engineio::decode_open_info(packet.data);
@@ -144,15 +255,22 @@ void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
     }
     open_info_ = std::move(info.value());
     (void)transition(EngineIoState::open);
+    transport_->start_session(open_info_.sid, open_info_.max_payload);
     arm_liveness(now);
     events_.push_back(engineio_event::Opened{open_info_});
+    const bool offers_websocket =
+        std::find(open_info_.upgrades.begin(), open_info_.upgrades.end(), "websocket") !=
+        open_info_.upgrades.end();
+    if (transport_->kind() != TransportKind::websocket && offers_websocket && probe_factory_) {
+      start_probe();
+      timers_.set(Timer::upgrade, now + upgrade_timeout_);
+    }
     return;
   }
   switch (packet.type) {
     case PacketType::ping:
       arm_liveness(now);
-      actions_.push_back(
-          SendFrame{generation_, engineio::encode_text_frame({PacketType::pong, packet.data})});
+      send_packet({PacketType::pong, std::move(packet.data)});
       return;
     case PacketType::message:
       events_.push_back(engineio_event::Message{std::move(packet.data), packet.binary});
@@ -165,34 +283,70 @@ void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
     case PacketType::open:
     case PacketType::pong:
     case PacketType::upgrade:
-      fail(remote_error(ErrorCode::malformed_packet,
-                        "unexpected Engine.IO " + std::string(engineio::to_string(packet.type)) +
-                            " packet on an open connection"));
+      fail(unexpected_packet(packet.type, "on an open connection"));
       return;
   }
 }
 
-void EngineIoConnection::handle_transport_closed(Millis /*now*/) {
-  if (state_ == EngineIoState::closed) return;
-  const bool established = state_ == EngineIoState::open || state_ == EngineIoState::handshaking;
-  fail(transport_error(ErrorCode::transport_closed, established
-                                                        ? "the connection to the server was lost"
-                                                        : "could not connect to the server"));
+void EngineIoConnection::start_probe() {
+  probe_ = probe_factory_();
+  upgrade_ = Upgrade::probing;
+  probe_->open(open_info_.sid);
 }
 
-void EngineIoConnection::handle_transport_error(std::string_view reason, Millis /*now*/) {
-  if (state_ == EngineIoState::closed) return;
-  std::string message = "transport error";
-  if (!reason.empty()) message += ": " + std::string(reason.substr(0, 200));
-  fail(transport_error(ErrorCode::transport_error, std::move(message)));
+void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis /*now*/) {
+  std::visit(Overloaded{
+                 [&](transport_signal::Opened&) {
+                   probe_->send({{engineio::PacketType::ping, "probe"}});
+                 },
+                 [&](transport_signal::Received& received) {
+                   const bool answered = upgrade_ == Upgrade::probing &&
+                                         received.packets.size() == 1 &&
+                                         received.packets[0].type == engineio::PacketType::pong &&
+                                         received.packets[0].data == "probe";
+                   if (!answered) {
+                     abandon_probe();
+                     return;
+                   }
+                   // Wait until nothing more can arrive on the old transport, then switch.
+                   upgrade_ = Upgrade::pausing;
+                   transport_->pause();
+                 },
+                 [](transport_signal::Paused&) {},
+                 [&](transport_signal::Failed&) { abandon_probe(); },
+             },
+             signal);
 }
 
-void EngineIoConnection::handle_timeout(Millis now) {
-  for (Timer timer : timers_.take_expired(now)) {
-    if (timer == Timer::liveness) {
-      fail(transport_error(ErrorCode::ping_timeout, "no ping from the server in time"));
-    }
+void EngineIoConnection::abandon_probe() {
+  if (!probe_) return;
+  probe_->close();
+  while (auto action = probe_->poll_action()) actions_.push_back(std::move(*action));
+  probe_.reset();
+  timers_.clear(Timer::upgrade);
+  const bool was_pausing = upgrade_ == Upgrade::pausing;
+  upgrade_ = Upgrade::done;  // one attempt per connection
+  if (was_pausing && state_ != EngineIoState::closed) {
+    transport_->resume();
+    std::vector<engineio::Packet> held = std::move(held_);
+    held_.clear();
+    if (!held.empty()) transport_->send(std::move(held));
   }
+}
+
+void EngineIoConnection::complete_upgrade() {
+  probe_->send({{engineio::PacketType::upgrade, {}}});
+  if (!held_.empty()) {
+    probe_->send(std::move(held_));
+    held_.clear();
+  }
+  transport_->close();
+  collect_actions();
+  transport_ = std::move(probe_);
+  transport_->start_session(open_info_.sid, open_info_.max_payload);
+  timers_.clear(Timer::upgrade);
+  upgrade_ = Upgrade::done;
+  events_.push_back(engineio_event::Upgraded{transport_->kind()});
 }
 
 std::optional<TransportAction> EngineIoConnection::poll_action() {

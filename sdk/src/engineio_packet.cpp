@@ -23,6 +23,17 @@ Error malformed(std::string message) {
   return remote_error(ErrorCode::malformed_packet, std::move(message));
 }
 
+// Session ids go into URLs unescaped, so only URL-safe ids are accepted.
+bool is_valid_sid(const std::string& sid) {
+  if (sid.empty() || sid.size() > 128) return false;
+  for (char c : sid) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 bool is_positive_integer(const nlohmann::json& value) {
   return value.is_number_integer() && value.get<int64_t>() > 0;
 }
@@ -124,8 +135,8 @@ Result<OpenInfo> decode_open_info(std::string_view json_text) {
   if (json.is_discarded() || !json.is_object()) return malformed("open packet is not a JSON object");
   OpenInfo info;
   const auto sid = json.find("sid");
-  if (sid == json.end() || !sid->is_string() || sid->get_ref<const std::string&>().empty()) {
-    return malformed("open packet without a sid");
+  if (sid == json.end() || !sid->is_string() || !is_valid_sid(sid->get_ref<const std::string&>())) {
+    return malformed("open packet without a valid sid");
   }
   info.sid = sid->get<std::string>();
   if (const auto upgrades = json.find("upgrades"); upgrades != json.end()) {

@@ -16,16 +16,26 @@ bool has_unsafe_characters(std::string_view text) {
 
 }  // namespace
 
-std::string ServerUrl::websocket_endpoint() const {
-  std::string url = secure ? "wss://" : "ws://";
+std::string ServerUrl::endpoint(TransportKind kind, std::string_view sid) const {
+  const bool websocket = kind == TransportKind::websocket;
+  std::string url = websocket ? (secure ? "wss://" : "ws://") : (secure ? "https://" : "http://");
   url += authority;
   url += path;
-  url += "?EIO=4&transport=websocket";
+  url += "?EIO=4&transport=";
+  url += to_string(kind);
+  if (!sid.empty()) {
+    url += "&sid=";
+    url += sid;  // server-chosen ids are URL-safe (checked when the open packet is decoded)
+  }
   if (!query.empty()) {
     url += '&';
     url += query;
   }
   return url;
+}
+
+std::string ServerUrl::origin_key() const {
+  return std::string(secure ? "https://" : "http://") + authority + path;
 }
 
 Result<ServerUrl> parse_server_url(std::string_view url) {

@@ -27,9 +27,13 @@ TEST(ClientTest, HandshakeSendsHelloAndConnectsOnWelcome) {
   EXPECT_EQ(server.client.peer_id(), "peer1");
   EXPECT_EQ(server.client.max_message_bytes(), 1024u);
   auto events = server.take_events();
-  ASSERT_EQ(events.size(), 2u);
+  ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(std::get<ev::StateChanged>(events[0]).state, ClientState::connecting);
-  EXPECT_EQ(std::get<ev::StateChanged>(events[1]).state, ClientState::connected);
+  EXPECT_EQ(std::get<ev::TransportChanged>(events[1]).kind, TransportKind::websocket);
+  const auto& remember = std::get<ev::RememberTransport>(events[2]);
+  EXPECT_EQ(remember.server, "http://127.0.0.1:9/engine.io/");
+  EXPECT_EQ(remember.transport.kind, TransportKind::websocket);
+  EXPECT_EQ(std::get<ev::StateChanged>(events[3]).state, ClientState::connected);
 }
 
 TEST(ClientTest, HandshakeTimesOutWithoutWelcome) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "rtcwire/server_url.hpp"
+
 namespace rtcwire {
 namespace {
 
@@ -9,7 +11,12 @@ using engineio::OpenInfo;
 
 class EngineIoConnectionTest : public ::testing::Test {
  protected:
-  EngineIoConnection connection{7, TransportKind::websocket, "ws://h/engine.io/?EIO=4"};
+  static std::unique_ptr<ClientTransport> websocket(uint32_t generation) {
+    return make_transport(TransportKind::websocket, generation, parse_server_url("ws://h").value(),
+                          1);
+  }
+
+  EngineIoConnection connection{websocket(7)};
   Millis now{0};
 
   std::vector<TransportAction> actions() {
@@ -24,9 +31,9 @@ class EngineIoConnectionTest : public ::testing::Test {
   }
   void open(int64_t interval = 300, int64_t timeout = 200) {
     ASSERT_TRUE(connection.open(now).ok());
-    connection.handle_transport_open(now);
-    connection.handle_transport_text("0" + engineio::encode_open_info({"s", {}, interval, timeout, 100}),
-                                     now);
+    connection.handle_transport_open(7, now);
+    connection.handle_transport_text(
+        7, "0" + engineio::encode_open_info({"s", {}, interval, timeout, 100}), now);
     ASSERT_EQ(connection.state(), EngineIoState::open);
     actions();
     events();
@@ -46,11 +53,13 @@ TEST_F(EngineIoConnectionTest, OpensThroughTheHandshake) {
   auto requested = actions();
   ASSERT_EQ(requested.size(), 1u);
   EXPECT_EQ(std::get<OpenTransport>(requested[0]),
-            (OpenTransport{7, TransportKind::websocket, "ws://h/engine.io/?EIO=4"}));
-  connection.handle_transport_open(now);
-  EXPECT_EQ(connection.state(), EngineIoState::handshaking);
-  connection.handle_transport_text(R"(0{"sid":"abc","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":100})",
-                                   now);
+            (OpenTransport{7, TransportKind::websocket,
+                           "ws://h/engine.io/?EIO=4&transport=websocket"}));
+  connection.handle_transport_open(7, now);
+  EXPECT_EQ(connection.state(), EngineIoState::opening);
+  connection.handle_transport_text(
+      7, R"(0{"sid":"abc","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":100})",
+      now);
   EXPECT_EQ(connection.state(), EngineIoState::open);
   auto opened = events();
   ASSERT_EQ(opened.size(), 1u);
@@ -71,7 +80,7 @@ TEST_F(EngineIoConnectionTest, AnswersPingsAndStaysAliveWhilePinged) {
   for (int i = 0; i < 10; ++i) {
     now += Millis(300);
     connection.handle_timeout(now);
-    connection.handle_transport_text("2", now);
+    connection.handle_transport_text(7, "2", now);
     auto sent = actions();
     ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(std::get<SendFrame>(sent[0]).text, "3");
@@ -107,7 +116,7 @@ TEST_F(EngineIoConnectionTest, AThrottledTimerThatFiresLateStillJudgesByTheClock
 
 TEST_F(EngineIoConnectionTest, DeliversMessagesAndChecksMaxPayload) {
   open();
-  connection.handle_transport_text("4hello", now);
+  connection.handle_transport_text(7, "4hello", now);
   auto delivered = events();
   ASSERT_EQ(delivered.size(), 1u);
   EXPECT_EQ(std::get<engineio_event::Message>(delivered[0]).data, "hello");
@@ -129,28 +138,29 @@ TEST_F(EngineIoConnectionTest, SendingBeforeOpenIsRefused) {
 
 TEST_F(EngineIoConnectionTest, ServerCloseEndsTheConnection) {
   open();
-  connection.handle_transport_text("1", now);
+  connection.handle_transport_text(7, "1", now);
   EXPECT_EQ(connection.state(), EngineIoState::closed);
   EXPECT_EQ(closed_error()->code, ErrorCode::server_closed);
 }
 
 TEST_F(EngineIoConnectionTest, FramingViolationsCloseWithMalformedPacket) {
   for (const char* frame : {"", "9", "0{}", "5"}) {
-    EngineIoConnection fresh{1, TransportKind::websocket, "ws://h/"};
+    EngineIoConnection fresh{websocket(1)};
     ASSERT_TRUE(fresh.open(now).ok());
-    fresh.handle_transport_open(now);
-    fresh.handle_transport_text("0" + engineio::encode_open_info({"s", {}, 300, 200, 100}), now);
-    fresh.handle_transport_text(frame, now);
+    fresh.handle_transport_open(1, now);
+    fresh.handle_transport_text(1, "0" + engineio::encode_open_info({"s", {}, 300, 200, 100}),
+                                now);
+    fresh.handle_transport_text(1, frame, now);
     EXPECT_EQ(fresh.state(), EngineIoState::closed) << frame;
   }
 }
 
 TEST_F(EngineIoConnectionTest, HandshakeMustStartWithAValidOpenPacket) {
   for (const char* frame : {"4hello", "0not json", "0{\"sid\":\"\"}", "2"}) {
-    EngineIoConnection fresh{1, TransportKind::websocket, "ws://h/"};
+    EngineIoConnection fresh{websocket(1)};
     ASSERT_TRUE(fresh.open(now).ok());
-    fresh.handle_transport_open(now);
-    fresh.handle_transport_text(frame, now);
+    fresh.handle_transport_open(1, now);
+    fresh.handle_transport_text(1, frame, now);
     EXPECT_EQ(fresh.state(), EngineIoState::closed) << frame;
     while (auto event = fresh.poll_event()) {
       ASSERT_TRUE(std::holds_alternative<engineio_event::Closed>(*event));
@@ -161,11 +171,11 @@ TEST_F(EngineIoConnectionTest, HandshakeMustStartWithAValidOpenPacket) {
 
 TEST_F(EngineIoConnectionTest, TransportLossBeforeAndAfterOpen) {
   ASSERT_TRUE(connection.open(now).ok());
-  connection.handle_transport_closed(now);
+  connection.handle_transport_closed(7, now);
   EXPECT_EQ(closed_error()->code, ErrorCode::transport_closed);
-  EngineIoConnection other{2, TransportKind::websocket, "ws://h/"};
+  EngineIoConnection other{websocket(2)};
   ASSERT_TRUE(other.open(now).ok());
-  other.handle_transport_error("refused", now);
+  other.handle_transport_error(2, "refused", now);
   EXPECT_EQ(other.state(), EngineIoState::closed);
 }
 
@@ -179,7 +189,7 @@ TEST_F(EngineIoConnectionTest, CloseOnRequestSendsTheClosePacket) {
   EXPECT_EQ(closed_error(), std::nullopt);
   EXPECT_EQ(connection.poll_timeout(), std::nullopt);
   // Events after the end change nothing.
-  connection.handle_transport_text("4late", now);
+  connection.handle_transport_text(7, "4late", now);
   EXPECT_TRUE(events().empty());
 }
 

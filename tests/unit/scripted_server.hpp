@@ -17,6 +17,8 @@ inline ClientConfig default_client_config() {
   config.url = "http://127.0.0.1:9";
   config.sdk = "test-sdk";
   config.handshake_timeout = Millis(5000);
+  config.transports = {TransportKind::websocket};
+  config.random_seed = 42;
   return config;
 }
 
@@ -61,7 +63,7 @@ class ScriptedServer {
   uint32_t start_connect() {
     EXPECT_TRUE(client.connect(now).ok());
     auto actions = take_actions();
-    EXPECT_EQ(actions.size(), 1u);
+    EXPECT_EQ(actions.size(), 1u) << "expected only OpenTransport";
     const auto* open = actions.empty() ? nullptr : std::get_if<OpenTransport>(&actions[0]);
     EXPECT_NE(open, nullptr);
     if (open) {

@@ -16,6 +16,7 @@
 #include "rtcwire/engineio_connection.hpp"
 #include "rtcwire/envelope.hpp"
 #include "rtcwire/error.hpp"
+#include "rtcwire/random_source.hpp"
 #include "rtcwire/room_membership.hpp"
 #include "rtcwire/server_url.hpp"
 #include "rtcwire/time.hpp"
@@ -34,10 +35,30 @@ enum class ClientState {
 
 std::string_view to_string(ClientState state);
 
+// A transport that worked for a server, remembered by the platform until `until`.
+struct RememberedTransport {
+  TransportKind kind;
+  Millis until;
+};
+
 struct ClientConfig {
-  std::string url;                      // http(s) or ws(s) URL of rtcwire-server
-  std::string sdk = "rtcwire-cpp";      // sent in hello, informational
-  Millis handshake_timeout{10000};      // connect() to welcome
+  std::string url;                  // http(s) or ws(s) URL of rtcwire-server
+  std::string sdk = "rtcwire-cpp";  // sent in hello, informational
+  // The transport ladder, tried in this order; an upgrade to websocket follows a fallback when
+  // websocket is in the list.
+  std::vector<TransportKind> transports{TransportKind::websocket, TransportKind::sse,
+                                        TransportKind::polling};
+  // Per transport attempt: from opening it to the server's welcome. A transport that has not
+  // delivered the Engine.IO open packet by then counts as failed and the next one is tried.
+  Millis handshake_timeout{5000};
+  Millis upgrade_timeout{10000};
+  // Each step down the ladder waits a random delay in this range: never a zero-delay loop.
+  Millis ladder_delay_min{50};
+  Millis ladder_delay_max{250};
+  // How long a transport that worked is worth starting with on the next connect.
+  Millis remember_for{10 * 60 * 1000};
+  std::optional<RememberedTransport> remembered;
+  uint64_t random_seed = 0;
   std::size_t max_message_bytes = 65536;  // until the server's welcome says otherwise
 };
 
@@ -69,6 +90,15 @@ struct SignalReceived {
   std::string from;
   envelope::Json data;
 };
+// The session now runs over `kind` (after connecting, or after an upgrade).
+struct TransportChanged {
+  TransportKind kind;
+};
+// The platform should remember, for connects to `server`, to start with `kind` until `until`.
+struct RememberTransport {
+  std::string server;
+  RememberedTransport transport;
+};
 // An error that did not change the client's state (e.g. the server refused one request).
 struct ErrorRaised {
   Error error;
@@ -78,7 +108,8 @@ struct ErrorRaised {
 using ClientEvent =
     std::variant<client_event::StateChanged, client_event::RoomJoined, client_event::RoomLeft,
                  client_event::PeerJoined, client_event::PeerLeft, client_event::MessageReceived,
-                 client_event::SignalReceived, client_event::ErrorRaised>;
+                 client_event::SignalReceived, client_event::TransportChanged,
+                 client_event::RememberTransport, client_event::ErrorRaised>;
 
 class Client {
  public:
@@ -88,6 +119,8 @@ class Client {
   const std::string& peer_id() const { return peer_id_; }
   const RoomMembership& membership() const { return membership_; }
   std::size_t max_message_bytes() const { return max_message_bytes_; }
+  // The transport in use (or being tried), if any.
+  std::optional<TransportKind> transport() const;
 
   // App commands. A returned error is the app's mistake (origin local) and changes nothing.
   Status connect(Millis now);
@@ -104,6 +137,9 @@ class Client {
   void handle_transport_binary(uint32_t generation, std::string_view frame, Millis now);
   void handle_transport_closed(uint32_t generation, Millis now);
   void handle_transport_error(uint32_t generation, std::string_view reason, Millis now);
+  // The answer to an HttpRequest; status 0 when the request failed without a response.
+  void handle_http_response(uint32_t generation, uint32_t id, int status, std::string_view body,
+                            Millis now);
   void handle_timeout(Millis now);
 
   std::optional<TransportAction> poll_action();
@@ -111,29 +147,36 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake };
+  enum class Timer { handshake, next_transport };
 
   Status transition(ClientState next, std::optional<Error> error = std::nullopt);
   Status require_connected() const;
   Status require_room() const;
   Status send_envelope(const envelope::ClientEnvelope& envelope);
   // Moves whatever the connection produced into this client's queues and reacts to its events.
-  void drain_connection();
+  void start_attempt(Millis now);
+  // The current transport attempt failed before the Engine.IO handshake: try the next one.
+  void attempt_failed(Error error, Millis now);
+  void drain_connection(Millis now);
   void handle_message(const std::string& text, bool binary);
   void handle_envelope(envelope::ServerEnvelope envelope);
   void lose_connection(Error error);
-  bool is_current(uint32_t generation) const;
+  bool owns(uint32_t generation) const;
 
   ClientConfig config_;
   ServerUrl server_url_;
   std::optional<Error> config_error_;
+  RandomSource random_;
   ClientState state_ = ClientState::idle;
   uint32_t next_generation_ = 1;
+  std::vector<TransportKind> ladder_;
+  std::size_t rung_ = 0;
+  bool attempt_opened_ = false;  // the current attempt got the Engine.IO open packet
   std::unique_ptr<EngineIoConnection> connection_;
   std::string peer_id_;
   std::size_t max_message_bytes_;
   RoomMembership membership_;
-  TimerTable<Timer, 1> timers_;
+  TimerTable<Timer, 2> timers_;
   std::deque<TransportAction> actions_;
   std::deque<ClientEvent> events_;
 };

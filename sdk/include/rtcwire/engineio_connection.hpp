@@ -1,15 +1,20 @@
-// One Engine.IO v4 client connection over one transport, sans-I/O: it consumes transport events
-// and the time, and produces transport actions, a liveness deadline and connection events.
-// A connection is used once; reconnecting means a new connection with a new generation.
+// One Engine.IO v4 client session over a transport, sans-I/O: handshake, heartbeat, messages, and
+// the upgrade of a polling or sse session to websocket (probe, pause, switch). It consumes
+// platform events and the time, and produces platform actions, deadlines and connection events.
+// A connection is used once; connecting again means a new connection.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
+#include "rtcwire/client_transport.hpp"
 #include "rtcwire/engineio_packet.hpp"
 #include "rtcwire/error.hpp"
 #include "rtcwire/time.hpp"
@@ -19,11 +24,10 @@
 namespace rtcwire {
 
 enum class EngineIoState {
-  idle,         // created, nothing asked yet
-  opening,      // transport requested, not open yet
-  handshaking,  // transport open, waiting for the Engine.IO open packet
-  open,         // open packet received: messages flow
-  closed,       // finished, for whatever reason
+  idle,     // created, nothing asked yet
+  opening,  // transport requested, waiting for the Engine.IO open packet
+  open,     // open packet received: messages flow
+  closed,   // finished, for whatever reason
 };
 
 std::string_view to_string(EngineIoState state);
@@ -36,20 +40,30 @@ struct Message {
   std::string data;
   bool binary = false;
 };
+struct Upgraded {  // the session now runs over this transport
+  TransportKind kind;
+};
 struct Closed {
   std::optional<Error> error;  // empty when closed on request
 };
 }  // namespace engineio_event
 
-using EngineIoEvent =
-    std::variant<engineio_event::Opened, engineio_event::Message, engineio_event::Closed>;
+using EngineIoEvent = std::variant<engineio_event::Opened, engineio_event::Message,
+                                   engineio_event::Upgraded, engineio_event::Closed>;
+
+// Makes the websocket transport for an upgrade probe (with a fresh generation).
+using ProbeFactory = std::function<std::unique_ptr<ClientTransport>()>;
 
 class EngineIoConnection {
  public:
-  EngineIoConnection(uint32_t generation, TransportKind kind, std::string endpoint);
+  // Without a probe factory the connection never upgrades.
+  EngineIoConnection(std::unique_ptr<ClientTransport> transport, ProbeFactory probe_factory = {},
+                     Millis upgrade_timeout = Millis(10000));
 
-  uint32_t generation() const { return generation_; }
   EngineIoState state() const { return state_; }
+  TransportKind transport_kind() const { return transport_->kind(); }
+  // True for the generation of the current transport or of an upgrade probe.
+  bool owns(uint32_t generation) const;
   // Valid once open.
   const engineio::OpenInfo& open_info() const { return open_info_; }
 
@@ -58,11 +72,13 @@ class EngineIoConnection {
   // Closes on request: sends the Engine.IO close packet when open, then closes the transport.
   void close();
 
-  void handle_transport_open(Millis now);
-  void handle_transport_text(std::string_view frame, Millis now);
-  void handle_transport_binary(std::string_view frame, Millis now);
-  void handle_transport_closed(Millis now);
-  void handle_transport_error(std::string_view reason, Millis now);
+  void handle_transport_open(uint32_t generation, Millis now);
+  void handle_transport_text(uint32_t generation, std::string_view text, Millis now);
+  void handle_transport_binary(uint32_t generation, std::string_view bytes, Millis now);
+  void handle_transport_closed(uint32_t generation, Millis now);
+  void handle_transport_error(uint32_t generation, std::string_view reason, Millis now);
+  void handle_http_response(uint32_t generation, uint32_t id, int status, std::string_view body,
+                            Millis now);
   void handle_timeout(Millis now);
 
   std::optional<TransportAction> poll_action();
@@ -70,19 +86,33 @@ class EngineIoConnection {
   std::optional<Millis> poll_timeout() const { return timers_.earliest(); }
 
  private:
-  enum class Timer { liveness };
+  enum class Timer { liveness, upgrade };
+  enum class Upgrade { none, probing, pausing, done };
 
   Status transition(EngineIoState next);
+  ClientTransport* find(uint32_t generation);
+  void collect_actions();
+  // Moves actions out of the transports and reacts to their signals until both are quiet.
+  void drain(Millis now);
+  void on_transport_signal(TransportSignal signal, Millis now);
+  void on_probe_signal(TransportSignal signal, Millis now);
   void handle_packet(engineio::Packet packet, Millis now);
+  void send_packet(engineio::Packet packet);
+  void start_probe();
+  void abandon_probe();
+  void complete_upgrade();
   void fail(Error error);
   void arm_liveness(Millis now);
 
-  uint32_t generation_;
-  TransportKind kind_;
-  std::string endpoint_;
+  std::unique_ptr<ClientTransport> transport_;
+  std::unique_ptr<ClientTransport> probe_;
+  ProbeFactory probe_factory_;
+  Millis upgrade_timeout_;
+  Upgrade upgrade_ = Upgrade::none;
+  std::vector<engineio::Packet> held_;  // written while the transport is paused for an upgrade
   EngineIoState state_ = EngineIoState::idle;
   engineio::OpenInfo open_info_;
-  TimerTable<Timer, 1> timers_;
+  TimerTable<Timer, 2> timers_;
   std::deque<TransportAction> actions_;
   std::deque<EngineIoEvent> events_;
 };

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "rtcwire/error.hpp"
+#include "rtcwire/transport_action.hpp"
 
 namespace rtcwire {
 
@@ -14,8 +15,11 @@ struct ServerUrl {
   std::string path;       // Engine.IO path, always ending in '/' (default "/engine.io/")
   std::string query;      // the app's own query parameters, without '?'
 
-  // ws(s)://authority/path?EIO=4&transport=websocket[&query]
-  std::string websocket_endpoint() const;
+  // ws(s)://… for websocket, http(s)://… for sse and polling:
+  // authority/path?EIO=4&transport=KIND[&sid=SID][&query]
+  std::string endpoint(TransportKind kind, std::string_view sid = {}) const;
+  // Identifies the server for remembering which transport worked.
+  std::string origin_key() const;
 };
 
 // Accepts http, https, ws and wss URLs. A URL whose path is empty or "/" gets "/engine.io/".

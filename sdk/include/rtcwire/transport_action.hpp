@@ -4,16 +4,21 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
 namespace rtcwire {
 
-enum class TransportKind { websocket };
+// The transport ladder, best first. Names are the Engine.IO `transport` query values.
+enum class TransportKind { websocket, sse, polling };
 
 std::string_view to_string(TransportKind kind);
+std::optional<TransportKind> transport_kind_from_string(std::string_view name);
 
+// Opens a WebSocket (websocket) or an EventSource (sse). Polling has no long-lived object: it is
+// only HttpRequests.
 struct OpenTransport {
   uint32_t generation = 0;
   TransportKind kind = TransportKind::websocket;
@@ -27,11 +32,25 @@ struct SendFrame {  // one websocket text frame
   bool operator==(const SendFrame&) const = default;
 };
 
+enum class HttpMethod { get, post };
+
+// One HTTP request (polling GET/POST, SSE upstream POST). The platform answers with
+// handle_http_response(generation, id, status, body); status 0 means the request failed.
+struct HttpRequest {
+  uint32_t generation = 0;
+  uint32_t id = 0;
+  HttpMethod method = HttpMethod::get;
+  std::string url;
+  std::string body;  // POST only: text/plain;charset=UTF-8
+  bool operator==(const HttpRequest&) const = default;
+};
+
+// Closes the WebSocket or EventSource of this generation and aborts its pending requests.
 struct CloseTransport {
   uint32_t generation = 0;
   bool operator==(const CloseTransport&) const = default;
 };
 
-using TransportAction = std::variant<OpenTransport, SendFrame, CloseTransport>;
+using TransportAction = std::variant<OpenTransport, SendFrame, HttpRequest, CloseTransport>;
 
 }  // namespace rtcwire
