@@ -1,5 +1,7 @@
 #include "rtcwire/sse_transport.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace rtcwire {
 
 void SseTransport::open(std::string_view sid) {
@@ -38,7 +40,13 @@ void SseTransport::handle_open() {
 
 void SseTransport::handle_text(std::string_view text) {
   if (finished_) return;
-  auto packets = engineio::decode_payload(text);
+  // Each event's data is a JSON string holding a polling payload: one line, nothing lost.
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_string()) {
+    fail(remote_error(ErrorCode::malformed_packet, "SSE event data is not a JSON string"));
+    return;
+  }
+  auto packets = engineio::decode_payload(json.get_ref<const std::string&>());
   if (!packets) {
     fail(packets.error());
     return;

@@ -72,7 +72,8 @@ TEST(ClientLadderTest, UnavailableWebsocketFallsToSseAfterAJitteredDelay) {
   EXPECT_TRUE(server.take_actions().empty());
 
   server.client.handle_transport_open(sse[0].generation, server.now);
-  server.client.handle_transport_text(sse[0].generation, kOpenWithUpgrade, server.now);
+  server.client.handle_transport_text(sse[0].generation, envelope::Json(kOpenWithUpgrade).dump(),
+                                      server.now);
   auto events = server.take_events();
   const auto* changed = find_event<ev::TransportChanged>(events);
   ASSERT_NE(changed, nullptr);

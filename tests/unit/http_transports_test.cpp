@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "rtcwire/http_upstream.hpp"
 #include "rtcwire/polling_transport.hpp"
 #include "rtcwire/sse_transport.hpp"
@@ -14,6 +16,9 @@ namespace sig = transport_signal;
 const ServerUrl kUrl = parse_server_url("http://h:1").value();
 const std::string kOpenPayload =
     "0" + engineio::encode_open_info({"SID", {"websocket"}, 300, 200, 1000});
+
+// SSE event data: the payload as a JSON string.
+std::string sse_event(const std::string& payload) { return nlohmann::json(payload).dump(); }
 
 template <class Transport>
 std::vector<TransportAction> actions(Transport& transport) {
@@ -152,7 +157,7 @@ TEST(SseTransportTest, EventSourceDownPostsUp) {
   EXPECT_EQ(open.kind, TransportKind::sse);
   EXPECT_TRUE(open.url.starts_with("http://h:1/engine.io/?EIO=4&transport=sse&t=")) << open.url;
 
-  sse.handle_text(kOpenPayload);
+  sse.handle_text(sse_event(kOpenPayload));
   auto received = signals(sse);
   ASSERT_EQ(received.size(), 1u);
   EXPECT_EQ(std::get<sig::Received>(received[0]).packets.at(0).type, PacketType::open);
@@ -172,13 +177,13 @@ TEST(SseTransportTest, PausesAtTheServersNoop) {
   SseTransport sse(5, kUrl, 9);
   sse.open({});
   actions(sse);
-  sse.handle_text(kOpenPayload);
+  sse.handle_text(sse_event(kOpenPayload));
   sse.start_session("SID", 1000);
   signals(sse);
   sse.pause();
-  sse.handle_text("4before");
+  sse.handle_text(sse_event("4before"));
   EXPECT_EQ(signals(sse).size(), 1u);
-  sse.handle_text("6");
+  sse.handle_text(sse_event("6"));
   auto paused = signals(sse);
   ASSERT_EQ(paused.size(), 2u);
   EXPECT_TRUE(std::holds_alternative<sig::Paused>(paused[1]));
@@ -187,12 +192,21 @@ TEST(SseTransportTest, PausesAtTheServersNoop) {
 TEST(SseTransportTest, MalformedEventFails) {
   SseTransport sse(5, kUrl, 9);
   sse.open({});
-  sse.handle_text("x");
-  auto failed = signals(sse);
-  ASSERT_EQ(failed.size(), 1u);
-  EXPECT_EQ(std::get<sig::Failed>(failed[0]).error.code, ErrorCode::malformed_packet);
-  sse.handle_text("4after");  // nothing after the end
-  EXPECT_TRUE(signals(sse).empty());
+  for (const std::string& data : {std::string("4raw, not a JSON string"), std::string("[1]"),
+                                  sse_event("9"), sse_event("")}) {
+    SseTransport fresh(5, kUrl, 9);
+    fresh.open({});
+    fresh.handle_text(data);
+    auto failed = signals(fresh);
+    ASSERT_EQ(failed.size(), 1u) << data;
+    EXPECT_EQ(std::get<sig::Failed>(failed[0]).error.code, ErrorCode::malformed_packet);
+    fresh.handle_text(sse_event("4after"));  // nothing after the end
+    EXPECT_TRUE(signals(fresh).empty());
+  }
+  sse.handle_text(sse_event("4line one\r\nline two"));
+  auto received = signals(sse);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(std::get<sig::Received>(received[0]).packets.at(0).data, "line one\r\nline two");
 }
 
 TEST(HttpUpstreamTest, SplitsBatchesAtMaxPayload) {

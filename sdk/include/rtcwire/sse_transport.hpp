@@ -1,5 +1,6 @@
 // The rtcwire SSE transport (an Engine.IO extension, transport=sse): an EventSource carries
-// polling payloads downstream, one per event; packets upstream go in POSTs as with polling.
+// polling payloads downstream, one per event, each wrapped in a JSON string; packets upstream go
+// in POSTs as with polling.
 // docs/protocol.md describes it.
 #pragma once
 
