@@ -1,0 +1,289 @@
+// The public client: forwards app calls and platform events to the Wasm core, executes the
+// actions the core returns and turns its events into app events. All protocol logic is in the core.
+import { Emitter } from './emitter.js';
+import { errorFromCore, errorFromValue, localError } from './errors.js';
+import { DeadlineTimer } from './platform/deadline_timer.js';
+import { WebSocketTransports } from './platform/websocket_transport.js';
+
+const EVENT_NAMES = ['state', 'joined', 'left', 'peer-joined', 'peer-left', 'message', 'signal', 'error'];
+const NO_PEERS = Object.freeze([]);
+const constructionKey = Symbol('RtcwireClient');
+// A client the app drops without close() (say, once disconnected) still frees its Wasm object.
+const abandonedCores = new FinalizationRegistry((core) => core.delete());
+
+export function createClient(core) {
+  return new RtcwireClient(constructionKey, core);
+}
+
+export class RtcwireClient {
+  #core;
+  #emitter = new Emitter(EVENT_NAMES);
+  #transports;
+  #timer;
+  #draining = false;
+
+  #state = 'idle';
+  #peerId = null;
+  #room = null;
+  #peers = NO_PEERS;
+  #maxMessageBytes = null;
+
+  #pendingConnects = [];
+  #pendingJoins = [];
+  #pendingLeaves = [];
+
+  constructor(key, core) {
+    if (key !== constructionKey) throw new TypeError('use connect() to create an rtcwire client');
+    this.#core = core;
+    abandonedCores.register(this, core, this);
+    this.#timer = new DeadlineTimer(() => this.#input((now) => core.timerFired(now)));
+    this.#transports = new WebSocketTransports({
+      open: (generation) => this.#input((now) => core.transportOpen(generation, now)),
+      text: (generation, text) => this.#input((now) => core.transportText(generation, text, now)),
+      binary: (generation, bytes) =>
+        this.#input((now) => core.transportBinary(generation, bytes, now)),
+      closed: (generation) => this.#input((now) => core.transportClosed(generation, now)),
+      error: (generation, reason) =>
+        this.#input((now) => core.transportError(generation, reason, now)),
+    });
+  }
+
+  /** 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed' */
+  get state() {
+    return this.#state;
+  }
+  /** This client's id, given by the server while connected; null otherwise. */
+  get peerId() {
+    return this.#peerId;
+  }
+  /** The joined room, or null. */
+  get room() {
+    return this.#room;
+  }
+  /** The other peers in the room, in the order they appeared (a frozen snapshot). */
+  get peers() {
+    return this.#peers;
+  }
+  /** The largest envelope the server accepts, known once connected. */
+  get maxMessageBytes() {
+    return this.#maxMessageBytes;
+  }
+
+  on(name, listener) {
+    return this.#emitter.on(name, listener);
+  }
+  once(name, listener) {
+    return this.#emitter.once(name, listener);
+  }
+  off(name, listener) {
+    this.#emitter.off(name, listener);
+  }
+
+  /** Connects again after a disconnection; resolves once connected. */
+  reconnect() {
+    let pending;
+    return this.#request(
+      (resolve, reject) => this.#pendingConnects.push((pending = { resolve, reject })),
+      () => (this.#pendingConnects = this.#pendingConnects.filter((entry) => entry !== pending)),
+      (core, now) => core.connect(now),
+    );
+  }
+
+  /** Joins `room` (leaving any other); resolves with the room and the peers already there. */
+  join(room) {
+    requireString(room, 'room');
+    let pending;
+    return this.#request(
+      (resolve, reject) => this.#pendingJoins.push((pending = { room, resolve, reject })),
+      () => (this.#pendingJoins = this.#pendingJoins.filter((entry) => entry !== pending)),
+      (core, now) => core.join(room, now),
+    );
+  }
+
+  /** Leaves the room; resolves once the server confirms, or once the connection is gone. */
+  leave() {
+    let pending;
+    return this.#request(
+      (resolve) => this.#pendingLeaves.push((pending = resolve)),
+      () => (this.#pendingLeaves = this.#pendingLeaves.filter((entry) => entry !== pending)),
+      (core, now) => core.leave(now),
+    );
+  }
+
+  /** Sends `data` (any JSON value) to every other peer of the room. */
+  publish(data) {
+    const json = encodeData(data);
+    this.#command((core, now) => core.publish(json, now));
+  }
+
+  /** Sends `data` (any JSON value) to one peer of the room, relayed by the server. */
+  send(peerId, data) {
+    requireString(peerId, 'peerId');
+    const json = encodeData(data);
+    this.#command((core, now) => core.send(peerId, json, now));
+  }
+
+  /** Sends WebRTC signalling `data` to one peer of the room. */
+  signal(peerId, data) {
+    requireString(peerId, 'peerId');
+    const json = encodeData(data);
+    this.#command((core, now) => core.signal(peerId, json, now));
+  }
+
+  /** Closes the connection for good and frees the core. Safe to call more than once. */
+  close() {
+    if (!this.#core) return;
+    this.#input((now) => this.#core.close(now));
+  }
+
+  // An app command: a local error throws synchronously and changes nothing.
+  #command(call) {
+    if (!this.#core) throw localError('not_connected', 'the client is closed');
+    const error = errorFromCore(call(this.#core, performance.now()));
+    this.#drain();
+    if (error) throw error;
+  }
+
+  // A command answered later by an event. The answer is awaited before the command runs: a
+  // transport failing synchronously inside the command must still reach the promise.
+  #request(register, unregister, call) {
+    const answer = new Promise(register);
+    try {
+      this.#command(call);
+    } catch (error) {
+      unregister();
+      throw error;
+    }
+    return answer;
+  }
+
+  #input(call) {
+    if (!this.#core) return;
+    call(performance.now());
+    this.#drain();
+  }
+
+  // Takes the core's outputs until it has none. A call made from inside an event listener only
+  // feeds the core; the outer loop takes what it produced, so events keep the core's order.
+  #drain() {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (;;) {
+        const { actions, events, timeout } = JSON.parse(this.#core.takeOutputs());
+        for (const action of actions) this.#execute(action);
+        this.#timer.arm(timeout);
+        if (actions.length === 0 && events.length === 0) break;
+        for (const event of events) this.#dispatch(event);
+      }
+    } finally {
+      this.#draining = false;
+    }
+    if (this.#state === 'closed') this.#release();
+  }
+
+  #execute(action) {
+    switch (action.type) {
+      case 'open':
+        this.#transports.open(action.generation, action.url);
+        break;
+      case 'send':
+        this.#transports.send(action.generation, action.text);
+        break;
+      case 'close':
+        this.#transports.close(action.generation);
+        break;
+    }
+  }
+
+  #dispatch(event) {
+    switch (event.type) {
+      case 'state':
+        this.#changeState(event);
+        break;
+      case 'joined':
+        this.#room = event.room;
+        this.#peers = Object.freeze(event.peers);
+        this.#settleJoins(event.room, { room: event.room, peers: this.#peers });
+        this.#emitter.emit('joined', { room: event.room, peers: this.#peers });
+        break;
+      case 'left':
+        this.#leaveRoom();
+        this.#emitter.emit('left', event.room);
+        break;
+      case 'peer-joined':
+        this.#peers = Object.freeze([...this.#peers, event.peer]);
+        this.#emitter.emit('peer-joined', event.peer);
+        break;
+      case 'peer-left':
+        this.#peers = Object.freeze(this.#peers.filter((peer) => peer !== event.peer));
+        this.#emitter.emit('peer-left', event.peer);
+        break;
+      case 'message':
+        this.#emitter.emit('message', { from: event.from, kind: event.kind, data: event.data });
+        break;
+      case 'signal':
+        this.#emitter.emit('signal', { from: event.from, data: event.data });
+        break;
+      case 'error':
+        this.#emitter.emit('error', errorFromValue(event.error));
+        break;
+    }
+  }
+
+  #changeState({ state, error, peerId, maxMessageBytes }) {
+    this.#state = state;
+    const reason = error ? errorFromValue(error) : undefined;
+    if (state === 'connected') {
+      this.#peerId = peerId;
+      this.#maxMessageBytes = maxMessageBytes;
+      for (const pending of this.#pendingConnects.splice(0)) pending.resolve();
+    } else if (state === 'disconnected' || state === 'closed') {
+      const cause =
+        reason ?? localError('not_connected', 'the client was closed before the server answered');
+      this.#peerId = null;
+      this.#leaveRoom();
+      for (const pending of this.#pendingConnects.splice(0)) pending.reject(cause);
+      for (const pending of this.#pendingJoins.splice(0)) pending.reject(cause);
+    }
+    this.#emitter.emit('state', state, reason);
+  }
+
+  #settleJoins(room, result) {
+    const settled = this.#pendingJoins.filter((pending) => pending.room === room);
+    this.#pendingJoins = this.#pendingJoins.filter((pending) => pending.room !== room);
+    for (const pending of settled) pending.resolve(result);
+  }
+
+  #leaveRoom() {
+    this.#room = null;
+    this.#peers = NO_PEERS;
+    for (const resolve of this.#pendingLeaves.splice(0)) resolve();
+  }
+
+  // The core is gone after this: every later call sees a closed client.
+  #release() {
+    this.#timer.cancel();
+    this.#transports.closeAll();
+    abandonedCores.unregister(this);
+    this.#core.delete();
+    this.#core = null;
+  }
+}
+
+function requireString(value, name) {
+  if (typeof value !== 'string') throw localError('invalid_argument', `${name} must be a string`);
+}
+
+function encodeData(data) {
+  let json;
+  try {
+    json = JSON.stringify(data);
+  } catch (cause) {
+    throw localError('invalid_argument', `data cannot be encoded as JSON: ${cause.message}`, {
+      cause,
+    });
+  }
+  if (json === undefined) throw localError('invalid_argument', 'data must be a JSON value');
+  return json;
+}

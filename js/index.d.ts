@@ -1,0 +1,129 @@
+// Type declarations for the public API of rtcwire (hand-written: the JS sources are plain ES modules).
+
+/** Any value JSON can carry, as messages deliver it. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * What publish(), send() and signal() accept: a JSON value, or an object (such as an interface
+ * type) that JSON.stringify encodes. Values it cannot encode throw invalid_argument.
+ */
+export type JsonInput = JsonValue | object;
+
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+/** Where an error lies: the app's misuse, the server (refusal or protocol violation), or the network. */
+export type ErrorOrigin = 'local' | 'remote' | 'transport';
+
+/** Stable error codes, shared with the C++ core and the server (see docs/api.md). */
+export type ErrorCode =
+  | 'malformed_packet'
+  | 'malformed_json'
+  | 'invalid_envelope'
+  | 'unsupported_version'
+  | 'unknown_type'
+  | 'message_too_large'
+  | 'invalid_room'
+  | 'invalid_peer'
+  | 'not_in_room'
+  | 'peer_not_found'
+  | 'not_connected'
+  | 'invalid_state'
+  | 'handshake_timeout'
+  | 'ping_timeout'
+  | 'transport_closed'
+  | 'transport_error'
+  | 'server_closed'
+  | 'invalid_argument'
+  | 'internal';
+
+export class RtcwireError extends Error {
+  readonly name: 'RtcwireError';
+  readonly code: ErrorCode;
+  readonly origin: ErrorOrigin;
+  constructor(code: ErrorCode, origin: ErrorOrigin, message: string, options?: ErrorOptions);
+}
+
+export interface ConnectOptions {
+  /** Milliseconds from opening the connection to the server's welcome (default 10000). */
+  handshakeTimeout?: number;
+}
+
+export interface JoinedRoom {
+  room: string;
+  /** The other peers already in the room, oldest first. */
+  peers: readonly string[];
+}
+
+export interface Message {
+  from: string;
+  /** 'room' for publish(), 'direct' for send(). */
+  kind: 'room' | 'direct';
+  data: JsonValue;
+}
+
+export interface Signal {
+  from: string;
+  data: JsonValue;
+}
+
+/** Listener arguments of each event. */
+export interface RtcwireEvents {
+  /** The connection state changed; `error` says why, for 'disconnected'. */
+  state: [state: ConnectionState, error: RtcwireError | undefined];
+  joined: [joined: JoinedRoom];
+  left: [room: string];
+  'peer-joined': [peerId: string];
+  'peer-left': [peerId: string];
+  message: [message: Message];
+  signal: [signal: Signal];
+  /** An error that did not change the state, e.g. the server refused a request. */
+  error: [error: RtcwireError];
+}
+
+export type RtcwireEventName = keyof RtcwireEvents;
+export type RtcwireListener<E extends RtcwireEventName> = (...args: RtcwireEvents[E]) => void;
+
+export class RtcwireClient {
+  private constructor();
+
+  readonly state: ConnectionState;
+  /** This client's id, given by the server while connected; null otherwise. */
+  readonly peerId: string | null;
+  /** The joined room, or null. */
+  readonly room: string | null;
+  /** The other peers in the room, in the order they appeared (a frozen snapshot). */
+  readonly peers: readonly string[];
+  /** The largest message (encoded envelope, in bytes) the server accepts; null until connected. */
+  readonly maxMessageBytes: number | null;
+
+  /** Adds a listener; returns a function that removes it. */
+  on<E extends RtcwireEventName>(name: E, listener: RtcwireListener<E>): () => void;
+  /** Adds a listener for the next event only; returns a function that removes it. */
+  once<E extends RtcwireEventName>(name: E, listener: RtcwireListener<E>): () => void;
+  off<E extends RtcwireEventName>(name: E, listener: RtcwireListener<E>): void;
+
+  /**
+   * Joins `room` (1 to 128 bytes, no control characters), leaving any other room. Resolves once
+   * the server confirms; rejects if the connection is lost first. Throws RtcwireError
+   * synchronously on misuse (invalid_room, not_connected).
+   */
+  join(room: string): Promise<JoinedRoom>;
+  /** Leaves the room. Resolves once the server confirms or the connection is gone. Throws not_in_room. */
+  leave(): Promise<void>;
+  /** Sends `data` to every other peer of the room. Throws not_in_room, message_too_large, ... */
+  publish(data: JsonInput): void;
+  /** Sends `data` to one peer of the room, relayed by the server. Throws peer_not_found, ... */
+  send(peerId: string, data: JsonInput): void;
+  /** Sends WebRTC signalling `data` to one peer of the room. */
+  signal(peerId: string, data: JsonInput): void;
+  /** Connects again after a disconnection; resolves once connected, rejects on failure. */
+  reconnect(): Promise<void>;
+  /** Closes the connection for good and frees the client's resources. Idempotent. */
+  close(): void;
+}
+
+/**
+ * Connects to an rtcwire-server. `url` is http(s) or ws(s), resolved against the page's location
+ * (default: the page's origin). Resolves with a connected client; rejects with an RtcwireError.
+ */
+export function connect(url?: string | URL, options?: ConnectOptions): Promise<RtcwireClient>;

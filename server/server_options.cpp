@@ -1,0 +1,154 @@
+#include "server_options.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <system_error>
+
+#include <boost/asio/ip/address.hpp>
+
+namespace rtcwire::server {
+namespace {
+
+// Large enough for any sane deployment, small enough that no arithmetic on it overflows.
+constexpr std::uint64_t kMaxSizeOption = std::uint64_t{1} << 31;
+constexpr std::uint64_t kMaxDurationMs = std::uint64_t{1} << 31;
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc{} || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// Reads a whole number in [min, max], or explains why not.
+std::variant<std::uint64_t, OptionsError> bounded(std::string_view flag, std::string_view text,
+                                                  std::uint64_t min, std::uint64_t max) {
+  const auto value = parse_unsigned(text);
+  if (!value || *value < min || *value > max) {
+    return OptionsError{std::string(flag) + " expects a whole number from " + std::to_string(min) +
+                        " to " + std::to_string(max) + ", got '" + std::string(text) + "'"};
+  }
+  return *value;
+}
+
+bool has_bad_prefix_segment(std::string_view prefix) {
+  std::size_t start = 1;
+  while (start <= prefix.size()) {
+    const std::size_t end = std::min(prefix.find('/', start), prefix.size());
+    const std::string_view segment = prefix.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// "[URLPREFIX=]DIR": the prefix form is recognised when the value starts with '/' and has '='.
+std::variant<StaticMount, OptionsError> parse_mount(std::string_view spec) {
+  std::string_view prefix = "/";
+  std::string_view directory = spec;
+  if (const std::size_t equals = spec.find('=');
+      !spec.empty() && spec.front() == '/' && equals != std::string_view::npos) {
+    prefix = spec.substr(0, equals);
+    directory = spec.substr(equals + 1);
+  }
+  while (prefix.size() > 1 && prefix.back() == '/') prefix.remove_suffix(1);
+  if (prefix.size() > 1 && has_bad_prefix_segment(prefix)) {
+    return OptionsError{"--static URL prefix '" + std::string(prefix) + "' is not a clean path"};
+  }
+  std::error_code error;
+  const auto root = std::filesystem::canonical(std::filesystem::path(directory), error);
+  if (directory.empty() || error || !std::filesystem::is_directory(root, error)) {
+    return OptionsError{"--static directory '" + std::string(directory) + "' is not a directory"};
+  }
+  return StaticMount{std::string(prefix), root};
+}
+
+}  // namespace
+
+ParsedOptions parse_options(std::span<const std::string_view> arguments) {
+  ServerOptions options;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    std::string_view flag = arguments[i];
+    std::optional<std::string_view> inline_value;
+    if (const std::size_t equals = flag.find('='); flag.starts_with("--") && equals != flag.npos) {
+      inline_value = flag.substr(equals + 1);
+      flag = flag.substr(0, equals);
+    }
+    if (flag == "--help" || flag == "-h") {
+      if (inline_value) return OptionsError{"--help takes no value"};
+      return HelpRequested{};
+    }
+    const bool known = flag == "--host" || flag == "--port" || flag == "--static" ||
+                       flag == "--max-message-bytes" || flag == "--max-payload" ||
+                       flag == "--ping-interval" || flag == "--ping-timeout";
+    if (!known) return OptionsError{"unknown option '" + std::string(flag) + "'"};
+    if (!inline_value && i + 1 == arguments.size()) {
+      return OptionsError{std::string(flag) + " needs a value"};
+    }
+    const std::string_view value = inline_value ? *inline_value : arguments[++i];
+
+    if (flag == "--host") {
+      boost::system::error_code error;
+      boost::asio::ip::make_address(std::string(value), error);
+      if (error)
+        return OptionsError{"--host expects an IP address, got '" + std::string(value) + "'"};
+      options.host = std::string(value);
+    } else if (flag == "--static") {
+      auto mount = parse_mount(value);
+      if (auto* failure = std::get_if<OptionsError>(&mount)) return *failure;
+      auto& added = std::get<StaticMount>(mount);
+      const bool duplicate =
+          std::any_of(options.static_mounts.begin(), options.static_mounts.end(),
+                      [&](const StaticMount& m) { return m.url_prefix == added.url_prefix; });
+      if (duplicate) return OptionsError{"--static mounts '" + added.url_prefix + "' twice"};
+      options.static_mounts.push_back(std::move(added));
+    } else {
+      const bool is_port = flag == "--port";
+      const bool is_duration = flag == "--ping-interval" || flag == "--ping-timeout";
+      const std::uint64_t max = is_port       ? std::numeric_limits<std::uint16_t>::max()
+                                : is_duration ? kMaxDurationMs
+                                              : kMaxSizeOption;
+      auto number = bounded(flag, value, is_port ? 0 : 1, max);
+      if (auto* failure = std::get_if<OptionsError>(&number)) return *failure;
+      const std::uint64_t n = std::get<std::uint64_t>(number);
+      if (is_port) options.port = static_cast<std::uint16_t>(n);
+      if (flag == "--max-message-bytes") options.max_message_bytes = n;
+      if (flag == "--max-payload") options.max_payload = n;
+      if (flag == "--ping-interval") options.ping_interval = std::chrono::milliseconds(n);
+      if (flag == "--ping-timeout") options.ping_timeout = std::chrono::milliseconds(n);
+    }
+  }
+  // An envelope travels as one Engine.IO message packet: its type byte plus the envelope.
+  if (options.max_message_bytes + 1 > options.max_payload) {
+    return OptionsError{"--max-message-bytes (" + std::to_string(options.max_message_bytes) +
+                        ") must be below --max-payload (" + std::to_string(options.max_payload) +
+                        ")"};
+  }
+  return options;
+}
+
+std::string usage_text() {
+  return R"(Usage: rtcwire-server [options]
+
+The rtcwire signalling server: Engine.IO v4 over WebSocket at /engine.io/, rtcwire envelope v1.
+
+Options:
+  --host ADDR               IP address to listen on (default 127.0.0.1)
+  --port N                  TCP port; 0 picks a free port (default 8080)
+  --static [PREFIX=]DIR     serve files of DIR under URL PREFIX (default /); repeatable
+  --max-message-bytes N     largest rtcwire envelope accepted (default 65536)
+  --max-payload N           Engine.IO maxPayload: largest websocket message (default 1000000)
+  --ping-interval MS        Engine.IO ping interval in milliseconds (default 25000)
+  --ping-timeout MS         Engine.IO pong deadline in milliseconds (default 20000)
+  --help                    print this help and exit
+
+On start, prints "rtcwire-server listening on http://HOST:PORT" to stdout. Logs go to stderr.
+)";
+}
+
+}  // namespace rtcwire::server

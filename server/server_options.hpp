@@ -1,0 +1,43 @@
+// Command-line options of rtcwire-server.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "static_files.hpp"
+
+namespace rtcwire::server {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;  // 0: the OS picks a free port
+  std::vector<StaticMount> static_mounts;
+  std::size_t max_message_bytes = 65536;  // largest rtcwire envelope accepted
+  std::size_t max_payload = 1000000;      // Engine.IO maxPayload: largest websocket message read
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+
+  bool operator==(const ServerOptions&) const = default;
+};
+
+struct HelpRequested {};
+
+struct OptionsError {
+  std::string message;  // one line, for stderr
+};
+
+using ParsedOptions = std::variant<ServerOptions, HelpRequested, OptionsError>;
+
+// `arguments` excludes the program name. Accepts `--flag value` and `--flag=value`. Static mount
+// directories must exist; they are stored canonical.
+ParsedOptions parse_options(std::span<const std::string_view> arguments);
+
+std::string usage_text();
+
+}  // namespace rtcwire::server

@@ -1,0 +1,86 @@
+// The demo page, driven as a person would: two tabs join one room by URL, see each other and chat.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startAppServer } from './support/app_server.mjs';
+import { launchChromium, openPage } from './support/browser.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startAppServer();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Waits until `predicate` (run in the page) holds, for at most 5 s, naming what was awaited.
+async function until(page, what, predicate, arg) {
+  try {
+    return await (await page.waitForFunction(predicate, arg, { timeout: 5000 })).jsonValue();
+  } catch (error) {
+    throw new Error(`demo page: timed out waiting for ${what}`, { cause: error });
+  }
+}
+
+// Page helpers for the waits below.
+function demoHelpers() {
+  window.roomTitle = () => document.querySelector('#room-title').textContent;
+  window.peerCount = () => document.querySelectorAll('#peers li').length;
+}
+const openDemo = (url) => openPage(browser, url, { init: demoHelpers });
+
+const peerList = (page) => page.$$eval('#peers li', (items) => items.map((item) => item.textContent));
+
+test('two tabs on the same room link see each other and chat', async () => {
+  const first = await openDemo(`${server.url}/#book-club`);
+  await until(first, 'the first tab to join', () => roomTitle() === 'book-club');
+  const firstId = await first.textContent('#peer-id');
+  assert.equal(await first.textContent('#state'), 'connected');
+  assert.match(firstId, /^[A-Za-z0-9_-]+$/);
+
+  const second = await openDemo(`${server.url}/#book-club`);
+  await until(second, 'the second tab to list two peers', () => peerCount() === 2);
+  const secondId = await second.textContent('#peer-id');
+  assert.deepEqual(await peerList(second), [`${secondId} (you)`, firstId]);
+  await until(first, 'the first tab to list two peers', () => peerCount() === 2);
+  assert.deepEqual(await peerList(first), [`${firstId} (you)`, secondId]);
+
+  await first.fill('#message-text', 'Chapter 3 tonight?');
+  await first.press('#message-text', 'Enter');
+  assert.equal(await first.inputValue('#message-text'), '');
+  const line = await until(second, 'the message to arrive', () =>
+    [...document.querySelectorAll('#messages li')].find((item) => item.querySelector('.from'))
+      ?.textContent,
+  );
+  assert.match(line, new RegExp(`${firstId}\\s*Chapter 3 tonight\\?$`));
+  assert.match(await first.textContent('#messages li.mine'), /you\s*Chapter 3 tonight\?$/);
+
+  // Markup in a message is shown as text, never interpreted.
+  await second.fill('#message-text', '<img src=x onerror="window.pwned=1">');
+  await second.press('#message-text', 'Enter');
+  await until(first, 'the markup message', () =>
+    document.querySelector('#messages').textContent.includes('<img src=x'),
+  );
+  assert.equal(await first.evaluate(() => window.pwned ?? null), null);
+
+  await second.close();
+  await until(first, 'the second tab to leave the list', () => peerCount() === 1);
+  assert.deepEqual(first.errors, []);
+});
+
+test('a tab without a room link suggests a room and joins it on submit', async () => {
+  const page = await openDemo(`${server.url}/`);
+  await until(page, 'connected', () => document.querySelector('#state').textContent === 'connected');
+  const suggested = await page.inputValue('#room-name');
+  assert.match(suggested, /^room-[a-z0-9]+$/);
+  assert.equal(await page.isDisabled('#message-text'), true);
+  await page.click('#join-button');
+  await until(page, 'the suggested room', (room) => roomTitle() === room, suggested);
+  assert.equal(new URL(page.url()).hash, `#${suggested}`);
+  assert.equal(await page.isDisabled('#message-text'), false);
+  assert.deepEqual(page.errors, []);
+});

@@ -1,0 +1,103 @@
+// The packed npm package, installed into a fresh app and loaded in Chromium through an import map
+// exactly as an app would: `import { connect } from 'rtcwire'`. Needs dist/ built first.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { repoRoot, startServer } from '../lib/server_process.mjs';
+import { launchChromium, openPage } from '../e2e/support/browser.mjs';
+
+const run = promisify(execFile);
+
+const APP_HTML = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <link rel="icon" href="data:," />
+    <script type="importmap">{ "imports": { "rtcwire": "./node_modules/rtcwire/js/index.js" } }</script>
+    <script type="module">
+      import { connect, RtcwireError } from 'rtcwire';
+      window.chat = async (room) => {
+        const client = await connect();
+        const received = [];
+        client.on('message', (message) => received.push(message));
+        const joined = await client.join(room);
+        return { client, received, joined, isTyped: new RtcwireError('internal', 'local', 'x') instanceof Error };
+      };
+    </script>
+  </head>
+  <body></body>
+</html>
+`;
+
+let appDir;
+let server;
+let browser;
+
+before(async () => {
+  for (const file of ['dist/rtcwire_core.mjs', 'dist/rtcwire_core.wasm']) {
+    assert.ok(existsSync(path.join(repoRoot, file)), `${file} is missing: build the Wasm core first`);
+  }
+  appDir = await mkdtemp(path.join(tmpdir(), 'rtcwire-smoke-'));
+  const packed = await run('npm', ['pack', '--json', '--pack-destination', appDir], { cwd: repoRoot });
+  const [{ filename, files }] = JSON.parse(packed.stdout);
+  const shipped = files.map((file) => file.path);
+  for (const file of ['js/index.js', 'js/index.d.ts', 'dist/rtcwire_core.mjs', 'dist/rtcwire_core.wasm']) {
+    assert.ok(shipped.includes(file), `the package lacks ${file}`);
+  }
+  await writeFile(
+    path.join(appDir, 'package.json'),
+    JSON.stringify({ name: 'smoke-app', private: true, type: 'module' }),
+  );
+  // The package has no dependencies: installing the local tarball needs no registry.
+  await run('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(appDir, filename)], {
+    cwd: appDir,
+  });
+  await writeFile(path.join(appDir, 'index.html'), APP_HTML);
+  server = await startServer({ args: ['--static', appDir] });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (appDir) await rm(appDir, { recursive: true, force: true });
+});
+
+test('the installed package connects, joins and exchanges a message between two pages', async () => {
+  const [first, second] = [await openPage(browser, `${server.url}/`), await openPage(browser, `${server.url}/`)];
+  const firstJoin = await first.evaluate(async () => {
+    window.session = await chat('smoke');
+    return { joined: session.joined, isTyped: session.isTyped, peerId: session.client.peerId };
+  });
+  assert.deepEqual(firstJoin.joined, { room: 'smoke', peers: [] });
+  assert.equal(firstJoin.isTyped, true);
+  const secondJoin = await second.evaluate(async () => {
+    window.session = await chat('smoke');
+    return session.joined;
+  });
+  assert.deepEqual(secondJoin, { room: 'smoke', peers: [firstJoin.peerId] });
+
+  await second.evaluate(() => session.client.publish({ hello: 'from the packed SDK' }));
+  const received = await first.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no message within 5 s')), 5000);
+        const check = () => {
+          if (session.received.length === 0) return;
+          clearTimeout(timer);
+          resolve(session.received);
+        };
+        session.client.on('message', check);
+        check();
+      }),
+  );
+  assert.equal(received.length, 1);
+  assert.deepEqual(received[0].data, { hello: 'from the packed SDK' });
+  assert.equal(received[0].kind, 'room');
+  assert.deepEqual([...first.errors, ...second.errors], []);
+});

@@ -1,0 +1,69 @@
+// An app's use of the public API, checked by `npx tsc -p tests/types` (never run).
+import { connect, RtcwireError } from 'rtcwire';
+import type {
+  ConnectionState,
+  ErrorCode,
+  JoinedRoom,
+  JsonValue,
+  Message,
+  RtcwireClient,
+} from 'rtcwire';
+
+interface ChatLine {
+  text: string;
+  sentAt: number;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof RtcwireError) {
+    const code: ErrorCode = error.code;
+    return `${error.origin}/${code}: ${error.message}`;
+  }
+  return String(error);
+}
+
+export async function chat(roomName: string): Promise<RtcwireClient> {
+  const client = await connect('/', { handshakeTimeout: 5000 });
+  const state: ConnectionState = client.state;
+  const id: string | null = client.peerId;
+  console.log(state, id, client.maxMessageBytes);
+
+  const stopWatching = client.on('state', (next, error) => {
+    if (next === 'disconnected') console.warn('lost the server:', error?.code);
+  });
+  client.on('peer-joined', (peer: string) => console.log('joined:', peer, client.peers.length));
+  client.on('peer-left', (peer) => console.log('left:', peer));
+  client.on('message', ({ from, kind, data }: Message) => {
+    const value: JsonValue = data;
+    console.log(kind === 'room' ? 'room' : 'direct', from, value);
+  });
+  client.once('error', (error) => console.error(describe(error), error.code));
+  client.on('signal', ({ from, data }) => console.log('signal', from, data));
+
+  try {
+    const joined: JoinedRoom = await client.join(roomName);
+    const first: string | undefined = joined.peers[0];
+    const line: ChatLine = { text: 'hello', sentAt: Date.now() };
+    client.publish(line);
+    if (first) client.send(first, [1, 'two', { three: null }]);
+    await client.leave();
+  } catch (error) {
+    console.error(describe(error));
+  }
+  stopWatching();
+  return client;
+}
+
+export async function misuse(client: RtcwireClient): Promise<void> {
+  // @ts-expect-error: room names are strings
+  await client.join(42);
+  // @ts-expect-error: there is no such event
+  client.on('messages', () => {});
+  // @ts-expect-error: message listeners receive a Message, not a string
+  client.on('message', (text: string) => console.log(text));
+  // @ts-expect-error: undefined is not JSON
+  client.publish(undefined);
+  // @ts-expect-error: the state is read-only
+  client.state = 'connected';
+  client.close();
+}

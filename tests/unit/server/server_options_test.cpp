@@ -1,0 +1,128 @@
+#include "server_options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+namespace rtcwire::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+ParsedOptions parse(std::initializer_list<std::string_view> arguments) {
+  const std::vector<std::string_view> list(arguments);
+  return parse_options(list);
+}
+
+ServerOptions parsed_ok(std::initializer_list<std::string_view> arguments) {
+  const ParsedOptions result = parse(arguments);
+  if (const auto* failure = std::get_if<OptionsError>(&result)) {
+    ADD_FAILURE() << failure->message;
+    return {};
+  }
+  EXPECT_TRUE(std::holds_alternative<ServerOptions>(result));
+  return std::holds_alternative<ServerOptions>(result) ? std::get<ServerOptions>(result)
+                                                       : ServerOptions{};
+}
+
+std::string error_of(std::initializer_list<std::string_view> arguments) {
+  const ParsedOptions result = parse(arguments);
+  const auto* failure = std::get_if<OptionsError>(&result);
+  EXPECT_NE(failure, nullptr) << "accepted";
+  return failure ? failure->message : "";
+}
+
+TEST(ServerOptions, Defaults) {
+  const ServerOptions options = parsed_ok({});
+  EXPECT_EQ(options.host, "127.0.0.1");
+  EXPECT_EQ(options.port, 8080);
+  EXPECT_TRUE(options.static_mounts.empty());
+  EXPECT_EQ(options.max_message_bytes, 65536u);
+  EXPECT_EQ(options.max_payload, 1000000u);
+  EXPECT_EQ(options.ping_interval, std::chrono::milliseconds(25000));
+  EXPECT_EQ(options.ping_timeout, std::chrono::milliseconds(20000));
+}
+
+TEST(ServerOptions, EachFlagWithSeparateOrInlineValue) {
+  const ServerOptions options =
+      parsed_ok({"--host", "::1", "--port=0", "--max-message-bytes", "1000", "--max-payload=5000",
+                 "--ping-interval", "200", "--ping-timeout=300"});
+  EXPECT_EQ(options.host, "::1");
+  EXPECT_EQ(options.port, 0);
+  EXPECT_EQ(options.max_message_bytes, 1000u);
+  EXPECT_EQ(options.max_payload, 5000u);
+  EXPECT_EQ(options.ping_interval, std::chrono::milliseconds(200));
+  EXPECT_EQ(options.ping_timeout, std::chrono::milliseconds(300));
+}
+
+TEST(ServerOptions, Help) {
+  EXPECT_TRUE(std::holds_alternative<HelpRequested>(parse({"--help"})));
+  EXPECT_TRUE(std::holds_alternative<HelpRequested>(parse({"--port", "1", "-h"})));
+  EXPECT_NE(usage_text().find("--static [PREFIX=]DIR"), std::string::npos);
+}
+
+TEST(ServerOptions, StaticMountsAreRepeatableAndCanonical) {
+  const fs::path root = fs::temp_directory_path() / "rtcwire_options_test";
+  fs::create_directories(root / "demo");
+  fs::create_directories(root / "js");
+  const std::string demo = (root / "demo").string();
+  const std::string js_with_dots = (root / "demo" / ".." / "js").string();
+  const std::string js_mount = "/js/=" + js_with_dots;
+  const ServerOptions options = parsed_ok({"--static", demo, "--static", js_mount});
+  ASSERT_EQ(options.static_mounts.size(), 2u);
+  EXPECT_EQ(options.static_mounts[0], (StaticMount{"/", fs::canonical(root / "demo")}));
+  EXPECT_EQ(options.static_mounts[1], (StaticMount{"/js", fs::canonical(root / "js")}));
+  fs::remove_all(root);
+}
+
+TEST(ServerOptions, BadStaticMounts) {
+  const std::string here = fs::current_path().string();
+  EXPECT_NE(error_of({"--static", "/no/such/dir/anywhere"}).find("not a directory"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--static", "/a/../b=" + here}).find("not a clean path"), std::string::npos);
+  EXPECT_NE(error_of({"--static", "/a//b=" + here}).find("not a clean path"), std::string::npos);
+  EXPECT_NE(error_of({"--static", "/x=" + here, "--static", "/x/=" + here}).find("twice"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--static", "/x="}).find("not a directory"), std::string::npos);
+}
+
+struct BadArguments {
+  std::vector<std::string_view> arguments;
+  std::string_view message_part;
+};
+
+class ServerOptionsRejects : public ::testing::TestWithParam<BadArguments> {};
+
+TEST_P(ServerOptionsRejects, WithAMessageNamingTheProblem) {
+  const ParsedOptions result = parse_options(GetParam().arguments);
+  const auto* failure = std::get_if<OptionsError>(&result);
+  ASSERT_NE(failure, nullptr);
+  EXPECT_NE(failure->message.find(GetParam().message_part), std::string::npos) << failure->message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadValues, ServerOptionsRejects,
+    ::testing::Values(BadArguments{{"--bogus"}, "unknown option '--bogus'"},
+                      BadArguments{{"serve"}, "unknown option 'serve'"},
+                      BadArguments{{"--port"}, "--port needs a value"},
+                      BadArguments{{"--port", "http"}, "--port expects a whole number"},
+                      BadArguments{{"--port", "65536"}, "from 0 to 65535"},
+                      BadArguments{{"--port", "-1"}, "--port"},
+                      BadArguments{{"--port", "80x"}, "--port"},
+                      BadArguments{{"--port="}, "--port"},
+                      BadArguments{{"--host", "localhost"}, "--host expects an IP address"},
+                      BadArguments{{"--host", "1.2.3"}, "--host"},
+                      BadArguments{{"--ping-interval", "0"}, "--ping-interval"},
+                      BadArguments{{"--ping-timeout", "1.5"}, "--ping-timeout"},
+                      BadArguments{{"--ping-timeout", "99999999999999999999"}, "--ping-timeout"},
+                      BadArguments{{"--max-payload", "0"}, "--max-payload"},
+                      BadArguments{{"--max-message-bytes", "0"}, "--max-message-bytes"},
+                      BadArguments{{"--max-message-bytes", "5000", "--max-payload", "5000"},
+                                   "must be below --max-payload"},
+                      BadArguments{{"--help=yes"}, "--help takes no value"}));
+
+}  // namespace
+}  // namespace rtcwire::server
