@@ -4,6 +4,7 @@
 // Errors come back as JSON text {code, origin, message} ("" when the call succeeded).
 #include <emscripten/bind.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -63,7 +64,8 @@ Result<Json> parse_app_data(const std::string& text) {
   return data;
 }
 
-// The config JSON: {url: string, sdk?: string, handshakeTimeoutMs?: number}.
+// The config JSON: {url: string, sdk?: string, handshakeTimeoutMs?: number,
+// transports?: string[], remembered?: {transport: string, until: number}, randomSeed?: number}.
 Result<ClientConfig> parse_config(const std::string& text) {
   const Json json = Json::parse(text, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
@@ -88,6 +90,48 @@ Result<ClientConfig> parse_config(const std::string& text) {
     }
     config.handshake_timeout = Millis(timeout->get<int64_t>());
   }
+  if (const auto transports = json.find("transports"); transports != json.end()) {
+    if (!transports->is_array() || transports->empty() || transports->size() > 3) {
+      return local_error(ErrorCode::invalid_argument,
+                         "'transports' must list 1 to 3 of 'websocket', 'sse', 'polling'");
+    }
+    config.transports.clear();
+    for (const auto& name : *transports) {
+      const auto kind =
+          name.is_string() ? transport_kind_from_string(name.get<std::string>()) : std::nullopt;
+      if (!kind || std::find(config.transports.begin(), config.transports.end(), *kind) !=
+                       config.transports.end()) {
+        return local_error(ErrorCode::invalid_argument,
+                           "'transports' must list distinct names of 'websocket', 'sse', "
+                           "'polling'");
+      }
+      config.transports.push_back(*kind);
+    }
+  }
+  if (const auto remembered = json.find("remembered"); remembered != json.end()) {
+    std::optional<TransportKind> kind;
+    std::optional<double> until;
+    if (remembered->is_object()) {
+      const Json& entry = *remembered;
+      if (entry.contains("transport") && entry["transport"].is_string()) {
+        kind = transport_kind_from_string(entry["transport"].get<std::string>());
+      }
+      if (entry.contains("until") && entry["until"].is_number()) {
+        until = entry["until"].get<double>();
+      }
+    }
+    if (!kind || !until) {
+      return local_error(ErrorCode::invalid_argument,
+                         "'remembered' must be {transport, until} as the core reported it");
+    }
+    config.remembered = RememberedTransport{*kind, to_millis(*until)};
+  }
+  if (const auto seed = json.find("randomSeed"); seed != json.end()) {
+    if (!seed->is_number_unsigned()) {
+      return local_error(ErrorCode::invalid_argument, "'randomSeed' must be a whole number");
+    }
+    config.random_seed = seed->get<uint64_t>();
+  }
   return config;
 }
 
@@ -103,6 +147,14 @@ Json action_json(TransportAction&& action) {
                           return Json{{"type", "send"},
                                       {"generation", a.generation},
                                       {"text", std::move(a.text)}};
+                        },
+                        [](HttpRequest& a) {
+                          return Json{{"type", "http"},
+                                      {"generation", a.generation},
+                                      {"id", a.id},
+                                      {"method", a.method == HttpMethod::get ? "GET" : "POST"},
+                                      {"url", std::move(a.url)},
+                                      {"body", std::move(a.body)}};
                         },
                         [](CloseTransport& a) {
                           return Json{{"type", "close"}, {"generation", a.generation}};
@@ -122,6 +174,7 @@ Json event_json(ClientEvent&& event, const Client& client) {
             if (e.state == ClientState::connected) {
               j["peerId"] = client.peer_id();
               j["maxMessageBytes"] = client.max_message_bytes();
+              if (const auto transport = client.transport()) j["transport"] = to_string(*transport);
             }
             return j;
           },
@@ -147,6 +200,15 @@ Json event_json(ClientEvent&& event, const Client& client) {
           [](ev::SignalReceived& e) {
             return Json{
                 {"type", "signal"}, {"from", std::move(e.from)}, {"data", std::move(e.data)}};
+          },
+          [](ev::TransportChanged& e) {
+            return Json{{"type", "transport"}, {"transport", to_string(e.kind)}};
+          },
+          [](ev::RememberTransport& e) {
+            return Json{{"type", "remember-transport"},
+                        {"server", std::move(e.server)},
+                        {"transport", to_string(e.transport.kind)},
+                        {"until", e.transport.until.count()}};
           },
           [](ev::ErrorRaised& e) {
             return Json{{"type", "error"}, {"error", error_json(e.error)}};
@@ -199,6 +261,11 @@ class ClientCore {
   void transportError(uint32_t generation, const std::string& reason, double now) {
     client_.handle_transport_error(generation, reason, to_millis(now));
   }
+  // status 0: the request failed without a response.
+  void httpResponse(uint32_t generation, uint32_t id, int status, const std::string& body,
+                    double now) {
+    client_.handle_http_response(generation, id, status, body, to_millis(now));
+  }
   void timerFired(double now) { client_.handle_timeout(to_millis(now)); }
 
   // Everything the core produced since the last call, as JSON text:
@@ -244,6 +311,7 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("transportBinary", &ClientCore::transportBinary)
       .function("transportClosed", &ClientCore::transportClosed)
       .function("transportError", &ClientCore::transportError)
+      .function("httpResponse", &ClientCore::httpResponse)
       .function("timerFired", &ClientCore::timerFired)
       .function("takeOutputs", &ClientCore::takeOutputs);
 }

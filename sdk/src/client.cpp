@@ -117,9 +117,8 @@ void Client::start_attempt(Millis now) {
   const uint32_t generation = next_generation_;
   next_generation_ += 2;
   ProbeFactory probe_factory;
-  const bool may_upgrade =
-      std::find(config_.transports.begin(), config_.transports.end(), TransportKind::websocket) !=
-      config_.transports.end();
+  const bool may_upgrade = std::find(config_.transports.begin(), config_.transports.end(),
+                                     TransportKind::websocket) != config_.transports.end();
   if (kind != TransportKind::websocket && may_upgrade) {
     probe_factory = [url = server_url_, generation, seed = random_.next()] {
       return make_transport(TransportKind::websocket, generation + 1, url, seed);
@@ -149,10 +148,9 @@ void Client::attempt_failed(Error error, Millis now) {
 Status Client::send_envelope(const envelope::ClientEnvelope& envelope) {
   std::string text = envelope::encode(envelope);
   if (text.size() > max_message_bytes_) {
-    return local_error(ErrorCode::message_too_large,
-                       "message of " + std::to_string(text.size()) +
-                           " bytes exceeds the server's limit of " +
-                           std::to_string(max_message_bytes_));
+    return local_error(ErrorCode::message_too_large, "message of " + std::to_string(text.size()) +
+                                                         " bytes exceeds the server's limit of " +
+                                                         std::to_string(max_message_bytes_));
   }
   if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
     return local_error(ErrorCode::invalid_argument,
@@ -166,9 +164,9 @@ Status Client::send_envelope(const envelope::ClientEnvelope& envelope) {
 Status Client::join(std::string room, Millis /*now*/) {
   if (auto connected = require_connected(); !connected) return connected;
   if (!envelope::is_valid_room(room)) {
-    return local_error(ErrorCode::invalid_room,
-                       "room names are 1 to " + std::to_string(envelope::kMaxRoomBytes) +
-                           " bytes without control characters");
+    return local_error(ErrorCode::invalid_room, "room names are 1 to " +
+                                                    std::to_string(envelope::kMaxRoomBytes) +
+                                                    " bytes without control characters");
   }
   return send_envelope(envelope::Join{std::move(room)});
 }
@@ -186,7 +184,8 @@ Status Client::publish(envelope::Json data, Millis /*now*/) {
 Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
   if (!membership_.has_peer(peer)) {
-    return local_error(ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "' in the room");
+    return local_error(ErrorCode::peer_not_found,
+                       "no peer '" + peer.substr(0, 64) + "' in the room");
   }
   return send_envelope(envelope::DirectTo{std::move(peer), std::move(data)});
 }
@@ -194,7 +193,8 @@ Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
 Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
   if (!membership_.has_peer(peer)) {
-    return local_error(ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "' in the room");
+    return local_error(ErrorCode::peer_not_found,
+                       "no peer '" + peer.substr(0, 64) + "' in the room");
   }
   return send_envelope(envelope::SignalTo{std::move(peer), std::move(data)});
 }
@@ -304,9 +304,7 @@ void Client::drain_connection(Millis now) {
                 connection_->close();
               }
             },
-            [&](engineio_event::Message& message) {
-              handle_message(message.data, message.binary);
-            },
+            [&](engineio_event::Message& message) { handle_message(message.data, message.binary); },
             [&](engineio_event::Upgraded& upgraded) {
               events_.push_back(client_event::TransportChanged{upgraded.kind});
               events_.push_back(client_event::RememberTransport{

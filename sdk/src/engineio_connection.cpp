@@ -28,9 +28,9 @@ bool is_legal(EngineIoState from, EngineIoState to) {
 }
 
 Error unexpected_packet(engineio::PacketType type, const char* when) {
-  return remote_error(ErrorCode::malformed_packet, "unexpected Engine.IO " +
-                                                       std::string(engineio::to_string(type)) +
-                                                       " packet " + when);
+  return remote_error(
+      ErrorCode::malformed_packet,
+      "unexpected Engine.IO " + std::string(engineio::to_string(type)) + " packet " + when);
 }
 
 }  // namespace
@@ -258,9 +258,8 @@ void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
     transport_->start_session(open_info_.sid, open_info_.max_payload);
     arm_liveness(now);
     events_.push_back(engineio_event::Opened{open_info_});
-    const bool offers_websocket =
-        std::find(open_info_.upgrades.begin(), open_info_.upgrades.end(), "websocket") !=
-        open_info_.upgrades.end();
+    const bool offers_websocket = std::find(open_info_.upgrades.begin(), open_info_.upgrades.end(),
+                                            "websocket") != open_info_.upgrades.end();
     if (transport_->kind() != TransportKind::websocket && offers_websocket && probe_factory_) {
       start_probe();
       timers_.set(Timer::upgrade, now + upgrade_timeout_);

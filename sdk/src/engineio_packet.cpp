@@ -132,7 +132,8 @@ std::string encode_open_info(const OpenInfo& info) {
 Result<OpenInfo> decode_open_info(std::string_view json_text) {
   if (json_nesting_depth(json_text, 4) < 0) return malformed("open packet JSON nested too deeply");
   const auto json = nlohmann::json::parse(json_text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return malformed("open packet is not a JSON object");
+  if (json.is_discarded() || !json.is_object())
+    return malformed("open packet is not a JSON object");
   OpenInfo info;
   const auto sid = json.find("sid");
   if (sid == json.end() || !sid->is_string() || !is_valid_sid(sid->get_ref<const std::string&>())) {
@@ -166,8 +167,8 @@ std::string base64_encode(std::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t n = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8) |
-                       uint32_t(uint8_t(bytes[i + 2]));
+    const uint32_t n = (uint32_t(uint8_t(bytes[i])) << 16) |
+                       (uint32_t(uint8_t(bytes[i + 1])) << 8) | uint32_t(uint8_t(bytes[i + 2]));
     out.push_back(kBase64Alphabet[(n >> 18) & 63]);
     out.push_back(kBase64Alphabet[(n >> 12) & 63]);
     out.push_back(kBase64Alphabet[(n >> 6) & 63]);

@@ -117,98 +117,96 @@ bool is_valid_peer_id(std::string_view peer) {
 }
 
 std::string encode(const ClientEnvelope& envelope) {
-  return std::visit(
-             Overloaded{
-                 [](const Hello& e) {
-                   Json j = header("hello");
-                   j["sdk"] = e.sdk;
-                   return j;
-                 },
-                 [](const Join& e) {
-                   Json j = header("join");
-                   j["room"] = e.room;
-                   return j;
-                 },
-                 [](const Leave&) { return header("leave"); },
-                 [](const SignalTo& e) {
-                   Json j = header("signal");
-                   j["to"] = e.to;
-                   j["data"] = e.data;
-                   return j;
-                 },
-                 [](const Publish& e) {
-                   Json j = header("publish");
-                   j["data"] = e.data;
-                   return j;
-                 },
-                 [](const DirectTo& e) {
-                   Json j = header("direct");
-                   j["to"] = e.to;
-                   j["data"] = e.data;
-                   return j;
-                 },
-             },
-             envelope)
+  return std::visit(Overloaded{
+                        [](const Hello& e) {
+                          Json j = header("hello");
+                          j["sdk"] = e.sdk;
+                          return j;
+                        },
+                        [](const Join& e) {
+                          Json j = header("join");
+                          j["room"] = e.room;
+                          return j;
+                        },
+                        [](const Leave&) { return header("leave"); },
+                        [](const SignalTo& e) {
+                          Json j = header("signal");
+                          j["to"] = e.to;
+                          j["data"] = e.data;
+                          return j;
+                        },
+                        [](const Publish& e) {
+                          Json j = header("publish");
+                          j["data"] = e.data;
+                          return j;
+                        },
+                        [](const DirectTo& e) {
+                          Json j = header("direct");
+                          j["to"] = e.to;
+                          j["data"] = e.data;
+                          return j;
+                        },
+                    },
+                    envelope)
       .dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string encode(const ServerEnvelope& envelope) {
-  return std::visit(
-             Overloaded{
-                 [](const Welcome& e) {
-                   Json j = header("welcome");
-                   j["peer"] = e.peer;
-                   j["session"] = e.session;
-                   j["maxMessageBytes"] = e.max_message_bytes;
-                   return j;
-                 },
-                 [](const Joined& e) {
-                   Json j = header("joined");
-                   j["room"] = e.room;
-                   j["peers"] = e.peers;
-                   return j;
-                 },
-                 [](const Left& e) {
-                   Json j = header("left");
-                   j["room"] = e.room;
-                   return j;
-                 },
-                 [](const PeerJoined& e) {
-                   Json j = header("peer-joined");
-                   j["peer"] = e.peer;
-                   return j;
-                 },
-                 [](const PeerLeft& e) {
-                   Json j = header("peer-left");
-                   j["peer"] = e.peer;
-                   return j;
-                 },
-                 [](const SignalFrom& e) {
-                   Json j = header("signal");
-                   j["from"] = e.from;
-                   j["data"] = e.data;
-                   return j;
-                 },
-                 [](const Published& e) {
-                   Json j = header("publish");
-                   j["from"] = e.from;
-                   j["data"] = e.data;
-                   return j;
-                 },
-                 [](const DirectFrom& e) {
-                   Json j = header("direct");
-                   j["from"] = e.from;
-                   j["data"] = e.data;
-                   return j;
-                 },
-                 [](const ErrorReply& e) {
-                   Json j = header("error");
-                   j["code"] = to_string(e.code);
-                   j["message"] = truncated(e.message);
-                   return j;
-                 },
-             },
-             envelope)
+  return std::visit(Overloaded{
+                        [](const Welcome& e) {
+                          Json j = header("welcome");
+                          j["peer"] = e.peer;
+                          j["session"] = e.session;
+                          j["maxMessageBytes"] = e.max_message_bytes;
+                          return j;
+                        },
+                        [](const Joined& e) {
+                          Json j = header("joined");
+                          j["room"] = e.room;
+                          j["peers"] = e.peers;
+                          return j;
+                        },
+                        [](const Left& e) {
+                          Json j = header("left");
+                          j["room"] = e.room;
+                          return j;
+                        },
+                        [](const PeerJoined& e) {
+                          Json j = header("peer-joined");
+                          j["peer"] = e.peer;
+                          return j;
+                        },
+                        [](const PeerLeft& e) {
+                          Json j = header("peer-left");
+                          j["peer"] = e.peer;
+                          return j;
+                        },
+                        [](const SignalFrom& e) {
+                          Json j = header("signal");
+                          j["from"] = e.from;
+                          j["data"] = e.data;
+                          return j;
+                        },
+                        [](const Published& e) {
+                          Json j = header("publish");
+                          j["from"] = e.from;
+                          j["data"] = e.data;
+                          return j;
+                        },
+                        [](const DirectFrom& e) {
+                          Json j = header("direct");
+                          j["from"] = e.from;
+                          j["data"] = e.data;
+                          return j;
+                        },
+                        [](const ErrorReply& e) {
+                          Json j = header("error");
+                          j["code"] = to_string(e.code);
+                          j["message"] = truncated(e.message);
+                          return j;
+                        },
+                    },
+                    envelope)
       // Invalid UTF-8 in app strings is replaced rather than allowed to abort the encoder.
       .dump(-1, ' ', false, Json::error_handler_t::replace);
 }

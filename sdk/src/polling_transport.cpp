@@ -5,8 +5,8 @@ namespace rtcwire {
 void PollingTransport::open(std::string_view sid) {
   const uint32_t id = next_request_id_++;
   get_in_flight_ = id;
-  emit(HttpRequest{generation_, id, HttpMethod::get,
-                   url_.endpoint(kind(), sid) + "&t=" + random_.token(), {}});
+  emit(HttpRequest{
+      generation_, id, HttpMethod::get, url_.endpoint(kind(), sid) + "&t=" + random_.token(), {}});
 }
 
 void PollingTransport::start_session(const std::string& sid, int64_t max_payload) {
@@ -46,8 +46,8 @@ void PollingTransport::poll() {
   if (finished_ || get_in_flight_ || sid_.empty() || pausing_) return;
   const uint32_t id = next_request_id_++;
   get_in_flight_ = id;
-  emit(HttpRequest{generation_, id, HttpMethod::get,
-                   url_.endpoint(kind(), sid_) + "&t=" + random_.token(), {}});
+  emit(HttpRequest{
+      generation_, id, HttpMethod::get, url_.endpoint(kind(), sid_) + "&t=" + random_.token(), {}});
 }
 
 void PollingTransport::flush() {

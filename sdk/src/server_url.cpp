@@ -59,7 +59,8 @@ Result<ServerUrl> parse_server_url(std::string_view url) {
   rest = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
   const std::size_t query_start = rest.find('?');
   std::string_view path = rest.substr(0, query_start);
-  if (query_start != std::string_view::npos) result.query = std::string(rest.substr(query_start + 1));
+  if (query_start != std::string_view::npos)
+    result.query = std::string(rest.substr(query_start + 1));
   if (path.empty() || path == "/") path = "/engine.io/";
   result.path = std::string(path);
   if (result.path.back() != '/') result.path.push_back('/');

@@ -223,7 +223,7 @@ TEST(ClientUpgradeTest, PollingUpgradesToWebsocket) {
   const auto next_poll = only<HttpRequest>(server.take_actions()).at(0);
 
   server.client.handle_transport_text(session.probe.generation, "3probe", server.now);
-  EXPECT_TRUE(server.take_actions().empty());  // waits for the pending GET to return
+  EXPECT_TRUE(server.take_actions().empty());                 // waits for the pending GET to return
   ASSERT_TRUE(server.client.join("lobby", server.now).ok());  // held during the pause
   EXPECT_TRUE(server.take_actions().empty());
 
@@ -299,7 +299,11 @@ TEST(ClientUpgradeTest, ProbeThatNeverAnswersTimesOut) {
   for (int i = 0; i < 48; ++i) {
     server.advance(Millis(250));
     server.client.handle_http_response(session.polling_generation, poll.id, 200,
-                                       i == 0 ? kWelcome + "\x1e" "2" : "2", server.now);
+                                       i == 0 ? kWelcome +
+                                                    "\x1e"
+                                                    "2"
+                                              : "2",
+                                       server.now);
     const auto actions = server.take_actions();
     for (const auto& close : only<CloseTransport>(actions)) {
       EXPECT_EQ(close.generation, session.probe.generation);

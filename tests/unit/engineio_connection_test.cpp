@@ -52,9 +52,9 @@ TEST_F(EngineIoConnectionTest, OpensThroughTheHandshake) {
   EXPECT_EQ(connection.state(), EngineIoState::opening);
   auto requested = actions();
   ASSERT_EQ(requested.size(), 1u);
-  EXPECT_EQ(std::get<OpenTransport>(requested[0]),
-            (OpenTransport{7, TransportKind::websocket,
-                           "ws://h/engine.io/?EIO=4&transport=websocket"}));
+  EXPECT_EQ(
+      std::get<OpenTransport>(requested[0]),
+      (OpenTransport{7, TransportKind::websocket, "ws://h/engine.io/?EIO=4&transport=websocket"}));
   connection.handle_transport_open(7, now);
   EXPECT_EQ(connection.state(), EngineIoState::opening);
   connection.handle_transport_text(
@@ -148,8 +148,7 @@ TEST_F(EngineIoConnectionTest, FramingViolationsCloseWithMalformedPacket) {
     EngineIoConnection fresh{websocket(1)};
     ASSERT_TRUE(fresh.open(now).ok());
     fresh.handle_transport_open(1, now);
-    fresh.handle_transport_text(1, "0" + engineio::encode_open_info({"s", {}, 300, 200, 100}),
-                                now);
+    fresh.handle_transport_text(1, "0" + engineio::encode_open_info({"s", {}, 300, 200, 100}), now);
     fresh.handle_transport_text(1, frame, now);
     EXPECT_EQ(fresh.state(), EngineIoState::closed) << frame;
   }

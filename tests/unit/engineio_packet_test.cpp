@@ -45,10 +45,15 @@ TEST(EngineIoPacketTest, BinaryFrameIsABinaryMessage) {
 }
 
 TEST(EngineIoPayloadTest, MatchesTheProtocolExample) {
-  const std::vector<Packet> packets{{PacketType::message, "hello", false},
-                                    {PacketType::message, std::string("\x01\x02\x03\x04", 4), true}};
-  EXPECT_EQ(encode_payload(packets), "4hello\x1e" "bAQIDBA==");
-  auto decoded = decode_payload("4hello\x1e" "bAQIDBA==");
+  const std::vector<Packet> packets{
+      {PacketType::message, "hello", false},
+      {PacketType::message, std::string("\x01\x02\x03\x04", 4), true}};
+  EXPECT_EQ(encode_payload(packets),
+            "4hello\x1e"
+            "bAQIDBA==");
+  auto decoded = decode_payload(
+      "4hello\x1e"
+      "bAQIDBA==");
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded.value(), packets);
 }
@@ -56,8 +61,8 @@ TEST(EngineIoPayloadTest, MatchesTheProtocolExample) {
 TEST(EngineIoPayloadTest, RoundTripsManyPackets) {
   std::vector<Packet> packets;
   for (int i = 0; i < 50; ++i) {
-    packets.push_back({i % 3 == 0 ? PacketType::ping : PacketType::message, std::to_string(i),
-                       false});
+    packets.push_back(
+        {i % 3 == 0 ? PacketType::ping : PacketType::message, std::to_string(i), false});
     if (i % 7 == 0) packets.push_back({PacketType::message, std::string(i, '\xaa'), true});
   }
   auto decoded = decode_payload(encode_payload(packets));
@@ -66,10 +71,11 @@ TEST(EngineIoPayloadTest, RoundTripsManyPackets) {
 }
 
 TEST(EngineIoPayloadTest, RejectsMalformedPayloads) {
-  for (const std::string& payload : {std::string(""), std::string("\x1e"), std::string("4a\x1e"),
-                                    std::string("4a\x1e\x1e" "4b"), std::string("8x"),
-                                    std::string("b!!!!"), std::string("bAQ"),
-                                    std::string("bA=QI")}) {
+  for (const std::string& payload :
+       {std::string(""), std::string("\x1e"), std::string("4a\x1e"),
+        std::string("4a\x1e\x1e"
+                    "4b"),
+        std::string("8x"), std::string("b!!!!"), std::string("bAQ"), std::string("bA=QI")}) {
     auto decoded = decode_payload(payload);
     ASSERT_FALSE(decoded.ok()) << payload;
     EXPECT_EQ(decoded.error().code, ErrorCode::malformed_packet);

@@ -9,8 +9,8 @@ const Json kData = Json::parse(R"({"text":"hi","n":[1,2.5,null,true],"nested":{"
 
 TEST(EnvelopeTest, ClientEnvelopesRoundTrip) {
   const std::vector<ClientEnvelope> envelopes{
-      Hello{"rtcwire-js/0.1.0"}, Join{"lobby \xc3\xa9"},     Leave{},
-      SignalTo{"peerA", kData},  Publish{kData},             DirectTo{"peer_B-2", "plain string"},
+      Hello{"rtcwire-js/0.1.0"}, Join{"lobby \xc3\xa9"}, Leave{},
+      SignalTo{"peerA", kData},  Publish{kData},         DirectTo{"peer_B-2", "plain string"},
       Publish{nullptr},
   };
   for (const auto& original : envelopes) {
@@ -65,8 +65,8 @@ class MalformedClientEnvelopeTest : public testing::TestWithParam<BadInput> {};
 TEST_P(MalformedClientEnvelopeTest, IsRejectedWithItsCode) {
   auto decoded = decode_client(GetParam().text);
   ASSERT_FALSE(decoded.ok()) << GetParam().text;
-  EXPECT_EQ(decoded.error().code, GetParam().code) << GetParam().text << ": "
-                                                   << decoded.error().message;
+  EXPECT_EQ(decoded.error().code, GetParam().code)
+      << GetParam().text << ": " << decoded.error().message;
   EXPECT_EQ(decoded.error().origin, ErrorOrigin::remote);
 }
 
@@ -107,8 +107,8 @@ TEST(EnvelopeTest, RejectsOverlongRoomAndPeerIds) {
 }
 
 TEST(EnvelopeTest, RejectsDeepNestingWithoutRecursingIntoIt) {
-  const std::string deep = R"({"v":1,"t":"publish","data":)" + std::string(200000, '[') +
-                           std::string(200000, ']') + "}";
+  const std::string deep =
+      R"({"v":1,"t":"publish","data":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
   auto decoded = decode_client(deep);
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.error().code, ErrorCode::invalid_envelope);

@@ -61,7 +61,9 @@ TEST(PollingTransportTest, HandshakeThenPollsWithTheSessionId) {
       << poll.url;
   EXPECT_NE(poll.url, handshake.url);
 
-  polling.handle_http_response(poll.id, 200, "2\x1e" "4hello");
+  polling.handle_http_response(poll.id, 200,
+                               "2\x1e"
+                               "4hello");
   received = signals(polling);
   ASSERT_EQ(received.size(), 1u);
   const auto& packets = std::get<sig::Received>(received[0]).packets;
@@ -92,7 +94,9 @@ TEST(PollingTransportTest, PostsOneAtATimeAndBatchesTheRest) {
   EXPECT_TRUE(actions(polling).empty());
   polling.handle_http_response(post.id, 200, "ok");
   const auto batched = only_request(actions(polling));
-  EXPECT_EQ(batched.body, "4a\x1e" "3");
+  EXPECT_EQ(batched.body,
+            "4a\x1e"
+            "3");
 }
 
 TEST(PollingTransportTest, FailuresEndTheTransport) {
@@ -101,11 +105,10 @@ TEST(PollingTransportTest, FailuresEndTheTransport) {
     const char* body;
     ErrorCode code;
   };
-  for (const Case& c : {Case{400, R"({"code":1,"message":"Session ID unknown"})",
-                             ErrorCode::transport_error},
-                        Case{0, "", ErrorCode::transport_closed},
-                        Case{200, "9bad", ErrorCode::malformed_packet},
-                        Case{200, "", ErrorCode::malformed_packet}}) {
+  for (const Case& c :
+       {Case{400, R"({"code":1,"message":"Session ID unknown"})", ErrorCode::transport_error},
+        Case{0, "", ErrorCode::transport_closed}, Case{200, "9bad", ErrorCode::malformed_packet},
+        Case{200, "", ErrorCode::malformed_packet}}) {
     PollingTransport polling(1, kUrl, 7);
     polling.open({});
     const auto handshake = only_request(actions(polling));
@@ -215,12 +218,16 @@ TEST(HttpUpstreamTest, SplitsBatchesAtMaxPayload) {
   for (int i = 0; i < 4; ++i) upstream.enqueue({PacketType::message, "abcd"});
   auto first = upstream.next_request(1, 1);
   ASSERT_TRUE(first);
-  EXPECT_EQ(first->body, "4abcd\x1e" "4abcd");
+  EXPECT_EQ(first->body,
+            "4abcd\x1e"
+            "4abcd");
   EXPECT_FALSE(upstream.next_request(1, 2));  // one in flight
   EXPECT_TRUE(upstream.on_response(1, 200, "ok").ok());
   auto second = upstream.next_request(1, 2);
   ASSERT_TRUE(second);
-  EXPECT_EQ(second->body, "4abcd\x1e" "4abcd");
+  EXPECT_EQ(second->body,
+            "4abcd\x1e"
+            "4abcd");
   EXPECT_FALSE(upstream.on_response(2, 413, "too big").ok());
   EXPECT_TRUE(upstream.idle());
 }

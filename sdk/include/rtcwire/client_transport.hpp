@@ -37,7 +37,8 @@ using TransportSignal = std::variant<transport_signal::Opened, transport_signal:
 
 class ClientTransport {
  public:
-  ClientTransport(uint32_t generation, ServerUrl url) : generation_(generation), url_(std::move(url)) {}
+  ClientTransport(uint32_t generation, ServerUrl url)
+      : generation_(generation), url_(std::move(url)) {}
   virtual ~ClientTransport() = default;
   ClientTransport(const ClientTransport&) = delete;
   ClientTransport& operator=(const ClientTransport&) = delete;
