@@ -57,7 +57,7 @@ Result<Json> parse_app_data(const std::string& text) {
         ErrorCode::invalid_argument,
         "data is nested deeper than " + std::to_string(envelope::kMaxJsonDepth) + " levels");
   }
-  Json data = Json::parse(text, nullptr, false);
+  Json data = Json::parse(std::string_view(text), nullptr, false);
   if (data.is_discarded()) {
     return local_error(ErrorCode::invalid_argument, "data is not valid JSON (or not valid UTF-8)");
   }
@@ -67,7 +67,7 @@ Result<Json> parse_app_data(const std::string& text) {
 // The config JSON: {url: string, sdk?: string, handshakeTimeoutMs?: number,
 // transports?: string[], remembered?: {transport: string, until: number}, randomSeed?: number}.
 Result<ClientConfig> parse_config(const std::string& text) {
-  const Json json = Json::parse(text, nullptr, false);
+  const Json json = Json::parse(std::string_view(text), nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
     return local_error(ErrorCode::invalid_argument, "client config is not a JSON object");
   }
