@@ -31,9 +31,10 @@ void SseTransport::handle_text(std::string_view text) {
     fail(packets.error());
     return;
   }
-  // After answering an upgrade probe the server writes a noop and then nothing more here.
+  // After answering an upgrade probe the server writes a noop and then nothing more here. The
+  // noop races the probe's answer on the websocket, so it counts even before pause().
   for (const auto& packet : packets.value()) {
-    if (pausing_ && packet.type == engineio::PacketType::noop) drained_ = true;
+    if (packet.type == engineio::PacketType::noop) drained_ = true;
   }
   signal(transport_signal::Received{std::move(packets.value())});
   check_paused();

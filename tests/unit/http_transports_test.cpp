@@ -192,6 +192,20 @@ TEST(SseTransportTest, PausesAtTheServersNoop) {
   EXPECT_TRUE(std::holds_alternative<sig::Paused>(paused[1]));
 }
 
+TEST(SseTransportTest, ANoopThatOvertakesTheProbeAnswerStillCounts) {
+  SseTransport sse(5, kUrl, 9);
+  sse.open({});
+  actions(sse);
+  sse.handle_text(sse_event(kOpenPayload));
+  sse.start_session("SID", 1000);
+  sse.handle_text(sse_event("6"));  // arrives before the websocket's 3probe
+  signals(sse);
+  sse.pause();
+  auto paused = signals(sse);
+  ASSERT_EQ(paused.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<sig::Paused>(paused[0]));
+}
+
 TEST(SseTransportTest, MalformedEventFails) {
   SseTransport sse(5, kUrl, 9);
   sse.open({});

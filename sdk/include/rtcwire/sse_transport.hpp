@@ -22,7 +22,7 @@ class SseTransport final : public HttpTransport {
  private:
   bool downstream_drained() const override { return drained_; }
 
-  bool drained_ = false;  // the server's noop after an upgrade probe arrived
+  bool drained_ = false;  // the server's noop after an upgrade probe arrived (maybe early)
 };
 
 }  // namespace rtcwire
