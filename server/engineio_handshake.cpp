@@ -28,26 +28,57 @@ unsigned http_status_of(HandshakeError error) {
   return error == HandshakeError::forbidden ? 403 : 400;
 }
 
-std::string json_body_of(HandshakeError error) {
-  return nlohmann::json{{"code", static_cast<int>(error)}, {"message", message_of(error)}}.dump();
+std::string json_body_of(HandshakeError error, std::string_view message) {
+  return nlohmann::json{{"code", static_cast<int>(error)},
+                        {"message", message.empty() ? message_of(error) : message}}
+      .dump();
 }
 
-std::optional<HandshakeError> check_handshake(
-    const HandshakeRequest& request, const std::function<bool(std::string_view sid)>& sid_exists) {
+std::variant<EngineioRoute, HandshakeError> route_engineio_request(
+    const HandshakeRequest& request, const TransportSet& enabled,
+    const SessionLookup& find_session) {
   // Same order of checks as the stock server: verify() first, then handshake().
-  if (query_parameter(request.query, "transport") != "websocket") {
-    return HandshakeError::unknown_transport;
-  }
+  const auto transport_name = query_parameter(request.query, "transport");
+  const auto transport = transport_name ? parse_transport_kind(*transport_name) : std::nullopt;
+  if (!transport || !enabled.contains(*transport)) return HandshakeError::unknown_transport;
+  const bool eio4 = query_parameter(request.query, "EIO") == "4";
+
   // The stock server treats an empty sid as no sid.
   if (const auto sid = query_parameter(request.query, "sid"); sid && !sid->empty()) {
-    return sid_exists(*sid) ? HandshakeError::bad_request : HandshakeError::unknown_sid;
+    const auto session = find_session(*sid);
+    if (!session) return HandshakeError::unknown_sid;
+    if (!eio4) return HandshakeError::bad_request;  // protocol mismatch with the session
+    if (request.websocket_upgrade) {
+      if (*transport != TransportKind::websocket) return HandshakeError::bad_request;
+      if (session->transport == TransportKind::websocket || session->upgrading) {
+        return EngineioRoute{EngineioAction::refuse_upgrade, *transport, *sid};
+      }
+      return EngineioRoute{EngineioAction::upgrade, *transport, *sid};
+    }
+    // A plain request must use the session's current transport, and websocket takes none.
+    if (*transport != session->transport || *transport == TransportKind::websocket) {
+      return HandshakeError::bad_request;
+    }
+    switch (request.method) {
+      case RequestMethod::get:
+        // An SSE session has its one stream already; a second one is a protocol error.
+        if (*transport == TransportKind::sse) return HandshakeError::bad_request;
+        return EngineioRoute{EngineioAction::poll, *transport, *sid};
+      case RequestMethod::post:
+        return EngineioRoute{EngineioAction::post, *transport, *sid};
+      case RequestMethod::other:
+        break;
+    }
+    return EngineioRoute{EngineioAction::unsupported, *transport, *sid};
   }
-  if (!request.is_get) return HandshakeError::bad_handshake_method;
-  if (!request.websocket_upgrade) return HandshakeError::bad_request;
-  if (query_parameter(request.query, "EIO") != "4") {
-    return HandshakeError::unsupported_protocol_version;
+
+  if (request.method != RequestMethod::get) return HandshakeError::bad_handshake_method;
+  // Websocket sessions open with an upgrade, the HTTP transports without one.
+  if (request.websocket_upgrade != (*transport == TransportKind::websocket)) {
+    return HandshakeError::bad_request;
   }
-  return std::nullopt;
+  if (!eio4) return HandshakeError::unsupported_protocol_version;
+  return EngineioRoute{EngineioAction::open, *transport, {}};
 }
 
 }  // namespace rtcwire::server

@@ -1,11 +1,14 @@
-// Whether a request to /engine.io/ may open an Engine.IO session, with the same error codes,
-// messages and precedence as the stock node `engine.io` server (Server.errors in its server.js).
+// What a request to /engine.io/ asks for, or why it is refused, with the error codes, messages and
+// precedence of the stock node `engine.io` server (Server.errors and verify() in its server.js).
 #pragma once
 
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
+
+#include "transport_kind.hpp"
 
 namespace rtcwire::server {
 
@@ -22,18 +25,44 @@ enum class HandshakeError {
 std::string_view message_of(HandshakeError error);
 // 403 for forbidden, 400 otherwise, as the stock server answers.
 unsigned http_status_of(HandshakeError error);
-// {"code":N,"message":"..."}
-std::string json_body_of(HandshakeError error);
+// {"code":N,"message":"..."}; `message` replaces the stock one when given.
+std::string json_body_of(HandshakeError error, std::string_view message = {});
+
+enum class RequestMethod { get, post, other };
 
 struct HandshakeRequest {
-  bool is_get = true;
+  RequestMethod method = RequestMethod::get;
   bool websocket_upgrade = false;
   std::string_view query;  // without '?'
 };
 
-// Only the websocket transport exists for now, so every session is already on websocket: a
-// request naming a live sid is an upgrade of a session that cannot upgrade, a bad request.
-std::optional<HandshakeError> check_handshake(
-    const HandshakeRequest& request, const std::function<bool(std::string_view sid)>& sid_exists);
+// What the server knows of a live session when a request names its sid.
+struct SessionView {
+  TransportKind transport = TransportKind::websocket;
+  bool upgrading = false;  // a websocket probe is in progress
+};
+
+enum class EngineioAction {
+  open,            // a new session on `transport`
+  upgrade,         // a websocket probing to take over session `sid`
+  refuse_upgrade,  // a websocket for a session that cannot upgrade: accepted, then closed (stock)
+  poll,            // a long-polling GET of session `sid`
+  post,            // an upstream payload for session `sid` (polling or sse)
+  unsupported,     // another method on a live session: the stock server answers 500
+};
+
+struct EngineioRoute {
+  EngineioAction action = EngineioAction::open;
+  TransportKind transport = TransportKind::websocket;
+  std::string sid;
+
+  bool operator==(const EngineioRoute&) const = default;
+};
+
+using SessionLookup = std::function<std::optional<SessionView>(std::string_view sid)>;
+
+std::variant<EngineioRoute, HandshakeError> route_engineio_request(
+    const HandshakeRequest& request, const TransportSet& enabled,
+    const SessionLookup& find_session);
 
 }  // namespace rtcwire::server

@@ -4,140 +4,138 @@
 #include <chrono>
 #include <utility>
 
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/websocket/error.hpp>
-
-#include "rtcwire/engineio_packet.hpp"
+#include "http_session.hpp"
+#include "polling_transport.hpp"
 #include "server.hpp"
 
 namespace rtcwire::server {
 namespace {
 
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
+namespace http = boost::beast::http;
+using engineio::Packet;
 using engineio::PacketType;
 
 // Enough for bursts of room traffic to a slow reader; a reader this far behind is not coming back.
 constexpr std::size_t kMinSendQueueBytes = 4 * 1024 * 1024;
-// How long a polite websocket close may take before the socket is simply closed.
-constexpr std::chrono::seconds kCloseDeadline{2};
-constexpr std::chrono::seconds kHandshakeTimeout{10};
-constexpr std::size_t kRetainedReadBufferBytes = 64 * 1024;
+// The stock server's upgradeTimeout: how long a websocket may take from its handshake to `5`.
+constexpr std::chrono::seconds kUpgradeTimeout{10};
 
 std::size_t send_queue_cap(const ServerOptions& options) {
   return std::max(kMinSendQueueBytes, 4 * options.max_message_bytes);
 }
 
-std::string read_error_reason(const beast::error_code& error) {
-  if (error == websocket::error::closed) return "client closed the websocket";
-  if (error == websocket::error::message_too_big) return "message over maxPayload";
-  if (error == beast::error::timeout) return "websocket timeout";
-  return "transport error: " + error.message();
-}
-
 }  // namespace
 
-EngineioSession::EngineioSession(Server& server, beast::tcp_stream stream, std::string sid,
-                                 std::string remote)
+EngineioSession::EngineioSession(Server& server, ConnectionId connection, std::string sid,
+                                 std::string remote, std::shared_ptr<Transport> transport)
     : server_(server),
-      websocket_(std::move(stream)),
+      connection_(connection),
       sid_(std::move(sid)),
       remote_(std::move(remote)),
+      transport_(std::move(transport)),
       send_queue_(send_queue_cap(server.options())),
-      timer_(websocket_.get_executor()) {}
+      upgrade_deadline_(server.executor()),
+      heartbeat_timer_(server.executor()) {}
 
-void EngineioSession::start(beast::http::request<beast::http::string_body> upgrade) {
-  // The websocket stream keeps its own timeouts; the HTTP read deadline must not carry over.
-  beast::get_lowest_layer(websocket_).expires_never();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = kHandshakeTimeout;
-  timeouts.idle_timeout = websocket::stream_base::none();  // the Engine.IO heartbeat covers it
-  timeouts.keep_alive_pings = false;
-  websocket_.set_option(timeouts);
-  websocket_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(beast::http::field::server, "rtcwire-server");
-  }));
-  websocket_.read_message_max(server_.options().max_payload);
-  websocket_.async_accept(
-      upgrade, [self = shared_from_this()](beast::error_code error) { self->on_accept(error); });
-}
-
-void EngineioSession::on_accept(beast::error_code error) {
-  if (error) {
-    state_ = State::closed;
-    return;  // no session existed yet: nothing to tell anyone
-  }
-  const auto connection = server_.on_session_open(shared_from_this());
-  if (!connection) {
-    finish("server shutting down", Closing::graceful);
-    return;
-  }
-  connection_ = *connection;
-  state_ = State::open;
+void EngineioSession::start() {
   const ServerOptions& options = server_.options();
   engineio::OpenInfo open{sid_,
                           {},
                           options.ping_interval.count(),
                           options.ping_timeout.count(),
                           static_cast<int64_t>(options.max_payload)};
-  send_packet(engineio::encode_text_frame({PacketType::open, engineio::encode_open_info(open)}));
-  read_next();
+  if (transport_->kind() != TransportKind::websocket &&
+      options.transports.contains(TransportKind::websocket)) {
+    open.upgrades.emplace_back(to_string(TransportKind::websocket));
+  }
+  transport_->attach(weak_from_this());
+  send(Packet{PacketType::open, engineio::encode_open_info(open), false});
   arm_ping();
 }
 
-void EngineioSession::read_next() {
-  websocket_.async_read(
-      read_buffer_,
-      [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_read(error); });
-}
-
-void EngineioSession::on_read(beast::error_code error) {
+void EngineioSession::send(Packet packet) {
   if (state_ != State::open) return;
-  if (error) {
-    // The websocket is already gone or failed: there is nobody to say goodbye to.
-    finish(read_error_reason(error), Closing::abortive);
+  if (!send_queue_.push(std::move(packet))) {
+    finish(
+        "send queue over " + std::to_string(send_queue_.byte_cap()) + " bytes: client not reading",
+        TransportClose::abort);
     return;
   }
-  if (websocket_.got_binary()) {
-    server_.on_binary_message(connection_);
-  } else {
-    on_text_frame(beast::buffers_to_string(read_buffer_.data()));
-  }
-  read_buffer_.consume(read_buffer_.size());
-  // One large message must not pin maxPayload bytes to an otherwise idle connection.
-  if (read_buffer_.capacity() > kRetainedReadBufferBytes) read_buffer_.shrink_to_fit();
-  if (state_ == State::open) read_next();
+  flush();
 }
 
-void EngineioSession::on_text_frame(std::string_view frame) {
-  auto packet = engineio::decode_text_frame(frame);
-  if (!packet) {
-    finish("parse error", Closing::graceful);
+void EngineioSession::flush() {
+  if (state_ != State::open || send_queue_.empty() || !transport_->writable()) return;
+  SendQueue::Batch batch = send_queue_.take_all();
+  transport_->send(std::move(batch.packets), batch.bytes);
+}
+
+void EngineioSession::close(std::string_view reason) { finish(reason, TransportClose::server); }
+
+void EngineioSession::on_poll(std::shared_ptr<HttpSession> request) {
+  // Routing sends a GET here only while the session is on polling; should that ever break, the
+  // request is refused rather than the transport trusted blindly.
+  if (auto* polling = dynamic_cast<PollingTransport*>(transport_.get())) {
+    polling->on_poll(std::move(request));
+  } else {
+    request->reply(http::status::bad_request, "", "");
+  }
+}
+
+void EngineioSession::on_post(std::shared_ptr<HttpSession> request, std::string_view body,
+                              bool binary_body) {
+  // The stock server's answers: a v4 payload is text, and a body it cannot decode ends the
+  // session yet still gets its "ok".
+  if (binary_body) {
+    finish("invalid content", TransportClose::server);
+    request->reply(http::status::bad_request, "", "");
     return;
   }
-  const PacketType type = packet.value().type;
+  auto packets = engineio::decode_payload(body);
+  if (!packets) {
+    finish("parse error", TransportClose::server);
+  } else {
+    for (Packet& packet : packets.value()) {
+      if (state_ != State::open) break;
+      on_session_packet(std::move(packet));
+    }
+  }
+  // text/html, not text/plain, keeps some browsers from offering a download (stock server).
+  request->reply(http::status::ok, "text/html", "ok");
+}
+
+void EngineioSession::on_packet(Transport& from, Packet packet) {
+  if (state_ != State::open) return;
+  if (&from == probe_.get()) {
+    on_probe_packet(std::move(packet));
+  } else if (&from == transport_.get()) {
+    on_session_packet(std::move(packet));
+  }
+}
+
+void EngineioSession::on_session_packet(Packet packet) {
   // As the stock server: traffic from a busy client proves it alive, so a pong stuck behind its
   // messages gets one more pingTimeout.
-  if (heartbeat_ == Heartbeat::awaiting_pong && type != PacketType::pong &&
+  if (heartbeat_ == Heartbeat::awaiting_pong && packet.type != PacketType::pong &&
       !pong_deadline_refreshed_) {
     pong_deadline_refreshed_ = true;
     arm_pong_deadline();
   }
-  switch (type) {
+  switch (packet.type) {
     case PacketType::message:
-      server_.on_message(connection_, packet.value().data);
+      server_.on_message(connection_, std::move(packet));
       break;
     case PacketType::pong:
       arm_ping();
       break;
     case PacketType::close:
-      finish("client close", Closing::graceful);
+      finish("client close", TransportClose::client);
       break;
     case PacketType::ping:  // v4 pings go from server to client only
-      finish("invalid heartbeat direction", Closing::graceful);
+      finish("invalid heartbeat direction", TransportClose::server);
       break;
     case PacketType::open:
-      finish("parse error", Closing::graceful);
+      finish("parse error", TransportClose::server);
       break;
     case PacketType::upgrade:  // belong to a transport upgrade; the stock server ignores them too
     case PacketType::noop:
@@ -145,111 +143,125 @@ void EngineioSession::on_text_frame(std::string_view frame) {
   }
 }
 
-void EngineioSession::send_message(std::string_view text) {
-  send_packet(engineio::encode_text_frame({PacketType::message, std::string(text)}));
-}
-
-void EngineioSession::send_packet(std::string frame) {
-  if (state_ != State::open) return;
-  if (!send_queue_.push(std::move(frame))) {
-    finish(
-        "send queue over " + std::to_string(send_queue_.byte_cap()) + " bytes: client not reading",
-        Closing::abortive);
+void EngineioSession::begin_upgrade(std::shared_ptr<Transport> probe) {
+  if (state_ != State::open || probe_ || transport_->kind() == TransportKind::websocket) {
+    probe->close(TransportClose::server, nullptr);
     return;
   }
-  if (!writing_) write_next();
+  probe_ = std::move(probe);
+  probe_->attach(weak_from_this());
+  upgrade_deadline_.expires_after(kUpgradeTimeout);
+  upgrade_deadline_.async_wait(
+      [self = shared_from_this(), generation = ++upgrade_generation_](boost::system::error_code) {
+        if (generation == self->upgrade_generation_ && self->probe_) {
+          self->abandon_upgrade("upgrade timeout");
+        }
+      });
 }
 
-void EngineioSession::write_next() {
-  writing_ = true;
-  websocket_.text(true);
-  websocket_.async_write(
-      boost::asio::buffer(send_queue_.front()),
-      [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_write(error); });
-}
-
-void EngineioSession::on_write(beast::error_code error) {
-  writing_ = false;
-  if (state_ == State::closing) {
-    send_queue_.clear();
-    close_websocket();
-    return;
+void EngineioSession::on_probe_packet(Packet packet) {
+  if (packet.type == PacketType::ping && packet.data == "probe") {
+    probe_->send({Packet{PacketType::pong, "probe", false}}, 0);
+    if (!probed_) {
+      // The client now pauses its old transport; releasing its waiting GET (or telling the SSE
+      // stream) lets it do so at once. Until `5`, packets wait in the send queue.
+      probed_ = true;
+      transport_->pause();
+    }
+  } else if (packet.type == PacketType::upgrade) {
+    complete_upgrade();
+  } else {
+    abandon_upgrade("unexpected packet during upgrade");
   }
+}
+
+void EngineioSession::complete_upgrade() {
+  ++upgrade_generation_;
+  upgrade_deadline_.cancel();
+  const std::shared_ptr<Transport> old = std::exchange(transport_, std::exchange(probe_, nullptr));
+  probed_ = false;
+  old->close(TransportClose::discard, nullptr);
+  server_.on_session_upgraded(connection_);
+  flush();
+}
+
+void EngineioSession::abandon_upgrade(std::string_view reason) {
+  ++upgrade_generation_;
+  upgrade_deadline_.cancel();
+  std::exchange(probe_, nullptr)->close(TransportClose::server, nullptr);
+  server_.on_upgrade_abandoned(connection_, reason);
+  if (std::exchange(probed_, false)) transport_->resume();
+  flush();
+}
+
+void EngineioSession::on_drain(Transport& from, std::size_t bytes) {
+  send_queue_.release(bytes);
+  if (&from == transport_.get()) flush();
+}
+
+void EngineioSession::on_transport_error(Transport& from, std::string_view reason) {
   if (state_ != State::open) return;
-  send_queue_.pop();
-  if (error) {
-    finish("transport error: " + error.message(), Closing::abortive);
-  } else if (!send_queue_.empty()) {
-    write_next();
+  if (&from == probe_.get()) {
+    abandon_upgrade(reason);
+  } else if (&from == transport_.get()) {
+    finish(reason, TransportClose::server);
   }
 }
 
-void EngineioSession::close(std::string_view reason) { finish(reason, Closing::graceful); }
+void EngineioSession::on_transport_lost(Transport& from, std::string_view reason) {
+  if (state_ != State::open) return;
+  if (&from == probe_.get()) {
+    abandon_upgrade(reason);
+  } else if (&from == transport_.get()) {
+    finish(reason, TransportClose::abort);
+  }
+}
 
 void EngineioSession::arm_ping() {
   heartbeat_ = Heartbeat::waiting_to_ping;
-  timer_.expires_after(server_.options().ping_interval);
-  timer_.async_wait([self = shared_from_this(), generation = ++timer_generation_](
-                        beast::error_code) { self->on_heartbeat_timer(generation); });
+  heartbeat_timer_.expires_after(server_.options().ping_interval);
+  heartbeat_timer_.async_wait(
+      [self = shared_from_this(), generation = ++heartbeat_generation_](boost::system::error_code) {
+        self->on_heartbeat_timer(generation);
+      });
 }
 
 void EngineioSession::arm_pong_deadline() {
   heartbeat_ = Heartbeat::awaiting_pong;
-  timer_.expires_after(server_.options().ping_timeout);
-  timer_.async_wait([self = shared_from_this(), generation = ++timer_generation_](
-                        beast::error_code) { self->on_heartbeat_timer(generation); });
+  heartbeat_timer_.expires_after(server_.options().ping_timeout);
+  heartbeat_timer_.async_wait(
+      [self = shared_from_this(), generation = ++heartbeat_generation_](boost::system::error_code) {
+        self->on_heartbeat_timer(generation);
+      });
 }
 
 void EngineioSession::on_heartbeat_timer(std::uint64_t generation) {
-  if (generation != timer_generation_) return;
-  if (state_ == State::closing) {
-    end();  // the polite close took too long
-    return;
-  }
-  if (state_ != State::open) return;
+  if (generation != heartbeat_generation_ || state_ != State::open) return;
   if (heartbeat_ == Heartbeat::awaiting_pong) {
-    finish("ping timeout", Closing::graceful);
+    finish("ping timeout", TransportClose::server);
     return;
   }
   pong_deadline_refreshed_ = false;
   arm_pong_deadline();
-  send_packet(engineio::encode_text_frame({PacketType::ping, {}}));
+  // On polling the ping waits for the next GET: a client that stops polling misses the pong
+  // deadline, which is how idle polling sessions end.
+  send(Packet{PacketType::ping, {}, false});
 }
 
-void EngineioSession::finish(std::string_view reason, Closing how) {
-  if (state_ == State::closing || state_ == State::closed) return;
-  const bool was_open = state_ == State::open;
+void EngineioSession::finish(std::string_view reason, TransportClose how) {
+  if (state_ != State::open) return;
   state_ = State::closing;
-  if (was_open) server_.on_session_closed(connection_, reason);
-  if (how == Closing::abortive) {
-    end();
-    return;
-  }
-  timer_.expires_after(kCloseDeadline);
-  timer_.async_wait([self = shared_from_this(), generation = ++timer_generation_](
-                        beast::error_code) { self->on_heartbeat_timer(generation); });
-  // A write in flight owns the front frame's buffer; on_write finishes the close after it.
-  if (!writing_) {
-    send_queue_.clear();
-    close_websocket();
-  }
-}
-
-void EngineioSession::close_websocket() {
-  websocket_.async_close(websocket::close_code::normal,
-                         [self = shared_from_this()](beast::error_code) { self->end(); });
-}
-
-void EngineioSession::end() {
-  if (state_ == State::closed) return;
-  const bool was_closing = state_ == State::closing;
-  state_ = State::closed;
-  ++timer_generation_;
-  timer_.cancel();
-  beast::error_code ignored;
-  beast::get_lowest_layer(websocket_).socket().close(ignored);
-  // connection_ is 0 for a session the server never registered.
-  if (was_closing && connection_ != 0) server_.on_session_ended();
+  ++heartbeat_generation_;
+  heartbeat_timer_.cancel();
+  ++upgrade_generation_;
+  upgrade_deadline_.cancel();
+  server_.on_session_closed(connection_, reason);
+  send_queue_.clear();
+  if (probe_) std::exchange(probe_, nullptr)->close(TransportClose::server, nullptr);
+  transport_->close(how, [self = shared_from_this()] {
+    self->state_ = State::closed;
+    self->server_.on_session_ended();
+  });
 }
 
 }  // namespace rtcwire::server

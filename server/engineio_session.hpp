@@ -1,6 +1,7 @@
-// One Engine.IO v4 session over a websocket: the open packet, the server-driven heartbeat
-// (ping every pingInterval, pong due within pingTimeout), packet framing, and a bounded send queue.
-// Envelopes inside message packets go to the Server, which owns the signalling logic.
+// One Engine.IO v4 session, whatever carries it: the open packet, the server-driven heartbeat (ping
+// every pingInterval, pong due within pingTimeout), the packet rules, a bounded send queue,
+// upstream POSTs (polling and SSE), and the upgrade of a polling or SSE session to a websocket.
+// Message packets go to the Server, which owns the signalling logic.
 #pragma once
 
 #include <cstdint>
@@ -8,73 +9,84 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
+#include "engineio_transport.hpp"
 #include "send_queue.hpp"
 #include "signalling_hub.hpp"
 
 namespace rtcwire::server {
 
+class HttpSession;
 class Server;
 
-class EngineioSession : public std::enable_shared_from_this<EngineioSession> {
+class EngineioSession final : public TransportOwner,
+                              public std::enable_shared_from_this<EngineioSession> {
  public:
-  EngineioSession(Server& server, boost::beast::tcp_stream stream, std::string sid,
-                  std::string remote);
+  EngineioSession(Server& server, ConnectionId connection, std::string sid, std::string remote,
+                  std::shared_ptr<Transport> transport);
 
-  // Completes the websocket handshake for `upgrade` and sends the open packet.
-  void start(boost::beast::http::request<boost::beast::http::string_body> upgrade);
-  // Queues one Engine.IO message packet carrying `text`.
-  void send_message(std::string_view text);
-  // Closes the websocket politely (close frame), as the stock server does.
+  // Attaches the transport, sends the open packet and starts the heartbeat.
+  void start();
+  // Queues one packet for the client.
+  void send(engineio::Packet packet);
+  // Ends the session from the server side, telling the client.
   void close(std::string_view reason);
+
+  // HTTP requests naming this session, routed here by the Server.
+  void on_poll(std::shared_ptr<HttpSession> request);
+  void on_post(std::shared_ptr<HttpSession> request, std::string_view body, bool binary_body);
+  // A websocket that completed its handshake naming this session: it probes to take over.
+  void begin_upgrade(std::shared_ptr<Transport> probe);
 
   const std::string& sid() const { return sid_; }
   const std::string& remote() const { return remote_; }
+  ConnectionId connection() const { return connection_; }
+  TransportKind transport_kind() const { return transport_->kind(); }
+  bool upgrading() const { return probe_ != nullptr; }
+
+  // TransportOwner
+  void on_packet(Transport& from, engineio::Packet packet) override;
+  void on_drain(Transport& from, std::size_t bytes) override;
+  void on_transport_error(Transport& from, std::string_view reason) override;
+  void on_transport_lost(Transport& from, std::string_view reason) override;
 
  private:
-  enum class State { handshaking, open, closing, closed };
+  enum class State { open, closing, closed };
   enum class Heartbeat { waiting_to_ping, awaiting_pong };
-  enum class Closing { graceful, abortive };
 
-  void on_accept(boost::beast::error_code error);
-  void read_next();
-  void on_read(boost::beast::error_code error);
-  void on_text_frame(std::string_view frame);
-  void send_packet(std::string frame);
-
-  void write_next();
-  void on_write(boost::beast::error_code error);
+  void on_session_packet(engineio::Packet packet);
+  void on_probe_packet(engineio::Packet packet);
+  void complete_upgrade();
+  void abandon_upgrade(std::string_view reason);
+  void flush();
 
   void arm_ping();
   void arm_pong_deadline();
   void on_heartbeat_timer(std::uint64_t generation);
 
-  // Leaves the open state once: the server is told, then the websocket is closed.
-  void finish(std::string_view reason, Closing how);
-  void close_websocket();
-  void end();
+  // Leaves the open state once: the server is told, then the transport is closed.
+  void finish(std::string_view reason, TransportClose how);
 
   Server& server_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> websocket_;
+  ConnectionId connection_;
   std::string sid_;
   std::string remote_;
-  ConnectionId connection_ = 0;
-  State state_ = State::handshaking;
-
-  boost::beast::flat_buffer read_buffer_;
+  State state_ = State::open;
+  std::shared_ptr<Transport> transport_;
   SendQueue send_queue_;
-  bool writing_ = false;
 
-  // One timer serves the heartbeat and then the close deadline; the generation tells a stale
-  // completion (one that was already queued when the timer was re-armed) from a live one.
-  boost::asio::steady_timer timer_;
-  std::uint64_t timer_generation_ = 0;
+  // The websocket of an upgrade in progress, and whether it was probed (transport_ is paused).
+  std::shared_ptr<Transport> probe_;
+  bool probed_ = false;
+  boost::asio::steady_timer upgrade_deadline_;
+  std::uint64_t upgrade_generation_ = 0;
+
+  // The generation tells a stale timer completion (one already queued when the timer was re-armed)
+  // from a live one.
+  boost::asio::steady_timer heartbeat_timer_;
+  std::uint64_t heartbeat_generation_ = 0;
   Heartbeat heartbeat_ = Heartbeat::waiting_to_ping;
   bool pong_deadline_refreshed_ = false;
 };

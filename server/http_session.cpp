@@ -1,7 +1,6 @@
 #include "http_session.hpp"
 
 #include <chrono>
-#include <string_view>
 #include <utility>
 
 #include <boost/beast/core/error.hpp>
@@ -13,11 +12,10 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <nlohmann/json.hpp>
 
-#include "engineio_handshake.hpp"
-#include "log.hpp"
 #include "mime_types.hpp"
 #include "server.hpp"
 #include "static_files.hpp"
+#include "url_decoding.hpp"
 
 namespace rtcwire::server {
 namespace {
@@ -28,17 +26,6 @@ namespace http = beast::http;
 constexpr std::chrono::seconds kRequestTimeout{30};
 constexpr std::size_t kMaxRequestBodyBytes = 64 * 1024;
 constexpr std::string_view kEngineioPath = "/engine.io/";
-
-struct Target {
-  std::string_view path;
-  std::string_view query;
-};
-
-Target split_target(std::string_view target) {
-  const std::size_t question = target.find('?');
-  if (question == std::string_view::npos) return {target, {}};
-  return {target.substr(0, question), target.substr(question + 1)};
-}
 
 template <class Body>
 void set_common_fields(http::response<Body>& response, unsigned version, bool keep_alive) {
@@ -94,74 +81,144 @@ http::message_generator static_file(const http::request<http::string_body>& requ
   return response;
 }
 
-std::string remote_address(const boost::asio::ip::tcp::socket& socket) {
-  beast::error_code error;
-  const auto endpoint = socket.remote_endpoint(error);
-  if (error) return "unknown";
+std::string address_of(const boost::asio::ip::tcp::endpoint& endpoint) {
   const auto address = endpoint.address();
-  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return host + ":" + std::to_string(endpoint.port());
+  return address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
 }
 
 }  // namespace
 
 HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket)
-    : server_(server), stream_(std::move(socket)), remote_(remote_address(stream_.socket())) {}
+    : server_(server), stream_(std::move(socket)) {
+  beast::error_code error;
+  const auto endpoint = stream_.socket().remote_endpoint(error);
+  remote_ip_ = error ? "unknown" : address_of(endpoint);
+  remote_ = error ? "unknown" : remote_ip_ + ":" + std::to_string(endpoint.port());
+}
 
 void HttpSession::start() { read_request(); }
 
 void HttpSession::read_request() {
   parser_.emplace();
-  parser_->body_limit(kMaxRequestBodyBytes);
+  // The limit depends on the route, known once the header is read (on_header).
+  parser_->body_limit(boost::none);
   stream_.expires_after(kRequestTimeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code error, std::size_t) {
+                            self->on_header(error);
+                          });
+}
+
+void HttpSession::on_header(beast::error_code error) {
+  if (error) {
+    answer_read_error(error);
+    return;
+  }
+  const bool engineio = split_target(parser_->get().target()).path.starts_with(kEngineioPath);
+  // Engine.IO POST bodies are payloads, bounded by maxPayload as in the stock server.
+  const std::uint64_t limit = engineio ? server_.options().max_payload : kMaxRequestBodyBytes;
+  if (const auto length = parser_->content_length(); length && *length > limit) {
+    answer_read_error(http::error::body_limit);
+    return;
+  }
+  parser_->body_limit(limit);
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_read(error); });
 }
 
+void HttpSession::answer_read_error(const beast::error_code& error) {
+  if (error == http::error::body_limit) {
+    // As the stock server: 413 without a body. The rest of the body is not read, so the
+    // connection cannot carry another request.
+    version_ = parser_->get().version();
+    keep_alive_ = false;
+    head_ = false;
+    reply(http::status::payload_too_large, "", "");
+    return;
+  }
+  // Unparseable request: answer it when the fault is the request's, then hang up.
+  if (error != http::error::end_of_stream && error != beast::error::timeout &&
+      error.category() == http::make_error_code(http::error::bad_target).category()) {
+    respond(text_response(11, false, http::status::bad_request, "text/plain; charset=utf-8",
+                          "Bad Request\n"),
+            false);
+    return;
+  }
+  close();
+}
+
 void HttpSession::on_read(beast::error_code error) {
-  if (error == http::error::end_of_stream || error == beast::error::timeout) {
-    close();
-    return;
-  }
   if (error) {
-    // Unparseable request: answer it when the fault is the request's, then hang up.
-    if (error.category() == http::make_error_code(http::error::bad_target).category()) {
-      respond(text_response(11, false, http::status::bad_request, "text/plain; charset=utf-8",
-                            "Bad Request\n"),
-              false);
-    } else {
-      close();
-    }
+    answer_read_error(error);
     return;
   }
-
   const Request& request = parser_->get();
-  const Target target = split_target(request.target());
-  if (!target.path.starts_with(kEngineioPath)) {
-    const bool keep_alive = request.keep_alive() && !beast::websocket::is_upgrade(request);
-    respond(route(request), keep_alive);
-    return;
-  }
-
   const bool upgrade = beast::websocket::is_upgrade(request);
-  const auto rejection =
-      check_handshake({request.method() == http::verb::get, upgrade, target.query},
-                      [this](std::string_view sid) { return server_.has_sid(sid); });
-  if (!rejection) {
-    stream_.expires_never();
-    server_.open_session(std::move(stream_), parser_->release(), remote_);
-    return;
+  version_ = request.version();
+  head_ = request.method() == http::verb::head;
+  // An upgrade request cannot continue as plain HTTP, so whatever answers it closes.
+  keep_alive_ = request.keep_alive() && !upgrade;
+  if (!split_target(request.target()).path.starts_with(kEngineioPath)) {
+    respond(route(request), keep_alive_);
+  } else if (server_.options().echo && request.method() == http::verb::options) {
+    respond(preflight(request), keep_alive_);
+  } else {
+    server_.on_engineio_request(shared_from_this(), parser_->release());
   }
-  log_line("engine.io handshake refused remote=" + remote_ +
-           " code=" + std::to_string(static_cast<int>(*rejection)) + " (" +
-           std::string(message_of(*rejection)) + ")");
-  // An upgrade request cannot continue as plain HTTP, so it is answered and closed.
-  const bool keep_alive = request.keep_alive() && !upgrade;
-  respond(text_response(request.version(), keep_alive,
-                        static_cast<http::status>(http_status_of(*rejection)), "application/json",
-                        json_body_of(*rejection)),
-          keep_alive);
+}
+
+void HttpSession::reply(http::status status, std::string_view content_type, std::string body) {
+  if (held_) {
+    held_ = false;
+    ++hold_generation_;
+    on_client_gone_ = nullptr;
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);  // the watch for the client leaving
+  }
+  http::response<http::string_body> response{status, version_};
+  set_common_fields(response, version_, keep_alive_);
+  if (!content_type.empty()) response.set(http::field::content_type, content_type);
+  response.set(http::field::cache_control, "no-store");
+  if (server_.options().echo) response.set(http::field::access_control_allow_origin, "*");
+  response.content_length(body.size());
+  if (!head_) response.body() = std::move(body);
+  respond(std::move(response), keep_alive_);
+}
+
+void HttpSession::hold(std::function<void()> on_client_gone) {
+  held_ = true;
+  on_client_gone_ = std::move(on_client_gone);
+  // A long poll waits as long as the session has nothing to say; the heartbeat bounds that.
+  stream_.expires_never();
+  watch_held(++hold_generation_);
+}
+
+void HttpSession::watch_held(std::uint64_t generation) {
+  // Readable while held means the client hung up, or pipelined a request, which waits its turn.
+  stream_.socket().async_wait(boost::asio::ip::tcp::socket::wait_read,
+                              [self = shared_from_this(), generation](beast::error_code error) {
+                                if (generation != self->hold_generation_ || !self->held_) return;
+                                beast::error_code ignored;
+                                if (!error && self->stream_.socket().available(ignored) > 0) return;
+                                auto gone = std::exchange(self->on_client_gone_, nullptr);
+                                self->abort();
+                                if (gone) gone();
+                              });
+}
+
+void HttpSession::abort() {
+  held_ = false;
+  ++hold_generation_;
+  on_client_gone_ = nullptr;
+  beast::error_code ignored;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+}
+
+beast::tcp_stream HttpSession::take_stream() {
+  stream_.expires_never();
+  return std::move(stream_);
 }
 
 http::message_generator HttpSession::route(const Request& request) const {
@@ -193,6 +250,20 @@ http::message_generator HttpSession::route(const Request& request) const {
       break;
   }
   return plain_error(request, http::status::not_found);
+}
+
+http::message_generator HttpSession::preflight(const Request& request) const {
+  // What the `cors` middleware of a stock server configured with `cors: {origin: "*"}` answers.
+  http::response<http::empty_body> response{http::status::no_content, request.version()};
+  set_common_fields(response, request.version(), keep_alive_);
+  response.set(http::field::access_control_allow_origin, "*");
+  response.set(http::field::access_control_allow_methods, "GET,HEAD,PUT,PATCH,POST,DELETE");
+  if (const auto headers = request[http::field::access_control_request_headers]; !headers.empty()) {
+    response.set(http::field::access_control_allow_headers, headers);
+    response.set(http::field::vary, "Access-Control-Request-Headers");
+  }
+  response.content_length(0);
+  return response;
 }
 
 void HttpSession::respond(http::message_generator response, bool keep_alive) {

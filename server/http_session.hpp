@@ -1,16 +1,21 @@
-// One HTTP/1.1 connection: /healthz, static files, Engine.IO handshake errors, and the hand-over of
-// accepted websocket upgrades to an EngineioSession. Keep-alive, one request at a time.
+// One HTTP/1.1 connection: /healthz, static files, and the requests to /engine.io/, which go to the
+// Server. Keep-alive, one request at a time. An Engine.IO request may be held unanswered (a long
+// poll) or take the connection over (a websocket, an SSE stream).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message_generator.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 namespace rtcwire::server {
@@ -22,23 +27,51 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpSession(Server& server, boost::asio::ip::tcp::socket socket);
   void start();
 
+  // ---- for the Engine.IO request handed to Server::on_engineio_request ----
+  // Answers it (without Content-Type when `content_type` is empty), then reads the next request.
+  void reply(boost::beast::http::status status, std::string_view content_type, std::string body);
+  // Leaves it unanswered for now; `on_client_gone` runs if the client hangs up meanwhile.
+  void hold(std::function<void()> on_client_gone);
+  // Closes the connection without an answer.
+  void abort();
+  // Hands the connection over; this object does nothing more with it.
+  boost::beast::tcp_stream take_stream();
+
+  const std::string& remote() const { return remote_; }        // "address:port"
+  const std::string& remote_ip() const { return remote_ip_; }  // "address"
+
  private:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
   void read_request();
+  void on_header(boost::beast::error_code error);
   void on_read(boost::beast::error_code error);
+  // Answers a request that could not be read, when there is somebody to answer, and hangs up.
+  void answer_read_error(const boost::beast::error_code& error);
+  void watch_held(std::uint64_t generation);
   void respond(boost::beast::http::message_generator response, bool keep_alive);
   void on_write(bool keep_alive, boost::beast::error_code error);
   void close();
 
-  // Routes that answer with a plain response (everything but an accepted upgrade).
+  // Routes outside /engine.io/, all answered with a plain response.
   boost::beast::http::message_generator route(const Request& request) const;
+  // The CORS preflight of the echo mode (browsers running the conformance suite from elsewhere).
+  boost::beast::http::message_generator preflight(const Request& request) const;
 
   Server& server_;
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::string remote_;
+  std::string remote_ip_;
+
+  // The request being answered.
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool head_ = false;
+  bool held_ = false;
+  std::uint64_t hold_generation_ = 0;  // tells a stale watch completion from the live one
+  std::function<void()> on_client_gone_;
 };
 
 }  // namespace rtcwire::server

@@ -1,32 +1,44 @@
-// The outgoing websocket text frames of one connection, bounded in bytes.
+// The outgoing Engine.IO packets of one session, bounded in bytes.
 #pragma once
 
 #include <cstddef>
-#include <deque>
-#include <string>
+#include <vector>
+
+#include "rtcwire/engineio_packet.hpp"
 
 namespace rtcwire::server {
 
-// The frame being written stays at the front until its write completes, so it counts towards the
-// cap: a client that stops reading holds the cap's worth of memory, never more.
+// Packets handed to the transport stay counted until it reports them written, so a client that
+// stops reading holds the cap's worth of memory, never more.
 class SendQueue {
  public:
+  struct Batch {
+    std::vector<engineio::Packet> packets;
+    std::size_t bytes = 0;
+  };
+
   explicit SendQueue(std::size_t byte_cap) : byte_cap_(byte_cap) {}
 
-  // False, queueing nothing, when the frame would take the queue over its cap.
-  [[nodiscard]] bool push(std::string frame);
-  const std::string& front() const { return frames_.front(); }
-  void pop();
+  // A packet counts as its data plus the type byte.
+  static std::size_t size_of(const engineio::Packet& packet) { return packet.data.size() + 1; }
+
+  // False, queueing nothing, when the packet would take the queue over its cap.
+  [[nodiscard]] bool push(engineio::Packet packet);
+  // Every queued packet, for one write; their bytes stay counted until release().
+  Batch take_all();
+  void release(std::size_t bytes);
   void clear();
 
-  bool empty() const { return frames_.empty(); }
-  std::size_t queued_bytes() const { return queued_bytes_; }
+  bool empty() const { return packets_.empty(); }
+  // Queued and in-flight bytes.
+  std::size_t counted_bytes() const { return queued_bytes_ + in_flight_bytes_; }
   std::size_t byte_cap() const { return byte_cap_; }
 
  private:
   std::size_t byte_cap_;
   std::size_t queued_bytes_ = 0;
-  std::deque<std::string> frames_;
+  std::size_t in_flight_bytes_ = 0;
+  std::vector<engineio::Packet> packets_;
 };
 
 }  // namespace rtcwire::server

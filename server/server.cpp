@@ -5,21 +5,41 @@
 #include <utility>
 #include <vector>
 
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
 #include "engineio_session.hpp"
 #include "http_session.hpp"
 #include "log.hpp"
+#include "polling_transport.hpp"
 #include "rtcwire/error.hpp"
+#include "sse_stream.hpp"
+#include "url_decoding.hpp"
+#include "websocket_transport.hpp"
 
 namespace rtcwire::server {
 namespace {
 
 namespace asio = boost::asio;
+namespace http = boost::beast::http;
 using boost::system::error_code;
 
 // Long enough for every session to send its close frame, short enough for a prompt exit.
 constexpr std::chrono::seconds kShutdownDeadline{3};
 // After a failed accept (typically out of file descriptors), retrying at once would spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+constexpr std::string_view kTooManySessions = "Too many sessions";
+
+RequestMethod method_of(const Server::Request& request) {
+  switch (request.method()) {
+    case http::verb::get:
+      return RequestMethod::get;
+    case http::verb::post:
+      return RequestMethod::post;
+    default:
+      return RequestMethod::other;
+  }
+}
 
 }  // namespace
 
@@ -72,44 +92,162 @@ void Server::accept_next() {
   });
 }
 
-bool Server::has_sid(std::string_view sid) const {
-  return connection_by_sid_.contains(std::string(sid));
+std::shared_ptr<EngineioSession> Server::find(std::string_view sid) const {
+  const auto connection = connection_by_sid_.find(std::string(sid));
+  if (connection == connection_by_sid_.end()) return nullptr;
+  return sessions_.at(connection->second).session;
 }
 
-void Server::open_session(boost::beast::tcp_stream stream,
-                          boost::beast::http::request<boost::beast::http::string_body> upgrade,
-                          std::string remote) {
-  if (shutting_down_) return;
-  std::make_shared<EngineioSession>(*this, std::move(stream), ids_.session_id(), std::move(remote))
-      ->start(std::move(upgrade));
+void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Request request) {
+  const auto routed = route_engineio_request(
+      {method_of(request), boost::beast::websocket::is_upgrade(request),
+       split_target(request.target()).query},
+      options_.transports, [this](std::string_view sid) -> std::optional<SessionView> {
+        const auto session = find(sid);
+        if (!session) return std::nullopt;
+        return SessionView{session->transport_kind(), session->upgrading()};
+      });
+  if (const auto* error = std::get_if<HandshakeError>(&routed)) {
+    refuse(*http, *error, static_cast<http::status>(http_status_of(*error)));
+    return;
+  }
+  const EngineioRoute& route = std::get<EngineioRoute>(routed);
+  switch (route.action) {
+    case EngineioAction::open: {
+      if (shutting_down_) {
+        http->abort();
+        return;
+      }
+      const auto count = sessions_per_ip_.find(http->remote_ip());
+      if (count != sessions_per_ip_.end() && count->second >= options_.max_sessions_per_ip) {
+        // The code the stock server uses when its allowRequest hook refuses, with 503: the
+        // condition is temporary.
+        refuse(*http, HandshakeError::forbidden, http::status::service_unavailable,
+               kTooManySessions);
+        return;
+      }
+      switch (route.transport) {
+        case TransportKind::websocket:
+          open_websocket_session(*http, std::move(request));
+          return;
+        case TransportKind::polling:
+          open_session(std::make_shared<PollingTransport>(), http->remote(), http->remote_ip(),
+                       http);
+          return;
+        case TransportKind::sse: {
+          std::string remote = http->remote();
+          std::string ip = http->remote_ip();
+          auto stream = std::make_shared<SseStream>(http->take_stream(), request.version(),
+                                                    options_.sse_heartbeat_interval, options_.echo);
+          open_session(std::move(stream), std::move(remote), std::move(ip), nullptr);
+          return;
+        }
+      }
+      return;
+    }
+    case EngineioAction::upgrade:
+    case EngineioAction::refuse_upgrade:
+      accept_probe(*http, std::move(request), route.sid,
+                   route.action == EngineioAction::refuse_upgrade);
+      return;
+    case EngineioAction::poll:
+      find(route.sid)->on_poll(http);
+      return;
+    case EngineioAction::post: {
+      const bool binary = request[http::field::content_type] == "application/octet-stream";
+      find(route.sid)->on_post(http, request.body(), binary);
+      return;
+    }
+    case EngineioAction::unsupported:
+      http->reply(http::status::internal_server_error, "", "");
+      return;
+  }
 }
 
-std::optional<ConnectionId> Server::on_session_open(
-    const std::shared_ptr<EngineioSession>& session) {
-  if (shutting_down_) return std::nullopt;
+void Server::refuse(HttpSession& http, HandshakeError error, http::status status,
+                    std::string_view message) {
+  const std::string_view text = message.empty() ? message_of(error) : message;
+  log_line("engine.io handshake refused remote=" + http.remote() +
+           " code=" + std::to_string(static_cast<int>(error)) + " (" + std::string(text) + ")");
+  http.reply(status, "application/json", json_body_of(error, message));
+}
+
+void Server::open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
+                          const std::shared_ptr<HttpSession>& poll) {
   const ConnectionId connection = hub_.connect();
-  sessions_.emplace(connection, session);
+  const TransportKind kind = transport->kind();
+  auto session = std::make_shared<EngineioSession>(*this, connection, ids_.session_id(),
+                                                   std::move(remote), std::move(transport));
   connection_by_sid_.emplace(session->sid(), connection);
-  log_line("connect " + describe(connection));
-  return connection;
+  ++sessions_per_ip_[ip];
+  sessions_.emplace(connection, Entry{session, std::move(ip)});
+  log_line("connect " + describe(connection) + " transport=" + std::string(to_string(kind)));
+  session->start();
+  // The handshake GET of a polling session is its first poll: it carries the open packet.
+  if (poll) session->on_poll(poll);
 }
 
-void Server::on_message(ConnectionId connection, std::string_view text) {
+void Server::open_websocket_session(HttpSession& http, Request request) {
+  auto transport = std::make_shared<WebsocketTransport>(http.take_stream(), options_.max_payload);
+  transport->accept(std::move(request),
+                    [this, transport, remote = http.remote(),
+                     ip = http.remote_ip()](boost::beast::error_code error) mutable {
+                      if (error) return;  // no session existed yet: nothing to tell anyone
+                      if (shutting_down_) {
+                        transport->close(TransportClose::server, nullptr);
+                        return;
+                      }
+                      open_session(std::move(transport), std::move(remote), std::move(ip), nullptr);
+                    });
+}
+
+void Server::accept_probe(HttpSession& http, Request request, std::string sid, bool refuse) {
+  auto probe = std::make_shared<WebsocketTransport>(http.take_stream(), options_.max_payload);
+  probe->accept(std::move(request),
+                [this, probe, refuse, sid = std::move(sid)](boost::beast::error_code error) {
+                  if (error) return;
+                  const auto session = refuse || shutting_down_ ? nullptr : find(sid);
+                  if (!session) {
+                    probe->close(TransportClose::server, nullptr);
+                    return;
+                  }
+                  session->begin_upgrade(probe);
+                });
+}
+
+void Server::on_message(ConnectionId connection, engineio::Packet packet) {
+  if (options_.echo) {
+    if (const auto found = sessions_.find(connection); found != sessions_.end()) {
+      found->second.session->send(std::move(packet));
+    }
+    return;
+  }
+  if (packet.binary) {
+    dispatch(hub_.receive_binary(connection), connection);
+    return;
+  }
   const bool welcomed = !hub_.peer_id(connection).empty();
-  const HubOutput output = hub_.receive_text(connection, text);
+  const HubOutput output = hub_.receive_text(connection, packet.data);
   if (!welcomed && !hub_.peer_id(connection).empty()) log_line("hello " + describe(connection));
   dispatch(output, connection);
 }
 
-void Server::on_binary_message(ConnectionId connection) {
-  dispatch(hub_.receive_binary(connection), connection);
+void Server::on_session_upgraded(ConnectionId connection) {
+  log_line("upgrade " + describe(connection) + " transport=websocket");
+}
+
+void Server::on_upgrade_abandoned(ConnectionId connection, std::string_view reason) {
+  log_line("upgrade abandoned " + describe(connection) + " reason=\"" + std::string(reason) + "\"");
 }
 
 void Server::on_session_closed(ConnectionId connection, std::string_view reason) {
   const auto found = sessions_.find(connection);
   if (found == sessions_.end()) return;
   log_line("disconnect " + describe(connection) + " reason=\"" + std::string(reason) + "\"");
-  connection_by_sid_.erase(found->second->sid());
+  connection_by_sid_.erase(found->second.session->sid());
+  if (const auto count = sessions_per_ip_.find(found->second.ip); --count->second == 0) {
+    sessions_per_ip_.erase(count);
+  }
   sessions_.erase(found);
   ++sessions_closing_;
   dispatch(hub_.disconnect(connection), connection);
@@ -129,8 +267,8 @@ void Server::dispatch(const HubOutput& output, ConnectionId from) {
     const auto found = sessions_.find(delivery.to);
     if (found == sessions_.end()) continue;
     // A copy: a send can close the session, which removes it from sessions_.
-    const std::shared_ptr<EngineioSession> session = found->second;
-    session->send_message(delivery.text);
+    const std::shared_ptr<EngineioSession> session = found->second.session;
+    session->send(engineio::Packet{engineio::PacketType::message, delivery.text, false});
   }
 }
 
@@ -142,7 +280,7 @@ void Server::shut_down(std::string_view why) {
   acceptor_.close(ignored);
   accept_retry_.cancel();
   std::vector<std::shared_ptr<EngineioSession>> open;
-  for (const auto& [connection, session] : sessions_) open.push_back(session);
+  for (const auto& [connection, entry] : sessions_) open.push_back(entry.session);
   for (const auto& session : open) session->close("server shutting down");
   shutdown_deadline_.expires_after(kShutdownDeadline);
   shutdown_deadline_.async_wait([this](const error_code& error) {
@@ -159,7 +297,7 @@ void Server::stop_when_idle() {
 std::string Server::describe(ConnectionId connection) const {
   std::string text;
   if (const auto found = sessions_.find(connection); found != sessions_.end()) {
-    text = "sid=" + found->second->sid() + " remote=" + found->second->remote();
+    text = "sid=" + found->second.session->sid() + " remote=" + found->second.session->remote();
   }
   const std::string_view peer = hub_.peer_id(connection);
   if (!peer.empty()) text += " peer=" + std::string(peer);

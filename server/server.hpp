@@ -1,33 +1,40 @@
-// rtcwire-server: accepts connections, owns the signalling hub, routes hub deliveries to the
-// Engine.IO sessions, and shuts down on SIGINT/SIGTERM. Single-threaded: everything runs on one
-// io_context thread, so nothing here needs a lock.
+// rtcwire-server: accepts connections, routes Engine.IO requests to sessions (opening, upgrading
+// and feeding them), owns the signalling hub, delivers its output, and shuts down on
+// SIGINT/SIGTERM. Single-threaded: everything runs on one io_context thread, so nothing here needs
+// a lock.
 #pragma once
 
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "engineio_handshake.hpp"
+#include "engineio_transport.hpp"
 #include "id_source.hpp"
+#include "rtcwire/engineio_packet.hpp"
 #include "server_options.hpp"
 #include "signalling_hub.hpp"
 
 namespace rtcwire::server {
 
 class EngineioSession;
+class HttpSession;
 
 class Server {
  public:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
   Server(boost::asio::io_context& io, ServerOptions options);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -36,27 +43,39 @@ class Server {
   boost::system::error_code start();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
 
-  // ---- for HTTP sessions ----
   const ServerOptions& options() const { return options_; }
+  boost::asio::any_io_executor executor() { return io_.get_executor(); }
   std::size_t session_count() const { return sessions_.size(); }
-  bool has_sid(std::string_view sid) const;
-  // Takes over a connection whose upgrade request passed the Engine.IO handshake checks.
-  void open_session(boost::beast::tcp_stream stream,
-                    boost::beast::http::request<boost::beast::http::string_body> upgrade,
-                    std::string remote);
+
+  // ---- for HTTP sessions ----
+  // A request to /engine.io/: opens, upgrades or feeds a session, or is refused.
+  void on_engineio_request(const std::shared_ptr<HttpSession>& http, Request request);
 
   // ---- for Engine.IO sessions ----
-  // The websocket handshake completed; nullopt when the server is shutting down.
-  std::optional<ConnectionId> on_session_open(const std::shared_ptr<EngineioSession>& session);
-  void on_message(ConnectionId connection, std::string_view text);
-  void on_binary_message(ConnectionId connection);
-  // The session stopped taking messages; it may still be closing its websocket.
+  void on_message(ConnectionId connection, engineio::Packet packet);
+  void on_session_upgraded(ConnectionId connection);
+  void on_upgrade_abandoned(ConnectionId connection, std::string_view reason);
+  // The session stopped taking messages; its transport may still be closing.
   void on_session_closed(ConnectionId connection, std::string_view reason);
-  // The session's socket is gone: nothing of it is left on the io_context.
+  // The session's transport is gone: nothing of it is left on the io_context.
   void on_session_ended();
 
  private:
+  struct Entry {
+    std::shared_ptr<EngineioSession> session;
+    std::string ip;  // for --max-sessions-per-ip
+  };
+
   void accept_next();
+  std::shared_ptr<EngineioSession> find(std::string_view sid) const;
+  void refuse(HttpSession& http, HandshakeError error, boost::beast::http::status status,
+              std::string_view message = {});
+  void open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
+                    const std::shared_ptr<HttpSession>& poll);
+  void open_websocket_session(HttpSession& http, Request request);
+  // A websocket naming a live session: the probe of an upgrade, or (`refuse`) one that is
+  // accepted and closed at once, as the stock server does.
+  void accept_probe(HttpSession& http, Request request, std::string sid, bool refuse);
   void shut_down(std::string_view why);
   void stop_when_idle();
   void dispatch(const HubOutput& output, ConnectionId from);
@@ -72,8 +91,9 @@ class Server {
   boost::asio::steady_timer shutdown_deadline_;
   bool shutting_down_ = false;
   std::size_t sessions_closing_ = 0;
-  std::unordered_map<ConnectionId, std::shared_ptr<EngineioSession>> sessions_;
+  std::unordered_map<ConnectionId, Entry> sessions_;
   std::unordered_map<std::string, ConnectionId> connection_by_sid_;
+  std::unordered_map<std::string, std::size_t> sessions_per_ip_;
 };
 
 }  // namespace rtcwire::server

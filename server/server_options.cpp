@@ -68,6 +68,26 @@ std::variant<StaticMount, OptionsError> parse_mount(std::string_view spec) {
   return StaticMount{std::string(prefix), root};
 }
 
+// "websocket,sse,polling" in any order and combination, at least one.
+std::variant<TransportSet, OptionsError> parse_transports(std::string_view list) {
+  TransportSet set = TransportSet::none();
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t end = std::min(list.find(',', start), list.size());
+    const std::string_view name = list.substr(start, end - start);
+    const auto kind = parse_transport_kind(name);
+    if (!kind) {
+      return OptionsError{
+          "--transports expects a comma-separated list of websocket, sse and "
+          "polling, got '" +
+          std::string(list) + "'"};
+    }
+    set.insert(*kind);
+    start = end + 1;
+  }
+  return set;
+}
+
 }  // namespace
 
 ParsedOptions parse_options(std::span<const std::string_view> arguments) {
@@ -83,9 +103,16 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       if (inline_value) return OptionsError{"--help takes no value"};
       return HelpRequested{};
     }
+    if (flag == "--echo") {
+      if (inline_value) return OptionsError{"--echo takes no value"};
+      options.echo = true;
+      continue;
+    }
     const bool known = flag == "--host" || flag == "--port" || flag == "--static" ||
                        flag == "--max-message-bytes" || flag == "--max-payload" ||
-                       flag == "--ping-interval" || flag == "--ping-timeout";
+                       flag == "--ping-interval" || flag == "--ping-timeout" ||
+                       flag == "--transports" || flag == "--max-sessions-per-ip" ||
+                       flag == "--sse-heartbeat-interval";
     if (!known) return OptionsError{"unknown option '" + std::string(flag) + "'"};
     if (!inline_value && i + 1 == arguments.size()) {
       return OptionsError{std::string(flag) + " needs a value"};
@@ -107,9 +134,14 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
                       [&](const StaticMount& m) { return m.url_prefix == added.url_prefix; });
       if (duplicate) return OptionsError{"--static mounts '" + added.url_prefix + "' twice"};
       options.static_mounts.push_back(std::move(added));
+    } else if (flag == "--transports") {
+      auto transports = parse_transports(value);
+      if (auto* failure = std::get_if<OptionsError>(&transports)) return *failure;
+      options.transports = std::get<TransportSet>(transports);
     } else {
       const bool is_port = flag == "--port";
-      const bool is_duration = flag == "--ping-interval" || flag == "--ping-timeout";
+      const bool is_duration = flag == "--ping-interval" || flag == "--ping-timeout" ||
+                               flag == "--sse-heartbeat-interval";
       const std::uint64_t max = is_port       ? std::numeric_limits<std::uint16_t>::max()
                                 : is_duration ? kMaxDurationMs
                                               : kMaxSizeOption;
@@ -121,10 +153,15 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       if (flag == "--max-payload") options.max_payload = n;
       if (flag == "--ping-interval") options.ping_interval = std::chrono::milliseconds(n);
       if (flag == "--ping-timeout") options.ping_timeout = std::chrono::milliseconds(n);
+      if (flag == "--max-sessions-per-ip") options.max_sessions_per_ip = n;
+      if (flag == "--sse-heartbeat-interval") {
+        options.sse_heartbeat_interval = std::chrono::milliseconds(n);
+      }
     }
   }
-  // An envelope travels as one Engine.IO message packet: its type byte plus the envelope.
-  if (options.max_message_bytes + 1 > options.max_payload) {
+  // An envelope travels as one Engine.IO message packet: its type byte plus the envelope. In echo
+  // mode no envelope is ever read.
+  if (!options.echo && options.max_message_bytes + 1 > options.max_payload) {
     return OptionsError{"--max-message-bytes (" + std::to_string(options.max_message_bytes) +
                         ") must be below --max-payload (" + std::to_string(options.max_payload) +
                         ")"};
@@ -135,16 +172,24 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
 std::string usage_text() {
   return R"(Usage: rtcwire-server [options]
 
-The rtcwire signalling server: Engine.IO v4 over WebSocket at /engine.io/, rtcwire envelope v1.
+The rtcwire signalling server: Engine.IO v4 at /engine.io/ over WebSocket, HTTP long-polling and
+Server-Sent Events, carrying the rtcwire envelope v1.
 
 Options:
   --host ADDR               IP address to listen on (default 127.0.0.1)
   --port N                  TCP port; 0 picks a free port (default 8080)
   --static [PREFIX=]DIR     serve files of DIR under URL PREFIX (default /); repeatable
   --max-message-bytes N     largest rtcwire envelope accepted (default 65536)
-  --max-payload N           Engine.IO maxPayload: largest websocket message (default 1000000)
+  --max-payload N           Engine.IO maxPayload: largest websocket message or POST body
+                            (default 1000000)
   --ping-interval MS        Engine.IO ping interval in milliseconds (default 25000)
   --ping-timeout MS         Engine.IO pong deadline in milliseconds (default 20000)
+  --transports LIST         accepted transports, comma-separated among websocket, sse,
+                            polling (default all three)
+  --max-sessions-per-ip N   live Engine.IO sessions one client IP may hold (default 100)
+  --sse-heartbeat-interval MS
+                            comment line on an idle SSE stream every MS (default 15000)
+  --echo                    conformance mode: send every message packet back to its sender
   --help                    print this help and exit
 
 On start, prints "rtcwire-server listening on http://HOST:PORT" to stdout. Logs go to stderr.

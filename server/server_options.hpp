@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "static_files.hpp"
+#include "transport_kind.hpp"
 
 namespace rtcwire::server {
 
@@ -19,9 +20,16 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0: the OS picks a free port
   std::vector<StaticMount> static_mounts;
   std::size_t max_message_bytes = 65536;  // largest rtcwire envelope accepted
-  std::size_t max_payload = 1000000;      // Engine.IO maxPayload: largest websocket message read
+  // Engine.IO maxPayload: the largest websocket message and the largest POST body read.
+  std::size_t max_payload = 1000000;
   std::chrono::milliseconds ping_interval{25000};
   std::chrono::milliseconds ping_timeout{20000};
+  TransportSet transports = TransportSet::all();
+  std::size_t max_sessions_per_ip = 100;
+  // Comment lines on idle SSE streams, so proxies do not time them out.
+  std::chrono::milliseconds sse_heartbeat_interval{15000};
+  // Conformance mode: every message packet goes straight back to its sender; no envelopes.
+  bool echo = false;
 
   bool operator==(const ServerOptions&) const = default;
 };

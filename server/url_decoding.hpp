@@ -7,6 +7,13 @@
 
 namespace rtcwire::server {
 
+// A request target split at its first '?', both parts still encoded.
+struct Target {
+  std::string_view path;
+  std::string_view query;  // without '?'
+};
+Target split_target(std::string_view target);
+
 // Decodes %XX escapes; nullopt for a truncated or non-hex escape. With `plus_is_space` (query
 // strings, application/x-www-form-urlencoded), '+' decodes to a space.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);

@@ -51,10 +51,13 @@ export class Inbox {
   }
 }
 
-/** An engine.io-client socket (websocket only) exchanging rtcwire envelopes. */
+/**
+ * An engine.io-client socket exchanging rtcwire envelopes; websocket only unless `transports` says
+ * otherwise. Other options go to the engine.io-client Socket.
+ */
 export class EnvelopePeer {
-  constructor(url) {
-    this.socket = new Socket(url, { transports: ['websocket'], reconnection: false });
+  constructor(url, { transports = ['websocket'], ...options } = {}) {
+    this.socket = new Socket(url, { transports, reconnection: false, ...options });
     this.inbox = new Inbox();
     this.closed = new Promise((resolve) => {
       this.socket.on('close', (reason, description) => resolve({ reason, description }));
@@ -65,8 +68,8 @@ export class EnvelopePeer {
     });
   }
 
-  static async connect(url) {
-    const peer = new EnvelopePeer(url);
+  static async connect(url, options) {
+    const peer = new EnvelopePeer(url, options);
     await within(
       new Promise((resolve, reject) => {
         peer.socket.once('open', resolve);
@@ -78,8 +81,8 @@ export class EnvelopePeer {
   }
 
   /** Connects and says hello; resolves with the peer, its `welcome` envelope kept as `welcome`. */
-  static async welcomed(url) {
-    const peer = await EnvelopePeer.connect(url);
+  static async welcomed(url, options) {
+    const peer = await EnvelopePeer.connect(url, options);
     peer.send({ v: 1, t: 'hello', sdk: 'server-tests/1' });
     peer.welcome = await peer.expect('welcome');
     peer.id = peer.welcome.peer;

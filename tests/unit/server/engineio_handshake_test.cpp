@@ -7,73 +7,142 @@
 namespace rtcwire::server {
 namespace {
 
-bool live_sid(std::string_view sid) { return sid == "live"; }
-
-std::optional<HandshakeError> check(std::string_view query, bool upgrade = true,
-                                    bool is_get = true) {
-  return check_handshake({is_get, upgrade, query}, live_sid);
+// Live sessions: "ws" on websocket, "poll" on polling, "sse" on SSE, "busy" polling mid-upgrade.
+std::optional<SessionView> live(std::string_view sid) {
+  if (sid == "ws") return SessionView{TransportKind::websocket, false};
+  if (sid == "poll") return SessionView{TransportKind::polling, false};
+  if (sid == "sse") return SessionView{TransportKind::sse, false};
+  if (sid == "busy") return SessionView{TransportKind::polling, true};
+  return std::nullopt;
 }
 
-TEST(EngineioHandshake, AcceptsAWebsocketUpgradeWithEio4) {
-  EXPECT_EQ(check("EIO=4&transport=websocket"), std::nullopt);
-  EXPECT_EQ(check("transport=websocket&EIO=4&t=abc"), std::nullopt);
-  EXPECT_EQ(check("EIO=4&transport=websocket&sid="), std::nullopt);  // empty sid: no sid
+using Routed = std::variant<EngineioRoute, HandshakeError>;
+
+Routed route(std::string_view query, RequestMethod method = RequestMethod::get,
+             bool upgrade = false, TransportSet enabled = TransportSet::all()) {
+  return route_engineio_request({method, upgrade, query}, enabled, live);
 }
 
-TEST(EngineioHandshake, UnknownTransport) {
-  EXPECT_EQ(check("EIO=4&transport=polling"), HandshakeError::unknown_transport);
-  EXPECT_EQ(check("EIO=4"), HandshakeError::unknown_transport);
-  EXPECT_EQ(check("EIO=4&transport=webtransport"), HandshakeError::unknown_transport);
-  EXPECT_EQ(check("EIO=4&transport=WebSocket"), HandshakeError::unknown_transport);
+Routed ws_upgrade(std::string_view query) { return route(query, RequestMethod::get, true); }
+
+Routed to(EngineioAction action, TransportKind transport, std::string sid = {}) {
+  return EngineioRoute{action, transport, std::move(sid)};
+}
+
+using enum EngineioAction;
+using enum HandshakeError;
+using enum TransportKind;
+
+TEST(EngineioHandshake, OpensASessionOnEachTransport) {
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket"), to(open, websocket));
+  EXPECT_EQ(route("EIO=4&transport=polling"), to(open, polling));
+  EXPECT_EQ(route("transport=polling&EIO=4&t=abc"), to(open, polling));
+  EXPECT_EQ(route("EIO=4&transport=sse"), to(open, sse));
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid="), to(open, websocket));  // empty sid: none
+}
+
+TEST(EngineioHandshake, UnknownOrDisabledTransport) {
+  EXPECT_EQ(route("EIO=4"), Routed(unknown_transport));
+  EXPECT_EQ(route("EIO=4&transport=webtransport"), Routed(unknown_transport));
+  EXPECT_EQ(route("EIO=4&transport=Polling"), Routed(unknown_transport));
+  TransportSet websocket_only = TransportSet::none();
+  websocket_only.insert(websocket);
+  EXPECT_EQ(route("EIO=4&transport=polling", RequestMethod::get, false, websocket_only),
+            Routed(unknown_transport));
+  EXPECT_EQ(route("EIO=4&transport=sse&sid=sse", RequestMethod::post, false, websocket_only),
+            Routed(unknown_transport));
   // The transport is checked first, as the stock server does.
-  EXPECT_EQ(check("EIO=9&transport=sse&sid=nope", false, false), HandshakeError::unknown_transport);
+  EXPECT_EQ(route("EIO=9&transport=bogus&sid=nope", RequestMethod::other),
+            Routed(unknown_transport));
 }
 
 TEST(EngineioHandshake, UnknownSid) {
-  EXPECT_EQ(check("EIO=4&transport=websocket&sid=nope"), HandshakeError::unknown_sid);
-  EXPECT_EQ(check("EIO=3&transport=websocket&sid=nope", false, false), HandshakeError::unknown_sid);
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid=nope"), Routed(unknown_sid));
+  EXPECT_EQ(route("EIO=3&transport=polling&sid=nope", RequestMethod::post), Routed(unknown_sid));
 }
 
-TEST(EngineioHandshake, LiveSidCannotUpgradeAgain) {
-  EXPECT_EQ(check("EIO=4&transport=websocket&sid=live"), HandshakeError::bad_request);
+TEST(EngineioHandshake, PollingRequestsOfALiveSession) {
+  EXPECT_EQ(route("EIO=4&transport=polling&sid=poll"), to(poll, polling, "poll"));
+  EXPECT_EQ(route("EIO=4&transport=polling&sid=poll", RequestMethod::post),
+            to(post, polling, "poll"));
+  // The stock server answers 500 to other methods on a live session.
+  EXPECT_EQ(route("EIO=4&transport=polling&sid=poll", RequestMethod::other),
+            to(unsupported, polling, "poll"));
+}
+
+TEST(EngineioHandshake, SseRequestsOfALiveSession) {
+  EXPECT_EQ(route("EIO=4&transport=sse&sid=sse", RequestMethod::post), to(post, sse, "sse"));
+  // The session has its stream: a second one is a bad request.
+  EXPECT_EQ(route("EIO=4&transport=sse&sid=sse"), Routed(bad_request));
+}
+
+TEST(EngineioHandshake, TheTransportMustBeTheSessionsOwn) {
+  EXPECT_EQ(route("EIO=4&transport=sse&sid=poll", RequestMethod::post), Routed(bad_request));
+  EXPECT_EQ(route("EIO=4&transport=polling&sid=sse", RequestMethod::post), Routed(bad_request));
+  EXPECT_EQ(route("EIO=4&transport=polling&sid=ws"), Routed(bad_request));  // after an upgrade
+  EXPECT_EQ(route("EIO=4&transport=websocket&sid=ws"), Routed(bad_request));
+  EXPECT_EQ(route("EIO=4&transport=websocket&sid=ws", RequestMethod::post), Routed(bad_request));
+}
+
+TEST(EngineioHandshake, ProtocolVersionMustMatchTheSession) {
+  EXPECT_EQ(route("EIO=3&transport=polling&sid=poll"), Routed(bad_request));
+  EXPECT_EQ(route("transport=polling&sid=poll", RequestMethod::post), Routed(bad_request));
+}
+
+TEST(EngineioHandshake, WebsocketUpgradesOfALiveSession) {
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid=poll"), to(upgrade, websocket, "poll"));
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid=sse"), to(upgrade, websocket, "sse"));
+  // On websocket already, or probing: accepted and closed, as the stock server does.
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid=ws"), to(refuse_upgrade, websocket, "ws"));
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid=busy"),
+            to(refuse_upgrade, websocket, "busy"));
+  // Only the websocket transport takes upgrades.
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=polling&sid=poll"), Routed(bad_request));
 }
 
 TEST(EngineioHandshake, HandshakeMustBeGet) {
-  EXPECT_EQ(check("EIO=4&transport=websocket", false, false), HandshakeError::bad_handshake_method);
+  EXPECT_EQ(route("EIO=4&transport=polling", RequestMethod::post), Routed(bad_handshake_method));
+  EXPECT_EQ(route("EIO=4&transport=sse", RequestMethod::other), Routed(bad_handshake_method));
+  EXPECT_EQ(route("EIO=4&transport=websocket", RequestMethod::post, true),
+            Routed(bad_handshake_method));
 }
 
-TEST(EngineioHandshake, WebsocketWithoutUpgradeIsABadRequest) {
-  EXPECT_EQ(check("EIO=4&transport=websocket", false), HandshakeError::bad_request);
-  EXPECT_EQ(check("EIO=3&transport=websocket", false), HandshakeError::bad_request);
+TEST(EngineioHandshake, WebsocketNeedsAnUpgradeAndTheOthersNone) {
+  EXPECT_EQ(route("EIO=4&transport=websocket"), Routed(bad_request));
+  EXPECT_EQ(route("EIO=3&transport=websocket"), Routed(bad_request));
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=polling"), Routed(bad_request));
+  EXPECT_EQ(ws_upgrade("EIO=4&transport=sse"), Routed(bad_request));
 }
 
 TEST(EngineioHandshake, OnlyProtocolVersion4) {
-  EXPECT_EQ(check("EIO=3&transport=websocket"), HandshakeError::unsupported_protocol_version);
-  EXPECT_EQ(check("transport=websocket"), HandshakeError::unsupported_protocol_version);
-  EXPECT_EQ(check("EIO=44&transport=websocket"), HandshakeError::unsupported_protocol_version);
+  EXPECT_EQ(ws_upgrade("EIO=3&transport=websocket"), Routed(unsupported_protocol_version));
+  EXPECT_EQ(route("transport=polling"), Routed(unsupported_protocol_version));
+  EXPECT_EQ(route("EIO=abc&transport=sse"), Routed(unsupported_protocol_version));
+  EXPECT_EQ(route("EIO=44&transport=polling"), Routed(unsupported_protocol_version));
 }
 
 TEST(EngineioHandshake, QueryValuesArePercentDecoded) {
-  EXPECT_EQ(check("EIO=%34&transport=web%73ocket"), std::nullopt);
-  EXPECT_EQ(check("EIO=4&transport=websocket&sid=l%69ve"), HandshakeError::bad_request);
+  EXPECT_EQ(ws_upgrade("EIO=%34&transport=web%73ocket"), to(open, websocket));
+  EXPECT_EQ(route("EIO=4&transport=polling&sid=p%6Fll"), to(poll, polling, "poll"));
 }
 
 TEST(EngineioHandshake, ErrorBodiesAreTheStockOnes) {
-  const auto body = [](HandshakeError error) { return nlohmann::json::parse(json_body_of(error)); };
-  EXPECT_EQ(body(HandshakeError::unknown_transport),
+  const auto body = [](HandshakeError error, std::string_view message = {}) {
+    return nlohmann::json::parse(json_body_of(error, message));
+  };
+  EXPECT_EQ(body(unknown_transport),
             (nlohmann::json{{"code", 0}, {"message", "Transport unknown"}}));
-  EXPECT_EQ(body(HandshakeError::unknown_sid),
-            (nlohmann::json{{"code", 1}, {"message", "Session ID unknown"}}));
-  EXPECT_EQ(body(HandshakeError::bad_handshake_method),
+  EXPECT_EQ(body(unknown_sid), (nlohmann::json{{"code", 1}, {"message", "Session ID unknown"}}));
+  EXPECT_EQ(body(bad_handshake_method),
             (nlohmann::json{{"code", 2}, {"message", "Bad handshake method"}}));
-  EXPECT_EQ(body(HandshakeError::bad_request),
-            (nlohmann::json{{"code", 3}, {"message", "Bad request"}}));
-  EXPECT_EQ(body(HandshakeError::forbidden),
-            (nlohmann::json{{"code", 4}, {"message", "Forbidden"}}));
-  EXPECT_EQ(body(HandshakeError::unsupported_protocol_version),
+  EXPECT_EQ(body(bad_request), (nlohmann::json{{"code", 3}, {"message", "Bad request"}}));
+  EXPECT_EQ(body(forbidden), (nlohmann::json{{"code", 4}, {"message", "Forbidden"}}));
+  EXPECT_EQ(body(unsupported_protocol_version),
             (nlohmann::json{{"code", 5}, {"message", "Unsupported protocol version"}}));
-  EXPECT_EQ(http_status_of(HandshakeError::forbidden), 403u);
-  EXPECT_EQ(http_status_of(HandshakeError::unknown_sid), 400u);
+  EXPECT_EQ(body(forbidden, "Too many sessions"),
+            (nlohmann::json{{"code", 4}, {"message", "Too many sessions"}}));
+  EXPECT_EQ(http_status_of(forbidden), 403u);
+  EXPECT_EQ(http_status_of(unknown_sid), 400u);
 }
 
 }  // namespace

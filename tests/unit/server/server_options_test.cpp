@@ -44,6 +44,10 @@ TEST(ServerOptions, Defaults) {
   EXPECT_EQ(options.max_payload, 1000000u);
   EXPECT_EQ(options.ping_interval, std::chrono::milliseconds(25000));
   EXPECT_EQ(options.ping_timeout, std::chrono::milliseconds(20000));
+  EXPECT_EQ(options.transports, TransportSet::all());
+  EXPECT_EQ(options.max_sessions_per_ip, 100u);
+  EXPECT_EQ(options.sse_heartbeat_interval, std::chrono::milliseconds(15000));
+  EXPECT_FALSE(options.echo);
 }
 
 TEST(ServerOptions, EachFlagWithSeparateOrInlineValue) {
@@ -56,6 +60,24 @@ TEST(ServerOptions, EachFlagWithSeparateOrInlineValue) {
   EXPECT_EQ(options.max_payload, 5000u);
   EXPECT_EQ(options.ping_interval, std::chrono::milliseconds(200));
   EXPECT_EQ(options.ping_timeout, std::chrono::milliseconds(300));
+}
+
+TEST(ServerOptions, TransportsSessionLimitHeartbeatAndEcho) {
+  const ServerOptions options = parsed_ok({"--transports", "sse,polling", "--max-sessions-per-ip=3",
+                                           "--sse-heartbeat-interval", "250", "--echo"});
+  EXPECT_FALSE(options.transports.contains(TransportKind::websocket));
+  EXPECT_TRUE(options.transports.contains(TransportKind::sse));
+  EXPECT_TRUE(options.transports.contains(TransportKind::polling));
+  EXPECT_EQ(options.max_sessions_per_ip, 3u);
+  EXPECT_EQ(options.sse_heartbeat_interval, std::chrono::milliseconds(250));
+  EXPECT_TRUE(options.echo);
+  EXPECT_EQ(
+      parsed_ok({"--transports=websocket,websocket"}).transports.contains(TransportKind::polling),
+      false);
+}
+
+TEST(ServerOptions, EchoModeReadsNoEnvelopesSoTheEnvelopeLimitMayExceedMaxPayload) {
+  EXPECT_EQ(parsed_ok({"--echo", "--max-payload", "1000"}).max_payload, 1000u);
 }
 
 TEST(ServerOptions, Help) {
@@ -122,7 +144,14 @@ INSTANTIATE_TEST_SUITE_P(
                       BadArguments{{"--max-message-bytes", "0"}, "--max-message-bytes"},
                       BadArguments{{"--max-message-bytes", "5000", "--max-payload", "5000"},
                                    "must be below --max-payload"},
-                      BadArguments{{"--help=yes"}, "--help takes no value"}));
+                      BadArguments{{"--help=yes"}, "--help takes no value"},
+                      BadArguments{{"--echo=1"}, "--echo takes no value"},
+                      BadArguments{{"--transports", ""}, "--transports expects"},
+                      BadArguments{{"--transports", "websocket,"}, "--transports expects"},
+                      BadArguments{{"--transports", "websocket,flash"}, "--transports expects"},
+                      BadArguments{{"--transports", "SSE"}, "--transports expects"},
+                      BadArguments{{"--max-sessions-per-ip", "0"}, "--max-sessions-per-ip"},
+                      BadArguments{{"--sse-heartbeat-interval", "0"}, "--sse-heartbeat-interval"}));
 
 }  // namespace
 }  // namespace rtcwire::server

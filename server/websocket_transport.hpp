@@ -1,0 +1,63 @@
+// The Engine.IO websocket transport: one packet per websocket message, binary packets as binary
+// messages. Opens a session or probes to take one over from polling or SSE.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "engineio_transport.hpp"
+
+namespace rtcwire::server {
+
+class WebsocketTransport final : public Transport,
+                                 public std::enable_shared_from_this<WebsocketTransport> {
+ public:
+  WebsocketTransport(boost::beast::tcp_stream stream, std::size_t max_payload);
+
+  // Completes the websocket handshake for `upgrade`; `done` gets its outcome.
+  void accept(boost::beast::http::request<boost::beast::http::string_body> upgrade,
+              std::function<void(boost::beast::error_code)> done);
+
+  TransportKind kind() const override { return TransportKind::websocket; }
+  void attach(std::weak_ptr<TransportOwner> owner) override;
+  bool writable() const override { return state_ == State::open && frames_.empty(); }
+  void send(std::vector<engineio::Packet> packets, std::size_t bytes) override;
+  void close(TransportClose how, std::function<void()> done) override;
+
+ private:
+  enum class State { accepting, open, closing, closed };
+
+  struct Frame {
+    std::string data;
+    bool binary = false;
+    std::size_t batch_bytes = 0;  // reported by on_drain once this, the batch's last frame, is out
+  };
+
+  void read_next();
+  void on_read(boost::beast::error_code error);
+  void write_next();
+  void on_write(boost::beast::error_code error);
+  void close_websocket();
+  void end();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> websocket_;
+  State state_ = State::accepting;
+  std::weak_ptr<TransportOwner> owner_;
+  boost::beast::flat_buffer read_buffer_;
+  std::deque<Frame> frames_;
+  bool writing_ = false;
+  boost::asio::steady_timer close_deadline_;
+  std::function<void()> on_closed_;
+};
+
+}  // namespace rtcwire::server

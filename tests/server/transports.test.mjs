@@ -1,0 +1,116 @@
+// --transports and --max-sessions-per-ip: disabled transports are refused as unknown, the open
+// packet only offers enabled upgrades, and one address cannot hold more sessions than allowed.
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import { startServer } from '../lib/server_process.mjs';
+import { EnvelopePeer, RawEngineioSocket, upgradeRequest, within } from './support/peers.mjs';
+import { SseClient, engineioUrl, openPolling, request } from './support/engineio_http.mjs';
+
+const TRANSPORT_UNKNOWN = { code: 0, message: 'Transport unknown' };
+
+describe('--transports websocket', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ args: ['--transports', 'websocket'] });
+  });
+  after(() => server.stop());
+
+  test('polling and SSE handshakes are refused with code 0', async () => {
+    for (const transport of ['polling', 'sse']) {
+      const answer = await request(engineioUrl(server.url, transport));
+      assert.equal(answer.status, 400, transport);
+      assert.deepEqual(JSON.parse(answer.text), TRANSPORT_UNKNOWN);
+    }
+  });
+
+  test('websocket sessions work as before', async () => {
+    const peer = await EnvelopePeer.welcomed(server.url);
+    assert.deepEqual((await peer.handshake).upgrades, []);
+    await peer.close();
+  });
+});
+
+describe('--transports polling,sse', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ args: ['--transports', 'polling,sse'] });
+  });
+  after(() => server.stop());
+
+  test('websocket handshakes and upgrades are refused with code 0', async () => {
+    const handshake = await upgradeRequest(server.url, '/engine.io/?EIO=4&transport=websocket');
+    assert.equal(handshake.status, 400);
+    assert.deepEqual(JSON.parse(handshake.body), TRANSPORT_UNKNOWN);
+    const { sid } = await openPolling(server.url);
+    const upgrade = await upgradeRequest(server.url, `/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
+    assert.equal(upgrade.status, 400);
+    assert.deepEqual(JSON.parse(upgrade.body), TRANSPORT_UNKNOWN);
+  });
+
+  test('the open packets offer no upgrade, and engine.io-client stays on polling', async () => {
+    const { open } = await openPolling(server.url);
+    assert.deepEqual(open.upgrades, []);
+    const stream = await SseClient.open(engineioUrl(server.url, 'sse'));
+    assert.deepEqual(JSON.parse((await stream.next()).data).upgrades, []);
+    stream.close();
+    const peer = await EnvelopePeer.welcomed(server.url, { transports: ['polling', 'websocket'] });
+    assert.equal(peer.socket.transport.name, 'polling');
+    await peer.join('polling-only');
+    await peer.close();
+  });
+});
+
+describe('--max-sessions-per-ip 2', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ args: ['--max-sessions-per-ip', '2'] });
+  });
+  after(() => server.stop());
+
+  const TOO_MANY = { code: 4, message: 'Too many sessions' };
+
+  test('a third session from one address is refused with 503 on every transport, until one ends', async () => {
+    const first = await openPolling(server.url);
+    const second = await RawEngineioSocket.open(server.url);
+
+    const polling = await request(engineioUrl(server.url, 'polling'));
+    assert.equal(polling.status, 503);
+    assert.deepEqual(JSON.parse(polling.text), TOO_MANY);
+    const sse = await request(engineioUrl(server.url, 'sse'));
+    assert.equal(sse.status, 503);
+    assert.deepEqual(JSON.parse(sse.text), TOO_MANY);
+    const websocket = await upgradeRequest(server.url, '/engine.io/?EIO=4&transport=websocket');
+    assert.equal(websocket.status, 503);
+    assert.deepEqual(JSON.parse(websocket.body), TOO_MANY);
+    await server.waitForLog(/handshake refused .*code=4 \(Too many sessions\)/);
+
+    // Requests of the sessions that exist are not handshakes: they are served.
+    const posted = await request(engineioUrl(server.url, 'polling', `&sid=${first.sid}`), { method: 'POST', body: '1' });
+    assert.equal(posted.text, 'ok');
+    await server.waitForLog(new RegExp(`disconnect sid=${first.sid} .*client close`));
+    const third = await openPolling(server.url);
+    assert.match(third.sid, /^[0-9A-Za-z]{22}$/);
+    second.terminate();
+    await within(second.closed, 'the websocket to close');
+  });
+});
+
+describe('shutdown with HTTP transports', () => {
+  test('SIGTERM sends the close packet to a waiting poll and an SSE stream, and exits 0', async () => {
+    const server = await startServer();
+    const { sid } = await openPolling(server.url);
+    const waiting = request(engineioUrl(server.url, 'polling', `&sid=${sid}`), {}, 5000);
+    const stream = await SseClient.open(engineioUrl(server.url, 'sse'));
+    await stream.next(() => true, 'the open packet');
+    // A waiting poll shows no sign of itself: give it time to arrive before the signal.
+    await delay(50);
+    const { code } = await server.stop();
+    assert.equal(code, 0);
+    const released = await waiting;
+    assert.equal(released.status, 200);
+    assert.equal(released.text, '1');
+    assert.equal((await stream.next()).type, '1');
+    assert.equal(await stream.waitEnded(), 'ended');
+  });
+});
