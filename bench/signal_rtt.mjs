@@ -20,10 +20,11 @@ const PAGE_PATH = '/app/';
 
 // ---- page side: both peers are set up and driven with page.evaluate ----
 
-// A peer over the SDK. It answers every direct message by sending it back to its sender.
-async function sdkPeer(room) {
+// A peer over the SDK (connect() `options`, e.g. a transport list). It answers every direct
+// message by sending it back to its sender.
+export async function sdkPeer({ room, options }) {
   const { connect } = await import('/js/index.js');
-  const client = await connect();
+  const client = await connect(undefined, options);
   const waiting = new Map();
   client.on('message', ({ from, data }) => {
     if (data.echo) {
@@ -49,7 +50,7 @@ async function sdkPeer(room) {
 
 // The same peer on a raw WebSocket: Engine.IO v4 framing ('0' open, '2' ping -> '3' pong,
 // '4' message) and rtcwire envelopes v1, written by hand.
-async function rawPeer(room) {
+export async function rawPeer({ room }) {
   const socket = new WebSocket(`ws://${location.host}/engine.io/?EIO=4&transport=websocket`);
   const send = (envelope) => socket.send('4' + JSON.stringify({ v: 1, ...envelope }));
   const waiting = new Map();
@@ -93,7 +94,7 @@ async function rawPeer(room) {
 }
 
 // Runs `count` sequential round trips from this page's peer to `to`; each is bounded.
-async function roundTrips({ to, first, count }) {
+export async function roundTrips({ to, first, count }) {
   const times = [];
   for (let n = first; n < first + count; n++) {
     let timer;
@@ -111,7 +112,7 @@ async function roundTrips({ to, first, count }) {
 
 // ---- node side ----
 
-async function openPair(browser, serverUrl, setUp, room) {
+export async function openPair(browser, serverUrl, setUp, setUpArgument) {
   const pages = [];
   for (let i = 0; i < 2; i++) {
     const page = await browser.newPage();
@@ -120,37 +121,40 @@ async function openPair(browser, serverUrl, setUp, room) {
     pages.push(page);
   }
   const ids = [];
-  for (const page of pages) ids.push(await page.evaluate(setUp, room));
+  for (const page of pages) ids.push(await page.evaluate(setUp, setUpArgument));
   return { sender: pages[0], to: ids[1] };
 }
 
-function median(values) {
+export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-const round3 = (value) => Math.round(value * 1000) / 1000;
+export const round3 = (value) => Math.round(value * 1000) / 1000;
+
+// Median round trip of each pair, measured in alternating blocks after a warm-up.
+export async function measureRoundTrips(pairs) {
+  for (const pair of Object.values(pairs)) {
+    await pair.sender.evaluate(roundTrips, { to: pair.to, first: 0, count: WARMUP_ROUND_TRIPS });
+  }
+  const times = Object.fromEntries(Object.keys(pairs).map((name) => [name, []]));
+  for (let first = WARMUP_ROUND_TRIPS; first < WARMUP_ROUND_TRIPS + ROUND_TRIPS; first += BLOCK) {
+    for (const [name, pair] of Object.entries(pairs)) {
+      times[name].push(...(await pair.sender.evaluate(roundTrips, { to: pair.to, first, count: BLOCK })));
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
+}
 
 export async function run() {
   const server = await startServer({ args: APP_MOUNTS, cwd: repoRoot });
   const browser = await launchChromium();
   try {
-    const pairs = {
-      sdk: await openPair(browser, server.url, sdkPeer, 'rtt-sdk'),
-      raw: await openPair(browser, server.url, rawPeer, 'rtt-raw'),
-    };
-    for (const pair of Object.values(pairs)) {
-      await pair.sender.evaluate(roundTrips, { to: pair.to, first: 0, count: WARMUP_ROUND_TRIPS });
-    }
-    const times = { sdk: [], raw: [] };
-    for (let first = WARMUP_ROUND_TRIPS; first < WARMUP_ROUND_TRIPS + ROUND_TRIPS; first += BLOCK) {
-      for (const [name, pair] of Object.entries(pairs)) {
-        times[name].push(...(await pair.sender.evaluate(roundTrips, { to: pair.to, first, count: BLOCK })));
-      }
-    }
-    const sdk = median(times.sdk);
-    const raw = median(times.raw);
+    const { sdk, raw } = await measureRoundTrips({
+      sdk: await openPair(browser, server.url, sdkPeer, { room: 'rtt-sdk' }),
+      raw: await openPair(browser, server.url, rawPeer, { room: 'rtt-raw' }),
+    });
     // The baseline, named with its value as bench/run.mjs shows it: the raw WebSocket round trip
     // measured in this same run.
     return [

@@ -6,6 +6,7 @@ const MAX_TEXT_LENGTH = 2000;
 const view = {
   state: document.getElementById('state'),
   peerId: document.getElementById('peer-id'),
+  transport: document.getElementById('transport'),
   joinForm: document.getElementById('join-form'),
   roomName: document.getElementById('room-name'),
   joinButton: document.getElementById('join-button'),
@@ -39,9 +40,15 @@ function showState(state) {
   view.state.dataset.state = state;
   const connected = state === 'connected';
   view.peerId.textContent = client?.peerId ?? 'not connected';
+  showTransport();
   view.joinButton.disabled = !connected;
   view.reconnectButton.hidden = state !== 'disconnected';
   showRoom();
+}
+
+// websocket, sse or polling; it changes when a fallback session is upgraded to websocket.
+function showTransport() {
+  view.transport.textContent = client?.transport ?? 'no transport';
 }
 
 function showRoom() {
@@ -96,6 +103,10 @@ function watch(connected) {
   connected.on('state', (state, error) => {
     showState(state);
     if (error) showProblem(error);
+  });
+  connected.on('transport', (transport) => {
+    addLine({ text: `Now connected over ${transport}`, notice: true });
+    showTransport();
   });
   connected.on('joined', ({ room }) => {
     addLine({ text: `You joined ${room}`, notice: true });

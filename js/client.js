@@ -3,16 +3,28 @@
 import { Emitter } from './emitter.js';
 import { errorFromCore, errorFromValue, localError } from './errors.js';
 import { DeadlineTimer } from './platform/deadline_timer.js';
-import { WebSocketTransports } from './platform/websocket_transport.js';
+import { Transports } from './platform/transports.js';
 
-const EVENT_NAMES = ['state', 'joined', 'left', 'peer-joined', 'peer-left', 'message', 'signal', 'error'];
+const EVENT_NAMES = [
+  'state',
+  'transport',
+  'joined',
+  'left',
+  'peer-joined',
+  'peer-left',
+  'message',
+  'signal',
+  'error',
+];
 const NO_PEERS = Object.freeze([]);
 const constructionKey = Symbol('RtcwireClient');
 // A client the app drops without close() (say, once disconnected) still frees its Wasm object.
 const abandonedCores = new FinalizationRegistry((core) => core.delete());
 
-export function createClient(core) {
-  return new RtcwireClient(constructionKey, core);
+// `rememberTransport(transport, until)` keeps the core's advice on which transport to start with
+// next time (see index.js).
+export function createClient(core, rememberTransport) {
+  return new RtcwireClient(constructionKey, core, rememberTransport);
 }
 
 export class RtcwireClient {
@@ -20,9 +32,15 @@ export class RtcwireClient {
   #emitter = new Emitter(EVENT_NAMES);
   #transports;
   #timer;
+  #rememberTransport;
+  // While the outputs are being taken: platform events wait in #queuedInputs (see #input), and
+  // #fed says whether the core got an input since its outputs were last taken.
   #draining = false;
+  #fed = false;
+  #queuedInputs = [];
 
   #state = 'idle';
+  #transport = null;
   #peerId = null;
   #room = null;
   #peers = NO_PEERS;
@@ -32,12 +50,13 @@ export class RtcwireClient {
   #pendingJoins = [];
   #pendingLeaves = [];
 
-  constructor(key, core) {
+  constructor(key, core, rememberTransport) {
     if (key !== constructionKey) throw new TypeError('use connect() to create an rtcwire client');
     this.#core = core;
+    this.#rememberTransport = rememberTransport;
     abandonedCores.register(this, core, this);
     this.#timer = new DeadlineTimer(() => this.#input((now) => core.timerFired(now)));
-    this.#transports = new WebSocketTransports({
+    this.#transports = new Transports({
       open: (generation) => this.#input((now) => core.transportOpen(generation, now)),
       text: (generation, text) => this.#input((now) => core.transportText(generation, text, now)),
       binary: (generation, bytes) =>
@@ -45,12 +64,18 @@ export class RtcwireClient {
       closed: (generation) => this.#input((now) => core.transportClosed(generation, now)),
       error: (generation, reason) =>
         this.#input((now) => core.transportError(generation, reason, now)),
+      response: (generation, id, status, body) =>
+        this.#input((now) => core.httpResponse(generation, id, status, body, now)),
     });
   }
 
   /** 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed' */
   get state() {
     return this.#state;
+  }
+  /** 'websocket' | 'sse' | 'polling' while connected (it changes on an upgrade); null otherwise. */
+  get transport() {
+    return this.#transport;
   }
   /** This client's id, given by the server while connected; null otherwise. */
   get peerId() {
@@ -133,12 +158,15 @@ export class RtcwireClient {
   /** Closes the connection for good and frees the core. Safe to call more than once. */
   close() {
     if (!this.#core) return;
-    this.#input((now) => this.#core.close(now));
+    this.#fed = true;
+    this.#core.close(performance.now());
+    this.#drain();
   }
 
   // An app command: a local error throws synchronously and changes nothing.
   #command(call) {
     if (!this.#core) throw localError('not_connected', 'the client is closed');
+    this.#fed = true;
     const error = errorFromCore(call(this.#core, performance.now()));
     this.#drain();
     if (error) throw error;
@@ -157,24 +185,37 @@ export class RtcwireClient {
     return answer;
   }
 
+  // A platform event. One that a platform object reports synchronously while its action is being
+  // executed (a missing WebSocket constructor, say) waits until the outputs taken with that action
+  // are all handled, so it never overtakes them.
   #input(call) {
     if (!this.#core) return;
+    if (this.#draining) {
+      this.#queuedInputs.push(call);
+      return;
+    }
+    this.#fed = true;
     call(performance.now());
     this.#drain();
   }
 
-  // Takes the core's outputs until it has none. A call made from inside an event listener only
-  // feeds the core; the outer loop takes what it produced, so events keep the core's order.
+  // Takes the core's outputs until it has none left. The core only produces outputs when fed, so
+  // the loop goes round again only after an input: a command from an event listener (which only
+  // feeds the core, so events keep the core's order) or a queued platform event.
   #drain() {
-    if (this.#draining) return;
+    if (this.#draining || !this.#fed) return;
     this.#draining = true;
     try {
-      for (;;) {
+      while (this.#fed) {
+        this.#fed = false;
         const { actions, events, timeout } = JSON.parse(this.#core.takeOutputs());
-        for (const action of actions) this.#execute(action);
+        for (const action of actions) this.#transports.execute(action);
         this.#timer.arm(timeout);
-        if (actions.length === 0 && events.length === 0) break;
         for (const event of events) this.#dispatch(event);
+        for (const call of this.#queuedInputs.splice(0)) {
+          this.#fed = true;
+          call(performance.now());
+        }
       }
     } finally {
       this.#draining = false;
@@ -182,24 +223,19 @@ export class RtcwireClient {
     if (this.#state === 'closed') this.#release();
   }
 
-  #execute(action) {
-    switch (action.type) {
-      case 'open':
-        this.#transports.open(action.generation, action.url);
-        break;
-      case 'send':
-        this.#transports.send(action.generation, action.text);
-        break;
-      case 'close':
-        this.#transports.close(action.generation);
-        break;
-    }
-  }
-
   #dispatch(event) {
     switch (event.type) {
       case 'state':
         this.#changeState(event);
+        break;
+      case 'transport':
+        // While connecting, the 'connected' state names the transport that made it.
+        if (this.#state !== 'connected' || event.transport === this.#transport) break;
+        this.#transport = event.transport;
+        this.#emitter.emit('transport', event.transport);
+        break;
+      case 'remember-transport':
+        this.#rememberTransport(event.transport, event.until);
         break;
       case 'joined':
         this.#room = event.room;
@@ -231,22 +267,27 @@ export class RtcwireClient {
     }
   }
 
-  #changeState({ state, error, peerId, maxMessageBytes }) {
+  #changeState({ state, error, peerId, maxMessageBytes, transport }) {
     this.#state = state;
     const reason = error ? errorFromValue(error) : undefined;
     if (state === 'connected') {
       this.#peerId = peerId;
       this.#maxMessageBytes = maxMessageBytes;
+      this.#transport = transport ?? null;
       for (const pending of this.#pendingConnects.splice(0)) pending.resolve();
     } else if (state === 'disconnected' || state === 'closed') {
       const cause =
         reason ?? localError('not_connected', 'the client was closed before the server answered');
       this.#peerId = null;
+      this.#transport = null;
       this.#leaveRoom();
       for (const pending of this.#pendingConnects.splice(0)) pending.reject(cause);
       for (const pending of this.#pendingJoins.splice(0)) pending.reject(cause);
     }
     this.#emitter.emit('state', state, reason);
+    if (state === 'connected' && this.#transport !== null) {
+      this.#emitter.emit('transport', this.#transport);
+    }
   }
 
   #settleJoins(room, result) {
@@ -263,6 +304,7 @@ export class RtcwireClient {
 
   // The core is gone after this: every later call sees a closed client.
   #release() {
+    this.#queuedInputs.length = 0;
     this.#timer.cancel();
     this.#transports.closeAll();
     abandonedCores.unregister(this);

@@ -11,6 +11,12 @@ export type JsonInput = JsonValue | object;
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
 
+/**
+ * How the session reaches the server: a WebSocket, Server-Sent Events downstream with POSTs
+ * upstream, or HTTP long-polling.
+ */
+export type TransportName = 'websocket' | 'sse' | 'polling';
+
 /** Where an error lies: the app's misuse, the server (refusal or protocol violation), or the network. */
 export type ErrorOrigin = 'local' | 'remote' | 'transport';
 
@@ -44,8 +50,18 @@ export class RtcwireError extends Error {
 }
 
 export interface ConnectOptions {
-  /** Milliseconds from opening the connection to the server's welcome (default 10000). */
+  /**
+   * Milliseconds each transport attempt may take from opening to the server's welcome, an
+   * integer from 1 to 3600000 (default 5000). A transport that has not completed the Engine.IO
+   * handshake by then counts as failed and the next one is tried.
+   */
   handshakeTimeout?: number;
+  /**
+   * The transport ladder, tried in this order: 1 to 3 distinct names (default
+   * ['websocket', 'sse', 'polling']). With 'websocket' in the list, a session that starts on
+   * 'sse' or 'polling' is upgraded to websocket when the server offers it.
+   */
+  transports?: readonly TransportName[];
 }
 
 export interface JoinedRoom {
@@ -70,6 +86,11 @@ export interface Signal {
 export interface RtcwireEvents {
   /** The connection state changed; `error` says why, for 'disconnected'. */
   state: [state: ConnectionState, error: RtcwireError | undefined];
+  /**
+   * The session's transport, once connected (right after `state` 'connected') and again after an
+   * upgrade to websocket.
+   */
+  transport: [transport: TransportName];
   joined: [joined: JoinedRoom];
   left: [room: string];
   'peer-joined': [peerId: string];
@@ -87,6 +108,8 @@ export class RtcwireClient {
   private constructor();
 
   readonly state: ConnectionState;
+  /** The transport the session runs over while connected (it changes on an upgrade); null otherwise. */
+  readonly transport: TransportName | null;
   /** This client's id, given by the server while connected; null otherwise. */
   readonly peerId: string | null;
   /** The joined room, or null. */
@@ -124,6 +147,8 @@ export class RtcwireClient {
 
 /**
  * Connects to an rtcwire-server. `url` is http(s) or ws(s), resolved against the page's location
- * (default: the page's origin). Resolves with a connected client; rejects with an RtcwireError.
+ * (default: the page's origin). Tries the transports in order until one completes the handshake
+ * (a transport that worked for this server recently goes first). Resolves with a connected
+ * client; rejects with an RtcwireError (the last transport's error when all failed).
  */
 export function connect(url?: string | URL, options?: ConnectOptions): Promise<RtcwireClient>;

@@ -1,24 +1,34 @@
 // rtcwire: real-time rooms and messaging for web apps, over a C++ core compiled to WebAssembly.
 import { createClient } from './client.js';
 import { loadCore } from './core_module.js';
+import { localError } from './errors.js';
 import { resolveServerUrl } from './platform/server_url.js';
+import { rememberedTransport, rememberTransport } from './remembered_transports.js';
 
 export { RtcwireClient } from './client.js';
 export { RtcwireError } from './errors.js';
 
 const SDK_NAME = 'rtcwire-js/0.1.0';
+const TRANSPORTS = ['websocket', 'sse', 'polling'];
 
 /**
  * Connects to an rtcwire-server. `url` (http, https, ws or wss; relative to the page, default
- * the page's own origin) names the server. Resolves with a connected client; rejects with an
- * RtcwireError when the server cannot be reached or does not complete the handshake.
+ * the page's own origin) names the server. The transports are tried in order (default
+ * websocket, sse, polling) until one completes the handshake. Resolves with a connected client;
+ * rejects with an RtcwireError when no transport reaches the server.
  */
 export async function connect(url, options) {
-  const { handshakeTimeout } = options ?? {};
-  const config = { url: resolveServerUrl(url), sdk: SDK_NAME };
+  const { handshakeTimeout, transports } = options ?? {};
+  const server = resolveServerUrl(url);
+  const config = { url: server, sdk: SDK_NAME, randomSeed: randomSeed() };
   if (handshakeTimeout !== undefined) config.handshakeTimeoutMs = handshakeTimeout;
+  if (transports !== undefined) config.transports = checkTransports(transports);
+  const remembered = rememberedTransport(server, performance.now());
+  if (remembered) config.remembered = remembered;
   const { ClientCore } = await loadCore();
-  const client = createClient(new ClientCore(JSON.stringify(config)));
+  const client = createClient(new ClientCore(JSON.stringify(config)), (transport, until) =>
+    rememberTransport(server, transport, until),
+  );
   try {
     await client.reconnect();
   } catch (error) {
@@ -26,4 +36,30 @@ export async function connect(url, options) {
     throw error;
   }
   return client;
+}
+
+function checkTransports(transports) {
+  const valid =
+    Array.isArray(transports) &&
+    transports.length > 0 &&
+    transports.every((name, index) => TRANSPORTS.includes(name) && transports.indexOf(name) === index);
+  if (!valid) {
+    throw localError(
+      'invalid_argument',
+      `transports must list 1 to 3 distinct names of ${TRANSPORTS.map((name) => `'${name}'`).join(', ')}`,
+    );
+  }
+  return [...transports];
+}
+
+// The core's jitter needs a random source; it has none of its own. 53 bits, exact in JSON.
+function randomSeed() {
+  const words = new Uint32Array(2);
+  if (globalThis.crypto?.getRandomValues) {
+    crypto.getRandomValues(words);
+  } else {
+    words[0] = Math.random() * 2 ** 32;
+    words[1] = Math.random() * 2 ** 32;
+  }
+  return (words[0] & 0x1fffff) * 2 ** 32 + words[1];
 }

@@ -10,6 +10,7 @@ const tiers = [
   { name: 'fuzz (libFuzzer, 20 s)', command: fuzzCommand(), counts: passIfZero },
   { name: 'types (tsc)', command: ['npx', 'tsc', '-p', 'tests/types', '--noEmit'], counts: passIfZero, needs: 'tests/types' },
   { name: 'server (engine.io-client)', command: nodeTest('tests/server/'), counts: nodeCounts, needs: 'tests/server' },
+  { name: 'interop (stock engine.io server)', command: nodeTest('tests/interop/'), counts: nodeCounts, needs: 'tests/interop' },
   { name: 'end to end (Chromium)', command: nodeTest('tests/e2e/'), counts: nodeCounts, needs: 'tests/e2e' },
   { name: 'package smoke (npm pack)', command: nodeTest('tests/smoke/'), counts: nodeCounts, needs: 'tests/smoke' },
   { name: 'size budget', command: ['node', 'scripts/size.mjs'], counts: passIfZero },

@@ -13,9 +13,11 @@ export class WebSocketTransports {
   open(generation, url) {
     let socket;
     try {
+      // A page or an extension may have removed or replaced WebSocket: that is a failed
+      // transport like any other, and the core moves on to the next one.
       socket = new WebSocket(url);
     } catch (error) {
-      this.#sink.error(generation, error.message);
+      this.#sink.error(generation, `could not create a WebSocket: ${describe(error)}`);
       return;
     }
     socket.binaryType = 'arraybuffer';
@@ -35,7 +37,7 @@ export class WebSocketTransports {
 
   send(generation, text) {
     const socket = this.#sockets.get(generation);
-    if (socket?.readyState !== WebSocket.OPEN) {
+    if (socket?.readyState !== 1 /* OPEN */) {
       this.#sink.error(generation, 'send on a WebSocket that is not open');
       return;
     }
@@ -54,4 +56,8 @@ export class WebSocketTransports {
   closeAll() {
     for (const generation of [...this.#sockets.keys()]) this.close(generation);
   }
+}
+
+function describe(error) {
+  return error instanceof Error ? error.message : String(error);
 }

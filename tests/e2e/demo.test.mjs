@@ -40,6 +40,7 @@ test('two tabs on the same room link see each other and chat', async () => {
   await until(first, 'the first tab to join', () => roomTitle() === 'book-club');
   const firstId = await first.textContent('#peer-id');
   assert.equal(await first.textContent('#state'), 'connected');
+  assert.equal(await first.textContent('#transport'), 'websocket');
   assert.match(firstId, /^[A-Za-z0-9_-]+$/);
 
   const second = await openDemo(`${server.url}/#book-club`);
@@ -82,5 +83,36 @@ test('a tab without a room link suggests a room and joins it on submit', async (
   await until(page, 'the suggested room', (room) => roomTitle() === room, suggested);
   assert.equal(new URL(page.url()).hash, `#${suggested}`);
   assert.equal(await page.isDisabled('#message-text'), false);
+  assert.deepEqual(page.errors, []);
+});
+
+test('the demo shows the transport in use, and the change when the session upgrades', async () => {
+  // No EventSource in this browser, and the ladder's first WebSocket is refused: the session
+  // starts on polling. The upgrade probe's WebSocket waits at a gate.
+  const page = await openDemo(`${server.url}/#transports`);
+  await page.addInitScript(() => {
+    delete window.EventSource;
+  });
+  let openGate;
+  const gate = new Promise((resolve) => (openGate = resolve));
+  let sockets = 0;
+  await page.routeWebSocket(/\/engine\.io\//, async (socket) => {
+    if (++sockets === 1) {
+      socket.close({ code: 1011, reason: 'refused by the test' });
+      return;
+    }
+    await gate;
+    socket.connectToServer();
+  });
+  await page.reload();
+  await until(page, 'the room over polling', () =>
+    roomTitle() === 'transports' && document.querySelector('#transport').textContent === 'polling',
+  );
+  openGate();
+  await until(page, 'the upgrade', () => document.querySelector('#transport').textContent === 'websocket');
+  assert.equal(sockets, 2);
+  const notices = await page.$$eval('#messages .notice', (items) => items.map((item) => item.textContent));
+  assert.ok(notices.includes('Now connected over websocket'), JSON.stringify(notices));
+  assert.equal(await page.textContent('#state'), 'connected');
   assert.deepEqual(page.errors, []);
 });

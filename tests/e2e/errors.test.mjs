@@ -132,20 +132,57 @@ test('after close() the client is closed and refuses commands with not_connected
   assert.deepEqual(page.errors, []);
 });
 
-test('connect() rejects with a typed error for bad URLs and unreachable servers', async () => {
+test('connect() rejects with a typed error for bad URLs, bad options and an unreachable server', async () => {
   const failures = await page.evaluate(async (closedPort) => {
     const attempt = (url, options) => rtcwire.connect(url, options).then(() => null, plain);
     return {
       scheme: await attempt('ftp://127.0.0.1/'),
       timeout: await attempt(undefined, { handshakeTimeout: -5 }),
-      unreachable: await attempt(`http://127.0.0.1:${closedPort}/`),
+      transports: [
+        await attempt(undefined, { transports: 'websocket' }),
+        await attempt(undefined, { transports: [] }),
+        await attempt(undefined, { transports: ['websocket', 'websocket'] }),
+        await attempt(undefined, { transports: ['carrier-pigeon'] }),
+        await attempt(undefined, { transports: ['websocket', 'sse', 'polling', 'sse'] }),
+      ],
+      // One rung only: the WebSocket's own failure is the answer.
+      unreachable: await attempt(`http://127.0.0.1:${closedPort}/`, { transports: ['websocket'] }),
     };
   }, await closedPort());
   assert.equal(failures.scheme.code, 'invalid_argument');
   assert.equal(failures.scheme.origin, 'local');
   assert.equal(failures.timeout.code, 'invalid_argument');
+  for (const failure of failures.transports) {
+    assert.deepEqual([failure.code, failure.origin], ['invalid_argument', 'local']);
+  }
   assert.equal(failures.unreachable.origin, 'transport');
   assert.match(failures.unreachable.code, /^transport_(closed|error)$/);
+  assert.match(failures.unreachable.message, /^websocket /);
+});
+
+test('when every rung of the ladder fails, connect() rejects with the last rung\'s error', async () => {
+  const failures = await page.evaluate(async (closedPort) => {
+    const attempt = (options) =>
+      rtcwire.connect(`http://127.0.0.1:${closedPort}/`, options).then(() => null, plain);
+    return {
+      // The default ladder: websocket, sse, then polling, whose GET fails without a response.
+      all: await attempt(),
+      // Ending with sse: its EventSource fails.
+      endingWithSse: await attempt({ transports: ['polling', 'websocket', 'sse'] }),
+      endingWithWebsocket: await attempt({ transports: ['sse', 'polling', 'websocket'] }),
+    };
+  }, await closedPort());
+  assert.deepEqual([failures.all.code, failures.all.origin], ['transport_closed', 'transport']);
+  assert.match(failures.all.message, /^polling GET failed: network error/);
+  assert.deepEqual(
+    [failures.endingWithSse.code, failures.endingWithSse.origin],
+    ['transport_error', 'transport'],
+  );
+  assert.match(failures.endingWithSse.message, /^sse transport error/);
+  assert.equal(failures.endingWithWebsocket.origin, 'transport');
+  assert.match(failures.endingWithWebsocket.code, /^transport_(closed|error)$/);
+  assert.match(failures.endingWithWebsocket.message, /^websocket /);
+  assert.deepEqual(page.errors, []);
 });
 
 // A port that was just free: a server started and stopped on it.

@@ -107,20 +107,23 @@ test('a broken Engine.IO packet or a close packet ends the connection with a rem
   }
 });
 
-test('connect() rejects when the server breaks the handshake or never finishes it', async () => {
-  const garbage = await scriptedPage();
+// With only the websocket rung, a broken handshake is the answer (with more rungs, the client
+// would go on to the next transport: see transports.test.mjs).
+test('connect() over websocket alone rejects when the server breaks the handshake or never finishes it', async () => {
+  const websocketOnly = { transports: ['websocket'] };
+  const garbage = await scriptedPage(websocketOnly);
   garbage.connection.send(envelope({ t: 'welcome' }));
   const refused = await garbage.connecting;
   assert.deepEqual([refused.code, refused.origin], ['malformed_packet', 'remote']);
   await garbage.page.close();
 
-  const silent = await scriptedPage({ handshakeTimeout: 300 });
+  const silent = await scriptedPage({ ...websocketOnly, handshakeTimeout: 300 });
   silent.connection.send(openPacket());
   const timedOut = await silent.connecting;
   assert.deepEqual([timedOut.code, timedOut.origin], ['handshake_timeout', 'transport']);
   await silent.page.close();
 
-  const dropped = await scriptedPage();
+  const dropped = await scriptedPage(websocketOnly);
   dropped.connection.socket.close({ code: 1011, reason: 'going away' });
   const closed = await dropped.connecting;
   assert.equal(closed.origin, 'transport');
@@ -137,4 +140,30 @@ test('a server whose pings stop is detected by the ping deadline', async () => {
   const [, error] = await untilDisconnected(page);
   assert.deepEqual([error.code, error.origin], ['ping_timeout', 'transport']);
   await page.close();
+});
+
+// The HTTP transports meet the same hostility: each answer below is the server's (page.route
+// plays it), and connect() over that transport alone rejects with a typed error.
+test('hostile polling and SSE answers end the attempt with typed errors', async () => {
+  const cases = [
+    ['polling', { status: 200, contentType: 'text/plain', body: 'garbage' }, ['malformed_packet', 'remote']],
+    ['polling', { status: 200, contentType: 'text/plain', body: '4{"v":1}' }, ['malformed_packet', 'remote']],
+    ['polling', { status: 200, contentType: 'text/plain', body: '0{"sid":' }, ['malformed_packet', 'remote']],
+    ['polling', { status: 500, contentType: 'text/plain', body: 'boom' }, ['transport_error', 'transport']],
+    ['sse', { status: 200, contentType: 'text/event-stream', body: 'data: not a JSON string\n\n' }, ['malformed_packet', 'remote']],
+    ['sse', { status: 200, contentType: 'text/event-stream', body: 'data: "9nonsense"\n\n' }, ['malformed_packet', 'remote']],
+    ['sse', { status: 404, contentType: 'text/plain', body: 'no' }, ['transport_error', 'transport']],
+  ];
+  for (const [transport, answer, expected] of cases) {
+    const page = await openPage(browser, `${server.url}/app/`);
+    await page.route(new RegExp(`/engine\\.io/\\?.*transport=${transport}`), (route) => route.fulfill(answer));
+    const error = await page.evaluate(
+      (transports) => connectApp(undefined, { transports }).then(() => null, plain),
+      [transport],
+    );
+    assert.ok(error, `${transport} ${JSON.stringify(answer)} connected`);
+    assert.deepEqual([error.code, error.origin], expected, `${transport} ${JSON.stringify(answer)}`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  }
 });

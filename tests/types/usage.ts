@@ -7,6 +7,7 @@ import type {
   JsonValue,
   Message,
   RtcwireClient,
+  TransportName,
 } from 'rtcwire';
 
 interface ChatLine {
@@ -23,8 +24,11 @@ function describe(error: unknown): string {
 }
 
 export async function chat(roomName: string): Promise<RtcwireClient> {
-  const client = await connect('/', { handshakeTimeout: 5000 });
+  const client = await connect('/', { handshakeTimeout: 5000, transports: ['sse', 'polling'] });
   const state: ConnectionState = client.state;
+  const transport: TransportName | null = client.transport;
+  console.log(transport);
+  client.on('transport', (now: TransportName) => console.log('now over', now));
   const id: string | null = client.peerId;
   console.log(state, id, client.maxMessageBytes);
 
@@ -65,5 +69,11 @@ export async function misuse(client: RtcwireClient): Promise<void> {
   client.publish(undefined);
   // @ts-expect-error: the state is read-only
   client.state = 'connected';
+  // @ts-expect-error: the transport is read-only
+  client.transport = 'sse';
+  // @ts-expect-error: there is no such transport
+  await connect('/', { transports: ['carrier-pigeon'] });
+  // @ts-expect-error: transports is a list
+  await connect('/', { transports: 'websocket' });
   client.close();
 }

@@ -1,0 +1,46 @@
+// Browser EventSources (the downstream half of the SSE transport), keyed by the core's transport
+// generation. Event data goes to the core unchanged; the core decodes it.
+export class EventSourceTransports {
+  #sources = new Map();
+  #sink;
+
+  // `sink` receives open(generation), text(generation, string) and error(generation, reason).
+  constructor(sink) {
+    this.#sink = sink;
+  }
+
+  open(generation, url) {
+    let source;
+    try {
+      source = new EventSource(url);
+    } catch (error) {
+      this.#sink.error(generation, `could not create an EventSource: ${describe(error)}`);
+      return;
+    }
+    source.onopen = () => this.#sink.open(generation);
+    source.onmessage = ({ data }) => this.#sink.text(generation, data);
+    // An EventSource reconnects by itself after an error, and a new stream would be a new server
+    // session: the first error ends this one.
+    source.onerror = () => {
+      this.close(generation);
+      this.#sink.error(generation, 'the EventSource failed');
+    };
+    this.#sources.set(generation, source);
+  }
+
+  close(generation) {
+    const source = this.#sources.get(generation);
+    if (!source) return;
+    this.#sources.delete(generation);
+    source.onopen = source.onmessage = source.onerror = null;
+    source.close();
+  }
+
+  closeAll() {
+    for (const generation of [...this.#sources.keys()]) this.close(generation);
+  }
+}
+
+function describe(error) {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,53 @@
+// HTTP requests for the polling and SSE transports, keyed by the core's transport generation.
+// GETs (long polls) are aborted when their generation is closed and then report nothing; POSTs
+// always run to completion, so a final close packet still reaches the server.
+export class HttpRequests {
+  // generation -> AbortController of its GETs
+  #aborters = new Map();
+  #sink;
+
+  // `sink` receives response(generation, id, status, body); status 0 is a failure without a
+  // response (network error, refused connection, blocked request).
+  constructor(sink) {
+    this.#sink = sink;
+  }
+
+  request(generation, id, method, url, body) {
+    // Long polls must not wait on each other in the browser's HTTP cache: no-store (the core
+    // also makes every GET URL unique).
+    const init = { method, cache: 'no-store' };
+    let signal = null;
+    if (method === 'GET') {
+      let aborter = this.#aborters.get(generation);
+      if (!aborter) this.#aborters.set(generation, (aborter = new AbortController()));
+      signal = init.signal = aborter.signal;
+    } else {
+      init.body = body;
+      init.headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
+    }
+    const report = (status, text) => {
+      if (!signal?.aborted) this.#sink.response(generation, id, status, text);
+    };
+    let answer;
+    try {
+      answer = fetch(url, init);
+    } catch {
+      // fetch() missing or replaced by something that throws: a failed request.
+      answer = Promise.reject();
+    }
+    const failed = () => report(0, '');
+    Promise.resolve(answer).then(
+      (response) => response.text().then((text) => report(response.status, text), failed),
+      failed,
+    );
+  }
+
+  abort(generation) {
+    this.#aborters.get(generation)?.abort();
+    this.#aborters.delete(generation);
+  }
+
+  abortAll() {
+    for (const generation of [...this.#aborters.keys()]) this.abort(generation);
+  }
+}

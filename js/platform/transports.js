@@ -1,0 +1,45 @@
+// Executes the core's transport actions on browser objects: WebSockets and EventSources by
+// generation, HTTP requests by generation and id. Events go back to the core through `sink`.
+import { EventSourceTransports } from './event_source_transport.js';
+import { HttpRequests } from './http_requests.js';
+import { WebSocketTransports } from './websocket_transport.js';
+
+export class Transports {
+  #webSockets;
+  #eventSources;
+  #http;
+
+  // `sink` receives open, text, binary, closed and error (see WebSocketTransports) and
+  // response (see HttpRequests).
+  constructor(sink) {
+    this.#webSockets = new WebSocketTransports(sink);
+    this.#eventSources = new EventSourceTransports(sink);
+    this.#http = new HttpRequests(sink);
+  }
+
+  execute(action) {
+    switch (action.type) {
+      case 'open':
+        if (action.kind === 'sse') this.#eventSources.open(action.generation, action.url);
+        else this.#webSockets.open(action.generation, action.url);
+        break;
+      case 'send':
+        this.#webSockets.send(action.generation, action.text);
+        break;
+      case 'http':
+        this.#http.request(action.generation, action.id, action.method, action.url, action.body);
+        break;
+      case 'close':
+        this.#webSockets.close(action.generation);
+        this.#eventSources.close(action.generation);
+        this.#http.abort(action.generation);
+        break;
+    }
+  }
+
+  closeAll() {
+    this.#webSockets.closeAll();
+    this.#eventSources.closeAll();
+    this.#http.abortAll();
+  }
+}
