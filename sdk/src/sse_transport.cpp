@@ -5,25 +5,7 @@
 namespace rtcwire {
 
 void SseTransport::open(std::string_view sid) {
-  emit(OpenTransport{generation_, TransportKind::sse,
-                     url_.endpoint(kind(), sid) + "&t=" + random_.token()});
-}
-
-void SseTransport::start_session(const std::string& sid, int64_t max_payload) {
-  ClientTransport::start_session(sid, max_payload);
-  upstream_.set_url(url_.endpoint(kind(), sid), max_payload);
-  flush();
-}
-
-void SseTransport::send(std::vector<engineio::Packet> packets) {
-  if (finished_) return;
-  for (auto& packet : packets) upstream_.enqueue(std::move(packet));
-  flush();
-}
-
-void SseTransport::pause() {
-  pausing_ = true;
-  check_paused();
+  emit(OpenTransport{generation_, TransportKind::sse, url_.endpoint(kind(), sid) + cache_buster()});
 }
 
 void SseTransport::resume() {
@@ -31,8 +13,6 @@ void SseTransport::resume() {
   drained_ = false;
   paused_ = false;
 }
-
-void SseTransport::close() { finish(); }
 
 void SseTransport::handle_open() {
   if (!finished_) signal(transport_signal::Opened{});
@@ -60,28 +40,7 @@ void SseTransport::handle_text(std::string_view text) {
 }
 
 void SseTransport::handle_http_response(uint32_t id, int status, std::string_view body) {
-  if (finished_ || !upstream_.owns(id)) return;
-  if (auto answered = upstream_.on_response(id, status, body); !answered) {
-    fail(answered.error());
-    return;
-  }
-  flush();
-  check_paused();
-}
-
-void SseTransport::flush() {
-  if (finished_) return;
-  if (auto request = upstream_.next_request(generation_, next_request_id_)) {
-    ++next_request_id_;
-    emit(std::move(*request));
-  }
-}
-
-void SseTransport::check_paused() {
-  if (pausing_ && drained_ && !paused_ && upstream_.idle()) {
-    paused_ = true;
-    signal(transport_signal::Paused{});
-  }
+  if (!finished_) handle_upstream_response(id, status, body);
 }
 
 }  // namespace rtcwire
