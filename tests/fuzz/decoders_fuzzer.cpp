@@ -2,6 +2,7 @@
 // Any crash, sanitizer report, uncaught exception or hang is a finding.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "rtcwire/client.hpp"
@@ -19,14 +20,75 @@ Client connected_client() {
   Client client(config);
   (void)client.connect(Millis(0));
   client.handle_transport_open(1, Millis(0));
-  client.handle_transport_text(1, R"(0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})", Millis(0));
-  client.handle_transport_text(1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","maxMessageBytes":65536})", Millis(0));
+  client.handle_transport_text(
+      1, R"(0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})",
+      Millis(0));
+  client.handle_transport_text(
+      1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","maxMessageBytes":65536})", Millis(0));
   client.handle_transport_text(1, R"(4{"v":1,"t":"joined","room":"r","peers":["p"]})", Millis(0));
   while (client.poll_action()) {
   }
   while (client.poll_event()) {
   }
   return client;
+}
+
+// Answers the client's newest GET (polling) with `body`; returns false when none is pending.
+bool answer_poll(Client& client, std::optional<HttpRequest>& pending, std::string_view body,
+                 Millis now) {
+  if (!pending) return false;
+  const HttpRequest request = *pending;
+  pending.reset();
+  client.handle_http_response(request.generation, request.id, 200, body, now);
+  return true;
+}
+
+void take_outputs(Client& client, std::optional<HttpRequest>& pending) {
+  while (auto action = client.poll_action()) {
+    if (auto* request = std::get_if<HttpRequest>(&*action)) {
+      if (request->method == HttpMethod::get) {
+        pending = *request;
+      } else {
+        client.handle_http_response(request->generation, request->id, 200, "ok", Millis(0));
+      }
+    }
+  }
+  while (client.poll_event()) {
+  }
+}
+
+// Feeds each line as a polling response (and, alternately, as a websocket upgrade probe frame)
+// to a client connected over polling with an upgrade offered.
+void fuzz_polling_client(std::string_view input) {
+  ClientConfig config;
+  config.url = "http://127.0.0.1:9";
+  config.transports = {TransportKind::polling, TransportKind::websocket};
+  Client client(config);
+  std::optional<HttpRequest> pending;
+  (void)client.connect(Millis(0));
+  take_outputs(client, pending);
+  answer_poll(
+      client, pending,
+      R"(0{"sid":"s","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})",
+      Millis(0));
+  take_outputs(client, pending);
+  int64_t now = 0;
+  bool to_probe = false;
+  std::size_t start = 0;
+  while (start <= input.size()) {
+    std::size_t end = input.find('\n', start);
+    if (end == std::string_view::npos) end = input.size();
+    const std::string_view line = input.substr(start, end - start);
+    if (to_probe) {
+      client.handle_transport_open(2, Millis(now));
+      client.handle_transport_text(2, line, Millis(now += 10));
+    } else if (!answer_poll(client, pending, line, Millis(now += 10))) {
+      client.handle_timeout(Millis(now += 1000));
+    }
+    to_probe = !to_probe;
+    take_outputs(client, pending);
+    start = end + 1;
+  }
 }
 
 }  // namespace
@@ -56,5 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
     start = end + 1;
   }
   client.handle_timeout(Millis(now + 1000));
+
+  fuzz_polling_client(input);
   return 0;
 }
