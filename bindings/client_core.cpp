@@ -64,6 +64,39 @@ Result<Json> parse_app_data(const std::string& text) {
   return data;
 }
 
+// {initialDelayMs?, factor?, maxDelayMs?, maxAttempts? (0: never reconnect; absent: unlimited)}.
+Result<ReconnectPolicy> parse_reconnect_policy(const Json& json) {
+  const Error bad = local_error(ErrorCode::invalid_argument,
+                                "'reconnect' must be {initialDelayMs, factor, maxDelayMs, "
+                                "maxAttempts} with initialDelayMs 1..600000, factor 1..10, "
+                                "maxDelayMs >= initialDelayMs and <= 3600000, maxAttempts >= 0");
+  if (!json.is_object()) return bad;
+  ReconnectPolicy policy;
+  const auto read_ms = [&](const char* name, Millis& out, uint64_t low, uint64_t high) {
+    if (!json.contains(name)) return true;
+    const Json& value = json[name];
+    if (!value.is_number_unsigned() || value.get<uint64_t>() < low || value.get<uint64_t>() > high)
+      return false;
+    out = Millis(value.get<int64_t>());
+    return true;
+  };
+  if (!read_ms("initialDelayMs", policy.initial, 1, 600000) ||
+      !read_ms("maxDelayMs", policy.cap, 1, 3600000) || policy.cap < policy.initial) {
+    return bad;
+  }
+  if (json.contains("factor")) {
+    const Json& factor = json["factor"];
+    if (!factor.is_number() || factor.get<double>() < 1 || factor.get<double>() > 10) return bad;
+    policy.factor = factor.get<double>();
+  }
+  if (json.contains("maxAttempts")) {
+    const Json& attempts = json["maxAttempts"];
+    if (!attempts.is_number_unsigned() || attempts.get<uint64_t>() > 1000000) return bad;
+    policy.max_attempts = static_cast<uint32_t>(attempts.get<uint64_t>());
+  }
+  return policy;
+}
+
 // The config JSON: {url: string, sdk?: string, handshakeTimeoutMs?: number,
 // transports?: string[], remembered?: {transport: string, until: number}, randomSeed?: number}.
 Result<ClientConfig> parse_config(const std::string& text) {
@@ -126,6 +159,11 @@ Result<ClientConfig> parse_config(const std::string& text) {
     }
     config.remembered = RememberedTransport{*kind, to_millis(*until)};
   }
+  if (const auto reconnect = json.find("reconnect"); reconnect != json.end()) {
+    auto policy = parse_reconnect_policy(*reconnect);
+    if (!policy) return policy.error();
+    config.reconnect = policy.value();
+  }
   if (const auto seed = json.find("randomSeed"); seed != json.end()) {
     if (!seed->is_number_unsigned()) {
       return local_error(ErrorCode::invalid_argument, "'randomSeed' must be a whole number");
@@ -171,7 +209,13 @@ Json event_json(ClientEvent&& event, const Client& client) {
             Json j{{"type", "state"}, {"state", to_string(e.state)}};
             if (e.error) j["error"] = error_json(*e.error);
             // The welcome that made the client connected also named it and set the size limit.
+            if (e.state == ClientState::reconnecting) {
+              j["attempt"] = e.attempt;
+              // null while offline: the next attempt waits for the network to come back.
+              j["retryIn"] = e.retry_in ? Json(e.retry_in->count()) : Json(nullptr);
+            }
             if (e.state == ClientState::connected) {
+              j["resumed"] = e.resumed;
               j["peerId"] = client.peer_id();
               j["maxMessageBytes"] = client.max_message_bytes();
               if (const auto transport = client.transport()) j["transport"] = to_string(*transport);
@@ -209,6 +253,9 @@ Json event_json(ClientEvent&& event, const Client& client) {
                         {"server", std::move(e.server)},
                         {"transport", to_string(e.transport.kind)},
                         {"until", e.transport.until.count()}};
+          },
+          [](ev::Resync&) {
+            return Json{{"type", "resync"}};
           },
           [](ev::ErrorRaised& e) {
             return Json{{"type", "error"}, {"error", error_json(e.error)}};
@@ -267,6 +314,9 @@ class ClientCore {
     client_.handle_http_response(generation, id, status, body, to_millis(now));
   }
   void timerFired(double now) { client_.handle_timeout(to_millis(now)); }
+  void networkChange(bool online, double now) {
+    client_.handle_network_change(online, to_millis(now));
+  }
 
   // Everything the core produced since the last call, as JSON text:
   // {actions: [...], events: [...], timeout: deadline-in-ms | null}.
@@ -313,5 +363,6 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("transportError", &ClientCore::transportError)
       .function("httpResponse", &ClientCore::httpResponse)
       .function("timerFired", &ClientCore::timerFired)
+      .function("networkChange", &ClientCore::networkChange)
       .function("takeOutputs", &ClientCore::takeOutputs);
 }

@@ -21,9 +21,13 @@ bool is_legal(ClientState from, ClientState to) {
     case S::disconnected:
       return to == S::connecting || to == S::closed;
     case S::connecting:
-      return to == S::connected || to == S::disconnected || to == S::closed;
+      return to == S::connected || to == S::reconnecting || to == S::disconnected ||
+             to == S::closed;
     case S::connected:
-      return to == S::disconnected || to == S::closed;
+      return to == S::reconnecting || to == S::disconnected || to == S::closed;
+    case S::reconnecting:
+      return to == S::reconnecting || to == S::connecting || to == S::disconnected ||
+             to == S::closed;
     case S::closed:
       return false;
   }
@@ -40,6 +44,8 @@ std::string_view to_string(ClientState state) {
       return "connecting";
     case ClientState::connected:
       return "connected";
+    case ClientState::reconnecting:
+      return "reconnecting";
     case ClientState::disconnected:
       return "disconnected";
     case ClientState::closed:
@@ -68,14 +74,14 @@ std::optional<TransportKind> Client::transport() const {
   return connection_->transport_kind();
 }
 
-Status Client::transition(ClientState next, std::optional<Error> error) {
-  if (!is_legal(state_, next)) {
+Status Client::transition(client_event::StateChanged change) {
+  if (!is_legal(state_, change.state)) {
     return local_error(ErrorCode::invalid_state, "client cannot go from " +
                                                      std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+                                                     std::string(to_string(change.state)));
   }
-  state_ = next;
-  events_.push_back(client_event::StateChanged{next, std::move(error)});
+  state_ = change.state;
+  events_.push_back(std::move(change));
   return ok();
 }
 
@@ -99,6 +105,13 @@ Status Client::connect(Millis now) {
     return local_error(ErrorCode::invalid_state,
                        "connect() while " + std::string(to_string(state_)));
   }
+  ever_connected_ = false;
+  reconnect_attempt_ = 0;
+  start_connecting(now);
+  return ok();
+}
+
+void Client::start_connecting(Millis now) {
   ladder_ = config_.transports;
   // A transport that worked recently goes first, so a blocked websocket is not paid for again.
   if (const auto& remembered = config_.remembered; remembered && now < remembered->until) {
@@ -106,9 +119,8 @@ Status Client::connect(Millis now) {
     if (it != ladder_.end()) std::rotate(ladder_.begin(), it, it + 1);
   }
   rung_ = 0;
-  (void)transition(ClientState::connecting);
+  (void)transition({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
   start_attempt(now);
-  return ok();
 }
 
 void Client::start_attempt(Millis now) {
@@ -135,7 +147,7 @@ void Client::start_attempt(Millis now) {
 
 void Client::attempt_failed(Error error, Millis now) {
   if (rung_ + 1 >= ladder_.size()) {
-    lose_connection(std::move(error));
+    lose_connection(std::move(error), now);
     return;
   }
   ++rung_;
@@ -200,7 +212,7 @@ Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
 }
 
 void Client::close(Millis now) {
-  if (!transition(ClientState::closed)) return;
+  if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
   timers_.clear_all();
   membership_.reset();
   if (connection_) {
@@ -252,6 +264,10 @@ void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
 
 void Client::handle_timeout(Millis now) {
   for (Timer timer : timers_.take_expired(now)) {
+    if (timer == Timer::reconnect) {
+      if (state_ == ClientState::reconnecting) start_connecting(now);
+      continue;
+    }
     if (state_ != ClientState::connecting) continue;
     if (timer == Timer::next_transport) {
       start_attempt(now);
@@ -265,9 +281,10 @@ void Client::handle_timeout(Millis now) {
                                          " did not complete the Engine.IO handshake in time"),
                      now);
     } else {
-      lose_connection(transport_error(ErrorCode::handshake_timeout,
-                                      "the server did not send its welcome in time"));
       connection_->close();
+      lose_connection(transport_error(ErrorCode::handshake_timeout,
+                                      "the server did not send its welcome in time"),
+                      now);
     }
   }
   if (connection_) {
@@ -276,11 +293,47 @@ void Client::handle_timeout(Millis now) {
   }
 }
 
-void Client::lose_connection(Error error) {
+void Client::lose_connection(Error error, Millis now) {
   timers_.clear_all();
   membership_.reset();
   peer_id_.clear();
-  (void)transition(ClientState::disconnected, std::move(error));
+  if (!ever_connected_) {
+    // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
+    (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
+    return;
+  }
+  schedule_reconnect(std::move(error), now);
+}
+
+void Client::schedule_reconnect(std::optional<Error> error, Millis now) {
+  const uint32_t attempt = reconnect_attempt_ + 1;
+  const auto delay = config_.reconnect.next_delay(attempt, random_);
+  if (!delay) {
+    (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
+    return;
+  }
+  reconnect_attempt_ = attempt;
+  if (!online_) {
+    // Offline: hold until the network is back instead of burning attempts.
+    (void)transition({ClientState::reconnecting, std::move(error), attempt, std::nullopt, false});
+    return;
+  }
+  timers_.set(Timer::reconnect, now + *delay);
+  (void)transition({ClientState::reconnecting, std::move(error), attempt, *delay, false});
+}
+
+void Client::handle_network_change(bool online, Millis now) {
+  if (online == online_) return;
+  online_ = online;
+  if (state_ != ClientState::reconnecting) return;
+  if (online) {
+    timers_.clear(Timer::reconnect);
+    start_connecting(now);
+  } else {
+    timers_.clear(Timer::reconnect);
+    (void)transition(
+        {ClientState::reconnecting, std::nullopt, reconnect_attempt_, std::nullopt, false});
+  }
 }
 
 void Client::drain_connection(Millis now) {
@@ -300,8 +353,8 @@ void Client::drain_connection(Millis now) {
                   server_url_.origin_key(), {kind, now + config_.remember_for}});
               auto sent = send_envelope(envelope::Hello{config_.sdk});
               if (!sent) {
-                lose_connection(sent.error());
                 connection_->close();
+                lose_connection(sent.error(), now);
               }
             },
             [&](engineio_event::Message& message) { handle_message(message.data, message.binary); },
@@ -320,7 +373,7 @@ void Client::drain_connection(Millis now) {
               if (state_ == ClientState::connecting && !attempt_opened_) {
                 attempt_failed(std::move(error), now);
               } else {
-                lose_connection(std::move(error));
+                lose_connection(std::move(error), now);
               }
             },
         },
@@ -350,7 +403,12 @@ void Client::handle_envelope(envelope::ServerEnvelope message) {
       peer_id_ = std::move(welcome->peer);
       max_message_bytes_ = welcome->max_message_bytes;
       timers_.clear(Timer::handshake);
-      (void)transition(ClientState::connected);
+      const bool was_reconnecting = ever_connected_;
+      ever_connected_ = true;
+      reconnect_attempt_ = 0;
+      // The server does not resume sessions yet, so a reconnect always starts a new one.
+      (void)transition({ClientState::connected, std::nullopt, 0, std::nullopt, false});
+      if (was_reconnecting) events_.push_back(client_event::Resync{});
       return;
     }
     if (auto* refusal = std::get_if<envelope::ErrorReply>(&message)) {

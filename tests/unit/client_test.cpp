@@ -75,7 +75,7 @@ TEST(ClientTest, AnswersPingsAndNoticesASilentServer) {
   server.advance(Millis(499));
   EXPECT_EQ(server.client.state(), ClientState::connected);
   server.advance(Millis(1));
-  EXPECT_EQ(server.client.state(), ClientState::disconnected);
+  EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   const auto events = server.take_events();
   EXPECT_EQ(find_event<ev::StateChanged>(events)->error->code, ErrorCode::ping_timeout);
 }
@@ -222,26 +222,29 @@ TEST(ClientTest, EventsFromAReplacedTransportAreDropped) {
   EXPECT_EQ(server.client.state(), ClientState::connected);
 }
 
-TEST(ClientTest, LosingTheTransportDisconnectsAndForgetsTheRoom) {
+TEST(ClientTest, LosingTheTransportForgetsTheRoomAndSchedulesAReconnect) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
   server.client.handle_transport_closed(server.generation, server.now);
-  EXPECT_EQ(server.client.state(), ClientState::disconnected);
+  EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   EXPECT_FALSE(server.client.membership().in_room());
   const auto events = server.take_events();
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);
   EXPECT_EQ(change->error->code, ErrorCode::transport_closed);
   EXPECT_EQ(change->error->origin, ErrorOrigin::transport);
-  EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
+  EXPECT_EQ(change->attempt, 1u);
+  ASSERT_TRUE(change->retry_in.has_value());
+  EXPECT_LE(change->retry_in->count(), 500);
+  EXPECT_EQ(server.client.poll_timeout(), server.now + *change->retry_in);
 }
 
-TEST(ClientTest, ServerClosePacketDisconnectsWithServerClosed) {
+TEST(ClientTest, ServerClosePacketEndsTheConnectionWithServerClosed) {
   ScriptedServer server;
   server.connect_fully();
   server.client.handle_transport_text(server.generation, "1", server.now);
-  EXPECT_EQ(server.client.state(), ClientState::disconnected);
+  EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   EXPECT_EQ(find_event<ev::StateChanged>(server.take_events())->error->code,
             ErrorCode::server_closed);
 }

@@ -17,6 +17,7 @@
 #include "rtcwire/envelope.hpp"
 #include "rtcwire/error.hpp"
 #include "rtcwire/random_source.hpp"
+#include "rtcwire/reconnect_policy.hpp"
 #include "rtcwire/room_membership.hpp"
 #include "rtcwire/server_url.hpp"
 #include "rtcwire/time.hpp"
@@ -29,7 +30,8 @@ enum class ClientState {
   idle,          // created, connect() not called yet
   connecting,    // transport and handshake in progress
   connected,     // welcomed by the server: rooms and messages work
-  disconnected,  // the connection was lost or refused
+  reconnecting,  // the connection was lost; waiting to try again (or for the network)
+  disconnected,  // the connection failed and will not be retried
   closed,        // closed by the app; final
 };
 
@@ -58,6 +60,8 @@ struct ClientConfig {
   // How long a transport that worked is worth starting with on the next connect.
   Millis remember_for{10 * 60 * 1000};
   std::optional<RememberedTransport> remembered;
+  // After a connection that was established is lost; `max_attempts = 0` never retries.
+  ReconnectPolicy reconnect;
   uint64_t random_seed = 0;
   std::size_t max_message_bytes = 65536;  // until the server's welcome says otherwise
 };
@@ -65,8 +69,13 @@ struct ClientConfig {
 namespace client_event {
 struct StateChanged {
   ClientState state;
-  std::optional<Error> error;  // why, for disconnected
+  std::optional<Error> error;      // why, for reconnecting and disconnected
+  uint32_t attempt = 0;            // reconnecting: the attempt that comes next (1 for the first)
+  std::optional<Millis> retry_in;  // reconnecting: the wait before it; empty while offline
+  bool resumed = false;            // connected: the previous session continues
 };
+// Connected again with a new session: the room and presence are gone, rebuild app state.
+struct Resync {};
 struct RoomJoined {
   std::string room;
   std::vector<std::string> peers;  // the others already there
@@ -109,7 +118,7 @@ using ClientEvent =
     std::variant<client_event::StateChanged, client_event::RoomJoined, client_event::RoomLeft,
                  client_event::PeerJoined, client_event::PeerLeft, client_event::MessageReceived,
                  client_event::SignalReceived, client_event::TransportChanged,
-                 client_event::RememberTransport, client_event::ErrorRaised>;
+                 client_event::RememberTransport, client_event::Resync, client_event::ErrorRaised>;
 
 class Client {
  public:
@@ -141,15 +150,17 @@ class Client {
   void handle_http_response(uint32_t generation, uint32_t id, int status, std::string_view body,
                             Millis now);
   void handle_timeout(Millis now);
+  // The browser's online/offline events: offline holds reconnection, online retries at once.
+  void handle_network_change(bool online, Millis now);
 
   std::optional<TransportAction> poll_action();
   std::optional<ClientEvent> poll_event();
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport };
+  enum class Timer { handshake, next_transport, reconnect };
 
-  Status transition(ClientState next, std::optional<Error> error = std::nullopt);
+  Status transition(client_event::StateChanged change);
   Status require_connected() const;
   Status require_room() const;
   Status send_envelope(const envelope::ClientEnvelope& envelope);
@@ -160,7 +171,10 @@ class Client {
   void drain_connection(Millis now);
   void handle_message(const std::string& text, bool binary);
   void handle_envelope(envelope::ServerEnvelope envelope);
-  void lose_connection(Error error);
+  // The connection is gone: retry per the policy if one was established, else give up.
+  void lose_connection(Error error, Millis now);
+  void schedule_reconnect(std::optional<Error> error, Millis now);
+  void start_connecting(Millis now);
   bool owns(uint32_t generation) const;
 
   ClientConfig config_;
@@ -176,7 +190,10 @@ class Client {
   std::string peer_id_;
   std::size_t max_message_bytes_;
   RoomMembership membership_;
-  TimerTable<Timer, 2> timers_;
+  TimerTable<Timer, 3> timers_;
+  bool ever_connected_ = false;
+  bool online_ = true;
+  uint32_t reconnect_attempt_ = 0;  // attempts made since the connection was lost
   std::deque<TransportAction> actions_;
   std::deque<ClientEvent> events_;
 };

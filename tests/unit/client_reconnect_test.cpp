@@ -1,0 +1,149 @@
+// Reconnection after a lost connection, with simulated time.
+#include <gtest/gtest.h>
+
+#include "rtcwire/client.hpp"
+#include "scripted_server.hpp"
+
+namespace rtcwire {
+namespace {
+
+using testing::find_event;
+using testing::ScriptedServer;
+namespace ev = client_event;
+
+std::vector<ev::StateChanged> state_changes(const std::vector<ClientEvent>& events) {
+  std::vector<ev::StateChanged> changes;
+  for (const auto& event : events) {
+    if (const auto* change = std::get_if<ev::StateChanged>(&event)) changes.push_back(*change);
+  }
+  return changes;
+}
+
+// Lets the reconnect delay pass; returns the generation of the new transport.
+uint32_t wait_for_reconnect(ScriptedServer& server) {
+  const auto deadline = server.client.poll_timeout();
+  EXPECT_TRUE(deadline.has_value());
+  if (!deadline) return 0;
+  server.advance(*deadline - server.now);
+  for (const auto& action : server.take_actions()) {
+    if (const auto* open = std::get_if<OpenTransport>(&action)) {
+      server.generation = open->generation;
+      return open->generation;
+    }
+  }
+  ADD_FAILURE() << "no new transport after the reconnect delay";
+  return 0;
+}
+
+TEST(ClientReconnectTest, ReconnectsWithANewSessionAndAsksForResync) {
+  ScriptedServer server;
+  server.connect_fully();
+  server.join_room("lobby", {"p2"});
+  const uint32_t first = server.generation;
+  server.client.handle_transport_closed(first, server.now);
+  server.take_events();
+
+  const uint32_t second = wait_for_reconnect(server);
+  EXPECT_GT(second, first);
+  EXPECT_EQ(server.client.state(), ClientState::connecting);
+  server.send_open_packet();
+  server.take_frames();
+  server.send_envelope(envelope::Welcome{"me2", "s2", 65536});
+  const auto events = server.take_events();
+  const auto changes = state_changes(events);
+  ASSERT_FALSE(changes.empty());
+  EXPECT_EQ(changes.back().state, ClientState::connected);
+  EXPECT_FALSE(changes.back().resumed);
+  EXPECT_NE(find_event<ev::Resync>(events), nullptr);
+  EXPECT_EQ(server.client.peer_id(), "me2");
+  EXPECT_FALSE(server.client.membership().in_room());
+}
+
+TEST(ClientReconnectTest, BacksOffAcrossFailedAttempts) {
+  ScriptedServer server;
+  server.connect_fully();
+  server.client.handle_transport_closed(server.generation, server.now);
+  const int64_t ceilings[] = {500, 1000, 2000, 4000, 8000, 10000, 10000};
+  for (uint32_t attempt = 1; attempt <= 7; ++attempt) {
+    const auto changes = state_changes(server.take_events());
+    ASSERT_FALSE(changes.empty());
+    const auto& reconnecting = changes.back();
+    ASSERT_EQ(reconnecting.state, ClientState::reconnecting);
+    EXPECT_EQ(reconnecting.attempt, attempt);
+    ASSERT_TRUE(reconnecting.retry_in);
+    EXPECT_LE(reconnecting.retry_in->count(), ceilings[attempt - 1]);
+    const uint32_t generation = wait_for_reconnect(server);
+    server.client.handle_transport_error(generation, "refused", server.now);  // still down
+  }
+}
+
+TEST(ClientReconnectTest, GivesUpAfterMaxAttempts) {
+  ClientConfig config = testing::default_client_config();
+  config.reconnect.max_attempts = 2;
+  ScriptedServer server(config);
+  server.connect_fully();
+  server.client.handle_transport_closed(server.generation, server.now);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const uint32_t generation = wait_for_reconnect(server);
+    server.client.handle_transport_error(generation, "refused", server.now);
+  }
+  EXPECT_EQ(server.client.state(), ClientState::disconnected);
+  EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
+}
+
+TEST(ClientReconnectTest, OfflineHoldsAndOnlineRetriesAtOnce) {
+  ScriptedServer server;
+  server.connect_fully();
+  server.client.handle_network_change(false, server.now);
+  server.client.handle_transport_closed(server.generation, server.now);
+  auto changes = state_changes(server.take_events());
+  ASSERT_FALSE(changes.empty());
+  EXPECT_EQ(changes.back().state, ClientState::reconnecting);
+  EXPECT_FALSE(changes.back().retry_in.has_value());
+  EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
+  server.take_actions();
+  server.advance(Millis(60000));
+  EXPECT_TRUE(server.take_actions().empty());
+
+  server.client.handle_network_change(true, server.now);
+  EXPECT_EQ(server.client.state(), ClientState::connecting);
+  bool opened = false;
+  for (const auto& action : server.take_actions()) {
+    opened |= std::holds_alternative<OpenTransport>(action);
+  }
+  EXPECT_TRUE(opened);
+}
+
+TEST(ClientReconnectTest, GoingOfflineWhileWaitingCancelsTheTimer) {
+  ScriptedServer server;
+  server.connect_fully();
+  server.client.handle_transport_closed(server.generation, server.now);
+  server.take_actions();
+  ASSERT_TRUE(server.client.poll_timeout().has_value());
+  server.client.handle_network_change(false, server.now);
+  EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
+  EXPECT_EQ(server.client.state(), ClientState::reconnecting);
+}
+
+TEST(ClientReconnectTest, TheFirstConnectFailingIsReportedNotRetried) {
+  ScriptedServer server;
+  const uint32_t generation = server.start_connect();
+  server.client.handle_transport_error(generation, "refused", server.now);
+  EXPECT_EQ(server.client.state(), ClientState::disconnected);
+  EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
+}
+
+TEST(ClientReconnectTest, CloseWhileReconnectingIsFinal) {
+  ScriptedServer server;
+  server.connect_fully();
+  server.client.handle_transport_closed(server.generation, server.now);
+  server.take_actions();
+  server.client.close(server.now);
+  EXPECT_EQ(server.client.state(), ClientState::closed);
+  EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
+  server.advance(Millis(20000));
+  EXPECT_TRUE(server.take_actions().empty());
+}
+
+}  // namespace
+}  // namespace rtcwire
