@@ -100,9 +100,22 @@ function chatText(data) {
 }
 
 function watch(connected) {
-  connected.on('state', (state, error) => {
+  connected.on('state', (state, error, details) => {
     showState(state);
+    if (state === 'reconnecting') {
+      view.state.textContent =
+        details.retryIn === null
+          ? 'offline: waiting for the network'
+          : `reconnecting (attempt ${details.attempt})`;
+    }
     if (error) showProblem(error);
+    if (state === 'connected') showProblem(null);
+  });
+  // A new session after a lost connection: the room is gone on the server, so join it again.
+  connected.on('resync', () => {
+    addLine({ text: 'Reconnected with a new session', notice: true });
+    const room = roomFromHash();
+    if (room) join(room);
   });
   connected.on('transport', (transport) => {
     addLine({ text: `Now connected over ${transport}`, notice: true });

@@ -14,6 +14,7 @@ const EVENT_NAMES = [
   'peer-left',
   'message',
   'signal',
+  'resync',
   'error',
 ];
 const NO_PEERS = Object.freeze([]);
@@ -38,6 +39,7 @@ export class RtcwireClient {
   #draining = false;
   #fed = false;
   #queuedInputs = [];
+  #onNetworkChange;
 
   #state = 'idle';
   #transport = null;
@@ -67,9 +69,16 @@ export class RtcwireClient {
       response: (generation, id, status, body) =>
         this.#input((now) => core.httpResponse(generation, id, status, body, now)),
     });
+    // The browser knows when the network goes and comes back: hold retries while offline and
+    // retry at once when it is back.
+    this.#onNetworkChange = () =>
+      this.#input((now) => core.networkChange(globalThis.navigator?.onLine !== false, now));
+    globalThis.addEventListener?.('online', this.#onNetworkChange);
+    globalThis.addEventListener?.('offline', this.#onNetworkChange);
+    if (globalThis.navigator?.onLine === false) core.networkChange(false, performance.now());
   }
 
-  /** 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed' */
+  /** 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed' */
   get state() {
     return this.#state;
   }
@@ -261,21 +270,27 @@ export class RtcwireClient {
       case 'signal':
         this.#emitter.emit('signal', { from: event.from, data: event.data });
         break;
+      case 'resync':
+        this.#emitter.emit('resync');
+        break;
       case 'error':
         this.#emitter.emit('error', errorFromValue(event.error));
         break;
     }
   }
 
-  #changeState({ state, error, peerId, maxMessageBytes, transport }) {
+  #changeState({ state, error, peerId, maxMessageBytes, transport, attempt, retryIn, resumed }) {
     this.#state = state;
     const reason = error ? errorFromValue(error) : undefined;
+    let details = {};
     if (state === 'connected') {
       this.#peerId = peerId;
       this.#maxMessageBytes = maxMessageBytes;
       this.#transport = transport ?? null;
+      details = { resumed: resumed === true };
       for (const pending of this.#pendingConnects.splice(0)) pending.resolve();
-    } else if (state === 'disconnected' || state === 'closed') {
+    } else if (state === 'reconnecting' || state === 'disconnected' || state === 'closed') {
+      if (state === 'reconnecting') details = { attempt, retryIn: retryIn ?? null };
       const cause =
         reason ?? localError('not_connected', 'the client was closed before the server answered');
       this.#peerId = null;
@@ -284,7 +299,7 @@ export class RtcwireClient {
       for (const pending of this.#pendingConnects.splice(0)) pending.reject(cause);
       for (const pending of this.#pendingJoins.splice(0)) pending.reject(cause);
     }
-    this.#emitter.emit('state', state, reason);
+    this.#emitter.emit('state', state, reason, details);
     if (state === 'connected' && this.#transport !== null) {
       this.#emitter.emit('transport', this.#transport);
     }
@@ -304,6 +319,8 @@ export class RtcwireClient {
 
   // The core is gone after this: every later call sees a closed client.
   #release() {
+    globalThis.removeEventListener?.('online', this.#onNetworkChange);
+    globalThis.removeEventListener?.('offline', this.#onNetworkChange);
     this.#queuedInputs.length = 0;
     this.#timer.cancel();
     this.#transports.closeAll();

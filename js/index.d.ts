@@ -9,7 +9,13 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  */
 export type JsonInput = JsonValue | object;
 
-export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
+export type ConnectionState =
+  | 'idle'
+  | 'connecting'
+  | 'connected'
+  | 'reconnecting'
+  | 'disconnected'
+  | 'closed';
 
 /**
  * How the session reaches the server: a WebSocket, Server-Sent Events downstream with POSTs
@@ -62,6 +68,35 @@ export interface ConnectOptions {
    * 'sse' or 'polling' is upgraded to websocket when the server offers it.
    */
   transports?: readonly TransportName[];
+  /**
+   * Reconnection after an established connection is lost: exponential backoff with full jitter
+   * (each wait is random between 0 and min(maxDelay, initialDelay * factor^(attempt-1))).
+   * Defaults: initialDelay 500 ms, factor 2, maxDelay 10000 ms, unlimited attempts;
+   * `maxAttempts: 0` never reconnects. While the browser is offline the client waits for the
+   * network; when it comes back it retries at once.
+   */
+  reconnect?: ReconnectOptions;
+}
+
+export interface ReconnectOptions {
+  /** Milliseconds, 1 to 600000. */
+  initialDelay?: number;
+  /** 1 to 10. */
+  factor?: number;
+  /** Milliseconds, at least initialDelay, at most 3600000. */
+  maxDelay?: number;
+  /** Attempts before giving up ('disconnected'); absent: never give up. */
+  maxAttempts?: number;
+}
+
+/** What a state change adds: the reconnect schedule, or whether a session was resumed. */
+export interface StateDetails {
+  /** 'reconnecting': the attempt that comes next (1 for the first). */
+  attempt?: number;
+  /** 'reconnecting': milliseconds until that attempt; null while the browser is offline. */
+  retryIn?: number | null;
+  /** 'connected': true when the previous session continues (not yet: always false today). */
+  resumed?: boolean;
 }
 
 export interface JoinedRoom {
@@ -85,7 +120,12 @@ export interface Signal {
 /** Listener arguments of each event. */
 export interface RtcwireEvents {
   /** The connection state changed; `error` says why, for 'disconnected'. */
-  state: [state: ConnectionState, error: RtcwireError | undefined];
+  state: [state: ConnectionState, error: RtcwireError | undefined, details: StateDetails];
+  /**
+   * Connected again with a new session after a lost connection: the room, presence and anything
+   * the app built on them are gone; join again and rebuild.
+   */
+  resync: [];
   /**
    * The session's transport, once connected (right after `state` 'connected') and again after an
    * upgrade to websocket.

@@ -18,11 +18,12 @@ const TRANSPORTS = ['websocket', 'sse', 'polling'];
  * rejects with an RtcwireError when no transport reaches the server.
  */
 export async function connect(url, options) {
-  const { handshakeTimeout, transports } = options ?? {};
+  const { handshakeTimeout, transports, reconnect } = options ?? {};
   const server = resolveServerUrl(url);
   const config = { url: server, sdk: SDK_NAME, randomSeed: randomSeed() };
   if (handshakeTimeout !== undefined) config.handshakeTimeoutMs = handshakeTimeout;
   if (transports !== undefined) config.transports = checkTransports(transports);
+  if (reconnect !== undefined) config.reconnect = reconnectConfig(reconnect);
   const remembered = rememberedTransport(server, performance.now());
   if (remembered) config.remembered = remembered;
   const { ClientCore } = await loadCore();
@@ -36,6 +37,20 @@ export async function connect(url, options) {
     throw error;
   }
   return client;
+}
+
+// The core checks the values; this only renames them and refuses what is not an object.
+function reconnectConfig(reconnect) {
+  if (reconnect === null || typeof reconnect !== 'object') {
+    throw localError('invalid_argument', 'reconnect must be an object');
+  }
+  const { initialDelay, factor, maxDelay, maxAttempts } = reconnect;
+  const config = {};
+  if (initialDelay !== undefined) config.initialDelayMs = initialDelay;
+  if (factor !== undefined) config.factor = factor;
+  if (maxDelay !== undefined) config.maxDelayMs = maxDelay;
+  if (maxAttempts !== undefined) config.maxAttempts = maxAttempts;
+  return config;
 }
 
 function checkTransports(transports) {

@@ -1,5 +1,6 @@
-// Losing the server: clients show 'disconnected' with a transport error, and reconnect() works
-// once a server is back on the same address.
+// Losing the server: clients go 'reconnecting' with a transport error, keep retrying with
+// backoff, and come back by themselves, with a new session and a 'resync', once a server is back
+// on the same address.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startAppServer } from './support/app_server.mjs';
@@ -20,21 +21,24 @@ after(async () => {
   await server?.stop();
 });
 
-const untilState = (state) =>
+// Resolves with the `nth` (1-based) recorded `state` event equal to `wanted`.
+const untilState = (wanted, nth = 1, timeoutMs = 5000) =>
   page.evaluate(
-    (wanted) =>
-      app.until(`state ${wanted}`, (recorded) =>
-        recorded.events('state').find(([state]) => state === wanted),
+    ({ wanted, nth, timeoutMs }) =>
+      app.until(
+        `state ${wanted} #${nth}`,
+        (recorded) => recorded.events('state').filter(([state]) => state === wanted)[nth - 1],
+        timeoutMs,
       ),
-    state,
+    { wanted, nth, timeoutMs },
   );
 
-test('a killed server leaves the client disconnected with a transport error', async () => {
+test('a killed server leaves the client reconnecting with a transport error', async () => {
   await page.evaluate(async () => {
     await connectApp();
     await app.client.join('doomed-room');
   });
-  // Frozen, the server cannot answer the next join: its promise must settle by the disconnection.
+  // Frozen, the server cannot answer the next join: its promise must settle by the loss.
   process.kill(server.pid, 'SIGSTOP');
   await page.evaluate(() => {
     window.pendingJoin = app.client.join('never-answered').then(() => null, plain);
@@ -42,28 +46,37 @@ test('a killed server leaves the client disconnected with a transport error', as
   process.kill(server.pid, 'SIGKILL');
   assert.equal((await server.exited).signal, 'SIGKILL');
 
-  const [, error] = await untilState('disconnected');
+  const [, error, details] = await untilState('reconnecting');
   assert.equal(error.name, 'RtcwireError');
   assert.equal(error.origin, 'transport');
   assert.match(error.code, /^transport_(closed|error)$/);
+  assert.equal(details.attempt, 1);
+  assert.ok(details.retryIn >= 0 && details.retryIn <= 500, JSON.stringify(details));
   const client = await page.evaluate(() => ({
-    state: app.client.state,
     peerId: app.client.peerId,
     room: app.client.room,
     peers: app.client.peers,
   }));
-  assert.deepEqual(client, { state: 'disconnected', peerId: null, room: null, peers: [] });
+  assert.deepEqual(client, { peerId: null, room: null, peers: [] });
   assert.deepEqual(await page.evaluate(() => pendingJoin), error);
   const refused = await page.evaluate(() => thrownBy(() => app.client.publish('into the void')));
   assert.equal(refused.code, 'not_connected');
+  // With no server it keeps trying, with growing attempt numbers.
+  const [, , later] = await untilState('reconnecting', 3);
+  assert.equal(later.attempt, 3);
 });
 
-test('reconnect() reaches a restarted server and the client works again', async () => {
+test('a restarted server on the same address: the client reconnects by itself and resyncs', async () => {
   const port = server.port;
   server = await startAppServer(['--port', String(port)]);
   assert.equal(server.port, port);
+  // The record starts after connect() resolved, so this is the first 'connected' it holds.
+  // Attempt delays are capped at 10 s by default; the attempts so far wait far less.
+  const [, error, details] = await untilState('connected', 1, 15000);
+  assert.equal(error, null);
+  assert.deepEqual(details, { resumed: false });
   const result = await page.evaluate(async () => {
-    await app.client.reconnect();
+    await app.until('resync', (recorded) => recorded.events('resync').length === 1);
     const joined = await app.client.join('second-life');
     return { state: app.client.state, peerId: app.client.peerId, joined };
   });
@@ -71,13 +84,47 @@ test('reconnect() reaches a restarted server and the client works again', async 
   assert.match(result.peerId, /^[A-Za-z0-9_-]+$/);
   assert.deepEqual(result.joined, { room: 'second-life', peers: [] });
   const states = await page.evaluate(() => app.events('state').map(([state]) => state));
-  assert.deepEqual(states, ['disconnected', 'connecting', 'connected']);
+  assert.equal(states[0], 'reconnecting');
+  assert.equal(states.at(-1), 'connected');
+  assert.ok(states.every((state) => ['reconnecting', 'connecting', 'connected'].includes(state)));
   assert.deepEqual(page.errors, []);
 });
 
-test('a graceful server shutdown also ends in disconnected', async () => {
+test('a graceful server shutdown also leads to reconnecting', async () => {
+  const before = await reconnectingCount();
   await server.stop('SIGTERM');
-  const [, error] = await untilState('disconnected');
+  const [, error] = await untilState('reconnecting', before + 1);
   assert.ok(['transport', 'remote'].includes(error.origin), JSON.stringify(error));
   assert.match(error.code, /^(transport_closed|transport_error|server_closed)$/);
 });
+
+test('maxAttempts bounds the retries: then the client is disconnected and reconnect() works', async () => {
+  server = await startAppServer();
+  const outcome = await page.evaluate(async (url) => {
+    app.client.close();
+    await connectApp(url, { reconnect: { initialDelay: 20, maxDelay: 40, maxAttempts: 2 } });
+    return url;
+  }, server.url);
+  assert.equal(outcome, server.url);
+  const port = server.port;
+  process.kill(server.pid, 'SIGKILL');
+  await server.exited;
+  const [, error] = await untilState('disconnected');
+  assert.equal(error.origin, 'transport');
+  const attempts = await page.evaluate(() =>
+    app.events('state').filter(([state]) => state === 'reconnecting').map(([, , d]) => d.attempt),
+  );
+  assert.deepEqual(attempts, [1, 2]);
+  server = await startAppServer(['--port', String(port)]);
+  const state = await page.evaluate(async () => {
+    await app.client.reconnect();
+    return app.client.state;
+  });
+  assert.equal(state, 'connected');
+});
+
+async function reconnectingCount() {
+  return page.evaluate(
+    () => app.events('state').filter(([state]) => state === 'reconnecting').length,
+  );
+}

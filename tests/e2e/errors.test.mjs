@@ -126,7 +126,7 @@ test('after close() the client is closed and refuses commands with not_connected
   assert.equal(states.state, 'closed');
   assert.equal(states.peerId, null);
   assert.equal(states.outcome.code, 'not_connected');
-  assert.deepEqual(states.events, [['closed', null]]);
+  assert.deepEqual(states.events, [['closed', null, {}]]);
   assert.deepEqual(await thrown('(c) => c.join("again")'), local('not_connected'));
   assert.deepEqual(await thrown('(c) => c.publish(1)'), local('not_connected'));
   assert.deepEqual(page.errors, []);

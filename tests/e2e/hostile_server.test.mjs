@@ -20,12 +20,13 @@ after(async () => {
 });
 
 // A fresh app page whose WebSockets reach the script; connect() is started, not awaited.
+// Reconnection is off, so a connection the script breaks ends in 'disconnected' with its error.
 async function scriptedPage(options = {}) {
   const page = await openPage(browser, `${server.url}/app/`);
   const script = await routeToScript(page);
   const connecting = page.evaluate(
     (opts) => connectApp(undefined, opts).then(() => null, plain),
-    options,
+    { reconnect: { maxAttempts: 0 }, ...options },
   );
   const connection = await script.nextConnection();
   return { page, connection, connecting };

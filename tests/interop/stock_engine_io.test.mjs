@@ -148,7 +148,8 @@ test('a stock server closing the session leaves the client disconnected with a t
     [['websocket'], ['transport_closed', 'transport']],
   ]) {
     const server = await stockServer();
-    const client = await connectedPage(server, { transports });
+    // Reconnection off: the loss itself ends in 'disconnected' with its error.
+    const client = await connectedPage(server, { transports, reconnect: { maxAttempts: 0 } });
     server.sessions.at(-1).socket.close();
     const [, error] = await client.page.evaluate(() =>
       app.until('disconnected', (recorded) => recorded.events('state').find(([state]) => state === 'disconnected')),

@@ -24,7 +24,11 @@ function describe(error: unknown): string {
 }
 
 export async function chat(roomName: string): Promise<RtcwireClient> {
-  const client = await connect('/', { handshakeTimeout: 5000, transports: ['sse', 'polling'] });
+  const client = await connect('/', {
+    handshakeTimeout: 5000,
+    transports: ['sse', 'polling'],
+    reconnect: { initialDelay: 250, factor: 2, maxDelay: 5000, maxAttempts: 20 },
+  });
   const state: ConnectionState = client.state;
   const transport: TransportName | null = client.transport;
   console.log(transport);
@@ -32,9 +36,12 @@ export async function chat(roomName: string): Promise<RtcwireClient> {
   const id: string | null = client.peerId;
   console.log(state, id, client.maxMessageBytes);
 
-  const stopWatching = client.on('state', (next, error) => {
+  const stopWatching = client.on('state', (next, error, details) => {
     if (next === 'disconnected') console.warn('lost the server:', error?.code);
+    if (next === 'reconnecting') console.warn('retry', details.attempt, 'in', details.retryIn);
+    if (next === 'connected' && !details.resumed) console.log('new session');
   });
+  client.on('resync', () => void client.join('lobby'));
   client.on('peer-joined', (peer: string) => console.log('joined:', peer, client.peers.length));
   client.on('peer-left', (peer) => console.log('left:', peer));
   client.on('message', ({ from, kind, data }: Message) => {
