@@ -99,6 +99,15 @@ Status Client::require_room() const {
   return ok();
 }
 
+Status Client::require_peer(const std::string& peer) const {
+  if (auto in_room = require_room(); !in_room) return in_room;
+  if (!membership_.has_peer(peer)) {
+    return local_error(ErrorCode::peer_not_found,
+                       "no peer '" + peer.substr(0, 64) + "' in the room");
+  }
+  return ok();
+}
+
 Status Client::connect(Millis now) {
   if (config_error_) return *config_error_;
   if (state_ != ClientState::idle && state_ != ClientState::disconnected) {
@@ -194,20 +203,12 @@ Status Client::publish(envelope::Json data, Millis /*now*/) {
 }
 
 Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
-  if (auto in_room = require_room(); !in_room) return in_room;
-  if (!membership_.has_peer(peer)) {
-    return local_error(ErrorCode::peer_not_found,
-                       "no peer '" + peer.substr(0, 64) + "' in the room");
-  }
+  if (auto present = require_peer(peer); !present) return present;
   return send_envelope(envelope::DirectTo{std::move(peer), std::move(data)});
 }
 
 Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
-  if (auto in_room = require_room(); !in_room) return in_room;
-  if (!membership_.has_peer(peer)) {
-    return local_error(ErrorCode::peer_not_found,
-                       "no peer '" + peer.substr(0, 64) + "' in the room");
-  }
+  if (auto present = require_peer(peer); !present) return present;
   return send_envelope(envelope::SignalTo{std::move(peer), std::move(data)});
 }
 

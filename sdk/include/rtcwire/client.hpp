@@ -163,6 +163,7 @@ class Client {
   Status transition(client_event::StateChanged change);
   Status require_connected() const;
   Status require_room() const;
+  Status require_peer(const std::string& peer) const;
   Status send_envelope(const envelope::ClientEnvelope& envelope);
   // Moves whatever the connection produced into this client's queues and reacts to its events.
   void start_attempt(Millis now);
