@@ -352,7 +352,7 @@ void Client::drain_connection(Millis now) {
               events_.push_back(client_event::TransportChanged{kind});
               events_.push_back(client_event::RememberTransport{
                   server_url_.origin_key(), {kind, now + config_.remember_for}});
-              auto sent = send_envelope(envelope::Hello{config_.sdk});
+              auto sent = send_envelope(envelope::Hello{config_.sdk, std::nullopt});
               if (!sent) {
                 connection_->close();
                 lose_connection(sent.error(), now);
@@ -394,7 +394,7 @@ void Client::handle_message(const std::string& text, bool binary) {
     events_.push_back(client_event::ErrorRaised{decoded.error()});
     return;
   }
-  handle_envelope(std::move(decoded.value()));
+  handle_envelope(std::move(decoded.value().envelope));
 }
 
 void Client::handle_envelope(envelope::ServerEnvelope message) {
@@ -457,6 +457,8 @@ void Client::handle_envelope(envelope::ServerEnvelope message) {
           [&](envelope::ErrorReply& refusal) {
             events_.push_back(ev::ErrorRaised{remote_error(refusal.code, refusal.message)});
           },
+          [&](envelope::Ack&) {},
+          [&](envelope::GoAway&) {},
       },
       message);
 }

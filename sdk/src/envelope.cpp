@@ -72,6 +72,33 @@ Result<Json> read_data(const Json& object) {
   return *field;
 }
 
+// A sequence number or an ack: an integer from `min` to kMaxSeq.
+Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
+  if (!field.is_number_unsigned() || field.get<uint64_t>() < min ||
+      field.get<uint64_t>() > kMaxSeq) {
+    return invalid(std::string("field '") + name + "' must be an integer from " +
+                   std::to_string(min) + " to 2^53-1");
+  }
+  return field.get<uint64_t>();
+}
+
+// The envelope's own `seq`: 0 when absent and allowed to be.
+Result<Seq> read_seq(const Json& object, bool required) {
+  const auto field = object.find("seq");
+  if (field == object.end()) {
+    if (required) return invalid("field 'seq' is missing");
+    return Seq{0};
+  }
+  return read_seq_value(*field, "seq", 1);
+}
+
+// An optional ack count, 0 when absent.
+Result<Seq> read_ack(const Json& object) {
+  const auto field = object.find("ack");
+  if (field == object.end()) return Seq{0};
+  return read_seq_value(*field, "ack", 0);
+}
+
 std::string truncated(std::string_view message) {
   return std::string(message.substr(0, kMaxErrorMessageBytes));
 }
@@ -90,6 +117,27 @@ template <class Variant, class T>
 Result<Variant> widen(Result<T> result) {
   if (!result) return result.error();
   return Variant{std::move(result.value())};
+}
+
+// Pairs a decoded envelope with its seq, read per `is_sequenced` and `required`.
+template <class Variant>
+Result<Sequenced<Variant>> with_seq_of(const Json& object, Result<Variant> envelope,
+                                       bool required) {
+  if (!envelope) return envelope.error();
+  if (!is_sequenced(envelope.value())) return Sequenced<Variant>{std::move(envelope.value()), 0};
+  auto seq = read_seq(object, required);
+  if (!seq) return seq.error();
+  return Sequenced<Variant>{std::move(envelope.value()), seq.value()};
+}
+
+std::string dump(const Json& json) {
+  // Invalid UTF-8 in app strings is replaced rather than allowed to abort the encoder.
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json& put_seq(Json& json, Seq seq) {
+  if (seq != 0) json["seq"] = seq;
+  return json;
 }
 
 Error unknown_type(const std::string& type) {
@@ -116,113 +164,174 @@ bool is_valid_peer_id(std::string_view peer) {
   return true;
 }
 
-std::string encode(const ClientEnvelope& envelope) {
-  return std::visit(Overloaded{
-                        [](const Hello& e) {
-                          Json j = header("hello");
-                          j["sdk"] = e.sdk;
-                          return j;
-                        },
-                        [](const Join& e) {
-                          Json j = header("join");
-                          j["room"] = e.room;
-                          return j;
-                        },
-                        [](const Leave&) { return header("leave"); },
-                        [](const SignalTo& e) {
-                          Json j = header("signal");
-                          j["to"] = e.to;
-                          j["data"] = e.data;
-                          return j;
-                        },
-                        [](const Publish& e) {
-                          Json j = header("publish");
-                          j["data"] = e.data;
-                          return j;
-                        },
-                        [](const DirectTo& e) {
-                          Json j = header("direct");
-                          j["to"] = e.to;
-                          j["data"] = e.data;
-                          return j;
-                        },
-                    },
-                    envelope)
-      .dump(-1, ' ', false, Json::error_handler_t::replace);
+bool is_sequenced(const ClientEnvelope& envelope) {
+  return !std::holds_alternative<Hello>(envelope) && !std::holds_alternative<Ack>(envelope);
 }
 
-std::string encode(const ServerEnvelope& envelope) {
-  return std::visit(Overloaded{
-                        [](const Welcome& e) {
-                          Json j = header("welcome");
-                          j["peer"] = e.peer;
-                          j["session"] = e.session;
-                          j["maxMessageBytes"] = e.max_message_bytes;
-                          return j;
-                        },
-                        [](const Joined& e) {
-                          Json j = header("joined");
-                          j["room"] = e.room;
-                          j["peers"] = e.peers;
-                          return j;
-                        },
-                        [](const Left& e) {
-                          Json j = header("left");
-                          j["room"] = e.room;
-                          return j;
-                        },
-                        [](const PeerJoined& e) {
-                          Json j = header("peer-joined");
-                          j["peer"] = e.peer;
-                          return j;
-                        },
-                        [](const PeerLeft& e) {
-                          Json j = header("peer-left");
-                          j["peer"] = e.peer;
-                          return j;
-                        },
-                        [](const SignalFrom& e) {
-                          Json j = header("signal");
-                          j["from"] = e.from;
-                          j["data"] = e.data;
-                          return j;
-                        },
-                        [](const Published& e) {
-                          Json j = header("publish");
-                          j["from"] = e.from;
-                          j["data"] = e.data;
-                          return j;
-                        },
-                        [](const DirectFrom& e) {
-                          Json j = header("direct");
-                          j["from"] = e.from;
-                          j["data"] = e.data;
-                          return j;
-                        },
-                        [](const ErrorReply& e) {
-                          Json j = header("error");
-                          j["code"] = to_string(e.code);
-                          j["message"] = truncated(e.message);
-                          return j;
-                        },
-                    },
-                    envelope)
-      // Invalid UTF-8 in app strings is replaced rather than allowed to abort the encoder.
-      .dump(-1, ' ', false, Json::error_handler_t::replace);
+bool is_sequenced(const ServerEnvelope& envelope) {
+  return !std::holds_alternative<Welcome>(envelope) && !std::holds_alternative<Ack>(envelope) &&
+         !std::holds_alternative<GoAway>(envelope);
 }
 
-Result<ClientEnvelope> decode_client(std::string_view text) {
-  auto parsed = parse_object(text);
-  if (!parsed) return parsed.error();
-  const Json& j = parsed.value().object;
-  const std::string& type = parsed.value().type;
+std::string with_seq(std::string_view encoded, Seq seq) {
+  // Every encoded envelope is an object starting `{"v":`; the seq goes first.
+  std::string text = "{\"seq\":" + std::to_string(seq) + ",";
+  text.append(encoded.substr(1));
+  return text;
+}
 
+std::string encode(const ClientEnvelope& envelope, Seq seq) {
+  Json json = std::visit(Overloaded{
+                             [](const Hello& e) {
+                               Json j = header("hello");
+                               j["sdk"] = e.sdk;
+                               if (e.resume) {
+                                 j["resume"] = Json{{"session", e.resume->session},
+                                                    {"token", e.resume->token},
+                                                    {"ack", e.resume->ack}};
+                               }
+                               return j;
+                             },
+                             [](const Join& e) {
+                               Json j = header("join");
+                               j["room"] = e.room;
+                               return j;
+                             },
+                             [](const Leave&) { return header("leave"); },
+                             [](const SignalTo& e) {
+                               Json j = header("signal");
+                               j["to"] = e.to;
+                               j["data"] = e.data;
+                               return j;
+                             },
+                             [](const Publish& e) {
+                               Json j = header("publish");
+                               j["data"] = e.data;
+                               return j;
+                             },
+                             [](const DirectTo& e) {
+                               Json j = header("direct");
+                               j["to"] = e.to;
+                               j["data"] = e.data;
+                               return j;
+                             },
+                             [](const Ack& e) {
+                               Json j = header("ack");
+                               j["ack"] = e.seq;
+                               return j;
+                             },
+                         },
+                         envelope);
+  return dump(put_seq(json, seq));
+}
+
+std::string encode(const ServerEnvelope& envelope, Seq seq) {
+  Json json = std::visit(Overloaded{
+                             [](const Welcome& e) {
+                               Json j = header("welcome");
+                               j["peer"] = e.peer;
+                               j["session"] = e.session;
+                               j["token"] = e.token;
+                               j["maxMessageBytes"] = e.max_message_bytes;
+                               j["resumed"] = e.resumed;
+                               j["ack"] = e.ack;
+                               if (e.resume_error) j["resumeError"] = to_string(*e.resume_error);
+                               return j;
+                             },
+                             [](const Joined& e) {
+                               Json j = header("joined");
+                               j["room"] = e.room;
+                               j["peers"] = e.peers;
+                               return j;
+                             },
+                             [](const Left& e) {
+                               Json j = header("left");
+                               j["room"] = e.room;
+                               return j;
+                             },
+                             [](const PeerJoined& e) {
+                               Json j = header("peer-joined");
+                               j["peer"] = e.peer;
+                               return j;
+                             },
+                             [](const PeerLeft& e) {
+                               Json j = header("peer-left");
+                               j["peer"] = e.peer;
+                               return j;
+                             },
+                             [](const SignalFrom& e) {
+                               Json j = header("signal");
+                               j["from"] = e.from;
+                               j["data"] = e.data;
+                               return j;
+                             },
+                             [](const Published& e) {
+                               Json j = header("publish");
+                               j["from"] = e.from;
+                               j["data"] = e.data;
+                               return j;
+                             },
+                             [](const DirectFrom& e) {
+                               Json j = header("direct");
+                               j["from"] = e.from;
+                               j["data"] = e.data;
+                               return j;
+                             },
+                             [](const ErrorReply& e) {
+                               Json j = header("error");
+                               j["code"] = to_string(e.code);
+                               j["message"] = truncated(e.message);
+                               return j;
+                             },
+                             [](const Ack& e) {
+                               Json j = header("ack");
+                               j["ack"] = e.seq;
+                               return j;
+                             },
+                             [](const GoAway& e) {
+                               Json j = header("goaway");
+                               j["reconnectInMs"] = e.reconnect_in_ms;
+                               j["ack"] = e.ack;
+                               return j;
+                             },
+                         },
+                         envelope);
+  return dump(put_seq(json, seq));
+}
+
+namespace {
+
+Result<std::string> read_bounded(const Json& object, const char* name, std::size_t max_bytes) {
+  return read_string(
+      object, name,
+      [max_bytes](const std::string& s) { return !s.empty() && s.size() <= max_bytes; },
+      ErrorCode::invalid_envelope);
+}
+
+Result<ResumeRequest> read_resume(const Json& resume) {
+  if (!resume.is_object()) return invalid("field 'resume' must be an object");
+  auto session = read_bounded(resume, "session", kMaxSessionBytes);
+  if (!session) return session.error();
+  auto token = read_bounded(resume, "token", kMaxTokenBytes);
+  if (!token) return token.error();
+  auto ack = read_ack(resume);
+  if (!ack) return ack.error();
+  return ResumeRequest{std::move(session.value()), std::move(token.value()), ack.value()};
+}
+
+Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type) {
   if (type == "hello") {
     auto sdk = read_string(
         j, "sdk", [](const std::string& s) { return s.size() <= kMaxSdkNameBytes; },
         ErrorCode::invalid_envelope);
     if (!sdk) return sdk.error();
-    return ClientEnvelope{Hello{std::move(sdk.value())}};
+    Hello hello{std::move(sdk.value()), std::nullopt};
+    if (const auto resume = j.find("resume"); resume != j.end()) {
+      auto request = read_resume(*resume);
+      if (!request) return request.error();
+      hello.resume = std::move(request.value());
+    }
+    return ClientEnvelope{std::move(hello)};
   }
   if (type == "join") {
     auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
@@ -237,29 +346,45 @@ Result<ClientEnvelope> decode_client(std::string_view text) {
     if (!data) return data.error();
     return ClientEnvelope{Publish{std::move(data.value())}};
   }
+  if (type == "ack") {
+    if (!j.contains("ack")) return invalid("field 'ack' is missing");
+    auto ack = read_ack(j);
+    if (!ack) return ack.error();
+    return ClientEnvelope{Ack{ack.value()}};
+  }
   return unknown_type(type);
 }
 
-Result<ServerEnvelope> decode_server(std::string_view text) {
-  auto parsed = parse_object(text);
-  if (!parsed) return parsed.error();
-  const Json& j = parsed.value().object;
-  const std::string& type = parsed.value().type;
-
-  if (type == "welcome") {
-    auto peer = read_peer(j, "peer");
-    if (!peer) return peer.error();
-    auto session = read_string(
-        j, "session", [](const std::string& s) { return !s.empty() && s.size() <= 128; },
-        ErrorCode::invalid_envelope);
-    if (!session) return session.error();
-    const auto limit = j.find("maxMessageBytes");
-    if (limit == j.end() || !limit->is_number_unsigned() || limit->get<uint64_t>() == 0) {
-      return invalid("field 'maxMessageBytes' must be a positive integer");
-    }
-    return ServerEnvelope{Welcome{std::move(peer.value()), std::move(session.value()),
-                                  static_cast<std::size_t>(limit->get<uint64_t>())}};
+Result<ServerEnvelope> decode_welcome(const Json& j) {
+  auto peer = read_peer(j, "peer");
+  if (!peer) return peer.error();
+  auto session = read_bounded(j, "session", kMaxSessionBytes);
+  if (!session) return session.error();
+  auto token = read_bounded(j, "token", kMaxTokenBytes);
+  if (!token) return token.error();
+  const auto limit = j.find("maxMessageBytes");
+  if (limit == j.end() || !limit->is_number_unsigned() || limit->get<uint64_t>() == 0) {
+    return invalid("field 'maxMessageBytes' must be a positive integer");
   }
+  Welcome welcome{std::move(peer.value()), std::move(session.value()), std::move(token.value()),
+                  static_cast<std::size_t>(limit->get<uint64_t>()), false, 0, std::nullopt};
+  if (const auto resumed = j.find("resumed"); resumed != j.end()) {
+    if (!resumed->is_boolean()) return invalid("field 'resumed' must be a boolean");
+    welcome.resumed = resumed->get<bool>();
+  }
+  auto ack = read_ack(j);
+  if (!ack) return ack.error();
+  welcome.ack = ack.value();
+  if (const auto refused = j.find("resumeError"); refused != j.end()) {
+    if (!refused->is_string()) return invalid("field 'resumeError' must be a string");
+    welcome.resume_error = error_code_from_string(refused->get_ref<const std::string&>())
+                               .value_or(ErrorCode::internal);
+  }
+  return ServerEnvelope{std::move(welcome)};
+}
+
+Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type) {
+  if (type == "welcome") return decode_welcome(j);
   if (type == "joined") {
     auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
     if (!room) return room.error();
@@ -303,7 +428,41 @@ Result<ServerEnvelope> decode_server(std::string_view text) {
     }
     return ServerEnvelope{ErrorReply{known, std::move(text_message)}};
   }
+  if (type == "ack") {
+    if (!j.contains("ack")) return invalid("field 'ack' is missing");
+    auto ack = read_ack(j);
+    if (!ack) return ack.error();
+    return ServerEnvelope{Ack{ack.value()}};
+  }
+  if (type == "goaway") {
+    const auto within = j.find("reconnectInMs");
+    if (within == j.end() || !within->is_number_unsigned()) {
+      return invalid("field 'reconnectInMs' must be a non-negative integer");
+    }
+    auto ack = read_ack(j);
+    if (!ack) return ack.error();
+    return ServerEnvelope{GoAway{within->get<uint64_t>(), ack.value()}};
+  }
   return unknown_type(type);
+}
+
+}  // namespace
+
+Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text) {
+  auto parsed = parse_object(text);
+  if (!parsed) return parsed.error();
+  const Json& j = parsed.value().object;
+  return with_seq_of(j, decode_client_body(j, parsed.value().type), false);
+}
+
+Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text) {
+  auto parsed = parse_object(text);
+  if (!parsed) return parsed.error();
+  const Json& j = parsed.value().object;
+  auto body = decode_server_body(j, parsed.value().type);
+  // Refusals outside a session (before hello) have no seq; everything else sequenced must.
+  const bool required = !(body && std::holds_alternative<ErrorReply>(body.value()));
+  return with_seq_of(j, std::move(body), required);
 }
 
 }  // namespace rtcwire::envelope

@@ -25,6 +25,11 @@ constexpr std::array kCodeNames{
     std::pair{ErrorCode::server_closed, std::string_view{"server_closed"}},
     std::pair{ErrorCode::invalid_argument, std::string_view{"invalid_argument"}},
     std::pair{ErrorCode::internal, std::string_view{"internal"}},
+    std::pair{ErrorCode::session_expired, std::string_view{"session_expired"}},
+    std::pair{ErrorCode::buffer_overflow, std::string_view{"buffer_overflow"}},
+    std::pair{ErrorCode::buffer_full, std::string_view{"buffer_full"}},
+    std::pair{ErrorCode::invalid_sequence, std::string_view{"invalid_sequence"}},
+    std::pair{ErrorCode::going_away, std::string_view{"going_away"}},
 };
 
 }  // namespace

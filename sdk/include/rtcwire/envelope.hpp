@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -24,10 +26,32 @@ inline constexpr std::size_t kMaxSdkNameBytes = 64;
 inline constexpr std::size_t kMaxErrorMessageBytes = 512;
 // Deeper JSON is refused before parsing: it would only serve to exhaust the stack.
 inline constexpr int kMaxJsonDepth = 32;
+inline constexpr std::size_t kMaxSessionBytes = 128;
+inline constexpr std::size_t kMaxTokenBytes = 128;
+// Sequence numbers stay exact in every JSON implementation (2^53 - 1).
+inline constexpr std::uint64_t kMaxSeq = 9007199254740991ULL;
+
+// Reliable envelopes carry a per-direction sequence number, 1, 2, 3... per session; 0 means
+// "not sequenced" (hello, welcome, ack, goaway, and refusals outside a session).
+using Seq = std::uint64_t;
+
+// Cumulative acknowledgement, both directions: every sequenced envelope up to `seq` arrived.
+struct Ack {
+  Seq seq = 0;
+  bool operator==(const Ack&) const = default;
+};
 
 // ---- client -> server ----
+// Asks to continue an earlier session; `ack` is the last server seq the client received.
+struct ResumeRequest {
+  std::string session;
+  std::string token;
+  Seq ack = 0;
+  bool operator==(const ResumeRequest&) const = default;
+};
 struct Hello {
   std::string sdk;  // e.g. "rtcwire-js/0.1.0", informational
+  std::optional<ResumeRequest> resume;
   bool operator==(const Hello&) const = default;
 };
 struct Join {
@@ -51,13 +75,18 @@ struct DirectTo {  // app message to one peer of the room, relayed by the server
   Json data;
   bool operator==(const DirectTo&) const = default;
 };
-using ClientEnvelope = std::variant<Hello, Join, Leave, SignalTo, Publish, DirectTo>;
+using ClientEnvelope = std::variant<Hello, Join, Leave, SignalTo, Publish, DirectTo, Ack>;
 
 // ---- server -> client ----
 struct Welcome {
   std::string peer;  // this client's peer id
   std::string session;
+  std::string token;                  // secret that resumes `session`
   std::size_t max_message_bytes = 0;  // largest envelope the server accepts
+  bool resumed = false;               // the session named in hello.resume continues
+  Seq ack = 0;                        // resumed: the last client seq the server received
+  // Set when hello asked to resume and the server started a new session instead.
+  std::optional<ErrorCode> resume_error;
   bool operator==(const Welcome&) const = default;
 };
 struct Joined {  // answer to Join: the room and the peers already in it (presence)
@@ -97,16 +126,41 @@ struct ErrorReply {
   std::string message;
   bool operator==(const ErrorReply&) const = default;
 };
+// The server is shutting down: reconnect after a random delay in [0, reconnect_in_ms], probably to
+// another instance. `ack` is the last client seq it received.
+struct GoAway {
+  std::uint64_t reconnect_in_ms = 0;
+  Seq ack = 0;
+  bool operator==(const GoAway&) const = default;
+};
 using ServerEnvelope = std::variant<Welcome, Joined, Left, PeerJoined, PeerLeft, SignalFrom,
-                                    Published, DirectFrom, ErrorReply>;
+                                    Published, DirectFrom, ErrorReply, Ack, GoAway>;
 
-std::string encode(const ClientEnvelope& envelope);
-std::string encode(const ServerEnvelope& envelope);
+// An envelope with the sequence number it travelled with (0: none).
+template <class Envelope>
+struct Sequenced {
+  Envelope envelope;
+  Seq seq = 0;
+  bool operator==(const Sequenced&) const = default;
+};
 
-// Decoding validates everything: version, type, field types, sizes, depth. Unknown fields are
+// Join, leave, publish, direct and signal are sequenced client -> server.
+bool is_sequenced(const ClientEnvelope& envelope);
+// Everything but welcome, ack and goaway is sequenced server -> client (errors only in a session).
+bool is_sequenced(const ServerEnvelope& envelope);
+
+// `seq` 0 leaves the field out.
+std::string encode(const ClientEnvelope& envelope, Seq seq = 0);
+std::string encode(const ServerEnvelope& envelope, Seq seq = 0);
+// Adds `"seq":N` to an envelope encoded without one, so a room broadcast is encoded once.
+std::string with_seq(std::string_view encoded, Seq seq);
+
+// Decoding validates everything: version, type, field types, sizes, depth, seq. Unknown fields are
 // ignored; an unknown type is ErrorCode::unknown_type. Errors have ErrorOrigin::remote.
-Result<ClientEnvelope> decode_client(std::string_view text);
-Result<ServerEnvelope> decode_server(std::string_view text);
+// Client envelopes may omit seq (a client that opts out of resume); server envelopes that are
+// sequenced must carry one, except errors.
+Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text);
+Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text);
 
 // Validation shared with the app-facing API.
 bool is_valid_room(std::string_view room);

@@ -38,6 +38,11 @@ enum class ErrorCode {
   server_closed,        // the server closed the session
   invalid_argument,     // an app argument of the wrong shape
   internal,             // a bug: reported, never crashes
+  session_expired,      // resume refused: the session is unknown (expired, or the server restarted)
+  buffer_overflow,      // the server's replay buffer for the session overflowed: the session ended
+  buffer_full,          // (client) too much unacknowledged outgoing data: slow down
+  invalid_sequence,     // a sequence number or ack that skips ahead or points past what was sent
+  going_away,           // the server is shutting down and asked the client to reconnect
 };
 
 std::string_view to_string(ErrorCode code);
