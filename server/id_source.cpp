@@ -34,4 +34,6 @@ std::string RandomIdSource::peer_id() { return base62(peer_generator_, kPeerIdLe
 
 std::string RandomIdSource::session_id() { return base62(entropy_, kSessionIdLength); }
 
+std::string RandomIdSource::token() { return base62(entropy_, kSessionIdLength); }
+
 }  // namespace rtcwire::server

@@ -13,6 +13,8 @@ class IdSource {
   virtual std::string peer_id() = 0;
   // Unguessable: session ids and Engine.IO sids are what a resume would present.
   virtual std::string session_id() = 0;
+  // Unguessable and never shown to anyone but the session's client: proves a resume is genuine.
+  virtual std::string token() = 0;
 };
 
 class RandomIdSource final : public IdSource {
@@ -24,6 +26,7 @@ class RandomIdSource final : public IdSource {
 
   std::string peer_id() override;
   std::string session_id() override;
+  std::string token() override;
 
  private:
   std::random_device entropy_;

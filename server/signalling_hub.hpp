@@ -1,23 +1,32 @@
-// The rtcwire envelope v1 session logic of the server: peers, rooms, presence and relay.
-// Socket-free: the caller feeds it what each connection sent and delivers what it returns, so the
-// whole protocol is testable without a network.
+// The rtcwire envelope v1 session logic of the server: sessions, rooms, presence, relay, and the
+// reliable streams with resume (docs/protocol.md §2). Socket- and clock-free: the caller feeds it
+// what each connection sent, the current time and its timer firing, and delivers what it returns,
+// so the whole protocol is testable without a network or a real clock.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "id_source.hpp"
+#include "peer_session.hpp"
 #include "rtcwire/envelope.hpp"
 #include "rtcwire/error.hpp"
+#include "rtcwire/time.hpp"
 
 namespace rtcwire::server {
 
-using ConnectionId = std::uint64_t;
+struct HubSettings {
+  std::size_t max_message_bytes = 65536;  // largest envelope accepted from a client
+  Millis resume_window{120000};           // how long a session outlives its connection
+  std::size_t resume_buffer_bytes = 1024 * 1024;  // unacknowledged bytes kept per session
+};
 
 // One encoded server envelope for one connection.
 struct Delivery {
@@ -27,57 +36,118 @@ struct Delivery {
   bool operator==(const Delivery&) const = default;
 };
 
-// What one input produced.
+// A connection the server must close once what was delivered to it has been sent. The room hears
+// nothing of it: the hub has already dealt with the session.
+struct ConnectionClose {
+  ConnectionId connection = 0;
+  std::string reason;  // for the log: "taken over", "buffer overflow", "server shutting down"
+
+  bool operator==(const ConnectionClose&) const = default;
+};
+
+// A session that ended and was forgotten (its room has been told), for the log.
+struct SessionEnd {
+  std::string peer;
+  ErrorCode why;  // session_expired, buffer_overflow, or invalid_sequence (a botched resume)
+
+  bool operator==(const SessionEnd&) const = default;
+};
+
+// How a hello was answered, for the log.
+struct Greeting {
+  bool resumed = false;
+  std::optional<ErrorCode> resume_error;
+
+  bool operator==(const Greeting&) const = default;
+};
+
+// What one input produced. Deliveries are in sending order; closes apply after them.
 struct HubOutput {
   std::vector<Delivery> deliveries;
   // Set when the input was refused; the matching error envelope is among the deliveries.
   std::optional<Error> rejection;
+  std::vector<ConnectionClose> closes;
+  std::vector<SessionEnd> ended;
+  std::optional<Greeting> greeting;  // set when the input was a hello
 };
 
 class SignallingHub {
  public:
-  SignallingHub(IdSource& ids, std::size_t max_message_bytes);
+  SignallingHub(IdSource& ids, HubSettings settings);
 
   // A transport session opened; the connection may now say hello.
   ConnectionId connect();
   // One Engine.IO text message from `from`. Unknown connections are ignored.
-  HubOutput receive_text(ConnectionId from, std::string_view text);
+  HubOutput receive_text(ConnectionId from, std::string_view text, Millis now);
   // One Engine.IO binary message: never a valid envelope.
   HubOutput receive_binary(ConnectionId from);
-  // The transport session closed: the room learns that the peer left.
-  HubOutput disconnect(ConnectionId connection);
+  // The transport session closed: its session, if any, is kept for the resume window, still in
+  // its room, buffering what is sent to it.
+  void disconnect(ConnectionId connection, Millis now);
+  // The server is shutting down: every welcomed connection gets `goaway`, after everything already
+  // delivered to it; connections that have not said hello are to be closed.
+  HubOutput go_away(std::uint64_t reconnect_in_ms);
+
+  // The earliest time handle_timeout() has work to do (an ack due, a session expiring).
+  std::optional<Millis> poll_timeout() const;
+  HubOutput handle_timeout(Millis now);
 
   std::size_t connection_count() const { return connections_.size(); }
+  // Live sessions, attached or not.
+  std::size_t session_count() const { return sessions_.size(); }
   // Empty until the connection's hello was welcomed.
   std::string_view peer_id(ConnectionId connection) const;
   std::string_view room_of(ConnectionId connection) const;
 
  private:
-  struct Connection {
-    std::string peer;  // empty until welcomed
-    std::string room;  // empty when in no room
-  };
-  class Outbox;
+  class Output;
 
-  void on_hello(ConnectionId from, Connection& connection, const envelope::Hello& hello,
-                Outbox& out);
-  void on_join(ConnectionId from, Connection& connection, const envelope::Join& join, Outbox& out);
-  void on_leave(ConnectionId from, Connection& connection, Outbox& out);
-  void on_publish(ConnectionId from, const Connection& connection, const envelope::Publish& publish,
-                  Outbox& out);
+  PeerSession* session_of(ConnectionId connection);
+  const PeerSession* session_of(ConnectionId connection) const;
+
+  void on_hello(ConnectionId from, const envelope::Hello& hello, Output& out);
+  void start_session(ConnectionId from, std::optional<ErrorCode> resume_error, Output& out);
+  void resume_session(ConnectionId from, PeerSession& session, envelope::Seq client_ack,
+                      Output& out);
+  void on_join(PeerSession& session, const envelope::Join& join, Output& out);
+  void on_leave(PeerSession& session, Output& out);
+  void on_publish(PeerSession& session, const envelope::Publish& publish, Output& out);
+  void on_ack(PeerSession& session, const envelope::Ack& ack, Output& out);
   // Signal and direct: relayed only to a peer of the sender's own room.
-  std::optional<ConnectionId> room_peer(const Connection& sender, std::string_view peer) const;
+  PeerSession* room_peer(const PeerSession& sender, std::string_view peer);
 
-  // Removes the connection from its room, telling the others; no reply to the connection itself.
-  void leave_room(ConnectionId connection_id, Connection& connection, Outbox& out);
+  // Numbers the envelope, keeps it for a resume and delivers it if the session is attached.
+  void send(PeerSession& to, const envelope::ServerEnvelope& message, Output& out);
+  void send_encoded(PeerSession& to, std::string_view encoded, Output& out);
+  // Encodes once for the whole room: a publish to a large room costs one JSON dump.
+  void broadcast(const std::string& room, const std::string& except,
+                 const envelope::ServerEnvelope& message, Output& out);
+  // An error envelope to the sender: sequenced in a session, unsequenced before hello.
+  void fail(ConnectionId to, PeerSession* session, ErrorCode code, std::string message,
+            Output& out);
+  void send_ack(PeerSession& session, Output& out);
+
+  // Removes the session from its room, telling the others; no reply to the session itself.
+  void leave_room(PeerSession& session, Output& out);
+  // Leaves the room and forgets the session; its connection, if any, must be handled first.
+  void end_session(PeerSession& session, ErrorCode why, Output& out);
+  // Ends the sessions whose outbox overflowed during the input, and those their ending overflows.
+  void end_overflowed(Output& out);
+  // Files the session's next deadline in the timer index.
+  void reschedule(PeerSession& session);
 
   IdSource& ids_;
-  std::size_t max_message_bytes_;
+  HubSettings settings_;
   ConnectionId next_connection_ = 1;
-  std::unordered_map<ConnectionId, Connection> connections_;
-  std::unordered_map<std::string, ConnectionId> connection_by_peer_;
-  // Members in join order, so `joined.peers` lists the room oldest first.
-  std::unordered_map<std::string, std::vector<ConnectionId>> rooms_;
+  // Every connection, with the peer id of its session (empty until welcomed).
+  std::unordered_map<ConnectionId, std::string> connections_;
+  std::unordered_map<std::string, PeerSession> sessions_;       // by peer id
+  std::unordered_map<std::string, std::string> peer_by_session_;  // session id -> peer id
+  // Members (peer ids) in join order, so `joined.peers` lists the room oldest first.
+  std::unordered_map<std::string, std::vector<std::string>> rooms_;
+  // (deadline, peer id) of every session with one: the earliest is poll_timeout().
+  std::set<std::pair<Millis, std::string>> deadlines_;
+  std::vector<std::string> overflowed_;  // peer ids, ended at the end of the current input
 };
 
 }  // namespace rtcwire::server

@@ -7,6 +7,9 @@
 namespace rtcwire {
 namespace {
 
+// A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
+constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
+
 template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
@@ -57,7 +60,8 @@ std::string_view to_string(ClientState state) {
 Client::Client(ClientConfig config)
     : config_(std::move(config)),
       random_(config_.random_seed),
-      max_message_bytes_(config_.max_message_bytes) {
+      max_message_bytes_(config_.max_message_bytes),
+      session_(config_.resume_buffer_bytes) {
   auto url = parse_server_url(config_.url);
   if (url) {
     server_url_ = std::move(url.value());
@@ -85,8 +89,10 @@ Status Client::transition(client_event::StateChanged change) {
   return ok();
 }
 
-Status Client::require_connected() const {
-  if (state_ != ClientState::connected) {
+Status Client::require_session() const {
+  const bool resuming = session_.exists() &&
+                        (state_ == ClientState::reconnecting || state_ == ClientState::connecting);
+  if (state_ != ClientState::connected && !resuming) {
     return local_error(ErrorCode::not_connected,
                        "client is " + std::string(to_string(state_)) + ", not connected");
   }
@@ -94,14 +100,14 @@ Status Client::require_connected() const {
 }
 
 Status Client::require_room() const {
-  if (auto connected = require_connected(); !connected) return connected;
-  if (!membership_.in_room()) return local_error(ErrorCode::not_in_room, "join a room first");
+  if (auto session = require_session(); !session) return session;
+  if (!membership().in_room()) return local_error(ErrorCode::not_in_room, "join a room first");
   return ok();
 }
 
 Status Client::require_peer(const std::string& peer) const {
   if (auto in_room = require_room(); !in_room) return in_room;
-  if (!membership_.has_peer(peer)) {
+  if (!membership().has_peer(peer)) {
     return local_error(ErrorCode::peer_not_found,
                        "no peer '" + peer.substr(0, 64) + "' in the room");
   }
@@ -166,56 +172,77 @@ void Client::attempt_failed(Error error, Millis now) {
   timers_.set(Timer::next_transport, now + Millis(std::max<int64_t>(delay, 1)));
 }
 
-Status Client::send_envelope(const envelope::ClientEnvelope& envelope) {
-  std::string text = envelope::encode(envelope);
-  if (text.size() > max_message_bytes_) {
-    return local_error(ErrorCode::message_too_large, "message of " + std::to_string(text.size()) +
+Status Client::submit(envelope::ClientEnvelope request) {
+  std::string text = envelope::encode(request, session_.next_seq());
+  const std::size_t bytes = text.size();
+  std::size_t limit = max_message_bytes_;
+  if (state_ == ClientState::connected) {
+    // Refused now rather than failing in the connection once numbered: a seq that never goes out
+    // would leave a gap the server refuses everything after.
+    const auto max_payload = connection_->open_info().max_payload;
+    if (max_payload > 0) limit = std::min(limit, static_cast<std::size_t>(max_payload - 1));
+  }
+  if (bytes > limit) {
+    return local_error(ErrorCode::message_too_large, "message of " + std::to_string(bytes) +
                                                          " bytes exceeds the server's limit of " +
-                                                         std::to_string(max_message_bytes_));
+                                                         std::to_string(limit));
   }
   if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
     return local_error(ErrorCode::invalid_argument,
                        "data is nested deeper than the protocol allows");
   }
+  auto queued = session_.queue(std::move(request), bytes);
+  if (!queued) return queued.error();
+  // Otherwise it goes out when the session is resumed.
+  if (state_ == ClientState::connected) (void)write(std::move(text));
+  return ok();
+}
+
+Status Client::write(std::string text) {
   auto sent = connection_->send_message(std::move(text));
   while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
   return sent;
 }
 
+void Client::send_ack() {
+  timers_.clear(Timer::ack);
+  (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack()}}));
+}
+
 Status Client::join(std::string room, Millis /*now*/) {
-  if (auto connected = require_connected(); !connected) return connected;
+  if (auto session = require_session(); !session) return session;
   if (!envelope::is_valid_room(room)) {
     return local_error(ErrorCode::invalid_room, "room names are 1 to " +
                                                     std::to_string(envelope::kMaxRoomBytes) +
                                                     " bytes without control characters");
   }
-  return send_envelope(envelope::Join{std::move(room)});
+  return submit(envelope::Join{std::move(room)});
 }
 
 Status Client::leave(Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
-  return send_envelope(envelope::Leave{});
+  return submit(envelope::Leave{});
 }
 
 Status Client::publish(envelope::Json data, Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
-  return send_envelope(envelope::Publish{std::move(data)});
+  return submit(envelope::Publish{std::move(data)});
 }
 
 Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
   if (auto present = require_peer(peer); !present) return present;
-  return send_envelope(envelope::DirectTo{std::move(peer), std::move(data)});
+  return submit(envelope::DirectTo{std::move(peer), std::move(data)});
 }
 
 Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
   if (auto present = require_peer(peer); !present) return present;
-  return send_envelope(envelope::SignalTo{std::move(peer), std::move(data)});
+  return submit(envelope::SignalTo{std::move(peer), std::move(data)});
 }
 
 void Client::close(Millis now) {
   if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
   timers_.clear_all();
-  membership_.reset();
+  session_.clear();
   if (connection_) {
     connection_->close();
     drain_connection(now);
@@ -269,6 +296,10 @@ void Client::handle_timeout(Millis now) {
       if (state_ == ClientState::reconnecting) start_connecting(now);
       continue;
     }
+    if (timer == Timer::ack) {
+      if (state_ == ClientState::connected) send_ack();
+      continue;
+    }
     if (state_ != ClientState::connecting) continue;
     if (timer == Timer::next_transport) {
       start_attempt(now);
@@ -295,9 +326,9 @@ void Client::handle_timeout(Millis now) {
 }
 
 void Client::lose_connection(Error error, Millis now) {
+  // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
+  // resume request acknowledges what was received, so no ack timer is needed meanwhile.
   timers_.clear_all();
-  membership_.reset();
-  peer_id_.clear();
   if (!ever_connected_) {
     // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
     (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
@@ -306,9 +337,11 @@ void Client::lose_connection(Error error, Millis now) {
   schedule_reconnect(std::move(error), now);
 }
 
-void Client::schedule_reconnect(std::optional<Error> error, Millis now) {
+void Client::schedule_reconnect(std::optional<Error> error, Millis now,
+                                std::optional<Millis> spread) {
   const uint32_t attempt = reconnect_attempt_ + 1;
-  const auto delay = config_.reconnect.next_delay(attempt, random_);
+  auto delay = config_.reconnect.next_delay(attempt, random_);
+  if (delay && spread) delay = Millis(random_.uniform(0, spread->count() + 1));
   if (!delay) {
     (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
     return;
@@ -343,83 +376,129 @@ void Client::drain_connection(Millis now) {
     while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
     auto event = connection_->poll_event();
     if (!event) return;
-    std::visit(
-        Overloaded{
-            [&](engineio_event::Opened&) {
-              if (state_ != ClientState::connecting) return;
-              attempt_opened_ = true;
-              const TransportKind kind = connection_->transport_kind();
-              events_.push_back(client_event::TransportChanged{kind});
-              events_.push_back(client_event::RememberTransport{
-                  server_url_.origin_key(), {kind, now + config_.remember_for}});
-              auto sent = send_envelope(envelope::Hello{config_.sdk, std::nullopt});
-              if (!sent) {
-                connection_->close();
-                lose_connection(sent.error(), now);
-              }
-            },
-            [&](engineio_event::Message& message) { handle_message(message.data, message.binary); },
-            [&](engineio_event::Upgraded& upgraded) {
-              events_.push_back(client_event::TransportChanged{upgraded.kind});
-              events_.push_back(client_event::RememberTransport{
-                  server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
-            },
-            [&](engineio_event::Closed& closed) {
-              if (state_ != ClientState::connecting && state_ != ClientState::connected) {
-                return;  // we closed it ourselves
-              }
-              Error error = closed.error.value_or(
-                  transport_error(ErrorCode::transport_closed, "the connection closed"));
-              // Before the Engine.IO handshake, a failure means "try the next transport".
-              if (state_ == ClientState::connecting && !attempt_opened_) {
-                attempt_failed(std::move(error), now);
-              } else {
-                lose_connection(std::move(error), now);
-              }
-            },
-        },
-        *event);
+    std::visit(Overloaded{
+                   [&](engineio_event::Opened&) {
+                     if (state_ != ClientState::connecting) return;
+                     attempt_opened_ = true;
+                     const TransportKind kind = connection_->transport_kind();
+                     events_.push_back(client_event::TransportChanged{kind});
+                     events_.push_back(client_event::RememberTransport{
+                         server_url_.origin_key(), {kind, now + config_.remember_for}});
+                     auto sent = write(envelope::encode(
+                         envelope::Hello{config_.sdk, session_.take_resume_request()}));
+                     if (!sent) {
+                       connection_->close();
+                       lose_connection(sent.error(), now);
+                     }
+                   },
+                   [&](engineio_event::Message& message) {
+                     handle_message(message.data, message.binary, now);
+                   },
+                   [&](engineio_event::Upgraded& upgraded) {
+                     events_.push_back(client_event::TransportChanged{upgraded.kind});
+                     events_.push_back(client_event::RememberTransport{
+                         server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
+                   },
+                   [&](engineio_event::Closed& closed) {
+                     if (state_ != ClientState::connecting && state_ != ClientState::connected) {
+                       return;  // we closed it ourselves
+                     }
+                     Error error = closed.error.value_or(
+                         transport_error(ErrorCode::transport_closed, "the connection closed"));
+                     // Before the Engine.IO handshake, a failure means "try the next transport".
+                     if (state_ == ClientState::connecting && !attempt_opened_) {
+                       attempt_failed(std::move(error), now);
+                     } else {
+                       lose_connection(std::move(error), now);
+                     }
+                   },
+               },
+               *event);
   }
 }
 
-void Client::handle_message(const std::string& text, bool binary) {
+void Client::handle_message(const std::string& text, bool binary, Millis now) {
+  namespace ev = client_event;
   if (state_ != ClientState::connecting && state_ != ClientState::connected) return;
   if (binary) {
-    events_.push_back(client_event::ErrorRaised{
+    events_.push_back(ev::ErrorRaised{
         remote_error(ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
     return;
   }
   auto decoded = envelope::decode_server(text);
   if (!decoded) {
-    events_.push_back(client_event::ErrorRaised{decoded.error()});
+    events_.push_back(ev::ErrorRaised{decoded.error()});
     return;
   }
-  handle_envelope(std::move(decoded.value().envelope));
-}
-
-void Client::handle_envelope(envelope::ServerEnvelope message) {
-  namespace ev = client_event;
+  auto& [message, seq] = decoded.value();
   if (state_ == ClientState::connecting) {
     if (auto* welcome = std::get_if<envelope::Welcome>(&message)) {
-      peer_id_ = std::move(welcome->peer);
-      max_message_bytes_ = welcome->max_message_bytes;
-      timers_.clear(Timer::handshake);
-      const bool was_reconnecting = ever_connected_;
-      ever_connected_ = true;
-      reconnect_attempt_ = 0;
-      // The server does not resume sessions yet, so a reconnect always starts a new one.
-      (void)transition({ClientState::connected, std::nullopt, 0, std::nullopt, false});
-      if (was_reconnecting) events_.push_back(client_event::Resync{});
-      return;
-    }
-    if (auto* refusal = std::get_if<envelope::ErrorReply>(&message)) {
+      handle_welcome(std::move(*welcome), now);
+    } else if (auto* refusal = std::get_if<envelope::ErrorReply>(&message)) {
       events_.push_back(ev::ErrorRaised{remote_error(refusal->code, refusal->message)});
-      return;
+    } else {
+      events_.push_back(ev::ErrorRaised{
+          remote_error(ErrorCode::invalid_state, "server sent a message before its welcome")});
     }
-    events_.push_back(ev::ErrorRaised{
-        remote_error(ErrorCode::invalid_state, "server sent a message before its welcome")});
     return;
   }
+  if (seq != 0) {
+    switch (session_.receive(seq, now)) {
+      case ReliableInbox::Verdict::deliver:
+        break;
+      case ReliableInbox::Verdict::duplicate:
+        send_ack();  // tells the server how far it got, so it resends no more of it
+        return;
+      case ReliableInbox::Verdict::gap:
+        events_.push_back(ev::ErrorRaised{
+            remote_error(ErrorCode::invalid_sequence,
+                         "server envelope seq " + std::to_string(seq) + " skips ahead: dropped")});
+        return;
+    }
+  }
+  handle_envelope(std::move(message), now);
+  if (seq == 0 || state_ != ClientState::connected) return;
+  if (session_.ack_due()) {
+    send_ack();
+  } else if (const auto deadline = session_.ack_deadline()) {
+    timers_.set(Timer::ack, *deadline);
+  }
+}
+
+void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
+  timers_.clear(Timer::handshake);
+  std::optional<SessionLoss> loss;
+  if (welcome.resumed) {
+    if (auto resumed = session_.resume(welcome); !resumed) {
+      abandon_session(resumed.error(), now);
+      return;
+    }
+  } else {
+    loss = session_.start(welcome);
+  }
+  max_message_bytes_ = welcome.max_message_bytes;
+  ever_connected_ = true;
+  reconnect_attempt_ = 0;
+  (void)transition({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed});
+  // What the server did not acknowledge goes again, in order and with its original seq; the
+  // server drops what it already has.
+  for (const auto& entry : session_.unacked()) {
+    (void)write(envelope::encode(entry.item, entry.seq));
+  }
+  if (loss) {
+    events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
+  }
+}
+
+void Client::abandon_session(Error error, Millis now) {
+  session_.end(error);
+  connection_->close();
+  lose_connection(std::move(error), now);
+}
+
+void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
+  namespace ev = client_event;
+  RoomMembership& membership = session_.membership();
   std::visit(
       Overloaded{
           [&](envelope::Welcome&) {
@@ -427,19 +506,19 @@ void Client::handle_envelope(envelope::ServerEnvelope message) {
                 remote_error(ErrorCode::invalid_state, "server sent a second welcome")});
           },
           [&](envelope::Joined& joined) {
-            membership_.on_joined(joined.room, joined.peers);
+            membership.on_joined(joined.room, joined.peers);
             events_.push_back(ev::RoomJoined{std::move(joined.room), std::move(joined.peers)});
           },
           [&](envelope::Left& left) {
-            if (membership_.on_left(left.room)) events_.push_back(ev::RoomLeft{left.room});
+            if (membership.on_left(left.room)) events_.push_back(ev::RoomLeft{left.room});
           },
           [&](envelope::PeerJoined& joined) {
-            if (membership_.on_peer_joined(joined.peer)) {
+            if (membership.on_peer_joined(joined.peer)) {
               events_.push_back(ev::PeerJoined{std::move(joined.peer)});
             }
           },
           [&](envelope::PeerLeft& left) {
-            if (membership_.on_peer_left(left.peer)) {
+            if (membership.on_peer_left(left.peer)) {
               events_.push_back(ev::PeerLeft{std::move(left.peer)});
             }
           },
@@ -455,10 +534,31 @@ void Client::handle_envelope(envelope::ServerEnvelope message) {
                                                   std::move(direct.data)});
           },
           [&](envelope::ErrorReply& refusal) {
-            events_.push_back(ev::ErrorRaised{remote_error(refusal.code, refusal.message)});
+            Error error = remote_error(refusal.code, std::move(refusal.message));
+            if (error.code == ErrorCode::buffer_overflow) {
+              // The server dropped the session: resuming it is pointless.
+              abandon_session(std::move(error), now);
+            } else {
+              events_.push_back(ev::ErrorRaised{std::move(error)});
+            }
           },
-          [&](envelope::Ack&) {},
-          [&](envelope::GoAway&) {},
+          [&](envelope::Ack& ack) {
+            if (auto acked = session_.acknowledge(ack.seq); !acked) {
+              events_.push_back(ev::ErrorRaised{acked.error()});
+            }
+          },
+          [&](envelope::GoAway& goaway) {
+            if (auto acked = session_.acknowledge(goaway.ack); !acked) {
+              events_.push_back(ev::ErrorRaised{acked.error()});
+            }
+            send_ack();
+            connection_->close();
+            timers_.clear_all();
+            const auto spread =
+                std::min<uint64_t>(goaway.reconnect_in_ms, kMaxGoAwaySpread.count());
+            schedule_reconnect(remote_error(ErrorCode::going_away, "the server is shutting down"),
+                               now, Millis(static_cast<int64_t>(spread)));
+          },
       },
       message);
 }

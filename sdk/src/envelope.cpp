@@ -174,7 +174,7 @@ bool is_sequenced(const ServerEnvelope& envelope) {
 }
 
 std::string with_seq(std::string_view encoded, Seq seq) {
-  // Every encoded envelope is an object starting `{"v":`; the seq goes first.
+  // Every encoded envelope is a non-empty JSON object, so the seq can open it.
   std::string text = "{\"seq\":" + std::to_string(seq) + ",";
   text.append(encoded.substr(1));
   return text;
@@ -366,8 +366,13 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
   if (limit == j.end() || !limit->is_number_unsigned() || limit->get<uint64_t>() == 0) {
     return invalid("field 'maxMessageBytes' must be a positive integer");
   }
-  Welcome welcome{std::move(peer.value()), std::move(session.value()), std::move(token.value()),
-                  static_cast<std::size_t>(limit->get<uint64_t>()), false, 0, std::nullopt};
+  Welcome welcome{std::move(peer.value()),
+                  std::move(session.value()),
+                  std::move(token.value()),
+                  static_cast<std::size_t>(limit->get<uint64_t>()),
+                  false,
+                  0,
+                  std::nullopt};
   if (const auto resumed = j.find("resumed"); resumed != j.end()) {
     if (!resumed->is_boolean()) return invalid("field 'resumed' must be a boolean");
     welcome.resumed = resumed->get<bool>();

@@ -24,8 +24,8 @@ Client connected_client() {
       1, R"(0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})",
       Millis(0));
   client.handle_transport_text(
-      1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","maxMessageBytes":65536})", Millis(0));
-  client.handle_transport_text(1, R"(4{"v":1,"t":"joined","room":"r","peers":["p"]})", Millis(0));
+      1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","token":"t","maxMessageBytes":65536})", Millis(0));
+  client.handle_transport_text(1, R"(4{"seq":1,"v":1,"t":"joined","room":"r","peers":["p"]})", Millis(0));
   while (client.poll_action()) {
   }
   while (client.poll_event()) {
@@ -100,8 +100,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   (void)engineio::decode_payload(input);
   (void)engineio::decode_open_info(input);
   (void)engineio::base64_decode(input);
-  if (auto decoded = envelope::decode_client(input)) (void)envelope::encode(decoded.value());
-  if (auto decoded = envelope::decode_server(input)) (void)envelope::encode(decoded.value());
+  // What decodes must encode and decode again to the same envelope and seq.
+  if (auto decoded = envelope::decode_client(input)) {
+    auto again = envelope::decode_client(
+        envelope::encode(decoded.value().envelope, decoded.value().seq));
+    if (!again || !(again.value() == decoded.value())) __builtin_trap();
+  }
+  if (auto decoded = envelope::decode_server(input)) {
+    auto again = envelope::decode_server(
+        envelope::encode(decoded.value().envelope, decoded.value().seq));
+    if (!again || !(again.value() == decoded.value())) __builtin_trap();
+  }
 
   // Split on newlines into successive server frames for one client: exercises state sequences.
   Client client = connected_client();

@@ -9,21 +9,69 @@ const Json kData = Json::parse(R"({"text":"hi","n":[1,2.5,null,true],"nested":{"
 
 TEST(EnvelopeTest, ClientEnvelopesRoundTrip) {
   const std::vector<ClientEnvelope> envelopes{
-      Hello{"rtcwire-js/0.1.0"}, Join{"lobby \xc3\xa9"}, Leave{},
-      SignalTo{"peerA", kData},  Publish{kData},         DirectTo{"peer_B-2", "plain string"},
+      Hello{"rtcwire-js/0.1.0", std::nullopt},
+      Hello{"rtcwire-js/0.1.0", ResumeRequest{"session-1", "token-1", 41}},
+      Join{"lobby \xc3\xa9"},
+      Leave{},
+      SignalTo{"peerA", kData},
+      Publish{kData},
+      DirectTo{"peer_B-2", "plain string"},
       Publish{nullptr},
+      Ack{0},
+      Ack{kMaxSeq},
   };
   for (const auto& original : envelopes) {
     const std::string text = encode(original);
     auto decoded = decode_client(text);
     ASSERT_TRUE(decoded.ok()) << text << ": " << decoded.error().message;
-    EXPECT_EQ(decoded.value(), original) << text;
+    EXPECT_EQ(decoded.value().envelope, original) << text;
+    EXPECT_EQ(decoded.value().seq, 0u) << text;
   }
+}
+
+TEST(EnvelopeTest, SequencedClientEnvelopesCarryTheirSeq) {
+  for (const ClientEnvelope& original : std::vector<ClientEnvelope>{
+           Join{"r"}, Leave{}, Publish{1}, DirectTo{"p", 2}, SignalTo{"p", 3}}) {
+    ASSERT_TRUE(is_sequenced(original));
+    auto decoded = decode_client(encode(original, 77));
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    EXPECT_EQ(decoded.value(), (Sequenced<ClientEnvelope>{original, 77}));
+  }
+  EXPECT_FALSE(is_sequenced(ClientEnvelope{Hello{"x", std::nullopt}}));
+  EXPECT_FALSE(is_sequenced(ClientEnvelope{Ack{3}}));
+  // A seq on an envelope that is not sequenced is an unknown field: ignored.
+  auto hello = decode_client(R"({"v":1,"t":"hello","sdk":"x","seq":5})");
+  ASSERT_TRUE(hello.ok());
+  EXPECT_EQ(hello.value().seq, 0u);
+}
+
+TEST(EnvelopeTest, WithSeqMatchesEncodingWithSeq) {
+  const ServerEnvelope published = Published{"peerB", kData};
+  auto spliced = decode_server(with_seq(encode(published), 9));
+  ASSERT_TRUE(spliced.ok()) << spliced.error().message;
+  EXPECT_EQ(spliced.value(), (Sequenced<ServerEnvelope>{published, 9}));
+  EXPECT_EQ(Json::parse(with_seq(encode(published), 9)), Json::parse(encode(published, 9)));
 }
 
 TEST(EnvelopeTest, ServerEnvelopesRoundTrip) {
   const std::vector<ServerEnvelope> envelopes{
-      Welcome{"peerA", "session-123", 65536},
+      Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, std::nullopt},
+      Welcome{"peerA", "session-123", "token-abc", 65536, true, 12, std::nullopt},
+      Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, ErrorCode::session_expired},
+      Ack{5},
+      GoAway{10000, 3},
+  };
+  for (const auto& original : envelopes) {
+    ASSERT_FALSE(is_sequenced(original));
+    const std::string text = encode(original);
+    auto decoded = decode_server(text);
+    ASSERT_TRUE(decoded.ok()) << text << ": " << decoded.error().message;
+    EXPECT_EQ(decoded.value(), (Sequenced<ServerEnvelope>{original, 0})) << text;
+  }
+}
+
+TEST(EnvelopeTest, SequencedServerEnvelopesRoundTrip) {
+  const std::vector<ServerEnvelope> envelopes{
       Joined{"lobby", {"peerB", "peerC"}},
       Joined{"empty", {}},
       Left{"lobby"},
@@ -34,16 +82,30 @@ TEST(EnvelopeTest, ServerEnvelopesRoundTrip) {
       DirectFrom{"peerB", 42},
       ErrorReply{ErrorCode::peer_not_found, "no such peer"},
   };
+  envelope::Seq seq = 1;
   for (const auto& original : envelopes) {
-    const std::string text = encode(original);
+    ASSERT_TRUE(is_sequenced(original));
+    const std::string text = encode(original, seq);
     auto decoded = decode_server(text);
     ASSERT_TRUE(decoded.ok()) << text << ": " << decoded.error().message;
-    EXPECT_EQ(decoded.value(), original) << text;
+    EXPECT_EQ(decoded.value(), (Sequenced<ServerEnvelope>{original, seq})) << text;
+    ++seq;
   }
+}
+
+TEST(EnvelopeTest, ErrorsOutsideASessionHaveNoSeq) {
+  auto decoded = decode_server(encode(ServerEnvelope{ErrorReply{ErrorCode::invalid_state, "x"}}));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded.value().seq, 0u);
 }
 
 TEST(EnvelopeTest, WireFormIsTheDocumentedOne) {
   EXPECT_EQ(encode(ClientEnvelope{Join{"lobby"}}), R"({"room":"lobby","t":"join","v":1})");
+  EXPECT_EQ(encode(ClientEnvelope{Join{"lobby"}}, 3),
+            R"({"room":"lobby","seq":3,"t":"join","v":1})");
+  EXPECT_EQ(encode(ClientEnvelope{Ack{7}}), R"({"ack":7,"t":"ack","v":1})");
+  EXPECT_EQ(encode(ServerEnvelope{GoAway{500, 2}}),
+            R"({"ack":2,"reconnectInMs":500,"t":"goaway","v":1})");
   EXPECT_EQ(encode(ServerEnvelope{PeerLeft{"p1"}}), R"({"peer":"p1","t":"peer-left","v":1})");
   EXPECT_EQ(encode(ServerEnvelope{ErrorReply{ErrorCode::not_in_room, "join first"}}),
             R"({"code":"not_in_room","message":"join first","t":"error","v":1})");
@@ -52,7 +114,7 @@ TEST(EnvelopeTest, WireFormIsTheDocumentedOne) {
 TEST(EnvelopeTest, UnknownFieldsAreIgnored) {
   auto decoded = decode_client(R"({"v":1,"t":"join","room":"r","future":{"x":1}})");
   ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(decoded.value(), ClientEnvelope{Join{"r"}});
+  EXPECT_EQ(decoded.value().envelope, ClientEnvelope{Join{"r"}});
 }
 
 struct BadInput {
@@ -82,8 +144,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{R"({"v":1})", ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":7})", ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"teleport"})", ErrorCode::unknown_type},
-        BadInput{R"({"v":1,"t":"welcome","peer":"a","session":"s","maxMessageBytes":1})",
-                 ErrorCode::unknown_type},
+        BadInput{
+            R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":1})",
+            ErrorCode::unknown_type},
         BadInput{R"({"v":1,"t":"hello"})", ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"join"})", ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"join","room":5})", ErrorCode::invalid_envelope},
@@ -93,7 +156,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{R"({"v":1,"t":"signal","to":"a b","data":1})", ErrorCode::invalid_peer},
         BadInput{R"({"v":1,"t":"signal","to":"ab"})", ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"direct","to":"","data":1})", ErrorCode::invalid_peer},
-        BadInput{R"({"v":1,"t":"publish"})", ErrorCode::invalid_envelope}));
+        BadInput{R"({"v":1,"t":"publish"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":0})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":-1})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":1.5})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":"1"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":9007199254740992})",
+                 ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"ack"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"ack","ack":-3})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"ack","ack":null})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":1})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":{"token":"t","ack":0}})",
+                 ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":{"session":"s","ack":0}})",
+                 ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":{"session":"s","token":"","ack":0}})",
+                 ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":{"session":"s","token":"t","ack":"0"}})",
+                 ErrorCode::invalid_envelope}));
 
 TEST(EnvelopeTest, RejectsOverlongRoomAndPeerIds) {
   const std::string room(kMaxRoomBytes + 1, 'r');
@@ -116,19 +197,35 @@ TEST(EnvelopeTest, RejectsDeepNestingWithoutRecursingIntoIt) {
 
 TEST(EnvelopeTest, ServerSideMalformedCases) {
   const std::vector<std::pair<const char*, ErrorCode>> cases{
-      {R"({"v":1,"t":"welcome","peer":"a","session":"s"})", ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"welcome","peer":"a","session":"s","maxMessageBytes":0})",
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t"})",
        ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"welcome","peer":"a","session":"s","maxMessageBytes":-1})",
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","maxMessageBytes":9})",
        ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"welcome","peer":"a","session":"","maxMessageBytes":9})",
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":0})",
        ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"joined","room":"r"})", ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"joined","room":"r","peers":["ok","not ok"]})", ErrorCode::invalid_peer},
-      {R"({"v":1,"t":"joined","room":"r","peers":[1]})", ErrorCode::invalid_peer},
-      {R"({"v":1,"t":"peer-joined"})", ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"publish","data":1})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":-1})",
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"welcome","peer":"a","session":"","token":"t","maxMessageBytes":9})",
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"resumed":1})",
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"ack":-1})",
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"resumeError":3})",
+       ErrorCode::invalid_envelope},
+      {R"({"seq":1,"v":1,"t":"joined","room":"r"})", ErrorCode::invalid_envelope},
+      {R"({"seq":1,"v":1,"t":"joined","room":"r","peers":["ok","not ok"]})",
+       ErrorCode::invalid_peer},
+      {R"({"seq":1,"v":1,"t":"joined","room":"r","peers":[1]})", ErrorCode::invalid_peer},
+      {R"({"seq":1,"v":1,"t":"peer-joined"})", ErrorCode::invalid_envelope},
+      {R"({"seq":1,"v":1,"t":"publish","data":1})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"publish","from":"a","data":1})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"peer-left","peer":"a"})", ErrorCode::invalid_envelope},
+      {R"({"seq":0,"v":1,"t":"peer-left","peer":"a"})", ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"error"})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"ack"})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"goaway","ack":1})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"goaway","reconnectInMs":-5})", ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"join","room":"r"})", ErrorCode::unknown_type},
   };
   for (const auto& [text, code] : cases) {
@@ -138,10 +235,17 @@ TEST(EnvelopeTest, ServerSideMalformedCases) {
   }
 }
 
+TEST(EnvelopeTest, UnknownResumeErrorFromANewerServerIsInternal) {
+  auto decoded = decode_server(
+      R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"resumeError":"nope"})");
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<Welcome>(decoded.value().envelope).resume_error, ErrorCode::internal);
+}
+
 TEST(EnvelopeTest, UnknownErrorCodeFromANewerServerStillArrives) {
   auto decoded = decode_server(R"({"v":1,"t":"error","code":"quota_exceeded","message":"slow"})");
   ASSERT_TRUE(decoded.ok());
-  const auto& reply = std::get<ErrorReply>(decoded.value());
+  const auto& reply = std::get<ErrorReply>(decoded.value().envelope);
   EXPECT_EQ(reply.code, ErrorCode::internal);
   EXPECT_EQ(reply.message, "quota_exceeded: slow");
 }

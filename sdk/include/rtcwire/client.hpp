@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "rtcwire/client_session.hpp"
 #include "rtcwire/engineio_connection.hpp"
 #include "rtcwire/envelope.hpp"
 #include "rtcwire/error.hpp"
@@ -64,6 +65,8 @@ struct ClientConfig {
   ReconnectPolicy reconnect;
   uint64_t random_seed = 0;
   std::size_t max_message_bytes = 65536;  // until the server's welcome says otherwise
+  // Requests kept until the server acknowledges them (encoded bytes); past it, buffer_full.
+  std::size_t resume_buffer_bytes = 1024 * 1024;
 };
 
 namespace client_event {
@@ -74,8 +77,13 @@ struct StateChanged {
   std::optional<Millis> retry_in;  // reconnecting: the wait before it; empty while offline
   bool resumed = false;            // connected: the previous session continues
 };
-// Connected again with a new session: the room and presence are gone, rebuild app state.
-struct Resync {};
+// Connected again with a new session (after StateChanged connected, resumed false): the room and
+// presence are gone, rebuild app state. `undelivered` are the requests the old session never
+// acknowledged, oldest first (the server may or may not have processed them).
+struct Resync {
+  Error reason;  // why the session could not continue, e.g. session_expired or buffer_overflow
+  std::vector<envelope::ClientEnvelope> undelivered;
+};
 struct RoomJoined {
   std::string room;
   std::vector<std::string> peers;  // the others already there
@@ -125,13 +133,17 @@ class Client {
   explicit Client(ClientConfig config);
 
   ClientState state() const { return state_; }
-  const std::string& peer_id() const { return peer_id_; }
-  const RoomMembership& membership() const { return membership_; }
+  // The session's peer id (kept while reconnecting); empty without a session.
+  const std::string& peer_id() const { return session_.peer_id(); }
+  const RoomMembership& membership() const { return session_.membership(); }
+  // Bytes of requests not acknowledged by the server yet (sent, or queued while reconnecting).
+  std::size_t buffered_bytes() const { return session_.unacked_bytes(); }
   std::size_t max_message_bytes() const { return max_message_bytes_; }
   // The transport in use (or being tried), if any.
   std::optional<TransportKind> transport() const;
 
   // App commands. A returned error is the app's mistake (origin local) and changes nothing.
+  // While a session waits to be resumed (reconnecting), requests are queued and sent on resume.
   Status connect(Millis now);
   Status join(std::string room, Millis now);
   Status leave(Millis now);
@@ -158,23 +170,33 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport, reconnect };
+  enum class Timer { handshake, next_transport, reconnect, ack };
 
   Status transition(client_event::StateChanged change);
-  Status require_connected() const;
+  // Requests need a connection, or a session to queue them for.
+  Status require_session() const;
   Status require_room() const;
   Status require_peer(const std::string& peer) const;
-  Status send_envelope(const envelope::ClientEnvelope& envelope);
+  // Numbers and keeps a request for the session and sends it when connected.
+  Status submit(envelope::ClientEnvelope request);
+  // Writes one encoded envelope on the connection.
+  Status write(std::string text);
+  void send_ack();
   // Moves whatever the connection produced into this client's queues and reacts to its events.
   void start_attempt(Millis now);
   // The current transport attempt failed before the Engine.IO handshake: try the next one.
   void attempt_failed(Error error, Millis now);
   void drain_connection(Millis now);
-  void handle_message(const std::string& text, bool binary);
-  void handle_envelope(envelope::ServerEnvelope envelope);
+  void handle_message(const std::string& text, bool binary, Millis now);
+  void handle_welcome(envelope::Welcome welcome, Millis now);
+  void handle_envelope(envelope::ServerEnvelope envelope, Millis now);
+  // Ends the connection and the session: the next connection starts a new session.
+  void abandon_session(Error error, Millis now);
   // The connection is gone: retry per the policy if one was established, else give up.
   void lose_connection(Error error, Millis now);
-  void schedule_reconnect(std::optional<Error> error, Millis now);
+  // `spread`: the server's goaway asked for a uniform delay in [0, spread] instead of backoff.
+  void schedule_reconnect(std::optional<Error> error, Millis now,
+                          std::optional<Millis> spread = std::nullopt);
   void start_connecting(Millis now);
   bool owns(uint32_t generation) const;
 
@@ -188,10 +210,9 @@ class Client {
   std::size_t rung_ = 0;
   bool attempt_opened_ = false;  // the current attempt got the Engine.IO open packet
   std::unique_ptr<EngineIoConnection> connection_;
-  std::string peer_id_;
   std::size_t max_message_bytes_;
-  RoomMembership membership_;
-  TimerTable<Timer, 3> timers_;
+  ClientSession session_;
+  TimerTable<Timer, 4> timers_;
   bool ever_connected_ = false;
   bool online_ = true;
   uint32_t reconnect_attempt_ = 0;  // attempts made since the connection was lost

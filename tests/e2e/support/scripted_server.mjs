@@ -12,7 +12,10 @@ export const WELCOME = {
   t: 'welcome',
   peer: 'scripted-peer',
   session: 'scripted-session',
+  token: 'scripted-token',
   maxMessageBytes: 65536,
+  resumed: false,
+  ack: 0,
 };
 
 export async function routeToScript(page) {

@@ -45,7 +45,12 @@ async function serveStatic(request, response) {
   }
 }
 
-// The rtcwire envelope over one engine.io socket; `rooms` maps room name -> Set of peers.
+// Server envelopes that travel with a seq (docs/protocol.md §2.1).
+const UNSEQUENCED = new Set(['welcome', 'ack', 'goaway']);
+
+// The rtcwire envelope over one engine.io socket; `rooms` maps room name -> Set of peers. It
+// numbers what it sends and acks what it receives, but keeps nothing for a resume: a client that
+// asks to resume gets a new session.
 class Peer {
   constructor(socket, rooms, peers) {
     this.socket = socket;
@@ -54,6 +59,8 @@ class Peer {
     this.rooms = rooms;
     this.peers = peers;
     this.welcomed = false;
+    this.sentSeq = 0;
+    this.receivedSeq = 0;
     socket.on('message', (data) => this.#receive(data));
     socket.on('close', () => {
       this.#leave();
@@ -62,7 +69,9 @@ class Peer {
   }
 
   send(envelope) {
-    this.socket.send(JSON.stringify({ v: 1, ...envelope }));
+    const sequenced = !UNSEQUENCED.has(envelope.t) && this.welcomed;
+    const seq = sequenced ? { seq: ++this.sentSeq } : {};
+    this.socket.send(JSON.stringify({ v: 1, ...seq, ...envelope }));
   }
 
   #receive(data) {
@@ -81,11 +90,27 @@ class Peer {
       this.send({ t: 'error', code: 'invalid_state', message: 'hello first' });
       return;
     }
+    if (Number.isInteger(envelope.seq)) {
+      if (envelope.seq <= this.receivedSeq) return;
+      this.receivedSeq = envelope.seq;
+      this.send({ t: 'ack', ack: this.receivedSeq });
+    }
     switch (envelope.t) {
       case 'hello':
         this.welcomed = true;
         this.peers.set(this.id, this);
-        this.send({ t: 'welcome', peer: this.id, session: randomBytes(16).toString('base64url'), maxMessageBytes: MAX_MESSAGE_BYTES });
+        this.send({
+          t: 'welcome',
+          peer: this.id,
+          session: randomBytes(16).toString('base64url'),
+          token: randomBytes(16).toString('base64url'),
+          maxMessageBytes: MAX_MESSAGE_BYTES,
+          resumed: false,
+          ack: 0,
+          ...(envelope.resume ? { resumeError: 'session_expired' } : {}),
+        });
+        break;
+      case 'ack':
         break;
       case 'join': {
         this.#leave();

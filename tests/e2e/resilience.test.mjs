@@ -1,0 +1,153 @@
+// The resilience promise, through the real SDK in Chromium and a real rtcwire-server: once
+// connected, every message is delivered exactly once and in order across dropped connections
+// (resets, dead paths), and when a resume is impossible (server restarted) the app is told.
+// The fault-injecting proxy (tests/lib/fault_proxy.mjs) sits between the pages and the server.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { startFaultProxy } from '../lib/fault_proxy.mjs';
+import { startAppServer } from './support/app_server.mjs';
+import { launchChromium, openPage } from './support/browser.mjs';
+
+const MESSAGES = 10000;
+// Server liveness short enough that a dead path is noticed within seconds, by both sides.
+const SERVER_ARGS = ['--ping-interval', '1000', '--ping-timeout', '1000'];
+
+let browser;
+let server;
+let proxy;
+let pages = [];
+
+before(async () => {
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  await Promise.all(pages.map((page) => page.close()));
+  pages = [];
+  await proxy?.close();
+  proxy = null;
+  await server?.stop();
+  server = null;
+});
+
+async function startBehindProxy(extraArgs = []) {
+  server = await startAppServer([...SERVER_ARGS, ...extraArgs]);
+  proxy = await startFaultProxy({ targetPort: server.port });
+}
+
+// Two stream pages, loaded and connected through the proxy, in one room, each knowing the other.
+async function connectPair(room, options) {
+  pages = await Promise.all([0, 1].map(() => openPage(browser, `${proxy.url}/app/stream.html`)));
+  for (const page of pages) {
+    await page.evaluate(({ url, options, room }) => stream.start(url, options, room), {
+      url: proxy.url,
+      options,
+      room,
+    });
+  }
+  await Promise.all(
+    pages.map((page) => page.evaluate(() => stream.until('the peer', (s) => s.peer !== null, 5000))),
+  );
+  return pages;
+}
+
+const send = (page, count, batch, pauseMs) =>
+  page.evaluate((args) => stream.send(...args), [count, batch, pauseMs]);
+
+const untilReceived = (page, count, timeoutMs) =>
+  page.evaluate(
+    ({ count, timeoutMs }) => stream.until(`${count} messages`, (s) => s.expected >= count, timeoutMs),
+    { count, timeoutMs },
+  );
+
+function assertExactlyOnceInOrder(summary, count) {
+  assert.equal(summary.expected, count, 'every message arrived, in order');
+  assert.equal(summary.duplicates, 0, 'no message arrived twice');
+  assert.equal(summary.gaps, 0, 'no message was skipped');
+  assert.deepEqual(summary.sendErrors, []);
+  assert.deepEqual(summary.resyncs, [], 'every reconnect resumed the session');
+}
+
+const resumedConnects = (summary) =>
+  summary.states.filter(([state, , details]) => state === 'connected' && details.resumed).length;
+
+for (const transport of ['websocket', 'polling']) {
+  // Polling carries fewer messages: each one costs HTTP round trips, and the point is the resets.
+  const count = transport === 'websocket' ? MESSAGES : 2000;
+  test(`${count} messages each way over ${transport}, connections reset every 1-3 s: none lost, none twice, in order`, async () => {
+    await startBehindProxy();
+    const [alice, bob] = await connectPair(`resets-${transport}`, { transports: [transport] });
+    const stopResets = proxy.resetRandomly({ minMs: 1000, maxMs: 3000 });
+    try {
+      await Promise.all([send(alice, count, 50, 25), send(bob, count, 50, 25)]);
+      const summaries = await Promise.all([alice, bob].map((page) => untilReceived(page, count, 90000)));
+      for (const summary of summaries) assertExactlyOnceInOrder(summary, count);
+    } finally {
+      stopResets();
+    }
+    assert.ok(proxy.resets >= 1, `the proxy reset ${proxy.resets} connections`);
+    const resumed = (await Promise.all([alice, bob].map((p) => p.evaluate(() => stream.summary()))))
+      .map(resumedConnects)
+      .reduce((sum, n) => sum + n, 0);
+    assert.ok(resumed >= 1, 'at least one session was resumed');
+    for (const page of pages) assert.deepEqual(page.errors, []);
+  });
+}
+
+test('a dead path (no FIN, no RST) is noticed by the ping deadline and the session resumes', async () => {
+  await startBehindProxy();
+  const [alice, bob] = await connectPair('blackhole', { transports: ['websocket'] });
+  const sending = Promise.all([send(alice, MESSAGES, 50, 25), send(bob, MESSAGES, 50, 25)]);
+  // Mid-stream, the open connections go silent; new ones pass.
+  await Promise.all([alice, bob].map((page) => untilReceived(page, 1000, 30000)));
+  proxy.stallAll();
+  await sending;
+  const summaries = await Promise.all([alice, bob].map((page) => untilReceived(page, MESSAGES, 90000)));
+  for (const summary of summaries) {
+    assertExactlyOnceInOrder(summary, MESSAGES);
+    const noticed = summary.states.find(([state]) => state === 'reconnecting');
+    assert.ok(noticed, 'the client noticed the dead connection');
+    assert.equal(noticed[1], 'ping_timeout');
+    assert.ok(resumedConnects(summary) >= 1, 'and resumed its session');
+  }
+  assert.ok(proxy.stalls >= 2, `the proxy stalled ${proxy.stalls} connections`);
+});
+
+test('a server killed and restarted mid-stream: resumed false, resync, connected again by itself', async () => {
+  await startBehindProxy();
+  const [alice, bob] = await connectPair('restart', { transports: ['websocket'] });
+  const sending = Promise.all([send(alice, 3000, 50, 25), send(bob, 3000, 50, 25)]);
+  await Promise.all([alice, bob].map((page) => untilReceived(page, 500, 30000)));
+  const port = server.port;
+  process.kill(server.pid, 'SIGKILL');
+  await server.exited;
+  server = await startAppServer([...SERVER_ARGS, '--port', String(port)]);
+  await sending;
+  for (const page of [alice, bob]) {
+    const summary = await page.evaluate(() =>
+      stream.until('the resync', (s) => s.resyncs.length === 1 && s.client.state === 'connected', 30000),
+    );
+    const [reconnecting, , connected] = [
+      summary.states.find(([state]) => state === 'reconnecting'),
+      null,
+      summary.states.findLast(([state]) => state === 'connected'),
+    ];
+    assert.match(reconnecting[1], /^transport_(closed|error)$/);
+    assert.deepEqual(connected[2], { resumed: false });
+    const [resync] = summary.resyncs;
+    assert.equal(resync[0].reason.code, 'session_expired');
+    assert.ok(Array.isArray(resync[0].undelivered), JSON.stringify(resync));
+    for (const item of resync[0].undelivered) assert.equal(item.type, 'direct');
+    // What did arrive before the loss arrived in order and once.
+    assert.equal(summary.duplicates, 0);
+    assert.equal(summary.gaps, 0);
+    // The new session is usable without the app doing anything but join.
+    assert.match(summary.peerId, /^[A-Za-z0-9_-]+$/);
+  }
+  const rejoined = await alice.evaluate(() => stream.client.join('after-restart'));
+  assert.deepEqual(rejoined, { room: 'after-restart', peers: [] });
+});

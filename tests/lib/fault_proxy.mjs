@@ -1,0 +1,139 @@
+// A TCP proxy on 127.0.0.1 that injects network faults between a client and a server, for tests:
+//
+//   const proxy = await startFaultProxy({ targetPort: server.port });
+//   ... connect clients to proxy.url ...
+//   proxy.resetAll();           // every open connection is reset (RST), both sides
+//   proxy.stallAll();           // every open connection goes silent: no data, no FIN, no RST
+//   proxy.setDelay(50);         // each chunk is forwarded 50 ms late (order kept)
+//   const stop = proxy.resetRandomly({ minMs: 1000, maxMs: 3000 });
+//   await proxy.close();
+//
+// New connections are always forwarded (after the delay, if any): a stall models a path that died
+// (a NAT rebinding, a Wi-Fi handover), a reset models a middlebox that killed the flow.
+import net from 'node:net';
+
+/**
+ * @param {{targetPort: number, random?: () => number}} options
+ */
+export async function startFaultProxy({ targetPort, random = Math.random }) {
+  const pairs = new Set();
+  let delayMs = 0;
+  let resets = 0;
+  let stalls = 0;
+  let accepted = 0;
+
+  // Half-open sockets, so a FIN is passed on only after the data before it.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    accepted += 1;
+    const upstream = net.connect({ host: '127.0.0.1', port: targetPort, allowHalfOpen: true });
+    const pair = { client, upstream, stalled: false };
+    pairs.add(pair);
+    forward(pair, client, upstream);
+    forward(pair, upstream, client);
+    for (const [side, other] of [[client, upstream], [upstream, client]]) {
+      // A reset on one side is passed on as a reset, unless the path is stalled: then the other
+      // side hears nothing, as behind a dead path.
+      side.on('error', () => {
+        if (!pair.stalled && !other.destroyed) other.resetAndDestroy();
+      });
+      side.on('close', () => {
+        if (!pair.stalled && !other.destroyed) other.destroy();
+        if (client.destroyed && upstream.destroyed) pairs.delete(pair);
+      });
+    }
+  });
+
+  // Forwards `from` to `to` chunk by chunk, so a chunk can be dropped (stall) or held (delay)
+  // without reordering; a FIN is passed on once every chunk before it was written.
+  function forward(pair, from, to) {
+    let tail = Promise.resolve();
+    from.on('data', (chunk) => {
+      if (pair.stalled) return;
+      const due = Date.now() + delayMs;
+      tail = tail.then(async () => {
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (pair.stalled || to.destroyed) return;
+        if (!to.write(chunk)) {
+          from.pause();
+          to.once('drain', () => from.resume());
+        }
+      });
+    });
+    from.on('end', () => {
+      tail = tail.then(() => {
+        if (!pair.stalled && !to.destroyed) to.end();
+      });
+    });
+  }
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+
+  const proxy = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    get openConnections() {
+      return pairs.size;
+    },
+    get acceptedConnections() {
+      return accepted;
+    },
+    get resets() {
+      return resets;
+    },
+    get stalls() {
+      return stalls;
+    },
+    /** Resets every open connection on both sides (TCP RST, no FIN). */
+    resetAll() {
+      for (const pair of [...pairs]) {
+        pairs.delete(pair);
+        for (const socket of [pair.client, pair.upstream]) {
+          if (!socket.destroyed) socket.resetAndDestroy();
+        }
+        resets += 1;
+      }
+    },
+    /** Silences every open connection for good: bytes are dropped, nothing closes. */
+    stallAll() {
+      for (const pair of pairs) {
+        if (pair.stalled) continue;
+        pair.stalled = true;
+        stalls += 1;
+      }
+    },
+    /** Holds every chunk (both directions, all connections) this long before forwarding it. */
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    /**
+     * Resets every open connection at random intervals in [minMs, maxMs] until the returned
+     * function is called.
+     */
+    resetRandomly({ minMs, maxMs }) {
+      let timer;
+      const schedule = () => {
+        timer = setTimeout(() => {
+          proxy.resetAll();
+          schedule();
+        }, minMs + random() * (maxMs - minMs));
+      };
+      schedule();
+      return () => clearTimeout(timer);
+    },
+    /** Stops listening and destroys every connection. */
+    close() {
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      }
+      pairs.clear();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
+}
