@@ -61,7 +61,12 @@ function allReconnected(timeoutMs) {
 
 async function restart(server, signal, downtimeMs) {
   const port = server.port;
-  await server.stop(signal, 30000);
+  if (signal === 'SIGKILL') {
+    process.kill(server.pid, 'SIGKILL');
+    await server.exited;
+  } else {
+    await server.stop(signal, 30000);
+  }
   if (downtimeMs > 0) await new Promise((resolve) => setTimeout(resolve, downtimeMs));
   const next = await startServer({ args: [...SERVER_ARGS, '--port', String(port)], cwd: repoRoot });
   return { server: next, listeningAt: Date.now() };
