@@ -98,7 +98,8 @@ Result<ReconnectPolicy> parse_reconnect_policy(const Json& json) {
 }
 
 // The config JSON: {url: string, sdk?: string, handshakeTimeoutMs?: number,
-// transports?: string[], remembered?: {transport: string, until: number}, randomSeed?: number}.
+// transports?: string[], remembered?: {transport: string, until: number}, randomSeed?: number,
+// resumeBufferBytes?: number}.
 Result<ClientConfig> parse_config(const std::string& text) {
   const Json json = Json::parse(std::string_view(text), nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
@@ -164,6 +165,14 @@ Result<ClientConfig> parse_config(const std::string& text) {
     if (!policy) return policy.error();
     config.reconnect = policy.value();
   }
+  if (const auto cap = json.find("resumeBufferBytes"); cap != json.end()) {
+    if (!cap->is_number_unsigned() || cap->get<uint64_t>() == 0 ||
+        cap->get<uint64_t>() > 256 * 1024 * 1024) {
+      return local_error(ErrorCode::invalid_argument,
+                         "'resumeBufferBytes' must be an integer from 1 to 268435456");
+    }
+    config.resume_buffer_bytes = static_cast<std::size_t>(cap->get<uint64_t>());
+  }
   if (const auto seed = json.find("randomSeed"); seed != json.end()) {
     if (!seed->is_number_unsigned()) {
       return local_error(ErrorCode::invalid_argument, "'randomSeed' must be a whole number");
@@ -199,6 +208,16 @@ Json action_json(TransportAction&& action) {
                         },
                     },
                     action);
+}
+
+// An app request as it went on the wire, with its type as `type`: {type, room?, to?, data?}.
+Json request_json(const envelope::ClientEnvelope& request) {
+  // string_view: the parser instantiation the rest of the core already uses.
+  Json json = Json::parse(std::string_view(envelope::encode(request)), nullptr, false);
+  json["type"] = std::move(json["t"]);
+  json.erase("t");
+  json.erase("v");
+  return json;
 }
 
 Json event_json(ClientEvent&& event, const Client& client) {
@@ -254,8 +273,12 @@ Json event_json(ClientEvent&& event, const Client& client) {
                         {"transport", to_string(e.transport.kind)},
                         {"until", e.transport.until.count()}};
           },
-          [](ev::Resync&) {
-            return Json{{"type", "resync"}};
+          [](ev::Resync& e) {
+            Json undelivered = Json::array();
+            for (const auto& request : e.undelivered) undelivered.push_back(request_json(request));
+            return Json{{"type", "resync"},
+                        {"reason", error_json(e.reason)},
+                        {"undelivered", std::move(undelivered)}};
           },
           [](ev::ErrorRaised& e) {
             return Json{{"type", "error"}, {"error", error_json(e.error)}};
@@ -292,6 +315,8 @@ class ClientCore {
     return status_text(client_.signal(std::move(peer), std::move(data.value()), to_millis(now)));
   }
   void close(double now) { client_.close(to_millis(now)); }
+  // Bytes of requests the server has not acknowledged yet.
+  double bufferedAmount() const { return static_cast<double>(client_.buffered_bytes()); }
 
   void transportOpen(uint32_t generation, double now) {
     client_.handle_transport_open(generation, to_millis(now));
@@ -356,6 +381,7 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("send", &ClientCore::send)
       .function("signal", &ClientCore::signal)
       .function("close", &ClientCore::close)
+      .function("bufferedAmount", &ClientCore::bufferedAmount)
       .function("transportOpen", &ClientCore::transportOpen)
       .function("transportText", &ClientCore::transportText)
       .function("transportBinary", &ClientCore::transportBinary)

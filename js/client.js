@@ -86,7 +86,7 @@ export class RtcwireClient {
   get transport() {
     return this.#transport;
   }
-  /** This client's id, given by the server while connected; null otherwise. */
+  /** This client's id in its session, given by the server; kept while reconnecting. */
   get peerId() {
     return this.#peerId;
   }
@@ -101,6 +101,10 @@ export class RtcwireClient {
   /** The largest envelope the server accepts, known once connected. */
   get maxMessageBytes() {
     return this.#maxMessageBytes;
+  }
+  /** Bytes sent (or queued while reconnecting) that the server has not acknowledged yet. */
+  get bufferedAmount() {
+    return this.#core ? this.#core.bufferedAmount() : 0;
   }
 
   on(name, listener) {
@@ -270,9 +274,14 @@ export class RtcwireClient {
       case 'signal':
         this.#emitter.emit('signal', { from: event.from, data: event.data });
         break;
-      case 'resync':
-        this.#emitter.emit('resync');
+      case 'resync': {
+        // The old session is gone with its room; its unanswered joins went with it.
+        const reason = errorFromValue(event.reason);
+        for (const pending of this.#pendingJoins.splice(0)) pending.reject(reason);
+        this.#leaveRoom();
+        this.#emitter.emit('resync', { reason, undelivered: event.undelivered });
         break;
+      }
       case 'error':
         this.#emitter.emit('error', errorFromValue(event.error));
         break;
@@ -289,15 +298,23 @@ export class RtcwireClient {
       this.#transport = transport ?? null;
       details = { resumed: resumed === true };
       for (const pending of this.#pendingConnects.splice(0)) pending.resolve();
-    } else if (state === 'reconnecting' || state === 'disconnected' || state === 'closed') {
-      if (state === 'reconnecting') details = { attempt, retryIn: retryIn ?? null };
+    } else if (state === 'reconnecting') {
+      // The session, its room and the requests made meanwhile wait for the resume.
+      details = { attempt, retryIn: retryIn ?? null };
+      this.#transport = null;
+    } else if (state === 'disconnected' || state === 'closed') {
+      // No answer is coming without a reconnect(); the room is kept until the session is known
+      // to be gone (a reconnect() may still resume it), except once closed.
       const cause =
         reason ?? localError('not_connected', 'the client was closed before the server answered');
-      this.#peerId = null;
       this.#transport = null;
-      this.#leaveRoom();
       for (const pending of this.#pendingConnects.splice(0)) pending.reject(cause);
       for (const pending of this.#pendingJoins.splice(0)) pending.reject(cause);
+      for (const resolve of this.#pendingLeaves.splice(0)) resolve();
+      if (state === 'closed') {
+        this.#peerId = null;
+        this.#leaveRoom();
+      }
     }
     this.#emitter.emit('state', state, reason, details);
     if (state === 'connected' && this.#transport !== null) {

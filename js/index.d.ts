@@ -46,7 +46,12 @@ export type ErrorCode =
   | 'transport_error'
   | 'server_closed'
   | 'invalid_argument'
-  | 'internal';
+  | 'internal'
+  | 'session_expired'
+  | 'buffer_overflow'
+  | 'buffer_full'
+  | 'invalid_sequence'
+  | 'going_away';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';
@@ -76,6 +81,12 @@ export interface ConnectOptions {
    * network; when it comes back it retries at once.
    */
   reconnect?: ReconnectOptions;
+  /**
+   * Bytes of requests (encoded envelopes) kept until the server acknowledges them, so a resumed
+   * session can send them again: an integer from 1 to 268435456 (default 1048576). A request
+   * that would go past it throws buffer_full and is not sent.
+   */
+  resumeBufferBytes?: number;
 }
 
 export interface ReconnectOptions {
@@ -95,8 +106,27 @@ export interface StateDetails {
   attempt?: number;
   /** 'reconnecting': milliseconds until that attempt; null while the browser is offline. */
   retryIn?: number | null;
-  /** 'connected': true when the previous session continues (not yet: always false today). */
+  /**
+   * 'connected': true when the previous session continues (same peer id and room, nothing lost);
+   * false for a new session (after a reconnect, a `resync` event follows).
+   */
   resumed?: boolean;
+}
+
+/** A request the old session never got acknowledged, as it was sent. */
+export type UndeliveredRequest =
+  | { type: 'join'; room: string }
+  | { type: 'leave' }
+  | { type: 'publish'; data: JsonValue }
+  | { type: 'direct'; to: string; data: JsonValue }
+  | { type: 'signal'; to: string; data: JsonValue };
+
+/** Why a session could not be resumed, and what it left undelivered. */
+export interface Resync {
+  /** e.g. session_expired (the server forgot the session) or buffer_overflow. */
+  reason: RtcwireError;
+  /** Oldest first; the server may or may not have processed them. */
+  undelivered: UndeliveredRequest[];
 }
 
 export interface JoinedRoom {
@@ -122,10 +152,11 @@ export interface RtcwireEvents {
   /** The connection state changed; `error` says why, for 'disconnected'. */
   state: [state: ConnectionState, error: RtcwireError | undefined, details: StateDetails];
   /**
-   * Connected again with a new session after a lost connection: the room, presence and anything
-   * the app built on them are gone; join again and rebuild.
+   * Connected again with a new session because the old one could not be resumed (right after
+   * `state` 'connected' with resumed false): the room, presence and anything the app built on
+   * them are gone; join again and rebuild. Pending join() promises reject with `reason`.
    */
-  resync: [];
+  resync: [resync: Resync];
   /**
    * The session's transport, once connected (right after `state` 'connected') and again after an
    * upgrade to websocket.
@@ -150,7 +181,7 @@ export class RtcwireClient {
   readonly state: ConnectionState;
   /** The transport the session runs over while connected (it changes on an upgrade); null otherwise. */
   readonly transport: TransportName | null;
-  /** This client's id, given by the server while connected; null otherwise. */
+  /** This client's id in its session, given by the server; kept while reconnecting; null before. */
   readonly peerId: string | null;
   /** The joined room, or null. */
   readonly room: string | null;
@@ -158,6 +189,8 @@ export class RtcwireClient {
   readonly peers: readonly string[];
   /** The largest message (encoded envelope, in bytes) the server accepts; null until connected. */
   readonly maxMessageBytes: number | null;
+  /** Bytes sent (or queued while reconnecting) that the server has not acknowledged yet. */
+  readonly bufferedAmount: number;
 
   /** Adds a listener; returns a function that removes it. */
   on<E extends RtcwireEventName>(name: E, listener: RtcwireListener<E>): () => void;
@@ -167,13 +200,20 @@ export class RtcwireClient {
 
   /**
    * Joins `room` (1 to 128 bytes, no control characters), leaving any other room. Resolves once
-   * the server confirms; rejects if the connection is lost first. Throws RtcwireError
-   * synchronously on misuse (invalid_room, not_connected).
+   * the server confirms; rejects if the session is lost (resync) or the client gives up first.
+   * While reconnecting the request is queued for the resumed session. Throws RtcwireError
+   * synchronously on misuse (invalid_room, not_connected, buffer_full).
    */
   join(room: string): Promise<JoinedRoom>;
-  /** Leaves the room. Resolves once the server confirms or the connection is gone. Throws not_in_room. */
+  /**
+   * Leaves the room. Resolves once the server confirms, the session is lost, or the client gives
+   * up. Throws not_in_room.
+   */
   leave(): Promise<void>;
-  /** Sends `data` to every other peer of the room. Throws not_in_room, message_too_large, ... */
+  /**
+   * Sends `data` to every other peer of the room (queued while reconnecting). Throws not_in_room,
+   * message_too_large, buffer_full, ...
+   */
   publish(data: JsonInput): void;
   /** Sends `data` to one peer of the room, relayed by the server. Throws peer_not_found, ... */
   send(peerId: string, data: JsonInput): void;

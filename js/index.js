@@ -18,12 +18,13 @@ const TRANSPORTS = ['websocket', 'sse', 'polling'];
  * rejects with an RtcwireError when no transport reaches the server.
  */
 export async function connect(url, options) {
-  const { handshakeTimeout, transports, reconnect } = options ?? {};
+  const { handshakeTimeout, transports, reconnect, resumeBufferBytes } = options ?? {};
   const server = resolveServerUrl(url);
   const config = { url: server, sdk: SDK_NAME, randomSeed: randomSeed() };
   if (handshakeTimeout !== undefined) config.handshakeTimeoutMs = handshakeTimeout;
   if (transports !== undefined) config.transports = checkTransports(transports);
   if (reconnect !== undefined) config.reconnect = reconnectConfig(reconnect);
+  if (resumeBufferBytes !== undefined) config.resumeBufferBytes = resumeBufferBytes;
   const remembered = rememberedTransport(server, performance.now());
   if (remembered) config.remembered = remembered;
   const { ClientCore } = await loadCore();

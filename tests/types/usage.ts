@@ -6,8 +6,10 @@ import type {
   JoinedRoom,
   JsonValue,
   Message,
+  Resync,
   RtcwireClient,
   TransportName,
+  UndeliveredRequest,
 } from 'rtcwire';
 
 interface ChatLine {
@@ -28,7 +30,10 @@ export async function chat(roomName: string): Promise<RtcwireClient> {
     handshakeTimeout: 5000,
     transports: ['sse', 'polling'],
     reconnect: { initialDelay: 250, factor: 2, maxDelay: 5000, maxAttempts: 20 },
+    resumeBufferBytes: 256 * 1024,
   });
+  const unacked: number = client.bufferedAmount;
+  console.log(unacked);
   const state: ConnectionState = client.state;
   const transport: TransportName | null = client.transport;
   console.log(transport);
@@ -41,7 +46,16 @@ export async function chat(roomName: string): Promise<RtcwireClient> {
     if (next === 'reconnecting') console.warn('retry', details.attempt, 'in', details.retryIn);
     if (next === 'connected' && !details.resumed) console.log('new session');
   });
-  client.on('resync', () => void client.join('lobby'));
+  client.on('resync', ({ reason, undelivered }: Resync) => {
+    const code: ErrorCode = reason.code;
+    console.warn('session lost:', code);
+    for (const request of undelivered) {
+      const lost: UndeliveredRequest = request;
+      if (lost.type === 'publish') console.log('not delivered:', lost.data);
+      if (lost.type === 'direct' || lost.type === 'signal') console.log('to', lost.to);
+    }
+    void client.join('lobby');
+  });
   client.on('peer-joined', (peer: string) => console.log('joined:', peer, client.peers.length));
   client.on('peer-left', (peer) => console.log('left:', peer));
   client.on('message', ({ from, kind, data }: Message) => {
@@ -82,5 +96,11 @@ export async function misuse(client: RtcwireClient): Promise<void> {
   await connect('/', { transports: ['carrier-pigeon'] });
   // @ts-expect-error: transports is a list
   await connect('/', { transports: 'websocket' });
+  // @ts-expect-error: the buffer cap is a number of bytes
+  await connect('/', { resumeBufferBytes: '1 MiB' });
+  // @ts-expect-error: bufferedAmount is read-only
+  client.bufferedAmount = 0;
+  // @ts-expect-error: a resync listener receives the Resync
+  client.on('resync', (reason: string) => console.log(reason));
   client.close();
 }

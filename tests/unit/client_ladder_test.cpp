@@ -24,7 +24,7 @@ ClientConfig ladder_config() {
 const std::string kOpenWithUpgrade =
     "0" + engineio::encode_open_info({"SID", {"websocket"}, 300, 200, 100000});
 const std::string kWelcome =
-    "4" + envelope::encode(envelope::ServerEnvelope{envelope::Welcome{"me", "s", 65536}});
+    "4" + envelope::encode(envelope::ServerEnvelope{testing::new_session("me", "s")});
 
 template <class T>
 std::vector<T> only(const std::vector<TransportAction>& actions) {

@@ -19,44 +19,45 @@ std::vector<ev::StateChanged> state_changes(const std::vector<ClientEvent>& even
   return changes;
 }
 
-// Lets the reconnect delay pass; returns the generation of the new transport.
-uint32_t wait_for_reconnect(ScriptedServer& server) {
-  const auto deadline = server.client.poll_timeout();
-  EXPECT_TRUE(deadline.has_value());
-  if (!deadline) return 0;
-  server.advance(*deadline - server.now);
-  for (const auto& action : server.take_actions()) {
-    if (const auto* open = std::get_if<OpenTransport>(&action)) {
-      server.generation = open->generation;
-      return open->generation;
-    }
-  }
-  ADD_FAILURE() << "no new transport after the reconnect delay";
-  return 0;
-}
-
-TEST(ClientReconnectTest, ReconnectsWithANewSessionAndAsksForResync) {
+TEST(ClientReconnectTest, ReconnectAsksToResumeAndAnExpiredSessionMeansResync) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
+  ASSERT_TRUE(server.client.publish("unacked", server.now).ok());
   const uint32_t first = server.generation;
   server.client.handle_transport_closed(first, server.now);
   server.take_events();
 
-  const uint32_t second = wait_for_reconnect(server);
+  const uint32_t second = server.wait_for_reconnect();
   EXPECT_GT(second, first);
   EXPECT_EQ(server.client.state(), ClientState::connecting);
   server.send_open_packet();
-  server.take_frames();
-  server.send_envelope(envelope::Welcome{"me2", "s2", 65536});
+  const auto hello = server.take_frames();
+  ASSERT_EQ(hello.size(), 1u);
+  const envelope::ClientEnvelope resume =
+      envelope::Hello{"test-sdk", envelope::ResumeRequest{"session-1", "token-session-1", 1}};
+  EXPECT_EQ(testing::decode_sent(hello[0]), resume);
+
+  auto expired = testing::new_session("me2", "s2");
+  expired.resume_error = ErrorCode::session_expired;
+  server.send_envelope(expired);
   const auto events = server.take_events();
   const auto changes = state_changes(events);
   ASSERT_FALSE(changes.empty());
   EXPECT_EQ(changes.back().state, ClientState::connected);
   EXPECT_FALSE(changes.back().resumed);
-  EXPECT_NE(find_event<ev::Resync>(events), nullptr);
+  // connected (resumed: false) comes first, then the resync that explains it.
+  ASSERT_TRUE(std::holds_alternative<ev::Resync>(events.back()));
+  const auto& resync = std::get<ev::Resync>(events.back());
+  EXPECT_EQ(resync.reason.code, ErrorCode::session_expired);
+  EXPECT_EQ(resync.reason.origin, ErrorOrigin::remote);
+  const std::vector<envelope::ClientEnvelope> undelivered{envelope::Join{"lobby"},
+                                                          envelope::Publish{"unacked"}};
+  EXPECT_EQ(resync.undelivered, undelivered);
   EXPECT_EQ(server.client.peer_id(), "me2");
   EXPECT_FALSE(server.client.membership().in_room());
+  EXPECT_EQ(server.client.buffered_bytes(), 0u);
+  EXPECT_TRUE(server.take_frames().empty());  // nothing of the old session is sent again
 }
 
 TEST(ClientReconnectTest, BacksOffAcrossFailedAttempts) {
@@ -72,7 +73,7 @@ TEST(ClientReconnectTest, BacksOffAcrossFailedAttempts) {
     EXPECT_EQ(reconnecting.attempt, attempt);
     ASSERT_TRUE(reconnecting.retry_in);
     EXPECT_LE(reconnecting.retry_in->count(), ceilings[attempt - 1]);
-    const uint32_t generation = wait_for_reconnect(server);
+    const uint32_t generation = server.wait_for_reconnect();
     server.client.handle_transport_error(generation, "refused", server.now);  // still down
   }
 }
@@ -84,7 +85,7 @@ TEST(ClientReconnectTest, GivesUpAfterMaxAttempts) {
   server.connect_fully();
   server.client.handle_transport_closed(server.generation, server.now);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    const uint32_t generation = wait_for_reconnect(server);
+    const uint32_t generation = server.wait_for_reconnect();
     server.client.handle_transport_error(generation, "refused", server.now);
   }
   EXPECT_EQ(server.client.state(), ClientState::disconnected);

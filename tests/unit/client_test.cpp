@@ -22,7 +22,7 @@ TEST(ClientTest, HandshakeSendsHelloAndConnectsOnWelcome) {
   EXPECT_EQ(decode_sent(frames[0]), envelope::ClientEnvelope{envelope::Hello{"test-sdk"}});
   EXPECT_EQ(server.client.state(), ClientState::connecting);  // not before the welcome
 
-  server.send_envelope(envelope::Welcome{"peer1", "s", 1024});
+  server.send_envelope(testing::new_session("peer1", "s", 1024));
   EXPECT_EQ(server.client.state(), ClientState::connected);
   EXPECT_EQ(server.client.peer_id(), "peer1");
   EXPECT_EQ(server.client.max_message_bytes(), 1024u);
@@ -218,17 +218,18 @@ TEST(ClientTest, EventsFromAReplacedTransportAreDropped) {
   EXPECT_EQ(server.client.state(), ClientState::connecting);
   server.send_open_packet();
   server.take_frames();
-  server.send_envelope(envelope::Welcome{"again", "s2", 100});
+  server.send_envelope(testing::new_session("again", "s2", 100));
   EXPECT_EQ(server.client.state(), ClientState::connected);
 }
 
-TEST(ClientTest, LosingTheTransportForgetsTheRoomAndSchedulesAReconnect) {
+TEST(ClientTest, LosingTheTransportKeepsTheSessionAndSchedulesAReconnect) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
   server.client.handle_transport_closed(server.generation, server.now);
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
-  EXPECT_FALSE(server.client.membership().in_room());
+  EXPECT_EQ(server.client.membership().room(), "lobby");
+  EXPECT_EQ(server.client.peer_id(), "me");
   const auto events = server.take_events();
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);

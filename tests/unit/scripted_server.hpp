@@ -12,6 +12,15 @@
 
 namespace rtcwire::testing {
 
+// A welcome for a new session; the token is derived from the session id.
+inline envelope::Welcome new_session(std::string peer, std::string session,
+                                     std::size_t max_message_bytes = 65536) {
+  std::string token = "token-" + session;
+  return envelope::Welcome{
+      std::move(peer), std::move(session), std::move(token), max_message_bytes, false, 0,
+      std::nullopt};
+}
+
 inline ClientConfig default_client_config() {
   ClientConfig config;
   config.url = "http://127.0.0.1:9";
@@ -82,8 +91,17 @@ class ScriptedServer {
         now);
   }
 
+  // Sends a server envelope numbered like a real server does: sequenced ones get the next seq of
+  // the session, and a welcome for a new session restarts the numbering.
   void send_envelope(const envelope::ServerEnvelope& envelope) {
-    client.handle_transport_text(generation, "4" + envelope::encode(envelope), now);
+    if (const auto* welcome = std::get_if<envelope::Welcome>(&envelope); welcome) {
+      if (!welcome->resumed) server_seq = 0;
+    }
+    send_envelope_with_seq(envelope, envelope::is_sequenced(envelope) ? ++server_seq : 0);
+  }
+  // With an explicit seq (0: none), e.g. a replay, a duplicate or a gap.
+  void send_envelope_with_seq(const envelope::ServerEnvelope& envelope, envelope::Seq seq) {
+    client.handle_transport_text(generation, "4" + envelope::encode(envelope, seq), now);
   }
 
   // Full handshake up to `connected` as peer "me"; discards the events and frames it produced.
@@ -92,7 +110,7 @@ class ScriptedServer {
     send_open_packet();
     const auto frames = take_frames();
     EXPECT_EQ(frames.size(), 1u);
-    send_envelope(envelope::Welcome{"me", "session-1", max_message_bytes});
+    send_envelope(new_session("me", "session-1", max_message_bytes));
     EXPECT_EQ(client.state(), ClientState::connected);
     take_events();
     take_frames();
@@ -105,16 +123,41 @@ class ScriptedServer {
     take_events();
   }
 
+  // After the connection was lost: lets the reconnect delay pass and returns the generation of
+  // the new transport (0 and a test failure when there is none).
+  uint32_t wait_for_reconnect() {
+    const auto deadline = client.poll_timeout();
+    EXPECT_TRUE(deadline.has_value());
+    if (!deadline) return 0;
+    advance(*deadline - now);
+    for (const auto& action : take_actions()) {
+      if (const auto* open = std::get_if<OpenTransport>(&action)) {
+        generation = open->generation;
+        return generation;
+      }
+    }
+    ADD_FAILURE() << "no new transport after the reconnect delay";
+    return 0;
+  }
+
   uint32_t generation = 0;
+  envelope::Seq server_seq = 0;  // the last seq this scripted server sent in its session
 };
+
+// The envelope inside an Engine.IO message frame the client sent, with its seq.
+inline envelope::Sequenced<envelope::ClientEnvelope> decode_sent_with_seq(
+    const std::string& frame) {
+  EXPECT_FALSE(frame.empty());
+  EXPECT_EQ(frame.empty() ? '\0' : frame.front(), '4') << frame;
+  auto decoded = envelope::decode_client(std::string_view(frame).substr(frame.empty() ? 0 : 1));
+  EXPECT_TRUE(decoded.ok()) << frame;
+  if (!decoded) return {envelope::Leave{}, 0};
+  return decoded.value();
+}
 
 // The envelope inside an Engine.IO message frame the client sent.
 inline envelope::ClientEnvelope decode_sent(const std::string& frame) {
-  EXPECT_FALSE(frame.empty());
-  EXPECT_EQ(frame.front(), '4') << frame;
-  auto decoded = envelope::decode_client(std::string_view(frame).substr(1));
-  EXPECT_TRUE(decoded.ok()) << frame;
-  return decoded ? decoded.value() : envelope::ClientEnvelope{envelope::Leave{}};
+  return decode_sent_with_seq(frame).envelope;
 }
 
 template <class T>
