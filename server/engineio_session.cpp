@@ -17,11 +17,16 @@ using engineio::PacketType;
 
 // Enough for bursts of room traffic to a slow reader; a reader this far behind is not coming back.
 constexpr std::size_t kMinSendQueueBytes = 4 * 1024 * 1024;
+// How long close_when_flushed() waits for the queue to be written.
+constexpr std::chrono::seconds kFlushDeadline{2};
 // The stock server's upgradeTimeout: how long a websocket may take from its handshake to `5`.
 constexpr std::chrono::seconds kUpgradeTimeout{10};
 
+// A resume replays up to a whole resume buffer at once, on top of the usual traffic, so the queue
+// always holds one more than the buffer: the buffer overflows (ending the session cleanly, with
+// buffer_overflow) before the queue does.
 std::size_t send_queue_cap(const ServerOptions& options) {
-  return std::max(kMinSendQueueBytes, 4 * options.max_message_bytes);
+  return std::max(kMinSendQueueBytes, 4 * options.max_message_bytes) + options.resume_buffer_bytes;
 }
 
 }  // namespace
@@ -34,6 +39,7 @@ EngineioSession::EngineioSession(Server& server, ConnectionId connection, std::s
       remote_(std::move(remote)),
       transport_(std::move(transport)),
       send_queue_(send_queue_cap(server.options())),
+      flush_deadline_(server.executor()),
       upgrade_deadline_(server.executor()),
       heartbeat_timer_(server.executor()) {}
 
@@ -54,7 +60,7 @@ void EngineioSession::start() {
 }
 
 void EngineioSession::send(Packet packet) {
-  if (state_ != State::open) return;
+  if (state_ != State::open || closing_reason_) return;
   if (!send_queue_.push(std::move(packet))) {
     finish(
         "send queue over " + std::to_string(send_queue_.byte_cap()) + " bytes: client not reading",
@@ -71,6 +77,23 @@ void EngineioSession::flush() {
 }
 
 void EngineioSession::close(std::string_view reason) { finish(reason, TransportClose::server); }
+
+void EngineioSession::close_when_flushed(std::string_view reason) {
+  if (state_ != State::open || closing_reason_) return;
+  closing_reason_ = std::string(reason);
+  flush_deadline_.expires_after(kFlushDeadline);
+  flush_deadline_.async_wait([self = shared_from_this()](boost::system::error_code error) {
+    if (!error && self->closing_reason_)
+      self->finish(*self->closing_reason_, TransportClose::abort);
+  });
+  finish_closing_when_flushed();
+}
+
+void EngineioSession::finish_closing_when_flushed() {
+  if (closing_reason_ && send_queue_.counted_bytes() == 0) {
+    finish(*closing_reason_, TransportClose::server);
+  }
+}
 
 void EngineioSession::on_poll(std::shared_ptr<HttpSession> request) {
   // Routing sends a GET here only while the session is on polling; should that ever break, the
@@ -96,7 +119,7 @@ void EngineioSession::on_post(std::shared_ptr<HttpSession> request, std::string_
     finish("parse error", TransportClose::server);
   } else {
     for (Packet& packet : packets.value()) {
-      if (state_ != State::open) break;
+      if (state_ != State::open || closing_reason_) break;
       on_session_packet(std::move(packet));
     }
   }
@@ -105,7 +128,7 @@ void EngineioSession::on_post(std::shared_ptr<HttpSession> request, std::string_
 }
 
 void EngineioSession::on_packet(Transport& from, Packet packet) {
-  if (state_ != State::open) return;
+  if (state_ != State::open || closing_reason_) return;
   if (&from == probe_.get()) {
     on_probe_packet(std::move(packet));
   } else if (&from == transport_.get()) {
@@ -197,6 +220,7 @@ void EngineioSession::abandon_upgrade(std::string_view reason) {
 void EngineioSession::on_drain(Transport& from, std::size_t bytes) {
   send_queue_.release(bytes);
   if (&from == transport_.get()) flush();
+  finish_closing_when_flushed();
 }
 
 void EngineioSession::on_transport_error(Transport& from, std::string_view reason) {
@@ -255,6 +279,7 @@ void EngineioSession::finish(std::string_view reason, TransportClose how) {
   heartbeat_timer_.cancel();
   ++upgrade_generation_;
   upgrade_deadline_.cancel();
+  flush_deadline_.cancel();
   server_.on_session_closed(connection_, reason);
   send_queue_.clear();
   if (probe_) std::exchange(probe_, nullptr)->close(TransportClose::server, nullptr);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,9 @@ class EngineioSession final : public TransportOwner,
   void send(engineio::Packet packet);
   // Ends the session from the server side, telling the client.
   void close(std::string_view reason);
+  // Sends nothing more and takes no more messages, then closes as close() does once what is
+  // queued has been written (or after a short deadline, for a client that does not read).
+  void close_when_flushed(std::string_view reason);
 
   // HTTP requests naming this session, routed here by the Server.
   void on_poll(std::shared_ptr<HttpSession> request);
@@ -61,6 +65,7 @@ class EngineioSession final : public TransportOwner,
   void complete_upgrade();
   void abandon_upgrade(std::string_view reason);
   void flush();
+  void finish_closing_when_flushed();
 
   void arm_ping();
   void arm_pong_deadline();
@@ -82,6 +87,10 @@ class EngineioSession final : public TransportOwner,
   bool probed_ = false;
   boost::asio::steady_timer upgrade_deadline_;
   std::uint64_t upgrade_generation_ = 0;
+
+  // Set by close_when_flushed(): the reason the session closes once its queue is written.
+  std::optional<std::string> closing_reason_;
+  boost::asio::steady_timer flush_deadline_;
 
   // The generation tells a stale timer completion (one already queued when the timer was re-armed)
   // from a live one.

@@ -24,7 +24,8 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using boost::system::error_code;
 
-// Long enough for every session to send its close frame, short enough for a prompt exit.
+// After the drain: long enough for every session to send its close frame, short enough for a
+// prompt exit.
 constexpr std::chrono::seconds kShutdownDeadline{3};
 // After a failed accept (typically out of file descriptors), retrying at once would spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
@@ -46,10 +47,13 @@ RequestMethod method_of(const Server::Request& request) {
 Server::Server(asio::io_context& io, ServerOptions options)
     : io_(io),
       options_(std::move(options)),
-      hub_(ids_, options_.max_message_bytes),
+      hub_(ids_, HubSettings{options_.max_message_bytes, options_.resume_window,
+                             options_.resume_buffer_bytes}),
       acceptor_(io),
       signals_(io, SIGINT, SIGTERM),
       accept_retry_(io),
+      hub_timer_(io),
+      drain_deadline_(io),
       shutdown_deadline_(io) {}
 
 error_code Server::start() {
@@ -223,13 +227,22 @@ void Server::on_message(ConnectionId connection, engineio::Packet packet) {
     return;
   }
   if (packet.binary) {
-    dispatch(hub_.receive_binary(connection), connection);
+    const HubOutput output = hub_.receive_binary(connection);
+    log_rejection(connection, output);
+    dispatch(output);
     return;
   }
-  const bool welcomed = !hub_.peer_id(connection).empty();
-  const HubOutput output = hub_.receive_text(connection, packet.data);
-  if (!welcomed && !hub_.peer_id(connection).empty()) log_line("hello " + describe(connection));
-  dispatch(output, connection);
+  const HubOutput output = hub_.receive_text(connection, packet.data, now());
+  if (const auto& greeting = output.greeting) {
+    std::string line = "hello " + describe(connection);
+    if (greeting->resumed) line += " resumed";
+    if (greeting->resume_error) {
+      line += " resume_error=" + std::string(to_string(*greeting->resume_error));
+    }
+    log_line(line);
+  }
+  log_rejection(connection, output);
+  dispatch(output);
 }
 
 void Server::on_session_upgraded(ConnectionId connection) {
@@ -250,7 +263,8 @@ void Server::on_session_closed(ConnectionId connection, std::string_view reason)
   }
   sessions_.erase(found);
   ++sessions_closing_;
-  dispatch(hub_.disconnect(connection), connection);
+  hub_.disconnect(connection, now());
+  arm_hub_timer();
 }
 
 void Server::on_session_ended() {
@@ -258,11 +272,14 @@ void Server::on_session_ended() {
   stop_when_idle();
 }
 
-void Server::dispatch(const HubOutput& output, ConnectionId from) {
+void Server::log_rejection(ConnectionId from, const HubOutput& output) const {
   if (output.rejection) {
     log_line("error " + describe(from) + " code=" + std::string(to_string(output.rejection->code)) +
              " message=\"" + output.rejection->message + "\"");
   }
+}
+
+void Server::dispatch(const HubOutput& output) {
   for (const Delivery& delivery : output.deliveries) {
     const auto found = sessions_.find(delivery.to);
     if (found == sessions_.end()) continue;
@@ -270,15 +287,59 @@ void Server::dispatch(const HubOutput& output, ConnectionId from) {
     const std::shared_ptr<EngineioSession> session = found->second.session;
     session->send(engineio::Packet{engineio::PacketType::message, delivery.text, false});
   }
+  // After the deliveries, so an error explaining the close reaches the client first.
+  for (const ConnectionClose& close : output.closes) {
+    const auto found = sessions_.find(close.connection);
+    if (found == sessions_.end()) continue;
+    const std::shared_ptr<EngineioSession> session = found->second.session;
+    session->close_when_flushed(close.reason);
+  }
+  for (const SessionEnd& end : output.ended) {
+    log_line("session ended peer=" + end.peer + " code=" + std::string(to_string(end.why)));
+  }
+  arm_hub_timer();
+}
+
+Millis Server::now() {
+  return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+void Server::arm_hub_timer() {
+  const std::optional<Millis> deadline = hub_.poll_timeout();
+  if (deadline == hub_timer_deadline_) return;
+  hub_timer_deadline_ = deadline;
+  if (!deadline) {
+    hub_timer_.cancel();
+    return;
+  }
+  // now() truncates to whole milliseconds, so when this fires now() has reached the deadline.
+  hub_timer_.expires_at(std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(*deadline)));
+  hub_timer_.async_wait([this](const error_code& error) {
+    if (error) return;  // re-armed or cancelled
+    hub_timer_deadline_.reset();
+    dispatch(hub_.handle_timeout(now()));
+  });
 }
 
 void Server::shut_down(std::string_view why) {
   if (shutting_down_) return;
   shutting_down_ = true;
-  log_line(std::string(why) + ": closing " + std::to_string(sessions_.size()) + " session(s)");
+  log_line(std::string(why) + ": draining " + std::to_string(sessions_.size()) + " session(s)");
   error_code ignored;
   acceptor_.close(ignored);
   accept_retry_.cancel();
+  // Goaway joins each client's send queue behind what is already there, so it arrives last.
+  dispatch(hub_.go_away(static_cast<std::uint64_t>(options_.goaway_spread.count())));
+  drain_deadline_.expires_after(options_.drain_timeout);
+  drain_deadline_.async_wait([this](const error_code& error) {
+    if (!error) close_remaining_sessions();
+  });
+  stop_when_idle();
+}
+
+void Server::close_remaining_sessions() {
+  log_line("drain timeout: closing " + std::to_string(sessions_.size()) + " session(s)");
   std::vector<std::shared_ptr<EngineioSession>> open;
   for (const auto& [connection, entry] : sessions_) open.push_back(entry.session);
   for (const auto& session : open) session->close("server shutting down");

@@ -1,11 +1,12 @@
 // rtcwire-server: accepts connections, routes Engine.IO requests to sessions (opening, upgrading
-// and feeding them), owns the signalling hub, delivers its output, and shuts down on
-// SIGINT/SIGTERM. Single-threaded: everything runs on one io_context thread, so nothing here needs
-// a lock.
+// and feeding them), owns the signalling hub (feeding it the time and running its timer), delivers
+// its output, and drains gracefully on SIGINT/SIGTERM. Single-threaded: everything runs on one
+// io_context thread, so nothing here needs a lock.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +24,7 @@
 #include "engineio_transport.hpp"
 #include "id_source.hpp"
 #include "rtcwire/engineio_packet.hpp"
+#include "rtcwire/time.hpp"
 #include "server_options.hpp"
 #include "signalling_hub.hpp"
 
@@ -76,9 +78,16 @@ class Server {
   // A websocket naming a live session: the probe of an upgrade, or (`refuse`) one that is
   // accepted and closed at once, as the stock server does.
   void accept_probe(HttpSession& http, Request request, std::string sid, bool refuse);
+  // Stops accepting and sends every client goaway; the sessions drain until drain_timeout.
   void shut_down(std::string_view why);
+  void close_remaining_sessions();
   void stop_when_idle();
-  void dispatch(const HubOutput& output, ConnectionId from);
+  // Delivers the hub's output, closes what it asks to close, and re-arms its timer.
+  void dispatch(const HubOutput& output);
+  void log_rejection(ConnectionId from, const HubOutput& output) const;
+  // The hub's clock: steady, in milliseconds.
+  static Millis now();
+  void arm_hub_timer();
   std::string describe(ConnectionId connection) const;  // "sid=... peer=... remote=..." for logs
 
   boost::asio::io_context& io_;
@@ -88,6 +97,9 @@ class Server {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer accept_retry_;
+  boost::asio::steady_timer hub_timer_;
+  std::optional<Millis> hub_timer_deadline_;  // what hub_timer_ is armed for
+  boost::asio::steady_timer drain_deadline_;
   boost::asio::steady_timer shutdown_deadline_;
   bool shutting_down_ = false;
   std::size_t sessions_closing_ = 0;

@@ -68,6 +68,21 @@ std::variant<StaticMount, OptionsError> parse_mount(std::string_view spec) {
   return StaticMount{std::string(prefix), root};
 }
 
+// "N" seconds or "Nms" milliseconds, at least 1 ms.
+std::variant<std::chrono::milliseconds, OptionsError> parse_window(std::string_view flag,
+                                                                   std::string_view text) {
+  const bool in_ms = text.ends_with("ms");
+  const std::string_view digits = in_ms ? text.substr(0, text.size() - 2) : text;
+  const std::uint64_t unit = in_ms ? 1 : 1000;
+  const auto value = parse_unsigned(digits);
+  if (!value || *value == 0 || *value > kMaxDurationMs / unit) {
+    return OptionsError{std::string(flag) +
+                        " expects whole seconds, or milliseconds ending in 'ms' (from 1ms to " +
+                        std::to_string(kMaxDurationMs) + "ms), got '" + std::string(text) + "'"};
+  }
+  return std::chrono::milliseconds(*value * unit);
+}
+
 // "websocket,sse,polling" in any order and combination, at least one.
 std::variant<TransportSet, OptionsError> parse_transports(std::string_view list) {
   TransportSet set = TransportSet::none();
@@ -108,11 +123,12 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       options.echo = true;
       continue;
     }
-    const bool known = flag == "--host" || flag == "--port" || flag == "--static" ||
-                       flag == "--max-message-bytes" || flag == "--max-payload" ||
-                       flag == "--ping-interval" || flag == "--ping-timeout" ||
-                       flag == "--transports" || flag == "--max-sessions-per-ip" ||
-                       flag == "--sse-heartbeat-interval";
+    const bool known =
+        flag == "--host" || flag == "--port" || flag == "--static" ||
+        flag == "--max-message-bytes" || flag == "--max-payload" || flag == "--ping-interval" ||
+        flag == "--ping-timeout" || flag == "--transports" || flag == "--max-sessions-per-ip" ||
+        flag == "--sse-heartbeat-interval" || flag == "--resume-window" ||
+        flag == "--resume-buffer" || flag == "--goaway-spread" || flag == "--drain-timeout";
     if (!known) return OptionsError{"unknown option '" + std::string(flag) + "'"};
     if (!inline_value && i + 1 == arguments.size()) {
       return OptionsError{std::string(flag) + " needs a value"};
@@ -138,14 +154,21 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       auto transports = parse_transports(value);
       if (auto* failure = std::get_if<OptionsError>(&transports)) return *failure;
       options.transports = std::get<TransportSet>(transports);
+    } else if (flag == "--resume-window") {
+      auto window = parse_window(flag, value);
+      if (auto* failure = std::get_if<OptionsError>(&window)) return *failure;
+      options.resume_window = std::get<std::chrono::milliseconds>(window);
     } else {
       const bool is_port = flag == "--port";
       const bool is_duration = flag == "--ping-interval" || flag == "--ping-timeout" ||
-                               flag == "--sse-heartbeat-interval";
+                               flag == "--sse-heartbeat-interval" || flag == "--goaway-spread" ||
+                               flag == "--drain-timeout";
       const std::uint64_t max = is_port       ? std::numeric_limits<std::uint16_t>::max()
                                 : is_duration ? kMaxDurationMs
                                               : kMaxSizeOption;
-      auto number = bounded(flag, value, is_port ? 0 : 1, max);
+      // Zero makes sense for a port (any free one) and for the shutdown delays (none).
+      const bool zero_allowed = is_port || flag == "--goaway-spread" || flag == "--drain-timeout";
+      auto number = bounded(flag, value, zero_allowed ? 0 : 1, max);
       if (auto* failure = std::get_if<OptionsError>(&number)) return *failure;
       const std::uint64_t n = std::get<std::uint64_t>(number);
       if (is_port) options.port = static_cast<std::uint16_t>(n);
@@ -157,6 +180,9 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       if (flag == "--sse-heartbeat-interval") {
         options.sse_heartbeat_interval = std::chrono::milliseconds(n);
       }
+      if (flag == "--resume-buffer") options.resume_buffer_bytes = n;
+      if (flag == "--goaway-spread") options.goaway_spread = std::chrono::milliseconds(n);
+      if (flag == "--drain-timeout") options.drain_timeout = std::chrono::milliseconds(n);
     }
   }
   // An envelope travels as one Engine.IO message packet: its type byte plus the envelope. In echo
@@ -165,6 +191,12 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
     return OptionsError{"--max-message-bytes (" + std::to_string(options.max_message_bytes) +
                         ") must be below --max-payload (" + std::to_string(options.max_payload) +
                         ")"};
+  }
+  // The largest envelope, relayed with its sender and seq added, must fit an empty buffer.
+  if (!options.echo && options.resume_buffer_bytes < 2 * options.max_message_bytes) {
+    return OptionsError{"--resume-buffer (" + std::to_string(options.resume_buffer_bytes) +
+                        ") must be at least twice --max-message-bytes (" +
+                        std::to_string(options.max_message_bytes) + ")"};
   }
   return options;
 }
@@ -189,10 +221,18 @@ Options:
   --max-sessions-per-ip N   live Engine.IO sessions one client IP may hold (default 100)
   --sse-heartbeat-interval MS
                             comment line on an idle SSE stream every MS (default 15000)
+  --resume-window SECONDS   how long a session outlives its connection, awaiting a resume:
+                            whole seconds, or milliseconds as e.g. 500ms (default 120)
+  --resume-buffer N         unacknowledged bytes kept per session; overflowing ends the
+                            session; at least twice --max-message-bytes (default 1048576)
+  --goaway-spread MS        on shutdown, clients reconnect within MS (default 10000)
+  --drain-timeout MS        on shutdown, how long sessions may take to close (default 15000)
   --echo                    conformance mode: send every message packet back to its sender
   --help                    print this help and exit
 
 On start, prints "rtcwire-server listening on http://HOST:PORT" to stdout. Logs go to stderr.
+SIGTERM or SIGINT stops accepting, sends every client goaway, and exits once all have closed
+(or after --drain-timeout).
 )";
 }
 

@@ -28,6 +28,14 @@ struct ServerOptions {
   std::size_t max_sessions_per_ip = 100;
   // Comment lines on idle SSE streams, so proxies do not time them out.
   std::chrono::milliseconds sse_heartbeat_interval{15000};
+  // How long a session outlives its connection, waiting for a resume (docs/protocol.md §2.1).
+  std::chrono::milliseconds resume_window{120000};
+  // Unacknowledged bytes kept per session for a resume; overflowing ends the session.
+  std::size_t resume_buffer_bytes = 1024 * 1024;
+  // Shutdown: clients reconnect after a random delay in [0, goaway_spread].
+  std::chrono::milliseconds goaway_spread{10000};
+  // Shutdown: how long sessions may take to close after their goaway.
+  std::chrono::milliseconds drain_timeout{15000};
   // Conformance mode: every message packet goes straight back to its sender; no envelopes.
   bool echo = false;
 

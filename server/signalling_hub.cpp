@@ -2,193 +2,423 @@
 
 #include <algorithm>
 #include <type_traits>
-#include <utility>
 #include <variant>
 
 namespace rtcwire::server {
+namespace {
 
-// Collects the deliveries of one input.
-class SignallingHub::Outbox {
+constexpr std::string_view kTakenOver = "taken over";
+constexpr std::string_view kBufferOverflow = "buffer overflow";
+constexpr std::string_view kShuttingDown = "server shutting down";
+
+}  // namespace
+
+// Collects what one input produced.
+class SignallingHub::Output {
  public:
-  void send(ConnectionId to, const envelope::ServerEnvelope& message) {
-    deliveries_.push_back(Delivery{to, envelope::encode(message)});
+  void deliver(ConnectionId to, std::string text) {
+    deliveries_.push_back(Delivery{to, std::move(text)});
   }
-  // Encodes once for the whole room: a publish to a large room costs one JSON dump.
-  void broadcast(const std::vector<ConnectionId>& members, ConnectionId except,
-                 const envelope::ServerEnvelope& message) {
-    const std::string text = envelope::encode(message);
-    for (ConnectionId member : members) {
-      if (member != except) deliveries_.push_back(Delivery{member, text});
-    }
+  void refuse(Error error) { rejection_ = std::move(error); }
+  void close(ConnectionId connection, std::string_view reason) {
+    closes_.push_back(ConnectionClose{connection, std::string(reason)});
   }
-  void fail(ConnectionId to, ErrorCode code, std::string message) {
-    send(to, envelope::ErrorReply{code, message});
-    rejection_ = remote_error(code, std::move(message));
+  void ended(std::string peer, ErrorCode why) {
+    ended_.push_back(SessionEnd{std::move(peer), why});
   }
-  HubOutput take() { return HubOutput{std::move(deliveries_), std::move(rejection_)}; }
+  void greet(Greeting greeting) { greeting_ = greeting; }
+  HubOutput take() {
+    return HubOutput{std::move(deliveries_), std::move(rejection_), std::move(closes_),
+                     std::move(ended_), greeting_};
+  }
 
  private:
   std::vector<Delivery> deliveries_;
   std::optional<Error> rejection_;
+  std::vector<ConnectionClose> closes_;
+  std::vector<SessionEnd> ended_;
+  std::optional<Greeting> greeting_;
 };
 
-SignallingHub::SignallingHub(IdSource& ids, std::size_t max_message_bytes)
-    : ids_(ids), max_message_bytes_(max_message_bytes) {}
+SignallingHub::SignallingHub(IdSource& ids, HubSettings settings)
+    : ids_(ids), settings_(settings) {}
 
 ConnectionId SignallingHub::connect() {
   const ConnectionId id = next_connection_++;
-  connections_.emplace(id, Connection{});
+  connections_.emplace(id, std::string{});
   return id;
 }
 
-HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text) {
-  Outbox out;
-  const auto found = connections_.find(from);
-  if (found == connections_.end()) return out.take();
-  Connection& connection = found->second;
+HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, Millis now) {
+  Output out;
+  if (!connections_.contains(from)) return out.take();
+  PeerSession* session = session_of(from);
 
   // Checked before parsing, so an oversize message costs no JSON work.
-  if (text.size() > max_message_bytes_) {
-    out.fail(from, ErrorCode::message_too_large,
-             "envelope of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-                 std::to_string(max_message_bytes_));
+  if (text.size() > settings_.max_message_bytes) {
+    fail(from, session, ErrorCode::message_too_large,
+         "envelope of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+             std::to_string(settings_.max_message_bytes),
+         out);
+    end_overflowed(out);
     return out.take();
   }
   auto decoded = envelope::decode_client(text);
   if (!decoded) {
-    out.fail(from, decoded.error().code, decoded.error().message);
+    fail(from, session, decoded.error().code, decoded.error().message, out);
+    end_overflowed(out);
     return out.take();
   }
-  const envelope::ClientEnvelope& message = decoded.value();
-  const bool welcomed = !connection.peer.empty();
+  const auto& [message, seq] = decoded.value();
   const bool is_hello = std::holds_alternative<envelope::Hello>(message);
-  if (welcomed == is_hello) {
-    out.fail(from, ErrorCode::invalid_state,
-             welcomed ? "hello was already answered" : "the first envelope must be hello");
+  if ((session != nullptr) == is_hello) {
+    fail(from, session, ErrorCode::invalid_state,
+         session ? "hello was already answered" : "the first envelope must be hello", out);
+    end_overflowed(out);
     return out.take();
+  }
+  if (!session) {
+    on_hello(from, std::get<envelope::Hello>(message), out);
+    end_overflowed(out);
+    return out.take();
+  }
+
+  // An envelope without seq is processed once, unacknowledged (at-most-once, §2.1).
+  if (seq != 0) {
+    switch (session->inbox.receive(seq, now)) {
+      case ReliableInbox::Verdict::deliver:
+        break;
+      case ReliableInbox::Verdict::duplicate:
+        // The client resends what it thinks was lost: tell it at once what arrived.
+        send_ack(*session, out);
+        reschedule(*session);
+        return out.take();
+      case ReliableInbox::Verdict::gap:
+        fail(from, session, ErrorCode::invalid_sequence,
+             "seq " + std::to_string(seq) + " skips ahead: expected " +
+                 std::to_string(session->inbox.last_received() + 1),
+             out);
+        end_overflowed(out);
+        return out.take();
+    }
   }
 
   std::visit(
       [&](const auto& envelope) {
         using T = std::decay_t<decltype(envelope)>;
         if constexpr (std::is_same_v<T, envelope::Hello>) {
-          on_hello(from, connection, envelope, out);
+          // Answered above: a welcomed connection's hello is invalid_state.
         } else if constexpr (std::is_same_v<T, envelope::Join>) {
-          on_join(from, connection, envelope, out);
+          on_join(*session, envelope, out);
         } else if constexpr (std::is_same_v<T, envelope::Leave>) {
-          on_leave(from, connection, out);
+          on_leave(*session, out);
         } else if constexpr (std::is_same_v<T, envelope::Publish>) {
-          on_publish(from, connection, envelope, out);
+          on_publish(*session, envelope, out);
+        } else if constexpr (std::is_same_v<T, envelope::Ack>) {
+          on_ack(*session, envelope, out);
         } else {
           static_assert(std::is_same_v<T, envelope::SignalTo> ||
                         std::is_same_v<T, envelope::DirectTo>);
-          const auto target = room_peer(connection, envelope.to);
+          PeerSession* target = room_peer(*session, envelope.to);
           if (!target) {
-            out.fail(from, ErrorCode::peer_not_found,
-                     "peer '" + envelope.to + "' is not in your room");
+            fail(from, session, ErrorCode::peer_not_found,
+                 "peer '" + envelope.to + "' is not in your room", out);
           } else if constexpr (std::is_same_v<T, envelope::SignalTo>) {
-            out.send(*target, envelope::SignalFrom{connection.peer, envelope.data});
+            send(*target, envelope::SignalFrom{session->peer, envelope.data}, out);
           } else {
-            out.send(*target, envelope::DirectFrom{connection.peer, envelope.data});
+            send(*target, envelope::DirectFrom{session->peer, envelope.data}, out);
           }
         }
       },
       message);
+  if (session->inbox.ack_due()) send_ack(*session, out);
+  reschedule(*session);
+  end_overflowed(out);
   return out.take();
 }
 
 HubOutput SignallingHub::receive_binary(ConnectionId from) {
-  Outbox out;
+  Output out;
   if (connections_.contains(from)) {
-    out.fail(from, ErrorCode::invalid_envelope, "envelopes are JSON text, not binary messages");
+    fail(from, session_of(from), ErrorCode::invalid_envelope,
+         "envelopes are JSON text, not binary messages", out);
+    end_overflowed(out);
   }
   return out.take();
 }
 
-HubOutput SignallingHub::disconnect(ConnectionId connection_id) {
-  Outbox out;
-  const auto found = connections_.find(connection_id);
-  if (found == connections_.end()) return out.take();
-  leave_room(connection_id, found->second, out);
-  connection_by_peer_.erase(found->second.peer);
+void SignallingHub::disconnect(ConnectionId connection, Millis now) {
+  const auto found = connections_.find(connection);
+  if (found == connections_.end()) return;
+  if (PeerSession* session = session_of(connection)) {
+    session->connection.reset();
+    session->expires_at = now + settings_.resume_window;
+    // Nobody to send it to; the welcome of a resume carries the ack instead.
+    (void)session->inbox.take_ack();
+    reschedule(*session);
+  }
   connections_.erase(found);
+}
+
+HubOutput SignallingHub::go_away(std::uint64_t reconnect_in_ms) {
+  Output out;
+  for (const auto& [connection, peer] : connections_) {
+    if (peer.empty()) {
+      out.close(connection, kShuttingDown);
+      continue;
+    }
+    PeerSession& session = sessions_.at(peer);
+    // The goaway carries the ack, so none is pending afterwards.
+    out.deliver(connection,
+                envelope::encode(envelope::GoAway{reconnect_in_ms, session.inbox.take_ack()}));
+    reschedule(session);
+  }
+  return out.take();
+}
+
+std::optional<Millis> SignallingHub::poll_timeout() const {
+  if (deadlines_.empty()) return std::nullopt;
+  return deadlines_.begin()->first;
+}
+
+HubOutput SignallingHub::handle_timeout(Millis now) {
+  Output out;
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+    PeerSession& session = sessions_.at(deadlines_.begin()->second);
+    deadlines_.erase(deadlines_.begin());
+    session.scheduled.reset();
+    if (session.expires_at && *session.expires_at <= now) {
+      end_session(session, ErrorCode::session_expired, out);
+      continue;
+    }
+    if (session.connection) send_ack(session, out);
+    reschedule(session);
+  }
+  end_overflowed(out);
   return out.take();
 }
 
 std::string_view SignallingHub::peer_id(ConnectionId connection) const {
   const auto found = connections_.find(connection);
-  return found == connections_.end() ? std::string_view{} : found->second.peer;
+  return found == connections_.end() ? std::string_view{} : found->second;
 }
 
 std::string_view SignallingHub::room_of(ConnectionId connection) const {
+  const PeerSession* session = session_of(connection);
+  return session ? std::string_view(session->room) : std::string_view{};
+}
+
+PeerSession* SignallingHub::session_of(ConnectionId connection) {
+  return const_cast<PeerSession*>(std::as_const(*this).session_of(connection));
+}
+
+const PeerSession* SignallingHub::session_of(ConnectionId connection) const {
   const auto found = connections_.find(connection);
-  return found == connections_.end() ? std::string_view{} : found->second.room;
+  if (found == connections_.end() || found->second.empty()) return nullptr;
+  return &sessions_.at(found->second);
 }
 
-void SignallingHub::on_hello(ConnectionId from, Connection& connection, const envelope::Hello&,
-                             Outbox& out) {
+void SignallingHub::on_hello(ConnectionId from, const envelope::Hello& hello, Output& out) {
+  if (!hello.resume) {
+    start_session(from, std::nullopt, out);
+    return;
+  }
+  const envelope::ResumeRequest& resume = *hello.resume;
+  const auto peer = peer_by_session_.find(resume.session);
+  PeerSession* old = peer == peer_by_session_.end() ? nullptr : &sessions_.at(peer->second);
+  // A wrong token is indistinguishable from an unknown session, and leaves the session alone.
+  if (!old || !old->token_matches(resume.token)) {
+    start_session(from, ErrorCode::session_expired, out);
+    return;
+  }
+  if (resume.ack > old->outbox.last_seq()) {
+    // The token is right but the client's state is not: it starts over, so the old session would
+    // only haunt its room until it expired. It ends now.
+    if (old->connection) {
+      out.close(*old->connection, kTakenOver);
+      connections_.erase(*old->connection);
+    }
+    end_session(*old, ErrorCode::invalid_sequence, out);
+    start_session(from, ErrorCode::invalid_sequence, out);
+    return;
+  }
+  resume_session(from, *old, resume.ack, out);
+}
+
+void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> resume_error,
+                                  Output& out) {
   std::string peer = ids_.peer_id();
-  // Peer ids address relayed messages, so two live connections must never share one.
-  while (connection_by_peer_.contains(peer)) peer = ids_.peer_id();
-  connection.peer = peer;
-  connection_by_peer_.emplace(std::move(peer), from);
-  out.send(from, envelope::Welcome{connection.peer, ids_.session_id(), max_message_bytes_});
+  // Peer ids address relayed messages, so two live sessions must never share one.
+  while (sessions_.contains(peer)) peer = ids_.peer_id();
+  std::string id = ids_.session_id();
+  while (peer_by_session_.contains(id)) id = ids_.session_id();
+  PeerSession& session =
+      sessions_.try_emplace(peer, peer, id, ids_.token(), settings_.resume_buffer_bytes)
+          .first->second;
+  session.connection = from;
+  peer_by_session_.emplace(std::move(id), peer);
+  connections_[from] = std::move(peer);
+  out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
+                                                       settings_.max_message_bytes, false, 0,
+                                                       resume_error}));
+  out.greet(Greeting{false, resume_error});
 }
 
-void SignallingHub::on_join(ConnectionId from, Connection& connection, const envelope::Join& join,
-                            Outbox& out) {
+void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
+                                   envelope::Seq client_ack, Output& out) {
+  if (session.connection) {
+    // The old connection is dead or dying (the client would not resume otherwise): it goes
+    // quietly, and the room notices nothing.
+    out.close(*session.connection, kTakenOver);
+    connections_.erase(*session.connection);
+  }
+  session.connection = from;
+  session.expires_at.reset();
+  connections_[from] = session.peer;
+  (void)session.outbox.acknowledge(client_ack);  // checked against last_seq() by the caller
+  out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
+                                                       settings_.max_message_bytes, true,
+                                                       session.inbox.take_ack(), std::nullopt}));
+  // What the client missed, in order, with the seq it was first sent with.
+  for (const auto& entry : session.outbox.unacked()) out.deliver(from, entry.item);
+  out.greet(Greeting{true, std::nullopt});
+  reschedule(session);
+}
+
+void SignallingHub::on_join(PeerSession& session, const envelope::Join& join, Output& out) {
   // Joining the room one is already in changes nothing for the others: no presence churn.
-  if (connection.room != join.room) {
-    leave_room(from, connection, out);
-    std::vector<ConnectionId>& members = rooms_[join.room];
-    out.broadcast(members, from, envelope::PeerJoined{connection.peer});
-    members.push_back(from);
-    connection.room = join.room;
+  if (session.room != join.room) {
+    leave_room(session, out);
+    broadcast(join.room, session.peer, envelope::PeerJoined{session.peer}, out);
+    rooms_[join.room].push_back(session.peer);
+    session.room = join.room;
   }
   envelope::Joined joined{join.room, {}};
-  for (ConnectionId member : rooms_[join.room]) {
-    if (member != from) joined.peers.push_back(connections_.at(member).peer);
+  for (const std::string& member : rooms_.at(join.room)) {
+    if (member != session.peer) joined.peers.push_back(member);
   }
-  out.send(from, joined);
+  send(session, joined, out);
 }
 
-void SignallingHub::on_leave(ConnectionId from, Connection& connection, Outbox& out) {
-  if (connection.room.empty()) {
-    out.fail(from, ErrorCode::not_in_room, "leave while in no room");
+void SignallingHub::on_leave(PeerSession& session, Output& out) {
+  if (session.room.empty()) {
+    fail(*session.connection, &session, ErrorCode::not_in_room, "leave while in no room", out);
     return;
   }
-  std::string room = connection.room;
-  leave_room(from, connection, out);
-  out.send(from, envelope::Left{std::move(room)});
+  std::string room = session.room;
+  leave_room(session, out);
+  send(session, envelope::Left{std::move(room)}, out);
 }
 
-void SignallingHub::on_publish(ConnectionId from, const Connection& connection,
-                               const envelope::Publish& publish, Outbox& out) {
-  if (connection.room.empty()) {
-    out.fail(from, ErrorCode::not_in_room, "publish while in no room");
+void SignallingHub::on_publish(PeerSession& session, const envelope::Publish& publish,
+                               Output& out) {
+  if (session.room.empty()) {
+    fail(*session.connection, &session, ErrorCode::not_in_room, "publish while in no room", out);
     return;
   }
-  out.broadcast(rooms_.at(connection.room), from,
-                envelope::Published{connection.peer, publish.data});
+  broadcast(session.room, session.peer, envelope::Published{session.peer, publish.data}, out);
 }
 
-std::optional<ConnectionId> SignallingHub::room_peer(const Connection& sender,
-                                                     std::string_view peer) const {
-  if (sender.room.empty() || peer == sender.peer) return std::nullopt;
-  const auto found = connection_by_peer_.find(std::string(peer));
-  if (found == connection_by_peer_.end()) return std::nullopt;
-  if (connections_.at(found->second).room != sender.room) return std::nullopt;
-  return found->second;
+void SignallingHub::on_ack(PeerSession& session, const envelope::Ack& ack, Output& out) {
+  if (Status acknowledged = session.outbox.acknowledge(ack.seq); !acknowledged) {
+    fail(*session.connection, &session, acknowledged.error().code, acknowledged.error().message,
+         out);
+  }
 }
 
-void SignallingHub::leave_room(ConnectionId connection_id, Connection& connection, Outbox& out) {
-  if (connection.room.empty()) return;
-  const auto room = rooms_.find(connection.room);
-  std::vector<ConnectionId>& members = room->second;
-  std::erase(members, connection_id);
-  out.broadcast(members, connection_id, envelope::PeerLeft{connection.peer});
-  if (members.empty()) rooms_.erase(room);
-  connection.room.clear();
+PeerSession* SignallingHub::room_peer(const PeerSession& sender, std::string_view peer) {
+  if (sender.room.empty() || peer == sender.peer) return nullptr;
+  const auto found = sessions_.find(std::string(peer));
+  if (found == sessions_.end() || found->second.room != sender.room) return nullptr;
+  return &found->second;
+}
+
+void SignallingHub::send(PeerSession& to, const envelope::ServerEnvelope& message, Output& out) {
+  send_encoded(to, envelope::encode(message), out);
+}
+
+void SignallingHub::send_encoded(PeerSession& to, std::string_view encoded, Output& out) {
+  if (to.overflowed) return;  // ending: nothing more is kept for it
+  std::string text = envelope::with_seq(encoded, to.outbox.last_seq() + 1);
+  const std::size_t bytes = text.size();
+  if (!to.outbox.push(text, bytes)) {
+    to.overflowed = true;
+    overflowed_.push_back(to.peer);
+    return;
+  }
+  if (to.connection) out.deliver(*to.connection, std::move(text));
+}
+
+void SignallingHub::broadcast(const std::string& room, const std::string& except,
+                              const envelope::ServerEnvelope& message, Output& out) {
+  const auto members = rooms_.find(room);
+  if (members == rooms_.end()) return;
+  const std::string encoded = envelope::encode(message);
+  for (const std::string& member : members->second) {
+    if (member != except) send_encoded(sessions_.at(member), encoded, out);
+  }
+}
+
+void SignallingHub::fail(ConnectionId to, PeerSession* session, ErrorCode code, std::string message,
+                         Output& out) {
+  const envelope::ErrorReply reply{code, message};
+  if (session) {
+    send(*session, reply, out);
+  } else {
+    out.deliver(to, envelope::encode(reply));
+  }
+  out.refuse(remote_error(code, std::move(message)));
+}
+
+void SignallingHub::send_ack(PeerSession& session, Output& out) {
+  const envelope::ServerEnvelope ack = envelope::Ack{session.inbox.take_ack()};
+  out.deliver(*session.connection, envelope::encode(ack));
+}
+
+void SignallingHub::leave_room(PeerSession& session, Output& out) {
+  if (session.room.empty()) return;
+  const auto room = rooms_.find(session.room);
+  std::erase(room->second, session.peer);
+  broadcast(session.room, session.peer, envelope::PeerLeft{session.peer}, out);
+  if (room->second.empty()) rooms_.erase(room);
+  session.room.clear();
+}
+
+void SignallingHub::end_session(PeerSession& session, ErrorCode why, Output& out) {
+  leave_room(session, out);
+  if (session.scheduled) deadlines_.erase({*session.scheduled, session.peer});
+  out.ended(session.peer, why);
+  peer_by_session_.erase(session.id);
+  const std::string peer = session.peer;  // the key must outlive the element it is erased from
+  sessions_.erase(peer);
+}
+
+void SignallingHub::end_overflowed(Output& out) {
+  // Ending a session tells its room, which may overflow further sessions: they are appended.
+  for (std::size_t i = 0; i < overflowed_.size(); ++i) {
+    // It may have ended already in the same input, e.g. by expiring in the same handle_timeout.
+    const auto found = sessions_.find(overflowed_[i]);
+    if (found == sessions_.end()) continue;
+    PeerSession& session = found->second;
+    if (session.connection) {
+      out.deliver(*session.connection, envelope::encode(envelope::ErrorReply{
+                                           ErrorCode::buffer_overflow,
+                                           "over " + std::to_string(session.outbox.byte_cap()) +
+                                               " bytes unacknowledged: the session ended"}));
+      out.close(*session.connection, kBufferOverflow);
+      connections_.erase(*session.connection);
+    }
+    end_session(session, ErrorCode::buffer_overflow, out);
+  }
+  overflowed_.clear();
+}
+
+void SignallingHub::reschedule(PeerSession& session) {
+  const std::optional<Millis> next = session.next_deadline();
+  if (next == session.scheduled) return;
+  if (session.scheduled) deadlines_.erase({*session.scheduled, session.peer});
+  if (next) deadlines_.emplace(*next, session.peer);
+  session.scheduled = next;
 }
 
 }  // namespace rtcwire::server

@@ -23,8 +23,8 @@
 namespace rtcwire::server {
 
 struct HubSettings {
-  std::size_t max_message_bytes = 65536;  // largest envelope accepted from a client
-  Millis resume_window{120000};           // how long a session outlives its connection
+  std::size_t max_message_bytes = 65536;          // largest envelope accepted from a client
+  Millis resume_window{120000};                   // how long a session outlives its connection
   std::size_t resume_buffer_bytes = 1024 * 1024;  // unacknowledged bytes kept per session
 };
 
@@ -141,7 +141,7 @@ class SignallingHub {
   ConnectionId next_connection_ = 1;
   // Every connection, with the peer id of its session (empty until welcomed).
   std::unordered_map<ConnectionId, std::string> connections_;
-  std::unordered_map<std::string, PeerSession> sessions_;       // by peer id
+  std::unordered_map<std::string, PeerSession> sessions_;         // by peer id
   std::unordered_map<std::string, std::string> peer_by_session_;  // session id -> peer id
   // Members (peer ids) in join order, so `joined.peers` lists the room oldest first.
   std::unordered_map<std::string, std::vector<std::string>> rooms_;

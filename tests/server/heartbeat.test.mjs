@@ -2,11 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
 import { EnvelopePeer, RawEngineioSocket, within } from './support/peers.mjs';
 
 let server;
 before(async () => {
-  server = await startServer({ args: ['--ping-interval', '200', '--ping-timeout', '200'] });
+  server = await startServer({ args: [...QUICK_SESSION_ARGS, '--ping-interval', '200', '--ping-timeout', '200'] });
 });
 after(() => server.stop());
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attach } from 'engine.io';
 import { startServer } from '../lib/server_process.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
 import { EnvelopePeer, rawRequest, upgradeRequest, within } from './support/peers.mjs';
 
 let server;
@@ -32,7 +33,7 @@ before(async () => {
   await symlink(dir, path.join(dir, 'site/up'));
   // Websocket only, as the stock reference below: the HTTP transports have their own tests.
   server = await startServer({
-    args: [
+    args: [...QUICK_SESSION_ARGS, 
       '--static',
       path.join(dir, 'site'),
       '--static',

@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { attach } from 'engine.io';
 import { startServer } from '../lib/server_process.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
 import { EnvelopePeer, rawRequest } from './support/peers.mjs';
 import { SseClient, engineioUrl, openPolling, request } from './support/engineio_http.mjs';
 
@@ -19,7 +20,7 @@ let stock;
 let stockUrl;
 before(async () => {
   server = await startServer({
-    args: ['--max-payload', String(MAX_PAYLOAD), '--max-message-bytes', '1000'],
+    args: [...QUICK_SESSION_ARGS, '--max-payload', String(MAX_PAYLOAD), '--max-message-bytes', '1000'],
   });
   const httpServer = http.createServer((_, response) => response.writeHead(404).end());
   stock = attach(httpServer, { maxHttpBufferSize: MAX_PAYLOAD });

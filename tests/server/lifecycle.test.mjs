@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { serverBinary, startServer } from '../lib/server_process.mjs';
 import { EnvelopePeer, RawEngineioSocket, within } from './support/peers.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
 
 function run(args) {
   return within(
@@ -25,6 +26,8 @@ test('--help prints the usage and exits 0', async () => {
   assert.equal(code, 0);
   assert.match(stdout, /--max-message-bytes/);
   assert.match(stdout, /--ping-interval/);
+  assert.match(stdout, /--resume-window/);
+  assert.match(stdout, /--drain-timeout/);
 });
 
 for (const args of [
@@ -45,21 +48,28 @@ for (const args of [
   });
 }
 
+// The drain in detail (goaway ordering, refused connections, the drain timeout): resume.test.mjs.
 for (const signal of ['SIGTERM', 'SIGINT']) {
-  test(`${signal} closes the open sessions and exits 0`, async () => {
+  test(`${signal} sends goaway to the open sessions and exits 0 once they close`, async () => {
     const server = await startServer();
     const peer = await EnvelopePeer.welcomed(server.url);
     await peer.join('closing-time');
-    const { code } = await server.stop(signal);
+    const stopped = server.stop(signal);
+    assert.deepEqual(await peer.expect('goaway'), { v: 1, t: 'goaway', reconnectInMs: 10000, ack: 0 });
+    await peer.close();
+    const { code } = await stopped;
     assert.equal(code, 0);
-    await within(peer.closed, 'the client to see the session close');
-    assert.match(server.stderr(), new RegExp(`disconnect .*peer=${peer.id}.*server shutting down`));
+    assert.match(server.stderr(), new RegExp(`${signal}: draining 1 session\\(s\\)`));
+    assert.match(server.stderr(), new RegExp(`disconnect .*peer=${peer.id}.*client close`));
   });
 }
 
-test('a client that stops reading is disconnected; the publisher is not blocked', async () => {
+test('a client that stops reading (yet acks) is disconnected; the publisher is not blocked', async () => {
   const server = await startServer({
-    args: ['--max-message-bytes', '500000', '--max-payload', '1000000'],
+    // A resume buffer larger than a batch of publishes, so the blind acks below keep it from
+    // overflowing.
+    args: [...QUICK_SESSION_ARGS, '--max-message-bytes', '500000', '--max-payload', '1000000',
+      '--resume-buffer', '20000000'],
   });
   try {
     const reader = await RawEngineioSocket.open(server.url);
@@ -78,6 +88,9 @@ test('a client that stops reading is disconnected; the publisher is not blocked'
       for (let i = 0; i < 10; i++, sent++) publisher.send(big);
       publisher.send({ v: 1, t: 'direct', to: 'nobody', data: sent });
       await publisher.expectError('peer_not_found', 10000);
+      // Acked blindly (joined and peer-joined were seq 1 and 2), so the resume buffer never
+      // overflows: the send queue cap is what ends the session.
+      reader.send('4' + JSON.stringify({ v: 1, t: 'ack', ack: 2 + sent }));
     }
     await server.waitForLog(new RegExp(`disconnect .*peer=${stalled}.*client not reading`));
     await publisher.expect('peer-left', (e) => e.peer === stalled);

@@ -2,12 +2,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
 import { EnvelopePeer } from './support/peers.mjs';
 
 let server;
 const peers = [];
 before(async () => {
-  server = await startServer();
+  server = await startServer({ args: QUICK_SESSION_ARGS });
 });
 after(async () => {
   await Promise.all(peers.map((p) => p.socket.close()));
@@ -36,7 +37,9 @@ test('two peers join one room, see each other, and exchange messages through it'
   assert.deepEqual(published.data, { text: 'hi room', n: [1, 2] });
 
   bob.send({ v: 1, t: 'signal', to: alice.id, data: { type: 'offer', sdp: 'v=0' } });
+  // alice's third envelope, after joined and peer-joined.
   assert.deepEqual(await alice.expect('signal'), {
+    seq: 3,
     v: 1,
     t: 'signal',
     from: bob.id,
@@ -66,7 +69,8 @@ test('presence: leave and disconnect tell the rest of the room', async () => {
   await b.expect('peer-joined', (e) => e.peer === c.id);
 
   b.send({ v: 1, t: 'leave' });
-  assert.deepEqual(await b.expect('left'), { v: 1, t: 'left', room: 'presence' });
+  // b's third envelope, after joined and peer-joined c.
+  assert.deepEqual(await b.expect('left'), { seq: 3, v: 1, t: 'left', room: 'presence' });
   await a.expect('peer-left', (e) => e.peer === b.id);
   await c.expect('peer-left', (e) => e.peer === b.id);
 

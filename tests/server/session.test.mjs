@@ -2,12 +2,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
 import { EnvelopePeer, RawEngineioSocket, within } from './support/peers.mjs';
 
 let server;
 before(async () => {
   server = await startServer({
-    args: ['--ping-interval', '1500', '--ping-timeout', '1200', '--max-payload', '200000'],
+    args: [...QUICK_SESSION_ARGS, '--ping-interval', '1500', '--ping-timeout', '1200', '--max-payload', '200000'],
   });
 });
 after(() => server.stop());
@@ -23,12 +24,19 @@ test('the open packet carries sid, no upgrades, and the configured heartbeat and
   await peer.close();
 });
 
-test('hello is answered with welcome: a base62 peer id, a session id and the envelope limit', async () => {
+test('hello is answered with welcome: a base62 peer id, a session, a token and the envelope limit', async () => {
   const peer = await EnvelopePeer.welcomed(server.url);
   assert.match(peer.welcome.peer, /^[0-9A-Za-z]{16}$/);
   assert.ok(peer.welcome.session.length >= 22, peer.welcome.session);
+  assert.match(peer.welcome.token, /^[0-9A-Za-z]{22}$/);
+  assert.notEqual(peer.welcome.token, peer.welcome.session);
   assert.equal(peer.welcome.maxMessageBytes, 65536);
   assert.equal(peer.welcome.v, 1);
+  // A fresh session: nothing resumed, nothing received yet, and the welcome itself unnumbered.
+  assert.equal(peer.welcome.resumed, false);
+  assert.equal(peer.welcome.ack, 0);
+  assert.equal(peer.welcome.resumeError, undefined);
+  assert.equal(peer.welcome.seq, undefined);
   await peer.close();
 });
 

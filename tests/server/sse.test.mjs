@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
 import { EnvelopePeer } from './support/peers.mjs';
 import { BufferedWebSocket, SseClient, engineioUrl, request } from './support/engineio_http.mjs';
 
@@ -52,7 +53,7 @@ describe('SSE transport', () => {
   let server;
   before(async () => {
     server = await startServer({
-      args: ['--sse-heartbeat-interval', String(HEARTBEAT_MS), '--ping-interval', '400', '--ping-timeout', '1500'],
+      args: [...QUICK_SESSION_ARGS, '--sse-heartbeat-interval', String(HEARTBEAT_MS), '--ping-interval', '400', '--ping-timeout', '1500'],
     });
   });
   after(() => server.stop());
@@ -85,7 +86,8 @@ describe('SSE transport', () => {
     await sse.send({ v: 1, t: 'publish', data: { text: 'line one\nline two\r\n\u2603 \u001e' } });
     assert.deepEqual((await ws.expect('publish')).data, { text: 'line one\nline two\r\n\u2603 \u001e' });
     ws.send({ v: 1, t: 'direct', to: sse.id, data: 'back\ndown\u001e' });
-    assert.deepEqual(await sse.expect('direct'), { v: 1, t: 'direct', from: ws.id, data: 'back\ndown\u001e' });
+    // After joined (1) and peer-joined (2).
+    assert.deepEqual(await sse.expect('direct'), { seq: 3, v: 1, t: 'direct', from: ws.id, data: 'back\ndown\u001e' });
     // Several packets in one POST.
     const two = ['4' + JSON.stringify({ v: 1, t: 'publish', data: 1 }), '4' + JSON.stringify({ v: 1, t: 'publish', data: 2 })];
     assert.equal((await sse.post(two.join('\x1e'))).text, 'ok');
@@ -145,7 +147,7 @@ describe('SSE transport', () => {
     await ws.expectError('peer_not_found');
     probe.send('5');
     const flushed = await probe.next('the buffered message');
-    assert.deepEqual(JSON.parse(flushed.slice(1)), { v: 1, t: 'publish', from: ws.id, data: 'during the upgrade' });
+    assert.deepEqual(JSON.parse(flushed.slice(1)), { seq: 3, v: 1, t: 'publish', from: ws.id, data: 'during the upgrade' });
     assert.equal(await sse.stream.waitEnded(), 'ended');
     assert.deepEqual(
       sse.stream.packets.pending().filter((p) => p.type === '4'),

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
 import { EnvelopePeer, RawEngineioSocket, upgradeRequest, within } from './support/peers.mjs';
 import { SseClient, engineioUrl, openPolling, request } from './support/engineio_http.mjs';
 
@@ -12,7 +13,7 @@ const TRANSPORT_UNKNOWN = { code: 0, message: 'Transport unknown' };
 describe('--transports websocket', () => {
   let server;
   before(async () => {
-    server = await startServer({ args: ['--transports', 'websocket'] });
+    server = await startServer({ args: [...QUICK_SESSION_ARGS, '--transports', 'websocket'] });
   });
   after(() => server.stop());
 
@@ -34,7 +35,7 @@ describe('--transports websocket', () => {
 describe('--transports polling,sse', () => {
   let server;
   before(async () => {
-    server = await startServer({ args: ['--transports', 'polling,sse'] });
+    server = await startServer({ args: [...QUICK_SESSION_ARGS, '--transports', 'polling,sse'] });
   });
   after(() => server.stop());
 
@@ -64,7 +65,7 @@ describe('--transports polling,sse', () => {
 describe('--max-sessions-per-ip 2', () => {
   let server;
   before(async () => {
-    server = await startServer({ args: ['--max-sessions-per-ip', '2'] });
+    server = await startServer({ args: [...QUICK_SESSION_ARGS, '--max-sessions-per-ip', '2'] });
   });
   after(() => server.stop());
 
@@ -98,7 +99,7 @@ describe('--max-sessions-per-ip 2', () => {
 
 describe('shutdown with HTTP transports', () => {
   test('SIGTERM sends the close packet to a waiting poll and an SSE stream, and exits 0', async () => {
-    const server = await startServer();
+    const server = await startServer({ args: QUICK_SESSION_ARGS });
     const { sid } = await openPolling(server.url);
     const waiting = request(engineioUrl(server.url, 'polling', `&sid=${sid}`), {}, 5000);
     const stream = await SseClient.open(engineioUrl(server.url, 'sse'));

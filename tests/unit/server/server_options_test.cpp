@@ -47,7 +47,21 @@ TEST(ServerOptions, Defaults) {
   EXPECT_EQ(options.transports, TransportSet::all());
   EXPECT_EQ(options.max_sessions_per_ip, 100u);
   EXPECT_EQ(options.sse_heartbeat_interval, std::chrono::milliseconds(15000));
+  EXPECT_EQ(options.resume_window, std::chrono::seconds(120));
+  EXPECT_EQ(options.resume_buffer_bytes, 1048576u);
+  EXPECT_EQ(options.goaway_spread, std::chrono::milliseconds(10000));
+  EXPECT_EQ(options.drain_timeout, std::chrono::milliseconds(15000));
   EXPECT_FALSE(options.echo);
+}
+
+TEST(ServerOptions, ResumeAndShutdown) {
+  const ServerOptions options = parsed_ok({"--resume-window", "30", "--resume-buffer=200000",
+                                           "--goaway-spread", "0", "--drain-timeout=250"});
+  EXPECT_EQ(options.resume_window, std::chrono::seconds(30));
+  EXPECT_EQ(options.resume_buffer_bytes, 200000u);
+  EXPECT_EQ(options.goaway_spread, std::chrono::milliseconds(0));
+  EXPECT_EQ(options.drain_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(parsed_ok({"--resume-window=750ms"}).resume_window, std::chrono::milliseconds(750));
 }
 
 TEST(ServerOptions, EachFlagWithSeparateOrInlineValue) {
@@ -151,7 +165,15 @@ INSTANTIATE_TEST_SUITE_P(
                       BadArguments{{"--transports", "websocket,flash"}, "--transports expects"},
                       BadArguments{{"--transports", "SSE"}, "--transports expects"},
                       BadArguments{{"--max-sessions-per-ip", "0"}, "--max-sessions-per-ip"},
-                      BadArguments{{"--sse-heartbeat-interval", "0"}, "--sse-heartbeat-interval"}));
+                      BadArguments{{"--sse-heartbeat-interval", "0"}, "--sse-heartbeat-interval"},
+                      BadArguments{{"--resume-window", "0"}, "--resume-window expects"},
+                      BadArguments{{"--resume-window", "0ms"}, "--resume-window expects"},
+                      BadArguments{{"--resume-window", "ms"}, "--resume-window expects"},
+                      BadArguments{{"--resume-window", "5s"}, "--resume-window expects"},
+                      BadArguments{{"--resume-window", "9999999999"}, "--resume-window expects"},
+                      BadArguments{{"--resume-buffer", "131071"},
+                                   "must be at least twice --max-message-bytes"},
+                      BadArguments{{"--drain-timeout", "-1"}, "--drain-timeout"}));
 
 }  // namespace
 }  // namespace rtcwire::server

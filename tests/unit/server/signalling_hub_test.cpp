@@ -2,89 +2,39 @@
 
 #include <gtest/gtest.h>
 
+#include "hub_harness.hpp"
+
 #include <string>
 #include <vector>
 
 namespace rtcwire::server {
 namespace {
 
-using envelope::ServerEnvelope;
-
-// Predictable ids: peer1, peer2, ... and session1, session2, ...
-class CountingIds final : public IdSource {
- public:
-  std::string peer_id() override { return "peer" + std::to_string(++peers_); }
-  std::string session_id() override { return "session" + std::to_string(++sessions_); }
-
- private:
-  int peers_ = 0;
-  int sessions_ = 0;
-};
+using namespace testing;
 
 // Hands out a fixed list of peer ids, to force a collision.
 class ScriptedIds final : public IdSource {
  public:
   explicit ScriptedIds(std::vector<std::string> peers) : peers_(std::move(peers)) {}
   std::string peer_id() override { return peers_.at(next_++); }
-  std::string session_id() override { return "session"; }
+  std::string session_id() override { return "session" + std::to_string(next_); }
+  std::string token() override { return "token"; }
 
  private:
   std::vector<std::string> peers_;
   std::size_t next_ = 0;
 };
 
-constexpr std::size_t kLimit = 256;
-
-std::string text(const envelope::ClientEnvelope& message) { return envelope::encode(message); }
-
-ServerEnvelope decoded(const Delivery& delivery) {
-  auto result = envelope::decode_server(delivery.text);
-  EXPECT_TRUE(result.ok()) << delivery.text;
-  return result.ok() ? result.value() : ServerEnvelope{envelope::ErrorReply{}};
-}
-
-class HubTest : public ::testing::Test {
- protected:
-  // Connects and says hello; returns the connection.
-  ConnectionId welcomed() {
-    const ConnectionId connection = hub.connect();
-    const HubOutput out = hub.receive_text(connection, text(envelope::Hello{"test"}));
-    EXPECT_EQ(out.deliveries.size(), 1u);
-    return connection;
-  }
-
-  HubOutput send(ConnectionId from, const envelope::ClientEnvelope& message) {
-    return hub.receive_text(from, text(message));
-  }
-
-  std::string peer(ConnectionId connection) { return std::string(hub.peer_id(connection)); }
-
-  // The single delivery of `out`, which must go to `to`.
-  ServerEnvelope only_delivery(const HubOutput& out, ConnectionId to) {
-    EXPECT_EQ(out.deliveries.size(), 1u);
-    if (out.deliveries.empty()) return envelope::ErrorReply{};
-    EXPECT_EQ(out.deliveries[0].to, to);
-    return decoded(out.deliveries[0]);
-  }
-
-  void expect_error(const HubOutput& out, ConnectionId to, ErrorCode code) {
-    const ServerEnvelope reply = only_delivery(out, to);
-    ASSERT_TRUE(std::holds_alternative<envelope::ErrorReply>(reply));
-    EXPECT_EQ(std::get<envelope::ErrorReply>(reply).code, code);
-    ASSERT_TRUE(out.rejection.has_value());
-    EXPECT_EQ(out.rejection->code, code);
-  }
-
-  CountingIds ids;
-  SignallingHub hub{ids, kLimit};
-};
-
 TEST_F(HubTest, HelloIsAnsweredWithWelcome) {
   const ConnectionId connection = hub.connect();
   const HubOutput out = send(connection, envelope::Hello{"rtcwire-js/0.1.0"});
   EXPECT_FALSE(out.rejection);
-  EXPECT_EQ(only_delivery(out, connection),
-            ServerEnvelope(envelope::Welcome{"peer1", "session1", kLimit}));
+  // Unsequenced, like every welcome.
+  EXPECT_EQ(
+      only_sequenced(out, connection),
+      (envelope::Sequenced<ServerEnvelope>{
+          envelope::Welcome{"peer1", "session1", "token1", kLimit, false, 0, std::nullopt}, 0}));
+  EXPECT_EQ(out.greeting, (Greeting{false, std::nullopt}));
   EXPECT_EQ(hub.peer_id(connection), "peer1");
 }
 
@@ -109,12 +59,14 @@ TEST_F(HubTest, SecondHelloIsInvalidStateAndKeepsThePeerId) {
 
 TEST_F(HubTest, PeerIdsNeverCollide) {
   ScriptedIds scripted({"same", "same", "other"});
-  SignallingHub scripted_hub{scripted, kLimit};
+  SignallingHub scripted_hub{scripted, HubSettings{kLimit, kWindow, kBuffer}};
   const ConnectionId first = scripted_hub.connect();
   const ConnectionId second = scripted_hub.connect();
-  (void)scripted_hub.receive_text(first, text(envelope::Hello{}));
-  (void)scripted_hub.receive_text(second, text(envelope::Hello{}));
-  EXPECT_EQ(scripted_hub.peer_id(first), "same");
+  (void)scripted_hub.receive_text(first, envelope::encode(envelope::Hello{}), now);
+  // A detached session still owns its peer id: it may come back.
+  scripted_hub.disconnect(first, now);
+  (void)scripted_hub.receive_text(second, envelope::encode(envelope::Hello{}), now);
+  EXPECT_EQ(scripted_hub.session_count(), 2u);
   EXPECT_EQ(scripted_hub.peer_id(second), "other");
 }
 
@@ -128,13 +80,15 @@ TEST_F(HubTest, JoinListsThePeersAlreadyThereAndTellsThem) {
 
   const HubOutput out = send(carol, envelope::Join{"lobby"});
   ASSERT_EQ(out.deliveries.size(), 3u);
+  // Each session numbers its own stream: alice had joined and peer-joined, bob only joined.
+  using Received = envelope::Sequenced<ServerEnvelope>;
   EXPECT_EQ(out.deliveries[0].to, alice);
-  EXPECT_EQ(decoded(out.deliveries[0]), ServerEnvelope(envelope::PeerJoined{peer(carol)}));
+  EXPECT_EQ(decoded(out.deliveries[0]), (Received{envelope::PeerJoined{peer(carol)}, 3}));
   EXPECT_EQ(out.deliveries[1].to, bob);
-  EXPECT_EQ(decoded(out.deliveries[1]), ServerEnvelope(envelope::PeerJoined{peer(carol)}));
+  EXPECT_EQ(decoded(out.deliveries[1]), (Received{envelope::PeerJoined{peer(carol)}, 2}));
   EXPECT_EQ(out.deliveries[2].to, carol);
   EXPECT_EQ(decoded(out.deliveries[2]),
-            ServerEnvelope(envelope::Joined{"lobby", {peer(alice), peer(bob)}}));
+            (Received{envelope::Joined{"lobby", {peer(alice), peer(bob)}}, 1}));
   EXPECT_EQ(hub.room_of(carol), "lobby");
 }
 
@@ -149,10 +103,11 @@ TEST_F(HubTest, JoiningAnotherRoomLeavesTheCurrentOneFirst) {
   const HubOutput out = send(move, envelope::Join{"b"});
   ASSERT_EQ(out.deliveries.size(), 3u);
   EXPECT_EQ(out.deliveries[0].to, stay);
-  EXPECT_EQ(decoded(out.deliveries[0]), ServerEnvelope(envelope::PeerLeft{peer(move)}));
+  EXPECT_EQ(decoded(out.deliveries[0]).envelope, ServerEnvelope(envelope::PeerLeft{peer(move)}));
   EXPECT_EQ(out.deliveries[1].to, there);
-  EXPECT_EQ(decoded(out.deliveries[1]), ServerEnvelope(envelope::PeerJoined{peer(move)}));
-  EXPECT_EQ(decoded(out.deliveries[2]), ServerEnvelope(envelope::Joined{"b", {peer(there)}}));
+  EXPECT_EQ(decoded(out.deliveries[1]).envelope, ServerEnvelope(envelope::PeerJoined{peer(move)}));
+  EXPECT_EQ(decoded(out.deliveries[2]).envelope,
+            ServerEnvelope(envelope::Joined{"b", {peer(there)}}));
 }
 
 TEST_F(HubTest, RejoiningTheSameRoomCausesNoPresenceChurn) {
@@ -173,9 +128,9 @@ TEST_F(HubTest, LeaveAnswersLeftAndTellsTheOthers) {
   const HubOutput out = send(bob, envelope::Leave{});
   ASSERT_EQ(out.deliveries.size(), 2u);
   EXPECT_EQ(out.deliveries[0].to, alice);
-  EXPECT_EQ(decoded(out.deliveries[0]), ServerEnvelope(envelope::PeerLeft{peer(bob)}));
+  EXPECT_EQ(decoded(out.deliveries[0]).envelope, ServerEnvelope(envelope::PeerLeft{peer(bob)}));
   EXPECT_EQ(out.deliveries[1].to, bob);
-  EXPECT_EQ(decoded(out.deliveries[1]), ServerEnvelope(envelope::Left{"lobby"}));
+  EXPECT_EQ(decoded(out.deliveries[1]).envelope, ServerEnvelope(envelope::Left{"lobby"}));
   EXPECT_TRUE(hub.room_of(bob).empty());
 }
 
@@ -198,7 +153,8 @@ TEST_F(HubTest, PublishGoesToEveryOtherPeerOfTheRoomOnly) {
   EXPECT_EQ(out.deliveries[0].to, bob);
   EXPECT_EQ(out.deliveries[1].to, carol);
   for (const Delivery& delivery : out.deliveries) {
-    EXPECT_EQ(decoded(delivery), ServerEnvelope(envelope::Published{peer(alice), {{"n", 1}}}));
+    EXPECT_EQ(decoded(delivery).envelope,
+              ServerEnvelope(envelope::Published{peer(alice), {{"n", 1}}}));
   }
 }
 
@@ -248,23 +204,33 @@ TEST_F(HubTest, SignalToUnknownToRoomlessOrToSelfIsPeerNotFound) {
                ErrorCode::peer_not_found);
 }
 
-TEST_F(HubTest, DisconnectEmitsPeerLeftToTheRoom) {
+TEST_F(HubTest, DisconnectKeepsTheSessionInItsRoomUntilTheWindowPasses) {
   const ConnectionId alice = welcomed();
   const ConnectionId bob = welcomed();
   (void)send(alice, envelope::Join{"lobby"});
   (void)send(bob, envelope::Join{"lobby"});
   const std::string bob_id = peer(bob);
 
-  EXPECT_EQ(only_delivery(hub.disconnect(bob), alice), ServerEnvelope(envelope::PeerLeft{bob_id}));
+  hub.disconnect(bob, now);
   EXPECT_EQ(hub.connection_count(), 1u);
+  EXPECT_EQ(hub.session_count(), 2u);
+  // Still addressable: what is sent to bob waits for his resume.
+  EXPECT_FALSE(send(alice, envelope::SignalTo{bob_id, 1}).rejection);
+  hub.disconnect(bob, now);  // twice is harmless
+
+  EXPECT_EQ(hub.poll_timeout(), now + kWindow);
+  const HubOutput expired = hub.handle_timeout(now + kWindow);
+  EXPECT_EQ(only_delivery(expired, alice), ServerEnvelope(envelope::PeerLeft{bob_id}));
+  EXPECT_EQ(expired.ended, (std::vector<SessionEnd>{{bob_id, ErrorCode::session_expired}}));
+  EXPECT_EQ(hub.session_count(), 1u);
   expect_error(send(alice, envelope::SignalTo{bob_id, 1}), alice, ErrorCode::peer_not_found);
-  EXPECT_TRUE(hub.disconnect(bob).deliveries.empty());  // twice is harmless
 }
 
-TEST_F(HubTest, DisconnectOfTheLastMemberForgetsTheRoom) {
+TEST_F(HubTest, ExpiryOfTheLastMemberForgetsTheRoom) {
   const ConnectionId alice = welcomed();
   (void)send(alice, envelope::Join{"lobby"});
-  (void)hub.disconnect(alice);
+  hub.disconnect(alice, now);
+  EXPECT_TRUE(hub.handle_timeout(now + kWindow).deliveries.empty());
   const ConnectionId bob = welcomed();
   EXPECT_EQ(only_delivery(send(bob, envelope::Join{"lobby"}), bob),
             ServerEnvelope(envelope::Joined{"lobby", {}}));
@@ -272,16 +238,16 @@ TEST_F(HubTest, DisconnectOfTheLastMemberForgetsTheRoom) {
 
 TEST_F(HubTest, OversizeMessageIsMessageTooLarge) {
   const ConnectionId connection = welcomed();
-  expect_error(hub.receive_text(connection, std::string(kLimit + 1, ' ')), connection,
+  expect_error(hub.receive_text(connection, std::string(kLimit + 1, ' '), now), connection,
                ErrorCode::message_too_large);
   // Exactly at the limit passes the size check (and is then judged as JSON).
-  expect_error(hub.receive_text(connection, std::string(kLimit, ' ')), connection,
+  expect_error(hub.receive_text(connection, std::string(kLimit, ' '), now), connection,
                ErrorCode::malformed_json);
 }
 
 TEST_F(HubTest, OversizeBeforeHelloIsStillMessageTooLarge) {
   const ConnectionId connection = hub.connect();
-  expect_error(hub.receive_text(connection, std::string(kLimit + 1, '{')), connection,
+  expect_error(hub.receive_text(connection, std::string(kLimit + 1, '{'), now), connection,
                ErrorCode::message_too_large);
 }
 
@@ -295,7 +261,7 @@ class HubBadInputTest : public HubTest, public ::testing::WithParamInterface<Bad
 TEST_P(HubBadInputTest, IsAnsweredWithTheDecoderCodeAndChangesNothing) {
   const ConnectionId connection = welcomed();
   (void)send(connection, envelope::Join{"lobby"});
-  expect_error(hub.receive_text(connection, GetParam().text), connection, GetParam().code);
+  expect_error(hub.receive_text(connection, GetParam().text, now), connection, GetParam().code);
   EXPECT_EQ(hub.room_of(connection), "lobby");
   EXPECT_EQ(hub.peer_id(connection), "peer1");
 }
@@ -326,10 +292,11 @@ TEST_F(HubTest, BinaryMessagesAreInvalidEnvelopes) {
 }
 
 TEST_F(HubTest, UnknownConnectionsAreIgnored) {
-  EXPECT_TRUE(hub.receive_text(999, text(envelope::Hello{})).deliveries.empty());
+  EXPECT_TRUE(send(999, envelope::Hello{}).deliveries.empty());
   EXPECT_TRUE(hub.receive_binary(999).deliveries.empty());
-  EXPECT_TRUE(hub.disconnect(999).deliveries.empty());
+  hub.disconnect(999, now);
   EXPECT_EQ(hub.connection_count(), 0u);
+  EXPECT_EQ(hub.session_count(), 0u);
 }
 
 }  // namespace
