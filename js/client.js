@@ -40,6 +40,7 @@ export class RtcwireClient {
   #fed = false;
   #queuedInputs = [];
   #onNetworkChange;
+  #onPageHide;
 
   #state = 'idle';
   #transport = null;
@@ -76,6 +77,10 @@ export class RtcwireClient {
     globalThis.addEventListener?.('online', this.#onNetworkChange);
     globalThis.addEventListener?.('offline', this.#onNetworkChange);
     if (globalThis.navigator?.onLine === false) core.networkChange(false, performance.now());
+    // A page that goes away says goodbye, so its room sees it leave now rather than after the
+    // server's resume window (a lost connection, by contrast, is kept for a resume).
+    this.#onPageHide = () => this.close();
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
   }
 
   /** 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed' */
@@ -338,6 +343,7 @@ export class RtcwireClient {
   #release() {
     globalThis.removeEventListener?.('online', this.#onNetworkChange);
     globalThis.removeEventListener?.('offline', this.#onNetworkChange);
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     this.#queuedInputs.length = 0;
     this.#timer.cancel();
     this.#transports.closeAll();

@@ -280,7 +280,7 @@ void EngineioSession::finish(std::string_view reason, TransportClose how) {
   ++upgrade_generation_;
   upgrade_deadline_.cancel();
   flush_deadline_.cancel();
-  server_.on_session_closed(connection_, reason);
+  server_.on_session_closed(connection_, reason, how == TransportClose::client);
   send_queue_.clear();
   if (probe_) std::exchange(probe_, nullptr)->close(TransportClose::server, nullptr);
   transport_->close(how, [self = shared_from_this()] {

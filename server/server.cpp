@@ -253,7 +253,7 @@ void Server::on_upgrade_abandoned(ConnectionId connection, std::string_view reas
   log_line("upgrade abandoned " + describe(connection) + " reason=\"" + std::string(reason) + "\"");
 }
 
-void Server::on_session_closed(ConnectionId connection, std::string_view reason) {
+void Server::on_session_closed(ConnectionId connection, std::string_view reason, bool client_left) {
   const auto found = sessions_.find(connection);
   if (found == sessions_.end()) return;
   log_line("disconnect " + describe(connection) + " reason=\"" + std::string(reason) + "\"");
@@ -263,7 +263,11 @@ void Server::on_session_closed(ConnectionId connection, std::string_view reason)
   }
   sessions_.erase(found);
   ++sessions_closing_;
-  hub_.disconnect(connection, now());
+  if (client_left) {
+    dispatch(hub_.depart(connection));
+  } else {
+    hub_.disconnect(connection, now());
+  }
   arm_hub_timer();
 }
 
@@ -295,7 +299,8 @@ void Server::dispatch(const HubOutput& output) {
     session->close_when_flushed(close.reason);
   }
   for (const SessionEnd& end : output.ended) {
-    log_line("session ended peer=" + end.peer + " code=" + std::string(to_string(end.why)));
+    log_line("session ended peer=" + end.peer +
+             (end.why ? " code=" + std::string(to_string(*end.why)) : " reason=\"client left\""));
   }
   arm_hub_timer();
 }

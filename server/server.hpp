@@ -57,8 +57,9 @@ class Server {
   void on_message(ConnectionId connection, engineio::Packet packet);
   void on_session_upgraded(ConnectionId connection);
   void on_upgrade_abandoned(ConnectionId connection, std::string_view reason);
-  // The session stopped taking messages; its transport may still be closing.
-  void on_session_closed(ConnectionId connection, std::string_view reason);
+  // The session stopped taking messages; its transport may still be closing. `client_left`: the
+  // client closed it (a close packet) rather than losing it.
+  void on_session_closed(ConnectionId connection, std::string_view reason, bool client_left);
   // The session's transport is gone: nothing of it is left on the io_context.
   void on_session_ended();
 

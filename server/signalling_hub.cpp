@@ -23,7 +23,7 @@ class SignallingHub::Output {
   void close(ConnectionId connection, std::string_view reason) {
     closes_.push_back(ConnectionClose{connection, std::string(reason)});
   }
-  void ended(std::string peer, ErrorCode why) {
+  void ended(std::string peer, std::optional<ErrorCode> why) {
     ended_.push_back(SessionEnd{std::move(peer), why});
   }
   void greet(Greeting greeting) { greeting_ = greeting; }
@@ -158,6 +158,18 @@ void SignallingHub::disconnect(ConnectionId connection, Millis now) {
     reschedule(*session);
   }
   connections_.erase(found);
+}
+
+HubOutput SignallingHub::depart(ConnectionId connection) {
+  Output out;
+  const auto found = connections_.find(connection);
+  if (found == connections_.end()) return out.take();
+  if (PeerSession* session = session_of(connection)) {
+    session->connection.reset();
+    end_session(*session, std::nullopt, out);
+  }
+  connections_.erase(connection);
+  return out.take();
 }
 
 HubOutput SignallingHub::go_away(std::uint64_t reconnect_in_ms) {
@@ -384,7 +396,7 @@ void SignallingHub::leave_room(PeerSession& session, Output& out) {
   session.room.clear();
 }
 
-void SignallingHub::end_session(PeerSession& session, ErrorCode why, Output& out) {
+void SignallingHub::end_session(PeerSession& session, std::optional<ErrorCode> why, Output& out) {
   leave_room(session, out);
   if (session.scheduled) deadlines_.erase({*session.scheduled, session.peer});
   out.ended(session.peer, why);

@@ -48,7 +48,9 @@ struct ConnectionClose {
 // A session that ended and was forgotten (its room has been told), for the log.
 struct SessionEnd {
   std::string peer;
-  ErrorCode why;  // session_expired, buffer_overflow, or invalid_sequence (a botched resume)
+  // session_expired, buffer_overflow, or invalid_sequence (a botched resume); empty when the
+  // client closed it.
+  std::optional<ErrorCode> why;
 
   bool operator==(const SessionEnd&) const = default;
 };
@@ -84,6 +86,9 @@ class SignallingHub {
   // The transport session closed: its session, if any, is kept for the resume window, still in
   // its room, buffering what is sent to it.
   void disconnect(ConnectionId connection, Millis now);
+  // The client closed its Engine.IO session (a close packet): it is leaving, so its session ends
+  // at once and the room hears peer-left now rather than after the resume window.
+  HubOutput depart(ConnectionId connection);
   // The server is shutting down: every welcomed connection gets `goaway`, after everything already
   // delivered to it; connections that have not said hello are to be closed.
   HubOutput go_away(std::uint64_t reconnect_in_ms);
@@ -130,7 +135,7 @@ class SignallingHub {
   // Removes the session from its room, telling the others; no reply to the session itself.
   void leave_room(PeerSession& session, Output& out);
   // Leaves the room and forgets the session; its connection, if any, must be handled first.
-  void end_session(PeerSession& session, ErrorCode why, Output& out);
+  void end_session(PeerSession& session, std::optional<ErrorCode> why, Output& out);
   // Ends the sessions whose outbox overflowed during the input, and those their ending overflows.
   void end_overflowed(Output& out);
   // Files the session's next deadline in the timer index.

@@ -78,22 +78,28 @@ const resumedConnects = (summary) =>
 for (const transport of ['websocket', 'polling']) {
   // Polling carries fewer messages: each one costs HTTP round trips, and the point is the resets.
   const count = transport === 'websocket' ? MESSAGES : 2000;
-  test(`${count} messages each way over ${transport}, connections reset every 1-3 s: none lost, none twice, in order`, async () => {
+  test(`${count} messages each way over ${transport}, connections reset every 1-3 s: none lost, none twice, in order`, async (t) => {
     await startBehindProxy();
     const [alice, bob] = await connectPair(`resets-${transport}`, { transports: [transport] });
     const stopResets = proxy.resetRandomly({ minMs: 1000, maxMs: 3000 });
     try {
-      await Promise.all([send(alice, count, 50, 25), send(bob, count, 50, 25)]);
+      // Polling goes slower, so that resets land on requests in flight.
+      const batch = transport === 'websocket' ? 50 : 10;
+      await Promise.all([send(alice, count, batch, 25), send(bob, count, batch, 25)]);
       const summaries = await Promise.all([alice, bob].map((page) => untilReceived(page, count, 90000)));
       for (const summary of summaries) assertExactlyOnceInOrder(summary, count);
     } finally {
       stopResets();
     }
-    assert.ok(proxy.resets >= 1, `the proxy reset ${proxy.resets} connections`);
+    assert.ok(proxy.resets >= 2, `the proxy reset ${proxy.resets} connections`);
     const resumed = (await Promise.all([alice, bob].map((p) => p.evaluate(() => stream.summary()))))
       .map(resumedConnects)
       .reduce((sum, n) => sum + n, 0);
-    assert.ok(resumed >= 1, 'at least one session was resumed');
+    t.diagnostic(`${proxy.resets} connections reset, ${resumed} sessions resumed`);
+    // A polling session lives in its sid, not in a TCP connection: a reset costs it one request,
+    // which the browser retries (the seq makes a retried POST harmless). A websocket dies with
+    // its connection, so there the session must have been resumed.
+    if (transport === 'websocket') assert.ok(resumed >= 1, 'at least one session was resumed');
     for (const page of pages) assert.deepEqual(page.errors, []);
   });
 }

@@ -185,6 +185,16 @@ TEST_F(HubResumeTest, AResumeTakesOverASessionStillAttached) {
   EXPECT_EQ(only_sequenced(bob_publishes(9), again), (Received{envelope::Published{bob_id, 9}, 3}));
 }
 
+TEST_F(HubResumeTest, AClientThatClosesLeavesAtOnceAndCannotResume) {
+  const HubOutput out = hub.depart(alice);
+  EXPECT_EQ(only_sequenced(out, bob), (Received{envelope::PeerLeft{alice_id}, 2}));
+  EXPECT_EQ(out.ended, (std::vector<SessionEnd>{{alice_id, std::nullopt}}));
+  EXPECT_EQ(hub.session_count(), 1u);
+  const ConnectionId late = welcomed(resume_of(alice, 2));
+  EXPECT_FALSE(welcomes.at(late).resumed);
+  EXPECT_EQ(welcomes.at(late).resume_error, ErrorCode::session_expired);
+}
+
 TEST_F(HubResumeTest, TheSessionExpiresWhenTheWindowPasses) {
   const Millis dropped = now;
   hub.disconnect(alice, dropped);

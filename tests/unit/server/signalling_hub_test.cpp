@@ -27,7 +27,7 @@ class ScriptedIds final : public IdSource {
 
 TEST_F(HubTest, HelloIsAnsweredWithWelcome) {
   const ConnectionId connection = hub.connect();
-  const HubOutput out = send(connection, envelope::Hello{"rtcwire-js/0.1.0"});
+  const HubOutput out = send(connection, envelope::Hello{"rtcwire-js/0.1.0", std::nullopt});
   EXPECT_FALSE(out.rejection);
   // Unsequenced, like every welcome.
   EXPECT_EQ(
@@ -53,7 +53,7 @@ TEST_F(HubTest, EveryEnvelopeBeforeHelloIsInvalidState) {
 
 TEST_F(HubTest, SecondHelloIsInvalidStateAndKeepsThePeerId) {
   const ConnectionId connection = welcomed();
-  expect_error(send(connection, envelope::Hello{"again"}), connection, ErrorCode::invalid_state);
+  expect_error(send(connection, envelope::Hello{"again", std::nullopt}), connection, ErrorCode::invalid_state);
   EXPECT_EQ(hub.peer_id(connection), "peer1");
 }
 
