@@ -31,6 +31,7 @@ struct PeerSession {
   std::string peer;
   std::string id;
   std::string token;
+  std::string owner;                       // the address it was started from (for limits)
   std::string room;                        // empty when in no room
   std::optional<ConnectionId> connection;  // empty while detached
   std::optional<Millis> expires_at;        // set while detached

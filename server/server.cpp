@@ -1,5 +1,6 @@
 #include "server.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <utility>
@@ -122,8 +123,7 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
         http->abort();
         return;
       }
-      const auto count = sessions_per_ip_.find(http->remote_ip());
-      if (count != sessions_per_ip_.end() && count->second >= options_.max_sessions_per_ip) {
+      if (at_session_limit(http->remote_ip())) {
         // The code the stock server uses when its allowRequest hook refuses, with 503: the
         // condition is temporary.
         refuse(*http, HandshakeError::forbidden, http::status::service_unavailable,
@@ -168,6 +168,15 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
   }
 }
 
+bool Server::at_session_limit(const std::string& ip) const {
+  // Connections, and sessions kept for a resume: a client that connects and drops over and over
+  // cannot pile up sessions. A resuming client counts once: its new connection and old session
+  // are the same client.
+  const auto open = sessions_per_ip_.find(ip);
+  const std::size_t connections = open == sessions_per_ip_.end() ? 0 : open->second;
+  return std::max(connections, hub_.sessions_of(ip)) >= options_.max_sessions_per_ip;
+}
+
 void Server::refuse(HttpSession& http, HandshakeError error, http::status status,
                     std::string_view message) {
   const std::string_view text = message.empty() ? message_of(error) : message;
@@ -178,7 +187,7 @@ void Server::refuse(HttpSession& http, HandshakeError error, http::status status
 
 void Server::open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
                           const std::shared_ptr<HttpSession>& poll) {
-  const ConnectionId connection = hub_.connect();
+  const ConnectionId connection = hub_.connect(ip);
   const TransportKind kind = transport->kind();
   auto session = std::make_shared<EngineioSession>(*this, connection, ids_.session_id(),
                                                    std::move(remote), std::move(transport));

@@ -85,6 +85,8 @@ class Server {
   void stop_when_idle();
   // Delivers the hub's output, closes what it asks to close, and re-arms its timer.
   void dispatch(const HubOutput& output);
+  // --max-sessions-per-ip reached for `ip`.
+  bool at_session_limit(const std::string& ip) const;
   void log_rejection(ConnectionId from, const HubOutput& output) const;
   // The hub's clock: steady, in milliseconds.
   static Millis now();

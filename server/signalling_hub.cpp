@@ -43,10 +43,15 @@ class SignallingHub::Output {
 SignallingHub::SignallingHub(IdSource& ids, HubSettings settings)
     : ids_(ids), settings_(settings) {}
 
-ConnectionId SignallingHub::connect() {
+ConnectionId SignallingHub::connect(std::string owner) {
   const ConnectionId id = next_connection_++;
-  connections_.emplace(id, std::string{});
+  connections_.emplace(id, Link{{}, std::move(owner)});
   return id;
+}
+
+std::size_t SignallingHub::sessions_of(const std::string& owner) const {
+  const auto found = sessions_by_owner_.find(owner);
+  return found == sessions_by_owner_.end() ? 0 : found->second;
 }
 
 HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, Millis now) {
@@ -174,12 +179,12 @@ HubOutput SignallingHub::depart(ConnectionId connection) {
 
 HubOutput SignallingHub::go_away(std::uint64_t reconnect_in_ms) {
   Output out;
-  for (const auto& [connection, peer] : connections_) {
-    if (peer.empty()) {
+  for (const auto& [connection, link] : connections_) {
+    if (link.peer.empty()) {
       out.close(connection, kShuttingDown);
       continue;
     }
-    PeerSession& session = sessions_.at(peer);
+    PeerSession& session = sessions_.at(link.peer);
     // The goaway carries the ack, so none is pending afterwards.
     out.deliver(connection,
                 envelope::encode(envelope::GoAway{reconnect_in_ms, session.inbox.take_ack()}));
@@ -212,7 +217,7 @@ HubOutput SignallingHub::handle_timeout(Millis now) {
 
 std::string_view SignallingHub::peer_id(ConnectionId connection) const {
   const auto found = connections_.find(connection);
-  return found == connections_.end() ? std::string_view{} : found->second;
+  return found == connections_.end() ? std::string_view{} : found->second.peer;
 }
 
 std::string_view SignallingHub::room_of(ConnectionId connection) const {
@@ -226,8 +231,8 @@ PeerSession* SignallingHub::session_of(ConnectionId connection) {
 
 const PeerSession* SignallingHub::session_of(ConnectionId connection) const {
   const auto found = connections_.find(connection);
-  if (found == connections_.end() || found->second.empty()) return nullptr;
-  return &sessions_.at(found->second);
+  if (found == connections_.end() || found->second.peer.empty()) return nullptr;
+  return &sessions_.at(found->second.peer);
 }
 
 void SignallingHub::on_hello(ConnectionId from, const envelope::Hello& hello, Output& out) {
@@ -268,8 +273,11 @@ void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> re
       sessions_.try_emplace(peer, peer, id, ids_.token(), settings_.resume_buffer_bytes)
           .first->second;
   session.connection = from;
+  Link& link = connections_.at(from);
+  session.owner = link.owner;
+  ++sessions_by_owner_[session.owner];
   peer_by_session_.emplace(std::move(id), peer);
-  connections_[from] = std::move(peer);
+  link.peer = std::move(peer);
   out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
                                                        settings_.max_message_bytes, false, 0,
                                                        resume_error}));
@@ -286,7 +294,7 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
   }
   session.connection = from;
   session.expires_at.reset();
-  connections_[from] = session.peer;
+  connections_.at(from).peer = session.peer;
   (void)session.outbox.acknowledge(client_ack);  // checked against last_seq() by the caller
   out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
                                                        settings_.max_message_bytes, true,
@@ -401,6 +409,9 @@ void SignallingHub::end_session(PeerSession& session, std::optional<ErrorCode> w
   if (session.scheduled) deadlines_.erase({*session.scheduled, session.peer});
   out.ended(session.peer, why);
   peer_by_session_.erase(session.id);
+  if (const auto owned = sessions_by_owner_.find(session.owner); --owned->second == 0) {
+    sessions_by_owner_.erase(owned);
+  }
   const std::string peer = session.peer;  // the key must outlive the element it is erased from
   sessions_.erase(peer);
 }

@@ -77,8 +77,8 @@ class SignallingHub {
  public:
   SignallingHub(IdSource& ids, HubSettings settings);
 
-  // A transport session opened; the connection may now say hello.
-  ConnectionId connect();
+  // A transport session opened from `owner` (the client's address); it may now say hello.
+  ConnectionId connect(std::string owner = {});
   // One Engine.IO text message from `from`. Unknown connections are ignored.
   HubOutput receive_text(ConnectionId from, std::string_view text, Millis now);
   // One Engine.IO binary message: never a valid envelope.
@@ -100,6 +100,9 @@ class SignallingHub {
   std::size_t connection_count() const { return connections_.size(); }
   // Live sessions, attached or not.
   std::size_t session_count() const { return sessions_.size(); }
+  // Live sessions, attached or not, started from connections of `owner`: a client that connects
+  // and drops over and over leaves sessions behind for the resume window, so limits count them.
+  std::size_t sessions_of(const std::string& owner) const;
   // Empty until the connection's hello was welcomed.
   std::string_view peer_id(ConnectionId connection) const;
   std::string_view room_of(ConnectionId connection) const;
@@ -144,8 +147,12 @@ class SignallingHub {
   IdSource& ids_;
   HubSettings settings_;
   ConnectionId next_connection_ = 1;
-  // Every connection, with the peer id of its session (empty until welcomed).
-  std::unordered_map<ConnectionId, std::string> connections_;
+  struct Link {
+    std::string peer;   // the peer id of the connection's session; empty until welcomed
+    std::string owner;  // see connect()
+  };
+  std::unordered_map<ConnectionId, Link> connections_;
+  std::unordered_map<std::string, std::size_t> sessions_by_owner_;
   std::unordered_map<std::string, PeerSession> sessions_;         // by peer id
   std::unordered_map<std::string, std::string> peer_by_session_;  // session id -> peer id
   // Members (peer ids) in join order, so `joined.peers` lists the room oldest first.

@@ -94,6 +94,31 @@ describe('--max-sessions-per-ip 2', () => {
     assert.match(third.sid, /^[0-9A-Za-z]{22}$/);
     second.terminate();
     await within(second.closed, 'the websocket to close');
+    const closed = await request(engineioUrl(server.url, 'polling', `&sid=${third.sid}`), { method: 'POST', body: '1' });
+    assert.equal(closed.text, 'ok');
+    await server.waitForLog(new RegExp(`disconnect sid=${third.sid} .*client close`));
+  });
+
+  test('sessions kept for a resume count too: dropping connections cannot pile them up', async () => {
+    const dropped = [];
+    for (let i = 0; i < 2; i += 1) {
+      const socket = await RawEngineioSocket.open(server.url);
+      socket.send('4' + JSON.stringify({ v: 1, t: 'hello', sdk: 'dropper' }));
+      dropped.push((await socket.nextEnvelope()).peer);
+      // Gone without a close packet: the session is kept for the resume window.
+      socket.terminate();
+      await server.waitForLog(new RegExp(`disconnect .*peer=${dropped.at(-1)}`));
+    }
+    // No connection is open now: only the kept sessions can count.
+    const refused = await upgradeRequest(server.url, '/engine.io/?EIO=4&transport=websocket');
+    assert.equal(refused.status, 503);
+    assert.deepEqual(JSON.parse(refused.body), TOO_MANY);
+    // Once the window passes they are gone, and the address may connect again.
+    for (const peer of dropped) {
+      await server.waitForLog(new RegExp(`session ended peer=${peer} code=session_expired`));
+    }
+    const again = await RawEngineioSocket.open(server.url);
+    again.terminate();
   });
 });
 
