@@ -313,10 +313,10 @@ void Client::handle_timeout(Millis now) {
                                          " did not complete the Engine.IO handshake in time"),
                      now);
     } else {
-      connection_->close();
-      lose_connection(transport_error(ErrorCode::handshake_timeout,
-                                      "the server did not send its welcome in time"),
-                      now);
+      // No close packet: the server may hold the session this hello asked to resume, and a close
+      // packet would end it.
+      connection_->abandon(transport_error(ErrorCode::handshake_timeout,
+                                           "the server did not send its welcome in time"));
     }
   }
   if (connection_) {

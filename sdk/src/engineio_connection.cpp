@@ -136,6 +136,8 @@ void EngineIoConnection::close() {
   events_.push_back(engineio_event::Closed{std::nullopt});
 }
 
+void EngineIoConnection::abandon(Error error) { fail(std::move(error)); }
+
 void EngineIoConnection::fail(Error error) {
   if (!transition(EngineIoState::closed)) return;
   timers_.clear_all();

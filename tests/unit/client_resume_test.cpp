@@ -64,6 +64,21 @@ std::vector<ev::StateChanged> state_changes(const std::vector<ClientEvent>& even
   return changes;
 }
 
+TEST(ClientResumeTest, AWelcomeThatComesTooLateDoesNotEndTheSessionOnTheServer) {
+  ScriptedServer server;
+  server.connect_fully();
+  EXPECT_EQ(lose_and_reconnect(server), resume_hello(0));
+  server.advance(Millis(5000));  // the handshake timeout: no welcome
+  // Abandoned without a close packet, which would make the server end the session.
+  const auto frames = server.take_frames();
+  EXPECT_EQ(std::count(frames.begin(), frames.end(), "1"), 0);
+  const auto changes = state_changes(server.take_events());
+  ASSERT_FALSE(changes.empty());
+  EXPECT_EQ(changes.back().state, ClientState::reconnecting);
+  ASSERT_TRUE(changes.back().error.has_value());
+  EXPECT_EQ(changes.back().error->code, ErrorCode::handshake_timeout);
+}
+
 TEST(ClientResumeTest, RequestsAreNumberedFromOneAndAcksAreNot) {
   ScriptedServer server;
   server.connect_fully();

@@ -71,6 +71,9 @@ class EngineIoConnection {
   Status send_message(std::string text);
   // Closes on request: sends the Engine.IO close packet when open, then closes the transport.
   void close();
+  // Gives up on the connection without a close packet, which would tell the server the client is
+  // leaving for good; the Closed event carries `error`.
+  void abandon(Error error);
 
   void handle_transport_open(uint32_t generation, Millis now);
   void handle_transport_text(uint32_t generation, std::string_view text, Millis now);
