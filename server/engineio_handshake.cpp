@@ -39,7 +39,8 @@ std::variant<EngineioRoute, HandshakeError> route_engineio_request(
     const SessionLookup& find_session) {
   // Same order of checks as the stock server: verify() first, then handshake().
   const auto transport_name = query_parameter(request.query, "transport");
-  const auto transport = transport_name ? parse_transport_kind(*transport_name) : std::nullopt;
+  const auto transport =
+      transport_name ? transport_kind_from_string(*transport_name) : std::nullopt;
   if (!transport || !enabled.contains(*transport)) return HandshakeError::unknown_transport;
   const bool eio4 = query_parameter(request.query, "EIO") == "4";
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <variant>
 
-#include "transport_kind.hpp"
+#include "transport_set.hpp"
 
 namespace rtcwire::server {
 

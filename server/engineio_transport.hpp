@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "rtcwire/engineio_packet.hpp"
-#include "transport_kind.hpp"
+#include "transport_set.hpp"
 
 namespace rtcwire::server {
 

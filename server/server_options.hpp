@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "static_files.hpp"
-#include "transport_kind.hpp"
+#include "transport_set.hpp"
 
 namespace rtcwire::server {
 

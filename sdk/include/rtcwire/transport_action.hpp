@@ -9,13 +9,9 @@
 #include <string_view>
 #include <variant>
 
+#include "rtcwire/transport_kind.hpp"
+
 namespace rtcwire {
-
-// The transport ladder, best first. Names are the Engine.IO `transport` query values.
-enum class TransportKind { websocket, sse, polling };
-
-std::string_view to_string(TransportKind kind);
-std::optional<TransportKind> transport_kind_from_string(std::string_view name);
 
 // Opens a WebSocket (websocket) or an EventSource (sse). Polling has no long-lived object: it is
 // only HttpRequests.

@@ -1,21 +1,13 @@
-// The Engine.IO transports rtcwire-server speaks: the two of the protocol and the SSE extension.
+// Which Engine.IO transports the server accepts (`--transports`).
 #pragma once
 
 #include <array>
 #include <cstddef>
-#include <optional>
-#include <string_view>
+
+#include "rtcwire/transport_kind.hpp"
 
 namespace rtcwire::server {
 
-enum class TransportKind { websocket, polling, sse };
-
-// The value of the `transport` query parameter.
-std::string_view to_string(TransportKind kind);
-// Exact, case-sensitive names, as the stock server matches them.
-std::optional<TransportKind> parse_transport_kind(std::string_view name);
-
-// Which transports the server accepts (`--transports`).
 class TransportSet {
  public:
   static TransportSet all() { return TransportSet(true); }

@@ -1,4 +1,4 @@
-#include "transport_kind.hpp"
+#include "transport_set.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,15 +8,15 @@ namespace {
 TEST(TransportKind, NamesRoundTripAndAreCaseSensitive) {
   for (const TransportKind kind :
        {TransportKind::websocket, TransportKind::polling, TransportKind::sse}) {
-    EXPECT_EQ(parse_transport_kind(to_string(kind)), kind);
+    EXPECT_EQ(transport_kind_from_string(to_string(kind)), kind);
   }
   EXPECT_EQ(to_string(TransportKind::sse), "sse");
-  EXPECT_EQ(parse_transport_kind("SSE"), std::nullopt);
-  EXPECT_EQ(parse_transport_kind(""), std::nullopt);
-  EXPECT_EQ(parse_transport_kind("webtransport"), std::nullopt);
+  EXPECT_EQ(transport_kind_from_string("SSE"), std::nullopt);
+  EXPECT_EQ(transport_kind_from_string(""), std::nullopt);
+  EXPECT_EQ(transport_kind_from_string("webtransport"), std::nullopt);
 }
 
-TEST(TransportKind, Sets) {
+TEST(TransportSet, ContainsWhatWasInserted) {
   TransportSet set = TransportSet::none();
   EXPECT_TRUE(set.empty());
   set.insert(TransportKind::sse);
