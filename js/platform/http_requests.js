@@ -1,6 +1,12 @@
 // HTTP requests for the polling and SSE transports, keyed by the core's transport generation.
 // GETs (long polls) are aborted when their generation is closed and then report nothing; POSTs
 // always run to completion, so a final close packet still reaches the server.
+
+// A response body is read up to this many bytes, far above any legal polling payload (the core
+// checks those against the server's maxPayload): a server that sends more is not read to the end
+// of memory, and the request counts as failed.
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 export class HttpRequests {
   // generation -> AbortController of its GETs
   #aborters = new Map();
@@ -37,7 +43,7 @@ export class HttpRequests {
     }
     const failed = () => report(0, '');
     Promise.resolve(answer).then(
-      (response) => response.text().then((text) => report(response.status, text), failed),
+      (response) => readBounded(response).then((text) => report(response.status, text), failed),
       failed,
     );
   }
@@ -50,4 +56,29 @@ export class HttpRequests {
   abortAll() {
     for (const generation of [...this.#aborters.keys()]) this.abort(generation);
   }
+}
+
+// The body as text; rejects (reading no further) once it passes MAX_RESPONSE_BYTES.
+async function readBounded(response) {
+  if (!response.body) return response.text();
+  const reader = response.body.getReader();
+  const chunks = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > MAX_RESPONSE_BYTES) {
+      reader.cancel().catch(() => {});
+      throw new RangeError(`response body over ${MAX_RESPONSE_BYTES} bytes`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(bytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(body);
 }
