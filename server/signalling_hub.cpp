@@ -174,6 +174,7 @@ HubOutput SignallingHub::depart(ConnectionId connection) {
     end_session(*session, std::nullopt, out);
   }
   connections_.erase(connection);
+  end_overflowed(out);  // the room's peer-left may have overflowed someone's buffer
   return out.take();
 }
 

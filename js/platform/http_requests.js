@@ -6,6 +6,8 @@
 // checks those against the server's maxPayload): a server that sends more is not read to the end
 // of memory, and the request counts as failed.
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+// In UTF-16 units: even at 3 bytes each, well inside the browsers' 64 KiB keepalive quota.
+const KEEPALIVE_MAX_CHARS = 8 * 1024;
 
 export class HttpRequests {
   // generation -> AbortController of its GETs
@@ -30,6 +32,9 @@ export class HttpRequests {
     } else {
       init.body = body;
       init.headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
+      // A small POST outlives its page, so the close packet sent on pagehide reaches the server
+      // (browsers allow 64 KiB of such requests in flight per page).
+      init.keepalive = body.length <= KEEPALIVE_MAX_CHARS;
     }
     const report = (status, text) => {
       if (!signal?.aborted) this.#sink.response(generation, id, status, text);
