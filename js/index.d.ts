@@ -51,7 +51,8 @@ export type ErrorCode =
   | 'buffer_overflow'
   | 'buffer_full'
   | 'invalid_sequence'
-  | 'going_away';
+  | 'going_away'
+  | 'too_many_sessions';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';

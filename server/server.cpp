@@ -49,7 +49,7 @@ Server::Server(asio::io_context& io, ServerOptions options)
     : io_(io),
       options_(std::move(options)),
       hub_(ids_, HubSettings{options_.max_message_bytes, options_.resume_window,
-                             options_.resume_buffer_bytes}),
+                             options_.resume_buffer_bytes, options_.max_sessions_per_ip}),
       acceptor_(io),
       signals_(io, SIGINT, SIGTERM),
       accept_retry_(io),
@@ -169,12 +169,11 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
 }
 
 bool Server::at_session_limit(const std::string& ip) const {
-  // Connections, and sessions kept for a resume: a client that connects and drops over and over
-  // cannot pile up sessions. A resuming client counts once: its new connection and old session
-  // are the same client.
+  // Open connections only: whether one is a resume is not known before its hello, and a resume
+  // must get through. Sessions kept for a resume are counted by the hub when a hello would start
+  // a new one.
   const auto open = sessions_per_ip_.find(ip);
-  const std::size_t connections = open == sessions_per_ip_.end() ? 0 : open->second;
-  return std::max(connections, hub_.sessions_of(ip)) >= options_.max_sessions_per_ip;
+  return open != sessions_per_ip_.end() && open->second >= options_.max_sessions_per_ip;
 }
 
 void Server::refuse(HttpSession& http, HandshakeError error, http::status status,

@@ -10,6 +10,7 @@ namespace {
 constexpr std::string_view kTakenOver = "taken over";
 constexpr std::string_view kBufferOverflow = "buffer overflow";
 constexpr std::string_view kShuttingDown = "server shutting down";
+constexpr std::string_view kTooManySessions = "too many sessions";
 
 }  // namespace
 
@@ -265,6 +266,16 @@ void SignallingHub::on_hello(ConnectionId from, const envelope::Hello& hello, Ou
 
 void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> resume_error,
                                   Output& out) {
+  // A client that connects and drops over and over would otherwise pile up sessions, each
+  // holding a buffer for the resume window.
+  const std::size_t limit = settings_.max_sessions_per_owner;
+  if (limit != 0 && sessions_of(connections_.at(from).owner) >= limit) {
+    fail(from, nullptr, ErrorCode::too_many_sessions,
+         "this address holds " + std::to_string(limit) + " sessions already", out);
+    out.close(from, kTooManySessions);
+    connections_.erase(from);
+    return;
+  }
   std::string peer = ids_.peer_id();
   // Peer ids address relayed messages, so two live sessions must never share one.
   while (sessions_.contains(peer)) peer = ids_.peer_id();

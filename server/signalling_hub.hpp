@@ -26,6 +26,9 @@ struct HubSettings {
   std::size_t max_message_bytes = 65536;          // largest envelope accepted from a client
   Millis resume_window{120000};                   // how long a session outlives its connection
   std::size_t resume_buffer_bytes = 1024 * 1024;  // unacknowledged bytes kept per session
+  // Live sessions (attached or kept for a resume) one owner may start; 0: no limit. A resume is
+  // always allowed, so clients behind one address can all resume after a network blip.
+  std::size_t max_sessions_per_owner = 0;
 };
 
 // One encoded server envelope for one connection.

@@ -30,6 +30,7 @@ constexpr std::array kCodeNames{
     std::pair{ErrorCode::buffer_full, std::string_view{"buffer_full"}},
     std::pair{ErrorCode::invalid_sequence, std::string_view{"invalid_sequence"}},
     std::pair{ErrorCode::going_away, std::string_view{"going_away"}},
+    std::pair{ErrorCode::too_many_sessions, std::string_view{"too_many_sessions"}},
 };
 
 }  // namespace

@@ -99,26 +99,37 @@ describe('--max-sessions-per-ip 2', () => {
     await server.waitForLog(new RegExp(`disconnect sid=${third.sid} .*client close`));
   });
 
-  test('sessions kept for a resume count too: dropping connections cannot pile them up', async () => {
+  test('sessions kept for a resume count too, but a resume always gets through', async () => {
+    const hello = (socket, resume) =>
+      socket.send('4' + JSON.stringify({ v: 1, t: 'hello', sdk: 'dropper', ...(resume && { resume }) }));
     const dropped = [];
     for (let i = 0; i < 2; i += 1) {
       const socket = await RawEngineioSocket.open(server.url);
-      socket.send('4' + JSON.stringify({ v: 1, t: 'hello', sdk: 'dropper' }));
-      dropped.push((await socket.nextEnvelope()).peer);
+      hello(socket);
+      dropped.push(await socket.nextEnvelope());
       // Gone without a close packet: the session is kept for the resume window.
       socket.terminate();
-      await server.waitForLog(new RegExp(`disconnect .*peer=${dropped.at(-1)}`));
+      await server.waitForLog(new RegExp(`disconnect .*peer=${dropped.at(-1).peer}`));
     }
-    // No connection is open now: only the kept sessions can count.
-    const refused = await upgradeRequest(server.url, '/engine.io/?EIO=4&transport=websocket');
-    assert.equal(refused.status, 503);
-    assert.deepEqual(JSON.parse(refused.body), TOO_MANY);
-    // Once the window passes they are gone, and the address may connect again.
-    for (const peer of dropped) {
-      await server.waitForLog(new RegExp(`session ended peer=${peer} code=session_expired`));
-    }
+    // No connection is open, but the address holds two sessions: a new one is refused...
+    const fresh = await RawEngineioSocket.open(server.url);
+    hello(fresh);
+    const refusal = await fresh.nextEnvelope();
+    assert.deepEqual([refusal.t, refusal.code], ['error', 'too_many_sessions']);
+    await fresh.waitClosed();
+    // ...and a resume is not.
+    const [first, second] = dropped;
+    const resuming = await RawEngineioSocket.open(server.url);
+    hello(resuming, { session: first.session, token: first.token, ack: 0 });
+    const welcome = await resuming.nextEnvelope();
+    assert.deepEqual([welcome.t, welcome.resumed, welcome.peer], ['welcome', true, first.peer]);
+    // Once the other one's window passes, the address may start a session again.
+    await server.waitForLog(new RegExp(`session ended peer=${second.peer} code=session_expired`));
     const again = await RawEngineioSocket.open(server.url);
+    hello(again);
+    assert.equal((await again.nextEnvelope()).t, 'welcome');
     again.terminate();
+    resuming.terminate();
   });
 });
 

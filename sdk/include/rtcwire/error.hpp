@@ -43,6 +43,7 @@ enum class ErrorCode {
   buffer_full,          // (client) too much unacknowledged outgoing data: slow down
   invalid_sequence,     // a sequence number or ack that skips ahead or points past what was sent
   going_away,           // the server is shutting down and asked the client to reconnect
+  too_many_sessions,    // the client's address holds as many sessions as the server allows
 };
 
 std::string_view to_string(ErrorCode code);

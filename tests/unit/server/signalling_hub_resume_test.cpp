@@ -278,5 +278,39 @@ TEST_F(HubResumeTest, GoawayCarriesTheLastClientSeqAndUnwelcomedConnectionsAreCl
   EXPECT_EQ(hub.poll_timeout(), std::nullopt) << "the goaway carried the pending acks";
 }
 
+TEST(HubSessionLimitTest, AnOwnerStartsAtMostTheLimitButMayAlwaysResume) {
+  CountingIds ids;
+  SignallingHub hub{ids, HubSettings{kLimit, kWindow, kBuffer, 2}};
+  const Millis now{1000};
+  auto hello = [&](ConnectionId connection, std::optional<envelope::ResumeRequest> resume) {
+    return hub.receive_text(connection,
+                            envelope::encode(envelope::Hello{"test", std::move(resume)}), now);
+  };
+  std::vector<envelope::Welcome> welcomes;
+  for (int i = 0; i < 2; ++i) {
+    const ConnectionId connection = hub.connect("10.0.0.1");
+    const HubOutput out = hello(connection, std::nullopt);
+    welcomes.push_back(std::get<envelope::Welcome>(decoded(out.deliveries.at(0)).envelope));
+    hub.disconnect(connection, now);  // kept for a resume: still counted
+  }
+  EXPECT_EQ(hub.sessions_of("10.0.0.1"), 2u);
+
+  const ConnectionId third = hub.connect("10.0.0.1");
+  const HubOutput refused = hello(third, std::nullopt);
+  ASSERT_EQ(refused.deliveries.size(), 1u);
+  const auto error = std::get<envelope::ErrorReply>(decoded(refused.deliveries[0]).envelope);
+  EXPECT_EQ(error.code, ErrorCode::too_many_sessions);
+  EXPECT_EQ(refused.closes, (std::vector<ConnectionClose>{{third, "too many sessions"}}));
+  EXPECT_EQ(hub.connection_count(), 0u);
+
+  // Another address is not affected, and a resume from this one goes through.
+  const HubOutput other = hello(hub.connect("10.0.0.2"), std::nullopt);
+  EXPECT_TRUE(std::holds_alternative<envelope::Welcome>(decoded(other.deliveries.at(0)).envelope));
+  const HubOutput resumed = hello(
+      hub.connect("10.0.0.1"), envelope::ResumeRequest{welcomes[0].session, welcomes[0].token, 0});
+  EXPECT_TRUE(std::get<envelope::Welcome>(decoded(resumed.deliveries.at(0)).envelope).resumed);
+  EXPECT_EQ(hub.sessions_of("10.0.0.1"), 2u);
+}
+
 }  // namespace
 }  // namespace rtcwire::server
