@@ -153,9 +153,10 @@ export interface RtcwireEvents {
   /** The connection state changed; `error` says why, for 'disconnected'. */
   state: [state: ConnectionState, error: RtcwireError | undefined, details: StateDetails];
   /**
-   * Connected again with a new session because the old one could not be resumed (right after
-   * `state` 'connected' with resumed false): the room, presence and anything the app built on
-   * them are gone; join again and rebuild. Pending join() promises reject with `reason`.
+   * Connected again with a new session because the old one could not be resumed (just before
+   * `state` 'connected' with resumed false; requests already work): the room, presence and
+   * anything the app built on them are gone; join again and rebuild. Pending join() promises
+   * reject with `reason`.
    */
   resync: [resync: Resync];
   /**

@@ -479,14 +479,16 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   max_message_bytes_ = welcome.max_message_bytes;
   ever_connected_ = true;
   reconnect_attempt_ = 0;
+  // Before `connected`, so an app that rebuilds on `connected` finds the old room gone, and
+  // joins it makes then are not taken for the old session's.
+  if (loss) {
+    events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
+  }
   (void)transition({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed});
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
   for (const auto& entry : session_.unacked()) {
     (void)write(envelope::encode(entry.item, entry.seq));
-  }
-  if (loss) {
-    events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
   }
 }
 

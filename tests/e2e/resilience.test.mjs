@@ -22,15 +22,24 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
+  await bounded(browser?.close(), 'closing the browser');
 });
 
+// Clean-up that does not finish says which step hung, instead of the whole file timing out.
+function bounded(promise, what, ms = 15000) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 afterEach(async () => {
-  await Promise.all(pages.map((page) => page.close()));
+  await bounded(Promise.all(pages.map((page) => page.close())), 'closing the pages');
   pages = [];
-  await proxy?.close();
+  await bounded(proxy?.close(), 'closing the proxy');
   proxy = null;
-  await server?.stop();
+  await bounded(server?.stop(), 'stopping the server');
   server = null;
 });
 
@@ -115,9 +124,10 @@ test('a dead path (no FIN, no RST) is noticed by the ping deadline and the sessi
   const summaries = await Promise.all([alice, bob].map((page) => untilReceived(page, MESSAGES, 90000)));
   for (const summary of summaries) {
     assertExactlyOnceInOrder(summary, MESSAGES);
-    const noticed = summary.states.find(([state]) => state === 'reconnecting');
-    assert.ok(noticed, 'the client noticed the dead connection');
-    assert.equal(noticed[1], 'ping_timeout');
+    // Behind a stalled path nothing arrives, not even the server's close: only the ping deadline
+    // can tell. (On a loaded machine other losses may come first; they resume too.)
+    const noticed = summary.states.filter(([state]) => state === 'reconnecting').map(([, code]) => code);
+    assert.ok(noticed.includes('ping_timeout'), `the dead connection was noticed: ${noticed}`);
     assert.ok(resumedConnects(summary) >= 1, 'and resumed its session');
   }
   assert.ok(proxy.stalls >= 2, `the proxy stalled ${proxy.stalls} connections`);

@@ -17,6 +17,8 @@ import net from 'node:net';
  */
 export async function startFaultProxy({ targetPort, random = Math.random }) {
   const pairs = new Set();
+  // Every socket, whatever became of its pair, so close() leaves nothing open behind it.
+  const sockets = new Set();
   let delayMs = 0;
   let resets = 0;
   let stalls = 0;
@@ -28,6 +30,10 @@ export async function startFaultProxy({ targetPort, random = Math.random }) {
     const upstream = net.connect({ host: '127.0.0.1', port: targetPort, allowHalfOpen: true });
     const pair = { client, upstream, stalled: false };
     pairs.add(pair);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    }
     forward(pair, client, upstream);
     forward(pair, upstream, client);
     for (const [side, other] of [[client, upstream], [upstream, client]]) {
@@ -127,12 +133,10 @@ export async function startFaultProxy({ targetPort, random = Math.random }) {
     },
     /** Stops listening and destroys every connection. */
     close() {
-      for (const pair of pairs) {
-        pair.client.destroy();
-        pair.upstream.destroy();
-      }
+      const closed = new Promise((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
       pairs.clear();
-      return new Promise((resolve) => server.close(() => resolve()));
+      return closed;
     },
   };
   return proxy;

@@ -292,8 +292,8 @@ TEST(ClientResumeTest, ResyncReportsUndeliveredRequestsAndResetsTheRoom) {
   server.send_envelope(refused);
   const auto events = server.take_events();
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_FALSE(std::get<ev::StateChanged>(events[0]).resumed);
-  const auto& resync = std::get<ev::Resync>(events[1]);
+  EXPECT_FALSE(std::get<ev::StateChanged>(events[1]).resumed);
+  const auto& resync = std::get<ev::Resync>(events[0]);
   EXPECT_EQ(resync.reason.code, ErrorCode::invalid_sequence);
   const std::vector<ClientEnvelope> undelivered{envelope::DirectTo{"p2", {{"n", 1}}},
                                                 envelope::SignalTo{"p2", "offer"}};
