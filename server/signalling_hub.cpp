@@ -57,7 +57,12 @@ std::size_t SignallingHub::sessions_of(const std::string& owner) const {
 
 HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, Millis now) {
   Output out;
-  if (!connections_.contains(from)) return out.take();
+  if (connections_.contains(from)) handle_text(from, text, now, out);
+  end_overflowed(out);
+  return out.take();
+}
+
+void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis now, Output& out) {
   PeerSession* session = session_of(from);
 
   // Checked before parsing, so an oversize message costs no JSON work.
@@ -66,27 +71,23 @@ HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, 
          "envelope of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
              std::to_string(settings_.max_message_bytes),
          out);
-    end_overflowed(out);
-    return out.take();
+    return;
   }
   auto decoded = envelope::decode_client(text);
   if (!decoded) {
     fail(from, session, decoded.error().code, decoded.error().message, out);
-    end_overflowed(out);
-    return out.take();
+    return;
   }
   const auto& [message, seq] = decoded.value();
   const bool is_hello = std::holds_alternative<envelope::Hello>(message);
   if ((session != nullptr) == is_hello) {
     fail(from, session, ErrorCode::invalid_state,
          session ? "hello was already answered" : "the first envelope must be hello", out);
-    end_overflowed(out);
-    return out.take();
+    return;
   }
   if (!session) {
     on_hello(from, std::get<envelope::Hello>(message), out);
-    end_overflowed(out);
-    return out.take();
+    return;
   }
 
   // An envelope without seq is processed once, unacknowledged (at-most-once, §2.1).
@@ -98,14 +99,13 @@ HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, 
         // The client resends what it thinks was lost: tell it at once what arrived.
         send_ack(*session, out);
         reschedule(*session);
-        return out.take();
+        return;
       case ReliableInbox::Verdict::gap:
         fail(from, session, ErrorCode::invalid_sequence,
              "seq " + std::to_string(seq) + " skips ahead: expected " +
                  std::to_string(session->inbox.last_received() + 1),
              out);
-        end_overflowed(out);
-        return out.take();
+        return;
     }
   }
 
@@ -139,8 +139,6 @@ HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, 
       message);
   if (session->inbox.ack_due()) send_ack(*session, out);
   reschedule(*session);
-  end_overflowed(out);
-  return out.take();
 }
 
 HubOutput SignallingHub::receive_binary(ConnectionId from) {

@@ -116,6 +116,8 @@ class SignallingHub {
   PeerSession* session_of(ConnectionId connection);
   const PeerSession* session_of(ConnectionId connection) const;
 
+  // receive_text() for a known connection; the caller ends what overflowed.
+  void handle_text(ConnectionId from, std::string_view text, Millis now, Output& out);
   void on_hello(ConnectionId from, const envelope::Hello& hello, Output& out);
   void start_session(ConnectionId from, std::optional<ErrorCode> resume_error, Output& out);
   void resume_session(ConnectionId from, PeerSession& session, envelope::Seq client_ack,

@@ -99,6 +99,14 @@ Result<Seq> read_ack(const Json& object) {
   return read_seq_value(*field, "ack", 0);
 }
 
+// The ack envelope, the same both ways.
+Result<Ack> read_ack_envelope(const Json& object) {
+  if (!object.contains("ack")) return invalid("field 'ack' is missing");
+  auto ack = read_ack(object);
+  if (!ack) return ack.error();
+  return Ack{ack.value()};
+}
+
 std::string truncated(std::string_view message) {
   return std::string(message.substr(0, kMaxErrorMessageBytes));
 }
@@ -133,6 +141,12 @@ Result<Sequenced<Variant>> with_seq_of(const Json& object, Result<Variant> envel
 std::string dump(const Json& json) {
   // Invalid UTF-8 in app strings is replaced rather than allowed to abort the encoder.
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Json ack_json(const Ack& ack) {
+  Json j = header("ack");
+  j["ack"] = ack.seq;
+  return j;
 }
 
 Json& put_seq(Json& json, Seq seq) {
@@ -215,11 +229,7 @@ std::string encode(const ClientEnvelope& envelope, Seq seq) {
                                j["data"] = e.data;
                                return j;
                              },
-                             [](const Ack& e) {
-                               Json j = header("ack");
-                               j["ack"] = e.seq;
-                               return j;
-                             },
+                             [](const Ack& e) { return ack_json(e); },
                          },
                          envelope);
   return dump(put_seq(json, seq));
@@ -283,11 +293,7 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
                                j["message"] = truncated(e.message);
                                return j;
                              },
-                             [](const Ack& e) {
-                               Json j = header("ack");
-                               j["ack"] = e.seq;
-                               return j;
-                             },
+                             [](const Ack& e) { return ack_json(e); },
                              [](const GoAway& e) {
                                Json j = header("goaway");
                                j["reconnectInMs"] = e.reconnect_in_ms;
@@ -346,12 +352,7 @@ Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type
     if (!data) return data.error();
     return ClientEnvelope{Publish{std::move(data.value())}};
   }
-  if (type == "ack") {
-    if (!j.contains("ack")) return invalid("field 'ack' is missing");
-    auto ack = read_ack(j);
-    if (!ack) return ack.error();
-    return ClientEnvelope{Ack{ack.value()}};
-  }
+  if (type == "ack") return widen<ClientEnvelope>(read_ack_envelope(j));
   return unknown_type(type);
 }
 
@@ -433,12 +434,7 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     }
     return ServerEnvelope{ErrorReply{known, std::move(text_message)}};
   }
-  if (type == "ack") {
-    if (!j.contains("ack")) return invalid("field 'ack' is missing");
-    auto ack = read_ack(j);
-    if (!ack) return ack.error();
-    return ServerEnvelope{Ack{ack.value()}};
-  }
+  if (type == "ack") return widen<ServerEnvelope>(read_ack_envelope(j));
   if (type == "goaway") {
     const auto within = j.find("reconnectInMs");
     if (within == j.end() || !within->is_number_unsigned()) {
