@@ -134,12 +134,13 @@ std::string format_text(std::string_view event, const LogFields& fields) {
       line += field.value;
       continue;
     }
-    line += '"';
-    for (const char c : escaped_for_log(field.value)) {
-      if (c == '"' || c == '\\') line += '\\';
-      line += c;
+    // Quotes and backslashes first, so the escapes added next are the only lone backslashes.
+    std::string value;
+    for (const char c : field.value) {
+      if (c == '"' || c == '\\') value += '\\';
+      value += c;
     }
-    line += '"';
+    line += '"' + escaped_for_log(value) + '"';
   }
   return line;
 }
