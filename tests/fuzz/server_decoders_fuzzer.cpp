@@ -27,6 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace rtcwire::server;
+using rtcwire::TransportKind;
 
 void require(bool holds) {
   if (!holds) std::abort();
@@ -122,8 +123,7 @@ void fuzz_proxy_headers(std::string_view input) {
   static const TrustedProxies xff{
       std::get<std::vector<AddressRange>>(parse_address_ranges("127.0.0.0/8,10.0.0.0/8,::1")),
       ProxyHeader::x_forwarded_for};
-  TrustedProxies forwarded = xff;
-  forwarded.header = ProxyHeader::forwarded;
+  static const TrustedProxies forwarded{xff.ranges, ProxyHeader::forwarded};
   const std::vector<std::string_view> values{input, input.substr(input.size() / 2)};
   for (const TrustedProxies* proxies : {&xff, &forwarded}) {
     const auto client = proxies->client_address(boost::asio::ip::make_address("127.0.0.1"), values);
