@@ -120,10 +120,21 @@ void Server::accept_next() {
       return;
     }
     const bool out_of_descriptors = error == asio::error::no_descriptors || error.value() == ENFILE;
-    if (out_of_descriptors && shed_one_connection()) {
-      log_limited("accept.shed", "connection shed", {{"reason", error.message(), true}});
-      accept_next();
-      return;
+    if (out_of_descriptors) {
+      switch (shed_one_connection()) {
+        case Shed::one:
+          log_limited("accept.shed", "connection shed", {{"reason", error.message(), true}});
+          accept_next();
+          return;
+        case Shed::none_waiting:
+          // Accepting fails before it looks at the queue: wait for a client rather than retry.
+          acceptor_.async_wait(asio::ip::tcp::acceptor::wait_read, [this](const error_code& e) {
+            if (!e && !shutting_down_) accept_next();
+          });
+          return;
+        case Shed::failed:
+          break;
+      }
     }
     // Keep serving the connections that exist and try again shortly.
     log_limited("accept.failed", "accept failed", {{"reason", error.message(), true}});
@@ -151,13 +162,15 @@ void Server::on_accepted(asio::ip::tcp::socket socket) {
   std::make_shared<HttpSession>(*this, std::move(socket), std::move(slot))->start();
 }
 
-bool Server::shed_one_connection() {
-  if (reserve_fd_ < 0) return false;
+Server::Shed Server::shed_one_connection() {
+  if (reserve_fd_ < 0) return Shed::failed;
   ::close(reserve_fd_);
   const int accepted = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+  const int accept_error = errno;
   if (accepted >= 0) ::close(accepted);
   reserve_fd_ = open_reserve();
-  return accepted >= 0;
+  if (accepted >= 0) return Shed::one;
+  return accept_error == EAGAIN || accept_error == EWOULDBLOCK ? Shed::none_waiting : Shed::failed;
 }
 
 void Server::on_connection_refused(const std::string& ip, ConnectionRefusal refusal) {

@@ -79,7 +79,8 @@ class Server {
   void on_accepted(boost::asio::ip::tcp::socket socket);
   // Out of file descriptors: gives the reserve up for a moment to take the oldest waiting
   // connection off the queue and close it, so accept neither spins nor leaves clients hanging.
-  bool shed_one_connection();
+  enum class Shed { one, none_waiting, failed };
+  Shed shed_one_connection();
   // Writes a line of kind `kind` (an event and code, never client input) unless that kind
   // already filled its share of this second; what is left out is reported when the second ends.
   void log_limited(std::string_view kind, std::string_view event, LogFields fields);
