@@ -47,7 +47,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function startRtcwire() {
   const server = await startServer({ args: ['--echo', ...LIMIT_ARGS], cwd: repoRoot });
-  return { name: 'rtcwire-server', url: server.url, pid: server.pid, stop: () => server.stop('SIGTERM', 20000) };
+  return {
+    name: 'rtcwire-server',
+    url: server.url,
+    pid: server.pid,
+    stop: () => server.stop('SIGTERM', 20000),
+    log: () => server.stderr(),
+  };
 }
 
 async function startStock() {
@@ -155,6 +161,8 @@ async function measure(start) {
     const cpu = await measureCpu(server);
     await sleep(1000);
     const memory = await measureMemory(server);
+    const refused = (server.log?.() ?? '').match(/connection refused .*/g) ?? [];
+    if (refused.length) console.log(`${server.name} refused connections, e.g.: ${refused[0]}`);
     return { ...cpu, ...memory };
   } finally {
     await server.stop();
