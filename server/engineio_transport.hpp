@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connection_limiter.hpp"
 #include "rtcwire/engineio_packet.hpp"
 #include "transport_set.hpp"
 
@@ -55,6 +56,13 @@ class Transport {
   virtual void resume() {}
   // Ends the transport; `done` runs once, when it holds no connection any more (maybe at once).
   virtual void close(TransportClose how, std::function<void()> done) = 0;
+
+  // The counted place of the connection this transport took over (a websocket, an SSE stream),
+  // kept as long as the transport, so the connection limits see it.
+  void hold(ConnectionSlot slot) { slot_ = std::move(slot); }
+
+ private:
+  ConnectionSlot slot_;
 };
 
 }  // namespace rtcwire::server

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <utility>
+#include <vector>
 
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/file_body.hpp>
@@ -15,6 +17,7 @@
 #include "mime_types.hpp"
 #include "server.hpp"
 #include "static_files.hpp"
+#include "trusted_proxies.hpp"
 #include "url_decoding.hpp"
 
 namespace rtcwire::server {
@@ -81,18 +84,23 @@ http::message_generator static_file(const http::request<http::string_body>& requ
   return response;
 }
 
-std::string address_of(const boost::asio::ip::tcp::endpoint& endpoint) {
-  const auto address = endpoint.address();
-  return address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+bool equals_ignoring_case(std::string_view a, std::string_view b) { return beast::iequals(a, b); }
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
 }
 
 }  // namespace
 
-HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket)
-    : server_(server), stream_(std::move(socket)) {
+HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, ConnectionSlot slot)
+    : server_(server), stream_(std::move(socket)), slot_(std::move(slot)) {
   beast::error_code error;
   const auto endpoint = stream_.socket().remote_endpoint(error);
-  remote_ip_ = error ? "unknown" : address_of(endpoint);
+  peer_ = normalized(endpoint.address());
+  peer_is_proxy_ = !error && server_.options().trusted_proxies.trusts(peer_);
+  remote_ip_ = error ? "unknown" : address_text(peer_);
   remote_ = error ? "unknown" : remote_ip_ + ":" + std::to_string(endpoint.port());
 }
 
@@ -102,7 +110,8 @@ void HttpSession::read_request() {
   parser_.emplace();
   // The limit depends on the route, known once the header is read (on_header).
   parser_->body_limit(boost::none);
-  stream_.expires_after(kRequestTimeout);
+  // Bounds both an idle keep-alive connection and a header sent slowly.
+  stream_.expires_after(server_.options().http_idle_timeout);
   http::async_read_header(stream_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code error, std::size_t) {
                             self->on_header(error);
@@ -114,6 +123,14 @@ void HttpSession::on_header(beast::error_code error) {
     answer_read_error(error);
     return;
   }
+  if (!framing_is_sound()) {
+    respond(text_response(11, false, http::status::bad_request, "text/plain; charset=utf-8",
+                          "Bad Request\n"),
+            false);
+    return;
+  }
+  if (peer_is_proxy_ && !take_client_from_proxy()) return;
+  stream_.expires_after(kRequestTimeout);
   const bool engineio = split_target(parser_->get().target()).path.starts_with(kEngineioPath);
   // Engine.IO POST bodies are payloads, bounded by maxPayload as in the stock server.
   const std::uint64_t limit = engineio ? server_.options().max_payload : kMaxRequestBodyBytes;
@@ -125,6 +142,51 @@ void HttpSession::on_header(beast::error_code error) {
   http::async_read(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_read(error); });
+}
+
+bool HttpSession::framing_is_sound() const {
+  const auto& header = parser_->get();
+  const auto fields = header.equal_range(http::field::transfer_encoding);
+  if (fields.first == fields.second) return true;
+  // HTTP/1.0 has no transfer codings; with a Content-Length as well the framing is ambiguous.
+  if (header.version() < 11 || header.count(http::field::content_length) != 0) return false;
+  std::size_t codings = 0;
+  bool chunked_last = false;
+  for (auto field = fields.first; field != fields.second; ++field) {
+    std::string_view list = field->value();
+    while (true) {
+      const std::size_t comma = list.find(',');
+      const std::string_view coding = trimmed(list.substr(0, comma));
+      if (!coding.empty()) {
+        ++codings;
+        chunked_last = equals_ignoring_case(coding, "chunked");
+      }
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  return codings == 1 && chunked_last;
+}
+
+bool HttpSession::take_client_from_proxy() {
+  const auto& header = parser_->get();
+  const ProxyHeader which = server_.options().trusted_proxies.header;
+  const auto fields =
+      header.equal_range(which == ProxyHeader::forwarded ? "Forwarded" : "X-Forwarded-For");
+  std::vector<std::string_view> values;
+  for (auto field = fields.first; field != fields.second; ++field) values.push_back(field->value());
+  const auto client = server_.options().trusted_proxies.client_address(peer_, values);
+  const std::string ip = address_text(client);
+  if (const auto refusal = slot_.reassign(ip)) {
+    server_.on_connection_refused(ip, *refusal);
+    respond(text_response(11, false, http::status::service_unavailable, "text/plain; charset=utf-8",
+                          "Service Unavailable\n"),
+            false);
+    return false;
+  }
+  remote_ip_ = ip;
+  remote_ = ip;
+  return true;
 }
 
 void HttpSession::answer_read_error(const beast::error_code& error) {

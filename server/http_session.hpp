@@ -18,13 +18,16 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "connection_limiter.hpp"
+
 namespace rtcwire::server {
 
 class Server;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(Server& server, boost::asio::ip::tcp::socket socket);
+  // `slot`: this connection's place among the server's counted connections.
+  HttpSession(Server& server, boost::asio::ip::tcp::socket socket, ConnectionSlot slot);
   void start();
 
   // ---- for the Engine.IO request handed to Server::on_engineio_request ----
@@ -36,7 +39,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void abort();
   // Hands the connection over; this object does nothing more with it.
   boost::beast::tcp_stream take_stream();
+  // Hands the connection's place in the limits over with the stream.
+  ConnectionSlot take_slot() { return std::move(slot_); }
 
+  // The client: the TCP peer, or behind a trusted proxy the address its header names (then
+  // without a port). Limits and logs use these.
   const std::string& remote() const { return remote_; }        // "address:port"
   const std::string& remote_ip() const { return remote_ip_; }  // "address"
 
@@ -45,6 +52,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void read_request();
   void on_header(boost::beast::error_code error);
+  // RFC 9112 §6: the only transfer coding understood is a final, lone `chunked`; anything else
+  // could make the rest of the body read as another request.
+  bool framing_is_sound() const;
+  // Behind a trusted proxy: the request names its client, who is then counted and logged.
+  bool take_client_from_proxy();
   void on_read(boost::beast::error_code error);
   // Answers a request that could not be read, when there is somebody to answer, and hangs up.
   void answer_read_error(const boost::beast::error_code& error);
@@ -62,6 +74,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  ConnectionSlot slot_;
+  boost::asio::ip::address peer_;  // the TCP peer
+  bool peer_is_proxy_ = false;     // a --trust-proxy peer
   std::string remote_;
   std::string remote_ip_;
 

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const ServerOptions& options = std::get<ServerOptions>(parsed);
+  set_log_format(options.log_format);
 
   // Logging to a stderr whose reader went away must not kill the server.
   std::signal(SIGPIPE, SIG_IGN);

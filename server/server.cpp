@@ -1,6 +1,12 @@
 #include "server.hpp"
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <utility>
@@ -31,6 +37,22 @@ constexpr std::chrono::seconds kShutdownDeadline{3};
 // After a failed accept (typically out of file descriptors), retrying at once would spin.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 constexpr std::string_view kTooManySessions = "Too many sessions";
+// Descriptors kept free of connections for static files, logs and the accept reserve.
+constexpr std::size_t kDescriptorReserve = 64;
+// Log lines of one kind per second before the rest are only counted.
+constexpr std::size_t kLogLinesPerKindPerSecond = 20;
+constexpr Millis kLogWindow{1000};
+
+std::size_t connection_limit(std::size_t configured) {
+  if (configured != 0) return configured;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  const auto descriptors = static_cast<std::size_t>(limit.rlim_cur);
+  return descriptors > 2 * kDescriptorReserve ? descriptors - kDescriptorReserve
+                                              : kDescriptorReserve;
+}
+
+int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
 RequestMethod method_of(const Server::Request& request) {
   switch (request.method()) {
@@ -53,9 +75,18 @@ Server::Server(asio::io_context& io, ServerOptions options)
       acceptor_(io),
       signals_(io, SIGINT, SIGTERM),
       accept_retry_(io),
+      connections_(std::make_shared<ConnectionLimiter>(connection_limit(options_.max_connections),
+                                                       options_.max_connections_per_ip)),
+      reserve_fd_(open_reserve()),
+      log_limiter_(kLogLinesPerKindPerSecond, kLogWindow),
+      log_report_timer_(io),
       hub_timer_(io),
       drain_deadline_(io),
       shutdown_deadline_(io) {}
+
+Server::~Server() {
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
+}
 
 error_code Server::start() {
   error_code error;
@@ -84,17 +115,99 @@ void Server::accept_next() {
   acceptor_.async_accept([this](const error_code& error, asio::ip::tcp::socket socket) {
     if (shutting_down_) return;
     if (!error) {
-      std::make_shared<HttpSession>(*this, std::move(socket))->start();
+      on_accepted(std::move(socket));
       accept_next();
       return;
     }
+    const bool out_of_descriptors = error == asio::error::no_descriptors || error.value() == ENFILE;
+    if (out_of_descriptors) {
+      switch (shed_one_connection()) {
+        case Shed::one:
+          log_limited("accept.shed", "connection shed", {{"reason", error.message(), true}});
+          accept_next();
+          return;
+        case Shed::none_waiting:
+          // Accepting fails before it looks at the queue: wait for a client rather than retry.
+          acceptor_.async_wait(asio::ip::tcp::acceptor::wait_read, [this](const error_code& e) {
+            if (!e && !shutting_down_) accept_next();
+          });
+          return;
+        case Shed::failed:
+          break;
+      }
+    }
     // Keep serving the connections that exist and try again shortly.
-    log_line("accept failed: " + error.message());
+    log_limited("accept.failed", "accept failed", {{"reason", error.message(), true}});
     accept_retry_.expires_after(kAcceptRetryDelay);
     accept_retry_.async_wait([this](const error_code& wait_error) {
       if (!wait_error && !shutting_down_) accept_next();
     });
   });
+}
+
+void Server::on_accepted(asio::ip::tcp::socket socket) {
+  error_code error;
+  const auto endpoint = socket.remote_endpoint(error);
+  if (error) return;  // already gone
+  const auto peer = normalized(endpoint.address());
+  // A trusted proxy carries many clients: each is counted once its request names it.
+  const std::string ip = options_.trusted_proxies.trusts(peer) ? std::string() : address_text(peer);
+  ConnectionSlot slot;
+  if (const auto refusal = connections_->admit(ip, slot)) {
+    on_connection_refused(ip.empty() ? address_text(peer) : ip, *refusal);
+    // Closed at once, unread: answering would spend on the flood what the limit saves.
+    socket.close(error);
+    return;
+  }
+  std::make_shared<HttpSession>(*this, std::move(socket), std::move(slot))->start();
+}
+
+Server::Shed Server::shed_one_connection() {
+  if (reserve_fd_ < 0) return Shed::failed;
+  ::close(reserve_fd_);
+  const int accepted = ::accept4(acceptor_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+  const int accept_error = errno;
+  if (accepted >= 0) ::close(accepted);
+  reserve_fd_ = open_reserve();
+  if (accepted >= 0) return Shed::one;
+  return accept_error == EAGAIN || accept_error == EWOULDBLOCK ? Shed::none_waiting : Shed::failed;
+}
+
+void Server::on_connection_refused(const std::string& ip, ConnectionRefusal refusal) {
+  const std::string kind = "refused." + std::string(to_string(refusal));
+  log_limited(kind, "connection refused",
+              {{"remote", ip}, {"code", std::string(to_string(refusal))}});
+}
+
+void Server::log_limited(std::string_view kind, std::string_view event, LogFields fields) {
+  report_suppressed_logs();
+  if (log_limiter_.admit(kind, now())) {
+    log_event(event, fields);
+    return;
+  }
+  arm_log_report();
+}
+
+void Server::arm_log_report() {
+  if (log_report_armed_) return;
+  const auto due = log_limiter_.next_report();
+  if (!due) return;
+  log_report_armed_ = true;
+  log_report_timer_.expires_at(std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(*due)));
+  log_report_timer_.async_wait([this](const error_code& error) {
+    log_report_armed_ = false;
+    if (error) return;
+    report_suppressed_logs();
+    arm_log_report();
+  });
+}
+
+void Server::report_suppressed_logs() {
+  for (const SuppressedLines& lines : log_limiter_.take_suppressed(now())) {
+    log_event("log lines suppressed",
+              {{"kind", lines.key}, {"count", std::to_string(lines.count)}});
+  }
 }
 
 std::shared_ptr<EngineioSession> Server::find(std::string_view sid) const {
@@ -143,6 +256,7 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
           std::string ip = http->remote_ip();
           auto stream = std::make_shared<SseStream>(http->take_stream(), request.version(),
                                                     options_.sse_heartbeat_interval, options_.echo);
+          stream->hold(http->take_slot());
           open_session(std::move(stream), std::move(remote), std::move(ip), nullptr);
           return;
         }
@@ -179,8 +293,9 @@ bool Server::at_session_limit(const std::string& ip) const {
 void Server::refuse(HttpSession& http, HandshakeError error, http::status status,
                     std::string_view message) {
   const std::string_view text = message.empty() ? message_of(error) : message;
-  log_line("engine.io handshake refused remote=" + http.remote() +
-           " code=" + std::to_string(static_cast<int>(error)) + " (" + std::string(text) + ")");
+  const std::string code = std::to_string(static_cast<int>(error));
+  log_limited("handshake." + code, "engine.io handshake refused",
+              {{"remote", http.remote()}, {"code", code}, {"message", std::string(text), true}});
   http.reply(status, "application/json", json_body_of(error, message));
 }
 
@@ -193,7 +308,9 @@ void Server::open_session(std::shared_ptr<Transport> transport, std::string remo
   connection_by_sid_.emplace(session->sid(), connection);
   ++sessions_per_ip_[ip];
   sessions_.emplace(connection, Entry{session, std::move(ip)});
-  log_line("connect " + describe(connection) + " transport=" + std::string(to_string(kind)));
+  LogFields fields = describe(connection);
+  fields.push_back({"transport", std::string(to_string(kind))});
+  log_event("connect", fields);
   session->start();
   // The handshake GET of a polling session is its first poll: it carries the open packet.
   if (poll) session->on_poll(poll);
@@ -201,6 +318,7 @@ void Server::open_session(std::shared_ptr<Transport> transport, std::string remo
 
 void Server::open_websocket_session(HttpSession& http, Request request) {
   auto transport = std::make_shared<WebsocketTransport>(http.take_stream(), options_.max_payload);
+  transport->hold(http.take_slot());
   transport->accept(std::move(request),
                     [this, transport, remote = http.remote(),
                      ip = http.remote_ip()](boost::beast::error_code error) mutable {
@@ -215,6 +333,7 @@ void Server::open_websocket_session(HttpSession& http, Request request) {
 
 void Server::accept_probe(HttpSession& http, Request request, std::string sid, bool refuse) {
   auto probe = std::make_shared<WebsocketTransport>(http.take_stream(), options_.max_payload);
+  probe->hold(http.take_slot());
   probe->accept(std::move(request),
                 [this, probe, refuse, sid = std::move(sid)](boost::beast::error_code error) {
                   if (error) return;
@@ -242,29 +361,35 @@ void Server::on_message(ConnectionId connection, engineio::Packet packet) {
   }
   const HubOutput output = hub_.receive_text(connection, packet.data, now());
   if (const auto& greeting = output.greeting) {
-    std::string line = "hello " + describe(connection);
-    if (greeting->resumed) line += " resumed";
+    LogFields fields = describe(connection);
+    if (greeting->resumed) fields.push_back({"resumed", "true"});
     if (greeting->resume_error) {
-      line += " resume_error=" + std::string(to_string(*greeting->resume_error));
+      fields.push_back({"resume_error", std::string(to_string(*greeting->resume_error))});
     }
-    log_line(line);
+    log_event("hello", fields);
   }
   log_rejection(connection, output);
   dispatch(output);
 }
 
 void Server::on_session_upgraded(ConnectionId connection) {
-  log_line("upgrade " + describe(connection) + " transport=websocket");
+  LogFields fields = describe(connection);
+  fields.push_back({"transport", "websocket"});
+  log_event("upgrade", fields);
 }
 
 void Server::on_upgrade_abandoned(ConnectionId connection, std::string_view reason) {
-  log_line("upgrade abandoned " + describe(connection) + " reason=\"" + std::string(reason) + "\"");
+  LogFields fields = describe(connection);
+  fields.push_back({"reason", std::string(reason), true});
+  log_event("upgrade abandoned", fields);
 }
 
 void Server::on_session_closed(ConnectionId connection, std::string_view reason, bool client_left) {
   const auto found = sessions_.find(connection);
   if (found == sessions_.end()) return;
-  log_line("disconnect " + describe(connection) + " reason=\"" + std::string(reason) + "\"");
+  LogFields fields = describe(connection);
+  fields.push_back({"reason", std::string(reason), true});
+  log_event("disconnect", fields);
   connection_by_sid_.erase(found->second.session->sid());
   if (const auto count = sessions_per_ip_.find(found->second.ip); --count->second == 0) {
     sessions_per_ip_.erase(count);
@@ -284,11 +409,13 @@ void Server::on_session_ended() {
   stop_when_idle();
 }
 
-void Server::log_rejection(ConnectionId from, const HubOutput& output) const {
-  if (output.rejection) {
-    log_line("error " + describe(from) + " code=" + std::string(to_string(output.rejection->code)) +
-             " message=\"" + output.rejection->message + "\"");
-  }
+void Server::log_rejection(ConnectionId from, const HubOutput& output) {
+  if (!output.rejection) return;
+  const std::string code(to_string(output.rejection->code));
+  LogFields fields = describe(from);
+  fields.push_back({"code", code});
+  fields.push_back({"message", output.rejection->message, true});
+  log_limited("error." + code, "error", std::move(fields));
 }
 
 void Server::dispatch(const HubOutput& output) {
@@ -307,8 +434,13 @@ void Server::dispatch(const HubOutput& output) {
     session->close_when_flushed(close.reason);
   }
   for (const SessionEnd& end : output.ended) {
-    log_line("session ended peer=" + end.peer +
-             (end.why ? " code=" + std::string(to_string(*end.why)) : " reason=\"client left\""));
+    LogFields fields{{"peer", end.peer}};
+    if (end.why) {
+      fields.push_back({"code", std::string(to_string(*end.why))});
+    } else {
+      fields.push_back({"reason", "client left", true});
+    }
+    log_event("session ended", fields);
   }
   arm_hub_timer();
 }
@@ -368,16 +500,18 @@ void Server::stop_when_idle() {
   if (shutting_down_ && sessions_.empty() && sessions_closing_ == 0) io_.stop();
 }
 
-std::string Server::describe(ConnectionId connection) const {
-  std::string text;
+LogFields Server::describe(ConnectionId connection) const {
+  LogFields fields;
   if (const auto found = sessions_.find(connection); found != sessions_.end()) {
-    text = "sid=" + found->second.session->sid() + " remote=" + found->second.session->remote();
+    fields.push_back({"sid", found->second.session->sid()});
+    fields.push_back({"remote", found->second.session->remote()});
   }
   const std::string_view peer = hub_.peer_id(connection);
-  if (!peer.empty()) text += " peer=" + std::string(peer);
+  if (!peer.empty()) fields.push_back({"peer", std::string(peer)});
+  // Client input: the log format quotes and escapes it.
   const std::string_view room = hub_.room_of(connection);
-  if (!room.empty()) text += " room=" + std::string(room);
-  return text;
+  if (!room.empty()) fields.push_back({"room", std::string(room)});
+  return fields;
 }
 
 }  // namespace rtcwire::server

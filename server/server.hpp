@@ -20,9 +20,12 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "connection_limiter.hpp"
 #include "engineio_handshake.hpp"
 #include "engineio_transport.hpp"
 #include "id_source.hpp"
+#include "log.hpp"
+#include "log_limiter.hpp"
 #include "rtcwire/engineio_packet.hpp"
 #include "rtcwire/time.hpp"
 #include "server_options.hpp"
@@ -40,6 +43,7 @@ class Server {
   Server(boost::asio::io_context& io, ServerOptions options);
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+  ~Server();
 
   // Binds, listens and starts accepting and watching for signals.
   boost::system::error_code start();
@@ -50,6 +54,8 @@ class Server {
   std::size_t session_count() const { return sessions_.size(); }
 
   // ---- for HTTP sessions ----
+  // A connection, or a request naming its client behind a trusted proxy, was over a limit.
+  void on_connection_refused(const std::string& ip, ConnectionRefusal refusal);
   // A request to /engine.io/: opens, upgrades or feeds a session, or is refused.
   void on_engineio_request(const std::shared_ptr<HttpSession>& http, Request request);
 
@@ -70,6 +76,16 @@ class Server {
   };
 
   void accept_next();
+  void on_accepted(boost::asio::ip::tcp::socket socket);
+  // Out of file descriptors: gives the reserve up for a moment to take the oldest waiting
+  // connection off the queue and close it, so accept neither spins nor leaves clients hanging.
+  enum class Shed { one, none_waiting, failed };
+  Shed shed_one_connection();
+  // Writes a line of kind `kind` (an event and code, never client input) unless that kind
+  // already filled its share of this second; what is left out is reported when the second ends.
+  void log_limited(std::string_view kind, std::string_view event, LogFields fields);
+  void report_suppressed_logs();
+  void arm_log_report();
   std::shared_ptr<EngineioSession> find(std::string_view sid) const;
   void refuse(HttpSession& http, HandshakeError error, boost::beast::http::status status,
               std::string_view message = {});
@@ -87,11 +103,11 @@ class Server {
   void dispatch(const HubOutput& output);
   // --max-sessions-per-ip reached for `ip`.
   bool at_session_limit(const std::string& ip) const;
-  void log_rejection(ConnectionId from, const HubOutput& output) const;
+  void log_rejection(ConnectionId from, const HubOutput& output);
   // The hub's clock: steady, in milliseconds.
   static Millis now();
   void arm_hub_timer();
-  std::string describe(ConnectionId connection) const;  // "sid=... peer=... remote=..." for logs
+  LogFields describe(ConnectionId connection) const;  // sid, remote, peer, room for logs
 
   boost::asio::io_context& io_;
   ServerOptions options_;
@@ -100,6 +116,11 @@ class Server {
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer accept_retry_;
+  std::shared_ptr<ConnectionLimiter> connections_;
+  int reserve_fd_ = -1;  // an open file given up to accept when descriptors run out
+  LogLimiter log_limiter_;
+  boost::asio::steady_timer log_report_timer_;
+  bool log_report_armed_ = false;
   boost::asio::steady_timer hub_timer_;
   std::optional<Millis> hub_timer_deadline_;  // what hub_timer_ is armed for
   boost::asio::steady_timer drain_deadline_;

@@ -128,7 +128,10 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
         flag == "--max-message-bytes" || flag == "--max-payload" || flag == "--ping-interval" ||
         flag == "--ping-timeout" || flag == "--transports" || flag == "--max-sessions-per-ip" ||
         flag == "--sse-heartbeat-interval" || flag == "--resume-window" ||
-        flag == "--resume-buffer" || flag == "--goaway-spread" || flag == "--drain-timeout";
+        flag == "--resume-buffer" || flag == "--goaway-spread" || flag == "--drain-timeout" ||
+        flag == "--max-connections" || flag == "--max-connections-per-ip" ||
+        flag == "--http-idle-timeout" || flag == "--trust-proxy" || flag == "--proxy-header" ||
+        flag == "--log-format";
     if (!known) return OptionsError{"unknown option '" + std::string(flag) + "'"};
     if (!inline_value && i + 1 == arguments.size()) {
       return OptionsError{std::string(flag) + " needs a value"};
@@ -154,6 +157,30 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       auto transports = parse_transports(value);
       if (auto* failure = std::get_if<OptionsError>(&transports)) return *failure;
       options.transports = std::get<TransportSet>(transports);
+    } else if (flag == "--trust-proxy") {
+      auto ranges = parse_address_ranges(value);
+      if (auto* failure = std::get_if<std::string>(&ranges)) {
+        return OptionsError{"--trust-proxy expects comma-separated IP addresses or CIDR ranges: " +
+                            *failure};
+      }
+      options.trusted_proxies.ranges = std::get<std::vector<AddressRange>>(ranges);
+    } else if (flag == "--proxy-header") {
+      if (value == "x-forwarded-for") {
+        options.trusted_proxies.header = ProxyHeader::x_forwarded_for;
+      } else if (value == "forwarded") {
+        options.trusted_proxies.header = ProxyHeader::forwarded;
+      } else {
+        return OptionsError{"--proxy-header expects x-forwarded-for or forwarded, got '" +
+                            std::string(value) + "'"};
+      }
+    } else if (flag == "--log-format") {
+      if (value == "text") {
+        options.log_format = LogFormat::text;
+      } else if (value == "json") {
+        options.log_format = LogFormat::json;
+      } else {
+        return OptionsError{"--log-format expects text or json, got '" + std::string(value) + "'"};
+      }
     } else if (flag == "--resume-window") {
       auto window = parse_window(flag, value);
       if (auto* failure = std::get_if<OptionsError>(&window)) return *failure;
@@ -162,12 +189,14 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       const bool is_port = flag == "--port";
       const bool is_duration = flag == "--ping-interval" || flag == "--ping-timeout" ||
                                flag == "--sse-heartbeat-interval" || flag == "--goaway-spread" ||
-                               flag == "--drain-timeout";
+                               flag == "--drain-timeout" || flag == "--http-idle-timeout";
       const std::uint64_t max = is_port       ? std::numeric_limits<std::uint16_t>::max()
                                 : is_duration ? kMaxDurationMs
                                               : kMaxSizeOption;
-      // Zero makes sense for a port (any free one) and for the shutdown delays (none).
-      const bool zero_allowed = is_port || flag == "--goaway-spread" || flag == "--drain-timeout";
+      // Zero makes sense for a port (any free one), for the shutdown delays (none) and for
+      // --max-connections (from the open-file limit).
+      const bool zero_allowed = is_port || flag == "--goaway-spread" || flag == "--drain-timeout" ||
+                                flag == "--max-connections";
       auto number = bounded(flag, value, zero_allowed ? 0 : 1, max);
       if (auto* failure = std::get_if<OptionsError>(&number)) return *failure;
       const std::uint64_t n = std::get<std::uint64_t>(number);
@@ -181,6 +210,9 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
         options.sse_heartbeat_interval = std::chrono::milliseconds(n);
       }
       if (flag == "--resume-buffer") options.resume_buffer_bytes = n;
+      if (flag == "--max-connections") options.max_connections = n;
+      if (flag == "--max-connections-per-ip") options.max_connections_per_ip = n;
+      if (flag == "--http-idle-timeout") options.http_idle_timeout = std::chrono::milliseconds(n);
       if (flag == "--goaway-spread") options.goaway_spread = std::chrono::milliseconds(n);
       if (flag == "--drain-timeout") options.drain_timeout = std::chrono::milliseconds(n);
     }
@@ -219,6 +251,17 @@ Options:
   --transports LIST         accepted transports, comma-separated among websocket, sse,
                             polling (default all three)
   --max-sessions-per-ip N   live Engine.IO sessions one client IP may hold (default 100)
+  --max-connections N       open TCP connections in total; 0: the open-file limit less a
+                            reserve of 64 (default 0)
+  --max-connections-per-ip N
+                            open TCP connections one client IP may hold (default 256)
+  --http-idle-timeout MS    time to send a request header, and longest idle keep-alive
+                            (default 5000)
+  --trust-proxy LIST        comma-separated IP addresses or CIDR ranges of reverse proxies
+                            whose forwarding header names the client (default none)
+  --proxy-header NAME       the header those proxies set: x-forwarded-for or forwarded
+                            (RFC 7239) (default x-forwarded-for)
+  --log-format FORMAT       text or json, one object per line (default text)
   --sse-heartbeat-interval MS
                             comment line on an idle SSE stream every MS (default 15000)
   --resume-window SECONDS   how long a session outlives its connection, awaiting a resume:

@@ -10,8 +10,10 @@
 #include <variant>
 #include <vector>
 
+#include "log.hpp"
 #include "static_files.hpp"
 #include "transport_set.hpp"
+#include "trusted_proxies.hpp"
 
 namespace rtcwire::server {
 
@@ -26,6 +28,15 @@ struct ServerOptions {
   std::chrono::milliseconds ping_timeout{20000};
   TransportSet transports = TransportSet::all();
   std::size_t max_sessions_per_ip = 100;
+  // Open TCP connections in total (0: the open-file limit less a reserve for files, logs and
+  // accepting under pressure) and per client address.
+  std::size_t max_connections = 0;
+  std::size_t max_connections_per_ip = 256;
+  // How long a connection may take to send a request header, and stay idle between requests.
+  std::chrono::milliseconds http_idle_timeout{5000};
+  // Peers whose X-Forwarded-For (or Forwarded) header names the client.
+  TrustedProxies trusted_proxies;
+  LogFormat log_format = LogFormat::text;
   // Comment lines on idle SSE streams, so proxies do not time them out.
   std::chrono::milliseconds sse_heartbeat_interval{15000};
   // How long a session outlives its connection, waiting for a resume (docs/protocol.md §2.1).

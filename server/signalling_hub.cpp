@@ -267,7 +267,10 @@ void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> re
   // A client that connects and drops over and over would otherwise pile up sessions, each
   // holding a buffer for the resume window.
   const std::size_t limit = settings_.max_sessions_per_owner;
-  if (limit != 0 && sessions_of(connections_.at(from).owner) >= limit) {
+  const std::string& owner = connections_.at(from).owner;
+  // Kept sessions yield to newcomers, so ordinary drops never lock an address out; only sessions
+  // with a live connection hold their place.
+  if (limit != 0 && sessions_of(owner) >= limit && !end_oldest_kept_session(owner, out)) {
     fail(from, nullptr, ErrorCode::too_many_sessions,
          "this address holds " + std::to_string(limit) + " sessions already", out);
     out.close(from, kTooManySessions);
@@ -424,6 +427,17 @@ void SignallingHub::end_session(PeerSession& session, std::optional<ErrorCode> w
   }
   const std::string peer = session.peer;  // the key must outlive the element it is erased from
   sessions_.erase(peer);
+}
+
+bool SignallingHub::end_oldest_kept_session(const std::string& owner, Output& out) {
+  PeerSession* oldest = nullptr;
+  for (auto& [peer, session] : sessions_) {
+    if (session.owner != owner || session.connection || !session.expires_at) continue;
+    if (!oldest || *session.expires_at < *oldest->expires_at) oldest = &session;
+  }
+  if (!oldest) return false;
+  end_session(*oldest, ErrorCode::session_expired, out);
+  return true;
 }
 
 void SignallingHub::end_overflowed(Output& out) {

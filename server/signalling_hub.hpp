@@ -26,8 +26,10 @@ struct HubSettings {
   std::size_t max_message_bytes = 65536;          // largest envelope accepted from a client
   Millis resume_window{120000};                   // how long a session outlives its connection
   std::size_t resume_buffer_bytes = 1024 * 1024;  // unacknowledged bytes kept per session
-  // Live sessions (attached or kept for a resume) one owner may start; 0: no limit. A resume is
-  // always allowed, so clients behind one address can all resume after a network blip.
+  // Live sessions (attached or kept for a resume) one owner may hold; 0: no limit. A resume is
+  // always allowed, so clients behind one address can all resume after a network blip. A new
+  // session over the limit ends the owner's oldest kept session instead, when it has one, so
+  // ordinary drops never lock newcomers out.
   std::size_t max_sessions_per_owner = 0;
 };
 
@@ -144,6 +146,8 @@ class SignallingHub {
   void leave_room(PeerSession& session, Output& out);
   // Leaves the room and forgets the session; its connection, if any, must be handled first.
   void end_session(PeerSession& session, std::optional<ErrorCode> why, Output& out);
+  // Ends the session of `owner` kept for a resume the longest, if any (as session_expired).
+  bool end_oldest_kept_session(const std::string& owner, Output& out);
   // Ends the sessions whose outbox overflowed during the input, and those their ending overflows.
   void end_overflowed(Output& out);
   // Files the session's next deadline in the timer index.

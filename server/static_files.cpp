@@ -35,13 +35,20 @@ std::optional<std::size_t> mount_match(const StaticMount& mount,
   return prefix.size();
 }
 
-// The canonical form of `path` if it exists and lies inside `root` (itself canonical).
+// Dotfiles (.env, .git/, .htpasswd) hold secrets and tooling, never content to serve.
+bool hidden(std::string_view name) { return name.starts_with('.'); }
+
+// The canonical form of `path` if it exists and lies inside `root` (itself canonical), reached
+// through no hidden name (a symlink may not lead to a dotfile either).
 std::optional<fs::path> inside_root(const fs::path& root, const fs::path& path) {
   std::error_code error;
   fs::path real = fs::canonical(path, error);
   if (error) return std::nullopt;
   const fs::path relative = real.lexically_relative(root);
   if (relative.empty() || *relative.begin() == "..") return std::nullopt;
+  for (const fs::path& part : relative) {
+    if (part != "." && hidden(part.native())) return std::nullopt;
+  }
   return real;
 }
 
@@ -98,7 +105,10 @@ StaticLookup resolve_static(std::span<const StaticMount> mounts, std::string_vie
   if (best == nullptr) return refused(StaticOutcome::not_found);
 
   fs::path candidate = best->root;
-  for (std::size_t i = best_length; i < segments.size(); ++i) candidate /= fs::path(segments[i]);
+  for (std::size_t i = best_length; i < segments.size(); ++i) {
+    if (hidden(segments[i])) return refused(StaticOutcome::not_found);
+    candidate /= fs::path(segments[i]);
+  }
   // canonical() resolves symlinks, so a link pointing out of the mount ends up outside the root.
   const auto real = inside_root(best->root, candidate);
   if (!real) return refused(StaticOutcome::not_found);

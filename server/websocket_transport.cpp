@@ -101,24 +101,33 @@ void WebsocketTransport::send(std::vector<engineio::Packet> packets, std::size_t
   if (!writing_) write_next();
 }
 
+void WebsocketTransport::drop_frames() {
+  frames_.clear();
+  next_frame_ = 0;
+}
+
 void WebsocketTransport::write_next() {
   writing_ = true;
-  websocket_.binary(frames_.front().binary);
+  // Out of the vector, which may reallocate while the write uses the frame's bytes.
+  in_flight_ = std::move(next_frame());
+  // Queued frames are dropped all at once, when none is left.
+  if (++next_frame_ == frames_.size()) drop_frames();
+  websocket_.binary(in_flight_.binary);
   websocket_.async_write(
-      boost::asio::buffer(frames_.front().data),
+      boost::asio::buffer(in_flight_.data),
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_write(error); });
 }
 
 void WebsocketTransport::on_write(beast::error_code error) {
   writing_ = false;
   if (state_ == State::closing) {
-    frames_.clear();
+    drop_frames();
     close_websocket();
     return;
   }
   if (state_ != State::open) return;
-  const std::size_t batch_bytes = frames_.front().batch_bytes;
-  frames_.pop_front();
+  const std::size_t batch_bytes = in_flight_.batch_bytes;
+  in_flight_ = Frame{};
   if (error) {
     end();
     if (const auto owner = owner_.lock()) {
@@ -126,7 +135,7 @@ void WebsocketTransport::on_write(beast::error_code error) {
     }
     return;
   }
-  if (!frames_.empty()) {
+  if (frames_pending()) {
     write_next();
     if (batch_bytes == 0) return;
   }
@@ -154,7 +163,7 @@ void WebsocketTransport::close(TransportClose how, std::function<void()> done) {
   });
   // A write in flight owns the front frame's buffer; on_write finishes the close after it.
   if (!writing_) {
-    frames_.clear();
+    drop_frames();
     close_websocket();
   }
 }

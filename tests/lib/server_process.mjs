@@ -21,6 +21,7 @@ const LISTENING = /^rtcwire-server listening on (http:\/\/([^\s]+):(\d+))$/m;
  * @param {{args?: string[], startTimeoutMs?: number, cwd?: string}} [options]
  * @returns {Promise<{url: string, port: number, host: string, pid: number,
  *   stderr: () => string, waitForLog: (re: RegExp, timeoutMs?: number) => Promise<string>,
+ *   waitForStderr: (predicate: (stderr: string) => boolean, what: string, timeoutMs?: number) => Promise<string>,
  *   exited: Promise<{code: number|null, signal: string|null}>,
  *   stop: (signal?: string, timeoutMs?: number) => Promise<{code: number|null, signal: string|null}>}>}
  */
@@ -97,6 +98,27 @@ export async function startServer({ args = [], startTimeoutMs = 10000, cwd = rep
         const timer = setTimeout(() => {
           done();
           reject(new Error(`no log line matching ${re} within ${timeoutMs} ms; stderr:\n${stderr}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          logWaiters.delete(check);
+        };
+        logWaiters.add(check);
+        check();
+      });
+    },
+    /** Resolves once `predicate(stderr so far)` holds, with that stderr. */
+    waitForStderr(predicate, what, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (predicate(stderr)) {
+            done();
+            resolve(stderr);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`${what} not logged within ${timeoutMs} ms; stderr:\n${stderr.slice(-4000)}`));
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);

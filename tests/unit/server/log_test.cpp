@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace rtcwire::server {
 namespace {
 
@@ -14,6 +16,37 @@ TEST(Log, ControlCharactersCannotForgeLines) {
 TEST(Log, PrintableTextAndUtf8PassThrough) {
   EXPECT_EQ(escaped_for_log("peer=abc room=caf\xc3\xa9 \"quoted\""),
             "peer=abc room=caf\xc3\xa9 \"quoted\"");
+}
+
+TEST(Log, InvisibleAndReorderingCharactersAreEscaped) {
+  // U+202E (right-to-left override), U+2028 (line separator), U+0085 (next line), U+200B
+  // (zero-width space), U+FEFF; an invalid byte.
+  EXPECT_EQ(escaped_for_log("a\u202eb\u2028c\u0085d\u200be\ufefff\xff"),
+            "a\\u{202e}b\\u{2028}c\\u{0085}d\\u{200b}e\\u{feff}f\\xff");
+}
+
+TEST(Log, FieldValuesCannotForgeFields) {
+  const std::string forged = "x code=ok message=\"forged\" peer=ADMIN";
+  EXPECT_EQ(format_text("error", {{"peer", "abc123"}, {"room", forged}, {"code", "unknown_type"}}),
+            "error peer=abc123 room=\"x code=ok message=\\\"forged\\\" peer=ADMIN\" "
+            "code=unknown_type");
+  EXPECT_EQ(format_text("e", {{"room", "a\\\" b"}}), "e room=\"a\\\\\\\" b\"");
+  EXPECT_EQ(format_text("e", {{"room", ""}}), "e room=\"\"");
+  EXPECT_EQ(format_text("e", {{"reason", "ping", true}}), "e reason=\"ping\"");
+  EXPECT_EQ(format_text("e", {{"remote", "[::1]:80"}}), "e remote=[::1]:80");
+  EXPECT_EQ(format_text("e", {{"room", "a\nb"}}), "e room=\"a\\x0ab\"");
+}
+
+TEST(Log, JsonLinesAreOneObjectWithEveryStringEscaped) {
+  const std::string line =
+      format_json("2026-01-01T00:00:00.000Z", "error", {{"room", "x\n\"y\u202e"}, {"bad", "\xff"}});
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  for (const char c : line) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << line;
+  const auto parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["ts"], "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(parsed["event"], "error");
+  EXPECT_EQ(parsed["room"], "x\n\"y\u202e");
+  EXPECT_TRUE(parsed["bad"].is_string());
 }
 
 }  // namespace

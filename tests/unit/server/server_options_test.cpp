@@ -175,5 +175,35 @@ INSTANTIATE_TEST_SUITE_P(
                                    "must be at least twice --max-message-bytes"},
                       BadArguments{{"--drain-timeout", "-1"}, "--drain-timeout"}));
 
+TEST(ServerOptions, ConnectionLimitsProxiesAndLogFormat) {
+  const ServerOptions defaults = parsed_ok({});
+  EXPECT_EQ(defaults.max_connections, 0u);
+  EXPECT_EQ(defaults.max_connections_per_ip, 256u);
+  EXPECT_EQ(defaults.http_idle_timeout, std::chrono::milliseconds(5000));
+  EXPECT_TRUE(defaults.trusted_proxies.ranges.empty());
+  EXPECT_EQ(defaults.log_format, LogFormat::text);
+
+  const ServerOptions options =
+      parsed_ok({"--max-connections", "500", "--max-connections-per-ip=20", "--http-idle-timeout",
+                 "800", "--trust-proxy", "10.0.0.0/8, 127.0.0.1,::1/128", "--proxy-header",
+                 "forwarded", "--log-format", "json"});
+  EXPECT_EQ(options.max_connections, 500u);
+  EXPECT_EQ(options.max_connections_per_ip, 20u);
+  EXPECT_EQ(options.http_idle_timeout, std::chrono::milliseconds(800));
+  ASSERT_EQ(options.trusted_proxies.ranges.size(), 3u);
+  EXPECT_EQ(options.trusted_proxies.ranges[0].prefix_length, 8u);
+  EXPECT_EQ(options.trusted_proxies.ranges[1].prefix_length, 32u);
+  EXPECT_EQ(options.trusted_proxies.header, ProxyHeader::forwarded);
+  EXPECT_EQ(options.log_format, LogFormat::json);
+
+  EXPECT_NE(error_of({"--trust-proxy", "10.0.0.0/33"}).find("--trust-proxy"), std::string::npos);
+  EXPECT_NE(error_of({"--trust-proxy", "proxy.local"}).find("--trust-proxy"), std::string::npos);
+  EXPECT_NE(error_of({"--trust-proxy", ""}).find("--trust-proxy"), std::string::npos);
+  EXPECT_NE(error_of({"--proxy-header", "x-real-ip"}).find("--proxy-header"), std::string::npos);
+  EXPECT_NE(error_of({"--log-format", "xml"}).find("--log-format"), std::string::npos);
+  EXPECT_NE(error_of({"--max-connections-per-ip", "0"}).find("from 1"), std::string::npos);
+  EXPECT_NE(error_of({"--http-idle-timeout", "0"}).find("from 1"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rtcwire::server

@@ -278,36 +278,50 @@ TEST_F(HubResumeTest, GoawayCarriesTheLastClientSeqAndUnwelcomedConnectionsAreCl
   EXPECT_EQ(hub.poll_timeout(), std::nullopt) << "the goaway carried the pending acks";
 }
 
-TEST(HubSessionLimitTest, AnOwnerStartsAtMostTheLimitButMayAlwaysResume) {
+TEST(HubSessionLimitTest, AnOwnerHoldsAtMostTheLimitKeptSessionsYieldAndResumesGetThrough) {
   CountingIds ids;
   SignallingHub hub{ids, HubSettings{kLimit, kWindow, kBuffer, 2}};
-  const Millis now{1000};
+  Millis now{1000};
   auto hello = [&](ConnectionId connection, std::optional<envelope::ResumeRequest> resume) {
     return hub.receive_text(connection,
                             envelope::encode(envelope::Hello{"test", std::move(resume)}), now);
   };
   std::vector<envelope::Welcome> welcomes;
+  std::vector<ConnectionId> connections;
   for (int i = 0; i < 2; ++i) {
-    const ConnectionId connection = hub.connect("10.0.0.1");
-    const HubOutput out = hello(connection, std::nullopt);
+    connections.push_back(hub.connect("10.0.0.1"));
+    const HubOutput out = hello(connections.back(), std::nullopt);
     welcomes.push_back(std::get<envelope::Welcome>(decoded(out.deliveries.at(0)).envelope));
-    hub.disconnect(connection, now);  // kept for a resume: still counted
   }
   EXPECT_EQ(hub.sessions_of("10.0.0.1"), 2u);
 
+  // Both attached: a third is refused.
   const ConnectionId third = hub.connect("10.0.0.1");
   const HubOutput refused = hello(third, std::nullopt);
   ASSERT_EQ(refused.deliveries.size(), 1u);
   const auto error = std::get<envelope::ErrorReply>(decoded(refused.deliveries[0]).envelope);
   EXPECT_EQ(error.code, ErrorCode::too_many_sessions);
   EXPECT_EQ(refused.closes, (std::vector<ConnectionClose>{{third, "too many sessions"}}));
-  EXPECT_EQ(hub.connection_count(), 0u);
+  EXPECT_TRUE(refused.ended.empty());
 
-  // Another address is not affected, and a resume from this one goes through.
+  // Another address is not affected.
   const HubOutput other = hello(hub.connect("10.0.0.2"), std::nullopt);
   EXPECT_TRUE(std::holds_alternative<envelope::Welcome>(decoded(other.deliveries.at(0)).envelope));
+
+  // Both dropped (kept for a resume): a newcomer ends the one kept longest and starts.
+  hub.disconnect(connections[0], now);
+  now += Millis{10};
+  hub.disconnect(connections[1], now);
+  const HubOutput newcomer = hello(hub.connect("10.0.0.1"), std::nullopt);
+  EXPECT_TRUE(
+      std::holds_alternative<envelope::Welcome>(decoded(newcomer.deliveries.at(0)).envelope));
+  EXPECT_EQ(newcomer.ended,
+            (std::vector<SessionEnd>{{welcomes[0].peer, ErrorCode::session_expired}}));
+  EXPECT_EQ(hub.sessions_of("10.0.0.1"), 2u);
+
+  // The other kept session still resumes.
   const HubOutput resumed = hello(
-      hub.connect("10.0.0.1"), envelope::ResumeRequest{welcomes[0].session, welcomes[0].token, 0});
+      hub.connect("10.0.0.1"), envelope::ResumeRequest{welcomes[1].session, welcomes[1].token, 0});
   EXPECT_TRUE(std::get<envelope::Welcome>(decoded(resumed.deliveries.at(0)).envelope).resumed);
   EXPECT_EQ(hub.sessions_of("10.0.0.1"), 2u);
 }

@@ -73,6 +73,19 @@ TEST_F(StaticFilesTest, DirectoriesServeIndexHtmlOrRedirect) {
   EXPECT_EQ(lookup("/js").outcome, StaticOutcome::redirect);
 }
 
+TEST_F(StaticFilesTest, DotfilesAreNeverServed) {
+  fs::create_directories(base / "site/.git");
+  write(base / "site/.env");
+  write(base / "site/.git/config");
+  fs::create_directories(base / "site/.well-hidden");
+  write(base / "site/.well-hidden/index.html");
+  fs::create_symlink(base / "site/.env", base / "site/env.txt");
+  for (const char* path : {"/.env", "/.git/config", "/%2eenv", "/%2Egit/config", "/.git/",
+                           "/.well-hidden/", "/env.txt", "//.env"}) {
+    EXPECT_EQ(lookup(path).outcome, StaticOutcome::not_found) << path;
+  }
+}
+
 TEST_F(StaticFilesTest, MissingFilesAreNotFound) {
   EXPECT_EQ(lookup("/nope.html").outcome, StaticOutcome::not_found);
   EXPECT_EQ(lookup("/app.wasm/more").outcome, StaticOutcome::not_found);

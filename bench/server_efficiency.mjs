@@ -1,0 +1,200 @@
+// Server efficiency against the stock Node engine.io server, both measured in the same run, both
+// echoing (rtcwire-server --echo; engine.io sending every message back), over raw Engine.IO v4
+// websockets from this process:
+// - server_cpu_us_per_msg: CPU time of the server process (user + system, from /proc) per echoed
+//   message, with ECHO_CONNECTIONS connections each keeping IN_FLIGHT messages in flight, over
+//   MEASURE_MS after a warm-up. Goal: at most 0.3x engine.io.
+// - rss_per_session_kib: growth of the server's resident memory (VmRSS) per idle session, with
+//   IDLE_SESSIONS sessions opened from child processes (20,000, or fewer when the server's
+//   open-file limit leaves no room for that many). Goal: at most 4 KiB.
+//
+//   node bench/server_efficiency.mjs      prints the figures; bench/run.mjs imports run().
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+import { repoRoot, startServer } from '../tests/lib/server_process.mjs';
+import { round3 } from './signal_rtt.mjs';
+
+const ECHO_CONNECTIONS = 1000;
+const IN_FLIGHT = 4;
+const WARMUP_MS = 3000;
+const MEASURE_MS = 8000;
+const IDLE_SESSIONS = 20000;
+const IDLE_SOURCES = ['127.0.0.2', '127.0.0.3'];
+const PAYLOAD = 'x'.repeat(64);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+const LIMIT_ARGS = ['--max-sessions-per-ip', '100000', '--max-connections-per-ip', '100000'];
+
+/** CPU time (user + system) of process `pid` so far, in microseconds. */
+function cpuMicros(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+
+function rssKib(pid) {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+
+function openFileLimit(pid) {
+  return Number(/Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))[1]);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startRtcwire() {
+  const server = await startServer({ args: ['--echo', ...LIMIT_ARGS], cwd: repoRoot });
+  return {
+    name: 'rtcwire-server',
+    url: server.url,
+    pid: server.pid,
+    stop: () => server.stop('SIGTERM', 20000),
+    log: () => server.stderr(),
+  };
+}
+
+async function startStock() {
+  const child = spawn(process.execPath, [path.join(here, 'support/stock_echo_server.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening (\d+)/.exec(out);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`stock echo server exited with ${code}`)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    name: 'engine.io',
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** One raw Engine.IO websocket that echoes through the server, keeping IN_FLIGHT messages out. */
+function echoConnection(url, counter) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/engine.io/?EIO=4&transport=websocket`, {
+      perMessageDeflate: false,
+    });
+    ws.on('message', (data) => {
+      const text = data.toString();
+      if (text.startsWith('4')) {
+        counter.echoed += 1;
+        if (counter.running) ws.send(text);
+      } else if (text.startsWith('0')) {
+        resolve(ws);
+      } else if (text === '2') {
+        ws.send('3');
+      }
+    });
+    ws.on('error', reject);
+  });
+}
+
+async function measureCpu(server) {
+  const counter = { echoed: 0, running: true };
+  const sockets = [];
+  for (let start = 0; start < ECHO_CONNECTIONS; start += 100) {
+    sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => echoConnection(server.url, counter)))));
+  }
+  for (const ws of sockets) for (let i = 0; i < IN_FLIGHT; i += 1) ws.send(`4${PAYLOAD}`);
+  await sleep(WARMUP_MS);
+  const cpu0 = cpuMicros(server.pid);
+  const echoed0 = counter.echoed;
+  await sleep(MEASURE_MS);
+  const cpu = cpuMicros(server.pid) - cpu0;
+  const echoed = counter.echoed - echoed0;
+  counter.running = false;
+  for (const ws of sockets) ws.terminate();
+  return { usPerMessage: cpu / echoed, messagesPerSecond: (echoed * 1000) / MEASURE_MS };
+}
+
+async function measureMemory(server) {
+  const sessions = Math.min(IDLE_SESSIONS, openFileLimit(server.pid) - 200);
+  const before = rssKib(server.pid);
+  const share = Math.ceil(sessions / IDLE_SOURCES.length);
+  const children = IDLE_SOURCES.map((source, i) =>
+    spawn(process.execPath, [path.join(here, 'support/idle_clients.mjs'), server.url,
+      String(Math.min(share, sessions - i * share)), source], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
+  const opened = await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (chunk) => {
+            out += chunk;
+            const match = /ready (\d+)/.exec(out);
+            if (match) resolve(Number(match[1]));
+          });
+          child.once('exit', (code) => reject(new Error(`idle clients exited with ${code}`)));
+        }),
+    ),
+  );
+  const total = opened.reduce((sum, n) => sum + n, 0);
+  await sleep(2000);  // let the server finish with the handshakes
+  const after = rssKib(server.pid);
+  await Promise.all(
+    children.map((child) => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exited;
+    }),
+  );
+  return { kibPerSession: (after - before) / total, sessions: total };
+}
+
+async function measure(start) {
+  const server = await start();
+  try {
+    const cpu = await measureCpu(server);
+    await sleep(1000);
+    const memory = await measureMemory(server);
+    const refused = (server.log?.() ?? '').match(/connection refused .*/g) ?? [];
+    if (refused.length) console.log(`${server.name} refused connections, e.g.: ${refused[0]}`);
+    return { ...cpu, ...memory };
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function run() {
+  const stock = await measure(startStock);
+  const ours = await measure(startRtcwire);
+  console.log(
+    `server efficiency: rtcwire ${round3(ours.usPerMessage)} us/msg at ${Math.round(ours.messagesPerSecond)} msg/s, ` +
+      `${round3(ours.kibPerSession)} KiB/session at ${ours.sessions}; engine.io ${round3(stock.usPerMessage)} us/msg ` +
+      `at ${Math.round(stock.messagesPerSecond)} msg/s, ${round3(stock.kibPerSession)} KiB/session at ${stock.sessions}`,
+  );
+  return [
+    {
+      name: 'server_cpu_us_per_msg',
+      value: ours.usPerMessage,
+      unit: 'us',
+      baseline: `engine.io=${round3(stock.usPerMessage)} (goal ratio <= 0.3)`,
+      ratio: ours.usPerMessage / stock.usPerMessage,
+    },
+    {
+      name: 'rss_per_session_kib',
+      value: ours.kibPerSession,
+      unit: 'KiB',
+      baseline: `engine.io=${round3(stock.kibPerSession)} (goal <= 4 KiB, ${ours.sessions} sessions)`,
+      ratio: ours.kibPerSession / stock.kibPerSession,
+    },
+  ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const figure of await run()) console.log(figure);
+}

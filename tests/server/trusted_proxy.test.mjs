@@ -1,0 +1,77 @@
+// --trust-proxy: behind a reverse proxy that sets X-Forwarded-For (or Forwarded), per-address
+// limits apply to each real client rather than to the proxy, what a client writes into the header
+// itself is not believed, and the header is ignored from peers that are not trusted.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startServer } from '../lib/server_process.mjs';
+import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
+import { startForwardingProxy } from './support/forwarding_proxy.mjs';
+import { getFrom } from './support/raw_tcp.mjs';
+
+const HANDSHAKE = '/engine.io/?EIO=4&transport=polling';
+const LIMIT_ARGS = ['--max-sessions-per-ip', '2', '--trust-proxy', '127.0.0.1/32'];
+
+function sidOf(answer) {
+  assert.equal(answer.status, 200, answer.body);
+  return JSON.parse(answer.body.slice(1)).sid;
+}
+
+function refusedAsTooMany(answer) {
+  assert.equal(answer.status, 503);
+  assert.deepEqual(JSON.parse(answer.body), { code: 4, message: 'Too many sessions' });
+}
+
+for (const header of ['x-forwarded-for', 'forwarded']) {
+  describe(`behind a proxy setting ${header}`, () => {
+    let server;
+    let proxy;
+    before(async () => {
+      server = await startServer({ args: [...QUICK_SESSION_ARGS, ...LIMIT_ARGS, '--proxy-header', header] });
+      proxy = await startForwardingProxy(server.url, { header });
+    });
+    after(async () => {
+      await proxy?.close();
+      await server?.stop();
+    });
+
+    test('the session limit applies to each client, not to the proxy', async () => {
+      const viaProxy = (localAddress) => getFrom(proxy.url, HANDSHAKE, { localAddress });
+      const first = sidOf(await viaProxy('127.0.0.2'));
+      sidOf(await viaProxy('127.0.0.2'));
+      refusedAsTooMany(await viaProxy('127.0.0.2'));
+      // Another client behind the same proxy is not affected.
+      const other = sidOf(await viaProxy('127.0.0.3'));
+      sidOf(await viaProxy('127.0.0.3'));
+      // Logs name the client.
+      await server.waitForLog(new RegExp(`connect sid=${first} remote=127\\.0\\.0\\.2 transport=polling`));
+      await server.waitForLog(new RegExp(`connect sid=${other} remote=127\\.0\\.0\\.3 transport=polling`));
+      await server.waitForLog(/handshake refused remote=127\.0\.0\.2 code=4/);
+    });
+
+    test('an address the client wrote itself is not believed', async () => {
+      const forged = header === 'forwarded' ? { forwarded: 'for=10.9.9.9' } : { 'x-forwarded-for': '10.9.9.9' };
+      const sid = sidOf(await getFrom(proxy.url, HANDSHAKE, { localAddress: '127.0.0.4', headers: forged }));
+      await server.waitForLog(new RegExp(`connect sid=${sid} remote=127\\.0\\.0\\.4 transport=polling`));
+    });
+  });
+}
+
+describe('headers from a peer that is not trusted', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ args: [...QUICK_SESSION_ARGS, ...LIMIT_ARGS] });
+  });
+  after(() => server?.stop());
+
+  test('are ignored: the peer is the client, whatever it claims', async () => {
+    const direct = (n) =>
+      getFrom(server.url, HANDSHAKE, {
+        localAddress: '127.0.0.5',
+        headers: { 'x-forwarded-for': `10.0.0.${n}`, forwarded: `for=10.1.0.${n}` },
+      });
+    const sid = sidOf(await direct(1));
+    sidOf(await direct(2));
+    refusedAsTooMany(await direct(3));
+    await server.waitForLog(new RegExp(`connect sid=${sid} remote=127\\.0\\.0\\.5:\\d+ transport=polling`));
+  });
+});
