@@ -48,6 +48,8 @@ class Server {
   const ServerOptions& options() const { return options_; }
   boost::asio::any_io_executor executor() { return io_.get_executor(); }
   std::size_t session_count() const { return sessions_.size(); }
+  // Bytes buffered for clients: the hub's resume buffers and the sessions' send queues.
+  BufferBudget& buffer_budget() { return hub_.buffer_budget(); }
 
   // ---- for HTTP sessions ----
   // A request to /engine.io/: opens, upgrades or feeds a session, or is refused.
