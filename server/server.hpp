@@ -23,6 +23,7 @@
 #include "engineio_handshake.hpp"
 #include "engineio_transport.hpp"
 #include "id_source.hpp"
+#include "memory_reclaimer.hpp"
 #include "rtcwire/engineio_packet.hpp"
 #include "rtcwire/time.hpp"
 #include "server_options.hpp"
@@ -72,7 +73,8 @@ class Server {
   };
 
   void accept_next();
-  std::shared_ptr<EngineioSession> find(std::string_view sid) const;
+  // The session `sid` names, if it was opened from `ip`.
+  std::shared_ptr<EngineioSession> find(std::string_view sid, const std::string& ip) const;
   void refuse(HttpSession& http, HandshakeError error, boost::beast::http::status status,
               std::string_view message = {});
   void open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
@@ -93,6 +95,8 @@ class Server {
   // The hub's clock: steady, in milliseconds.
   static Millis now();
   void arm_hub_timer();
+  // Returns the heap to the OS once a burst of buffered bytes is over.
+  void reclaim_memory();
   std::string describe(ConnectionId connection) const;  // "sid=... peer=... remote=..." for logs
 
   boost::asio::io_context& io_;
@@ -111,6 +115,7 @@ class Server {
   std::unordered_map<ConnectionId, Entry> sessions_;
   std::unordered_map<std::string, ConnectionId> connection_by_sid_;
   std::unordered_map<std::string, std::size_t> sessions_per_ip_;
+  MemoryReclaimer reclaimer_;
 };
 
 }  // namespace rtcwire::server
