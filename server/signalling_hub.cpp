@@ -425,7 +425,12 @@ void SignallingHub::relay_to_peer(PeerSession& sender, PeerSession& target,
 SignallingHub::RelayCheck SignallingHub::check_relay(const PeerSession& sender, PeerSession& to,
                                                      std::size_t bytes) {
   if (to.overflowed) return RelayCheck::skip;  // ending already
-  if (!budget_.fits(bytes)) return RelayCheck::server_busy;
+  if (!budget_.fits(bytes)) {
+    // The budget went to receivers that fell behind: those that keep up (a sixteenth of their
+    // buffer unacknowledged) are still served, so the well-behaved do not pay for the others.
+    const bool keeping_up = to.outbox.bytes() + bytes <= to.outbox.byte_cap() / 16;
+    if (!keeping_up || !budget_.fits_ceiling(bytes)) return RelayCheck::server_busy;
+  }
   // A detached receiver reads nothing: past its buffer it ends (send_encoded), as it always did.
   if (!to.connection) return RelayCheck::buffer;
   // Relays may fill all but an eighth of a receiver's buffer, so the server's own envelopes
