@@ -3,9 +3,7 @@
 // up and answers /healthz, neither pair is evicted or loses a message, the attacker is limited or
 // disconnected, and the server's memory comes back near where it started.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import test from 'node:test';
-import WebSocket from 'ws';
 import { startServer } from '../lib/server_process.mjs';
 import { engineioUrl, openPolling, request } from './support/engineio_http.mjs';
 import { EnvelopePeer, RawEngineioSocket, within } from './support/peers.mjs';
@@ -138,7 +136,7 @@ test('one polling POST holding 15,000 publishes: the session is disconnected par
   });
 });
 
-test('memory: readers that stop reading fill the server to --max-buffered-bytes, which refuses with server_busy, and the memory comes back', async () => {
+test('memory: readers that stop reading fill the server to --max-buffered-bytes, which refuses with server_busy, and the memory comes back', async (t) => {
   const server = await startServer({
     args: [
       ...UNLIMITED_RATE_ARGS,
@@ -191,6 +189,10 @@ test('memory: readers that stop reading fill the server to --max-buffered-bytes,
     }
     await exchange(elsewhere, Promise.resolve(), { min: 1 });
     const rssAfter = rssOf(server.pid);
+    t.diagnostic(
+      `RSS before ${(rssBefore / MiB).toFixed(1)} MiB, peak ${(rssPeak / MiB).toFixed(1)} MiB, ` +
+        `after ${(rssAfter / MiB).toFixed(1)} MiB`,
+    );
     assert.ok(
       rssAfter <= rssBefore + RSS_SLACK,
       `RSS ${(rssAfter / MiB).toFixed(1)} MiB after, ${(rssBefore / MiB).toFixed(1)} MiB before, ` +
