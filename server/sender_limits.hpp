@@ -11,12 +11,12 @@
 namespace rtcwire::server {
 
 struct RateLimits {
-  std::size_t messages_per_second = 200;  // envelopes of any type, acks included
-  std::size_t message_burst = 500;
+  std::size_t messages_per_second = 1000;  // envelopes of any type, acks included
+  std::size_t message_burst = 2000;
   // Bytes count once as received and once more for every peer the envelope is relayed to, so a
   // publish to a large room costs what it costs the server.
-  std::size_t bytes_per_second = 2 * 1024 * 1024;
-  std::size_t byte_burst = 4 * 1024 * 1024;
+  std::size_t bytes_per_second = 4 * 1024 * 1024;
+  std::size_t byte_burst = 8 * 1024 * 1024;
   // Refusals a sender may collect at once before it is disconnected; a tenth of this is forgiven
   // every second, so only sustained abuse ends a session.
   std::size_t refusal_burst = 100;

@@ -237,11 +237,11 @@ Options:
                             session; at least twice --max-message-bytes (default 1048576)
   --goaway-spread MS        on shutdown, clients reconnect within MS (default 10000)
   --drain-timeout MS        on shutdown, how long sessions may take to close (default 15000)
-  --rate-messages N         envelopes a second each connection may send (default 200)
-  --rate-message-burst N    envelopes it may send at once (default 500)
+  --rate-messages N         envelopes a second each connection may send (default 1000)
+  --rate-message-burst N    envelopes it may send at once (default 2000)
   --rate-bytes N            bytes a second it may send, counting each envelope once as
-                            received and once per peer it is relayed to (default 2097152)
-  --rate-byte-burst N       bytes it may send at once (default 4194304)
+                            received and once per peer it is relayed to (default 4194304)
+  --rate-byte-burst N       bytes it may send at once (default 8388608)
   --rate-strikes N          refusals a connection may collect at once (N/10 are forgiven
                             each second) before it is disconnected (default 100)
   --max-buffered-bytes N    bytes buffered for all clients together (resume buffers and send

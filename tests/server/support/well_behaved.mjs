@@ -83,7 +83,7 @@ export async function exchange({ a, b }, until, { min = 10, ms = 10000 } = {}) {
     const back = await a.expect('direct', (e) => e.from === b.id, ms);
     assert.equal(back.data, n, 'in order, none lost');
     n += 1;
-    // A chatty app's pace, well under the default 200 envelopes a second: a pair that sends as
+    // A chatty app's pace, well under the default 1,000 envelopes a second: a pair that sends as
     // fast as loopback allows is itself a flood.
     await new Promise((resolve) => setTimeout(resolve, PACE_MS));
   }
