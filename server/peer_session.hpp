@@ -14,6 +14,7 @@
 #include "rtcwire/reliable_inbox.hpp"
 #include "rtcwire/reliable_outbox.hpp"
 #include "rtcwire/time.hpp"
+#include "sender_limits.hpp"
 
 namespace rtcwire::server {
 
@@ -58,6 +59,8 @@ struct PeerSession {
   bool overflowed = false;
   // The deadline filed in the hub's timer index, so it can be found and replaced.
   std::optional<Millis> scheduled;
+  // The rate limits of its last connection, kept while detached so a resume does not refill them.
+  std::optional<SenderLimiter> limiter;
 
  private:
   // Bytes in the outbox by the peer they were relayed from, for each sender's share of it.

@@ -168,6 +168,7 @@ void SignallingHub::disconnect(ConnectionId connection, Millis now) {
   if (found == connections_.end()) return;
   now_ = now;
   if (PeerSession* session = session_of(connection)) {
+    session->limiter = std::move(found->second.limiter);
     session->connection.reset();
     session->expires_at = now + settings_.resume_window;
     // Nobody to send it to; the welcome of a resume carries the ack instead.
@@ -314,8 +315,13 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
     // The old connection is dead or dying (the client would not resume otherwise): it goes
     // quietly, and the room notices nothing.
     out.close(*session.connection, kTakenOver);
-    connections_.erase(*session.connection);
+    const auto old = connections_.find(*session.connection);
+    session.limiter = std::move(old->second.limiter);
+    connections_.erase(old);
   }
+  // Reconnecting does not refill the buckets.
+  if (session.limiter) connections_.at(from).limiter = std::move(session.limiter);
+  session.limiter.reset();
   session.connection = from;
   session.expires_at.reset();
   connections_.at(from).peer = session.peer;
@@ -368,8 +374,8 @@ void SignallingHub::on_publish(PeerSession& session, const envelope::Publish& pu
   if (!admit_relay(session, (encoded.size() + kSeqBytes) * recipients, out)) return;
   std::size_t busy = 0;
   std::size_t full = 0;
-  // A copy: ending a stalled member while going through the room would change the room.
-  for (const std::string& member : std::vector<std::string>(members)) {
+  // Nothing here changes the room: members that stalled end after the input (end_overflowed).
+  for (const std::string& member : members) {
     if (member == session.peer) continue;
     PeerSession& to = sessions_.at(member);
     switch (check_relay(session, to, encoded.size() + kSeqBytes)) {

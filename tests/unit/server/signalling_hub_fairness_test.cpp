@@ -49,10 +49,12 @@ class FairnessTest : public HubTest {
   void start() {
     sent.clear();
     last_seq.clear();
+    welcome_of.clear();
     fair_hub = std::make_unique<SignallingHub>(ids, settings);
     for (ConnectionId* who : {&alice, &bob, &mallory}) {
       *who = fair_hub->connect();
-      (void)say(*who, envelope::Hello{"test", std::nullopt});
+      const HubOutput hello = say(*who, envelope::Hello{"test", std::nullopt});
+      welcome_of[*who] = std::get<envelope::Welcome>(decoded(hello.deliveries.at(0)).envelope);
       (void)say(*who, envelope::Join{"lobby"});
     }
     for (ConnectionId who : {alice, bob, mallory}) catch_up(who);
@@ -84,6 +86,7 @@ class FairnessTest : public HubTest {
   ConnectionId mallory = 0;
   std::map<ConnectionId, envelope::Seq> sent;
   std::map<ConnectionId, envelope::Seq> last_seq;
+  std::map<ConnectionId, envelope::Welcome> welcome_of;
 };
 
 TEST_F(FairnessTest, AFloodingSenderIsRefusedAndNeverEndsAReceiverThatStillAcks) {
@@ -178,6 +181,29 @@ TEST_F(FairnessTest, SustainedAbuseDisconnectsTheSenderAndEndsItsSession) {
   EXPECT_EQ(received_by(out, alice).back().envelope,
             ServerEnvelope(envelope::PeerLeft{peer_of_ended}));
   EXPECT_EQ(fair_hub->session_count(), 2u);
+}
+
+TEST_F(FairnessTest, AResumeDoesNotRefillTheBuckets) {
+  settings.rate_limits = RateLimits{10, 20, 1 << 30, 1 << 30, 1000};
+  start();
+  now += Millis{10000};
+  for (int i = 0; i < 20; ++i) ASSERT_FALSE(say(mallory, envelope::Publish{i}).rejection) << i;
+  EXPECT_TRUE(say(mallory, envelope::Publish{20}).rejection);
+
+  fair_hub->disconnect(mallory, now);
+  const ConnectionId again = fair_hub->connect();
+  const envelope::Welcome& old = welcome_of.at(mallory);
+  const HubOutput hello = fair_hub->receive_text(
+      again,
+      envelope::encode(envelope::Hello{
+          "test", envelope::ResumeRequest{old.session, old.token, last_seq[mallory]}}),
+      now);
+  EXPECT_EQ(hello.greeting, (Greeting{true, std::nullopt}));
+  sent[again] = sent[mallory];
+  EXPECT_TRUE(say(again, envelope::Publish{21}).rejection)
+      << "the buckets are as the last connection left them";
+  now += Millis{100};
+  EXPECT_FALSE(say(again, envelope::Publish{22}).rejection);
 }
 
 TEST_F(FairnessTest, APublishChargesItsBytesOncePerRecipient) {
