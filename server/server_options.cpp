@@ -130,8 +130,8 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
         flag == "--sse-heartbeat-interval" || flag == "--resume-window" ||
         flag == "--resume-buffer" || flag == "--goaway-spread" || flag == "--drain-timeout" ||
         flag == "--rate-messages" || flag == "--rate-message-burst" || flag == "--rate-bytes" ||
-        flag == "--rate-byte-burst" || flag == "--rate-strikes" ||
-        flag == "--max-buffered-bytes" || flag == "--ack-timeout";
+        flag == "--rate-byte-burst" || flag == "--rate-strikes" || flag == "--max-buffered-bytes" ||
+        flag == "--ack-timeout";
     if (!known) return OptionsError{"unknown option '" + std::string(flag) + "'"};
     if (!inline_value && i + 1 == arguments.size()) {
       return OptionsError{std::string(flag) + " needs a value"};

@@ -14,11 +14,13 @@ TEST(UnicodeTextTest, EachCategoryIsRefusedAtItsEdges) {
   for (char32_t refused : {0x00,   0x1F,   0x7F,    0x85,    0x9F,    0xAD,    0x061C, 0x200B,
                            0x200F, 0x2028, 0x2029,  0x202A,  0x202E,  0x2060,  0x2066, 0x206F,
                            0xFEFF, 0xFFFB, 0x1343F, 0x1D173, 0xE0001, 0xE0020, 0xE007F}) {
-    EXPECT_TRUE(is_control_format_or_separator(refused)) << std::hex << static_cast<unsigned>(refused);
+    EXPECT_TRUE(is_control_format_or_separator(refused))
+        << std::hex << static_cast<unsigned>(refused);
   }
   for (char32_t allowed : {0x20, 0x7E, 0xA0, 0xAC, 0xAE, 0x200A, 0x2010, 0x2027, 0x202F, 0x2065,
                            0xFEFE, 0xFFFC, 0x1F389, 0xE0000, 0xE0080, 0x10FFFF}) {
-    EXPECT_FALSE(is_control_format_or_separator(allowed)) << std::hex << static_cast<unsigned>(allowed);
+    EXPECT_FALSE(is_control_format_or_separator(allowed))
+        << std::hex << static_cast<unsigned>(allowed);
   }
 }
 
