@@ -149,7 +149,9 @@ test('memory: readers that stop reading fill the server to --max-buffered-bytes,
   });
   try {
     const elsewhere = await controlPair(server.url, 'elsewhere');
+    const inSink = await controlPair(server.url, 'sink');
     await exchange(elsewhere, Promise.resolve(), { min: 3 });
+    await exchange(inSink, Promise.resolve(), { min: 3 });
     const rssBefore = rssOf(server.pid);
 
     const readers = [];
@@ -167,7 +169,7 @@ test('memory: readers that stop reading fill the server to --max-buffered-bytes,
     const busy = errorsOf(publisher, 'server_busy');
 
     const big = { v: 1, t: 'publish', data: 'z'.repeat(60000) };
-    const control = exchange(elsewhere, busy.first);
+    const control = Promise.all([exchange(elsewhere, busy.first), exchange(inSink, busy.first)]);
     for (let batch = 0; busy.count === 0; batch++) {
       assert.ok(batch < 200, 'the global budget never refused');
       for (let i = 0; i < 5; i++) publisher.send(big);
@@ -188,6 +190,7 @@ test('memory: readers that stop reading fill the server to --max-buffered-bytes,
       await server.waitForLog(new RegExp(`session ended peer=${peer} code=session_expired`), 10000);
     }
     await exchange(elsewhere, Promise.resolve(), { min: 1 });
+    await exchange(inSink, Promise.resolve(), { min: 1 });
     const rssAfter = rssOf(server.pid);
     t.diagnostic(
       `RSS before ${(rssBefore / MiB).toFixed(1)} MiB, peak ${(rssPeak / MiB).toFixed(1)} MiB, ` +
@@ -199,7 +202,10 @@ test('memory: readers that stop reading fill the server to --max-buffered-bytes,
         `${(rssPeak / MiB).toFixed(1)} MiB at the peak`,
     );
     assertUnharmed(elsewhere);
-    await Promise.all([elsewhere.a.close(), elsewhere.b.close(), publisher.close()]);
+    assertUnharmed(inSink);
+    await Promise.all(
+      [elsewhere.a, elsewhere.b, inSink.a, inSink.b, publisher].map((peer) => peer.close()),
+    );
   } finally {
     await server.stop();
   }
