@@ -108,7 +108,8 @@ test('50,000 x 200 B publishes as fast as they go: the sender is rate limited, t
         if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));  // let it flush
       }
       const refusal = await within(limited.first, 'the attacker to be rate limited', 10000);
-      assert.match(refusal.message, /envelopes a second|bytes a second/);
+      // Over the rate, or (on a loaded machine) over its share of a slow control peer's buffer.
+      assert.match(refusal.message, /envelopes a second|bytes a second|not delivered/);
       await within(attacker.closed, 'the attacker to be disconnected', 10000);
       await server.waitForLog(new RegExp(`session ended peer=${attacker.id} code=rate_limited`));
       await server.waitForLog(/disconnect .*reason="rate limited"/);
