@@ -3,7 +3,15 @@
 // the same run (or a stated budget).
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-const modules = ['./package_size.mjs', './signal_rtt.mjs', './transport_fallback.mjs', './resume.mjs', './flood_healthz.mjs', './server_efficiency.mjs'];
+const modules = [
+  './package_size.mjs',
+  './signal_rtt.mjs',
+  './transport_fallback.mjs',
+  './resume.mjs',
+  './flood_healthz.mjs',
+  './server_efficiency.mjs',
+  './flood_fairness.mjs',
+];
 
 const figures = [];
 for (const module of modules) {

@@ -52,7 +52,9 @@ export type ErrorCode =
   | 'buffer_full'
   | 'invalid_sequence'
   | 'going_away'
-  | 'too_many_sessions';
+  | 'too_many_sessions'
+  | 'rate_limited'
+  | 'server_busy';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';
@@ -201,7 +203,7 @@ export class RtcwireClient {
   off<E extends RtcwireEventName>(name: E, listener: RtcwireListener<E>): void;
 
   /**
-   * Joins `room` (1 to 128 bytes, no control characters), leaving any other room. Resolves once
+   * Joins `room` (1 to 128 bytes of UTF-8, no control, format or separator characters), leaving any other room. Resolves once
    * the server confirms; rejects if the session is lost (resync) or the client gives up first.
    * While reconnecting the request is queued for the resumed session. Throws RtcwireError
    * synchronously on misuse (invalid_room, not_connected, buffer_full).

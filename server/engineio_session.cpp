@@ -38,7 +38,7 @@ EngineioSession::EngineioSession(Server& server, ConnectionId connection, std::s
       sid_(std::move(sid)),
       remote_(std::move(remote)),
       transport_(std::move(transport)),
-      send_queue_(send_queue_cap(server.options())),
+      send_queue_(send_queue_cap(server.options()), &server.buffer_budget()),
       flush_deadline_(server.executor()),
       upgrade_deadline_(server.executor()),
       heartbeat_timer_(server.executor()) {}

@@ -8,15 +8,23 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "rtcwire/reliable_inbox.hpp"
 #include "rtcwire/reliable_outbox.hpp"
 #include "rtcwire/time.hpp"
+#include "sender_limits.hpp"
 
 namespace rtcwire::server {
 
 using ConnectionId = std::uint64_t;
+
+// One server -> client envelope kept until acknowledged, encoded with its seq.
+struct Buffered {
+  std::string text;
+  std::string from;  // the peer whose message it relays; empty for the server's own envelopes
+};
 
 struct PeerSession {
   PeerSession(std::string peer, std::string id, std::string token, std::size_t buffer_bytes)
@@ -28,6 +36,15 @@ struct PeerSession {
   // The pending ack while attached, the expiry while detached; empty when neither is due.
   std::optional<Millis> next_deadline() const;
 
+  // Numbers and keeps `text`; false, keeping nothing, when the outbox cannot hold it.
+  bool buffer(std::string text, std::string from, Millis now);
+  // The client's cumulative ack: the bytes it released, or the error of an ack past the last seq.
+  Result<std::size_t> acknowledge(envelope::Seq ack, Millis now);
+  // Unacknowledged bytes relayed from `sender`.
+  std::size_t relayed_from(const std::string& sender) const;
+  // Holding unacknowledged envelopes, yet acknowledging nothing for `timeout`.
+  bool stalled(Millis now, Millis timeout) const;
+
   std::string peer;
   std::string id;
   std::string token;
@@ -35,13 +52,21 @@ struct PeerSession {
   std::string room;                        // empty when in no room
   std::optional<ConnectionId> connection;  // empty while detached
   std::optional<Millis> expires_at;        // set while detached
-  // Server -> client envelopes, encoded with their seq, until the client acknowledges them.
-  ReliableOutbox<std::string> outbox;
+  // Server -> client envelopes until the client acknowledges them.
+  ReliableOutbox<Buffered> outbox;
   ReliableInbox inbox;  // client -> server sequence numbers
   // The outbox overflowed: the session ends once the input being handled is done.
   bool overflowed = false;
   // The deadline filed in the hub's timer index, so it can be found and replaced.
   std::optional<Millis> scheduled;
+  // The rate limits of its last connection, kept while detached so a resume does not refill them.
+  std::optional<SenderLimiter> limiter;
+
+ private:
+  // Bytes in the outbox by the peer they were relayed from, for each sender's share of it.
+  std::unordered_map<std::string, std::size_t> relayed_bytes_;
+  // The last ack that released something, or when the outbox last stopped being empty.
+  Millis progress_at_{0};
 };
 
 }  // namespace rtcwire::server

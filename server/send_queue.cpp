@@ -9,6 +9,7 @@ bool SendQueue::push(engineio::Packet packet) {
   const std::size_t size = size_of(packet);
   if (size > byte_cap_ - counted_bytes()) return false;
   queued_bytes_ += size;
+  if (budget_) budget_->add(size);
   packets_.push_back(std::move(packet));
   return true;
 }
@@ -22,11 +23,15 @@ SendQueue::Batch SendQueue::take_all() {
 }
 
 void SendQueue::release(std::size_t bytes) {
-  in_flight_bytes_ -= std::min(bytes, in_flight_bytes_);
+  const std::size_t released = std::min(bytes, in_flight_bytes_);
+  in_flight_bytes_ -= released;
+  if (budget_) budget_->release(released);
 }
 
 void SendQueue::clear() {
-  packets_.clear();
+  if (budget_) budget_->release(counted_bytes());
+  // Gives the memory back: a queue that grew for a slow reader would otherwise keep its capacity.
+  std::vector<engineio::Packet>().swap(packets_);
   queued_bytes_ = 0;
   in_flight_bytes_ = 0;
 }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "buffer_budget.hpp"
 #include "rtcwire/engineio_packet.hpp"
 
 namespace rtcwire::server {
@@ -17,7 +18,9 @@ class SendQueue {
     std::size_t bytes = 0;
   };
 
-  explicit SendQueue(std::size_t byte_cap) : byte_cap_(byte_cap) {}
+  // Counted bytes are charged to `budget` too, when there is one.
+  explicit SendQueue(std::size_t byte_cap, BufferBudget* budget = nullptr)
+      : byte_cap_(byte_cap), budget_(budget) {}
 
   // A packet counts as its data plus the type byte.
   static std::size_t size_of(const engineio::Packet& packet) { return packet.data.size() + 1; }
@@ -36,6 +39,7 @@ class SendQueue {
 
  private:
   std::size_t byte_cap_;
+  BufferBudget* budget_;
   std::size_t queued_bytes_ = 0;
   std::size_t in_flight_bytes_ = 0;
   std::vector<engineio::Packet> packets_;

@@ -70,8 +70,10 @@ RequestMethod method_of(const Server::Request& request) {
 Server::Server(asio::io_context& io, ServerOptions options)
     : io_(io),
       options_(std::move(options)),
-      hub_(ids_, HubSettings{options_.max_message_bytes, options_.resume_window,
-                             options_.resume_buffer_bytes, options_.max_sessions_per_ip}),
+      hub_(ids_,
+           HubSettings{options_.max_message_bytes, options_.resume_window,
+                       options_.resume_buffer_bytes, options_.max_sessions_per_ip,
+                       options_.rate_limits, options_.max_buffered_bytes, options_.ack_timeout}),
       acceptor_(io),
       signals_(io, SIGINT, SIGTERM),
       accept_retry_(io),
@@ -210,18 +212,23 @@ void Server::report_suppressed_logs() {
   }
 }
 
-std::shared_ptr<EngineioSession> Server::find(std::string_view sid) const {
+std::shared_ptr<EngineioSession> Server::find(std::string_view sid, const std::string& ip) const {
   const auto connection = connection_by_sid_.find(std::string(sid));
   if (connection == connection_by_sid_.end()) return nullptr;
-  return sessions_.at(connection->second).session;
+  const Entry& entry = sessions_.at(connection->second);
+  // The sid travels in URLs and logs: from another address it names no session. A client whose
+  // address changed reconnects and resumes with its token instead.
+  if (entry.ip != ip) return nullptr;
+  return entry.session;
 }
 
 void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Request request) {
   const auto routed = route_engineio_request(
       {method_of(request), boost::beast::websocket::is_upgrade(request),
        split_target(request.target()).query},
-      options_.transports, [this](std::string_view sid) -> std::optional<SessionView> {
-        const auto session = find(sid);
+      options_.transports,
+      [this, ip = http->remote_ip()](std::string_view sid) -> std::optional<SessionView> {
+        const auto session = find(sid, ip);
         if (!session) return std::nullopt;
         return SessionView{session->transport_kind(), session->upgrading()};
       });
@@ -269,11 +276,11 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
                    route.action == EngineioAction::refuse_upgrade);
       return;
     case EngineioAction::poll:
-      find(route.sid)->on_poll(http);
+      find(route.sid, http->remote_ip())->on_poll(http);
       return;
     case EngineioAction::post: {
       const bool binary = request[http::field::content_type] == "application/octet-stream";
-      find(route.sid)->on_post(http, request.body(), binary);
+      find(route.sid, http->remote_ip())->on_post(http, request.body(), binary);
       return;
     }
     case EngineioAction::unsupported:
@@ -334,16 +341,16 @@ void Server::open_websocket_session(HttpSession& http, Request request) {
 void Server::accept_probe(HttpSession& http, Request request, std::string sid, bool refuse) {
   auto probe = std::make_shared<WebsocketTransport>(http.take_stream(), options_.max_payload);
   probe->hold(http.take_slot());
-  probe->accept(std::move(request),
-                [this, probe, refuse, sid = std::move(sid)](boost::beast::error_code error) {
-                  if (error) return;
-                  const auto session = refuse || shutting_down_ ? nullptr : find(sid);
-                  if (!session) {
-                    probe->close(TransportClose::server, nullptr);
-                    return;
-                  }
-                  session->begin_upgrade(probe);
-                });
+  probe->accept(std::move(request), [this, probe, refuse, sid = std::move(sid),
+                                     ip = http.remote_ip()](boost::beast::error_code error) {
+    if (error) return;
+    const auto session = refuse || shutting_down_ ? nullptr : find(sid, ip);
+    if (!session) {
+      probe->close(TransportClose::server, nullptr);
+      return;
+    }
+    session->begin_upgrade(probe);
+  });
 }
 
 void Server::on_message(ConnectionId connection, engineio::Packet packet) {
@@ -406,6 +413,7 @@ void Server::on_session_closed(ConnectionId connection, std::string_view reason,
 
 void Server::on_session_ended() {
   --sessions_closing_;
+  reclaim_memory();
   stop_when_idle();
 }
 
@@ -443,6 +451,11 @@ void Server::dispatch(const HubOutput& output) {
     log_event("session ended", fields);
   }
   arm_hub_timer();
+  reclaim_memory();
+}
+
+void Server::reclaim_memory() {
+  if (reclaimer_.should_trim(buffer_budget().used())) MemoryReclaimer::trim();
 }
 
 Millis Server::now() {

@@ -26,6 +26,7 @@
 #include "id_source.hpp"
 #include "log.hpp"
 #include "log_limiter.hpp"
+#include "memory_reclaimer.hpp"
 #include "rtcwire/engineio_packet.hpp"
 #include "rtcwire/time.hpp"
 #include "server_options.hpp"
@@ -52,6 +53,8 @@ class Server {
   const ServerOptions& options() const { return options_; }
   boost::asio::any_io_executor executor() { return io_.get_executor(); }
   std::size_t session_count() const { return sessions_.size(); }
+  // Bytes buffered for clients: the hub's resume buffers and the sessions' send queues.
+  BufferBudget& buffer_budget() { return hub_.buffer_budget(); }
 
   // ---- for HTTP sessions ----
   // A connection, or a request naming its client behind a trusted proxy, was over a limit.
@@ -86,7 +89,8 @@ class Server {
   void log_limited(std::string_view kind, std::string_view event, LogFields fields);
   void report_suppressed_logs();
   void arm_log_report();
-  std::shared_ptr<EngineioSession> find(std::string_view sid) const;
+  // The session `sid` names, if it was opened from `ip`.
+  std::shared_ptr<EngineioSession> find(std::string_view sid, const std::string& ip) const;
   void refuse(HttpSession& http, HandshakeError error, boost::beast::http::status status,
               std::string_view message = {});
   void open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
@@ -107,6 +111,8 @@ class Server {
   // The hub's clock: steady, in milliseconds.
   static Millis now();
   void arm_hub_timer();
+  // Returns the heap to the OS once a burst of buffered bytes is over.
+  void reclaim_memory();
   LogFields describe(ConnectionId connection) const;  // sid, remote, peer, room for logs
 
   boost::asio::io_context& io_;
@@ -130,6 +136,7 @@ class Server {
   std::unordered_map<ConnectionId, Entry> sessions_;
   std::unordered_map<std::string, ConnectionId> connection_by_sid_;
   std::unordered_map<std::string, std::size_t> sessions_per_ip_;
+  MemoryReclaimer reclaimer_;
 };
 
 }  // namespace rtcwire::server

@@ -131,7 +131,9 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
         flag == "--resume-buffer" || flag == "--goaway-spread" || flag == "--drain-timeout" ||
         flag == "--max-connections" || flag == "--max-connections-per-ip" ||
         flag == "--http-idle-timeout" || flag == "--trust-proxy" || flag == "--proxy-header" ||
-        flag == "--log-format";
+        flag == "--log-format" || flag == "--rate-messages" || flag == "--rate-message-burst" ||
+        flag == "--rate-bytes" || flag == "--rate-byte-burst" || flag == "--rate-strikes" ||
+        flag == "--max-buffered-bytes" || flag == "--ack-timeout";
     if (!known) return OptionsError{"unknown option '" + std::string(flag) + "'"};
     if (!inline_value && i + 1 == arguments.size()) {
       return OptionsError{std::string(flag) + " needs a value"};
@@ -189,7 +191,8 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       const bool is_port = flag == "--port";
       const bool is_duration = flag == "--ping-interval" || flag == "--ping-timeout" ||
                                flag == "--sse-heartbeat-interval" || flag == "--goaway-spread" ||
-                               flag == "--drain-timeout" || flag == "--http-idle-timeout";
+                               flag == "--drain-timeout" || flag == "--http-idle-timeout" ||
+                               flag == "--ack-timeout";
       const std::uint64_t max = is_port       ? std::numeric_limits<std::uint16_t>::max()
                                 : is_duration ? kMaxDurationMs
                                               : kMaxSizeOption;
@@ -215,6 +218,13 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       if (flag == "--http-idle-timeout") options.http_idle_timeout = std::chrono::milliseconds(n);
       if (flag == "--goaway-spread") options.goaway_spread = std::chrono::milliseconds(n);
       if (flag == "--drain-timeout") options.drain_timeout = std::chrono::milliseconds(n);
+      if (flag == "--rate-messages") options.rate_limits.messages_per_second = n;
+      if (flag == "--rate-message-burst") options.rate_limits.message_burst = n;
+      if (flag == "--rate-bytes") options.rate_limits.bytes_per_second = n;
+      if (flag == "--rate-byte-burst") options.rate_limits.byte_burst = n;
+      if (flag == "--rate-strikes") options.rate_limits.refusal_burst = n;
+      if (flag == "--max-buffered-bytes") options.max_buffered_bytes = n;
+      if (flag == "--ack-timeout") options.ack_timeout = std::chrono::milliseconds(n);
     }
   }
   // An envelope travels as one Engine.IO message packet: its type byte plus the envelope. In echo
@@ -270,6 +280,18 @@ Options:
                             session; at least twice --max-message-bytes (default 1048576)
   --goaway-spread MS        on shutdown, clients reconnect within MS (default 10000)
   --drain-timeout MS        on shutdown, how long sessions may take to close (default 15000)
+  --rate-messages N         envelopes a second each connection may send (default 1000)
+  --rate-message-burst N    envelopes it may send at once (default 2000)
+  --rate-bytes N            bytes a second it may send, counting each envelope once as
+                            received and once per peer it is relayed to (default 4194304)
+  --rate-byte-burst N       bytes it may send at once (default 8388608)
+  --rate-strikes N          refusals a connection may collect at once (N/10 are forgiven
+                            each second) before it is disconnected (default 100)
+  --max-buffered-bytes N    bytes buffered for all clients together (resume buffers and send
+                            queues) beyond which relayed messages are refused with
+                            server_busy (default 536870912)
+  --ack-timeout MS          a receiver whose buffer is full and that acknowledged nothing
+                            for MS is ended with buffer_overflow (default 10000)
   --echo                    conformance mode: send every message packet back to its sender
   --help                    print this help and exit
 

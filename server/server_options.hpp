@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "log.hpp"
+#include "sender_limits.hpp"
 #include "static_files.hpp"
 #include "transport_set.hpp"
 #include "trusted_proxies.hpp"
@@ -43,6 +44,12 @@ struct ServerOptions {
   std::chrono::milliseconds resume_window{120000};
   // Unacknowledged bytes kept per session for a resume; overflowing ends the session.
   std::size_t resume_buffer_bytes = 1024 * 1024;
+  // What each connection may send (docs/server.md, "Fairness").
+  RateLimits rate_limits;
+  // Bytes buffered for all clients together beyond which relayed messages are refused.
+  std::size_t max_buffered_bytes = 512 * 1024 * 1024;
+  // A receiver with a full buffer that acknowledges nothing for this long is ended.
+  std::chrono::milliseconds ack_timeout{10000};
   // Shutdown: clients reconnect after a random delay in [0, goaway_spread].
   std::chrono::milliseconds goaway_spread{10000};
   // Shutdown: how long sessions may take to close after their goaway.

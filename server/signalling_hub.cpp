@@ -11,6 +11,9 @@ constexpr std::string_view kTakenOver = "taken over";
 constexpr std::string_view kBufferOverflow = "buffer overflow";
 constexpr std::string_view kShuttingDown = "server shutting down";
 constexpr std::string_view kTooManySessions = "too many sessions";
+constexpr std::string_view kRateLimited = "rate limited";
+// What "{"seq":N," adds to an encoded envelope, at most.
+constexpr std::size_t kSeqBytes = 28;
 
 }  // namespace
 
@@ -42,11 +45,11 @@ class SignallingHub::Output {
 };
 
 SignallingHub::SignallingHub(IdSource& ids, HubSettings settings)
-    : ids_(ids), settings_(settings) {}
+    : ids_(ids), settings_(settings), budget_(settings.max_buffered_bytes) {}
 
 ConnectionId SignallingHub::connect(std::string owner) {
   const ConnectionId id = next_connection_++;
-  connections_.emplace(id, Link{{}, std::move(owner)});
+  connections_.emplace(id, Link{{}, std::move(owner), std::nullopt});
   return id;
 }
 
@@ -57,13 +60,16 @@ std::size_t SignallingHub::sessions_of(const std::string& owner) const {
 
 HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, Millis now) {
   Output out;
+  now_ = now;
   if (connections_.contains(from)) handle_text(from, text, now, out);
+  end_abusers(out);
   end_overflowed(out);
   return out.take();
 }
 
 void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis now, Output& out) {
   PeerSession* session = session_of(from);
+  if (!admit(from, session, text, out)) return;
 
   // Checked before parsing, so an oversize message costs no JSON work.
   if (text.size() > settings_.max_message_bytes) {
@@ -130,9 +136,11 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
             fail(from, session, ErrorCode::peer_not_found,
                  "peer '" + envelope.to + "' is not in your room", out);
           } else if constexpr (std::is_same_v<T, envelope::SignalTo>) {
-            send(*target, envelope::SignalFrom{session->peer, envelope.data}, out);
+            relay_to_peer(*session, *target, envelope::SignalFrom{session->peer, envelope.data},
+                          out);
           } else {
-            send(*target, envelope::DirectFrom{session->peer, envelope.data}, out);
+            relay_to_peer(*session, *target, envelope::DirectFrom{session->peer, envelope.data},
+                          out);
           }
         }
       },
@@ -144,8 +152,12 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
 HubOutput SignallingHub::receive_binary(ConnectionId from) {
   Output out;
   if (connections_.contains(from)) {
-    fail(from, session_of(from), ErrorCode::invalid_envelope,
-         "envelopes are JSON text, not binary messages", out);
+    PeerSession* session = session_of(from);
+    if (admit(from, session, {}, out)) {
+      fail(from, session, ErrorCode::invalid_envelope,
+           "envelopes are JSON text, not binary messages", out);
+    }
+    end_abusers(out);
     end_overflowed(out);
   }
   return out.take();
@@ -154,7 +166,9 @@ HubOutput SignallingHub::receive_binary(ConnectionId from) {
 void SignallingHub::disconnect(ConnectionId connection, Millis now) {
   const auto found = connections_.find(connection);
   if (found == connections_.end()) return;
+  now_ = now;
   if (PeerSession* session = session_of(connection)) {
+    session->limiter = std::move(found->second.limiter);
     session->connection.reset();
     session->expires_at = now + settings_.resume_window;
     // Nobody to send it to; the welcome of a resume carries the ack instead.
@@ -200,6 +214,7 @@ std::optional<Millis> SignallingHub::poll_timeout() const {
 
 HubOutput SignallingHub::handle_timeout(Millis now) {
   Output out;
+  now_ = now;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
     PeerSession& session = sessions_.at(deadlines_.begin()->second);
     deadlines_.erase(deadlines_.begin());
@@ -303,17 +318,22 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
     // The old connection is dead or dying (the client would not resume otherwise): it goes
     // quietly, and the room notices nothing.
     out.close(*session.connection, kTakenOver);
-    connections_.erase(*session.connection);
+    const auto old = connections_.find(*session.connection);
+    session.limiter = std::move(old->second.limiter);
+    connections_.erase(old);
   }
+  // Reconnecting does not refill the buckets.
+  if (session.limiter) connections_.at(from).limiter = std::move(session.limiter);
+  session.limiter.reset();
   session.connection = from;
   session.expires_at.reset();
   connections_.at(from).peer = session.peer;
-  (void)session.outbox.acknowledge(client_ack);  // checked against last_seq() by the caller
+  acknowledge(session, client_ack, out);  // checked against last_seq() by the caller
   out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
                                                        settings_.max_message_bytes, true,
                                                        session.inbox.take_ack(), std::nullopt}));
   // What the client missed, in order, with the seq it was first sent with.
-  for (const auto& entry : session.outbox.unacked()) out.deliver(from, entry.item);
+  for (const auto& entry : session.outbox.unacked()) out.deliver(from, entry.item.text);
   out.greet(Greeting{true, std::nullopt});
   reschedule(session);
 }
@@ -349,14 +369,173 @@ void SignallingHub::on_publish(PeerSession& session, const envelope::Publish& pu
     fail(*session.connection, &session, ErrorCode::not_in_room, "publish while in no room", out);
     return;
   }
-  broadcast(session.room, session.peer, envelope::Published{session.peer, publish.data}, out);
+  const std::string encoded =
+      envelope::encode(envelope::ServerEnvelope{envelope::Published{session.peer, publish.data}});
+  const std::vector<std::string>& members = rooms_.at(session.room);
+  const std::size_t recipients = members.size() - 1;
+  if (recipients == 0) return;
+  if (!admit_relay(session, (encoded.size() + kSeqBytes) * recipients, out)) return;
+  std::size_t busy = 0;
+  std::size_t full = 0;
+  // Nothing here changes the room: members that stalled end after the input (end_overflowed).
+  for (const std::string& member : members) {
+    if (member == session.peer) continue;
+    PeerSession& to = sessions_.at(member);
+    switch (check_relay(session, to, encoded.size() + kSeqBytes)) {
+      case RelayCheck::buffer:
+        send_encoded(to, encoded, out, session.peer);
+        break;
+      case RelayCheck::skip:
+        break;
+      case RelayCheck::receiver_busy:
+        ++busy;
+        break;
+      case RelayCheck::server_busy:
+        ++full;
+        break;
+    }
+  }
+  refuse_relay(session, busy, full, recipients, out);
 }
 
 void SignallingHub::on_ack(PeerSession& session, const envelope::Ack& ack, Output& out) {
-  if (Status acknowledged = session.outbox.acknowledge(ack.seq); !acknowledged) {
-    fail(*session.connection, &session, acknowledged.error().code, acknowledged.error().message,
+  acknowledge(session, ack.seq, out);
+}
+
+void SignallingHub::acknowledge(PeerSession& session, envelope::Seq ack, Output& out) {
+  const Result<std::size_t> released = session.acknowledge(ack, now_);
+  if (!released) {
+    fail(*session.connection, &session, released.error().code, released.error().message, out);
+    return;
+  }
+  budget_.release(released.value());
+}
+
+void SignallingHub::relay_to_peer(PeerSession& sender, PeerSession& target,
+                                  const envelope::ServerEnvelope& message, Output& out) {
+  const std::string encoded = envelope::encode(message);
+  const std::size_t bytes = encoded.size() + kSeqBytes;
+  if (!admit_relay(sender, bytes, out)) return;
+  switch (check_relay(sender, target, bytes)) {
+    case RelayCheck::buffer:
+      send_encoded(target, encoded, out, sender.peer);
+      return;
+    case RelayCheck::skip:
+      return;
+    case RelayCheck::receiver_busy:
+      refuse_relay(sender, 1, 0, 1, out);
+      return;
+    case RelayCheck::server_busy:
+      refuse_relay(sender, 0, 1, 1, out);
+      return;
+  }
+}
+
+SignallingHub::RelayCheck SignallingHub::check_relay(const PeerSession& sender, PeerSession& to,
+                                                     std::size_t bytes) {
+  if (to.overflowed) return RelayCheck::skip;  // ending already
+  if (!budget_.fits(bytes)) {
+    // The budget went to receivers that fell behind: those that keep up (a sixteenth of their
+    // buffer unacknowledged) are still served, so the well-behaved do not pay for the others.
+    const bool keeping_up = to.outbox.bytes() + bytes <= to.outbox.byte_cap() / 16;
+    if (!keeping_up || !budget_.fits_ceiling(bytes)) return RelayCheck::server_busy;
+  }
+  // A detached receiver reads nothing: past its buffer it ends (send_encoded), as it always did.
+  if (!to.connection) return RelayCheck::buffer;
+  // Relays may fill all but an eighth of a receiver's buffer, so the server's own envelopes
+  // (presence, errors) always fit; one sender may fill at most half of that, so it cannot crowd
+  // out the others.
+  const std::size_t cap = to.outbox.byte_cap();
+  const std::size_t for_relays = cap - cap / 8;
+  // Whatever the sizes, an empty buffer takes one message, and a sender holding nothing may send.
+  const std::size_t held = to.relayed_from(sender.peer);
+  const bool fits = (to.outbox.bytes() == 0 || to.outbox.bytes() + bytes <= for_relays) &&
+                    (held == 0 || held + bytes <= for_relays / 2);
+  if (fits) return RelayCheck::buffer;
+  if (to.stalled(now_, settings_.ack_timeout)) {
+    // It holds a full buffer and has acknowledged nothing for the ack timeout: it stopped reading.
+    to.overflowed = true;
+    overflowed_.push_back(to.peer);
+    return RelayCheck::skip;
+  }
+  return RelayCheck::receiver_busy;
+}
+
+void SignallingHub::refuse_relay(PeerSession& sender, std::size_t busy, std::size_t full,
+                                 std::size_t of, Output& out) {
+  const ConnectionId connection = *sender.connection;
+  const std::string of_peers = std::to_string(of) + (of == 1 ? " peer" : " peers");
+  if (full != 0) {
+    fail(connection, &sender, ErrorCode::server_busy,
+         "not delivered to " + std::to_string(full) + " of " + of_peers +
+             ": the server's buffers are full; try again later",
          out);
   }
+  if (busy == 0) return;
+  fail(connection, &sender, ErrorCode::rate_limited,
+       "not delivered to " + std::to_string(busy) + " of " + of_peers +
+           ": they have not yet acknowledged enough of what you sent them; slow down",
+       out);
+  Link& link = connections_.at(connection);
+  if (link.limiter->refused(now_) == SenderLimiter::Verdict::disconnect) {
+    abusers_.push_back(connection);
+  }
+}
+
+bool SignallingHub::admit(ConnectionId from, PeerSession* session, std::string_view text,
+                          Output& out) {
+  Link& link = connections_.at(from);
+  if (!link.limiter) link.limiter.emplace(settings_.rate_limits, now_);
+  const SenderLimiter::Admission admission = link.limiter->admit(text.size(), now_);
+  if (admission.verdict == SenderLimiter::Verdict::admit) return true;
+  if (session) {
+    // The refused envelope still takes its seq, so what the client sends next is no gap.
+    if (auto decoded = envelope::decode_client(text); decoded && decoded.value().seq != 0) {
+      (void)session->inbox.receive(decoded.value().seq, now_);
+    }
+  }
+  const RateLimits& limits = settings_.rate_limits;
+  fail(from, session, ErrorCode::rate_limited,
+       admission.limit == "bytes"
+           ? "over " + std::to_string(limits.bytes_per_second) + " bytes a second: refused"
+           : "over " + std::to_string(limits.messages_per_second) + " envelopes a second: refused",
+       out);
+  if (admission.verdict == SenderLimiter::Verdict::disconnect) abusers_.push_back(from);
+  if (session) {
+    if (session->inbox.ack_due()) send_ack(*session, out);
+    reschedule(*session);
+  }
+  return false;
+}
+
+bool SignallingHub::admit_relay(PeerSession& sender, std::size_t bytes, Output& out) {
+  const ConnectionId connection = *sender.connection;
+  Link& link = connections_.at(connection);
+  const SenderLimiter::Admission admission = link.limiter->admit_relay(bytes, now_);
+  if (admission.verdict == SenderLimiter::Verdict::admit) return true;
+  fail(connection, &sender, ErrorCode::rate_limited,
+       "relaying " + std::to_string(bytes) + " bytes would exceed " +
+           std::to_string(settings_.rate_limits.bytes_per_second) + " bytes a second: refused",
+       out);
+  if (admission.verdict == SenderLimiter::Verdict::disconnect) abusers_.push_back(connection);
+  return false;
+}
+
+void SignallingHub::end_abusers(Output& out) {
+  for (const ConnectionId connection : abusers_) {
+    if (!connections_.contains(connection)) continue;  // listed twice, or ended otherwise
+    out.deliver(connection,
+                envelope::encode(envelope::ErrorReply{
+                    ErrorCode::rate_limited, "over the rate limits for too long: disconnected"}));
+    out.close(connection, kRateLimited);
+    PeerSession* session = session_of(connection);
+    connections_.erase(connection);
+    if (session) {
+      session->connection.reset();
+      end_session(*session, ErrorCode::rate_limited, out);
+    }
+  }
+  abusers_.clear();
 }
 
 PeerSession* SignallingHub::room_peer(const PeerSession& sender, std::string_view peer) {
@@ -370,15 +549,17 @@ void SignallingHub::send(PeerSession& to, const envelope::ServerEnvelope& messag
   send_encoded(to, envelope::encode(message), out);
 }
 
-void SignallingHub::send_encoded(PeerSession& to, std::string_view encoded, Output& out) {
+void SignallingHub::send_encoded(PeerSession& to, std::string_view encoded, Output& out,
+                                 const std::string& from) {
   if (to.overflowed) return;  // ending: nothing more is kept for it
   std::string text = envelope::with_seq(encoded, to.outbox.last_seq() + 1);
   const std::size_t bytes = text.size();
-  if (!to.outbox.push(text, bytes)) {
+  if (!to.buffer(text, from, now_)) {
     to.overflowed = true;
     overflowed_.push_back(to.peer);
     return;
   }
+  budget_.add(bytes);
   if (to.connection) out.deliver(*to.connection, std::move(text));
 }
 
@@ -419,6 +600,7 @@ void SignallingHub::leave_room(PeerSession& session, Output& out) {
 
 void SignallingHub::end_session(PeerSession& session, std::optional<ErrorCode> why, Output& out) {
   leave_room(session, out);
+  budget_.release(session.outbox.bytes());
   if (session.scheduled) deadlines_.erase({*session.scheduled, session.peer});
   out.ended(session.peer, why);
   peer_by_session_.erase(session.id);

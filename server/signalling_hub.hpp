@@ -14,11 +14,13 @@
 #include <utility>
 #include <vector>
 
+#include "buffer_budget.hpp"
 #include "id_source.hpp"
 #include "peer_session.hpp"
 #include "rtcwire/envelope.hpp"
 #include "rtcwire/error.hpp"
 #include "rtcwire/time.hpp"
+#include "sender_limits.hpp"
 
 namespace rtcwire::server {
 
@@ -31,6 +33,13 @@ struct HubSettings {
   // session over the limit ends the owner's oldest kept session instead, when it has one, so
   // ordinary drops never lock newcomers out.
   std::size_t max_sessions_per_owner = 0;
+  RateLimits rate_limits;  // what each connection may send
+  // Bytes buffered for clients across all sessions (resume buffers and the server's send queues,
+  // which share the hub's budget) beyond which relayed messages are refused with server_busy.
+  std::size_t max_buffered_bytes = 512 * 1024 * 1024;
+  // A receiver whose buffer has no room for a relayed message is ended only once it has also
+  // acknowledged nothing for this long: it stopped reading. Until then the sender is refused.
+  Millis ack_timeout{10000};
 };
 
 // One encoded server envelope for one connection.
@@ -111,6 +120,8 @@ class SignallingHub {
   // Empty until the connection's hello was welcomed.
   std::string_view peer_id(ConnectionId connection) const;
   std::string_view room_of(ConnectionId connection) const;
+  // The budget of buffered bytes; the server charges its send queues to it too.
+  BufferBudget& buffer_budget() { return budget_; }
 
  private:
   class Output;
@@ -130,13 +141,32 @@ class SignallingHub {
   void on_ack(PeerSession& session, const envelope::Ack& ack, Output& out);
   // Signal and direct: relayed only to a peer of the sender's own room.
   PeerSession* room_peer(const PeerSession& sender, std::string_view peer);
+  void relay_to_peer(PeerSession& sender, PeerSession& target,
+                     const envelope::ServerEnvelope& message, Output& out);
 
   // Numbers the envelope, keeps it for a resume and delivers it if the session is attached.
   void send(PeerSession& to, const envelope::ServerEnvelope& message, Output& out);
-  void send_encoded(PeerSession& to, std::string_view encoded, Output& out);
+  // `from`: the sending peer of a relayed message, whose share of the receiver's buffer it uses.
+  void send_encoded(PeerSession& to, std::string_view encoded, Output& out,
+                    const std::string& from = {});
   // Encodes once for the whole room: a publish to a large room costs one JSON dump.
   void broadcast(const std::string& room, const std::string& except,
                  const envelope::ServerEnvelope& message, Output& out);
+
+  // Whether a relayed envelope of `bytes` from `sender` may join `to`'s buffer (docs/server.md,
+  // "Fairness").
+  enum class RelayCheck { buffer, skip, receiver_busy, server_busy };
+  RelayCheck check_relay(const PeerSession& sender, PeerSession& to, std::size_t bytes);
+  // Tells the sender what was refused, and disconnects it if it keeps being refused.
+  void refuse_relay(PeerSession& sender, std::size_t busy, std::size_t full, std::size_t of,
+                    Output& out);
+  // Charges the connection's rate limits; false when the envelope is refused (and answered).
+  bool admit(ConnectionId from, PeerSession* session, std::string_view text, Output& out);
+  // Charges the bytes of relaying to the sender's rate limit; false when refused (and answered).
+  bool admit_relay(PeerSession& sender, std::size_t bytes, Output& out);
+  // Ends the connections (and sessions) that kept exceeding their limits during the input.
+  void end_abusers(Output& out);
+  void acknowledge(PeerSession& session, envelope::Seq ack, Output& out);
   // An error envelope to the sender: sequenced in a session, unsequenced before hello.
   void fail(ConnectionId to, PeerSession* session, ErrorCode code, std::string message,
             Output& out);
@@ -159,6 +189,7 @@ class SignallingHub {
   struct Link {
     std::string peer;   // the peer id of the connection's session; empty until welcomed
     std::string owner;  // see connect()
+    std::optional<SenderLimiter> limiter;  // from its first message, on the hub's clock
   };
   std::unordered_map<ConnectionId, Link> connections_;
   std::unordered_map<std::string, std::size_t> sessions_by_owner_;
@@ -169,6 +200,9 @@ class SignallingHub {
   // (deadline, peer id) of every session with one: the earliest is poll_timeout().
   std::set<std::pair<Millis, std::string>> deadlines_;
   std::vector<std::string> overflowed_;  // peer ids, ended at the end of the current input
+  std::vector<ConnectionId> abusers_;    // ended at the end of the current input
+  BufferBudget budget_;
+  Millis now_{0};  // the time of the latest input that carried one
 };
 
 }  // namespace rtcwire::server

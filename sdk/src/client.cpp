@@ -212,9 +212,7 @@ void Client::send_ack() {
 Status Client::join(std::string room, Millis /*now*/) {
   if (auto session = require_session(); !session) return session;
   if (!envelope::is_valid_room(room)) {
-    return local_error(ErrorCode::invalid_room, "room names are 1 to " +
-                                                    std::to_string(envelope::kMaxRoomBytes) +
-                                                    " bytes without control characters");
+    return local_error(ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
   }
   return submit(envelope::Join{std::move(room)});
 }

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "rtcwire/json_limits.hpp"
+#include "rtcwire/unicode_text.hpp"
 
 namespace rtcwire::envelope {
 namespace {
@@ -57,7 +58,9 @@ Result<std::string> read_string(const Json& object, const char* name, Valid vali
   }
   std::string value = field->get<std::string>();
   if (!valid(value)) {
-    return remote_error(code_if_invalid, std::string("field '") + name + "' is not valid");
+    std::string message = std::string("field '") + name + "' is not valid";
+    if (code_if_invalid == ErrorCode::invalid_room) message += ": " + std::string(kRoomNameRule);
+    return remote_error(code_if_invalid, std::move(message));
   }
   return value;
 }
@@ -161,11 +164,8 @@ Error unknown_type(const std::string& type) {
 }  // namespace
 
 bool is_valid_room(std::string_view room) {
-  if (room.empty() || room.size() > kMaxRoomBytes) return false;
-  for (unsigned char c : room) {
-    if (c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
+  // Others see the name (presence, logs): nothing invisible, reordering or line-breaking in it.
+  return !room.empty() && room.size() <= kMaxRoomBytes && is_visible_utf8(room);
 }
 
 bool is_valid_peer_id(std::string_view peer) {

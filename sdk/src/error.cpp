@@ -31,6 +31,8 @@ constexpr std::array kCodeNames{
     std::pair{ErrorCode::invalid_sequence, std::string_view{"invalid_sequence"}},
     std::pair{ErrorCode::going_away, std::string_view{"going_away"}},
     std::pair{ErrorCode::too_many_sessions, std::string_view{"too_many_sessions"}},
+    std::pair{ErrorCode::rate_limited, std::string_view{"rate_limited"}},
+    std::pair{ErrorCode::server_busy, std::string_view{"server_busy"}},
 };
 
 }  // namespace

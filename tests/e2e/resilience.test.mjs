@@ -10,7 +10,11 @@ import { launchChromium, openPage } from './support/browser.mjs';
 
 const MESSAGES = 10000;
 // Server liveness short enough that a dead path is noticed within seconds, by both sides.
-const SERVER_ARGS = ['--ping-interval', '1000', '--ping-timeout', '1000'];
+// Each page streams 2,000 envelopes a second, over the default rate limit of 1,000.
+const SERVER_ARGS = [
+  '--ping-interval', '1000', '--ping-timeout', '1000',
+  '--rate-messages', '10000', '--rate-message-burst', '20000',
+];
 
 let browser;
 let server;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { serverBinary, startServer } from '../lib/server_process.mjs';
 import { EnvelopePeer, RawEngineioSocket, within } from './support/peers.mjs';
-import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
+import { QUICK_SESSION_ARGS, UNLIMITED_RATE_ARGS } from './support/session_args.mjs';
 
 function run(args) {
   return within(
@@ -69,7 +69,7 @@ test('a client that stops reading (yet acks) is disconnected; the publisher is n
     // A resume buffer larger than a batch of publishes, so the blind acks below keep it from
     // overflowing.
     args: [...QUICK_SESSION_ARGS, '--max-message-bytes', '500000', '--max-payload', '1000000',
-      '--resume-buffer', '20000000'],
+      '--resume-buffer', '20000000', ...UNLIMITED_RATE_ARGS],
   });
   try {
     const reader = await RawEngineioSocket.open(server.url);

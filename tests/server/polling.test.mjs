@@ -6,7 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
-import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
+import { QUICK_SESSION_ARGS, UNLIMITED_RATE_ARGS } from './support/session_args.mjs';
 import { EnvelopePeer, within } from './support/peers.mjs';
 import { engineioUrl, openPolling, request } from './support/engineio_http.mjs';
 
@@ -160,7 +160,9 @@ test('polling then websocket: the upgrade event, and messages in order before, a
 
 test('a polling session that stops polling (yet acks) while its room is busy is cut off at the send queue cap', async () => {
   // A heartbeat slow enough that only the queue cap can end the session.
-  const firehose = await startServer({ args: [...QUICK_SESSION_ARGS, '--ping-interval', '60000'] });
+  const firehose = await startServer({
+    args: [...QUICK_SESSION_ARGS, '--ping-interval', '60000', ...UNLIMITED_RATE_ARGS],
+  });
   try {
     const { sid } = await openPolling(firehose.url);
     const post = (envelope) =>
@@ -175,7 +177,8 @@ test('a polling session that stops polling (yet acks) while its room is busy is 
     const big = { v: 1, t: 'publish', data: 'z'.repeat(60000) };
     for (let sent = 0; !/client not reading/.test(firehose.stderr()); ) {
       assert.ok(sent < 200, 'the session was never cut off');
-      for (let i = 0; i < 10; i++, sent++) publisher.send(big);
+      // Five at a time: under the publisher's share of the receiver's resume buffer.
+      for (let i = 0; i < 5; i++, sent++) publisher.send(big);
       publisher.send({ v: 1, t: 'direct', to: 'nobody', data: 0 });
       await publisher.expectError('peer_not_found', 10000);
       if (!/client not reading/.test(firehose.stderr())) await post({ v: 1, t: 'ack', ack: 2 + sent });

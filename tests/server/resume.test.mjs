@@ -125,15 +125,23 @@ test('a session not resumed within --resume-window ends: the room hears peer-lef
   }
 });
 
-test('overflowing --resume-buffer ends the session: buffer_overflow, close, peer-left', async () => {
-  const server = await startServer({ args: ['--max-message-bytes', '1000', '--resume-buffer', '4000'] });
+test('a full --resume-buffer unacknowledged for --ack-timeout ends the session: buffer_overflow, close, peer-left', async () => {
+  const server = await startServer({
+    args: ['--max-message-bytes', '1000', '--resume-buffer', '4000', '--ack-timeout', '200'],
+  });
   try {
     // The stock client never acks, so everything sent to it stays buffered.
     const alice = await EnvelopePeer.welcomed(server.url);
     await alice.join('overflow');
     const bob = await EnvelopePeer.welcomed(server.url);
     await bob.join('overflow');
+    // bob is refused once alice's buffer is full; once she has acknowledged nothing for the ack
+    // timeout, the next publish ends her session.
     for (let i = 0; i < 6; i++) bob.send({ v: 1, t: 'publish', data: 'x'.repeat(900) });
+    await bob.expectError('rate_limited');
+    await server.waitForLog(/error .*code=rate_limited/);
+    await new Promise((resolve) => setTimeout(resolve, 250));  // the ack timeout is the subject
+    bob.send({ v: 1, t: 'publish', data: 'x'.repeat(900) });
 
     const error = await alice.expectError('buffer_overflow');
     assert.equal(error.seq, undefined);

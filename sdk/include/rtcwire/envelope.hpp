@@ -21,6 +21,10 @@ using Json = nlohmann::json;
 
 inline constexpr int kVersion = 1;
 inline constexpr std::size_t kMaxRoomBytes = 128;
+// What is_valid_room() checks, for the error that refuses a room name.
+inline constexpr std::string_view kRoomNameRule =
+    "room names are 1 to 128 bytes of UTF-8 without control, format or separator characters "
+    "(Unicode Cc, Cf, Zl, Zp)";
 inline constexpr std::size_t kMaxPeerIdBytes = 64;
 inline constexpr std::size_t kMaxSdkNameBytes = 64;
 inline constexpr std::size_t kMaxErrorMessageBytes = 512;

@@ -44,6 +44,8 @@ enum class ErrorCode {
   invalid_sequence,     // a sequence number or ack that skips ahead or points past what was sent
   going_away,           // the server is shutting down and asked the client to reconnect
   too_many_sessions,    // the client's address holds as many sessions as the server allows
+  rate_limited,         // the sender is over its rate, or a receiver is not keeping up: refused
+  server_busy,          // the server's buffers are full across all sessions: refused, try later
 };
 
 std::string_view to_string(ErrorCode code);

@@ -9,3 +9,11 @@ export const QUICK_SESSION_ARGS = [
   '--drain-timeout',
   '500',
 ];
+
+// For tests whose subject is what a fast sender does to the server's buffers, not the rate limits.
+export const UNLIMITED_RATE_ARGS = [
+  '--rate-messages', '1000000',
+  '--rate-message-burst', '1000000',
+  '--rate-bytes', '1000000000',
+  '--rate-byte-burst', '1000000000',
+];

@@ -58,16 +58,18 @@ TEST_F(HubResumeTest, ARoomBroadcastIsNumberedForEachRecipient) {
 }
 
 TEST_F(HubResumeTest, AnAckGoesOutAfter32ClientEnvelopes) {
-  // Seq 1 (join) already arrived; its ack is pending.
+  // bob leaves, so alice's publishes fill nobody's buffer. Seq 1 (join) already arrived; its ack is
+  // pending.
+  (void)send(bob, envelope::Leave{}, 2);
   for (envelope::Seq seq = 2; seq < 32; ++seq) {
     EXPECT_TRUE(received_by(send(alice, envelope::Publish{0}, seq), alice).empty()) << seq;
   }
   EXPECT_EQ(received_by(send(alice, envelope::Publish{0}, 32), alice),
             (std::vector<Received>{{envelope::Ack{32}, 0}}));
-  // Nothing is pending for alice any more; bob's join still awaits its ack.
+  // Nothing is pending for alice any more; bob's leave still awaits its ack.
   const HubOutput later = hub.handle_timeout(now + ReliableInbox::kAckDelay);
   EXPECT_TRUE(received_by(later, alice).empty());
-  EXPECT_EQ(received_by(later, bob), (std::vector<Received>{{envelope::Ack{1}, 0}}));
+  EXPECT_EQ(received_by(later, bob), (std::vector<Received>{{envelope::Ack{2}, 0}}));
 }
 
 TEST_F(HubResumeTest, AnAckGoesOut100MsAfterTheFirstUnacknowledgedEnvelope) {
@@ -211,15 +213,21 @@ TEST_F(HubResumeTest, TheSessionExpiresWhenTheWindowPasses) {
   EXPECT_NE(peer(late), alice_id);
 }
 
-TEST_F(HubResumeTest, OverflowingTheBufferEndsTheSession) {
-  // alice reads but never acks: bob's publishes pile up in her buffer.
+TEST_F(HubResumeTest, AReceiverWithAFullBufferThatAcksNothingForTheAckTimeoutIsEnded) {
+  // alice reads but never acks: bob's publishes pile up in her buffer until bob is refused.
   const std::string chunk(200, 'x');
   HubOutput out;
   std::size_t sent = 0;
-  for (; sent < kBuffer / chunk.size() + 2 && out.closes.empty(); ++sent) {
+  for (; sent < kBuffer / chunk.size() + 2 && !out.rejection; ++sent) {
     out = send(bob, envelope::Publish{chunk});
   }
-  ASSERT_LE(sent, kBuffer / chunk.size() + 1);
+  ASSERT_TRUE(out.rejection);
+  EXPECT_EQ(out.rejection->code, ErrorCode::rate_limited);
+  EXPECT_TRUE(out.closes.empty()) << "the sender alone never ends a receiver";
+  EXPECT_EQ(peer(alice), alice_id);
+
+  now += HubSettings{}.ack_timeout;
+  out = send(bob, envelope::Publish{chunk});
   const auto to_alice = received_by(out, alice);
   ASSERT_EQ(to_alice.size(), 1u);
   EXPECT_EQ(to_alice[0].seq, 0u);
