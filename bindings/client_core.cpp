@@ -242,14 +242,18 @@ Json event_json(ClientEvent&& event, const Client& client) {
             return j;
           },
           [](ev::RoomJoined& e) {
-            return Json{
-                {"type", "joined"}, {"room", std::move(e.room)}, {"peers", std::move(e.peers)}};
+            return Json{{"type", "joined"},
+                        {"room", std::move(e.room)},
+                        {"peers", std::move(e.peers)},
+                        {"users", std::move(e.users)}};
           },
           [](ev::RoomLeft& e) {
             return Json{{"type", "left"}, {"room", std::move(e.room)}};
           },
           [](ev::PeerJoined& e) {
-            return Json{{"type", "peer-joined"}, {"peer", std::move(e.peer)}};
+            Json j{{"type", "peer-joined"}, {"peer", std::move(e.peer)}};
+            if (e.user) j["user"] = std::move(*e.user);
+            return j;
           },
           [](ev::PeerLeft& e) {
             return Json{{"type", "peer-left"}, {"peer", std::move(e.peer)}};
@@ -283,6 +287,7 @@ Json event_json(ClientEvent&& event, const Client& client) {
           [](ev::ErrorRaised& e) {
             return Json{{"type", "error"}, {"error", error_json(e.error)}};
           },
+          [](ev::TokenNeeded&) { return Json{{"type", "token-needed"}}; },
       },
       event);
 }
@@ -315,6 +320,9 @@ class ClientCore {
     return status_text(client_.signal(std::move(peer), std::move(data.value()), to_millis(now)));
   }
   void close(double now) { client_.close(to_millis(now)); }
+  std::string setToken(std::string token, double now) {
+    return status_text(client_.set_token(std::move(token), to_millis(now)));
+  }
   // Bytes of requests the server has not acknowledged yet.
   double bufferedAmount() const { return static_cast<double>(client_.buffered_bytes()); }
 
@@ -381,6 +389,7 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("send", &ClientCore::send)
       .function("signal", &ClientCore::signal)
       .function("close", &ClientCore::close)
+      .function("setToken", &ClientCore::setToken)
       .function("bufferedAmount", &ClientCore::bufferedAmount)
       .function("transportOpen", &ClientCore::transportOpen)
       .function("transportText", &ClientCore::transportText)

@@ -24,8 +24,9 @@ const abandonedCores = new FinalizationRegistry((core) => core.delete());
 
 // `rememberTransport(transport, until)` keeps the core's advice on which transport to start with
 // next time (see index.js).
-export function createClient(core, rememberTransport) {
-  return new RtcwireClient(constructionKey, core, rememberTransport);
+// `connectionToken` (a ConnectionToken, or null) gives fresh tokens when the core asks for one.
+export function createClient(core, rememberTransport, connectionToken = null) {
+  return new RtcwireClient(constructionKey, core, rememberTransport, connectionToken);
 }
 
 export class RtcwireClient {
@@ -34,6 +35,7 @@ export class RtcwireClient {
   #transports;
   #timer;
   #rememberTransport;
+  #connectionToken;
   // While the outputs are being taken: platform events wait in #queuedInputs (see #input), and
   // #fed says whether the core got an input since its outputs were last taken.
   #draining = false;
@@ -47,16 +49,18 @@ export class RtcwireClient {
   #peerId = null;
   #room = null;
   #peers = NO_PEERS;
+  #users = new Map();
   #maxMessageBytes = null;
 
   #pendingConnects = [];
   #pendingJoins = [];
   #pendingLeaves = [];
 
-  constructor(key, core, rememberTransport) {
+  constructor(key, core, rememberTransport, connectionToken) {
     if (key !== constructionKey) throw new TypeError('use connect() to create an rtcwire client');
     this.#core = core;
     this.#rememberTransport = rememberTransport;
+    this.#connectionToken = connectionToken;
     abandonedCores.register(this, core, this);
     this.#timer = new DeadlineTimer(() => this.#input((now) => core.timerFired(now)));
     this.#transports = new Transports({
@@ -102,6 +106,13 @@ export class RtcwireClient {
   /** The other peers in the room, in the order they appeared (a frozen snapshot). */
   get peers() {
     return this.#peers;
+  }
+  /**
+   * The user of a peer of the room (the `sub` of its connection token), or null when the server
+   * does not use tokens or the peer has none.
+   */
+  userOf(peerId) {
+    return this.#users.get(peerId) ?? null;
   }
   /** The largest envelope the server accepts, known once connected. */
   get maxMessageBytes() {
@@ -171,6 +182,12 @@ export class RtcwireClient {
     requireString(peerId, 'peerId');
     const json = encodeData(data);
     this.#command((core, now) => core.signal(peerId, json, now));
+  }
+
+  /** Passes a connection token to the core: the next hello carries it; while connected it is
+   * sent at once in a refresh envelope. */
+  useToken(token) {
+    this.#command((core, now) => core.setToken(token, now));
   }
 
   /** Closes the connection for good and frees the core. Safe to call more than once. */
@@ -255,23 +272,31 @@ export class RtcwireClient {
       case 'remember-transport':
         this.#rememberTransport(event.transport, event.until);
         break;
-      case 'joined':
+      case 'joined': {
         this.#room = event.room;
         this.#peers = Object.freeze(event.peers);
-        this.#settleJoins(event.room, { room: event.room, peers: this.#peers });
-        this.#emitter.emit('joined', { room: event.room, peers: this.#peers });
+        this.#users = new Map(Object.entries(event.users ?? {}));
+        const users = Object.freeze({ ...event.users });
+        this.#settleJoins(event.room, { room: event.room, peers: this.#peers, users });
+        this.#emitter.emit('joined', { room: event.room, peers: this.#peers, users });
         break;
+      }
       case 'left':
         this.#leaveRoom();
         this.#emitter.emit('left', event.room);
         break;
       case 'peer-joined':
         this.#peers = Object.freeze([...this.#peers, event.peer]);
-        this.#emitter.emit('peer-joined', event.peer);
+        if (event.user !== undefined) this.#users.set(event.peer, event.user);
+        this.#emitter.emit('peer-joined', event.peer, { user: event.user ?? null });
         break;
       case 'peer-left':
         this.#peers = Object.freeze(this.#peers.filter((peer) => peer !== event.peer));
+        this.#users.delete(event.peer);
         this.#emitter.emit('peer-left', event.peer);
+        break;
+      case 'token-needed':
+        this.#refreshToken();
         break;
       case 'message':
         this.#emitter.emit('message', { from: event.from, kind: event.kind, data: event.data });
@@ -327,6 +352,26 @@ export class RtcwireClient {
     }
   }
 
+  // Asks the app's token function for a new token and hands it to the core (a refresh envelope
+  // when connected). A failing function is reported as an 'error' event; the server then ends
+  // the session when the old token expires.
+  #refreshToken() {
+    const source = this.#connectionToken;
+    if (!source?.refreshable) return;
+    source.next().then(
+      (token) => {
+        if (!this.#core) return;
+        this.#input((now) => {
+          const error = errorFromCore(this.#core.setToken(token, now));
+          if (error) this.#emitter.emit('error', error);
+        });
+      },
+      (error) => {
+        if (this.#core) this.#emitter.emit('error', error);
+      },
+    );
+  }
+
   #settleJoins(room, result) {
     const settled = this.#pendingJoins.filter((pending) => pending.room === room);
     this.#pendingJoins = this.#pendingJoins.filter((pending) => pending.room !== room);
@@ -336,6 +381,7 @@ export class RtcwireClient {
   #leaveRoom() {
     this.#room = null;
     this.#peers = NO_PEERS;
+    this.#users = new Map();
     for (const resolve of this.#pendingLeaves.splice(0)) resolve();
   }
 

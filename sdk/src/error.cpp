@@ -31,6 +31,10 @@ constexpr std::array kCodeNames{
     std::pair{ErrorCode::invalid_sequence, std::string_view{"invalid_sequence"}},
     std::pair{ErrorCode::going_away, std::string_view{"going_away"}},
     std::pair{ErrorCode::too_many_sessions, std::string_view{"too_many_sessions"}},
+    std::pair{ErrorCode::unauthorized, std::string_view{"unauthorized"}},
+    std::pair{ErrorCode::token_expired, std::string_view{"token_expired"}},
+    std::pair{ErrorCode::forbidden_room, std::string_view{"forbidden_room"}},
+    std::pair{ErrorCode::forbidden_publish, std::string_view{"forbidden_publish"}},
 };
 
 }  // namespace

@@ -44,6 +44,10 @@ enum class ErrorCode {
   invalid_sequence,     // a sequence number or ack that skips ahead or points past what was sent
   going_away,           // the server is shutting down and asked the client to reconnect
   too_many_sessions,    // the client's address holds as many sessions as the server allows
+  unauthorized,         // the connection token is missing, malformed, badly signed or not yet valid
+  token_expired,        // the connection token expired: refresh it (or reconnect with a new one)
+  forbidden_room,       // the token's `rooms` claim does not allow this room
+  forbidden_publish,    // the token says `publish: false`: this session may only listen
 };
 
 std::string_view to_string(ErrorCode code);
