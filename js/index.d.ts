@@ -52,7 +52,11 @@ export type ErrorCode =
   | 'buffer_full'
   | 'invalid_sequence'
   | 'going_away'
-  | 'too_many_sessions';
+  | 'too_many_sessions'
+  | 'unauthorized'
+  | 'token_expired'
+  | 'forbidden_room'
+  | 'forbidden_publish';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';
@@ -88,6 +92,13 @@ export interface ConnectOptions {
    * that would go past it throws buffer_full and is not sent.
    */
   resumeBufferBytes?: number;
+  /**
+   * The connection token (a JWT from the app's backend) for a server that checks them: a string,
+   * or a function returning one (or a promise of one), called before connecting, again shortly
+   * before the token expires (sent in a refresh envelope without reconnecting), and when the
+   * server refuses or expires it. It travels in the hello envelope, never in the URL.
+   */
+  token?: string | (() => string | Promise<string>);
 }
 
 export interface ReconnectOptions {
@@ -134,6 +145,13 @@ export interface JoinedRoom {
   room: string;
   /** The other peers already in the room, oldest first. */
   peers: readonly string[];
+  /** The user (connection token `sub`) of each of those peers that has one, by peer id. */
+  users: Readonly<Record<string, string>>;
+}
+
+export interface PeerJoinedDetails {
+  /** The peer's user (its connection token's `sub`), or null. */
+  user: string | null;
 }
 
 export interface Message {
@@ -166,7 +184,7 @@ export interface RtcwireEvents {
   transport: [transport: TransportName];
   joined: [joined: JoinedRoom];
   left: [room: string];
-  'peer-joined': [peerId: string];
+  'peer-joined': [peerId: string, details: PeerJoinedDetails];
   'peer-left': [peerId: string];
   message: [message: Message];
   signal: [signal: Signal];
@@ -193,6 +211,13 @@ export class RtcwireClient {
   readonly maxMessageBytes: number | null;
   /** Bytes sent (or queued while reconnecting) that the server has not acknowledged yet. */
   readonly bufferedAmount: number;
+  /** The user of a peer of the room (its connection token's `sub`), or null. */
+  userOf(peerId: string): string | null;
+  /**
+   * Passes a connection token: the next hello carries it; while connected it is sent at once in
+   * a refresh envelope. Throws invalid_argument (empty or over 8192 bytes), not_connected.
+   */
+  useToken(token: string): void;
 
   /** Adds a listener; returns a function that removes it. */
   on<E extends RtcwireEventName>(name: E, listener: RtcwireListener<E>): () => void;

@@ -199,7 +199,11 @@ void Server::measure_loop_lag() {
 void Server::note_refused_request(RefusedRequest kind, std::string_view value) {
   metrics_.refused_request(kind);
   const std::string name = kind == RefusedRequest::origin ? "origin" : "host";
-  const std::string shown(value.substr(0, kMaxLoggedValueBytes));
+  std::string shown(value.substr(0, kMaxLoggedValueBytes));
+  // Header values are the client's: no control characters reach the log.
+  for (char& c : shown) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"') c = '?';
+  }
   if (logged_refusals_.size() > kMaxLoggedRefusals) return;
   if (logged_refusals_.size() == kMaxLoggedRefusals) {
     logged_refusals_.insert({});
