@@ -109,7 +109,7 @@ export class RtcwireClient {
   }
   /**
    * The user of a peer of the room (the `sub` of its connection token), or null when the server
-   * does not use tokens or the peer has none.
+   * does not use tokens or the peer has none. Known from the `joined` and `peer-joined` events on.
    */
   userOf(peerId) {
     return this.#users.get(peerId) ?? null;
@@ -276,9 +276,8 @@ export class RtcwireClient {
         this.#room = event.room;
         this.#peers = Object.freeze(event.peers);
         this.#users = new Map(Object.entries(event.users ?? {}));
-        const users = Object.freeze({ ...event.users });
-        this.#settleJoins(event.room, { room: event.room, peers: this.#peers, users });
-        this.#emitter.emit('joined', { room: event.room, peers: this.#peers, users });
+        this.#settleJoins(event.room, { room: event.room, peers: this.#peers });
+        this.#emitter.emit('joined', { room: event.room, peers: this.#peers });
         break;
       }
       case 'left':
@@ -288,7 +287,7 @@ export class RtcwireClient {
       case 'peer-joined':
         this.#peers = Object.freeze([...this.#peers, event.peer]);
         if (event.user !== undefined) this.#users.set(event.peer, event.user);
-        this.#emitter.emit('peer-joined', event.peer, { user: event.user ?? null });
+        this.#emitter.emit('peer-joined', event.peer);
         break;
       case 'peer-left':
         this.#peers = Object.freeze(this.#peers.filter((peer) => peer !== event.peer));

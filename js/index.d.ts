@@ -145,13 +145,6 @@ export interface JoinedRoom {
   room: string;
   /** The other peers already in the room, oldest first. */
   peers: readonly string[];
-  /** The user (connection token `sub`) of each of those peers that has one, by peer id. */
-  users: Readonly<Record<string, string>>;
-}
-
-export interface PeerJoinedDetails {
-  /** The peer's user (its connection token's `sub`), or null. */
-  user: string | null;
 }
 
 export interface Message {
@@ -184,7 +177,7 @@ export interface RtcwireEvents {
   transport: [transport: TransportName];
   joined: [joined: JoinedRoom];
   left: [room: string];
-  'peer-joined': [peerId: string, details: PeerJoinedDetails];
+  'peer-joined': [peerId: string];
   'peer-left': [peerId: string];
   message: [message: Message];
   signal: [signal: Signal];
@@ -211,7 +204,10 @@ export class RtcwireClient {
   readonly maxMessageBytes: number | null;
   /** Bytes sent (or queued while reconnecting) that the server has not acknowledged yet. */
   readonly bufferedAmount: number;
-  /** The user of a peer of the room (its connection token's `sub`), or null. */
+  /**
+   * The user of a peer of the room (its connection token's `sub`), or null; known from the
+   * joined and peer-joined events on.
+   */
   userOf(peerId: string): string | null;
   /**
    * Passes a connection token: the next hello carries it; while connected it is sent at once in

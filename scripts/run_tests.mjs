@@ -8,6 +8,7 @@ const nodeTest = (dir) => ['node', '--test', '--test-reporter=spec', '--test-tim
 const tiers = [
   { name: 'unit (GoogleTest)', command: ['ctest', '--test-dir', 'build/native', '--output-on-failure', '-j2'], counts: ctestCounts },
   { name: 'fuzz (libFuzzer, 20 s)', command: fuzzCommand(), counts: passIfZero },
+  { name: 'fuzz access control (libFuzzer, 10 s)', command: accessFuzzCommand(), counts: passIfZero },
   { name: 'types (tsc)', command: ['npx', 'tsc', '-p', 'tests/types', '--noEmit'], counts: passIfZero, needs: 'tests/types' },
   { name: 'server (engine.io-client)', command: nodeTest('tests/server/'), counts: nodeCounts, needs: 'tests/server' },
   { name: 'interop (stock engine.io server)', command: nodeTest('tests/interop/'), counts: nodeCounts, needs: 'tests/interop' },
@@ -21,6 +22,14 @@ function fuzzCommand() {
   mkdirSync(corpus, { recursive: true });
   return ['build/fuzz/tests/fuzz/decoders_fuzzer', '-max_total_time=20', '-max_len=8192',
     '-timeout=10', '-rss_limit_mb=2048', '-print_final_stats=1', corpus, 'tests/fuzz/seeds'];
+}
+
+// Tokens and Origin/Host headers (tests/fuzz/access_fuzzer.cpp).
+function accessFuzzCommand() {
+  const corpus = 'build/fuzz-corpus-access';
+  mkdirSync(corpus, { recursive: true });
+  return ['build/fuzz/tests/fuzz/access_fuzzer', '-max_total_time=10', '-max_len=8192',
+    '-timeout=10', '-rss_limit_mb=2048', '-print_final_stats=1', corpus, 'tests/fuzz/access_seeds'];
 }
 
 function ctestCounts(output, code) {

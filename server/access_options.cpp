@@ -9,10 +9,14 @@ namespace rtcwire::server {
 namespace {
 
 constexpr std::array kFlags{
-    std::string_view{"--tls-cert"},        std::string_view{"--tls-key"},
-    std::string_view{"--allowed-origins"}, std::string_view{"--allowed-hosts"},
-    std::string_view{"--auth"},            std::string_view{"--jwt-secret"},
-    std::string_view{"--jwt-public-key"},  std::string_view{"--metrics-port"},
+    std::string_view{"--tls-cert"},
+    std::string_view{"--tls-key"},
+    std::string_view{"--allowed-origins"},
+    std::string_view{"--allowed-hosts"},
+    std::string_view{"--auth"},
+    std::string_view{"--jwt-secret"},
+    std::string_view{"--jwt-public-key"},
+    std::string_view{"--metrics-port"},
     std::string_view{"--metrics-token"},
 };
 

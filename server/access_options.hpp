@@ -21,9 +21,9 @@ struct AccessOptions {
   std::vector<std::string> allowed_origins;
   // Host names (any port); empty: every host, or only the loopback names when bound to loopback.
   std::vector<std::string> allowed_hosts;
-  std::optional<AuthMode> auth;  // unset: required when a JWT key is given, else off
-  std::string jwt_secret;        // HS256
-  std::string jwt_public_key;    // path of a PEM public key: RS256 or ES256
+  std::optional<AuthMode> auth;               // unset: required when a JWT key is given, else off
+  std::string jwt_secret;                     // HS256
+  std::string jwt_public_key;                 // path of a PEM public key: RS256 or ES256
   std::optional<std::uint16_t> metrics_port;  // /metrics on its own listener (same host)
   std::string metrics_token;  // /metrics on the main port for `Authorization: Bearer <token>`
 

@@ -24,8 +24,8 @@ std::optional<AuthMode> auth_mode_from_string(std::string_view name) {
 }
 
 Result<Authorization> JwtAuthority::authorize(std::string_view token) const {
-  const auto now = std::chrono::duration_cast<Millis>(
-      std::chrono::system_clock::now().time_since_epoch());
+  const auto now =
+      std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch());
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
   auto grant = verifier_->verify(token, seconds);
   if (!grant) return grant.error();

@@ -121,33 +121,33 @@ void HttpSession::start() {
 
 void HttpSession::detect_tls() {
   stream_.expires_after(kRequestTimeout);
-  beast::async_detect_ssl(
-      stream_.next_layer(), buffer_,
-      [self = shared_from_this()](beast::error_code error, bool hello) {
-        if (error) {
-          self->close();
-          return;
-        }
-        if (!hello) {
-          self->read_request();
-          return;
-        }
-        const auto context = self->server_.tls_context();
-        self->stream_.start_tls(*context);
-        self->tls_ = true;
-        self->stream_.tls_stream()->async_handshake(
-            boost::asio::ssl::stream_base::server, self->buffer_.data(),
-            [self](beast::error_code error, std::size_t used) {
-              if (error) {
-                // Scanners and clients that distrust the certificate: nothing to answer.
-                self->server_.note_tls_failure();
-                self->close();
-                return;
-              }
-              self->buffer_.consume(used);
-              self->read_request();
-            });
-      });
+  beast::async_detect_ssl(stream_.next_layer(), buffer_,
+                          [self = shared_from_this()](beast::error_code error, bool hello) {
+                            if (error) {
+                              self->close();
+                              return;
+                            }
+                            if (!hello) {
+                              self->read_request();
+                              return;
+                            }
+                            const auto context = self->server_.tls_context();
+                            self->stream_.start_tls(*context);
+                            self->tls_ = true;
+                            self->stream_.tls_stream()->async_handshake(
+                                boost::asio::ssl::stream_base::server, self->buffer_.data(),
+                                [self](beast::error_code error, std::size_t used) {
+                                  if (error) {
+                                    // Scanners and clients that distrust the certificate: nothing
+                                    // to answer.
+                                    self->server_.note_tls_failure();
+                                    self->close();
+                                    return;
+                                  }
+                                  self->buffer_.consume(used);
+                                  self->read_request();
+                                });
+                          });
 }
 
 void HttpSession::read_request() {

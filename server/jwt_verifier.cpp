@@ -4,7 +4,6 @@
 #include <optional>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
@@ -12,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <nlohmann/json.hpp>
 
 #include "rtcwire/json_limits.hpp"
 
@@ -77,7 +77,7 @@ std::optional<nlohmann::json> decode_json_part(std::string_view part) {
 }  // namespace
 
 struct JwtVerifier::Key {
-  std::string secret;                               // HS256
+  std::string secret;                                 // HS256
   std::unique_ptr<EVP_PKEY, EvpPkeyFree> public_key;  // RS256, ES256
 };
 
@@ -121,9 +121,8 @@ JwtVerifier::~JwtVerifier() = default;
 
 Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::with_secret(std::string secret) {
   if (secret.size() < kMinSecretBytes) {
-    return local_error(ErrorCode::invalid_argument,
-                       "the HS256 secret must be at least " + std::to_string(kMinSecretBytes) +
-                           " bytes");
+    return local_error(ErrorCode::invalid_argument, "the HS256 secret must be at least " +
+                                                        std::to_string(kMinSecretBytes) + " bytes");
   }
   auto key = std::make_unique<Key>();
   key->secret = std::move(secret);

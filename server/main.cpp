@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
   // Tests and scripts wait for exactly this line.
   const char* scheme = options.access.tls_cert.empty() ? "http" : "https";
   if (const auto metrics = server.metrics_endpoint()) {
-    std::cout << "rtcwire-server metrics on http://" << host << ":" << metrics->port()
-              << "/metrics" << std::endl;
+    std::cout << "rtcwire-server metrics on http://" << host << ":" << metrics->port() << "/metrics"
+              << std::endl;
   }
   std::cout << "rtcwire-server listening on " << scheme << "://" << host << ":" << endpoint.port()
             << std::endl;

@@ -91,7 +91,8 @@ bool matches(const OriginParts& pattern, const OriginParts& origin) {
 
 std::string bare_host(std::string_view host) {
   std::string out = lower(host);
-  if (out.size() > 2 && out.front() == '[' && out.back() == ']') out = out.substr(1, out.size() - 2);
+  if (out.size() > 2 && out.front() == '[' && out.back() == ']')
+    out = out.substr(1, out.size() - 2);
   return out;
 }
 

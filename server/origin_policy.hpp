@@ -40,8 +40,7 @@ class OriginPolicy {
   bool allows_host(std::string_view host) const;
   // `origin` is the Origin header, absent for non-browser clients; `tls` whether the request came
   // over TLS, so the request's own origin is known.
-  bool allows_origin(std::optional<std::string_view> origin, std::string_view host,
-                     bool tls) const;
+  bool allows_origin(std::optional<std::string_view> origin, std::string_view host, bool tls) const;
 
  private:
   bool any_origin_ = false;

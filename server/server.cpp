@@ -54,7 +54,8 @@ std::shared_ptr<const TokenAuthority> load_tokens(const AccessOptions& access,
       return nullptr;
     }
     verifier = JwtVerifier::with_public_key_pem(pem.str());
-    if (!verifier) error = "--jwt-public-key " + access.jwt_public_key + ": " + verifier.error().message;
+    if (!verifier)
+      error = "--jwt-public-key " + access.jwt_public_key + ": " + verifier.error().message;
   } else {
     return nullptr;
   }
@@ -190,8 +191,7 @@ void Server::measure_loop_lag() {
   lag_timer_.expires_at(due);
   lag_timer_.async_wait([this, due](const error_code& error) {
     if (error || shutting_down_) return;
-    metrics_.loop_lag(
-        std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - due));
+    metrics_.loop_lag(std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - due));
     measure_loop_lag();
   });
 }

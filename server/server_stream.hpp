@@ -9,10 +9,10 @@
 #include <variant>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
@@ -41,7 +41,9 @@ class ServerStream {
     return std::get<boost::beast::tcp_stream>(stream_);
   }
   boost::beast::tcp_stream::socket_type& socket() { return next_layer().socket(); }
-  void expires_after(std::chrono::steady_clock::duration after) { next_layer().expires_after(after); }
+  void expires_after(std::chrono::steady_clock::duration after) {
+    next_layer().expires_after(after);
+  }
   void expires_never() { next_layer().expires_never(); }
 
   template <class MutableBuffers, class Token>

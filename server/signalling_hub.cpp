@@ -136,8 +136,7 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
           static_assert(std::is_same_v<T, envelope::SignalTo> ||
                         std::is_same_v<T, envelope::DirectTo>);
           PeerSession* target = room_peer(*session, envelope.to);
-          if (std::is_same_v<T, envelope::DirectTo> && session->grant &&
-              !session->grant->publish) {
+          if (std::is_same_v<T, envelope::DirectTo> && session->grant && !session->grant->publish) {
             fail(from, session, ErrorCode::forbidden_publish,
                  "your token allows listening only (publish: false)", out);
           } else if (!target) {
@@ -351,9 +350,9 @@ void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> re
   ++sessions_by_owner_[session.owner];
   peer_by_session_.emplace(std::move(id), peer);
   link.peer = std::move(peer);
-  out.deliver(from, envelope::encode(envelope::Welcome{
-                        session.peer, session.id, session.token, settings_.max_message_bytes,
-                        false, 0, resume_error, token_lifetime(admitted)}));
+  out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
+                                                       settings_.max_message_bytes, false, 0,
+                                                       resume_error, token_lifetime(admitted)}));
   out.greet(Greeting{false, resume_error});
   reschedule(session);
 }
@@ -374,8 +373,8 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
   connections_.at(from).peer = session.peer;
   (void)session.outbox.acknowledge(client_ack);  // checked against last_seq() by the caller
   out.deliver(from, envelope::encode(envelope::Welcome{
-                        session.peer, session.id, session.token, settings_.max_message_bytes,
-                        true, session.inbox.take_ack(), std::nullopt, token_lifetime(admitted)}));
+                        session.peer, session.id, session.token, settings_.max_message_bytes, true,
+                        session.inbox.take_ack(), std::nullopt, token_lifetime(admitted)}));
   // What the client missed, in order, with the seq it was first sent with.
   for (const auto& entry : session.outbox.unacked()) out.deliver(from, entry.item);
   out.greet(Greeting{true, std::nullopt});

@@ -132,8 +132,7 @@ class SignallingHub {
                      const std::optional<Authorization>& admitted, Millis now, Output& out);
   void resume_session(ConnectionId from, PeerSession& session, envelope::Seq client_ack,
                       const std::optional<Authorization>& admitted, Millis now, Output& out);
-  void on_refresh(PeerSession& session, const envelope::Refresh& refresh, Millis now,
-                  Output& out);
+  void on_refresh(PeerSession& session, const envelope::Refresh& refresh, Millis now, Output& out);
   // Ends an attached session whose token ran out: the client hears token_expired first.
   void expire_token(PeerSession& session, Output& out);
   void on_join(PeerSession& session, const envelope::Join& join, Output& out);

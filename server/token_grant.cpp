@@ -43,8 +43,9 @@ bool room_pattern_matches(std::string_view pattern, std::string_view room) {
 
 bool TokenGrant::allows_room(std::string_view room) const {
   if (!rooms) return true;
-  return std::any_of(rooms->begin(), rooms->end(),
-                     [room](const std::string& pattern) { return room_pattern_matches(pattern, room); });
+  return std::any_of(rooms->begin(), rooms->end(), [room](const std::string& pattern) {
+    return room_pattern_matches(pattern, room);
+  });
 }
 
 Result<TokenGrant> grant_from_claims(const nlohmann::json& claims) {
@@ -53,8 +54,8 @@ Result<TokenGrant> grant_from_claims(const nlohmann::json& claims) {
   if (const auto sub = claims.find("sub"); sub != claims.end()) {
     if (!sub->is_string() || sub->get_ref<const std::string&>().empty() ||
         sub->get_ref<const std::string&>().size() > envelope::kMaxUserBytes) {
-      return malformed("'sub' must be a string of 1 to " +
-                       std::to_string(envelope::kMaxUserBytes) + " bytes");
+      return malformed("'sub' must be a string of 1 to " + std::to_string(envelope::kMaxUserBytes) +
+                       " bytes");
     }
     grant.user = sub->get<std::string>();
   }
@@ -73,8 +74,9 @@ Result<TokenGrant> grant_from_claims(const nlohmann::json& claims) {
     grant.rooms.emplace();
     for (const auto& pattern : *rooms) {
       if (!pattern.is_string() || !is_valid_pattern(pattern.get_ref<const std::string&>())) {
-        return malformed("'rooms' holds something that is neither a room name nor a prefix "
-                         "pattern like \"team-*\"");
+        return malformed(
+            "'rooms' holds something that is neither a room name nor a prefix "
+            "pattern like \"team-*\"");
       }
       grant.rooms->push_back(pattern.get<std::string>());
     }

@@ -15,8 +15,8 @@
 namespace rtcwire::server {
 
 struct TokenGrant {
-  std::string user;                      // `sub`; empty when the token has none
-  std::optional<std::int64_t> expires;   // `exp`, seconds since the epoch
+  std::string user;                        // `sub`; empty when the token has none
+  std::optional<std::int64_t> expires;     // `exp`, seconds since the epoch
   std::optional<std::int64_t> not_before;  // `nbf`, seconds since the epoch
   // `rooms`: names, or prefixes ending in '*' ("team-*"); absent: every room.
   std::optional<std::vector<std::string>> rooms;

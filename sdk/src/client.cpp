@@ -267,8 +267,8 @@ Status Client::set_token(std::string token, Millis now) {
 }
 
 void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
-  const Millis lifetime{static_cast<Millis::rep>(
-      std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
+  const Millis lifetime{
+      static_cast<Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
   timers_.set(Timer::token_refresh, now + token_refresh_delay(lifetime));
 }
 

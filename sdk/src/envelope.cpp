@@ -253,7 +253,8 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
                                j["resumed"] = e.resumed;
                                j["ack"] = e.ack;
                                if (e.resume_error) j["resumeError"] = to_string(*e.resume_error);
-                               if (e.auth_expires_in_ms) j["authExpiresInMs"] = *e.auth_expires_in_ms;
+                               if (e.auth_expires_in_ms)
+                                 j["authExpiresInMs"] = *e.auth_expires_in_ms;
                                return j;
                              },
                              [](const Refreshed& e) {

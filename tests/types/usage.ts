@@ -36,7 +36,7 @@ export async function chat(roomName: string): Promise<RtcwireClient> {
   client.useToken('header.payload.signature');
   const user: string | null = client.userOf('peer');
   console.log(user);
-  client.on('peer-joined', (peer: string, { user: who }) => console.log(peer, who));
+  client.on('peer-joined', (peer: string) => console.log(peer, client.userOf(peer)));
   const unacked: number = client.bufferedAmount;
   console.log(unacked);
   const state: ConnectionState = client.state;

@@ -26,7 +26,7 @@ envelope::Welcome welcome_with_token(Millis lifetime) {
 
 TEST(TokenRefreshDelay, AQuarterOfTheLifetimeBeforeExpiryWithinBounds) {
   EXPECT_EQ(token_refresh_delay(Millis{10000}), Millis{7500});
-  EXPECT_EQ(token_refresh_delay(Millis{1000}), Millis{500});    // at least half a second ahead
+  EXPECT_EQ(token_refresh_delay(Millis{1000}), Millis{500});         // at least half a second ahead
   EXPECT_EQ(token_refresh_delay(Millis{3600000}), Millis{3540000});  // at most a minute ahead
   EXPECT_EQ(token_refresh_delay(Millis{100}), Millis{0});
   EXPECT_EQ(token_refresh_delay(Millis{0}), Millis{0});

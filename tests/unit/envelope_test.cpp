@@ -113,13 +113,14 @@ TEST(EnvelopeTest, TokensAndUsersAreBoundedAndTyped) {
   EXPECT_FALSE(decode_client(R"({"v":1,"t":"hello","sdk":"x","auth":")" +
                              std::string(kMaxAuthBytes + 1, 'a') + R"("})")
                    .ok());
-  for (const char* bad : {
-           R"({"v":1,"t":"joined","seq":1,"room":"r","peers":[],"users":["x"]})",
-           R"({"v":1,"t":"joined","seq":1,"room":"r","peers":[],"users":{"p":5}})",
-           R"({"v":1,"t":"peer-joined","seq":1,"peer":"p","user":""})",
-           R"({"v":1,"t":"refreshed"})",
-           R"({"v":1,"t":"welcome","peer":"p","session":"s","token":"t","maxMessageBytes":1,"authExpiresInMs":-1})",
-       }) {
+  for (
+      const char* bad : {
+          R"({"v":1,"t":"joined","seq":1,"room":"r","peers":[],"users":["x"]})",
+          R"({"v":1,"t":"joined","seq":1,"room":"r","peers":[],"users":{"p":5}})",
+          R"({"v":1,"t":"peer-joined","seq":1,"peer":"p","user":""})",
+          R"({"v":1,"t":"refreshed"})",
+          R"({"v":1,"t":"welcome","peer":"p","session":"s","token":"t","maxMessageBytes":1,"authExpiresInMs":-1})",
+      }) {
     EXPECT_FALSE(decode_server(bad).ok()) << bad;
   }
 }

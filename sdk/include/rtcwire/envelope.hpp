@@ -166,7 +166,8 @@ struct Sequenced {
 
 // Join, leave, publish, direct and signal are sequenced client -> server (not hello, ack, refresh).
 bool is_sequenced(const ClientEnvelope& envelope);
-// Everything but welcome, ack, goaway and refreshed is sequenced server -> client (errors only in a session).
+// Everything but welcome, ack, goaway and refreshed is sequenced server -> client (errors only in a
+// session).
 bool is_sequenced(const ServerEnvelope& envelope);
 
 // `seq` 0 leaves the field out.

@@ -16,7 +16,8 @@ constexpr std::string_view kRfcKey =
     "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
 constexpr std::string_view kRfcToken =
     "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ"
+    "."
     "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 constexpr std::int64_t kRfcExpiry = 1300819380;
 
@@ -103,10 +104,10 @@ TEST(TokenGrant, ReadsClaimsAndRefusesMistypedOnes) {
   EXPECT_FALSE(grant.value().allows_room("lobby2"));
   EXPECT_FALSE(grant.value().allows_room("team"));
 
-  for (const json& bad : {json{{"sub", 5}}, json{{"sub", ""}}, json{{"sub", std::string(200, 'x')}},
-                          json{{"exp", "soon"}}, json{{"nbf", true}}, json{{"rooms", "lobby"}},
-                          json{{"rooms", {1}}}, json{{"rooms", {""}}}, json{{"publish", 0}},
-                          json{{"exp", 1e300}}, json::array()}) {
+  for (const json& bad :
+       {json{{"sub", 5}}, json{{"sub", ""}}, json{{"sub", std::string(200, 'x')}},
+        json{{"exp", "soon"}}, json{{"nbf", true}}, json{{"rooms", "lobby"}}, json{{"rooms", {1}}},
+        json{{"rooms", {""}}}, json{{"publish", 0}}, json{{"exp", 1e300}}, json::array()}) {
     const auto refused = grant_from_claims(bad);
     ASSERT_FALSE(refused.ok()) << bad.dump();
     EXPECT_EQ(refused.error().code, ErrorCode::unauthorized);

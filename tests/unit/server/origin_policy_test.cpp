@@ -7,7 +7,8 @@ namespace rtcwire::server {
 namespace {
 
 TEST(ParseOrigin, FillsTheDefaultPortAndLowerCases) {
-  EXPECT_EQ(parse_origin("HTTPS://App.Example.COM"), (OriginParts{"https", "app.example.com", 443}));
+  EXPECT_EQ(parse_origin("HTTPS://App.Example.COM"),
+            (OriginParts{"https", "app.example.com", 443}));
   EXPECT_EQ(parse_origin("http://127.0.0.1:8080"), (OriginParts{"http", "127.0.0.1", 8080}));
   EXPECT_EQ(parse_origin("http://[::1]:3000"), (OriginParts{"http", "::1", 3000}));
   EXPECT_EQ(parse_origin("https://*.example.com", true),
@@ -16,9 +17,10 @@ TEST(ParseOrigin, FillsTheDefaultPortAndLowerCases) {
 
 TEST(ParseOrigin, RefusesWhatIsNotAnOrigin) {
   for (const char* bad :
-       {"null", "", "example.com", "ftp://example.com", "https://", "https://a.com/", "https://a.com?x",
-        "https://user@a.com", "https://a.com:0", "https://a.com:99999", "https://a.com:", "https://a..com",
-        "https://[::1", "https://::1", "https://*.example.com", "https:// a.com"}) {
+       {"null", "", "example.com", "ftp://example.com", "https://", "https://a.com/",
+        "https://a.com?x", "https://user@a.com", "https://a.com:0", "https://a.com:99999",
+        "https://a.com:", "https://a..com", "https://[::1", "https://::1", "https://*.example.com",
+        "https:// a.com"}) {
     EXPECT_FALSE(parse_origin(bad)) << bad;
   }
   EXPECT_FALSE(parse_origin("https://*", true));
@@ -60,11 +62,12 @@ TEST(OriginPolicy, StarAllowsEveryOrigin) {
 
 TEST(OriginPolicy, LoopbackBindingAllowsOnlyLoopbackHosts) {
   const OriginPolicy policy({}, {}, true);
-  for (const char* host : {"localhost", "LOCALHOST:8080", "127.0.0.1", "127.0.0.1:1", "[::1]:8080"}) {
+  for (const char* host :
+       {"localhost", "LOCALHOST:8080", "127.0.0.1", "127.0.0.1:1", "[::1]:8080"}) {
     EXPECT_TRUE(policy.allows_host(host)) << host;
   }
-  for (const char* host : {"", "attacker.example", "localhost.attacker.example", "127.0.0.2", "[::2]",
-                           "localhost:x", "a b"}) {
+  for (const char* host : {"", "attacker.example", "localhost.attacker.example", "127.0.0.2",
+                           "[::2]", "localhost:x", "a b"}) {
     EXPECT_FALSE(policy.allows_host(host)) << host;
   }
   EXPECT_TRUE(OriginPolicy({}, {}, false).allows_host("anything.example"));

@@ -38,8 +38,8 @@ class HubAuthTest : public HubTest {
     authority->grants.emplace("alice", grant("alice", Millis{10000}));
     authority->grants.emplace("alice-again", grant("alice", Millis{60000}));
     authority->grants.emplace("bob", grant("bob"));
-    authority->grants.emplace("lobby-only", grant("carol", std::nullopt,
-                                                  std::vector<std::string>{"lobby", "team-*"}));
+    authority->grants.emplace(
+        "lobby-only", grant("carol", std::nullopt, std::vector<std::string>{"lobby", "team-*"}));
     authority->grants.emplace("listener", grant("dave", std::nullopt, std::nullopt, false));
     authority->grants.emplace("expired",
                               Result<Authorization>(remote_error(ErrorCode::token_expired, "old")));
@@ -59,17 +59,15 @@ class HubAuthTest : public HubTest {
     return connection;
   }
 
-  std::string peer_of(ConnectionId connection) {
-    return std::string(auth_hub.peer_id(connection));
-  }
+  std::string peer_of(ConnectionId connection) { return std::string(auth_hub.peer_id(connection)); }
 
   HubOutput send_to(ConnectionId from, const envelope::ClientEnvelope& message) {
     return auth_hub.receive_text(from, envelope::encode(message), now);
   }
 
   std::shared_ptr<FakeAuthority> authority = std::make_shared<FakeAuthority>();
-  SignallingHub auth_hub{ids, HubSettings{kLimit, kWindow, kBuffer, 0, AuthMode::required,
-                                          authority}};
+  SignallingHub auth_hub{ids,
+                         HubSettings{kLimit, kWindow, kBuffer, 0, AuthMode::required, authority}};
 };
 
 envelope::ErrorReply error_of(const HubOutput& out) {
@@ -85,7 +83,8 @@ TEST_F(HubAuthTest, HelloWithoutAValidTokenIsRefusedAndTheConnectionClosed) {
     const ConnectionId connection = auth_hub.connect();
     const HubOutput out = auth_hub.receive_text(
         connection, envelope::encode(envelope::Hello{"test", std::nullopt, token}), now);
-    const ErrorCode expected = token == "expired" ? ErrorCode::token_expired : ErrorCode::unauthorized;
+    const ErrorCode expected =
+        token == "expired" ? ErrorCode::token_expired : ErrorCode::unauthorized;
     EXPECT_EQ(error_of(out).code, expected);
     ASSERT_EQ(out.closes.size(), 1u);
     EXPECT_EQ(out.closes[0].connection, connection);
@@ -176,8 +175,8 @@ TEST_F(HubAuthTest, AResumeNeedsAValidTokenOfTheSameUser) {
   EXPECT_EQ(error_of(refused).code, ErrorCode::unauthorized);
 
   const ConnectionId bob = auth_hub.connect();
-  const HubOutput other = auth_hub.receive_text(
-      bob, envelope::encode(envelope::Hello{"t", resume, "bob"}), now);
+  const HubOutput other =
+      auth_hub.receive_text(bob, envelope::encode(envelope::Hello{"t", resume, "bob"}), now);
   const auto not_resumed = std::get<envelope::Welcome>(decoded(other.deliveries.at(0)).envelope);
   EXPECT_FALSE(not_resumed.resumed);
   EXPECT_EQ(not_resumed.resume_error, ErrorCode::session_expired);
