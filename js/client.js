@@ -24,9 +24,9 @@ const abandonedCores = new FinalizationRegistry((core) => core.delete());
 
 // `rememberTransport(transport, until)` keeps the core's advice on which transport to start with
 // next time (see index.js).
-// `connectionToken` (a ConnectionToken, or null) gives fresh tokens when the core asks for one.
-export function createClient(core, rememberTransport, connectionToken = null) {
-  return new RtcwireClient(constructionKey, core, rememberTransport, connectionToken);
+// `getToken`: gives fresh connection tokens (or null).
+export function createClient(core, rememberTransport, getToken = null) {
+  return new RtcwireClient(constructionKey, core, rememberTransport, getToken);
 }
 
 export class RtcwireClient {
@@ -35,7 +35,7 @@ export class RtcwireClient {
   #transports;
   #timer;
   #rememberTransport;
-  #connectionToken;
+  #getToken;
   // While the outputs are being taken: platform events wait in #queuedInputs (see #input), and
   // #fed says whether the core got an input since its outputs were last taken.
   #draining = false;
@@ -56,11 +56,11 @@ export class RtcwireClient {
   #pendingJoins = [];
   #pendingLeaves = [];
 
-  constructor(key, core, rememberTransport, connectionToken) {
+  constructor(key, core, rememberTransport, getToken) {
     if (key !== constructionKey) throw new TypeError('use connect() to create an rtcwire client');
     this.#core = core;
     this.#rememberTransport = rememberTransport;
-    this.#connectionToken = connectionToken;
+    this.#getToken = getToken;
     abandonedCores.register(this, core, this);
     this.#timer = new DeadlineTimer(() => this.#input((now) => core.timerFired(now)));
     this.#transports = new Transports({
@@ -107,10 +107,7 @@ export class RtcwireClient {
   get peers() {
     return this.#peers;
   }
-  /**
-   * The user of a peer of the room (the `sub` of its connection token), or null when the server
-   * does not use tokens or the peer has none. Known from the `joined` and `peer-joined` events on.
-   */
+  /** A peer's user (its token's `sub`), or null. */
   userOf(peerId) {
     return this.#users.get(peerId) ?? null;
   }
@@ -184,8 +181,7 @@ export class RtcwireClient {
     this.#command((core, now) => core.signal(peerId, json, now));
   }
 
-  /** Passes a connection token to the core: the next hello carries it; while connected it is
-   * sent at once in a refresh envelope. */
+  /** A connection token for the next hello, or, while connected, a refresh. */
   useToken(token) {
     this.#command((core, now) => core.setToken(token, now));
   }
@@ -272,14 +268,13 @@ export class RtcwireClient {
       case 'remember-transport':
         this.#rememberTransport(event.transport, event.until);
         break;
-      case 'joined': {
+      case 'joined':
         this.#room = event.room;
         this.#peers = Object.freeze(event.peers);
         this.#users = new Map(Object.entries(event.users ?? {}));
         this.#settleJoins(event.room, { room: event.room, peers: this.#peers });
         this.#emitter.emit('joined', { room: event.room, peers: this.#peers });
         break;
-      }
       case 'left':
         this.#leaveRoom();
         this.#emitter.emit('left', event.room);
@@ -351,24 +346,12 @@ export class RtcwireClient {
     }
   }
 
-  // Asks the app's token function for a new token and hands it to the core (a refresh envelope
-  // when connected). A failing function is reported as an 'error' event; the server then ends
-  // the session when the old token expires.
+  // A failing token function is an 'error' event.
   #refreshToken() {
-    const source = this.#connectionToken;
-    if (!source?.refreshable) return;
-    source.next().then(
-      (token) => {
-        if (!this.#core) return;
-        this.#input((now) => {
-          const error = errorFromCore(this.#core.setToken(token, now));
-          if (error) this.#emitter.emit('error', error);
-        });
-      },
-      (error) => {
-        if (this.#core) this.#emitter.emit('error', error);
-      },
-    );
+    this.#getToken
+      ?.()
+      .then((token) => this.#core && this.useToken(token))
+      .catch((error) => this.#core && this.#emitter.emit('error', error));
   }
 
   #settleJoins(room, result) {

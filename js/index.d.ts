@@ -92,12 +92,7 @@ export interface ConnectOptions {
    * that would go past it throws buffer_full and is not sent.
    */
   resumeBufferBytes?: number;
-  /**
-   * The connection token (a JWT from the app's backend) for a server that checks them: a string,
-   * or a function returning one (or a promise of one), called before connecting, again shortly
-   * before the token expires (sent in a refresh envelope without reconnecting), and when the
-   * server refuses or expires it. It travels in the hello envelope, never in the URL.
-   */
+  /** The connection token (JWT), or a function giving one, called again to refresh it. */
   token?: string | (() => string | Promise<string>);
 }
 
@@ -204,15 +199,9 @@ export class RtcwireClient {
   readonly maxMessageBytes: number | null;
   /** Bytes sent (or queued while reconnecting) that the server has not acknowledged yet. */
   readonly bufferedAmount: number;
-  /**
-   * The user of a peer of the room (its connection token's `sub`), or null; known from the
-   * joined and peer-joined events on.
-   */
+  /** A peer's user (its token's `sub`), or null. */
   userOf(peerId: string): string | null;
-  /**
-   * Passes a connection token: the next hello carries it; while connected it is sent at once in
-   * a refresh envelope. Throws invalid_argument (empty or over 8192 bytes), not_connected.
-   */
+  /** A connection token for the next hello, or, while connected, a refresh. */
   useToken(token: string): void;
 
   /** Adds a listener; returns a function that removes it. */

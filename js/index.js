@@ -1,6 +1,6 @@
 // rtcwire: real-time rooms and messaging for web apps, over a C++ core compiled to WebAssembly.
 import { createClient } from './client.js';
-import { ConnectionToken } from './connection_token.js';
+import { tokenGetter } from './connection_token.js';
 import { loadCore } from './core_module.js';
 import { localError } from './errors.js';
 import { resolveServerUrl } from './platform/server_url.js';
@@ -20,7 +20,7 @@ const TRANSPORTS = ['websocket', 'sse', 'polling'];
  */
 export async function connect(url, options) {
   const { handshakeTimeout, transports, reconnect, resumeBufferBytes, token } = options ?? {};
-  const connectionToken = token === undefined ? null : new ConnectionToken(token);
+  const getToken = token === undefined ? null : tokenGetter(token);
   const server = resolveServerUrl(url);
   const config = { url: server, sdk: SDK_NAME, randomSeed: randomSeed() };
   if (handshakeTimeout !== undefined) config.handshakeTimeoutMs = handshakeTimeout;
@@ -30,14 +30,15 @@ export async function connect(url, options) {
   const remembered = rememberedTransport(server, performance.now());
   if (remembered) config.remembered = remembered;
   const { ClientCore } = await loadCore();
-  const firstToken = connectionToken ? await connectionToken.next() : null;
+  const firstToken = getToken && (await getToken());
+  // Only a function can give a fresh token.
   const client = createClient(
     new ClientCore(JSON.stringify(config)),
     (transport, until) => rememberTransport(server, transport, until),
-    connectionToken,
+    typeof token === 'function' ? getToken : null,
   );
   try {
-    if (firstToken !== null) client.useToken(firstToken);
+    if (firstToken) client.useToken(firstToken);
     await client.reconnect();
   } catch (error) {
     client.close();

@@ -402,7 +402,7 @@ void SignallingHub::on_join(PeerSession& session, const envelope::Join& join, Ou
   for (const std::string& member : rooms_.at(join.room)) {
     if (member == session.peer) continue;
     joined.peers.push_back(member);
-    if (auto user = user_of(sessions_.at(member))) joined.users.emplace(member, std::move(*user));
+    if (auto user = user_of(sessions_.at(member))) joined.users[member] = std::move(*user);
   }
   send(session, joined, out);
 }

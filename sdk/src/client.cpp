@@ -251,10 +251,9 @@ void Client::close(Millis now) {
 }
 
 Status Client::set_token(std::string token, Millis now) {
+  static_assert(envelope::kMaxAuthBytes == 8192, "the message below names the limit");
   if (token.empty() || token.size() > envelope::kMaxAuthBytes) {
-    return local_error(ErrorCode::invalid_argument,
-                       "a token must be a non-empty string of at most " +
-                           std::to_string(envelope::kMaxAuthBytes) + " bytes");
+    return local_error(ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
   }
   if (state_ == ClientState::closed) {
     return local_error(ErrorCode::invalid_state, "the client is closed");

@@ -445,9 +445,9 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
       if (!users->is_object()) return invalid("field 'users' must be an object");
       for (const auto& [peer, user] : users->items()) {
         if (!is_valid_peer_id(peer) || !is_valid_user(user)) {
-          return invalid("field 'users' must map peer ids to user names");
+          return invalid("field 'users' is malformed");
         }
-        joined.users.emplace(peer, user.get<std::string>());
+        joined.users[peer] = user;
       }
     }
     return ServerEnvelope{std::move(joined)};
@@ -463,7 +463,7 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     if (type == "peer-joined") {
       PeerJoined joined{std::move(peer.value()), std::nullopt};
       if (const auto user = j.find("user"); user != j.end()) {
-        if (!is_valid_user(*user)) return invalid("field 'user' must be a user name");
+        if (!is_valid_user(*user)) return invalid("field 'user' is malformed");
         joined.user = user->get<std::string>();
       }
       return ServerEnvelope{std::move(joined)};

@@ -78,7 +78,7 @@ TEST(EnvelopeTest, SequencedServerEnvelopesRoundTrip) {
   const std::vector<ServerEnvelope> envelopes{
       Joined{"lobby", {"peerB", "peerC"}},
       Joined{"empty", {}},
-      Joined{"lobby", {"peerB", "peerC"}, {{"peerB", "alice"}}},
+      Joined{"lobby", {"peerB", "peerC"}, Json{{"peerB", "alice"}}},
       Left{"lobby"},
       PeerJoined{"peerB"},
       PeerJoined{"peerB", "alice"},

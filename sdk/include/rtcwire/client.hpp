@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,8 +87,8 @@ struct Resync {
 struct RoomJoined {
   std::string room;
   std::vector<std::string> peers;  // the others already there
-  // The user (connection token `sub`) of each peer that has one.
-  std::map<std::string, std::string> users;
+  // The user (connection token `sub`) of each peer that has one: peer id -> user, or null.
+  envelope::Json users;
 };
 struct RoomLeft {
   std::string room;

@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -109,8 +108,8 @@ struct Refreshed {
 struct Joined {  // answer to Join: the room and the peers already in it (presence)
   std::string room;
   std::vector<std::string> peers;
-  // The user (the token's `sub`) of each peer that has one, by peer id.
-  std::map<std::string, std::string> users;
+  // The user (the token's `sub`) of each peer that has one: an object of peer id -> user, or null.
+  Json users;
   bool operator==(const Joined&) const = default;
 };
 struct Left {  // answer to Leave

@@ -115,7 +115,7 @@ TEST_F(HubAuthTest, AListenerMayNotPublishOrSendDirectButMaySignal) {
   const HubOutput joined = send_to(speaker, envelope::Join{"stage"});
   // Presence names the users.
   const auto room = std::get<envelope::Joined>(received_by(joined, speaker).at(0).envelope);
-  EXPECT_EQ(room.users, (std::map<std::string, std::string>{{peer_of(listener), "dave"}}));
+  EXPECT_EQ(room.users, (envelope::Json{{peer_of(listener), "dave"}}));
   const auto arrival = std::get<envelope::PeerJoined>(received_by(joined, listener).at(0).envelope);
   EXPECT_EQ(arrival.user, "bob");
 
