@@ -222,69 +222,80 @@ Json request_json(const envelope::ClientEnvelope& request) {
 
 Json event_json(ClientEvent&& event, const Client& client) {
   namespace ev = client_event;
-  return std::visit(
-      Overloaded{
-          [&](ev::StateChanged& e) {
-            Json j{{"type", "state"}, {"state", to_string(e.state)}};
-            if (e.error) j["error"] = error_json(*e.error);
-            // The welcome that made the client connected also named it and set the size limit.
-            if (e.state == ClientState::reconnecting) {
-              j["attempt"] = e.attempt;
-              // null while offline: the next attempt waits for the network to come back.
-              j["retryIn"] = e.retry_in ? Json(e.retry_in->count()) : Json(nullptr);
-            }
-            if (e.state == ClientState::connected) {
-              j["resumed"] = e.resumed;
-              j["peerId"] = client.peer_id();
-              j["maxMessageBytes"] = client.max_message_bytes();
-              if (const auto transport = client.transport()) j["transport"] = to_string(*transport);
-            }
-            return j;
-          },
-          [](ev::RoomJoined& e) {
-            return Json{
-                {"type", "joined"}, {"room", std::move(e.room)}, {"peers", std::move(e.peers)}};
-          },
-          [](ev::RoomLeft& e) {
-            return Json{{"type", "left"}, {"room", std::move(e.room)}};
-          },
-          [](ev::PeerJoined& e) {
-            return Json{{"type", "peer-joined"}, {"peer", std::move(e.peer)}};
-          },
-          [](ev::PeerLeft& e) {
-            return Json{{"type", "peer-left"}, {"peer", std::move(e.peer)}};
-          },
-          [](ev::MessageReceived& e) {
-            return Json{{"type", "message"},
-                        {"from", std::move(e.from)},
-                        {"kind", e.kind == ev::MessageKind::room ? "room" : "direct"},
-                        {"data", std::move(e.data)}};
-          },
-          [](ev::SignalReceived& e) {
-            return Json{
-                {"type", "signal"}, {"from", std::move(e.from)}, {"data", std::move(e.data)}};
-          },
-          [](ev::TransportChanged& e) {
-            return Json{{"type", "transport"}, {"transport", to_string(e.kind)}};
-          },
-          [](ev::RememberTransport& e) {
-            return Json{{"type", "remember-transport"},
-                        {"server", std::move(e.server)},
-                        {"transport", to_string(e.transport.kind)},
-                        {"until", e.transport.until.count()}};
-          },
-          [](ev::Resync& e) {
-            Json undelivered = Json::array();
-            for (const auto& request : e.undelivered) undelivered.push_back(request_json(request));
-            return Json{{"type", "resync"},
-                        {"reason", error_json(e.reason)},
-                        {"undelivered", std::move(undelivered)}};
-          },
-          [](ev::ErrorRaised& e) {
-            return Json{{"type", "error"}, {"error", error_json(e.error)}};
-          },
-      },
-      event);
+  return std::visit(Overloaded{
+                        [&](ev::StateChanged& e) {
+                          Json j{{"type", "state"}, {"state", to_string(e.state)}};
+                          if (e.error) j["error"] = error_json(*e.error);
+                          // The welcome that made the client connected also named it and set the
+                          // size limit.
+                          if (e.state == ClientState::reconnecting) {
+                            j["attempt"] = e.attempt;
+                            // null while offline: the next attempt waits for the network to come
+                            // back.
+                            j["retryIn"] = e.retry_in ? Json(e.retry_in->count()) : Json(nullptr);
+                          }
+                          if (e.state == ClientState::connected) {
+                            j["resumed"] = e.resumed;
+                            j["peerId"] = client.peer_id();
+                            j["maxMessageBytes"] = client.max_message_bytes();
+                            if (const auto transport = client.transport())
+                              j["transport"] = to_string(*transport);
+                          }
+                          return j;
+                        },
+                        [](ev::RoomJoined& e) {
+                          return Json{{"type", "joined"},
+                                      {"room", std::move(e.room)},
+                                      {"peers", std::move(e.peers)},
+                                      {"users", std::move(e.users)}};
+                        },
+                        [](ev::RoomLeft& e) {
+                          return Json{{"type", "left"}, {"room", std::move(e.room)}};
+                        },
+                        [](ev::PeerJoined& e) {
+                          Json j{{"type", "peer-joined"}, {"peer", std::move(e.peer)}};
+                          if (e.user) j["user"] = std::move(*e.user);
+                          return j;
+                        },
+                        [](ev::PeerLeft& e) {
+                          return Json{{"type", "peer-left"}, {"peer", std::move(e.peer)}};
+                        },
+                        [](ev::MessageReceived& e) {
+                          return Json{{"type", "message"},
+                                      {"from", std::move(e.from)},
+                                      {"kind", e.kind == ev::MessageKind::room ? "room" : "direct"},
+                                      {"data", std::move(e.data)}};
+                        },
+                        [](ev::SignalReceived& e) {
+                          return Json{{"type", "signal"},
+                                      {"from", std::move(e.from)},
+                                      {"data", std::move(e.data)}};
+                        },
+                        [](ev::TransportChanged& e) {
+                          return Json{{"type", "transport"}, {"transport", to_string(e.kind)}};
+                        },
+                        [](ev::RememberTransport& e) {
+                          return Json{{"type", "remember-transport"},
+                                      {"server", std::move(e.server)},
+                                      {"transport", to_string(e.transport.kind)},
+                                      {"until", e.transport.until.count()}};
+                        },
+                        [](ev::Resync& e) {
+                          Json undelivered = Json::array();
+                          for (const auto& request : e.undelivered)
+                            undelivered.push_back(request_json(request));
+                          return Json{{"type", "resync"},
+                                      {"reason", error_json(e.reason)},
+                                      {"undelivered", std::move(undelivered)}};
+                        },
+                        [](ev::ErrorRaised& e) {
+                          return Json{{"type", "error"}, {"error", error_json(e.error)}};
+                        },
+                        [](ev::TokenNeeded&) {
+                          return Json{{"type", "token-needed"}};
+                        },
+                    },
+                    event);
 }
 
 class ClientCore {
@@ -315,6 +326,9 @@ class ClientCore {
     return status_text(client_.signal(std::move(peer), std::move(data.value()), to_millis(now)));
   }
   void close(double now) { client_.close(to_millis(now)); }
+  std::string setToken(std::string token, double now) {
+    return status_text(client_.set_token(std::move(token), to_millis(now)));
+  }
   // Bytes of requests the server has not acknowledged yet.
   double bufferedAmount() const { return static_cast<double>(client_.buffered_bytes()); }
 
@@ -381,6 +395,7 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("send", &ClientCore::send)
       .function("signal", &ClientCore::signal)
       .function("close", &ClientCore::close)
+      .function("setToken", &ClientCore::setToken)
       .function("bufferedAmount", &ClientCore::bufferedAmount)
       .function("transportOpen", &ClientCore::transportOpen)
       .function("transportText", &ClientCore::transportText)

@@ -24,8 +24,9 @@ const abandonedCores = new FinalizationRegistry((core) => core.delete());
 
 // `rememberTransport(transport, until)` keeps the core's advice on which transport to start with
 // next time (see index.js).
-export function createClient(core, rememberTransport) {
-  return new RtcwireClient(constructionKey, core, rememberTransport);
+// `getToken`: gives fresh connection tokens (or null).
+export function createClient(core, rememberTransport, getToken = null) {
+  return new RtcwireClient(constructionKey, core, rememberTransport, getToken);
 }
 
 export class RtcwireClient {
@@ -34,6 +35,7 @@ export class RtcwireClient {
   #transports;
   #timer;
   #rememberTransport;
+  #getToken;
   // While the outputs are being taken: platform events wait in #queuedInputs (see #input), and
   // #fed says whether the core got an input since its outputs were last taken.
   #draining = false;
@@ -47,16 +49,18 @@ export class RtcwireClient {
   #peerId = null;
   #room = null;
   #peers = NO_PEERS;
+  #users = new Map();
   #maxMessageBytes = null;
 
   #pendingConnects = [];
   #pendingJoins = [];
   #pendingLeaves = [];
 
-  constructor(key, core, rememberTransport) {
+  constructor(key, core, rememberTransport, getToken) {
     if (key !== constructionKey) throw new TypeError('use connect() to create an rtcwire client');
     this.#core = core;
     this.#rememberTransport = rememberTransport;
+    this.#getToken = getToken;
     abandonedCores.register(this, core, this);
     this.#timer = new DeadlineTimer(() => this.#input((now) => core.timerFired(now)));
     this.#transports = new Transports({
@@ -102,6 +106,10 @@ export class RtcwireClient {
   /** The other peers in the room, in the order they appeared (a frozen snapshot). */
   get peers() {
     return this.#peers;
+  }
+  /** A peer's user (its token's `sub`), or null. */
+  userOf(peerId) {
+    return this.#users.get(peerId) ?? null;
   }
   /** The largest envelope the server accepts, known once connected. */
   get maxMessageBytes() {
@@ -171,6 +179,11 @@ export class RtcwireClient {
     requireString(peerId, 'peerId');
     const json = encodeData(data);
     this.#command((core, now) => core.signal(peerId, json, now));
+  }
+
+  /** A connection token for the next hello, or, while connected, a refresh. */
+  useToken(token) {
+    this.#command((core, now) => core.setToken(token, now));
   }
 
   /** Closes the connection for good and frees the core. Safe to call more than once. */
@@ -258,6 +271,7 @@ export class RtcwireClient {
       case 'joined':
         this.#room = event.room;
         this.#peers = Object.freeze(event.peers);
+        this.#users = new Map(Object.entries(event.users ?? {}));
         this.#settleJoins(event.room, { room: event.room, peers: this.#peers });
         this.#emitter.emit('joined', { room: event.room, peers: this.#peers });
         break;
@@ -267,11 +281,16 @@ export class RtcwireClient {
         break;
       case 'peer-joined':
         this.#peers = Object.freeze([...this.#peers, event.peer]);
+        if (event.user !== undefined) this.#users.set(event.peer, event.user);
         this.#emitter.emit('peer-joined', event.peer);
         break;
       case 'peer-left':
         this.#peers = Object.freeze(this.#peers.filter((peer) => peer !== event.peer));
+        this.#users.delete(event.peer);
         this.#emitter.emit('peer-left', event.peer);
+        break;
+      case 'token-needed':
+        this.#refreshToken();
         break;
       case 'message':
         this.#emitter.emit('message', { from: event.from, kind: event.kind, data: event.data });
@@ -327,6 +346,14 @@ export class RtcwireClient {
     }
   }
 
+  // A failing token function is an 'error' event.
+  #refreshToken() {
+    this.#getToken
+      ?.()
+      .then((token) => this.#core && this.useToken(token))
+      .catch((error) => this.#core && this.#emitter.emit('error', error));
+  }
+
   #settleJoins(room, result) {
     const settled = this.#pendingJoins.filter((pending) => pending.room === room);
     this.#pendingJoins = this.#pendingJoins.filter((pending) => pending.room !== room);
@@ -336,6 +363,7 @@ export class RtcwireClient {
   #leaveRoom() {
     this.#room = null;
     this.#peers = NO_PEERS;
+    this.#users = new Map();
     for (const resolve of this.#pendingLeaves.splice(0)) resolve();
   }
 

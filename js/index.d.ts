@@ -54,7 +54,11 @@ export type ErrorCode =
   | 'going_away'
   | 'too_many_sessions'
   | 'rate_limited'
-  | 'server_busy';
+  | 'server_busy'
+  | 'unauthorized'
+  | 'token_expired'
+  | 'forbidden_room'
+  | 'forbidden_publish';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';
@@ -90,6 +94,8 @@ export interface ConnectOptions {
    * that would go past it throws buffer_full and is not sent.
    */
   resumeBufferBytes?: number;
+  /** The connection token (JWT), or a function giving one, called again to refresh it. */
+  token?: string | (() => string | Promise<string>);
 }
 
 export interface ReconnectOptions {
@@ -195,6 +201,10 @@ export class RtcwireClient {
   readonly maxMessageBytes: number | null;
   /** Bytes sent (or queued while reconnecting) that the server has not acknowledged yet. */
   readonly bufferedAmount: number;
+  /** A peer's user (its token's `sub`), or null. */
+  userOf(peerId: string): string | null;
+  /** A connection token for the next hello, or, while connected, a refresh. */
+  useToken(token: string): void;
 
   /** Adds a listener; returns a function that removes it. */
   on<E extends RtcwireEventName>(name: E, listener: RtcwireListener<E>): () => void;

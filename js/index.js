@@ -1,5 +1,6 @@
 // rtcwire: real-time rooms and messaging for web apps, over a C++ core compiled to WebAssembly.
 import { createClient } from './client.js';
+import { tokenGetter } from './connection_token.js';
 import { loadCore } from './core_module.js';
 import { localError } from './errors.js';
 import { resolveServerUrl } from './platform/server_url.js';
@@ -18,7 +19,8 @@ const TRANSPORTS = ['websocket', 'sse', 'polling'];
  * rejects with an RtcwireError when no transport reaches the server.
  */
 export async function connect(url, options) {
-  const { handshakeTimeout, transports, reconnect, resumeBufferBytes } = options ?? {};
+  const { handshakeTimeout, transports, reconnect, resumeBufferBytes, token } = options ?? {};
+  const getToken = token === undefined ? null : tokenGetter(token);
   const server = resolveServerUrl(url);
   const config = { url: server, sdk: SDK_NAME, randomSeed: randomSeed() };
   if (handshakeTimeout !== undefined) config.handshakeTimeoutMs = handshakeTimeout;
@@ -28,10 +30,15 @@ export async function connect(url, options) {
   const remembered = rememberedTransport(server, performance.now());
   if (remembered) config.remembered = remembered;
   const { ClientCore } = await loadCore();
-  const client = createClient(new ClientCore(JSON.stringify(config)), (transport, until) =>
-    rememberTransport(server, transport, until),
+  const firstToken = getToken && (await getToken());
+  // Only a function can give a fresh token.
+  const client = createClient(
+    new ClientCore(JSON.stringify(config)),
+    (transport, until) => rememberTransport(server, transport, until),
+    typeof token === 'function' ? getToken : null,
   );
   try {
+    if (firstToken) client.useToken(firstToken);
     await client.reconnect();
   } catch (error) {
     client.close();

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   cmake g++ make
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libboost1.81-dev
+  nlohmann-json3-dev libboost1.81-dev libssl-dev openssl
   emscripten clang-14 libclang-rt-14-dev
   chromium
 )

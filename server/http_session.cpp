@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/ssl/stream_base.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -92,10 +94,28 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
+// "Bearer <token>", compared in time independent of where they differ.
+bool bearer_matches(std::string_view header, const std::string& token) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!header.starts_with(kScheme)) return false;
+  const std::string_view presented = header.substr(kScheme.size());
+  if (presented.size() != token.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < token.size(); ++i) {
+    difference |= static_cast<unsigned char>(presented[i] ^ token[i]);
+  }
+  return difference == 0;
+}
+
+std::string address_of(const boost::asio::ip::tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  return address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+}
+
 }  // namespace
 
 HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, ConnectionSlot slot)
-    : server_(server), stream_(std::move(socket)), slot_(std::move(slot)) {
+    : server_(server), stream_(beast::tcp_stream(std::move(socket))), slot_(std::move(slot)) {
   beast::error_code error;
   const auto endpoint = stream_.socket().remote_endpoint(error);
   peer_ = normalized(endpoint.address());
@@ -104,7 +124,44 @@ HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, Co
   remote_ = error ? "unknown" : remote_ip_ + ":" + std::to_string(endpoint.port());
 }
 
-void HttpSession::start() { read_request(); }
+void HttpSession::start() {
+  if (server_.tls_context() && !metrics_only_) {
+    detect_tls();
+  } else {
+    read_request();
+  }
+}
+
+void HttpSession::detect_tls() {
+  stream_.expires_after(kRequestTimeout);
+  beast::async_detect_ssl(stream_.next_layer(), buffer_,
+                          [self = shared_from_this()](beast::error_code error, bool hello) {
+                            if (error) {
+                              self->close();
+                              return;
+                            }
+                            if (!hello) {
+                              self->read_request();
+                              return;
+                            }
+                            const auto context = self->server_.tls_context();
+                            self->stream_.start_tls(*context);
+                            self->tls_ = true;
+                            self->stream_.tls_stream()->async_handshake(
+                                boost::asio::ssl::stream_base::server, self->buffer_.data(),
+                                [self](beast::error_code error, std::size_t used) {
+                                  if (error) {
+                                    // Scanners and clients that distrust the certificate: nothing
+                                    // to answer.
+                                    self->server_.note_tls_failure();
+                                    self->close();
+                                    return;
+                                  }
+                                  self->buffer_.consume(used);
+                                  self->read_request();
+                                });
+                          });
+}
 
 void HttpSession::read_request() {
   parser_.emplace();
@@ -221,9 +278,41 @@ void HttpSession::on_read(beast::error_code error) {
   head_ = request.method() == http::verb::head;
   // An upgrade request cannot continue as plain HTTP, so whatever answers it closes.
   keep_alive_ = request.keep_alive() && !upgrade;
-  if (!split_target(request.target()).path.starts_with(kEngineioPath)) {
+  allow_origin_.clear();
+  const std::string_view host = request[http::field::host];
+  if (!server_.origin_policy().allows_host(host)) {
+    server_.note_refused_request(RefusedRequest::host, host);
+    keep_alive_ = false;
+    respond(plain_error(request, http::status::forbidden), false);
+    return;
+  }
+  const std::string_view path = split_target(request.target()).path;
+  if (metrics_only_ || path == "/metrics") {
+    respond(metrics(request), keep_alive_);
+    return;
+  }
+  if (!path.starts_with(kEngineioPath)) {
     respond(route(request), keep_alive_);
-  } else if (server_.options().echo && request.method() == http::verb::options) {
+    return;
+  }
+  std::optional<std::string_view> origin;
+  if (const auto field = request.find(http::field::origin); field != request.end()) {
+    origin = field->value();
+  }
+  if (!server_.origin_policy().allows_origin(origin, host, tls_)) {
+    server_.note_refused_request(RefusedRequest::origin, *origin);
+    keep_alive_ = false;
+    reply(http::status::forbidden, "application/json",
+          R"({"code":4,"message":"Origin not allowed"})");
+    return;
+  }
+  // CORS only for origins allowed above; the conformance mode answers every origin.
+  if (server_.options().echo) {
+    allow_origin_ = "*";
+  } else if (origin) {
+    allow_origin_ = std::string(*origin);
+  }
+  if (request.method() == http::verb::options && !allow_origin_.empty()) {
     respond(preflight(request), keep_alive_);
   } else {
     server_.on_engineio_request(shared_from_this(), parser_->release());
@@ -242,7 +331,10 @@ void HttpSession::reply(http::status status, std::string_view content_type, std:
   set_common_fields(response, version_, keep_alive_);
   if (!content_type.empty()) response.set(http::field::content_type, content_type);
   response.set(http::field::cache_control, "no-store");
-  if (server_.options().echo) response.set(http::field::access_control_allow_origin, "*");
+  if (!allow_origin_.empty()) {
+    response.set(http::field::access_control_allow_origin, allow_origin_);
+    response.set(http::field::vary, "Origin");
+  }
   response.content_length(body.size());
   if (!head_) response.body() = std::move(body);
   respond(std::move(response), keep_alive_);
@@ -278,7 +370,7 @@ void HttpSession::abort() {
   stream_.socket().close(ignored);
 }
 
-beast::tcp_stream HttpSession::take_stream() {
+ServerStream HttpSession::take_stream() {
   stream_.expires_never();
   return std::move(stream_);
 }
@@ -315,10 +407,11 @@ http::message_generator HttpSession::route(const Request& request) const {
 }
 
 http::message_generator HttpSession::preflight(const Request& request) const {
-  // What the `cors` middleware of a stock server configured with `cors: {origin: "*"}` answers.
+  // What the `cors` middleware of a stock server answers for an allowed origin.
   http::response<http::empty_body> response{http::status::no_content, request.version()};
   set_common_fields(response, request.version(), keep_alive_);
-  response.set(http::field::access_control_allow_origin, "*");
+  response.set(http::field::access_control_allow_origin, allow_origin_);
+  response.set(http::field::vary, "Origin");
   response.set(http::field::access_control_allow_methods, "GET,HEAD,PUT,PATCH,POST,DELETE");
   if (const auto headers = request[http::field::access_control_request_headers]; !headers.empty()) {
     response.set(http::field::access_control_allow_headers, headers);
@@ -326,6 +419,32 @@ http::message_generator HttpSession::preflight(const Request& request) const {
   }
   response.content_length(0);
   return response;
+}
+
+http::message_generator HttpSession::metrics(const Request& request) const {
+  const bool head = request.method() == http::verb::head;
+  const std::string_view path = split_target(request.target()).path;
+  const std::string& token = server_.options().access.metrics_token;
+  if (!metrics_only_) {
+    // On the main port /metrics exists only behind its bearer token.
+    if (token.empty()) return plain_error(request, http::status::not_found);
+    if (!bearer_matches(request[http::field::authorization], token)) {
+      http::response<http::string_body> response{http::status::unauthorized, request.version()};
+      set_common_fields(response, request.version(), request.keep_alive());
+      response.set(http::field::www_authenticate, "Bearer");
+      response.set(http::field::content_type, "text/plain; charset=utf-8");
+      response.body() = head ? "" : "Unauthorized\n";
+      response.content_length(head ? 0 : response.body().size());
+      return response;
+    }
+  } else if (path != "/metrics") {
+    return plain_error(request, http::status::not_found);
+  }
+  if (request.method() != http::verb::get && !head) {
+    return plain_error(request, http::status::method_not_allowed);
+  }
+  return text_response(request.version(), request.keep_alive(), http::status::ok,
+                       "text/plain; version=0.0.4; charset=utf-8", server_.metrics_text(), head);
 }
 
 void HttpSession::respond(http::message_generator response, bool keep_alive) {

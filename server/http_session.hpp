@@ -12,13 +12,13 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message_generator.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "connection_limiter.hpp"
+#include "server_stream.hpp"
 
 namespace rtcwire::server {
 
@@ -38,7 +38,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Closes the connection without an answer.
   void abort();
   // Hands the connection over; this object does nothing more with it.
-  boost::beast::tcp_stream take_stream();
+  ServerStream take_stream();
   // Hands the connection's place in the limits over with the stream.
   ConnectionSlot take_slot() { return std::move(slot_); }
 
@@ -46,10 +46,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // without a port). Limits and logs use these.
   const std::string& remote() const { return remote_; }        // "address:port"
   const std::string& remote_ip() const { return remote_ip_; }  // "address"
+  bool tls() const { return tls_; }
+  // Access-Control-Allow-Origin for the request being answered; empty when none is due.
+  const std::string& allow_origin() const { return allow_origin_; }
+  // Serve only /metrics (the --metrics-port listener).
+  void serve_metrics_only() { metrics_only_ = true; }
 
  private:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
+  // With TLS configured, the first bytes tell a TLS ClientHello from plain HTTP.
+  void detect_tls();
   void read_request();
   void on_header(boost::beast::error_code error);
   // RFC 9112 §6: the only transfer coding understood is a final, lone `chunked`; anything else
@@ -67,11 +74,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // Routes outside /engine.io/, all answered with a plain response.
   boost::beast::http::message_generator route(const Request& request) const;
-  // The CORS preflight of the echo mode (browsers running the conformance suite from elsewhere).
+  // The CORS preflight of an allowed origin (or any, in the conformance mode).
   boost::beast::http::message_generator preflight(const Request& request) const;
+  // Prometheus /metrics: on the --metrics-port listener, or behind --metrics-token.
+  boost::beast::http::message_generator metrics(const Request& request) const;
 
   Server& server_;
-  boost::beast::tcp_stream stream_;
+  ServerStream stream_;
+  bool tls_ = false;
+  bool metrics_only_ = false;
+  std::string allow_origin_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ConnectionSlot slot_;

@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context io{1};
   Server server(io, options);
+  if (const auto& failure = server.setup_error()) {
+    std::cerr << "rtcwire-server: " << *failure << "\n";
+    return 2;
+  }
   if (const auto error = server.start()) {
     std::cerr << "rtcwire-server: cannot listen on " << options.host << ":" << options.port << ": "
               << error.message() << "\n";
@@ -42,7 +46,13 @@ int main(int argc, char** argv) {
   const std::string host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
                                                       : endpoint.address().to_string();
   // Tests and scripts wait for exactly this line.
-  std::cout << "rtcwire-server listening on http://" << host << ":" << endpoint.port() << std::endl;
+  const char* scheme = options.access.tls_cert.empty() ? "http" : "https";
+  if (const auto metrics = server.metrics_endpoint()) {
+    std::cout << "rtcwire-server metrics on http://" << host << ":" << metrics->port() << "/metrics"
+              << std::endl;
+  }
+  std::cout << "rtcwire-server listening on " << scheme << "://" << host << ":" << endpoint.port()
+            << std::endl;
   // Handlers report errors as values; should one throw anyway (a bug), the others keep running.
   for (;;) {
     try {

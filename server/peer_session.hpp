@@ -15,6 +15,7 @@
 #include "rtcwire/reliable_outbox.hpp"
 #include "rtcwire/time.hpp"
 #include "sender_limits.hpp"
+#include "token_grant.hpp"
 
 namespace rtcwire::server {
 
@@ -33,7 +34,8 @@ struct PeerSession {
   // Whether `presented` is this session's token, in time independent of where they differ, so the
   // token cannot be guessed one character at a time.
   bool token_matches(std::string_view presented) const;
-  // The pending ack while attached, the expiry while detached; empty when neither is due.
+  // While attached the pending ack or the token's expiry, whichever is first; the expiry while
+  // detached; empty when nothing is due.
   std::optional<Millis> next_deadline() const;
 
   // Numbers and keeps `text`; false, keeping nothing, when the outbox cannot hold it.
@@ -52,6 +54,8 @@ struct PeerSession {
   std::string room;                        // empty when in no room
   std::optional<ConnectionId> connection;  // empty while detached
   std::optional<Millis> expires_at;        // set while detached
+  std::optional<TokenGrant> grant;         // what the connection token allows; none: anything
+  std::optional<Millis> token_expires_at;  // when the connection token runs out
   // Server -> client envelopes until the client acknowledges them.
   ReliableOutbox<Buffered> outbox;
   ReliableInbox inbox;  // client -> server sequence numbers

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <fstream>
+#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -54,6 +56,56 @@ std::size_t connection_limit(std::size_t configured) {
 
 int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
 
+constexpr std::chrono::seconds kLoopLagInterval{1};
+// Distinct refused origins and hosts logged; past it a flood of made-up ones costs no log volume.
+constexpr std::size_t kMaxLoggedRefusals = 1000;
+constexpr std::size_t kMaxLoggedValueBytes = 200;
+
+std::shared_ptr<const TokenAuthority> load_tokens(const AccessOptions& access,
+                                                  std::optional<std::string>& error) {
+  Result<std::shared_ptr<const JwtVerifier>> verifier =
+      local_error(ErrorCode::invalid_argument, "no key");
+  if (!access.jwt_secret.empty()) {
+    verifier = JwtVerifier::with_secret(access.jwt_secret);
+    if (!verifier) error = "--jwt-secret: " + verifier.error().message;
+  } else if (!access.jwt_public_key.empty()) {
+    std::ifstream file(access.jwt_public_key, std::ios::binary);
+    std::ostringstream pem;
+    pem << file.rdbuf();
+    if (!file) {
+      error = "--jwt-public-key: cannot read " + access.jwt_public_key;
+      return nullptr;
+    }
+    verifier = JwtVerifier::with_public_key_pem(pem.str());
+    if (!verifier)
+      error = "--jwt-public-key " + access.jwt_public_key + ": " + verifier.error().message;
+  } else {
+    return nullptr;
+  }
+  if (!verifier) return nullptr;
+  return std::make_shared<JwtAuthority>(verifier.value());
+}
+
+std::optional<TlsCertificates> load_tls(const AccessOptions& access,
+                                        std::optional<std::string>& error) {
+  if (access.tls_cert.empty()) return std::nullopt;
+  TlsCertificates tls(access.tls_cert, access.tls_key);
+  if (auto failure = tls.reload()) error = "TLS: " + *failure;
+  return tls;
+}
+
+std::vector<std::string> allowed_origins(const ServerOptions& options) {
+  // The conformance mode serves test pages from anywhere.
+  if (options.echo && options.access.allowed_origins.empty()) return {"*"};
+  return options.access.allowed_origins;
+}
+
+bool is_loopback(const std::string& host) {
+  error_code error;
+  const auto address = asio::ip::make_address(host, error);
+  return !error && address.is_loopback();
+}
+
 RequestMethod method_of(const Server::Request& request) {
   switch (request.method()) {
     case http::verb::get:
@@ -70,10 +122,17 @@ RequestMethod method_of(const Server::Request& request) {
 Server::Server(asio::io_context& io, ServerOptions options)
     : io_(io),
       options_(std::move(options)),
-      hub_(ids_,
-           HubSettings{options_.max_message_bytes, options_.resume_window,
-                       options_.resume_buffer_bytes, options_.max_sessions_per_ip,
-                       options_.rate_limits, options_.max_buffered_bytes, options_.ack_timeout}),
+      tokens_(load_tokens(options_.access, setup_error_)),
+      tls_(load_tls(options_.access, setup_error_)),
+      origin_policy_(allowed_origins(options_), options_.access.allowed_hosts,
+                     is_loopback(options_.host)),
+      hub_(ids_, HubSettings{options_.max_message_bytes, options_.resume_window,
+                             options_.resume_buffer_bytes, options_.max_sessions_per_ip,
+                             options_.rate_limits, options_.max_buffered_bytes,
+                             options_.ack_timeout, effective_auth_mode(options_.access), tokens_}),
+      metrics_acceptor_(io),
+      reload_signal_(io),
+      lag_timer_(io),
       acceptor_(io),
       signals_(io, SIGINT, SIGTERM),
       accept_retry_(io),
@@ -91,6 +150,7 @@ Server::~Server() {
 }
 
 error_code Server::start() {
+  if (setup_error_) return asio::error::invalid_argument;
   error_code error;
   const asio::ip::tcp::endpoint endpoint{asio::ip::make_address(options_.host, error),
                                          options_.port};
@@ -101,11 +161,138 @@ error_code Server::start() {
   if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
   if (error) return error;
 
+  if (options_.access.metrics_port) {
+    const asio::ip::tcp::endpoint metrics{endpoint.address(), *options_.access.metrics_port};
+    metrics_acceptor_.open(metrics.protocol(), error);
+    if (!error) metrics_acceptor_.set_option(asio::socket_base::reuse_address(true), error);
+    if (!error) metrics_acceptor_.bind(metrics, error);
+    if (!error) metrics_acceptor_.listen(asio::socket_base::max_listen_connections, error);
+    if (error) return error;
+    accept_metrics();
+  }
+
   signals_.async_wait([this](const error_code& wait_error, int signal) {
     if (!wait_error) shut_down(signal == SIGINT ? "SIGINT" : "SIGTERM");
   });
+  if (tls_) {
+    reload_signal_.add(SIGHUP);
+    watch_reload_signal();
+  }
+  measure_loop_lag();
   accept_next();
   return {};
+}
+
+std::optional<asio::ip::tcp::endpoint> Server::metrics_endpoint() const {
+  if (!metrics_acceptor_.is_open()) return std::nullopt;
+  error_code ignored;
+  return metrics_acceptor_.local_endpoint(ignored);
+}
+
+std::shared_ptr<asio::ssl::context> Server::tls_context() const {
+  return tls_ ? tls_->current() : nullptr;
+}
+
+void Server::accept_metrics() {
+  metrics_acceptor_.async_accept([this](const error_code& error, asio::ip::tcp::socket socket) {
+    if (shutting_down_) return;
+    if (!error) {
+      // Scrapers count toward the connection limits like everyone else.
+      error_code ignored;
+      const auto peer = socket.remote_endpoint(ignored);
+      ConnectionSlot slot;
+      if (ignored || connections_->admit(address_text(normalized(peer.address())), slot)) {
+        socket.close(ignored);
+      } else {
+        auto http = std::make_shared<HttpSession>(*this, std::move(socket), std::move(slot));
+        http->serve_metrics_only();
+        http->start();
+      }
+    }
+    // Failures (out of descriptors) wait for the next scrape rather than spin.
+    if (!error) accept_metrics();
+  });
+}
+
+void Server::watch_reload_signal() {
+  reload_signal_.async_wait([this](const error_code& error, int) {
+    if (error) return;
+    // New connections get the new certificate; established ones keep theirs.
+    if (auto failure = tls_->reload()) {
+      log_line("SIGHUP: TLS reload failed, keeping the current certificate: " + *failure);
+    } else {
+      log_line("SIGHUP: TLS certificate reloaded");
+    }
+    watch_reload_signal();
+  });
+}
+
+void Server::measure_loop_lag() {
+  const auto due = std::chrono::steady_clock::now() + kLoopLagInterval;
+  lag_timer_.expires_at(due);
+  lag_timer_.async_wait([this, due](const error_code& error) {
+    if (error || shutting_down_) return;
+    metrics_.loop_lag(std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - due));
+    measure_loop_lag();
+  });
+}
+
+void Server::note_refused_request(RefusedRequest kind, std::string_view value) {
+  metrics_.refused_request(kind);
+  const std::string name = kind == RefusedRequest::origin ? "origin" : "host";
+  std::string shown(value.substr(0, kMaxLoggedValueBytes));
+  // Header values are the client's: no control characters reach the log.
+  for (char& c : shown) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"') c = '?';
+  }
+  if (logged_refusals_.size() > kMaxLoggedRefusals) return;
+  if (logged_refusals_.size() == kMaxLoggedRefusals) {
+    logged_refusals_.insert({});
+    log_line("refused " + std::to_string(kMaxLoggedRefusals) +
+             " distinct origins and hosts: further ones are counted, not logged");
+    return;
+  }
+  if (!logged_refusals_.insert(name + " " + shown).second) return;
+  log_line("refused " + name + "=\"" + shown + "\" (not allowed; logged once)");
+}
+
+std::string Server::metrics_text() const {
+  Metrics::Gauges gauges;
+  gauges.sessions = hub_.session_count();
+  for (const auto& [connection, entry] : sessions_) {
+    ++gauges.connections[static_cast<std::size_t>(entry.session->transport_kind())];
+  }
+  gauges.buffered_bytes = hub_.buffered_bytes();
+  return metrics_.render(gauges);
+}
+
+void Server::count(const HubOutput& output) {
+  for (const Delivery& delivery : output.deliveries) metrics_.message_sent(delivery.text.size());
+  if (output.greeting) {
+    if (output.greeting->resumed) {
+      metrics_.resume("resumed");
+    } else if (output.greeting->resume_error) {
+      metrics_.resume(to_string(*output.greeting->resume_error));
+    }
+  }
+  if (output.rejection) {
+    switch (output.rejection->code) {
+      case ErrorCode::unauthorized:
+      case ErrorCode::token_expired:
+      case ErrorCode::forbidden_room:
+      case ErrorCode::forbidden_publish:
+        metrics_.refused_token(to_string(output.rejection->code));
+        break;
+      case ErrorCode::too_many_sessions:
+        metrics_.rate_limited("sessions_per_ip");
+        break;
+      default:
+        break;
+    }
+  }
+  for (const SessionEnd& end : output.ended) {
+    if (end.why) metrics_.eviction(to_string(*end.why));
+  }
 }
 
 asio::ip::tcp::endpoint Server::local_endpoint() const {
@@ -246,6 +433,7 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
       if (at_session_limit(http->remote_ip())) {
         // The code the stock server uses when its allowRequest hook refuses, with 503: the
         // condition is temporary.
+        metrics_.rate_limited("sessions_per_ip");
         refuse(*http, HandshakeError::forbidden, http::status::service_unavailable,
                kTooManySessions);
         return;
@@ -261,8 +449,9 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
         case TransportKind::sse: {
           std::string remote = http->remote();
           std::string ip = http->remote_ip();
-          auto stream = std::make_shared<SseStream>(http->take_stream(), request.version(),
-                                                    options_.sse_heartbeat_interval, options_.echo);
+          auto stream =
+              std::make_shared<SseStream>(http->take_stream(), request.version(),
+                                          options_.sse_heartbeat_interval, http->allow_origin());
           stream->hold(http->take_slot());
           open_session(std::move(stream), std::move(remote), std::move(ip), nullptr);
           return;
@@ -354,6 +543,7 @@ void Server::accept_probe(HttpSession& http, Request request, std::string sid, b
 }
 
 void Server::on_message(ConnectionId connection, engineio::Packet packet) {
+  metrics_.message_received(packet.data.size());
   if (options_.echo) {
     if (const auto found = sessions_.find(connection); found != sessions_.end()) {
       found->second.session->send(std::move(packet));
@@ -427,6 +617,7 @@ void Server::log_rejection(ConnectionId from, const HubOutput& output) {
 }
 
 void Server::dispatch(const HubOutput& output) {
+  count(output);
   for (const Delivery& delivery : output.deliveries) {
     const auto found = sessions_.find(delivery.to);
     if (found == sessions_.end()) continue;
@@ -486,6 +677,9 @@ void Server::shut_down(std::string_view why) {
   log_line(std::string(why) + ": draining " + std::to_string(sessions_.size()) + " session(s)");
   error_code ignored;
   acceptor_.close(ignored);
+  metrics_acceptor_.close(ignored);
+  reload_signal_.cancel();
+  lag_timer_.cancel();
   accept_retry_.cancel();
   // Goaway joins each client's send queue behind what is already there, so it arrives last.
   dispatch(hub_.go_away(static_cast<std::uint64_t>(options_.goaway_spread.count())));

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,6 +21,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "connection_auth.hpp"
 #include "connection_limiter.hpp"
 #include "engineio_handshake.hpp"
 #include "engineio_transport.hpp"
@@ -27,10 +29,13 @@
 #include "log.hpp"
 #include "log_limiter.hpp"
 #include "memory_reclaimer.hpp"
+#include "metrics.hpp"
+#include "origin_policy.hpp"
 #include "rtcwire/engineio_packet.hpp"
 #include "rtcwire/time.hpp"
 #include "server_options.hpp"
 #include "signalling_hub.hpp"
+#include "tls_context.hpp"
 
 namespace rtcwire::server {
 
@@ -46,9 +51,14 @@ class Server {
   Server& operator=(const Server&) = delete;
   ~Server();
 
+  // Why the access options cannot be used (an unreadable key or certificate), checked before
+  // start().
+  const std::optional<std::string>& setup_error() const { return setup_error_; }
   // Binds, listens and starts accepting and watching for signals.
   boost::system::error_code start();
   boost::asio::ip::tcp::endpoint local_endpoint() const;
+  // The --metrics-port listener's address, when there is one.
+  std::optional<boost::asio::ip::tcp::endpoint> metrics_endpoint() const;
 
   const ServerOptions& options() const { return options_; }
   boost::asio::any_io_executor executor() { return io_.get_executor(); }
@@ -59,6 +69,13 @@ class Server {
   // ---- for HTTP sessions ----
   // A connection, or a request naming its client behind a trusted proxy, was over a limit.
   void on_connection_refused(const std::string& ip, ConnectionRefusal refusal);
+  // The TLS context for a new connection; null without --tls-cert.
+  std::shared_ptr<boost::asio::ssl::context> tls_context() const;
+  const OriginPolicy& origin_policy() const { return origin_policy_; }
+  // Counts the refusal and logs it the first time for each origin or host.
+  void note_refused_request(RefusedRequest kind, std::string_view value);
+  void note_tls_failure() { metrics_.tls_handshake_failed(); }
+  std::string metrics_text() const;
   // A request to /engine.io/: opens, upgrades or feeds a session, or is refused.
   void on_engineio_request(const std::shared_ptr<HttpSession>& http, Request request);
 
@@ -91,6 +108,12 @@ class Server {
   void arm_log_report();
   // The session `sid` names, if it was opened from `ip`.
   std::shared_ptr<EngineioSession> find(std::string_view sid, const std::string& ip) const;
+  void accept_metrics();
+  void watch_reload_signal();
+  // Measures how late the loop runs a timer, once a second.
+  void measure_loop_lag();
+  // Counts what the hub's output shows for the metrics.
+  void count(const HubOutput& output);
   void refuse(HttpSession& http, HandshakeError error, boost::beast::http::status status,
               std::string_view message = {});
   void open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
@@ -117,8 +140,17 @@ class Server {
 
   boost::asio::io_context& io_;
   ServerOptions options_;
+  std::optional<std::string> setup_error_;
+  std::shared_ptr<const TokenAuthority> tokens_;  // null without a JWT key
+  std::optional<TlsCertificates> tls_;
+  OriginPolicy origin_policy_;
+  Metrics metrics_;
+  std::unordered_set<std::string> logged_refusals_;  // bounded: see note_refused_request
   RandomIdSource ids_;
   SignallingHub hub_;
+  boost::asio::ip::tcp::acceptor metrics_acceptor_;
+  boost::asio::signal_set reload_signal_;
+  boost::asio::steady_timer lag_timer_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer accept_retry_;

@@ -123,6 +123,16 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       options.echo = true;
       continue;
     }
+    if (is_access_flag(flag)) {
+      if (!inline_value && i + 1 == arguments.size()) {
+        return OptionsError{std::string(flag) + " needs a value"};
+      }
+      const std::string_view value = inline_value ? *inline_value : arguments[++i];
+      if (auto failure = apply_access_flag(options.access, flag, value)) {
+        return OptionsError{std::move(*failure)};
+      }
+      continue;
+    }
     const bool known =
         flag == "--host" || flag == "--port" || flag == "--static" ||
         flag == "--max-message-bytes" || flag == "--max-payload" || flag == "--ping-interval" ||
@@ -240,11 +250,12 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
                         ") must be at least twice --max-message-bytes (" +
                         std::to_string(options.max_message_bytes) + ")"};
   }
+  if (auto failure = check_access_options(options.access)) return OptionsError{std::move(*failure)};
   return options;
 }
 
 std::string usage_text() {
-  return R"(Usage: rtcwire-server [options]
+  return std::string(R"(Usage: rtcwire-server [options]
 
 The rtcwire signalling server: Engine.IO v4 at /engine.io/ over WebSocket, HTTP long-polling and
 Server-Sent Events, carrying the rtcwire envelope v1.
@@ -295,9 +306,12 @@ Options:
   --echo                    conformance mode: send every message packet back to its sender
   --help                    print this help and exit
 
-On start, prints "rtcwire-server listening on http://HOST:PORT" to stdout. Logs go to stderr.
+)") + std::string(kAccessUsage) +
+         R"(
+On start, prints "rtcwire-server listening on http://HOST:PORT" (https with TLS) to stdout, and
+"rtcwire-server metrics on http://HOST:PORT/metrics" with --metrics-port. Logs go to stderr.
 SIGTERM or SIGINT stops accepting, sends every client goaway, and exits once all have closed
-(or after --drain-timeout).
+(or after --drain-timeout). SIGHUP reloads the TLS certificate and key.
 )";
 }
 

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "access_options.hpp"
 #include "log.hpp"
 #include "sender_limits.hpp"
 #include "static_files.hpp"
@@ -56,6 +57,8 @@ struct ServerOptions {
   std::chrono::milliseconds drain_timeout{15000};
   // Conformance mode: every message packet goes straight back to its sender; no envelopes.
   bool echo = false;
+  // TLS, Origin and Host allow-lists, connection tokens, metrics.
+  AccessOptions access;
 
   bool operator==(const ServerOptions&) const = default;
 };

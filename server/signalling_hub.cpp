@@ -14,6 +14,8 @@ constexpr std::string_view kTooManySessions = "too many sessions";
 constexpr std::string_view kRateLimited = "rate limited";
 // What "{"seq":N," adds to an encoded envelope, at most.
 constexpr std::size_t kSeqBytes = 28;
+constexpr std::string_view kUnauthorized = "unauthorized";
+constexpr std::string_view kTokenExpired = "token expired";
 
 }  // namespace
 
@@ -58,6 +60,12 @@ std::size_t SignallingHub::sessions_of(const std::string& owner) const {
   return found == sessions_by_owner_.end() ? 0 : found->second;
 }
 
+std::size_t SignallingHub::buffered_bytes() const {
+  std::size_t bytes = 0;
+  for (const auto& [peer, session] : sessions_) bytes += session.outbox.bytes();
+  return bytes;
+}
+
 HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, Millis now) {
   Output out;
   now_ = now;
@@ -92,7 +100,7 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
     return;
   }
   if (!session) {
-    on_hello(from, std::get<envelope::Hello>(message), out);
+    on_hello(from, std::get<envelope::Hello>(message), now, out);
     return;
   }
 
@@ -128,11 +136,16 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
           on_publish(*session, envelope, out);
         } else if constexpr (std::is_same_v<T, envelope::Ack>) {
           on_ack(*session, envelope, out);
+        } else if constexpr (std::is_same_v<T, envelope::Refresh>) {
+          on_refresh(*session, envelope, now, out);
         } else {
           static_assert(std::is_same_v<T, envelope::SignalTo> ||
                         std::is_same_v<T, envelope::DirectTo>);
           PeerSession* target = room_peer(*session, envelope.to);
-          if (!target) {
+          if (std::is_same_v<T, envelope::DirectTo> && session->grant && !session->grant->publish) {
+            fail(from, session, ErrorCode::forbidden_publish,
+                 "your token allows listening only (publish: false)", out);
+          } else if (!target) {
             fail(from, session, ErrorCode::peer_not_found,
                  "peer '" + envelope.to + "' is not in your room", out);
           } else if constexpr (std::is_same_v<T, envelope::SignalTo>) {
@@ -223,6 +236,10 @@ HubOutput SignallingHub::handle_timeout(Millis now) {
       end_session(session, ErrorCode::session_expired, out);
       continue;
     }
+    if (session.connection && session.token_expires_at && *session.token_expires_at <= now) {
+      expire_token(session, out);
+      continue;
+    }
     if (session.connection) send_ack(session, out);
     reschedule(session);
   }
@@ -250,17 +267,42 @@ const PeerSession* SignallingHub::session_of(ConnectionId connection) const {
   return &sessions_.at(found->second.peer);
 }
 
-void SignallingHub::on_hello(ConnectionId from, const envelope::Hello& hello, Output& out) {
+Result<std::optional<Authorization>> SignallingHub::admit(
+    const std::optional<std::string>& token) const {
+  if (settings_.auth == AuthMode::off || !settings_.tokens) return std::optional<Authorization>{};
+  if (!token) {
+    if (settings_.auth == AuthMode::optional) return std::optional<Authorization>{};
+    return remote_error(ErrorCode::unauthorized, "this server needs a connection token in hello");
+  }
+  auto authorized = settings_.tokens->authorize(*token);
+  if (!authorized) return authorized.error();
+  return std::optional<Authorization>{std::move(authorized.value())};
+}
+
+void SignallingHub::on_hello(ConnectionId from, const envelope::Hello& hello, Millis now,
+                             Output& out) {
+  // A resume needs a valid token too: the session's grant may not outlive its token.
+  auto admitted = admit(hello.auth);
+  if (!admitted) {
+    fail(from, nullptr, admitted.error().code, admitted.error().message, out);
+    out.close(from, kUnauthorized);
+    connections_.erase(from);
+    return;
+  }
+  const std::optional<Authorization>& authorization = admitted.value();
   if (!hello.resume) {
-    start_session(from, std::nullopt, out);
+    start_session(from, std::nullopt, authorization, now, out);
     return;
   }
   const envelope::ResumeRequest& resume = *hello.resume;
   const auto peer = peer_by_session_.find(resume.session);
   PeerSession* old = peer == peer_by_session_.end() ? nullptr : &sessions_.at(peer->second);
-  // A wrong token is indistinguishable from an unknown session, and leaves the session alone.
-  if (!old || !old->token_matches(resume.token)) {
-    start_session(from, ErrorCode::session_expired, out);
+  // A wrong token is indistinguishable from an unknown session, and leaves the session alone;
+  // so is another user's connection token.
+  const std::string user = authorization ? authorization->grant.user : std::string();
+  const std::string old_user = old && old->grant ? old->grant->user : std::string();
+  if (!old || !old->token_matches(resume.token) || user != old_user) {
+    start_session(from, ErrorCode::session_expired, authorization, now, out);
     return;
   }
   if (resume.ack > old->outbox.last_seq()) {
@@ -271,13 +313,32 @@ void SignallingHub::on_hello(ConnectionId from, const envelope::Hello& hello, Ou
       connections_.erase(*old->connection);
     }
     end_session(*old, ErrorCode::invalid_sequence, out);
-    start_session(from, ErrorCode::invalid_sequence, out);
+    start_session(from, ErrorCode::invalid_sequence, authorization, now, out);
     return;
   }
-  resume_session(from, *old, resume.ack, out);
+  resume_session(from, *old, resume.ack, authorization, now, out);
 }
 
+namespace {
+
+void apply_authorization(PeerSession& session, const std::optional<Authorization>& admitted,
+                         Millis now) {
+  session.grant.reset();
+  session.token_expires_at.reset();
+  if (!admitted) return;
+  session.grant = admitted->grant;
+  if (admitted->expires_in) session.token_expires_at = now + *admitted->expires_in;
+}
+
+std::optional<std::uint64_t> token_lifetime(const std::optional<Authorization>& admitted) {
+  if (!admitted || !admitted->expires_in) return std::nullopt;
+  return static_cast<std::uint64_t>(std::max<Millis::rep>(admitted->expires_in->count(), 0));
+}
+
+}  // namespace
+
 void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> resume_error,
+                                  const std::optional<Authorization>& admitted, Millis now,
                                   Output& out) {
   // A client that connects and drops over and over would otherwise pile up sessions, each
   // holding a buffer for the resume window.
@@ -301,6 +362,7 @@ void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> re
       sessions_.try_emplace(peer, peer, id, ids_.token(), settings_.resume_buffer_bytes)
           .first->second;
   session.connection = from;
+  apply_authorization(session, admitted, now);
   Link& link = connections_.at(from);
   session.owner = link.owner;
   ++sessions_by_owner_[session.owner];
@@ -308,12 +370,15 @@ void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> re
   link.peer = std::move(peer);
   out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
                                                        settings_.max_message_bytes, false, 0,
-                                                       resume_error}));
+                                                       resume_error, token_lifetime(admitted)}));
   out.greet(Greeting{false, resume_error});
+  reschedule(session);
 }
 
 void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
-                                   envelope::Seq client_ack, Output& out) {
+                                   envelope::Seq client_ack,
+                                   const std::optional<Authorization>& admitted, Millis now,
+                                   Output& out) {
   if (session.connection) {
     // The old connection is dead or dying (the client would not resume otherwise): it goes
     // quietly, and the room notices nothing.
@@ -327,11 +392,12 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
   session.limiter.reset();
   session.connection = from;
   session.expires_at.reset();
+  apply_authorization(session, admitted, now);
   connections_.at(from).peer = session.peer;
   acknowledge(session, client_ack, out);  // checked against last_seq() by the caller
-  out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
-                                                       settings_.max_message_bytes, true,
-                                                       session.inbox.take_ack(), std::nullopt}));
+  out.deliver(from, envelope::encode(envelope::Welcome{
+                        session.peer, session.id, session.token, settings_.max_message_bytes, true,
+                        session.inbox.take_ack(), std::nullopt, token_lifetime(admitted)}));
   // What the client missed, in order, with the seq it was first sent with.
   for (const auto& entry : session.outbox.unacked()) out.deliver(from, entry.item.text);
   out.greet(Greeting{true, std::nullopt});
@@ -339,18 +405,65 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
 }
 
 void SignallingHub::on_join(PeerSession& session, const envelope::Join& join, Output& out) {
+  if (session.grant && !session.grant->allows_room(join.room)) {
+    fail(*session.connection, &session, ErrorCode::forbidden_room,
+         "your token does not allow room '" + join.room + "'", out);
+    return;
+  }
+  const auto user_of = [](const PeerSession& member) -> std::optional<std::string> {
+    if (!member.grant || member.grant->user.empty()) return std::nullopt;
+    return member.grant->user;
+  };
   // Joining the room one is already in changes nothing for the others: no presence churn.
   if (session.room != join.room) {
     leave_room(session, out);
-    broadcast(join.room, session.peer, envelope::PeerJoined{session.peer}, out);
+    broadcast(join.room, session.peer, envelope::PeerJoined{session.peer, user_of(session)}, out);
     rooms_[join.room].push_back(session.peer);
     session.room = join.room;
   }
-  envelope::Joined joined{join.room, {}};
+  envelope::Joined joined{join.room, {}, {}};
   for (const std::string& member : rooms_.at(join.room)) {
-    if (member != session.peer) joined.peers.push_back(member);
+    if (member == session.peer) continue;
+    joined.peers.push_back(member);
+    if (auto user = user_of(sessions_.at(member))) joined.users[member] = std::move(*user);
   }
   send(session, joined, out);
+}
+
+void SignallingHub::on_refresh(PeerSession& session, const envelope::Refresh& refresh, Millis now,
+                               Output& out) {
+  if (settings_.auth == AuthMode::off || !settings_.tokens) {
+    fail(*session.connection, &session, ErrorCode::invalid_state,
+         "this server does not use connection tokens", out);
+    return;
+  }
+  auto authorized = settings_.tokens->authorize(refresh.auth);
+  if (!authorized) {
+    // The session keeps its current token until that one runs out.
+    fail(*session.connection, &session, authorized.error().code, authorized.error().message, out);
+    return;
+  }
+  const std::string current_user = session.grant ? session.grant->user : std::string();
+  if (authorized.value().grant.user != current_user) {
+    fail(*session.connection, &session, ErrorCode::unauthorized,
+         "a refreshed token must name the same user (sub)", out);
+    return;
+  }
+  const std::optional<Authorization> admitted{std::move(authorized.value())};
+  apply_authorization(session, admitted, now);
+  out.deliver(*session.connection,
+              envelope::encode(envelope::Refreshed{token_lifetime(admitted).value_or(0)}));
+}
+
+void SignallingHub::expire_token(PeerSession& session, Output& out) {
+  const ConnectionId connection = *session.connection;
+  out.deliver(connection, envelope::encode(envelope::ErrorReply{
+                              ErrorCode::token_expired,
+                              "the connection token expired before it was refreshed"}));
+  out.close(connection, kTokenExpired);
+  connections_.erase(connection);
+  session.connection.reset();
+  end_session(session, ErrorCode::token_expired, out);
 }
 
 void SignallingHub::on_leave(PeerSession& session, Output& out) {
@@ -365,6 +478,11 @@ void SignallingHub::on_leave(PeerSession& session, Output& out) {
 
 void SignallingHub::on_publish(PeerSession& session, const envelope::Publish& publish,
                                Output& out) {
+  if (session.grant && !session.grant->publish) {
+    fail(*session.connection, &session, ErrorCode::forbidden_publish,
+         "your token allows listening only (publish: false)", out);
+    return;
+  }
   if (session.room.empty()) {
     fail(*session.connection, &session, ErrorCode::not_in_room, "publish while in no room", out);
     return;

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "buffer_budget.hpp"
+#include "connection_auth.hpp"
 #include "id_source.hpp"
 #include "peer_session.hpp"
 #include "rtcwire/envelope.hpp"
@@ -40,6 +42,9 @@ struct HubSettings {
   // A receiver whose buffer has no room for a relayed message is ended only once it has also
   // acknowledged nothing for this long: it stopped reading. Until then the sender is refused.
   Millis ack_timeout{10000};
+  // Connection tokens (docs/server.md, "Tokens"); `tokens` is needed unless `auth` is off.
+  AuthMode auth = AuthMode::off;
+  std::shared_ptr<const TokenAuthority> tokens;
 };
 
 // One encoded server envelope for one connection.
@@ -117,6 +122,8 @@ class SignallingHub {
   // Live sessions, attached or not, started from connections of `owner`: a client that connects
   // and drops over and over leaves sessions behind for the resume window, so limits count them.
   std::size_t sessions_of(const std::string& owner) const;
+  // Unacknowledged bytes kept for resumes, over all sessions (for the metrics).
+  std::size_t buffered_bytes() const;
   // Empty until the connection's hello was welcomed.
   std::string_view peer_id(ConnectionId connection) const;
   std::string_view room_of(ConnectionId connection) const;
@@ -131,10 +138,16 @@ class SignallingHub {
 
   // receive_text() for a known connection; the caller ends what overflowed.
   void handle_text(ConnectionId from, std::string_view text, Millis now, Output& out);
-  void on_hello(ConnectionId from, const envelope::Hello& hello, Output& out);
-  void start_session(ConnectionId from, std::optional<ErrorCode> resume_error, Output& out);
+  void on_hello(ConnectionId from, const envelope::Hello& hello, Millis now, Output& out);
+  // What hello's token admits under the --auth mode: a grant, none (no token needed), or why not.
+  Result<std::optional<Authorization>> admit(const std::optional<std::string>& token) const;
+  void start_session(ConnectionId from, std::optional<ErrorCode> resume_error,
+                     const std::optional<Authorization>& admitted, Millis now, Output& out);
   void resume_session(ConnectionId from, PeerSession& session, envelope::Seq client_ack,
-                      Output& out);
+                      const std::optional<Authorization>& admitted, Millis now, Output& out);
+  void on_refresh(PeerSession& session, const envelope::Refresh& refresh, Millis now, Output& out);
+  // Ends an attached session whose token ran out: the client hears token_expired first.
+  void expire_token(PeerSession& session, Output& out);
   void on_join(PeerSession& session, const envelope::Join& join, Output& out);
   void on_leave(PeerSession& session, Output& out);
   void on_publish(PeerSession& session, const envelope::Publish& publish, Output& out);

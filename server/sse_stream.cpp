@@ -25,8 +25,8 @@ std::string single_packet_event(PacketType type) {
 
 }  // namespace
 
-SseStream::SseStream(beast::tcp_stream stream, unsigned http_version,
-                     std::chrono::milliseconds heartbeat_interval, bool cors)
+SseStream::SseStream(ServerStream stream, unsigned http_version,
+                     std::chrono::milliseconds heartbeat_interval, const std::string& allow_origin)
     : stream_(std::move(stream)),
       chunked_(http_version >= 11),
       heartbeat_interval_(heartbeat_interval),
@@ -39,7 +39,10 @@ SseStream::SseStream(beast::tcp_stream stream, unsigned http_version,
   header_.set(http::field::cache_control, "no-store");
   // Tells nginx-style proxies to pass events through as they come.
   header_.set("X-Accel-Buffering", "no");
-  if (cors) header_.set(http::field::access_control_allow_origin, "*");
+  if (!allow_origin.empty()) {
+    header_.set(http::field::access_control_allow_origin, allow_origin);
+    header_.set(http::field::vary, "Origin");
+  }
   header_.keep_alive(false);
   header_.chunked(chunked_);
 }

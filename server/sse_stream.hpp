@@ -13,20 +13,21 @@
 #include <string>
 
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/serializer.hpp>
 
 #include "engineio_transport.hpp"
+#include "server_stream.hpp"
 
 namespace rtcwire::server {
 
 class SseStream final : public Transport, public std::enable_shared_from_this<SseStream> {
  public:
-  // `http_version` of the request; `cors` adds Access-Control-Allow-Origin: * (echo mode).
-  SseStream(boost::beast::tcp_stream stream, unsigned http_version,
-            std::chrono::milliseconds heartbeat_interval, bool cors);
+  // `http_version` of the request; `allow_origin`, when not empty, is sent as
+  // Access-Control-Allow-Origin (an allowed cross-origin page, or * in echo mode).
+  SseStream(ServerStream stream, unsigned http_version,
+            std::chrono::milliseconds heartbeat_interval, const std::string& allow_origin);
 
   TransportKind kind() const override { return TransportKind::sse; }
   // Writes the response header and starts the stream.
@@ -53,7 +54,7 @@ class SseStream final : public Transport, public std::enable_shared_from_this<Ss
   void arm_heartbeat();
   void end();
 
-  boost::beast::tcp_stream stream_;
+  ServerStream stream_;
   State state_ = State::open;
   std::weak_ptr<TransportOwner> owner_;
   boost::beast::http::response<boost::beast::http::empty_body> header_;

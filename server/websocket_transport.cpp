@@ -26,7 +26,7 @@ std::string read_error_reason(const beast::error_code& error) {
 
 }  // namespace
 
-WebsocketTransport::WebsocketTransport(beast::tcp_stream stream, std::size_t max_payload)
+WebsocketTransport::WebsocketTransport(ServerStream stream, std::size_t max_payload)
     : websocket_(std::move(stream)), close_deadline_(websocket_.get_executor()) {
   websocket_.read_message_max(max_payload);
 }

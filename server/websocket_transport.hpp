@@ -9,19 +9,19 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include "engineio_transport.hpp"
+#include "server_stream.hpp"
 
 namespace rtcwire::server {
 
 class WebsocketTransport final : public Transport,
                                  public std::enable_shared_from_this<WebsocketTransport> {
  public:
-  WebsocketTransport(boost::beast::tcp_stream stream, std::size_t max_payload);
+  WebsocketTransport(ServerStream stream, std::size_t max_payload);
 
   // Completes the websocket handshake for `upgrade`; `done` gets its outcome.
   void accept(boost::beast::http::request<boost::beast::http::string_body> upgrade,
@@ -52,7 +52,7 @@ class WebsocketTransport final : public Transport,
   void close_websocket();
   void end();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> websocket_;
+  boost::beast::websocket::stream<ServerStream> websocket_;
   State state_ = State::accepting;
   std::weak_ptr<TransportOwner> owner_;
   boost::beast::flat_buffer read_buffer_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rtcwire/json_limits.hpp"
+#include "rtcwire/token_refresh.hpp"
 
 namespace rtcwire {
 namespace {
@@ -247,6 +248,27 @@ void Client::close(Millis now) {
   }
 }
 
+Status Client::set_token(std::string token, Millis now) {
+  static_assert(envelope::kMaxAuthBytes == 8192, "the message below names the limit");
+  if (token.empty() || token.size() > envelope::kMaxAuthBytes) {
+    return local_error(ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
+  }
+  if (state_ == ClientState::closed) {
+    return local_error(ErrorCode::invalid_state, "the client is closed");
+  }
+  token_ = std::move(token);
+  if (state_ != ClientState::connected) return ok();  // the next hello carries it
+  auto sent = write(envelope::encode(envelope::Refresh{*token_}));
+  if (!sent) lose_connection(sent.error(), now);
+  return ok();
+}
+
+void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
+  const Millis lifetime{
+      static_cast<Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
+  timers_.set(Timer::token_refresh, now + token_refresh_delay(lifetime));
+}
+
 bool Client::owns(uint32_t generation) const {
   return connection_ && connection_->owns(generation);
 }
@@ -296,6 +318,10 @@ void Client::handle_timeout(Millis now) {
     }
     if (timer == Timer::ack) {
       if (state_ == ClientState::connected) send_ack();
+      continue;
+    }
+    if (timer == Timer::token_refresh) {
+      if (state_ == ClientState::connected) events_.push_back(client_event::TokenNeeded{});
       continue;
     }
     if (state_ != ClientState::connecting) continue;
@@ -382,8 +408,9 @@ void Client::drain_connection(Millis now) {
                      events_.push_back(client_event::TransportChanged{kind});
                      events_.push_back(client_event::RememberTransport{
                          server_url_.origin_key(), {kind, now + config_.remember_for}});
+                     hello_refusal_.reset();
                      auto sent = write(envelope::encode(
-                         envelope::Hello{config_.sdk, session_.take_resume_request()}));
+                         envelope::Hello{config_.sdk, session_.take_resume_request(), token_}));
                      if (!sent) {
                        connection_->close();
                        lose_connection(sent.error(), now);
@@ -401,8 +428,10 @@ void Client::drain_connection(Millis now) {
                      if (state_ != ClientState::connecting && state_ != ClientState::connected) {
                        return;  // we closed it ourselves
                      }
-                     Error error = closed.error.value_or(
-                         transport_error(ErrorCode::transport_closed, "the connection closed"));
+                     // A hello the server refused explains the close better than the close.
+                     Error error = std::exchange(hello_refusal_, std::nullopt)
+                                       .value_or(closed.error.value_or(transport_error(
+                                           ErrorCode::transport_closed, "the connection closed")));
                      // Before the Engine.IO handshake, a failure means "try the next transport".
                      if (state_ == ClientState::connecting && !attempt_opened_) {
                        attempt_failed(std::move(error), now);
@@ -433,7 +462,12 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
     if (auto* welcome = std::get_if<envelope::Welcome>(&message)) {
       handle_welcome(std::move(*welcome), now);
     } else if (auto* refusal = std::get_if<envelope::ErrorReply>(&message)) {
-      events_.push_back(ev::ErrorRaised{remote_error(refusal->code, refusal->message)});
+      Error error = remote_error(refusal->code, refusal->message);
+      hello_refusal_ = error;
+      events_.push_back(ev::ErrorRaised{std::move(error)});
+      const bool token_refused =
+          refusal->code == ErrorCode::unauthorized || refusal->code == ErrorCode::token_expired;
+      if (token_refused && token_) events_.push_back(ev::TokenNeeded{});
     } else {
       events_.push_back(ev::ErrorRaised{
           remote_error(ErrorCode::invalid_state, "server sent a message before its welcome")});
@@ -475,6 +509,7 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
     loss = session_.start(welcome);
   }
   max_message_bytes_ = welcome.max_message_bytes;
+  if (welcome.auth_expires_in_ms) schedule_token_refresh(*welcome.auth_expires_in_ms, now);
   ever_connected_ = true;
   reconnect_attempt_ = 0;
   // Before `connected`, so an app that rebuilds on `connected` finds the old room gone, and
@@ -507,14 +542,15 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           },
           [&](envelope::Joined& joined) {
             membership.on_joined(joined.room, joined.peers);
-            events_.push_back(ev::RoomJoined{std::move(joined.room), std::move(joined.peers)});
+            events_.push_back(ev::RoomJoined{std::move(joined.room), std::move(joined.peers),
+                                             std::move(joined.users)});
           },
           [&](envelope::Left& left) {
             if (membership.on_left(left.room)) events_.push_back(ev::RoomLeft{left.room});
           },
           [&](envelope::PeerJoined& joined) {
             if (membership.on_peer_joined(joined.peer)) {
-              events_.push_back(ev::PeerJoined{std::move(joined.peer)});
+              events_.push_back(ev::PeerJoined{std::move(joined.peer), std::move(joined.user)});
             }
           },
           [&](envelope::PeerLeft& left) {
@@ -535,8 +571,12 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           },
           [&](envelope::ErrorReply& refusal) {
             Error error = remote_error(refusal.code, std::move(refusal.message));
-            if (error.code == ErrorCode::buffer_overflow) {
+            if (error.code == ErrorCode::buffer_overflow ||
+                error.code == ErrorCode::token_expired) {
               // The server dropped the session: resuming it is pointless.
+              if (error.code == ErrorCode::token_expired && token_) {
+                events_.push_back(ev::TokenNeeded{});
+              }
               abandon_session(std::move(error), now);
             } else {
               events_.push_back(ev::ErrorRaised{std::move(error)});
@@ -546,6 +586,9 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
             if (auto acked = session_.acknowledge(ack.seq); !acked) {
               events_.push_back(ev::ErrorRaised{acked.error()});
             }
+          },
+          [&](envelope::Refreshed& refreshed) {
+            schedule_token_refresh(refreshed.auth_expires_in_ms, now);
           },
           [&](envelope::GoAway& goaway) {
             if (auto acked = session_.acknowledge(goaway.ack); !acked) {

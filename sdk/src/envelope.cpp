@@ -179,12 +179,13 @@ bool is_valid_peer_id(std::string_view peer) {
 }
 
 bool is_sequenced(const ClientEnvelope& envelope) {
-  return !std::holds_alternative<Hello>(envelope) && !std::holds_alternative<Ack>(envelope);
+  return !std::holds_alternative<Hello>(envelope) && !std::holds_alternative<Ack>(envelope) &&
+         !std::holds_alternative<Refresh>(envelope);
 }
 
 bool is_sequenced(const ServerEnvelope& envelope) {
   return !std::holds_alternative<Welcome>(envelope) && !std::holds_alternative<Ack>(envelope) &&
-         !std::holds_alternative<GoAway>(envelope);
+         !std::holds_alternative<GoAway>(envelope) && !std::holds_alternative<Refreshed>(envelope);
 }
 
 std::string with_seq(std::string_view encoded, Seq seq) {
@@ -204,6 +205,12 @@ std::string encode(const ClientEnvelope& envelope, Seq seq) {
                                                     {"token", e.resume->token},
                                                     {"ack", e.resume->ack}};
                                }
+                               if (e.auth) j["auth"] = *e.auth;
+                               return j;
+                             },
+                             [](const Refresh& e) {
+                               Json j = header("refresh");
+                               j["auth"] = e.auth;
                                return j;
                              },
                              [](const Join& e) {
@@ -246,12 +253,20 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
                                j["resumed"] = e.resumed;
                                j["ack"] = e.ack;
                                if (e.resume_error) j["resumeError"] = to_string(*e.resume_error);
+                               if (e.auth_expires_in_ms)
+                                 j["authExpiresInMs"] = *e.auth_expires_in_ms;
+                               return j;
+                             },
+                             [](const Refreshed& e) {
+                               Json j = header("refreshed");
+                               j["authExpiresInMs"] = e.auth_expires_in_ms;
                                return j;
                              },
                              [](const Joined& e) {
                                Json j = header("joined");
                                j["room"] = e.room;
                                j["peers"] = e.peers;
+                               if (!e.users.empty()) j["users"] = e.users;
                                return j;
                              },
                              [](const Left& e) {
@@ -262,6 +277,7 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
                              [](const PeerJoined& e) {
                                Json j = header("peer-joined");
                                j["peer"] = e.peer;
+                               if (e.user) j["user"] = *e.user;
                                return j;
                              },
                              [](const PeerLeft& e) {
@@ -314,6 +330,11 @@ Result<std::string> read_bounded(const Json& object, const char* name, std::size
       ErrorCode::invalid_envelope);
 }
 
+bool is_valid_user(const Json& user) {
+  return user.is_string() && !user.get_ref<const std::string&>().empty() &&
+         user.get_ref<const std::string&>().size() <= kMaxUserBytes;
+}
+
 Result<ResumeRequest> read_resume(const Json& resume) {
   if (!resume.is_object()) return invalid("field 'resume' must be an object");
   auto session = read_bounded(resume, "session", kMaxSessionBytes);
@@ -331,13 +352,23 @@ Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type
         j, "sdk", [](const std::string& s) { return s.size() <= kMaxSdkNameBytes; },
         ErrorCode::invalid_envelope);
     if (!sdk) return sdk.error();
-    Hello hello{std::move(sdk.value()), std::nullopt};
+    Hello hello{std::move(sdk.value()), std::nullopt, std::nullopt};
     if (const auto resume = j.find("resume"); resume != j.end()) {
       auto request = read_resume(*resume);
       if (!request) return request.error();
       hello.resume = std::move(request.value());
     }
+    if (j.contains("auth")) {
+      auto auth = read_bounded(j, "auth", kMaxAuthBytes);
+      if (!auth) return auth.error();
+      hello.auth = std::move(auth.value());
+    }
     return ClientEnvelope{std::move(hello)};
+  }
+  if (type == "refresh") {
+    auto auth = read_bounded(j, "auth", kMaxAuthBytes);
+    if (!auth) return auth.error();
+    return ClientEnvelope{Refresh{std::move(auth.value())}};
   }
   if (type == "join") {
     auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
@@ -373,6 +404,7 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
                   static_cast<std::size_t>(limit->get<uint64_t>()),
                   false,
                   0,
+                  std::nullopt,
                   std::nullopt};
   if (const auto resumed = j.find("resumed"); resumed != j.end()) {
     if (!resumed->is_boolean()) return invalid("field 'resumed' must be a boolean");
@@ -386,6 +418,12 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
     welcome.resume_error = error_code_from_string(refused->get_ref<const std::string&>())
                                .value_or(ErrorCode::internal);
   }
+  if (const auto expires = j.find("authExpiresInMs"); expires != j.end()) {
+    if (!expires->is_number_unsigned()) {
+      return invalid("field 'authExpiresInMs' must be a non-negative integer");
+    }
+    welcome.auth_expires_in_ms = expires->get<uint64_t>();
+  }
   return ServerEnvelope{std::move(welcome)};
 }
 
@@ -396,12 +434,21 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     if (!room) return room.error();
     const auto peers = j.find("peers");
     if (peers == j.end() || !peers->is_array()) return invalid("field 'peers' must be an array");
-    Joined joined{std::move(room.value()), {}};
+    Joined joined{std::move(room.value()), {}, {}};
     for (const auto& peer : *peers) {
       if (!peer.is_string() || !is_valid_peer_id(peer.get_ref<const std::string&>())) {
         return remote_error(ErrorCode::invalid_peer, "field 'peers' holds an invalid peer id");
       }
       joined.peers.push_back(peer.get<std::string>());
+    }
+    if (const auto users = j.find("users"); users != j.end()) {
+      if (!users->is_object()) return invalid("field 'users' must be an object");
+      for (const auto& [peer, user] : users->items()) {
+        if (!is_valid_peer_id(peer) || !is_valid_user(user)) {
+          return invalid("field 'users' is malformed");
+        }
+        joined.users[peer] = user;
+      }
     }
     return ServerEnvelope{std::move(joined)};
   }
@@ -413,7 +460,14 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
   if (type == "peer-joined" || type == "peer-left") {
     auto peer = read_peer(j, "peer");
     if (!peer) return peer.error();
-    if (type == "peer-joined") return ServerEnvelope{PeerJoined{std::move(peer.value())}};
+    if (type == "peer-joined") {
+      PeerJoined joined{std::move(peer.value()), std::nullopt};
+      if (const auto user = j.find("user"); user != j.end()) {
+        if (!is_valid_user(*user)) return invalid("field 'user' is malformed");
+        joined.user = user->get<std::string>();
+      }
+      return ServerEnvelope{std::move(joined)};
+    }
     return ServerEnvelope{PeerLeft{std::move(peer.value())}};
   }
   if (type == "signal") return widen<ServerEnvelope>(read_addressed<SignalFrom>(j, "from"));
@@ -443,6 +497,13 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     auto ack = read_ack(j);
     if (!ack) return ack.error();
     return ServerEnvelope{GoAway{within->get<uint64_t>(), ack.value()}};
+  }
+  if (type == "refreshed") {
+    const auto expires = j.find("authExpiresInMs");
+    if (expires == j.end() || !expires->is_number_unsigned()) {
+      return invalid("field 'authExpiresInMs' must be a non-negative integer");
+    }
+    return ServerEnvelope{Refreshed{expires->get<uint64_t>()}};
   }
   return unknown_type(type);
 }

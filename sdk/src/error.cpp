@@ -33,6 +33,10 @@ constexpr std::array kCodeNames{
     std::pair{ErrorCode::too_many_sessions, std::string_view{"too_many_sessions"}},
     std::pair{ErrorCode::rate_limited, std::string_view{"rate_limited"}},
     std::pair{ErrorCode::server_busy, std::string_view{"server_busy"}},
+    std::pair{ErrorCode::unauthorized, std::string_view{"unauthorized"}},
+    std::pair{ErrorCode::token_expired, std::string_view{"token_expired"}},
+    std::pair{ErrorCode::forbidden_room, std::string_view{"forbidden_room"}},
+    std::pair{ErrorCode::forbidden_publish, std::string_view{"forbidden_publish"}},
 };
 
 }  // namespace

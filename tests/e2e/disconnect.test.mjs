@@ -119,7 +119,8 @@ test('a graceful server shutdown sends a goaway: the client reconnects within th
 });
 
 test('maxAttempts bounds the retries: then the client is disconnected and reconnect() works', async () => {
-  server = await startAppServer();
+  // The page stays on the first server's origin, which is not this server's own.
+  server = await startAppServer(['--allowed-origins', new URL(page.url()).origin]);
   const outcome = await page.evaluate(async (url) => {
     app.client.close();
     await connectApp(url, { reconnect: { initialDelay: 20, maxDelay: 40, maxAttempts: 2 } });
@@ -135,7 +136,7 @@ test('maxAttempts bounds the retries: then the client is disconnected and reconn
     app.events('state').filter(([state]) => state === 'reconnecting').map(([, , d]) => d.attempt),
   );
   assert.deepEqual(attempts, [1, 2]);
-  server = await startAppServer(['--port', String(port)]);
+  server = await startAppServer(['--port', String(port), '--allowed-origins', new URL(page.url()).origin]);
   const state = await page.evaluate(async () => {
     await app.client.reconnect();
     return app.client.state;

@@ -15,11 +15,12 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const serverBinary =
   process.env.RTCWIRE_SERVER_BIN ?? path.join(repoRoot, 'build/native/server/rtcwire-server');
 
-const LISTENING = /^rtcwire-server listening on (http:\/\/([^\s]+):(\d+))$/m;
+const LISTENING = /^rtcwire-server listening on (https?:\/\/([^\s]+):(\d+))$/m;
+const METRICS = /^rtcwire-server metrics on (http:\/\/[^\s]+\/metrics)$/m;
 
 /**
  * @param {{args?: string[], startTimeoutMs?: number, cwd?: string}} [options]
- * @returns {Promise<{url: string, port: number, host: string, pid: number,
+ * @returns {Promise<{url: string, port: number, host: string, pid: number, metricsUrl?: string,
  *   stderr: () => string, waitForLog: (re: RegExp, timeoutMs?: number) => Promise<string>,
  *   waitForStderr: (predicate: (stderr: string) => boolean, what: string, timeoutMs?: number) => Promise<string>,
  *   exited: Promise<{code: number|null, signal: string|null}>,
@@ -55,7 +56,8 @@ export async function startServer({ args = [], startTimeoutMs = 10000, cwd = rep
       const match = LISTENING.exec(stdout);
       if (match) {
         cleanup();
-        resolve({ url: match[1], host: match[2], port: Number(match[3]) });
+        const metrics = METRICS.exec(stdout);
+        resolve({ url: match[1], host: match[2], port: Number(match[3]), metricsUrl: metrics?.[1] });
       }
     };
     const onExit = (code, signal) => {

@@ -31,7 +31,12 @@ export async function chat(roomName: string): Promise<RtcwireClient> {
     transports: ['sse', 'polling'],
     reconnect: { initialDelay: 250, factor: 2, maxDelay: 5000, maxAttempts: 20 },
     resumeBufferBytes: 256 * 1024,
+    token: async () => (await fetch('/token')).text(),
   });
+  client.useToken('header.payload.signature');
+  const user: string | null = client.userOf('peer');
+  console.log(user);
+  client.on('peer-joined', (peer: string) => console.log(peer, client.userOf(peer)));
   const unacked: number = client.bufferedAmount;
   console.log(unacked);
   const state: ConnectionState = client.state;

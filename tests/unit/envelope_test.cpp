@@ -11,6 +11,8 @@ TEST(EnvelopeTest, ClientEnvelopesRoundTrip) {
   const std::vector<ClientEnvelope> envelopes{
       Hello{"rtcwire-js/0.1.0", std::nullopt},
       Hello{"rtcwire-js/0.1.0", ResumeRequest{"session-1", "token-1", 41}},
+      Hello{"rtcwire-js/0.1.0", std::nullopt, "header.payload.signature"},
+      Refresh{"header.payload.signature"},
       Join{"lobby \xc3\xa9"},
       Leave{},
       SignalTo{"peerA", kData},
@@ -58,6 +60,8 @@ TEST(EnvelopeTest, ServerEnvelopesRoundTrip) {
       Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, std::nullopt},
       Welcome{"peerA", "session-123", "token-abc", 65536, true, 12, std::nullopt},
       Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, ErrorCode::session_expired},
+      Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, std::nullopt, 9000},
+      Refreshed{60000},
       Ack{5},
       GoAway{10000, 3},
   };
@@ -74,8 +78,10 @@ TEST(EnvelopeTest, SequencedServerEnvelopesRoundTrip) {
   const std::vector<ServerEnvelope> envelopes{
       Joined{"lobby", {"peerB", "peerC"}},
       Joined{"empty", {}},
+      Joined{"lobby", {"peerB", "peerC"}, Json{{"peerB", "alice"}}},
       Left{"lobby"},
       PeerJoined{"peerB"},
+      PeerJoined{"peerB", "alice"},
       PeerLeft{"peerB"},
       SignalFrom{"peerB", kData},
       Published{"peerB", kData},
@@ -90,6 +96,32 @@ TEST(EnvelopeTest, SequencedServerEnvelopesRoundTrip) {
     ASSERT_TRUE(decoded.ok()) << text << ": " << decoded.error().message;
     EXPECT_EQ(decoded.value(), (Sequenced<ServerEnvelope>{original, seq})) << text;
     ++seq;
+  }
+}
+
+TEST(EnvelopeTest, TokensAndUsersAreBoundedAndTyped) {
+  for (const char* bad : {
+           R"({"v":1,"t":"hello","sdk":"x","auth":""})",
+           R"({"v":1,"t":"hello","sdk":"x","auth":5})",
+           R"({"v":1,"t":"refresh"})",
+           R"({"v":1,"t":"refresh","auth":["a"]})",
+       }) {
+    auto decoded = decode_client(bad);
+    ASSERT_FALSE(decoded.ok()) << bad;
+    EXPECT_EQ(decoded.error().code, ErrorCode::invalid_envelope) << bad;
+  }
+  EXPECT_FALSE(decode_client(R"({"v":1,"t":"hello","sdk":"x","auth":")" +
+                             std::string(kMaxAuthBytes + 1, 'a') + R"("})")
+                   .ok());
+  for (
+      const char* bad : {
+          R"({"v":1,"t":"joined","seq":1,"room":"r","peers":[],"users":["x"]})",
+          R"({"v":1,"t":"joined","seq":1,"room":"r","peers":[],"users":{"p":5}})",
+          R"({"v":1,"t":"peer-joined","seq":1,"peer":"p","user":""})",
+          R"({"v":1,"t":"refreshed"})",
+          R"({"v":1,"t":"welcome","peer":"p","session":"s","token":"t","maxMessageBytes":1,"authExpiresInMs":-1})",
+      }) {
+    EXPECT_FALSE(decode_server(bad).ok()) << bad;
   }
 }
 

@@ -87,12 +87,15 @@ struct Resync {
 struct RoomJoined {
   std::string room;
   std::vector<std::string> peers;  // the others already there
+  // The user (connection token `sub`) of each peer that has one: peer id -> user, or null.
+  envelope::Json users;
 };
 struct RoomLeft {
   std::string room;
 };
 struct PeerJoined {
   std::string peer;
+  std::optional<std::string> user;
 };
 struct PeerLeft {
   std::string peer;
@@ -116,6 +119,9 @@ struct RememberTransport {
   std::string server;
   RememberedTransport transport;
 };
+// The connection token is about to expire, or the server refused it: the platform asks the app for
+// a fresh one and passes it to set_token().
+struct TokenNeeded {};
 // An error that did not change the client's state (e.g. the server refused one request).
 struct ErrorRaised {
   Error error;
@@ -126,7 +132,8 @@ using ClientEvent =
     std::variant<client_event::StateChanged, client_event::RoomJoined, client_event::RoomLeft,
                  client_event::PeerJoined, client_event::PeerLeft, client_event::MessageReceived,
                  client_event::SignalReceived, client_event::TransportChanged,
-                 client_event::RememberTransport, client_event::Resync, client_event::ErrorRaised>;
+                 client_event::RememberTransport, client_event::Resync, client_event::ErrorRaised,
+                 client_event::TokenNeeded>;
 
 class Client {
  public:
@@ -151,6 +158,9 @@ class Client {
   Status send(std::string peer, envelope::Json data, Millis now);
   Status signal(std::string peer, envelope::Json data, Millis now);
   void close(Millis now);
+  // The app's connection token: every hello carries the latest one; while connected, a new one is
+  // sent at once in a refresh envelope (no reconnect).
+  Status set_token(std::string token, Millis now);
 
   // Platform events, each tagged with the generation of the transport it came from.
   void handle_transport_open(uint32_t generation, Millis now);
@@ -170,7 +180,7 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport, reconnect, ack };
+  enum class Timer { handshake, next_transport, reconnect, ack, token_refresh };
 
   Status transition(client_event::StateChanged change);
   // Requests need a connection, or a session to queue them for.
@@ -189,6 +199,8 @@ class Client {
   void drain_connection(Millis now);
   void handle_message(const std::string& text, bool binary, Millis now);
   void handle_welcome(envelope::Welcome welcome, Millis now);
+  // The server said how long the token stays valid: ask for a new one before then.
+  void schedule_token_refresh(std::uint64_t lifetime_ms, Millis now);
   void handle_envelope(envelope::ServerEnvelope envelope, Millis now);
   // Ends the connection and the session: the next connection starts a new session.
   void abandon_session(Error error, Millis now);
@@ -212,7 +224,10 @@ class Client {
   std::unique_ptr<EngineIoConnection> connection_;
   std::size_t max_message_bytes_;
   ClientSession session_;
-  TimerTable<Timer, 4> timers_;
+  TimerTable<Timer, 5> timers_;
+  std::optional<std::string> token_;  // the app's connection token, when it uses one
+  // The server refused hello (say, unauthorized): the reason the connection then closes.
+  std::optional<Error> hello_refusal_;
   bool ever_connected_ = false;
   bool online_ = true;
   uint32_t reconnect_attempt_ = 0;  // attempts made since the connection was lost

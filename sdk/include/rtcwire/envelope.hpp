@@ -32,6 +32,9 @@ inline constexpr std::size_t kMaxErrorMessageBytes = 512;
 inline constexpr int kMaxJsonDepth = 32;
 inline constexpr std::size_t kMaxSessionBytes = 128;
 inline constexpr std::size_t kMaxTokenBytes = 128;
+// A connection token (JWT) in hello or refresh; real ones are well under 2 KiB.
+inline constexpr std::size_t kMaxAuthBytes = 8192;
+inline constexpr std::size_t kMaxUserBytes = 128;
 // Sequence numbers stay exact in every JSON implementation (2^53 - 1).
 inline constexpr std::uint64_t kMaxSeq = 9007199254740991ULL;
 
@@ -56,7 +59,13 @@ struct ResumeRequest {
 struct Hello {
   std::string sdk;  // e.g. "rtcwire-js/0.1.0", informational
   std::optional<ResumeRequest> resume;
+  std::optional<std::string> auth;  // the app's connection token (a JWT), when it has one
   bool operator==(const Hello&) const = default;
+};
+// A fresh connection token for the running session (unsequenced: it matters only now).
+struct Refresh {
+  std::string auth;
+  bool operator==(const Refresh&) const = default;
 };
 struct Join {
   std::string room;
@@ -79,7 +88,7 @@ struct DirectTo {  // app message to one peer of the room, relayed by the server
   Json data;
   bool operator==(const DirectTo&) const = default;
 };
-using ClientEnvelope = std::variant<Hello, Join, Leave, SignalTo, Publish, DirectTo, Ack>;
+using ClientEnvelope = std::variant<Hello, Join, Leave, SignalTo, Publish, DirectTo, Ack, Refresh>;
 
 // ---- server -> client ----
 struct Welcome {
@@ -91,11 +100,20 @@ struct Welcome {
   Seq ack = 0;                        // resumed: the last client seq the server received
   // Set when hello asked to resume and the server started a new session instead.
   std::optional<ErrorCode> resume_error;
+  // With a connection token: how long it stays valid; the client refreshes it before then.
+  std::optional<std::uint64_t> auth_expires_in_ms;
   bool operator==(const Welcome&) const = default;
+};
+// The answer to Refresh: the new token is in force for this long (unsequenced).
+struct Refreshed {
+  std::uint64_t auth_expires_in_ms = 0;
+  bool operator==(const Refreshed&) const = default;
 };
 struct Joined {  // answer to Join: the room and the peers already in it (presence)
   std::string room;
   std::vector<std::string> peers;
+  // The user (the token's `sub`) of each peer that has one: an object of peer id -> user, or null.
+  Json users;
   bool operator==(const Joined&) const = default;
 };
 struct Left {  // answer to Leave
@@ -104,6 +122,7 @@ struct Left {  // answer to Leave
 };
 struct PeerJoined {
   std::string peer;
+  std::optional<std::string> user;  // the token's `sub`, when the peer has one
   bool operator==(const PeerJoined&) const = default;
 };
 struct PeerLeft {
@@ -138,7 +157,7 @@ struct GoAway {
   bool operator==(const GoAway&) const = default;
 };
 using ServerEnvelope = std::variant<Welcome, Joined, Left, PeerJoined, PeerLeft, SignalFrom,
-                                    Published, DirectFrom, ErrorReply, Ack, GoAway>;
+                                    Published, DirectFrom, ErrorReply, Ack, GoAway, Refreshed>;
 
 // An envelope with the sequence number it travelled with (0: none).
 template <class Envelope>
@@ -148,9 +167,10 @@ struct Sequenced {
   bool operator==(const Sequenced&) const = default;
 };
 
-// Join, leave, publish, direct and signal are sequenced client -> server.
+// Join, leave, publish, direct and signal are sequenced client -> server (not hello, ack, refresh).
 bool is_sequenced(const ClientEnvelope& envelope);
-// Everything but welcome, ack and goaway is sequenced server -> client (errors only in a session).
+// Everything but welcome, ack, goaway and refreshed is sequenced server -> client (errors only in a
+// session).
 bool is_sequenced(const ServerEnvelope& envelope);
 
 // `seq` 0 leaves the field out.

@@ -46,6 +46,10 @@ enum class ErrorCode {
   too_many_sessions,    // the client's address holds as many sessions as the server allows
   rate_limited,         // the sender is over its rate, or a receiver is not keeping up: refused
   server_busy,          // the server's buffers are full across all sessions: refused, try later
+  unauthorized,         // the connection token is missing, malformed, badly signed or not yet valid
+  token_expired,        // the connection token expired: refresh it (or reconnect with a new one)
+  forbidden_room,       // the token's `rooms` claim does not allow this room
+  forbidden_publish,    // the token says `publish: false`: this session may only listen
 };
 
 std::string_view to_string(ErrorCode code);
