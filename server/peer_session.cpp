@@ -1,5 +1,7 @@
 #include "peer_session.hpp"
 
+#include <algorithm>
+
 namespace rtcwire::server {
 
 bool PeerSession::token_matches(std::string_view presented) const {
@@ -13,7 +15,11 @@ bool PeerSession::token_matches(std::string_view presented) const {
 }
 
 std::optional<Millis> PeerSession::next_deadline() const {
-  return connection ? inbox.ack_deadline() : expires_at;
+  if (!connection) return expires_at;
+  const std::optional<Millis> ack = inbox.ack_deadline();
+  if (!ack) return resend_at;
+  if (!resend_at) return ack;
+  return std::min(*ack, *resend_at);
 }
 
 }  // namespace rtcwire::server

@@ -11,6 +11,10 @@ constexpr std::string_view kTakenOver = "taken over";
 constexpr std::string_view kBufferOverflow = "buffer overflow";
 constexpr std::string_view kShuttingDown = "server shutting down";
 constexpr std::string_view kTooManySessions = "too many sessions";
+// The resend wait doubles up to this many times HubSettings::resend_after.
+constexpr int kMaxResendBackoff = 8;
+// A client asks for a replay once per gap; more often than this is not worth answering.
+constexpr Millis kMinReplayInterval{200};
 
 }  // namespace
 
@@ -56,6 +60,7 @@ std::size_t SignallingHub::sessions_of(const std::string& owner) const {
 }
 
 HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, Millis now) {
+  now_ = now;
   Output out;
   if (connections_.contains(from)) handle_text(from, text, now, out);
   end_overflowed(out);
@@ -64,21 +69,27 @@ HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, 
 
 void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis now, Output& out) {
   PeerSession* session = session_of(from);
+  // A refused envelope still uses up its seq, if it has a readable one: otherwise every later
+  // envelope of the client would be a gap.
+  const auto refuse = [&](ErrorCode code, std::string message) {
+    if (session && !accept_seq(from, *session, envelope::peek_seq(text), now, out)) return;
+    fail(from, session, code, std::move(message), out);
+    if (session) reschedule(*session);
+  };
 
-  // Checked before parsing, so an oversize message costs no JSON work.
   if (text.size() > settings_.max_message_bytes) {
-    fail(from, session, ErrorCode::message_too_large,
-         "envelope of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-             std::to_string(settings_.max_message_bytes),
-         out);
+    refuse(ErrorCode::message_too_large, "envelope of " + std::to_string(text.size()) +
+                                             " bytes exceeds the limit of " +
+                                             std::to_string(settings_.max_message_bytes));
     return;
   }
   auto decoded = envelope::decode_client(text);
   if (!decoded) {
-    fail(from, session, decoded.error().code, decoded.error().message, out);
+    refuse(decoded.error().code, decoded.error().message);
     return;
   }
-  const auto& [message, seq] = decoded.value();
+  const auto& message = decoded.value().envelope;
+  const envelope::Seq seq = decoded.value().seq;
   const bool is_hello = std::holds_alternative<envelope::Hello>(message);
   if ((session != nullptr) == is_hello) {
     fail(from, session, ErrorCode::invalid_state,
@@ -90,24 +101,7 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
     return;
   }
 
-  // An envelope without seq is processed once, unacknowledged (at-most-once, §2.1).
-  if (seq != 0) {
-    switch (session->inbox.receive(seq, now)) {
-      case ReliableInbox::Verdict::deliver:
-        break;
-      case ReliableInbox::Verdict::duplicate:
-        // The client resends what it thinks was lost: tell it at once what arrived.
-        send_ack(*session, out);
-        reschedule(*session);
-        return;
-      case ReliableInbox::Verdict::gap:
-        fail(from, session, ErrorCode::invalid_sequence,
-             "seq " + std::to_string(seq) + " skips ahead: expected " +
-                 std::to_string(session->inbox.last_received() + 1),
-             out);
-        return;
-    }
-  }
+  if (!accept_seq(from, *session, seq, now, out)) return;
 
   std::visit(
       [&](const auto& envelope) {
@@ -121,7 +115,7 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
         } else if constexpr (std::is_same_v<T, envelope::Publish>) {
           on_publish(*session, envelope, out);
         } else if constexpr (std::is_same_v<T, envelope::Ack>) {
-          on_ack(*session, envelope, out);
+          on_ack(*session, envelope, now, out);
         } else {
           static_assert(std::is_same_v<T, envelope::SignalTo> ||
                         std::is_same_v<T, envelope::DirectTo>);
@@ -141,6 +135,29 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
   reschedule(*session);
 }
 
+bool SignallingHub::accept_seq(ConnectionId from, PeerSession& session, envelope::Seq seq,
+                               Millis now, Output& out) {
+  // An envelope without seq is processed once, unacknowledged (at-most-once, §2.1).
+  if (seq == 0) return true;
+  switch (session.inbox.receive(seq, now)) {
+    case ReliableInbox::Verdict::deliver:
+      return true;
+    case ReliableInbox::Verdict::duplicate:
+      // The client resends what it thinks was lost: tell it at once what arrived.
+      send_ack(session, out);
+      reschedule(session);
+      return false;
+    case ReliableInbox::Verdict::gap:
+      fail(from, &session, ErrorCode::invalid_sequence,
+           "seq " + std::to_string(seq) + " skips ahead: expected " +
+               std::to_string(session.inbox.last_received() + 1),
+           out);
+      reschedule(session);
+      return false;
+  }
+  return false;
+}
+
 HubOutput SignallingHub::receive_binary(ConnectionId from) {
   Output out;
   if (connections_.contains(from)) {
@@ -154,9 +171,13 @@ HubOutput SignallingHub::receive_binary(ConnectionId from) {
 void SignallingHub::disconnect(ConnectionId connection, Millis now) {
   const auto found = connections_.find(connection);
   if (found == connections_.end()) return;
+  now_ = now;
   if (PeerSession* session = session_of(connection)) {
     session->connection.reset();
     session->expires_at = now + settings_.resume_window;
+    // The resume replays everything unacknowledged anyway.
+    session->resend_at.reset();
+    session->resend_after = Millis(0);
     // Nobody to send it to; the welcome of a resume carries the ack instead.
     (void)session->inbox.take_ack();
     reschedule(*session);
@@ -199,6 +220,7 @@ std::optional<Millis> SignallingHub::poll_timeout() const {
 }
 
 HubOutput SignallingHub::handle_timeout(Millis now) {
+  now_ = now;
   Output out;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
     PeerSession& session = sessions_.at(deadlines_.begin()->second);
@@ -208,7 +230,17 @@ HubOutput SignallingHub::handle_timeout(Millis now) {
       end_session(session, ErrorCode::session_expired, out);
       continue;
     }
-    if (session.connection) send_ack(session, out);
+    if (session.connection && session.resend_at && *session.resend_at <= now) {
+      // No ack moved since these went out: the client missed some of them.
+      session.resend_after =
+          std::min(2 * session.resend_after, kMaxResendBackoff * settings_.resend_after);
+      session.resend_at = now + session.resend_after;
+      resend_unacked(session, out);
+    }
+    if (const auto ack_due = session.inbox.ack_deadline();
+        session.connection && ack_due && *ack_due <= now) {
+      send_ack(session, out);
+    }
     reschedule(session);
   }
   end_overflowed(out);
@@ -310,7 +342,7 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
                                                        settings_.max_message_bytes, true,
                                                        session.inbox.take_ack(), std::nullopt}));
   // What the client missed, in order, with the seq it was first sent with.
-  for (const auto& entry : session.outbox.unacked()) out.deliver(from, entry.item);
+  resend_unacked(session, out);
   out.greet(Greeting{true, std::nullopt});
   reschedule(session);
 }
@@ -349,10 +381,25 @@ void SignallingHub::on_publish(PeerSession& session, const envelope::Publish& pu
   broadcast(session.room, session.peer, envelope::Published{session.peer, publish.data}, out);
 }
 
-void SignallingHub::on_ack(PeerSession& session, const envelope::Ack& ack, Output& out) {
+void SignallingHub::on_ack(PeerSession& session, const envelope::Ack& ack, Millis now,
+                           Output& out) {
+  const std::size_t unacked_before = session.outbox.unacked().size();
   if (Status acknowledged = session.outbox.acknowledge(ack.seq); !acknowledged) {
     fail(*session.connection, &session, acknowledged.error().code, acknowledged.error().message,
          out);
+    return;
+  }
+  if (session.outbox.unacked().size() != unacked_before) {
+    // Progress: the client is reading, so the resend clock starts over.
+    session.resend_after = settings_.resend_after;
+    session.resend_at.reset();
+    if (!session.outbox.unacked().empty() && settings_.resend_after > Millis(0)) {
+      session.resend_at = now + settings_.resend_after;
+    }
+  }
+  if (ack.replay && (!session.last_replay || now - *session.last_replay >= kMinReplayInterval)) {
+    session.last_replay = now;
+    resend_unacked(session, out);
   }
 }
 
@@ -376,7 +423,24 @@ void SignallingHub::send_encoded(PeerSession& to, std::string_view encoded, Outp
     overflowed_.push_back(to.peer);
     return;
   }
-  if (to.connection) out.deliver(*to.connection, std::move(text));
+  if (!to.connection) return;
+  out.deliver(*to.connection, envelope::with_ack(text, to.inbox.take_ack()));
+  // A lost long-poll response leaves a tail that no later envelope reveals: without an ack in
+  // time, everything unacknowledged goes again.
+  if (!to.resend_at && settings_.resend_after > Millis(0)) {
+    if (to.resend_after == Millis(0)) to.resend_after = settings_.resend_after;
+    to.resend_at = now_ + to.resend_after;
+  }
+  reschedule(to);
+}
+
+void SignallingHub::resend_unacked(PeerSession& session, Output& out) {
+  if (!session.connection) return;
+  // In order, with the seq each was first sent with, and the current ack.
+  const envelope::Seq ack = session.inbox.take_ack();
+  for (const auto& entry : session.outbox.unacked()) {
+    out.deliver(*session.connection, envelope::with_ack(entry.item, ack));
+  }
 }
 
 void SignallingHub::broadcast(const std::string& room, const std::string& except,

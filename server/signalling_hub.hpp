@@ -29,6 +29,9 @@ struct HubSettings {
   // Live sessions (attached or kept for a resume) one owner may start; 0: no limit. A resume is
   // always allowed, so clients behind one address can all resume after a network blip.
   std::size_t max_sessions_per_owner = 0;
+  // Unacknowledged envelopes go to an attached client again after this long without an ack
+  // moving, then after twice as long each time up to 8 times this; 0 never resends (tests).
+  Millis resend_after{1000};
 };
 
 // One encoded server envelope for one connection.
@@ -125,7 +128,13 @@ class SignallingHub {
   void on_join(PeerSession& session, const envelope::Join& join, Output& out);
   void on_leave(PeerSession& session, Output& out);
   void on_publish(PeerSession& session, const envelope::Publish& publish, Output& out);
-  void on_ack(PeerSession& session, const envelope::Ack& ack, Output& out);
+  void on_ack(PeerSession& session, const envelope::Ack& ack, Millis now, Output& out);
+  // Takes `seq` (0: none) into the session's inbox: true when the envelope is to be processed;
+  // otherwise a duplicate was acknowledged or a gap refused.
+  bool accept_seq(ConnectionId from, PeerSession& session, envelope::Seq seq, Millis now,
+                  Output& out);
+  // Delivers every unacknowledged envelope again (after a replay request, a resume, or no ack).
+  void resend_unacked(PeerSession& session, Output& out);
   // Signal and direct: relayed only to a peer of the sender's own room.
   PeerSession* room_peer(const PeerSession& sender, std::string_view peer);
 
@@ -165,6 +174,8 @@ class SignallingHub {
   // (deadline, peer id) of every session with one: the earliest is poll_timeout().
   std::set<std::pair<Millis, std::string>> deadlines_;
   std::vector<std::string> overflowed_;  // peer ids, ended at the end of the current input
+  // The time of the latest input that had one: inputs without (depart, go_away) use it.
+  Millis now_{0};
 };
 
 }  // namespace rtcwire::server

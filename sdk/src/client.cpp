@@ -9,6 +9,8 @@ namespace {
 
 // A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
 constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
+// How long a replay request may go unanswered before the next gap asks again.
+constexpr Millis kReplayRetry{1000};
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -300,6 +302,10 @@ void Client::handle_timeout(Millis now) {
       if (state_ == ClientState::connected) send_ack();
       continue;
     }
+    if (timer == Timer::replay) {
+      replay_requested_ = false;
+      continue;
+    }
     if (state_ != ClientState::connecting) continue;
     if (timer == Timer::next_transport) {
       start_attempt(now);
@@ -430,7 +436,7 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
     events_.push_back(ev::ErrorRaised{decoded.error()});
     return;
   }
-  auto& [message, seq] = decoded.value();
+  auto& [message, seq, ack] = decoded.value();
   if (state_ == ClientState::connecting) {
     if (auto* welcome = std::get_if<envelope::Welcome>(&message)) {
       handle_welcome(std::move(*welcome), now);
@@ -442,22 +448,35 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
     }
     return;
   }
+  // The server's ack rides on its sequenced envelopes, even on ones dropped below.
+  if (ack != 0) {
+    if (auto acked = session_.acknowledge(ack); !acked) {
+      events_.push_back(ev::ErrorRaised{acked.error()});
+    }
+  }
   if (seq != 0) {
     switch (session_.receive(seq, now)) {
       case ReliableInbox::Verdict::deliver:
+        replay_requested_ = false;
+        timers_.clear(Timer::replay);
         break;
       case ReliableInbox::Verdict::duplicate:
-        send_ack();  // tells the server how far it got, so it resends no more of it
+        // A replay overlapping what arrived: the ack that follows stops the server resending.
+        schedule_ack();
         return;
       case ReliableInbox::Verdict::gap:
-        events_.push_back(ev::ErrorRaised{
-            remote_error(ErrorCode::invalid_sequence,
-                         "server envelope seq " + std::to_string(seq) + " skips ahead: dropped")});
+        // Something in flight was lost (e.g. a long-poll response): ask once for everything after
+        // the last envelope in order; what arrives meanwhile is dropped and comes again.
+        request_replay(now);
         return;
     }
   }
   handle_envelope(std::move(message), now);
-  if (seq == 0 || state_ != ClientState::connected) return;
+  if (seq != 0) schedule_ack();
+}
+
+void Client::schedule_ack() {
+  if (state_ != ClientState::connected) return;
   if (session_.ack_due()) {
     send_ack();
   } else if (const auto deadline = session_.ack_deadline()) {
@@ -465,8 +484,18 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
   }
 }
 
+void Client::request_replay(Millis now) {
+  if (replay_requested_ || state_ != ClientState::connected) return;
+  replay_requested_ = true;
+  // Should the request or its answer be lost too, the next gap after this asks again.
+  timers_.set(Timer::replay, now + kReplayRetry);
+  timers_.clear(Timer::ack);
+  (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack(), true}}));
+}
+
 void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   timers_.clear(Timer::handshake);
+  replay_requested_ = false;
   std::optional<SessionLoss> loss;
   if (welcome.resumed) {
     if (auto resumed = session_.resume(welcome); !resumed) {

@@ -170,7 +170,7 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport, reconnect, ack };
+  enum class Timer { handshake, next_transport, reconnect, ack, replay };
 
   Status transition(client_event::StateChanged change);
   // Requests need a connection, or a session to queue them for.
@@ -182,6 +182,10 @@ class Client {
   // Writes one encoded envelope on the connection.
   Status write(std::string text);
   void send_ack();
+  // Acknowledges now when enough arrived, otherwise arms the ack timer.
+  void schedule_ack();
+  // A gap in the server's stream: asks for a replay after the last envelope in order.
+  void request_replay(Millis now);
   // Moves whatever the connection produced into this client's queues and reacts to its events.
   void start_attempt(Millis now);
   // The current transport attempt failed before the Engine.IO handshake: try the next one.
@@ -212,7 +216,8 @@ class Client {
   std::unique_ptr<EngineIoConnection> connection_;
   std::size_t max_message_bytes_;
   ClientSession session_;
-  TimerTable<Timer, 4> timers_;
+  TimerTable<Timer, 5> timers_;
+  bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
   bool ever_connected_ = false;
   bool online_ = true;
   uint32_t reconnect_attempt_ = 0;  // attempts made since the connection was lost
