@@ -1,5 +1,8 @@
 #include "rtcwire/http_upstream.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace rtcwire {
 
 void HttpUpstream::set_url(std::string url, int64_t max_payload) {
@@ -27,7 +30,27 @@ std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint3
     queue_.pop_front();
   }
   in_flight_ = id;
-  return HttpRequest{generation, id, HttpMethod::post, url_, engineio::encode_payload(batch)};
+  return post(generation, id, batch);
+}
+
+std::optional<HttpRequest> HttpUpstream::take_parting(uint32_t generation, uint32_t id) {
+  const bool closing = std::any_of(queue_.begin(), queue_.end(), [](const auto& packet) {
+    return packet.type == engineio::PacketType::close;
+  });
+  if (!closing || url_.empty()) return std::nullopt;
+  std::vector<engineio::Packet> rest(std::make_move_iterator(queue_.begin()),
+                                     std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  return post(generation, id, rest);
+}
+
+HttpRequest HttpUpstream::post(uint32_t generation, uint32_t id,
+                               const std::vector<engineio::Packet>& packets) const {
+  const bool parting = std::any_of(packets.begin(), packets.end(), [](const auto& packet) {
+    return packet.type == engineio::PacketType::close;
+  });
+  return HttpRequest{generation, id, HttpMethod::post, url_, engineio::encode_payload(packets),
+                     parting};
 }
 
 Status HttpUpstream::on_response(uint32_t id, int status, std::string_view body) {
