@@ -142,6 +142,11 @@ void Client::start_connecting(Millis now) {
 
 void Client::start_attempt(Millis now) {
   const TransportKind kind = ladder_[rung_];
+  if (connection_ && connection_->state() == EngineIoState::opening) {
+    // Overtaken after its head start, not failed: it keeps running alongside.
+    racing_.push_back(
+        RacingAttempt{std::move(connection_), timers_.deadline(Timer::handshake).value_or(now)});
+  }
   // Each attempt takes two generations: its transport and a websocket upgrade probe.
   const uint32_t generation = next_generation_;
   next_generation_ += 2;
@@ -158,12 +163,78 @@ void Client::start_attempt(Millis now) {
       config_.upgrade_timeout);
   attempt_opened_ = false;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
+  // Past the last rung only an HTTP transport goes again: its attempt may be stuck on a dead pooled
+  // connection, while a websocket always has a connection of its own.
+  const bool next_exists = rung_ + 1 < ladder_.size() || kind != TransportKind::websocket;
+  if (next_exists && racing_.size() + 1 < kMaxParallelAttempts) {
+    timers_.set(Timer::head_start, now + config_.race_head_start);
+  }
   (void)connection_->open(now);
   drain_connection(now);
 }
 
+void Client::race_next(Millis now) {
+  if (rung_ + 1 < ladder_.size()) ++rung_;
+  timers_.clear(Timer::next_transport);
+  start_attempt(now);
+}
+
+Client::RacingAttempt* Client::racing(uint32_t generation) {
+  for (auto& attempt : racing_) {
+    if (attempt.connection->owns(generation)) return &attempt;
+  }
+  return nullptr;
+}
+
+void Client::drain_racing(Millis now) {
+  for (std::size_t i = 0; i < racing_.size();) {
+    EngineIoConnection& attempt = *racing_[i].connection;
+    while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
+    std::optional<EngineIoEvent> event = attempt.poll_event();
+    if (!event) {
+      ++i;
+      continue;
+    }
+    if (std::holds_alternative<engineio_event::Opened>(*event) &&
+        state_ == ClientState::connecting) {
+      // The first attempt to open wins; the newest one and the rest are closed.
+      auto winner = std::move(racing_[i].connection);
+      racing_.erase(racing_.begin() + static_cast<std::ptrdiff_t>(i));
+      connection_->close();
+      while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+      connection_ = std::move(winner);
+      on_opened(now);
+      drain_connection(now);
+      return;
+    }
+    // Anything else before the open packet means this attempt is out.
+    attempt.close();
+    while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
+    racing_.erase(racing_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void Client::close_racing() {
+  for (auto& attempt : racing_) {
+    attempt.connection->close();
+    while (auto action = attempt.connection->poll_action()) {
+      actions_.push_back(std::move(*action));
+    }
+  }
+  racing_.clear();
+  timers_.clear(Timer::head_start);
+}
+
 void Client::attempt_failed(Error error, Millis now) {
+  timers_.clear(Timer::head_start);
   if (rung_ + 1 >= ladder_.size()) {
+    if (!racing_.empty()) {
+      // An earlier attempt is still opening: it is the one to wait for now.
+      connection_ = std::move(racing_.back().connection);
+      timers_.set(Timer::handshake, racing_.back().deadline);
+      racing_.pop_back();
+      return;
+    }
     lose_connection(std::move(error), now);
     return;
   }
@@ -243,6 +314,7 @@ Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
 
 void Client::close(Millis now) {
   if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
+  close_racing();
   timers_.clear_all();
   session_.clear();
   if (connection_) {
@@ -255,31 +327,58 @@ bool Client::owns(uint32_t generation) const {
   return connection_ && connection_->owns(generation);
 }
 
+template <class Call>
+bool Client::to_racing(uint32_t generation, Millis now, Call call) {
+  RacingAttempt* attempt = racing(generation);
+  if (!attempt) return false;
+  call(*attempt->connection);
+  drain_racing(now);
+  return true;
+}
+
 void Client::handle_transport_open(uint32_t generation, Millis now) {
+  if (to_racing(generation, now, [&](auto& c) { c.handle_transport_open(generation, now); })) {
+    return;
+  }
   if (!owns(generation)) return;
   connection_->handle_transport_open(generation, now);
   drain_connection(now);
 }
 
 void Client::handle_transport_text(uint32_t generation, std::string_view frame, Millis now) {
+  if (to_racing(generation, now,
+                [&](auto& c) { c.handle_transport_text(generation, frame, now); })) {
+    return;
+  }
   if (!owns(generation)) return;
   connection_->handle_transport_text(generation, frame, now);
   drain_connection(now);
 }
 
 void Client::handle_transport_binary(uint32_t generation, std::string_view frame, Millis now) {
+  if (to_racing(generation, now,
+                [&](auto& c) { c.handle_transport_binary(generation, frame, now); })) {
+    return;
+  }
   if (!owns(generation)) return;
   connection_->handle_transport_binary(generation, frame, now);
   drain_connection(now);
 }
 
 void Client::handle_transport_closed(uint32_t generation, Millis now) {
+  if (to_racing(generation, now, [&](auto& c) { c.handle_transport_closed(generation, now); })) {
+    return;
+  }
   if (!owns(generation)) return;
   connection_->handle_transport_closed(generation, now);
   drain_connection(now);
 }
 
 void Client::handle_transport_error(uint32_t generation, std::string_view reason, Millis now) {
+  if (to_racing(generation, now,
+                [&](auto& c) { c.handle_transport_error(generation, reason, now); })) {
+    return;
+  }
   if (!owns(generation)) return;
   connection_->handle_transport_error(generation, reason, now);
   drain_connection(now);
@@ -287,12 +386,22 @@ void Client::handle_transport_error(uint32_t generation, std::string_view reason
 
 void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
                                   std::string_view body, Millis now) {
+  if (to_racing(generation, now,
+                [&](auto& c) { c.handle_http_response(generation, id, status, body, now); })) {
+    return;
+  }
   if (!owns(generation)) return;
   connection_->handle_http_response(generation, id, status, body, now);
   drain_connection(now);
 }
 
 void Client::handle_timeout(Millis now) {
+  std::erase_if(racing_, [&](RacingAttempt& attempt) {
+    if (attempt.deadline > now) return false;
+    attempt.connection->close();  // it never opened: no close packet, only the transport
+    while (auto action = attempt.connection->poll_action()) actions_.push_back(std::move(*action));
+    return true;
+  });
   for (Timer timer : timers_.take_expired(now)) {
     if (timer == Timer::reconnect) {
       if (state_ == ClientState::reconnecting) start_connecting(now);
@@ -304,6 +413,13 @@ void Client::handle_timeout(Millis now) {
     }
     if (timer == Timer::replay) {
       replay_requested_ = false;
+      continue;
+    }
+    if (timer == Timer::head_start) {
+      if (state_ == ClientState::connecting && connection_ &&
+          connection_->state() == EngineIoState::opening) {
+        race_next(now);
+      }
       continue;
     }
     if (state_ != ClientState::connecting) continue;
@@ -334,6 +450,7 @@ void Client::handle_timeout(Millis now) {
 void Client::lose_connection(Error error, Millis now) {
   // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
   // resume request acknowledges what was received, so no ack timer is needed meanwhile.
+  close_racing();
   timers_.clear_all();
   if (!ever_connected_) {
     // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
@@ -383,20 +500,7 @@ void Client::drain_connection(Millis now) {
     auto event = connection_->poll_event();
     if (!event) return;
     std::visit(Overloaded{
-                   [&](engineio_event::Opened&) {
-                     if (state_ != ClientState::connecting) return;
-                     attempt_opened_ = true;
-                     const TransportKind kind = connection_->transport_kind();
-                     events_.push_back(client_event::TransportChanged{kind});
-                     events_.push_back(client_event::RememberTransport{
-                         server_url_.origin_key(), {kind, now + config_.remember_for}});
-                     auto sent = write(envelope::encode(
-                         envelope::Hello{config_.sdk, session_.take_resume_request()}));
-                     if (!sent) {
-                       connection_->close();
-                       lose_connection(sent.error(), now);
-                     }
-                   },
+                   [&](engineio_event::Opened&) { on_opened(now); },
                    [&](engineio_event::Message& message) {
                      handle_message(message.data, message.binary, now);
                    },
@@ -420,6 +524,22 @@ void Client::drain_connection(Millis now) {
                    },
                },
                *event);
+  }
+}
+
+void Client::on_opened(Millis now) {
+  if (state_ != ClientState::connecting) return;
+  attempt_opened_ = true;
+  close_racing();
+  timers_.clear(Timer::next_transport);
+  const TransportKind kind = connection_->transport_kind();
+  events_.push_back(client_event::TransportChanged{kind});
+  events_.push_back(client_event::RememberTransport{server_url_.origin_key(),
+                                                    {kind, now + config_.remember_for}});
+  auto sent = write(envelope::encode(envelope::Hello{config_.sdk, session_.take_resume_request()}));
+  if (!sent) {
+    connection_->close();
+    lose_connection(sent.error(), now);
   }
 }
 
@@ -610,6 +730,9 @@ std::optional<ClientEvent> Client::poll_event() {
 
 std::optional<Millis> Client::poll_timeout() const {
   std::optional<Millis> earliest = timers_.earliest();
+  for (const auto& attempt : racing_) {
+    if (!earliest || attempt.deadline < *earliest) earliest = attempt.deadline;
+  }
   if (connection_) {
     const auto connection_deadline = connection_->poll_timeout();
     if (connection_deadline && (!earliest || *connection_deadline < *earliest)) {

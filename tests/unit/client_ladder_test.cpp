@@ -106,15 +106,84 @@ TEST(ClientLadderTest, SilentAfterOpenCountsAsFailed) {
   ASSERT_TRUE(server.client.connect(server.now).ok());
   const auto ws = only<OpenTransport>(server.take_actions()).at(0);
   server.client.handle_transport_open(ws.generation, server.now);  // opens, then says nothing
-  server.advance(Millis(4999));
-  EXPECT_TRUE(server.take_actions().empty());
+  // After its head start the next rung runs alongside; the silent one ends at its own deadline.
+  server.advance(Millis(400));
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(sse.kind, TransportKind::sse);
+  server.client.handle_transport_error(sse.generation, "refused", server.now);
+  server.take_actions();
+  for (int i = 0; i < 4599; ++i) {
+    server.advance(Millis(1));
+    EXPECT_TRUE(only<CloseTransport>(server.take_actions()).empty()) << i;
+  }
   server.advance(Millis(1));
   const auto closed = only<CloseTransport>(server.take_actions());
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, ws.generation);
-  std::vector<TransportAction> next;
-  wait_for_action(server, next);
-  EXPECT_EQ(only<OpenTransport>(next).at(0).kind, TransportKind::sse);
+}
+
+TEST(ClientLadderTest, AHangingWebsocketLetsSseRunAlongsideAndTheFirstToOpenWins) {
+  ScriptedServer server(ladder_config());
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(399));
+  EXPECT_TRUE(server.take_actions().empty());
+  server.advance(Millis(1));
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(sse.kind, TransportKind::sse);
+  server.client.handle_transport_open(sse.generation, server.now);
+  server.client.handle_transport_text(sse.generation, envelope::Json(kOpenWithUpgrade).dump(),
+                                      server.now);
+  auto actions = server.take_actions();
+  // The hanging websocket is closed and hello goes out on sse.
+  const auto closed = only<CloseTransport>(actions);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].generation, ws.generation);
+  const auto posts = only<HttpRequest>(actions);
+  ASSERT_FALSE(posts.empty());
+  EXPECT_NE(posts.back().body.find("hello"), std::string::npos);
+  const auto events = server.take_events();
+  ASSERT_NE(find_event<ev::TransportChanged>(events), nullptr);
+  EXPECT_EQ(find_event<ev::TransportChanged>(events)->kind, TransportKind::sse);
+  // Late news from the websocket changes nothing.
+  server.client.handle_transport_open(ws.generation, server.now);
+  server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
+  EXPECT_TRUE(only<SendFrame>(server.take_actions()).empty());
+}
+
+TEST(ClientLadderTest, AnEarlierAttemptThatOpensFirstWins) {
+  ScriptedServer server(ladder_config());
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(400));
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  // The slow websocket opens after all, before sse.
+  server.client.handle_transport_open(ws.generation, server.now);
+  server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
+  const auto actions = server.take_actions();
+  const auto closed = only<CloseTransport>(actions);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].generation, sse.generation);
+  const auto frames = only<SendFrame>(actions);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].generation, ws.generation);
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
+}
+
+TEST(ClientLadderTest, AStuckSseAttemptGetsASecondOneAlongside) {
+  ClientConfig config = ladder_config();
+  config.transports = {TransportKind::sse};
+  ScriptedServer server(config);
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto first = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(400));
+  const auto second = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(second.kind, TransportKind::sse);
+  EXPECT_NE(second.generation, first.generation);
+  server.advance(Millis(400));
+  EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u);
+  server.advance(Millis(400));
+  EXPECT_TRUE(server.take_actions().empty()) << "at most three attempts at once";
 }
 
 TEST(ClientLadderTest, EveryRungFailingDisconnectsWithTheLastError) {

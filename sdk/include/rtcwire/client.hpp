@@ -54,6 +54,10 @@ struct ClientConfig {
   // Per transport attempt: from opening it to the server's welcome. A transport that has not
   // delivered the Engine.IO open packet by then counts as failed and the next one is tried.
   Millis handshake_timeout{5000};
+  // An attempt that has not opened after this head start does not hold up the next one: the next
+  // rung starts alongside it (happy eyeballs) and the first to open wins. Past the last rung the
+  // last transport is tried again alongside, for an attempt stuck on a dead pooled connection.
+  Millis race_head_start{400};
   Millis upgrade_timeout{10000};
   // Each step down the ladder waits a random delay in this range: never a zero-delay loop.
   Millis ladder_delay_min{50};
@@ -170,7 +174,13 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport, reconnect, ack, replay };
+  enum class Timer { handshake, next_transport, reconnect, ack, replay, head_start };
+  // An earlier attempt of this connect, still opening alongside the newest.
+  struct RacingAttempt {
+    std::unique_ptr<EngineIoConnection> connection;
+    Millis deadline;  // its handshake timeout
+  };
+  static constexpr std::size_t kMaxParallelAttempts = 3;
 
   Status transition(client_event::StateChanged change);
   // Requests need a connection, or a session to queue them for.
@@ -190,6 +200,17 @@ class Client {
   void start_attempt(Millis now);
   // The current transport attempt failed before the Engine.IO handshake: try the next one.
   void attempt_failed(Error error, Millis now);
+  // The head start of the newest attempt passed: the next one starts alongside it.
+  void race_next(Millis now);
+  // Events of the earlier attempts: the first to open replaces the newest, failures drop out.
+  void drain_racing(Millis now);
+  void close_racing();
+  // The Engine.IO open packet arrived on connection_: hello goes out.
+  void on_opened(Millis now);
+  RacingAttempt* racing(uint32_t generation);
+  // Hands a platform event to the earlier attempt it belongs to; false when none owns it.
+  template <class Call>
+  bool to_racing(uint32_t generation, Millis now, Call call);
   void drain_connection(Millis now);
   void handle_message(const std::string& text, bool binary, Millis now);
   void handle_welcome(envelope::Welcome welcome, Millis now);
@@ -216,7 +237,8 @@ class Client {
   std::unique_ptr<EngineIoConnection> connection_;
   std::size_t max_message_bytes_;
   ClientSession session_;
-  TimerTable<Timer, 5> timers_;
+  TimerTable<Timer, 6> timers_;
+  std::vector<RacingAttempt> racing_;
   bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
   bool ever_connected_ = false;
   bool online_ = true;
