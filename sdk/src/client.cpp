@@ -147,20 +147,20 @@ void Client::start_attempt(Millis now) {
     racing_.push_back(
         RacingAttempt{std::move(connection_), timers_.deadline(Timer::handshake).value_or(now)});
   }
-  // Each attempt takes two generations: its transport and a websocket upgrade probe.
-  const uint32_t generation = next_generation_;
-  next_generation_ += 2;
+  const uint32_t generation = next_generation_++;
   ProbeFactory probe_factory;
   const bool may_upgrade = std::find(config_.transports.begin(), config_.transports.end(),
                                      TransportKind::websocket) != config_.transports.end();
   if (kind != TransportKind::websocket && may_upgrade) {
-    probe_factory = [url = server_url_, generation, seed = random_.next()] {
-      return make_transport(TransportKind::websocket, generation + 1, url, seed);
+    // Every probe gets a generation of its own, so a late event of a failed one is dropped.
+    probe_factory = [this] {
+      return make_transport(TransportKind::websocket, next_generation_++, server_url_,
+                            random_.next());
     };
   }
   connection_ = std::make_unique<EngineIoConnection>(
       make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
-      config_.upgrade_timeout);
+      config_.upgrade_timeout, [this](uint32_t failed) { return reprobe_delay(failed); });
   attempt_opened_ = false;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
   // Past the last rung only an HTTP transport goes again: its attempt may be stuck on a dead pooled
@@ -171,6 +171,15 @@ void Client::start_attempt(Millis now) {
   }
   (void)connection_->open(now);
   drain_connection(now);
+}
+
+std::optional<Millis> Client::reprobe_delay(uint32_t failed) {
+  // Soon (websocket was maybe blocked only for a moment), then rarely: a network that blocks it
+  // keeps blocking it. Jittered, so a fleet moved off websocket together does not probe together.
+  if (config_.reprobe_after.empty() || failed == 0) return std::nullopt;
+  const std::size_t step = std::min<std::size_t>(failed, config_.reprobe_after.size()) - 1;
+  const int64_t base = config_.reprobe_after[step].count();
+  return Millis(random_.uniform(base * 3 / 4, base * 5 / 4));
 }
 
 void Client::race_next(Millis now) {

@@ -50,10 +50,12 @@ std::string_view to_string(EngineIoState state) {
 }
 
 EngineIoConnection::EngineIoConnection(std::unique_ptr<ClientTransport> transport,
-                                       ProbeFactory probe_factory, Millis upgrade_timeout)
+                                       ProbeFactory probe_factory, Millis upgrade_timeout,
+                                       ReprobeDelay reprobe_delay)
     : transport_(std::move(transport)),
       probe_factory_(std::move(probe_factory)),
-      upgrade_timeout_(upgrade_timeout) {}
+      upgrade_timeout_(upgrade_timeout),
+      reprobe_delay_(std::move(reprobe_delay)) {}
 
 bool EngineIoConnection::owns(uint32_t generation) const {
   return transport_->generation() == generation || (probe_ && probe_->generation() == generation);
@@ -175,7 +177,13 @@ void EngineIoConnection::handle_timeout(Millis now) {
         fail(transport_error(ErrorCode::ping_timeout, "no ping from the server in time"));
         break;
       case Timer::upgrade:
-        abandon_probe();
+        probe_failed(now);
+        break;
+      case Timer::reprobe:
+        if (state_ == EngineIoState::open && !probe_ && upgrade_ != Upgrade::done) {
+          start_probe();
+          timers_.set(Timer::upgrade, now + upgrade_timeout_);
+        }
         break;
     }
   }
@@ -276,7 +284,7 @@ void EngineIoConnection::start_probe() {
   probe_->open(open_info_.sid);
 }
 
-void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis /*now*/) {
+void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis now) {
   std::visit(Overloaded{
                  [&](transport_signal::Opened&) {
                    probe_->send({{engineio::PacketType::ping, "probe"}});
@@ -287,7 +295,7 @@ void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis /*now*/)
                                          received.packets[0].type == engineio::PacketType::pong &&
                                          received.packets[0].data == "probe";
                    if (!answered) {
-                     abandon_probe();
+                     probe_failed(now);
                      return;
                    }
                    // Wait until nothing more can arrive on the old transport, then switch.
@@ -295,7 +303,7 @@ void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis /*now*/)
                    transport_->pause();
                  },
                  [](transport_signal::Paused&) {},
-                 [&](transport_signal::Failed&) { abandon_probe(); },
+                 [&](transport_signal::Failed&) { probe_failed(now); },
              },
              signal);
 }
@@ -313,6 +321,15 @@ void EngineIoConnection::abandon_probe() {
     std::vector<engineio::Packet> held = std::move(held_);
     held_.clear();
     if (!held.empty()) transport_->send(std::move(held));
+  }
+}
+
+void EngineIoConnection::probe_failed(Millis now) {
+  abandon_probe();
+  if (state_ != EngineIoState::open || !reprobe_delay_) return;
+  if (const auto delay = reprobe_delay_(++probes_failed_)) {
+    upgrade_ = Upgrade::none;
+    timers_.set(Timer::reprobe, now + *delay);
   }
 }
 

@@ -345,6 +345,64 @@ TEST(ClientUpgradeTest, FailedProbeKeepsPolling) {
   EXPECT_TRUE(posted_join);
 }
 
+TEST(ClientUpgradeTest, AFailedProbeIsRetriedInSessionWithBackoffAndThenUpgrades) {
+  PollingSession session;
+  auto& server = session.server;
+  HttpRequest poll = session.poll;
+  // Answers the waiting poll (the welcome first, then pings) and returns what the client asked.
+  bool welcomed = false;
+  const auto keep_polling = [&] {
+    server.advance(Millis(250));
+    server.client.handle_http_response(session.polling_generation, poll.id, 200,
+                                       welcomed ? "2"
+                                                : kWelcome +
+                                                      "\x1e"
+                                                      "2",
+                                       server.now);
+    welcomed = true;
+    const auto actions = server.take_actions();
+    for (const auto& request : only<HttpRequest>(actions)) {
+      if (request.method == HttpMethod::get) {
+        poll = request;
+      } else {
+        server.client.handle_http_response(session.polling_generation, request.id, 200, "ok",
+                                           server.now);
+      }
+    }
+    return only<OpenTransport>(actions);
+  };
+  server.client.handle_transport_error(session.probe.generation, "blocked", server.now);
+  server.take_actions();
+  const Millis failed_at = server.now;
+  std::vector<OpenTransport> probes;
+  while (probes.empty() && server.now < failed_at + Millis(10000)) probes = keep_polling();
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_GE(server.now - failed_at, Millis(3750));
+  EXPECT_LE(server.now - failed_at, Millis(6250 + 250));
+  EXPECT_EQ(probes[0].kind, TransportKind::websocket);
+  EXPECT_NE(probes[0].generation, session.probe.generation) << "a generation of its own";
+  // Fails again: the next one waits about 30 s.
+  server.client.handle_transport_error(probes[0].generation, "blocked", server.now);
+  server.take_actions();
+  const Millis second_failed_at = server.now;
+  probes.clear();
+  while (probes.empty() && server.now < second_failed_at + Millis(60000)) probes = keep_polling();
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_GE(server.now - second_failed_at, Millis(22500));
+  EXPECT_LE(server.now - second_failed_at, Millis(37500 + 250));
+  // Now websocket works: the session moves to it.
+  server.client.handle_transport_open(probes[0].generation, server.now);
+  EXPECT_EQ(only<SendFrame>(server.take_actions()).at(0).text, "2probe");
+  server.client.handle_transport_text(probes[0].generation, "3probe", server.now);
+  server.take_actions();
+  server.client.handle_http_response(session.polling_generation, poll.id, 200, "6", server.now);
+  const auto frames = only<SendFrame>(server.take_actions());
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frames[0].text, "5");
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
+  EXPECT_EQ(server.client.state(), ClientState::connected);
+}
+
 TEST(ClientUpgradeTest, WrongProbeAnswerAbandonsTheUpgradeAndResumesPolling) {
   PollingSession session;
   auto& server = session.server;

@@ -59,6 +59,9 @@ struct ClientConfig {
   // last transport is tried again alongside, for an attempt stuck on a dead pooled connection.
   Millis race_head_start{400};
   Millis upgrade_timeout{10000};
+  // After a failed upgrade probe the session probes websocket again after these waits (±25%
+  // jitter), the last one repeating; empty: one probe per connection.
+  std::vector<Millis> reprobe_after{Millis(5000), Millis(30000), Millis(5 * 60 * 1000)};
   // Each step down the ladder waits a random delay in this range: never a zero-delay loop.
   Millis ladder_delay_min{50};
   Millis ladder_delay_max{250};
@@ -135,6 +138,9 @@ using ClientEvent =
 class Client {
  public:
   explicit Client(ClientConfig config);
+  // Its connections call back into it (for probe generations), so it stays where it was made.
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
 
   ClientState state() const { return state_; }
   // The session's peer id (kept while reconnecting); empty without a session.
@@ -202,6 +208,7 @@ class Client {
   void attempt_failed(Error error, Millis now);
   // The head start of the newest attempt passed: the next one starts alongside it.
   void race_next(Millis now);
+  std::optional<Millis> reprobe_delay(uint32_t failed);
   // Events of the earlier attempts: the first to open replaces the newest, failures drop out.
   void drain_racing(Millis now);
   void close_racing();

@@ -53,12 +53,14 @@ using EngineIoEvent = std::variant<engineio_event::Opened, engineio_event::Messa
 
 // Makes the websocket transport for an upgrade probe (with a fresh generation).
 using ProbeFactory = std::function<std::unique_ptr<ClientTransport>()>;
+// How long to wait before probing again after `failed` probes failed; empty: never again.
+using ReprobeDelay = std::function<std::optional<Millis>(uint32_t failed)>;
 
 class EngineIoConnection {
  public:
   // Without a probe factory the connection never upgrades.
   EngineIoConnection(std::unique_ptr<ClientTransport> transport, ProbeFactory probe_factory = {},
-                     Millis upgrade_timeout = Millis(10000));
+                     Millis upgrade_timeout = Millis(10000), ReprobeDelay reprobe_delay = {});
 
   EngineIoState state() const { return state_; }
   TransportKind transport_kind() const { return transport_->kind(); }
@@ -89,7 +91,7 @@ class EngineIoConnection {
   std::optional<Millis> poll_timeout() const { return timers_.earliest(); }
 
  private:
-  enum class Timer { liveness, upgrade };
+  enum class Timer { liveness, upgrade, reprobe };
   enum class Upgrade { none, probing, pausing, done };
 
   Status transition(EngineIoState next);
@@ -103,6 +105,8 @@ class EngineIoConnection {
   void send_packet(engineio::Packet packet);
   void start_probe();
   void abandon_probe();
+  // The probe did not work out: the session stays where it is and probes again later.
+  void probe_failed(Millis now);
   void complete_upgrade();
   void fail(Error error);
   void arm_liveness(Millis now);
@@ -111,11 +115,13 @@ class EngineIoConnection {
   std::unique_ptr<ClientTransport> probe_;
   ProbeFactory probe_factory_;
   Millis upgrade_timeout_;
+  ReprobeDelay reprobe_delay_;
+  uint32_t probes_failed_ = 0;
   Upgrade upgrade_ = Upgrade::none;
   std::vector<engineio::Packet> held_;  // written while the transport is paused for an upgrade
   EngineIoState state_ = EngineIoState::idle;
   engineio::OpenInfo open_info_;
-  TimerTable<Timer, 2> timers_;
+  TimerTable<Timer, 3> timers_;
   std::deque<TransportAction> actions_;
   std::deque<EngineIoEvent> events_;
 };
