@@ -3,7 +3,13 @@
 // the same run (or a stated budget).
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-const modules = ['./package_size.mjs', './signal_rtt.mjs', './transport_fallback.mjs', './resume.mjs'];
+const modules = [
+  './package_size.mjs',
+  './signal_rtt.mjs',
+  './transport_fallback.mjs',
+  './transport_recovery.mjs',
+  './resume.mjs',
+];
 
 const figures = [];
 for (const module of modules) {
