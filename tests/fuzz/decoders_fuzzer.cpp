@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "rtcwire/client.hpp"
@@ -24,8 +25,10 @@ Client connected_client() {
       1, R"(0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})",
       Millis(0));
   client.handle_transport_text(
-      1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","token":"t","maxMessageBytes":65536})", Millis(0));
-  client.handle_transport_text(1, R"(4{"seq":1,"v":1,"t":"joined","room":"r","peers":["p"]})", Millis(0));
+      1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","token":"t","maxMessageBytes":65536})",
+      Millis(0));
+  client.handle_transport_text(1, R"(4{"seq":1,"v":1,"t":"joined","room":"r","peers":["p"]})",
+                               Millis(0));
   while (client.poll_action()) {
   }
   while (client.poll_event()) {
@@ -102,13 +105,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   (void)engineio::base64_decode(input);
   // What decodes must encode and decode again to the same envelope and seq.
   if (auto decoded = envelope::decode_client(input)) {
-    auto again = envelope::decode_client(
-        envelope::encode(decoded.value().envelope, decoded.value().seq));
+    auto again =
+        envelope::decode_client(envelope::encode(decoded.value().envelope, decoded.value().seq));
     if (!again || !(again.value() == decoded.value())) __builtin_trap();
   }
   if (auto decoded = envelope::decode_server(input)) {
-    auto again = envelope::decode_server(
-        envelope::encode(decoded.value().envelope, decoded.value().seq));
+    std::string encoded = envelope::encode(decoded.value().envelope, decoded.value().seq);
+    if (decoded.value().ack != 0) encoded = envelope::with_ack(encoded, decoded.value().ack);
+    auto again = envelope::decode_server(encoded);
     if (!again || !(again.value() == decoded.value())) __builtin_trap();
   }
 
