@@ -336,72 +336,61 @@ bool Client::owns(uint32_t generation) const {
   return connection_ && connection_->owns(generation);
 }
 
-template <class Call>
-bool Client::to_racing(uint32_t generation, Millis now, Call call) {
+EngineIoConnection* Client::route(uint32_t generation) {
+  if (owns(generation)) return connection_.get();
   RacingAttempt* attempt = racing(generation);
-  if (!attempt) return false;
-  call(*attempt->connection);
-  drain_racing(now);
-  return true;
+  return attempt ? attempt->connection.get() : nullptr;
+}
+
+void Client::drain(const EngineIoConnection& target, Millis now) {
+  if (&target == connection_.get()) {
+    drain_connection(now);
+  } else {
+    drain_racing(now);
+  }
 }
 
 void Client::handle_transport_open(uint32_t generation, Millis now) {
-  if (to_racing(generation, now, [&](auto& c) { c.handle_transport_open(generation, now); })) {
-    return;
+  if (auto* target = route(generation)) {
+    target->handle_transport_open(generation, now);
+    drain(*target, now);
   }
-  if (!owns(generation)) return;
-  connection_->handle_transport_open(generation, now);
-  drain_connection(now);
 }
 
 void Client::handle_transport_text(uint32_t generation, std::string_view frame, Millis now) {
-  if (to_racing(generation, now,
-                [&](auto& c) { c.handle_transport_text(generation, frame, now); })) {
-    return;
+  if (auto* target = route(generation)) {
+    target->handle_transport_text(generation, frame, now);
+    drain(*target, now);
   }
-  if (!owns(generation)) return;
-  connection_->handle_transport_text(generation, frame, now);
-  drain_connection(now);
 }
 
 void Client::handle_transport_binary(uint32_t generation, std::string_view frame, Millis now) {
-  if (to_racing(generation, now,
-                [&](auto& c) { c.handle_transport_binary(generation, frame, now); })) {
-    return;
+  if (auto* target = route(generation)) {
+    target->handle_transport_binary(generation, frame, now);
+    drain(*target, now);
   }
-  if (!owns(generation)) return;
-  connection_->handle_transport_binary(generation, frame, now);
-  drain_connection(now);
 }
 
 void Client::handle_transport_closed(uint32_t generation, Millis now) {
-  if (to_racing(generation, now, [&](auto& c) { c.handle_transport_closed(generation, now); })) {
-    return;
+  if (auto* target = route(generation)) {
+    target->handle_transport_closed(generation, now);
+    drain(*target, now);
   }
-  if (!owns(generation)) return;
-  connection_->handle_transport_closed(generation, now);
-  drain_connection(now);
 }
 
 void Client::handle_transport_error(uint32_t generation, std::string_view reason, Millis now) {
-  if (to_racing(generation, now,
-                [&](auto& c) { c.handle_transport_error(generation, reason, now); })) {
-    return;
+  if (auto* target = route(generation)) {
+    target->handle_transport_error(generation, reason, now);
+    drain(*target, now);
   }
-  if (!owns(generation)) return;
-  connection_->handle_transport_error(generation, reason, now);
-  drain_connection(now);
 }
 
 void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
                                   std::string_view body, Millis now) {
-  if (to_racing(generation, now,
-                [&](auto& c) { c.handle_http_response(generation, id, status, body, now); })) {
-    return;
+  if (auto* target = route(generation)) {
+    target->handle_http_response(generation, id, status, body, now);
+    drain(*target, now);
   }
-  if (!owns(generation)) return;
-  connection_->handle_http_response(generation, id, status, body, now);
-  drain_connection(now);
 }
 
 void Client::handle_timeout(Millis now) {

@@ -215,9 +215,10 @@ class Client {
   // The Engine.IO open packet arrived on connection_: hello goes out.
   void on_opened(Millis now);
   RacingAttempt* racing(uint32_t generation);
-  // Hands a platform event to the earlier attempt it belongs to; false when none owns it.
-  template <class Call>
-  bool to_racing(uint32_t generation, Millis now, Call call);
+  // The connection (the current one or an earlier attempt) a platform event belongs to.
+  EngineIoConnection* route(uint32_t generation);
+  // Reacts to what `target` produced after a platform event.
+  void drain(const EngineIoConnection& target, Millis now);
   void drain_connection(Millis now);
   void handle_message(const std::string& text, bool binary, Millis now);
   void handle_welcome(envelope::Welcome welcome, Millis now);
