@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ class PollingLink {
   struct Peer {
     std::unique_ptr<Client> client;
     std::vector<ClientEvent> events;
+    std::vector<Millis> event_times;  // when each event came out of the client
   };
 
   explicit PollingLink(HubSettings settings = {}) : hub_(ids_, settings) {}
@@ -44,12 +46,17 @@ class PollingLink {
     config.sdk = "polling-link";
     config.transports = {TransportKind::polling};
     config.random_seed = seed;
-    peers_.push_back(Peer{std::make_unique<Client>(std::move(config)), {}});
+    peers_.push_back(Peer{std::make_unique<Client>(std::move(config)), {}, {}});
     return peers_.size() - 1;
   }
 
   Client& client(std::size_t index) { return *peers_.at(index).client; }
   std::vector<ClientEvent>& events(std::size_t index) { return peers_.at(index).events; }
+  const std::vector<Millis>& event_times(std::size_t index) { return peers_.at(index).event_times; }
+  void clear_events(std::size_t index) {
+    peers_.at(index).events.clear();
+    peers_.at(index).event_times.clear();
+  }
   Millis now() const { return now_; }
   SignallingHub& hub() { return hub_; }
 
@@ -57,6 +64,11 @@ class PollingLink {
   // the browser sends the same GET again (as Chromium does when a reused keep-alive connection
   // is reset): the server answers that one with whatever comes next.
   void lose_next_message_response() { lose_next_response_ = true; }
+  // From now on each polling response is lost with probability `p` (the same retried GET).
+  void lose_responses_randomly(double p, uint64_t seed) {
+    loss_probability_ = p;
+    random_.seed(seed);
+  }
   int responses_lost() const { return responses_lost_; }
 
   // Runs the app command `command` on client `index` now and carries out what it asked for.
@@ -137,7 +149,10 @@ class PollingLink {
         ADD_FAILURE() << "a polling-only client asked for a websocket or EventSource";
       }
     }
-    while (auto event = peer.client->poll_event()) peer.events.push_back(std::move(*event));
+    while (auto event = peer.client->poll_event()) {
+      peer.events.push_back(std::move(*event));
+      peer.event_times.push_back(now_);
+    }
   }
 
   void respond(std::size_t index, const HttpRequest& request, int status, std::string body) {
@@ -219,7 +234,9 @@ class PollingLink {
     session.waiting_get.reset();
     std::vector<engineio::Packet> packets = std::move(session.queue);
     session.queue.clear();
-    if (lose_next_response_) {
+    const bool unlucky = loss_probability_ > 0 &&
+                         std::uniform_real_distribution<>(0, 1)(random_) < loss_probability_;
+    if (lose_next_response_ || unlucky) {
       lose_next_response_ = false;
       ++responses_lost_;
       // The response dies on the way; the browser sends the same GET again on a new connection.
@@ -243,6 +260,8 @@ class PollingLink {
   std::map<std::pair<Millis, uint64_t>, std::function<void()>> in_flight_;
   uint64_t next_delivery_ = 0;
   bool lose_next_response_ = false;
+  double loss_probability_ = 0;
+  std::mt19937_64 random_;
   int responses_lost_ = 0;
 };
 

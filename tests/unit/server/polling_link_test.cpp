@@ -34,7 +34,7 @@ class PollingLinkTest : public ::testing::Test {
     }
     ASSERT_TRUE(link.run_until([&] { return link.client(kAlice).membership().has_peer(bob()); },
                                link.now() + Millis(1000)));
-    link.events(kAlice).clear();
+    link.clear_events(kAlice);
   }
 
   std::string bob() { return link.client(kBob).peer_id(); }
@@ -116,6 +116,34 @@ TEST_F(PollingLinkTest, ManyLostResponsesNeverLoseDuplicateOrReorder) {
     for (int i = 0; i < 50; ++i) expected.push_back(i);
   }
   EXPECT_EQ(alice_received(), expected);
+}
+
+TEST_F(PollingLinkTest, RandomLossesOverManySeedsKeepEveryMessageOnceInOrderWithinBoundedLatency) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    link.clear_events(kAlice);
+    link.lose_responses_randomly(0.05, seed);
+    const std::string alice = link.client(kAlice).peer_id();
+    std::vector<Millis> sent_at;
+    for (int i = 0; i < 200; ++i) {
+      sent_at.push_back(link.now());
+      link.act(kBob,
+               [&](Client& client, Millis now) { ASSERT_TRUE(client.send(alice, i, now).ok()); });
+      link.run_until(link.now() + Millis(4));
+    }
+    ASSERT_TRUE(
+        link.run_until([&] { return alice_received().size() == 200; }, link.now() + Millis(10000)));
+    EXPECT_EQ(alice_received(), up_to(200));
+    // A loss costs a replay round trip, or at worst resends after 1 s and then 2 s.
+    Millis worst{0};
+    const auto& times = link.event_times(kAlice);
+    for (std::size_t e = 0; e < link.events(kAlice).size(); ++e) {
+      const auto& message = std::get<ev::MessageReceived>(link.events(kAlice)[e]);
+      worst = std::max(worst, times.at(e) - sent_at.at(message.data.get<int>()));
+    }
+    EXPECT_LE(worst, Millis(3100));
+  }
+  link.lose_responses_randomly(0, 0);
 }
 
 TEST_F(PollingLinkTest, BobsRequestsAreAcknowledgedByWhatTheHubSendsHim) {
