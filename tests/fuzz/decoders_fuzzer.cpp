@@ -2,6 +2,7 @@
 // Any crash, sanitizer report, uncaught exception or hang is a finding.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,10 +16,12 @@ namespace {
 using namespace rtcwire;
 
 // A client that has completed its handshake, so frames reach every envelope handler.
-Client connected_client() {
+// Heap-allocated: a Client stays where it was made (its connections call back into it).
+std::unique_ptr<Client> connected_client() {
   ClientConfig config;
   config.url = "http://127.0.0.1:9";
-  Client client(config);
+  auto made = std::make_unique<Client>(config);
+  Client& client = *made;
   (void)client.connect(Millis(0));
   client.handle_transport_open(1, Millis(0));
   client.handle_transport_text(
@@ -33,7 +36,7 @@ Client connected_client() {
   }
   while (client.poll_event()) {
   }
-  return client;
+  return made;
 }
 
 // Answers the client's newest GET (polling) with `body`; returns false when none is pending.
@@ -117,7 +120,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   }
 
   // Split on newlines into successive server frames for one client: exercises state sequences.
-  Client client = connected_client();
+  const std::unique_ptr<Client> connected = connected_client();
+  Client& client = *connected;
   int64_t now = 0;
   std::size_t start = 0;
   while (start <= input.size()) {
