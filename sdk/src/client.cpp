@@ -160,7 +160,7 @@ void Client::start_attempt(Millis now) {
   }
   connection_ = std::make_unique<EngineIoConnection>(
       make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
-      config_.upgrade_timeout, [this](uint32_t failed) { return reprobe_delay(failed); });
+      config_.upgrade_timeout, config_.reprobe_after, random_.next());
   attempt_opened_ = false;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
   // Past the last rung only an HTTP transport goes again: its attempt may be stuck on a dead pooled
@@ -171,15 +171,6 @@ void Client::start_attempt(Millis now) {
   }
   (void)connection_->open(now);
   drain_connection(now);
-}
-
-std::optional<Millis> Client::reprobe_delay(uint32_t failed) {
-  // Soon (websocket was maybe blocked only for a moment), then rarely: a network that blocks it
-  // keeps blocking it. Jittered, so a fleet moved off websocket together does not probe together.
-  if (config_.reprobe_after.empty() || failed == 0) return std::nullopt;
-  const std::size_t step = std::min<std::size_t>(failed, config_.reprobe_after.size()) - 1;
-  const int64_t base = config_.reprobe_after[step].count();
-  return Millis(random_.uniform(base * 3 / 4, base * 5 / 4));
 }
 
 void Client::race_next(Millis now) {

@@ -51,11 +51,12 @@ std::string_view to_string(EngineIoState state) {
 
 EngineIoConnection::EngineIoConnection(std::unique_ptr<ClientTransport> transport,
                                        ProbeFactory probe_factory, Millis upgrade_timeout,
-                                       ReprobeDelay reprobe_delay)
+                                       std::vector<Millis> reprobe_after, uint64_t random_seed)
     : transport_(std::move(transport)),
       probe_factory_(std::move(probe_factory)),
       upgrade_timeout_(upgrade_timeout),
-      reprobe_delay_(std::move(reprobe_delay)) {}
+      reprobe_after_(std::move(reprobe_after)),
+      random_(random_seed) {}
 
 bool EngineIoConnection::owns(uint32_t generation) const {
   return transport_->generation() == generation || (probe_ && probe_->generation() == generation);
@@ -326,11 +327,13 @@ void EngineIoConnection::abandon_probe() {
 
 void EngineIoConnection::probe_failed(Millis now) {
   abandon_probe();
-  if (state_ != EngineIoState::open || !reprobe_delay_) return;
-  if (const auto delay = reprobe_delay_(++probes_failed_)) {
-    upgrade_ = Upgrade::none;
-    timers_.set(Timer::reprobe, now + *delay);
-  }
+  if (state_ != EngineIoState::open || reprobe_after_.empty()) return;
+  // Soon (websocket was maybe blocked only for a moment), then rarely: a network that blocks it
+  // keeps blocking it. Jittered, so a fleet moved off websocket together does not probe together.
+  const int64_t base =
+      reprobe_after_[std::min(probes_failed_++, reprobe_after_.size() - 1)].count();
+  upgrade_ = Upgrade::none;
+  timers_.set(Timer::reprobe, now + Millis(random_.uniform(base * 3 / 4, base * 5 / 4 + 1)));
 }
 
 void EngineIoConnection::complete_upgrade() {

@@ -208,7 +208,6 @@ class Client {
   void attempt_failed(Error error, Millis now);
   // The head start of the newest attempt passed: the next one starts alongside it.
   void race_next(Millis now);
-  std::optional<Millis> reprobe_delay(uint32_t failed);
   // Events of the earlier attempts: the first to open replaces the newest, failures drop out.
   void drain_racing(Millis now);
   void close_racing();

@@ -17,6 +17,7 @@
 #include "rtcwire/client_transport.hpp"
 #include "rtcwire/engineio_packet.hpp"
 #include "rtcwire/error.hpp"
+#include "rtcwire/random_source.hpp"
 #include "rtcwire/time.hpp"
 #include "rtcwire/timer_table.hpp"
 #include "rtcwire/transport_action.hpp"
@@ -53,14 +54,15 @@ using EngineIoEvent = std::variant<engineio_event::Opened, engineio_event::Messa
 
 // Makes the websocket transport for an upgrade probe (with a fresh generation).
 using ProbeFactory = std::function<std::unique_ptr<ClientTransport>()>;
-// How long to wait before probing again after `failed` probes failed; empty: never again.
-using ReprobeDelay = std::function<std::optional<Millis>(uint32_t failed)>;
 
 class EngineIoConnection {
  public:
   // Without a probe factory the connection never upgrades.
+  // After a failed probe the next one waits reprobe_after[n] (the last one repeating) for the
+  // n-th failure, ±25% jitter from `random_seed`; empty: one probe per connection.
   EngineIoConnection(std::unique_ptr<ClientTransport> transport, ProbeFactory probe_factory = {},
-                     Millis upgrade_timeout = Millis(10000), ReprobeDelay reprobe_delay = {});
+                     Millis upgrade_timeout = Millis(10000), std::vector<Millis> reprobe_after = {},
+                     uint64_t random_seed = 0);
 
   EngineIoState state() const { return state_; }
   TransportKind transport_kind() const { return transport_->kind(); }
@@ -115,8 +117,9 @@ class EngineIoConnection {
   std::unique_ptr<ClientTransport> probe_;
   ProbeFactory probe_factory_;
   Millis upgrade_timeout_;
-  ReprobeDelay reprobe_delay_;
-  uint32_t probes_failed_ = 0;
+  std::vector<Millis> reprobe_after_;
+  RandomSource random_;
+  std::size_t probes_failed_ = 0;
   Upgrade upgrade_ = Upgrade::none;
   std::vector<engineio::Packet> held_;  // written while the transport is paused for an upgrade
   EngineIoState state_ = EngineIoState::idle;
