@@ -344,11 +344,15 @@ void Server::shut_down(std::string_view why) {
   accept_retry_.cancel();
   // Goaway joins each client's send queue behind what is already there, so it arrives last.
   dispatch(hub_.go_away(static_cast<std::uint64_t>(options_.goaway_spread.count())));
-  // Goaway means a new session on the next server, so nothing more is owed once it is written: a
-  // polling client, which cannot be sure its close packet gets through, is not waited for.
-  std::vector<std::shared_ptr<EngineioSession>> open;
-  for (const auto& [connection, entry] : sessions_) open.push_back(entry.session);
-  for (const auto& session : open) session->close_when_flushed("server shutting down");
+  // A polling client's close packet may never get through (it can sit behind a POST in flight, or
+  // die with a reused connection), so a polling session is not waited for: goaway means a new
+  // session on the next server, and nothing more is owed once it is written. Websocket and SSE
+  // clients close at once, and their sessions keep relaying until they do.
+  std::vector<std::shared_ptr<EngineioSession>> polling;
+  for (const auto& [connection, entry] : sessions_) {
+    if (entry.session->transport_kind() == TransportKind::polling) polling.push_back(entry.session);
+  }
+  for (const auto& session : polling) session->close_when_flushed("server shutting down");
   drain_deadline_.expires_after(options_.drain_timeout);
   drain_deadline_.async_wait([this](const error_code& error) {
     if (!error) close_remaining_sessions();
