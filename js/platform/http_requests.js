@@ -1,8 +1,7 @@
-// HTTP requests for the polling and SSE transports, keyed by the core's transport generation.
-// Every request has its own AbortController. Closing a generation aborts all of its requests, GETs
-// and POSTs alike, and they report nothing: on a dead network a request left waiting holds a
-// browser connection (at most 6 per server) that the next attempt would queue behind. Only the
-// parting POST, which carries the close packet, runs to completion.
+// HTTP requests of the polling and SSE transports, by the core's transport generation. Closing a
+// generation aborts its requests (each has an AbortController), which then report nothing: a
+// request stuck on a dead network holds one of the browser's 6 connections per server. Only the
+// parting POST, carrying the close packet, runs to completion.
 
 // A response body is read up to this many bytes, far above any legal polling payload (the core
 // checks those against the server's maxPayload): a server that sends more is not read to the end
@@ -12,7 +11,7 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const KEEPALIVE_MAX_CHARS = 8 * 1024;
 
 export class HttpRequests {
-  // generation -> Set of the AbortControllers of its requests in flight
+  // generation -> AbortControllers of its requests in flight
   #inFlight = new Map();
   #sink;
 

@@ -1,6 +1,5 @@
 #include "rtcwire/http_upstream.hpp"
 
-#include <algorithm>
 #include <iterator>
 
 namespace rtcwire {
@@ -10,7 +9,11 @@ void HttpUpstream::set_url(std::string url, int64_t max_payload) {
   max_payload_ = max_payload;
 }
 
-void HttpUpstream::enqueue(engineio::Packet packet) { queue_.push_back(std::move(packet)); }
+void HttpUpstream::enqueue(engineio::Packet packet) {
+  // The close packet is the last thing a transport sends.
+  closing_ = closing_ || packet.type == engineio::PacketType::close;
+  queue_.push_back(std::move(packet));
+}
 
 std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint32_t id) {
   if (in_flight_ || queue_.empty() || url_.empty()) return std::nullopt;
@@ -30,25 +33,19 @@ std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint3
     queue_.pop_front();
   }
   in_flight_ = id;
-  return post(generation, id, batch);
+  return post(generation, id, batch, closing_ && queue_.empty());
 }
 
 std::optional<HttpRequest> HttpUpstream::take_parting(uint32_t generation, uint32_t id) {
-  const bool closing = std::any_of(queue_.begin(), queue_.end(), [](const auto& packet) {
-    return packet.type == engineio::PacketType::close;
-  });
-  if (!closing || url_.empty()) return std::nullopt;
+  if (!closing_ || queue_.empty() || url_.empty()) return std::nullopt;
   std::vector<engineio::Packet> rest(std::make_move_iterator(queue_.begin()),
                                      std::make_move_iterator(queue_.end()));
   queue_.clear();
-  return post(generation, id, rest);
+  return post(generation, id, rest, true);
 }
 
 HttpRequest HttpUpstream::post(uint32_t generation, uint32_t id,
-                               const std::vector<engineio::Packet>& packets) const {
-  const bool parting = std::any_of(packets.begin(), packets.end(), [](const auto& packet) {
-    return packet.type == engineio::PacketType::close;
-  });
+                               const std::vector<engineio::Packet>& packets, bool parting) const {
   return HttpRequest{generation, id, HttpMethod::post, url_, engineio::encode_payload(packets),
                      parting};
 }

@@ -30,13 +30,14 @@ class HttpUpstream {
   bool idle() const { return !in_flight_ && queue_.empty(); }
 
  private:
-  HttpRequest post(uint32_t generation, uint32_t id,
-                   const std::vector<engineio::Packet>& packets) const;
+  HttpRequest post(uint32_t generation, uint32_t id, const std::vector<engineio::Packet>& packets,
+                   bool parting) const;
 
   std::string url_;
   int64_t max_payload_ = 1000000;
   std::deque<engineio::Packet> queue_;
   std::optional<uint32_t> in_flight_;
+  bool closing_ = false;  // the close packet was queued
 };
 
 // "HTTP status N: body" for an error message, with the body shortened.
