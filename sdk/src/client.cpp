@@ -200,8 +200,10 @@ void Client::drain_racing(Millis now) {
       // The first attempt to open wins; the newest one and the rest are closed.
       auto winner = std::move(racing_[i].connection);
       racing_.erase(racing_.begin() + static_cast<std::ptrdiff_t>(i));
-      connection_->close();
-      while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+      if (connection_) {  // empty while the next rung waits for its start
+        connection_->close();
+        while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+      }
       connection_ = std::move(winner);
       on_opened(now);
       drain_connection(now);

@@ -170,6 +170,24 @@ TEST(ClientLadderTest, AnEarlierAttemptThatOpensFirstWins) {
   EXPECT_EQ(server.client.transport(), TransportKind::websocket);
 }
 
+TEST(ClientLadderTest, AnEarlierAttemptOpeningWhileTheNextRungWaitsToStartWins) {
+  ScriptedServer server(ladder_config());
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(400));
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  // sse is refused: polling waits its jittered start while the websocket still hangs...
+  server.client.handle_transport_error(sse.generation, "refused", server.now);
+  server.take_actions();
+  // ...and then opens after all.
+  server.client.handle_transport_open(ws.generation, server.now);
+  server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
+  EXPECT_EQ(only<SendFrame>(server.take_actions()).size(), 1u);  // hello
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
+  server.advance(Millis(1000));
+  EXPECT_TRUE(only<OpenTransport>(server.take_actions()).empty()) << "polling never starts";
+}
+
 TEST(ClientLadderTest, AStuckSseAttemptGetsASecondOneAlongside) {
   ClientConfig config = ladder_config();
   config.transports = {TransportKind::sse};
