@@ -163,9 +163,11 @@ void Client::start_attempt(Millis now) {
       config_.upgrade_timeout, config_.reprobe_after, random_.next());
   attempt_opened_ = false;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
-  // Past the last rung only an HTTP transport goes again: its attempt may be stuck on a dead pooled
-  // connection, while a websocket always has a connection of its own.
-  const bool next_exists = rung_ + 1 < ladder_.size() || kind != TransportKind::websocket;
+  // Past the last rung only an HTTP transport goes again, and only on a reconnect: its attempt may
+  // be stuck on a pooled connection that died with the last one (a websocket always has a
+  // connection of its own).
+  const bool next_exists =
+      rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && ever_connected_);
   if (next_exists && racing_.size() + 1 < kMaxParallelAttempts) {
     timers_.set(Timer::head_start, now + config_.race_head_start);
   }
