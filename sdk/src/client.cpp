@@ -136,6 +136,7 @@ void Client::start_connecting(Millis now) {
     if (it != ladder_.end()) std::rotate(ladder_.begin(), it, it + 1);
   }
   rung_ = 0;
+  round_deadline_ = now + config_.handshake_timeout;
   (void)transition({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
   start_attempt(now);
 }
@@ -144,6 +145,15 @@ void Client::start_attempt(Millis now) {
   const TransportKind kind = ladder_[rung_];
   if (connection_ && connection_->state() == EngineIoState::opening) {
     // Overtaken after its head start, not failed: it keeps running alongside.
+    if (racing_.size() + 1 >= kMaxParallelAttempts) {
+      // The oldest gives way: an attempt stuck on a dead pooled connection only frees it when it
+      // is aborted, and the browser may hold several such connections.
+      racing_.front().connection->close();
+      while (auto action = racing_.front().connection->poll_action()) {
+        actions_.push_back(std::move(*action));
+      }
+      racing_.erase(racing_.begin());
+    }
     racing_.push_back(
         RacingAttempt{std::move(connection_), timers_.deadline(Timer::handshake).value_or(now)});
   }
@@ -168,7 +178,8 @@ void Client::start_attempt(Millis now) {
   // connection of its own).
   const bool next_exists =
       rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && ever_connected_);
-  if (next_exists && racing_.size() + 1 < kMaxParallelAttempts) {
+  // New attempts start for one handshake timeout from the first; then the last ones run out.
+  if (next_exists && now + config_.race_head_start < round_deadline_) {
     timers_.set(Timer::head_start, now + config_.race_head_start);
   }
   (void)connection_->open(now);

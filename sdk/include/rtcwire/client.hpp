@@ -246,6 +246,7 @@ class Client {
   ClientSession session_;
   TimerTable<Timer, 6> timers_;
   std::vector<RacingAttempt> racing_;
+  Millis round_deadline_{0};       // no attempt of this connect starts after it
   bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
   bool ever_connected_ = false;
   bool online_ = true;
