@@ -7,6 +7,7 @@ const modules = [
   './package_size.mjs',
   './signal_rtt.mjs',
   './transport_fallback.mjs',
+  './transport_recovery.mjs',
   './resume.mjs',
   './flood_healthz.mjs',
   './server_efficiency.mjs',

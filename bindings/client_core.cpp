@@ -201,7 +201,8 @@ Json action_json(TransportAction&& action) {
                                       {"id", a.id},
                                       {"method", a.method == HttpMethod::get ? "GET" : "POST"},
                                       {"url", std::move(a.url)},
-                                      {"body", std::move(a.body)}};
+                                      {"body", std::move(a.body)},
+                                      {"parting", a.parting}};
                         },
                         [](CloseTransport& a) {
                           return Json{{"type", "close"}, {"generation", a.generation}};

@@ -17,8 +17,11 @@ bool PeerSession::token_matches(std::string_view presented) const {
 std::optional<Millis> PeerSession::next_deadline() const {
   if (!connection) return expires_at;
   const std::optional<Millis> ack = inbox.ack_deadline();
-  if (!token_expires_at) return ack;
-  return ack ? std::min(*ack, *token_expires_at) : token_expires_at;
+  std::optional<Millis> due = ack;
+  for (const std::optional<Millis>& other : {resend_at, token_expires_at}) {
+    if (other && (!due || *other < *due)) due = other;
+  }
+  return due;
 }
 
 bool PeerSession::buffer(std::string text, std::string from, Millis now) {

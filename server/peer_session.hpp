@@ -34,8 +34,8 @@ struct PeerSession {
   // Whether `presented` is this session's token, in time independent of where they differ, so the
   // token cannot be guessed one character at a time.
   bool token_matches(std::string_view presented) const;
-  // While attached the pending ack or the token's expiry, whichever is first; the expiry while
-  // detached; empty when nothing is due.
+  // While attached the earliest of the pending ack, the resend and the token's expiry; the
+  // expiry while detached; empty when nothing is due.
   std::optional<Millis> next_deadline() const;
 
   // Numbers and keeps `text`; false, keeping nothing, when the outbox cannot hold it.
@@ -59,6 +59,11 @@ struct PeerSession {
   // Server -> client envelopes until the client acknowledges them.
   ReliableOutbox<Buffered> outbox;
   ReliableInbox inbox;  // client -> server sequence numbers
+  // While attached and the outbox holds envelopes: when they go again unless an ack moves first
+  // (a long-poll response lost in flight leaves nothing behind it to reveal the gap).
+  std::optional<Millis> resend_at;
+  Millis resend_after{0};             // the current wait, doubling while no ack moves
+  std::optional<Millis> last_replay;  // when the client last asked for a replay
   // The outbox overflowed: the session ends once the input being handled is done.
   bool overflowed = false;
   // The deadline filed in the hub's timer index, so it can be found and replaced.

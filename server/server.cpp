@@ -126,10 +126,15 @@ Server::Server(asio::io_context& io, ServerOptions options)
       tls_(load_tls(options_.access, setup_error_)),
       origin_policy_(allowed_origins(options_), options_.access.allowed_hosts,
                      is_loopback(options_.host)),
-      hub_(ids_, HubSettings{options_.max_message_bytes, options_.resume_window,
-                             options_.resume_buffer_bytes, options_.max_sessions_per_ip,
-                             options_.rate_limits, options_.max_buffered_bytes,
-                             options_.ack_timeout, effective_auth_mode(options_.access), tokens_}),
+      hub_(ids_, HubSettings{.max_message_bytes = options_.max_message_bytes,
+                             .resume_window = options_.resume_window,
+                             .resume_buffer_bytes = options_.resume_buffer_bytes,
+                             .max_sessions_per_owner = options_.max_sessions_per_ip,
+                             .rate_limits = options_.rate_limits,
+                             .max_buffered_bytes = options_.max_buffered_bytes,
+                             .ack_timeout = options_.ack_timeout,
+                             .auth = effective_auth_mode(options_.access),
+                             .tokens = tokens_}),
       metrics_acceptor_(io),
       reload_signal_(io),
       lag_timer_(io),
@@ -683,6 +688,15 @@ void Server::shut_down(std::string_view why) {
   accept_retry_.cancel();
   // Goaway joins each client's send queue behind what is already there, so it arrives last.
   dispatch(hub_.go_away(static_cast<std::uint64_t>(options_.goaway_spread.count())));
+  // A polling client's close packet may never get through (it can sit behind a POST in flight, or
+  // die with a reused connection), so a polling session is not waited for: goaway means a new
+  // session on the next server, and nothing more is owed once it is written. Websocket and SSE
+  // clients close at once, and their sessions keep relaying until they do.
+  std::vector<std::shared_ptr<EngineioSession>> polling;
+  for (const auto& [connection, entry] : sessions_) {
+    if (entry.session->transport_kind() == TransportKind::polling) polling.push_back(entry.session);
+  }
+  for (const auto& session : polling) session->close_when_flushed("server shutting down");
   drain_deadline_.expires_after(options_.drain_timeout);
   drain_deadline_.async_wait([this](const error_code& error) {
     if (!error) close_remaining_sessions();

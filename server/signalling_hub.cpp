@@ -16,6 +16,10 @@ constexpr std::string_view kRateLimited = "rate limited";
 constexpr std::size_t kSeqBytes = 28;
 constexpr std::string_view kUnauthorized = "unauthorized";
 constexpr std::string_view kTokenExpired = "token expired";
+// The resend wait doubles up to this many times HubSettings::resend_after.
+constexpr int kMaxResendBackoff = 8;
+// A client asks for a replay once per gap; more often than this is not worth answering.
+constexpr Millis kMinReplayInterval{200};
 
 }  // namespace
 
@@ -67,6 +71,7 @@ std::size_t SignallingHub::buffered_bytes() const {
 }
 
 HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, Millis now) {
+  now_ = now;
   Output out;
   now_ = now;
   if (connections_.contains(from)) handle_text(from, text, now, out);
@@ -78,21 +83,27 @@ HubOutput SignallingHub::receive_text(ConnectionId from, std::string_view text, 
 void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis now, Output& out) {
   PeerSession* session = session_of(from);
   if (!admit(from, session, text, out)) return;
+  // A refused envelope still uses up its seq, if it has a readable one: otherwise every later
+  // envelope of the client would be a gap.
+  const auto refuse = [&](ErrorCode code, std::string message) {
+    if (session && !accept_seq(from, *session, envelope::peek_seq(text), now, out)) return;
+    fail(from, session, code, std::move(message), out);
+    if (session) reschedule(*session);
+  };
 
-  // Checked before parsing, so an oversize message costs no JSON work.
   if (text.size() > settings_.max_message_bytes) {
-    fail(from, session, ErrorCode::message_too_large,
-         "envelope of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-             std::to_string(settings_.max_message_bytes),
-         out);
+    refuse(ErrorCode::message_too_large, "envelope of " + std::to_string(text.size()) +
+                                             " bytes exceeds the limit of " +
+                                             std::to_string(settings_.max_message_bytes));
     return;
   }
   auto decoded = envelope::decode_client(text);
   if (!decoded) {
-    fail(from, session, decoded.error().code, decoded.error().message, out);
+    refuse(decoded.error().code, decoded.error().message);
     return;
   }
-  const auto& [message, seq] = decoded.value();
+  const auto& message = decoded.value().envelope;
+  const envelope::Seq seq = decoded.value().seq;
   const bool is_hello = std::holds_alternative<envelope::Hello>(message);
   if ((session != nullptr) == is_hello) {
     fail(from, session, ErrorCode::invalid_state,
@@ -104,24 +115,7 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
     return;
   }
 
-  // An envelope without seq is processed once, unacknowledged (at-most-once, §2.1).
-  if (seq != 0) {
-    switch (session->inbox.receive(seq, now)) {
-      case ReliableInbox::Verdict::deliver:
-        break;
-      case ReliableInbox::Verdict::duplicate:
-        // The client resends what it thinks was lost: tell it at once what arrived.
-        send_ack(*session, out);
-        reschedule(*session);
-        return;
-      case ReliableInbox::Verdict::gap:
-        fail(from, session, ErrorCode::invalid_sequence,
-             "seq " + std::to_string(seq) + " skips ahead: expected " +
-                 std::to_string(session->inbox.last_received() + 1),
-             out);
-        return;
-    }
-  }
+  if (!accept_seq(from, *session, seq, now, out)) return;
 
   std::visit(
       [&](const auto& envelope) {
@@ -135,7 +129,7 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
         } else if constexpr (std::is_same_v<T, envelope::Publish>) {
           on_publish(*session, envelope, out);
         } else if constexpr (std::is_same_v<T, envelope::Ack>) {
-          on_ack(*session, envelope, out);
+          on_ack(*session, envelope, now, out);
         } else if constexpr (std::is_same_v<T, envelope::Refresh>) {
           on_refresh(*session, envelope, now, out);
         } else {
@@ -162,6 +156,29 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
   reschedule(*session);
 }
 
+bool SignallingHub::accept_seq(ConnectionId from, PeerSession& session, envelope::Seq seq,
+                               Millis now, Output& out) {
+  // An envelope without seq is processed once, unacknowledged (at-most-once, §2.1).
+  if (seq == 0) return true;
+  switch (session.inbox.receive(seq, now)) {
+    case ReliableInbox::Verdict::deliver:
+      return true;
+    case ReliableInbox::Verdict::duplicate:
+      // The client resends what it thinks was lost: tell it at once what arrived.
+      send_ack(session, out);
+      reschedule(session);
+      return false;
+    case ReliableInbox::Verdict::gap:
+      fail(from, &session, ErrorCode::invalid_sequence,
+           "seq " + std::to_string(seq) + " skips ahead: expected " +
+               std::to_string(session.inbox.last_received() + 1),
+           out);
+      reschedule(session);
+      return false;
+  }
+  return false;
+}
+
 HubOutput SignallingHub::receive_binary(ConnectionId from) {
   Output out;
   if (connections_.contains(from)) {
@@ -184,6 +201,9 @@ void SignallingHub::disconnect(ConnectionId connection, Millis now) {
     session->limiter = std::move(found->second.limiter);
     session->connection.reset();
     session->expires_at = now + settings_.resume_window;
+    // The resume replays everything unacknowledged anyway.
+    session->resend_at.reset();
+    session->resend_after = Millis(0);
     // Nobody to send it to; the welcome of a resume carries the ack instead.
     (void)session->inbox.take_ack();
     reschedule(*session);
@@ -226,6 +246,7 @@ std::optional<Millis> SignallingHub::poll_timeout() const {
 }
 
 HubOutput SignallingHub::handle_timeout(Millis now) {
+  now_ = now;
   Output out;
   now_ = now;
   while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
@@ -240,7 +261,17 @@ HubOutput SignallingHub::handle_timeout(Millis now) {
       expire_token(session, out);
       continue;
     }
-    if (session.connection) send_ack(session, out);
+    if (session.connection && session.resend_at && *session.resend_at <= now) {
+      // No ack moved since these went out: the client missed some of them.
+      session.resend_after =
+          std::min(2 * session.resend_after, kMaxResendBackoff * settings_.resend_after);
+      session.resend_at = now + session.resend_after;
+      resend_unacked(session, out);
+    }
+    if (const auto ack_due = session.inbox.ack_deadline();
+        session.connection && ack_due && *ack_due <= now) {
+      send_ack(session, out);
+    }
     reschedule(session);
   }
   end_overflowed(out);
@@ -399,7 +430,7 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
                         session.peer, session.id, session.token, settings_.max_message_bytes, true,
                         session.inbox.take_ack(), std::nullopt, token_lifetime(admitted)}));
   // What the client missed, in order, with the seq it was first sent with.
-  for (const auto& entry : session.outbox.unacked()) out.deliver(from, entry.item.text);
+  resend_unacked(session, out);
   out.greet(Greeting{true, std::nullopt});
   reschedule(session);
 }
@@ -516,17 +547,32 @@ void SignallingHub::on_publish(PeerSession& session, const envelope::Publish& pu
   refuse_relay(session, busy, full, recipients, out);
 }
 
-void SignallingHub::on_ack(PeerSession& session, const envelope::Ack& ack, Output& out) {
-  acknowledge(session, ack.seq, out);
+void SignallingHub::on_ack(PeerSession& session, const envelope::Ack& ack, Millis now,
+                           Output& out) {
+  const std::size_t unacked_before = session.outbox.unacked().size();
+  if (!acknowledge(session, ack.seq, out)) return;
+  if (session.outbox.unacked().size() != unacked_before) {
+    // Progress: the client is reading, so the resend clock starts over.
+    session.resend_after = settings_.resend_after;
+    session.resend_at.reset();
+    if (!session.outbox.unacked().empty() && settings_.resend_after > Millis(0)) {
+      session.resend_at = now + settings_.resend_after;
+    }
+  }
+  if (ack.replay && (!session.last_replay || now - *session.last_replay >= kMinReplayInterval)) {
+    session.last_replay = now;
+    resend_unacked(session, out);
+  }
 }
 
-void SignallingHub::acknowledge(PeerSession& session, envelope::Seq ack, Output& out) {
+bool SignallingHub::acknowledge(PeerSession& session, envelope::Seq ack, Output& out) {
   const Result<std::size_t> released = session.acknowledge(ack, now_);
   if (!released) {
     fail(*session.connection, &session, released.error().code, released.error().message, out);
-    return;
+    return false;
   }
   budget_.release(released.value());
+  return true;
 }
 
 void SignallingHub::relay_to_peer(PeerSession& sender, PeerSession& target,
@@ -606,18 +652,17 @@ bool SignallingHub::admit(ConnectionId from, PeerSession* session, std::string_v
   if (!link.limiter) link.limiter.emplace(settings_.rate_limits, now_);
   const SenderLimiter::Admission admission = link.limiter->admit(text.size(), now_);
   if (admission.verdict == SenderLimiter::Verdict::admit) return true;
-  if (session) {
-    // The refused envelope still takes its seq, so what the client sends next is no gap.
-    if (auto decoded = envelope::decode_client(text); decoded && decoded.value().seq != 0) {
-      (void)session->inbox.receive(decoded.value().seq, now_);
-    }
+  // The refused envelope still takes its seq, so what the client sends next is no gap; a
+  // duplicate or a gap is answered as such instead.
+  if (!session || accept_seq(from, *session, envelope::peek_seq(text), now_, out)) {
+    const RateLimits& limits = settings_.rate_limits;
+    fail(
+        from, session, ErrorCode::rate_limited,
+        admission.limit == "bytes"
+            ? "over " + std::to_string(limits.bytes_per_second) + " bytes a second: refused"
+            : "over " + std::to_string(limits.messages_per_second) + " envelopes a second: refused",
+        out);
   }
-  const RateLimits& limits = settings_.rate_limits;
-  fail(from, session, ErrorCode::rate_limited,
-       admission.limit == "bytes"
-           ? "over " + std::to_string(limits.bytes_per_second) + " bytes a second: refused"
-           : "over " + std::to_string(limits.messages_per_second) + " envelopes a second: refused",
-       out);
   if (admission.verdict == SenderLimiter::Verdict::disconnect) abusers_.push_back(from);
   if (session) {
     if (session->inbox.ack_due()) send_ack(*session, out);
@@ -678,7 +723,24 @@ void SignallingHub::send_encoded(PeerSession& to, std::string_view encoded, Outp
     return;
   }
   budget_.add(bytes);
-  if (to.connection) out.deliver(*to.connection, std::move(text));
+  if (!to.connection) return;
+  out.deliver(*to.connection, envelope::with_ack(text, to.inbox.take_ack()));
+  // A lost long-poll response leaves a tail that no later envelope reveals: without an ack in
+  // time, everything unacknowledged goes again.
+  if (!to.resend_at && settings_.resend_after > Millis(0)) {
+    if (to.resend_after == Millis(0)) to.resend_after = settings_.resend_after;
+    to.resend_at = now_ + to.resend_after;
+  }
+  reschedule(to);
+}
+
+void SignallingHub::resend_unacked(PeerSession& session, Output& out) {
+  if (!session.connection) return;
+  // In order, with the seq each was first sent with, and the current ack.
+  const envelope::Seq ack = session.inbox.take_ack();
+  for (const auto& entry : session.outbox.unacked()) {
+    out.deliver(*session.connection, envelope::with_ack(entry.item.text, ack));
+  }
 }
 
 void SignallingHub::broadcast(const std::string& room, const std::string& except,

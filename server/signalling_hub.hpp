@@ -45,6 +45,9 @@ struct HubSettings {
   // Connection tokens (docs/server.md, "Tokens"); `tokens` is needed unless `auth` is off.
   AuthMode auth = AuthMode::off;
   std::shared_ptr<const TokenAuthority> tokens;
+  // Unacknowledged envelopes go to an attached client again after this long without an ack
+  // moving, then after twice as long each time up to 8 times this; 0 never resends (tests).
+  Millis resend_after{1000};
 };
 
 // One encoded server envelope for one connection.
@@ -151,7 +154,13 @@ class SignallingHub {
   void on_join(PeerSession& session, const envelope::Join& join, Output& out);
   void on_leave(PeerSession& session, Output& out);
   void on_publish(PeerSession& session, const envelope::Publish& publish, Output& out);
-  void on_ack(PeerSession& session, const envelope::Ack& ack, Output& out);
+  void on_ack(PeerSession& session, const envelope::Ack& ack, Millis now, Output& out);
+  // Takes `seq` (0: none) into the session's inbox: true when the envelope is to be processed;
+  // otherwise a duplicate was acknowledged or a gap refused.
+  bool accept_seq(ConnectionId from, PeerSession& session, envelope::Seq seq, Millis now,
+                  Output& out);
+  // Delivers every unacknowledged envelope again (after a replay request, a resume, or no ack).
+  void resend_unacked(PeerSession& session, Output& out);
   // Signal and direct: relayed only to a peer of the sender's own room.
   PeerSession* room_peer(const PeerSession& sender, std::string_view peer);
   void relay_to_peer(PeerSession& sender, PeerSession& target,
@@ -179,7 +188,8 @@ class SignallingHub {
   bool admit_relay(PeerSession& sender, std::size_t bytes, Output& out);
   // Ends the connections (and sessions) that kept exceeding their limits during the input.
   void end_abusers(Output& out);
-  void acknowledge(PeerSession& session, envelope::Seq ack, Output& out);
+  // Releases what `ack` covers from the buffer and the global budget; false (answered) if refused.
+  bool acknowledge(PeerSession& session, envelope::Seq ack, Output& out);
   // An error envelope to the sender: sequenced in a session, unsequenced before hello.
   void fail(ConnectionId to, PeerSession* session, ErrorCode code, std::string message,
             Output& out);
@@ -215,7 +225,8 @@ class SignallingHub {
   std::vector<std::string> overflowed_;  // peer ids, ended at the end of the current input
   std::vector<ConnectionId> abusers_;    // ended at the end of the current input
   BufferBudget budget_;
-  Millis now_{0};  // the time of the latest input that carried one
+  // The time of the latest input that had one: inputs without (depart, go_away) use it.
+  Millis now_{0};
 };
 
 }  // namespace rtcwire::server

@@ -1,6 +1,7 @@
-// HTTP requests for the polling and SSE transports, keyed by the core's transport generation.
-// GETs (long polls) are aborted when their generation is closed and then report nothing; POSTs
-// always run to completion, so a final close packet still reaches the server.
+// HTTP requests of the polling and SSE transports, by the core's transport generation. Closing a
+// generation aborts its requests (each has an AbortController), which then report nothing: a
+// request stuck on a dead network holds one of the browser's 6 connections per server. Only the
+// parting POST, carrying the close packet, runs to completion.
 
 // A response body is read up to this many bytes, far above any legal polling payload (the core
 // checks those against the server's maxPayload): a server that sends more is not read to the end
@@ -10,8 +11,8 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const KEEPALIVE_MAX_CHARS = 8 * 1024;
 
 export class HttpRequests {
-  // generation -> AbortController of its GETs
-  #aborters = new Map();
+  // generation -> AbortControllers of its requests in flight
+  #inFlight = new Map();
   #sink;
 
   // `sink` receives response(generation, id, status, body); status 0 is a failure without a
@@ -20,24 +21,28 @@ export class HttpRequests {
     this.#sink = sink;
   }
 
-  request(generation, id, method, url, body) {
+  request(generation, id, method, url, body, parting = false) {
     // Long polls must not wait on each other in the browser's HTTP cache: no-store (the core
     // also makes every GET URL unique).
     const init = { method, cache: 'no-store' };
-    let signal = null;
-    if (method === 'GET') {
-      let aborter = this.#aborters.get(generation);
-      if (!aborter) this.#aborters.set(generation, (aborter = new AbortController()));
-      signal = init.signal = aborter.signal;
-    } else {
+    if (method !== 'GET') {
       init.body = body;
       init.headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
       // A small POST outlives its page, so the close packet sent on pagehide reaches the server
       // (browsers allow 64 KiB of such requests in flight per page).
       init.keepalive = body.length <= KEEPALIVE_MAX_CHARS;
     }
+    const aborter = new AbortController();
+    if (!parting) {
+      init.signal = aborter.signal;
+      let requests = this.#inFlight.get(generation);
+      if (!requests) this.#inFlight.set(generation, (requests = new Set()));
+      requests.add(aborter);
+    }
     const report = (status, text) => {
-      if (!signal?.aborted) this.#sink.response(generation, id, status, text);
+      if (aborter.signal.aborted) return;
+      this.#forget(generation, aborter);
+      this.#sink.response(generation, id, status, text);
     };
     let answer;
     try {
@@ -54,12 +59,21 @@ export class HttpRequests {
   }
 
   abort(generation) {
-    this.#aborters.get(generation)?.abort();
-    this.#aborters.delete(generation);
+    const requests = this.#inFlight.get(generation);
+    if (!requests) return;
+    this.#inFlight.delete(generation);
+    for (const aborter of requests) aborter.abort();
   }
 
   abortAll() {
-    for (const generation of [...this.#aborters.keys()]) this.abort(generation);
+    for (const generation of [...this.#inFlight.keys()]) this.abort(generation);
+  }
+
+  #forget(generation, aborter) {
+    const requests = this.#inFlight.get(generation);
+    if (!requests) return;
+    requests.delete(aborter);
+    if (requests.size === 0) this.#inFlight.delete(generation);
   }
 }
 

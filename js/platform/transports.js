@@ -27,7 +27,14 @@ export class Transports {
         this.#webSockets.send(action.generation, action.text);
         break;
       case 'http':
-        this.#http.request(action.generation, action.id, action.method, action.url, action.body);
+        this.#http.request(
+          action.generation,
+          action.id,
+          action.method,
+          action.url,
+          action.body,
+          action.parting,
+        );
         break;
       case 'close':
         this.#webSockets.close(action.generation);

@@ -10,6 +10,8 @@ namespace {
 
 // A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
 constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
+// How long a replay request may go unanswered before the next gap asks again.
+constexpr Millis kReplayRetry{1000};
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -135,34 +137,120 @@ void Client::start_connecting(Millis now) {
     if (it != ladder_.end()) std::rotate(ladder_.begin(), it, it + 1);
   }
   rung_ = 0;
+  round_deadline_ = now + config_.handshake_timeout;
   (void)transition({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
   start_attempt(now);
 }
 
 void Client::start_attempt(Millis now) {
   const TransportKind kind = ladder_[rung_];
-  // Each attempt takes two generations: its transport and a websocket upgrade probe.
-  const uint32_t generation = next_generation_;
-  next_generation_ += 2;
+  if (connection_ && connection_->state() == EngineIoState::opening) {
+    // Overtaken after its head start, not failed: it keeps running alongside.
+    if (racing_.size() + 1 >= kMaxParallelAttempts) {
+      // The oldest gives way: an attempt stuck on a dead pooled connection only frees it when it
+      // is aborted, and the browser may hold several such connections.
+      racing_.front().connection->close();
+      while (auto action = racing_.front().connection->poll_action()) {
+        actions_.push_back(std::move(*action));
+      }
+      racing_.erase(racing_.begin());
+    }
+    racing_.push_back(
+        RacingAttempt{std::move(connection_), timers_.deadline(Timer::handshake).value_or(now)});
+  }
+  const uint32_t generation = next_generation_++;
   ProbeFactory probe_factory;
   const bool may_upgrade = std::find(config_.transports.begin(), config_.transports.end(),
                                      TransportKind::websocket) != config_.transports.end();
   if (kind != TransportKind::websocket && may_upgrade) {
-    probe_factory = [url = server_url_, generation, seed = random_.next()] {
-      return make_transport(TransportKind::websocket, generation + 1, url, seed);
+    // Every probe gets a generation of its own, so a late event of a failed one is dropped.
+    probe_factory = [this] {
+      return make_transport(TransportKind::websocket, next_generation_++, server_url_,
+                            random_.next());
     };
   }
   connection_ = std::make_unique<EngineIoConnection>(
       make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
-      config_.upgrade_timeout);
+      config_.upgrade_timeout, config_.reprobe_after, random_.next());
   attempt_opened_ = false;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
+  // Past the last rung only an HTTP transport goes again, and only on a reconnect: its attempt may
+  // be stuck on a pooled connection that died with the last one (a websocket always has a
+  // connection of its own).
+  const bool next_exists =
+      rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && ever_connected_);
+  // New attempts start for one handshake timeout from the first; then the last ones run out.
+  if (next_exists && now + config_.race_head_start < round_deadline_) {
+    timers_.set(Timer::head_start, now + config_.race_head_start);
+  }
   (void)connection_->open(now);
   drain_connection(now);
 }
 
+void Client::race_next(Millis now) {
+  if (rung_ + 1 < ladder_.size()) ++rung_;
+  timers_.clear(Timer::next_transport);
+  start_attempt(now);
+}
+
+Client::RacingAttempt* Client::racing(uint32_t generation) {
+  for (auto& attempt : racing_) {
+    if (attempt.connection->owns(generation)) return &attempt;
+  }
+  return nullptr;
+}
+
+void Client::drain_racing(Millis now) {
+  for (std::size_t i = 0; i < racing_.size();) {
+    EngineIoConnection& attempt = *racing_[i].connection;
+    while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
+    std::optional<EngineIoEvent> event = attempt.poll_event();
+    if (!event) {
+      ++i;
+      continue;
+    }
+    if (std::holds_alternative<engineio_event::Opened>(*event) &&
+        state_ == ClientState::connecting) {
+      // The first attempt to open wins; the newest one and the rest are closed.
+      auto winner = std::move(racing_[i].connection);
+      racing_.erase(racing_.begin() + static_cast<std::ptrdiff_t>(i));
+      if (connection_) {  // empty while the next rung waits for its start
+        connection_->close();
+        while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+      }
+      connection_ = std::move(winner);
+      on_opened(now);
+      drain_connection(now);
+      return;
+    }
+    // Anything else before the open packet means this attempt is out.
+    attempt.close();
+    while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
+    racing_.erase(racing_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void Client::close_racing() {
+  for (auto& attempt : racing_) {
+    attempt.connection->close();
+    while (auto action = attempt.connection->poll_action()) {
+      actions_.push_back(std::move(*action));
+    }
+  }
+  racing_.clear();
+  timers_.clear(Timer::head_start);
+}
+
 void Client::attempt_failed(Error error, Millis now) {
+  timers_.clear(Timer::head_start);
   if (rung_ + 1 >= ladder_.size()) {
+    if (!racing_.empty()) {
+      // An earlier attempt is still opening: it is the one to wait for now.
+      connection_ = std::move(racing_.back().connection);
+      timers_.set(Timer::handshake, racing_.back().deadline);
+      racing_.pop_back();
+      return;
+    }
     lose_connection(std::move(error), now);
     return;
   }
@@ -240,6 +328,7 @@ Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
 
 void Client::close(Millis now) {
   if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
+  close_racing();
   timers_.clear_all();
   session_.clear();
   if (connection_) {
@@ -273,44 +362,70 @@ bool Client::owns(uint32_t generation) const {
   return connection_ && connection_->owns(generation);
 }
 
+EngineIoConnection* Client::route(uint32_t generation) {
+  if (owns(generation)) return connection_.get();
+  RacingAttempt* attempt = racing(generation);
+  return attempt ? attempt->connection.get() : nullptr;
+}
+
+void Client::drain(const EngineIoConnection& target, Millis now) {
+  if (&target == connection_.get()) {
+    drain_connection(now);
+  } else {
+    drain_racing(now);
+  }
+}
+
 void Client::handle_transport_open(uint32_t generation, Millis now) {
-  if (!owns(generation)) return;
-  connection_->handle_transport_open(generation, now);
-  drain_connection(now);
+  if (auto* target = route(generation)) {
+    target->handle_transport_open(generation, now);
+    drain(*target, now);
+  }
 }
 
 void Client::handle_transport_text(uint32_t generation, std::string_view frame, Millis now) {
-  if (!owns(generation)) return;
-  connection_->handle_transport_text(generation, frame, now);
-  drain_connection(now);
+  if (auto* target = route(generation)) {
+    target->handle_transport_text(generation, frame, now);
+    drain(*target, now);
+  }
 }
 
 void Client::handle_transport_binary(uint32_t generation, std::string_view frame, Millis now) {
-  if (!owns(generation)) return;
-  connection_->handle_transport_binary(generation, frame, now);
-  drain_connection(now);
+  if (auto* target = route(generation)) {
+    target->handle_transport_binary(generation, frame, now);
+    drain(*target, now);
+  }
 }
 
 void Client::handle_transport_closed(uint32_t generation, Millis now) {
-  if (!owns(generation)) return;
-  connection_->handle_transport_closed(generation, now);
-  drain_connection(now);
+  if (auto* target = route(generation)) {
+    target->handle_transport_closed(generation, now);
+    drain(*target, now);
+  }
 }
 
 void Client::handle_transport_error(uint32_t generation, std::string_view reason, Millis now) {
-  if (!owns(generation)) return;
-  connection_->handle_transport_error(generation, reason, now);
-  drain_connection(now);
+  if (auto* target = route(generation)) {
+    target->handle_transport_error(generation, reason, now);
+    drain(*target, now);
+  }
 }
 
 void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
                                   std::string_view body, Millis now) {
-  if (!owns(generation)) return;
-  connection_->handle_http_response(generation, id, status, body, now);
-  drain_connection(now);
+  if (auto* target = route(generation)) {
+    target->handle_http_response(generation, id, status, body, now);
+    drain(*target, now);
+  }
 }
 
 void Client::handle_timeout(Millis now) {
+  std::erase_if(racing_, [&](RacingAttempt& attempt) {
+    if (attempt.deadline > now) return false;
+    attempt.connection->close();  // it never opened: no close packet, only the transport
+    while (auto action = attempt.connection->poll_action()) actions_.push_back(std::move(*action));
+    return true;
+  });
   for (Timer timer : timers_.take_expired(now)) {
     if (timer == Timer::reconnect) {
       if (state_ == ClientState::reconnecting) start_connecting(now);
@@ -322,6 +437,17 @@ void Client::handle_timeout(Millis now) {
     }
     if (timer == Timer::token_refresh) {
       if (state_ == ClientState::connected) events_.push_back(client_event::TokenNeeded{});
+      continue;
+    }
+    if (timer == Timer::replay) {
+      replay_requested_ = false;
+      continue;
+    }
+    if (timer == Timer::head_start) {
+      if (state_ == ClientState::connecting && connection_ &&
+          connection_->state() == EngineIoState::opening) {
+        race_next(now);
+      }
       continue;
     }
     if (state_ != ClientState::connecting) continue;
@@ -352,6 +478,7 @@ void Client::handle_timeout(Millis now) {
 void Client::lose_connection(Error error, Millis now) {
   // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
   // resume request acknowledges what was received, so no ack timer is needed meanwhile.
+  close_racing();
   timers_.clear_all();
   if (!ever_connected_) {
     // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
@@ -401,21 +528,7 @@ void Client::drain_connection(Millis now) {
     auto event = connection_->poll_event();
     if (!event) return;
     std::visit(Overloaded{
-                   [&](engineio_event::Opened&) {
-                     if (state_ != ClientState::connecting) return;
-                     attempt_opened_ = true;
-                     const TransportKind kind = connection_->transport_kind();
-                     events_.push_back(client_event::TransportChanged{kind});
-                     events_.push_back(client_event::RememberTransport{
-                         server_url_.origin_key(), {kind, now + config_.remember_for}});
-                     hello_refusal_.reset();
-                     auto sent = write(envelope::encode(
-                         envelope::Hello{config_.sdk, session_.take_resume_request(), token_}));
-                     if (!sent) {
-                       connection_->close();
-                       lose_connection(sent.error(), now);
-                     }
-                   },
+                   [&](engineio_event::Opened&) { on_opened(now); },
                    [&](engineio_event::Message& message) {
                      handle_message(message.data, message.binary, now);
                    },
@@ -444,6 +557,24 @@ void Client::drain_connection(Millis now) {
   }
 }
 
+void Client::on_opened(Millis now) {
+  if (state_ != ClientState::connecting) return;
+  attempt_opened_ = true;
+  close_racing();
+  timers_.clear(Timer::next_transport);
+  const TransportKind kind = connection_->transport_kind();
+  events_.push_back(client_event::TransportChanged{kind});
+  events_.push_back(client_event::RememberTransport{server_url_.origin_key(),
+                                                    {kind, now + config_.remember_for}});
+  hello_refusal_.reset();
+  auto sent =
+      write(envelope::encode(envelope::Hello{config_.sdk, session_.take_resume_request(), token_}));
+  if (!sent) {
+    connection_->close();
+    lose_connection(sent.error(), now);
+  }
+}
+
 void Client::handle_message(const std::string& text, bool binary, Millis now) {
   namespace ev = client_event;
   if (state_ != ClientState::connecting && state_ != ClientState::connected) return;
@@ -457,7 +588,7 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
     events_.push_back(ev::ErrorRaised{decoded.error()});
     return;
   }
-  auto& [message, seq] = decoded.value();
+  auto& [message, seq, ack] = decoded.value();
   if (state_ == ClientState::connecting) {
     if (auto* welcome = std::get_if<envelope::Welcome>(&message)) {
       handle_welcome(std::move(*welcome), now);
@@ -474,22 +605,35 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
     }
     return;
   }
+  // The server's ack rides on its sequenced envelopes, even on ones dropped below.
+  if (ack != 0) {
+    if (auto acked = session_.acknowledge(ack); !acked) {
+      events_.push_back(ev::ErrorRaised{acked.error()});
+    }
+  }
   if (seq != 0) {
     switch (session_.receive(seq, now)) {
       case ReliableInbox::Verdict::deliver:
+        replay_requested_ = false;
+        timers_.clear(Timer::replay);
         break;
       case ReliableInbox::Verdict::duplicate:
-        send_ack();  // tells the server how far it got, so it resends no more of it
+        // A replay overlapping what arrived: the ack that follows stops the server resending.
+        schedule_ack();
         return;
       case ReliableInbox::Verdict::gap:
-        events_.push_back(ev::ErrorRaised{
-            remote_error(ErrorCode::invalid_sequence,
-                         "server envelope seq " + std::to_string(seq) + " skips ahead: dropped")});
+        // Something in flight was lost (e.g. a long-poll response): ask once for everything after
+        // the last envelope in order; what arrives meanwhile is dropped and comes again.
+        request_replay(now);
         return;
     }
   }
   handle_envelope(std::move(message), now);
-  if (seq == 0 || state_ != ClientState::connected) return;
+  if (seq != 0) schedule_ack();
+}
+
+void Client::schedule_ack() {
+  if (state_ != ClientState::connected) return;
   if (session_.ack_due()) {
     send_ack();
   } else if (const auto deadline = session_.ack_deadline()) {
@@ -497,8 +641,18 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
   }
 }
 
+void Client::request_replay(Millis now) {
+  if (replay_requested_ || state_ != ClientState::connected) return;
+  replay_requested_ = true;
+  // Should the request or its answer be lost too, the next gap after this asks again.
+  timers_.set(Timer::replay, now + kReplayRetry);
+  timers_.clear(Timer::ack);
+  (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack(), true}}));
+}
+
 void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   timers_.clear(Timer::handshake);
+  replay_requested_ = false;
   std::optional<SessionLoss> loss;
   if (welcome.resumed) {
     if (auto resumed = session_.resume(welcome); !resumed) {
@@ -622,6 +776,9 @@ std::optional<ClientEvent> Client::poll_event() {
 
 std::optional<Millis> Client::poll_timeout() const {
   std::optional<Millis> earliest = timers_.earliest();
+  for (const auto& attempt : racing_) {
+    if (!earliest || attempt.deadline < *earliest) earliest = attempt.deadline;
+  }
   if (connection_) {
     const auto connection_deadline = connection_->poll_timeout();
     if (connection_deadline && (!earliest || *connection_deadline < *earliest)) {

@@ -50,10 +50,13 @@ std::string_view to_string(EngineIoState state) {
 }
 
 EngineIoConnection::EngineIoConnection(std::unique_ptr<ClientTransport> transport,
-                                       ProbeFactory probe_factory, Millis upgrade_timeout)
+                                       ProbeFactory probe_factory, Millis upgrade_timeout,
+                                       std::vector<Millis> reprobe_after, uint64_t random_seed)
     : transport_(std::move(transport)),
       probe_factory_(std::move(probe_factory)),
-      upgrade_timeout_(upgrade_timeout) {}
+      upgrade_timeout_(upgrade_timeout),
+      reprobe_after_(std::move(reprobe_after)),
+      random_(random_seed) {}
 
 bool EngineIoConnection::owns(uint32_t generation) const {
   return transport_->generation() == generation || (probe_ && probe_->generation() == generation);
@@ -175,7 +178,13 @@ void EngineIoConnection::handle_timeout(Millis now) {
         fail(transport_error(ErrorCode::ping_timeout, "no ping from the server in time"));
         break;
       case Timer::upgrade:
-        abandon_probe();
+        probe_failed(now);
+        break;
+      case Timer::reprobe:
+        if (state_ == EngineIoState::open && !probe_ && upgrade_ != Upgrade::done) {
+          start_probe();
+          timers_.set(Timer::upgrade, now + upgrade_timeout_);
+        }
         break;
     }
   }
@@ -276,7 +285,7 @@ void EngineIoConnection::start_probe() {
   probe_->open(open_info_.sid);
 }
 
-void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis /*now*/) {
+void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis now) {
   std::visit(Overloaded{
                  [&](transport_signal::Opened&) {
                    probe_->send({{engineio::PacketType::ping, "probe"}});
@@ -287,7 +296,7 @@ void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis /*now*/)
                                          received.packets[0].type == engineio::PacketType::pong &&
                                          received.packets[0].data == "probe";
                    if (!answered) {
-                     abandon_probe();
+                     probe_failed(now);
                      return;
                    }
                    // Wait until nothing more can arrive on the old transport, then switch.
@@ -295,7 +304,7 @@ void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis /*now*/)
                    transport_->pause();
                  },
                  [](transport_signal::Paused&) {},
-                 [&](transport_signal::Failed&) { abandon_probe(); },
+                 [&](transport_signal::Failed&) { probe_failed(now); },
              },
              signal);
 }
@@ -314,6 +323,17 @@ void EngineIoConnection::abandon_probe() {
     held_.clear();
     if (!held.empty()) transport_->send(std::move(held));
   }
+}
+
+void EngineIoConnection::probe_failed(Millis now) {
+  abandon_probe();
+  if (state_ != EngineIoState::open || reprobe_after_.empty()) return;
+  // Soon (websocket was maybe blocked only for a moment), then rarely: a network that blocks it
+  // keeps blocking it. Jittered, so a fleet moved off websocket together does not probe together.
+  const int64_t base =
+      reprobe_after_[std::min(probes_failed_++, reprobe_after_.size() - 1)].count();
+  upgrade_ = Upgrade::none;
+  timers_.set(Timer::reprobe, now + Millis(random_.uniform(base * 3 / 4, base * 5 / 4 + 1)));
 }
 
 void EngineIoConnection::complete_upgrade() {

@@ -107,7 +107,11 @@ Result<Ack> read_ack_envelope(const Json& object) {
   if (!object.contains("ack")) return invalid("field 'ack' is missing");
   auto ack = read_ack(object);
   if (!ack) return ack.error();
-  return Ack{ack.value()};
+  const auto replay = object.find("replay");
+  if (replay != object.end() && !replay->is_boolean()) {
+    return invalid("field 'replay' must be a boolean");
+  }
+  return Ack{ack.value(), replay != object.end() && replay->get<bool>()};
 }
 
 std::string truncated(std::string_view message) {
@@ -149,6 +153,7 @@ std::string dump(const Json& json) {
 Json ack_json(const Ack& ack) {
   Json j = header("ack");
   j["ack"] = ack.seq;
+  if (ack.replay) j["replay"] = true;
   return j;
 }
 
@@ -191,6 +196,12 @@ bool is_sequenced(const ServerEnvelope& envelope) {
 std::string with_seq(std::string_view encoded, Seq seq) {
   // Every encoded envelope is a non-empty JSON object, so the seq can open it.
   std::string text = "{\"seq\":" + std::to_string(seq) + ",";
+  text.append(encoded.substr(1));
+  return text;
+}
+
+std::string with_ack(std::string_view encoded, Seq ack) {
+  std::string text = "{\"ack\":" + std::to_string(ack) + ",";
   text.append(encoded.substr(1));
   return text;
 }
@@ -510,6 +521,16 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
 
 }  // namespace
 
+Seq peek_seq(std::string_view text) {
+  if (json_nesting_depth(text, kMaxJsonDepth) < 0) return 0;
+  const Json json = Json::parse(text, nullptr, false);
+  if (!json.is_object()) return 0;
+  const auto field = json.find("seq");
+  if (field == json.end()) return 0;
+  auto seq = read_seq_value(*field, "seq", 1);
+  return seq ? seq.value() : 0;
+}
+
 Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text) {
   auto parsed = parse_object(text);
   if (!parsed) return parsed.error();
@@ -524,7 +545,12 @@ Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text) {
   auto body = decode_server_body(j, parsed.value().type);
   // Refusals outside a session (before hello) have no seq; everything else sequenced must.
   const bool required = !(body && std::holds_alternative<ErrorReply>(body.value()));
-  return with_seq_of(j, std::move(body), required);
+  auto sequenced = with_seq_of(j, std::move(body), required);
+  if (!sequenced || sequenced.value().seq == 0) return sequenced;
+  auto ack = read_ack(j);
+  if (!ack) return ack.error();
+  sequenced.value().ack = ack.value();
+  return sequenced;
 }
 
 }  // namespace rtcwire::envelope

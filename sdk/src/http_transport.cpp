@@ -14,6 +14,15 @@ void HttpTransport::send(std::vector<engineio::Packet> packets) {
   flush();
 }
 
+void HttpTransport::close() {
+  if (finished_) return;
+  if (auto parting = upstream_.take_parting(generation_, next_request_id_)) {
+    ++next_request_id_;
+    emit(std::move(*parting));
+  }
+  finish();
+}
+
 void HttpTransport::pause() {
   pausing_ = true;
   check_paused();

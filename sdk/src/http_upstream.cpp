@@ -1,5 +1,7 @@
 #include "rtcwire/http_upstream.hpp"
 
+#include <iterator>
+
 namespace rtcwire {
 
 void HttpUpstream::set_url(std::string url, int64_t max_payload) {
@@ -7,7 +9,11 @@ void HttpUpstream::set_url(std::string url, int64_t max_payload) {
   max_payload_ = max_payload;
 }
 
-void HttpUpstream::enqueue(engineio::Packet packet) { queue_.push_back(std::move(packet)); }
+void HttpUpstream::enqueue(engineio::Packet packet) {
+  // The close packet is the last thing a transport sends.
+  closing_ = closing_ || packet.type == engineio::PacketType::close;
+  queue_.push_back(std::move(packet));
+}
 
 std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint32_t id) {
   if (in_flight_ || queue_.empty() || url_.empty()) return std::nullopt;
@@ -27,7 +33,21 @@ std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint3
     queue_.pop_front();
   }
   in_flight_ = id;
-  return HttpRequest{generation, id, HttpMethod::post, url_, engineio::encode_payload(batch)};
+  return post(generation, id, batch, closing_ && queue_.empty());
+}
+
+std::optional<HttpRequest> HttpUpstream::take_parting(uint32_t generation, uint32_t id) {
+  if (!closing_ || queue_.empty() || url_.empty()) return std::nullopt;
+  std::vector<engineio::Packet> rest(std::make_move_iterator(queue_.begin()),
+                                     std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  return post(generation, id, rest, true);
+}
+
+HttpRequest HttpUpstream::post(uint32_t generation, uint32_t id,
+                               const std::vector<engineio::Packet>& packets, bool parting) const {
+  return HttpRequest{generation, id, HttpMethod::post, url_, engineio::encode_payload(packets),
+                     parting};
 }
 
 Status HttpUpstream::on_response(uint32_t id, int status, std::string_view body) {

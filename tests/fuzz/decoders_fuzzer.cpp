@@ -2,7 +2,9 @@
 // Any crash, sanitizer report, uncaught exception or hang is a finding.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "rtcwire/client.hpp"
@@ -14,23 +16,27 @@ namespace {
 using namespace rtcwire;
 
 // A client that has completed its handshake, so frames reach every envelope handler.
-Client connected_client() {
+// Heap-allocated: a Client stays where it was made (its connections call back into it).
+std::unique_ptr<Client> connected_client() {
   ClientConfig config;
   config.url = "http://127.0.0.1:9";
-  Client client(config);
+  auto made = std::make_unique<Client>(config);
+  Client& client = *made;
   (void)client.connect(Millis(0));
   client.handle_transport_open(1, Millis(0));
   client.handle_transport_text(
       1, R"(0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})",
       Millis(0));
   client.handle_transport_text(
-      1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","token":"t","maxMessageBytes":65536})", Millis(0));
-  client.handle_transport_text(1, R"(4{"seq":1,"v":1,"t":"joined","room":"r","peers":["p"]})", Millis(0));
+      1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","token":"t","maxMessageBytes":65536})",
+      Millis(0));
+  client.handle_transport_text(1, R"(4{"seq":1,"v":1,"t":"joined","room":"r","peers":["p"]})",
+                               Millis(0));
   while (client.poll_action()) {
   }
   while (client.poll_event()) {
   }
-  return client;
+  return made;
 }
 
 // Answers the client's newest GET (polling) with `body`; returns false when none is pending.
@@ -102,18 +108,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   (void)engineio::base64_decode(input);
   // What decodes must encode and decode again to the same envelope and seq.
   if (auto decoded = envelope::decode_client(input)) {
-    auto again = envelope::decode_client(
-        envelope::encode(decoded.value().envelope, decoded.value().seq));
+    auto again =
+        envelope::decode_client(envelope::encode(decoded.value().envelope, decoded.value().seq));
     if (!again || !(again.value() == decoded.value())) __builtin_trap();
   }
   if (auto decoded = envelope::decode_server(input)) {
-    auto again = envelope::decode_server(
-        envelope::encode(decoded.value().envelope, decoded.value().seq));
+    std::string encoded = envelope::encode(decoded.value().envelope, decoded.value().seq);
+    if (decoded.value().ack != 0) encoded = envelope::with_ack(encoded, decoded.value().ack);
+    auto again = envelope::decode_server(encoded);
     if (!again || !(again.value() == decoded.value())) __builtin_trap();
   }
 
   // Split on newlines into successive server frames for one client: exercises state sequences.
-  Client client = connected_client();
+  const std::unique_ptr<Client> connected = connected_client();
+  Client& client = *connected;
   int64_t now = 0;
   std::size_t start = 0;
   while (start <= input.size()) {

@@ -197,3 +197,21 @@ test('SIGTERM: a client that never closes is closed after --drain-timeout, and t
   assert.match(server.stderr(), /drain timeout: closing 1 session\(s\)/);
   assert.match(server.stderr(), new RegExp(`disconnect .*peer=${stubborn.id}.*server shutting down`));
 });
+
+test('every sequenced envelope carries the last client seq the server received (piggybacked ack)', async () => {
+  const server = await startServer();
+  try {
+    const alice = await RawEngineioSocket.open(server.url);
+    alice.send('4' + JSON.stringify({ v: 1, t: 'hello', sdk: 'raw' }));
+    await alice.nextEnvelope();
+    alice.send('4' + JSON.stringify({ seq: 1, v: 1, t: 'join', room: 'piggyback' }));
+    const frame = await alice.frames.next((f) => typeof f === 'string' && f.includes('"joined"'), 'joined');
+    const joined = JSON.parse(frame.slice(1));
+    assert.equal(joined.seq, 1);
+    assert.equal(joined.ack, 1, 'the join itself is acknowledged on its answer');
+    alice.ws.close();
+    await alice.waitClosed('the raw websocket to close');
+  } finally {
+    await server.stop();
+  }
+});

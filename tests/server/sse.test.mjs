@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
 import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
-import { EnvelopePeer } from './support/peers.mjs';
+import { EnvelopePeer, parseEnvelope } from './support/peers.mjs';
 import { BufferedWebSocket, SseClient, engineioUrl, request } from './support/engineio_http.mjs';
 
 const HEARTBEAT_MS = 150;
@@ -38,7 +38,7 @@ class SsePeer {
       (p) => p.type === '4' && JSON.parse(p.data).t === type && match(JSON.parse(p.data)),
       `an SSE '${type}' envelope`,
     );
-    return JSON.parse(packet.data);
+    return parseEnvelope(packet.data);
   }
 
   async hello() {
@@ -147,7 +147,7 @@ describe('SSE transport', () => {
     await ws.expectError('peer_not_found');
     probe.send('5');
     const flushed = await probe.next('the buffered message');
-    assert.deepEqual(JSON.parse(flushed.slice(1)), { seq: 3, v: 1, t: 'publish', from: ws.id, data: 'during the upgrade' });
+    assert.deepEqual(parseEnvelope(flushed.slice(1)), { seq: 3, v: 1, t: 'publish', from: ws.id, data: 'during the upgrade' });
     assert.equal(await sse.stream.waitEnded(), 'ended');
     assert.deepEqual(
       sse.stream.packets.pending().filter((p) => p.type === '4'),

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -37,6 +37,7 @@ const APP_HTML = `<!doctype html>
 let appDir;
 let server;
 let browser;
+let shipped;
 
 before(async () => {
   for (const file of ['dist/rtcwire_core.mjs', 'dist/rtcwire_core.wasm']) {
@@ -45,7 +46,7 @@ before(async () => {
   appDir = await mkdtemp(path.join(tmpdir(), 'rtcwire-smoke-'));
   const packed = await run('npm', ['pack', '--json', '--pack-destination', appDir], { cwd: repoRoot });
   const [{ filename, files }] = JSON.parse(packed.stdout);
-  const shipped = files.map((file) => file.path);
+  shipped = files.map((file) => file.path);
   for (const file of ['js/index.js', 'js/index.d.ts', 'dist/rtcwire_core.mjs', 'dist/rtcwire_core.wasm']) {
     assert.ok(shipped.includes(file), `the package lacks ${file}`);
   }
@@ -100,4 +101,54 @@ test('the installed package connects, joins and exchanges a message between two 
   assert.deepEqual(received[0].data, { hello: 'from the packed SDK' });
   assert.equal(received[0].kind, 'room');
   assert.deepEqual([...first.errors, ...second.errors], []);
+});
+
+// The README's quick start, taken from the README itself: its `public/index.html` and
+// `public/app.js`, served with the exact rtcwire-server flags it gives, in two tabs.
+function readmeBlock(readme, name) {
+  const match = readme.match(new RegExp('`' + name.replace('.', '\\.') + '`:\\n\\n```\\w+\\n([\\s\\S]*?)```'));
+  assert.ok(match, `README has no block for ${name}`);
+  return match[1];
+}
+
+test("the README's quick start works in two tabs, as written", async (t) => {
+  const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
+  await mkdir(path.join(appDir, 'public'), { recursive: true });
+  await writeFile(path.join(appDir, 'public/index.html'), readmeBlock(readme, 'public/index.html'));
+  await writeFile(path.join(appDir, 'public/app.js'), readmeBlock(readme, 'public/app.js'));
+  assert.match(readme, /--static \.\/public --static \/node_modules=\.\/node_modules/);
+  const quickStart = await startServer({
+    args: ['--static', './public', '--static', '/node_modules=./node_modules'],
+    cwd: appDir,
+  });
+  t.after(() => quickStart.stop());
+  const log = (page) => page.$$eval('#log li', (items) => items.map((item) => item.textContent));
+  const connectedAs = async (page) => {
+    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('connected as '));
+    return (await page.textContent('#status')).slice('connected as '.length);
+  };
+  const first = await openPage(browser, `${quickStart.url}/`);
+  const firstId = await connectedAs(first);
+  const second = await openPage(browser, `${quickStart.url}/`);
+  const secondId = await connectedAs(second);
+  assert.ok((await log(second)).includes(`in the lobby with ${firstId}`));
+  await first.waitForFunction(
+    (line) => [...document.querySelectorAll('#log li')].some((item) => item.textContent === line),
+    `${secondId}: hi, I just arrived`,
+  );
+  await first.fill('#text', 'hello from tab one');
+  await first.click('button');
+  await second.waitForFunction(
+    (line) => [...document.querySelectorAll('#log li')].some((item) => item.textContent === line),
+    `${firstId}: hello from tab one`,
+  );
+  assert.deepEqual([...first.errors, ...second.errors], []);
+});
+
+test('the packed README links only to files the package ships', async () => {
+  const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
+  const relative = [...readme.matchAll(/\]\(([^)#]+)\)/g)]
+    .map((match) => match[1])
+    .filter((target) => !/^[a-z]+:/.test(target));
+  for (const target of relative) assert.ok(shipped.includes(target), `README links to ${target}, not in the package`);
 });

@@ -106,15 +106,132 @@ TEST(ClientLadderTest, SilentAfterOpenCountsAsFailed) {
   ASSERT_TRUE(server.client.connect(server.now).ok());
   const auto ws = only<OpenTransport>(server.take_actions()).at(0);
   server.client.handle_transport_open(ws.generation, server.now);  // opens, then says nothing
-  server.advance(Millis(4999));
-  EXPECT_TRUE(server.take_actions().empty());
+  // After its head start the next rung runs alongside; the silent one ends at its own deadline.
+  server.advance(Millis(400));
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(sse.kind, TransportKind::sse);
+  server.client.handle_transport_error(sse.generation, "refused", server.now);
+  server.take_actions();
+  for (int i = 0; i < 4599; ++i) {
+    server.advance(Millis(1));
+    EXPECT_TRUE(only<CloseTransport>(server.take_actions()).empty()) << i;
+  }
   server.advance(Millis(1));
   const auto closed = only<CloseTransport>(server.take_actions());
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, ws.generation);
+}
+
+TEST(ClientLadderTest, AHangingWebsocketLetsSseRunAlongsideAndTheFirstToOpenWins) {
+  ScriptedServer server(ladder_config());
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(399));
+  EXPECT_TRUE(server.take_actions().empty());
+  server.advance(Millis(1));
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(sse.kind, TransportKind::sse);
+  server.client.handle_transport_open(sse.generation, server.now);
+  server.client.handle_transport_text(sse.generation, envelope::Json(kOpenWithUpgrade).dump(),
+                                      server.now);
+  auto actions = server.take_actions();
+  // The hanging websocket is closed and hello goes out on sse.
+  const auto closed = only<CloseTransport>(actions);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].generation, ws.generation);
+  const auto posts = only<HttpRequest>(actions);
+  ASSERT_FALSE(posts.empty());
+  EXPECT_NE(posts.back().body.find("hello"), std::string::npos);
+  const auto events = server.take_events();
+  ASSERT_NE(find_event<ev::TransportChanged>(events), nullptr);
+  EXPECT_EQ(find_event<ev::TransportChanged>(events)->kind, TransportKind::sse);
+  // Late news from the websocket changes nothing.
+  server.client.handle_transport_open(ws.generation, server.now);
+  server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
+  EXPECT_TRUE(only<SendFrame>(server.take_actions()).empty());
+}
+
+TEST(ClientLadderTest, AnEarlierAttemptThatOpensFirstWins) {
+  ScriptedServer server(ladder_config());
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(400));
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  // The slow websocket opens after all, before sse.
+  server.client.handle_transport_open(ws.generation, server.now);
+  server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
+  const auto actions = server.take_actions();
+  const auto closed = only<CloseTransport>(actions);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].generation, sse.generation);
+  const auto frames = only<SendFrame>(actions);
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].generation, ws.generation);
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
+}
+
+TEST(ClientLadderTest, AnEarlierAttemptOpeningWhileTheNextRungWaitsToStartWins) {
+  ScriptedServer server(ladder_config());
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(400));
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  // sse is refused: polling waits its jittered start while the websocket still hangs...
+  server.client.handle_transport_error(sse.generation, "refused", server.now);
+  server.take_actions();
+  // ...and then opens after all.
+  server.client.handle_transport_open(ws.generation, server.now);
+  server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
+  EXPECT_EQ(only<SendFrame>(server.take_actions()).size(), 1u);  // hello
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
+  server.advance(Millis(1000));
+  EXPECT_TRUE(only<OpenTransport>(server.take_actions()).empty()) << "polling never starts";
+}
+
+TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
+  ClientConfig config = ladder_config();
+  config.transports = {TransportKind::sse};
+  ScriptedServer server(config);
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto first = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(400));
+  EXPECT_TRUE(server.take_actions().empty()) << "a first connect does not race one transport";
+  server.client.handle_transport_open(first.generation, server.now);
+  server.client.handle_transport_text(first.generation, envelope::Json(kOpenWithUpgrade).dump(),
+                                      server.now);
+  server.client.handle_transport_text(first.generation, envelope::Json(kWelcome).dump(),
+                                      server.now);
+  ASSERT_EQ(server.client.state(), ClientState::connected);
+  server.take_actions();
+  server.client.handle_transport_error(first.generation, "the path died", server.now);
+  server.take_actions();  // the clean-up of the dead transport
   std::vector<TransportAction> next;
   wait_for_action(server, next);
-  EXPECT_EQ(only<OpenTransport>(next).at(0).kind, TransportKind::sse);
+  const auto again = only<OpenTransport>(next).at(0);
+  // Stuck on a dead pooled connection, say: a second one starts alongside after the head start.
+  server.advance(Millis(400));
+  const auto alongside = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(alongside.kind, TransportKind::sse);
+  EXPECT_NE(alongside.generation, again.generation);
+  server.advance(Millis(400));
+  EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u);
+  // At most three at once: a fourth replaces the oldest, which frees its (dead) connection.
+  server.advance(Millis(400));
+  const auto fourth = server.take_actions();
+  EXPECT_EQ(only<OpenTransport>(fourth).size(), 1u);
+  ASSERT_EQ(only<CloseTransport>(fourth).size(), 1u);
+  EXPECT_EQ(only<CloseTransport>(fourth)[0].generation, again.generation);
+  // New attempts start for one handshake timeout, then the last ones run out and it fails.
+  server.take_events();
+  bool gave_up = false;
+  for (int i = 0; i < 40 && !gave_up; ++i) {
+    server.advance(Millis(400));
+    for (const auto& event : server.take_events()) {
+      const auto* change = std::get_if<ev::StateChanged>(&event);
+      gave_up = gave_up || (change && change->state == ClientState::reconnecting);
+    }
+  }
+  EXPECT_TRUE(gave_up) << "the round ended and a new reconnect was scheduled";
 }
 
 TEST(ClientLadderTest, EveryRungFailingDisconnectsWithTheLastError) {
@@ -274,6 +391,64 @@ TEST(ClientUpgradeTest, FailedProbeKeepsPolling) {
     }
   }
   EXPECT_TRUE(posted_join);
+}
+
+TEST(ClientUpgradeTest, AFailedProbeIsRetriedInSessionWithBackoffAndThenUpgrades) {
+  PollingSession session;
+  auto& server = session.server;
+  HttpRequest poll = session.poll;
+  // Answers the waiting poll (the welcome first, then pings) and returns what the client asked.
+  bool welcomed = false;
+  const auto keep_polling = [&] {
+    server.advance(Millis(250));
+    server.client.handle_http_response(session.polling_generation, poll.id, 200,
+                                       welcomed ? "2"
+                                                : kWelcome +
+                                                      "\x1e"
+                                                      "2",
+                                       server.now);
+    welcomed = true;
+    const auto actions = server.take_actions();
+    for (const auto& request : only<HttpRequest>(actions)) {
+      if (request.method == HttpMethod::get) {
+        poll = request;
+      } else {
+        server.client.handle_http_response(session.polling_generation, request.id, 200, "ok",
+                                           server.now);
+      }
+    }
+    return only<OpenTransport>(actions);
+  };
+  server.client.handle_transport_error(session.probe.generation, "blocked", server.now);
+  server.take_actions();
+  const Millis failed_at = server.now;
+  std::vector<OpenTransport> probes;
+  while (probes.empty() && server.now < failed_at + Millis(10000)) probes = keep_polling();
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_GE(server.now - failed_at, Millis(3750));
+  EXPECT_LE(server.now - failed_at, Millis(6250 + 250));
+  EXPECT_EQ(probes[0].kind, TransportKind::websocket);
+  EXPECT_NE(probes[0].generation, session.probe.generation) << "a generation of its own";
+  // Fails again: the next one waits about 30 s.
+  server.client.handle_transport_error(probes[0].generation, "blocked", server.now);
+  server.take_actions();
+  const Millis second_failed_at = server.now;
+  probes.clear();
+  while (probes.empty() && server.now < second_failed_at + Millis(60000)) probes = keep_polling();
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_GE(server.now - second_failed_at, Millis(22500));
+  EXPECT_LE(server.now - second_failed_at, Millis(37500 + 250));
+  // Now websocket works: the session moves to it.
+  server.client.handle_transport_open(probes[0].generation, server.now);
+  EXPECT_EQ(only<SendFrame>(server.take_actions()).at(0).text, "2probe");
+  server.client.handle_transport_text(probes[0].generation, "3probe", server.now);
+  server.take_actions();
+  server.client.handle_http_response(session.polling_generation, poll.id, 200, "6", server.now);
+  const auto frames = only<SendFrame>(server.take_actions());
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frames[0].text, "5");
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
+  EXPECT_EQ(server.client.state(), ClientState::connected);
 }
 
 TEST(ClientUpgradeTest, WrongProbeAnswerAbandonsTheUpgradeAndResumesPolling) {

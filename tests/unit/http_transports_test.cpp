@@ -40,6 +40,40 @@ HttpRequest only_request(const std::vector<TransportAction>& list) {
   return std::get<HttpRequest>(list[0]);
 }
 
+TEST(PollingTransportTest, AClosePacketBehindAPostInFlightGoesInAPartingPost) {
+  PollingTransport polling(3, kUrl, 7);
+  polling.open({});
+  polling.handle_http_response(only_request(actions(polling)).id, 200, kOpenPayload);
+  polling.start_session("SID", 1000);
+  (void)actions(polling);  // the first poll
+  polling.send({Packet{PacketType::message, "ack", false}});
+  const HttpRequest in_flight = only_request(actions(polling));
+  EXPECT_FALSE(in_flight.parting);
+  polling.send({Packet{PacketType::close, {}, false}});
+  EXPECT_TRUE(actions(polling).empty()) << "one POST at a time";
+  polling.close();
+  const auto closing = actions(polling);
+  ASSERT_EQ(closing.size(), 2u);
+  const auto& parting = std::get<HttpRequest>(closing[0]);
+  EXPECT_EQ(parting.method, HttpMethod::post);
+  EXPECT_EQ(parting.body, "1");
+  EXPECT_TRUE(parting.parting) << "the platform lets it finish after the close";
+  EXPECT_EQ(closing[1], TransportAction(CloseTransport{3}));
+}
+
+TEST(PollingTransportTest, AFailedTransportSendsNoPartingPostForQueuedMessages) {
+  PollingTransport polling(3, kUrl, 7);
+  polling.open({});
+  polling.handle_http_response(only_request(actions(polling)).id, 200, kOpenPayload);
+  polling.start_session("SID", 1000);
+  (void)actions(polling);
+  polling.send({Packet{PacketType::message, "a", false}});
+  polling.send({Packet{PacketType::message, "b", false}});
+  (void)actions(polling);
+  polling.close();
+  EXPECT_EQ(actions(polling), (std::vector<TransportAction>{CloseTransport{3}}));
+}
+
 TEST(PollingTransportTest, HandshakeThenPollsWithTheSessionId) {
   PollingTransport polling(3, kUrl, 7);
   polling.open({});

@@ -54,7 +54,14 @@ struct ClientConfig {
   // Per transport attempt: from opening it to the server's welcome. A transport that has not
   // delivered the Engine.IO open packet by then counts as failed and the next one is tried.
   Millis handshake_timeout{5000};
+  // An attempt that has not opened after this head start does not hold up the next one: the next
+  // rung starts alongside it (happy eyeballs) and the first to open wins. Past the last rung the
+  // last transport is tried again alongside, for an attempt stuck on a dead pooled connection.
+  Millis race_head_start{400};
   Millis upgrade_timeout{10000};
+  // After a failed upgrade probe the session probes websocket again after these waits (±25%
+  // jitter), the last one repeating; empty: one probe per connection.
+  std::vector<Millis> reprobe_after{Millis(5000), Millis(30000), Millis(5 * 60 * 1000)};
   // Each step down the ladder waits a random delay in this range: never a zero-delay loop.
   Millis ladder_delay_min{50};
   Millis ladder_delay_max{250};
@@ -138,6 +145,9 @@ using ClientEvent =
 class Client {
  public:
   explicit Client(ClientConfig config);
+  // Its connections call back into it (for probe generations), so it stays where it was made.
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
 
   ClientState state() const { return state_; }
   // The session's peer id (kept while reconnecting); empty without a session.
@@ -180,7 +190,13 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport, reconnect, ack, token_refresh };
+  enum class Timer { handshake, next_transport, reconnect, ack, token_refresh, replay, head_start };
+  // An earlier attempt of this connect, still opening alongside the newest.
+  struct RacingAttempt {
+    std::unique_ptr<EngineIoConnection> connection;
+    Millis deadline;  // its handshake timeout
+  };
+  static constexpr std::size_t kMaxParallelAttempts = 3;
 
   Status transition(client_event::StateChanged change);
   // Requests need a connection, or a session to queue them for.
@@ -192,10 +208,26 @@ class Client {
   // Writes one encoded envelope on the connection.
   Status write(std::string text);
   void send_ack();
+  // Acknowledges now when enough arrived, otherwise arms the ack timer.
+  void schedule_ack();
+  // A gap in the server's stream: asks for a replay after the last envelope in order.
+  void request_replay(Millis now);
   // Moves whatever the connection produced into this client's queues and reacts to its events.
   void start_attempt(Millis now);
   // The current transport attempt failed before the Engine.IO handshake: try the next one.
   void attempt_failed(Error error, Millis now);
+  // The head start of the newest attempt passed: the next one starts alongside it.
+  void race_next(Millis now);
+  // Events of the earlier attempts: the first to open replaces the newest, failures drop out.
+  void drain_racing(Millis now);
+  void close_racing();
+  // The Engine.IO open packet arrived on connection_: hello goes out.
+  void on_opened(Millis now);
+  RacingAttempt* racing(uint32_t generation);
+  // The connection (the current one or an earlier attempt) a platform event belongs to.
+  EngineIoConnection* route(uint32_t generation);
+  // Reacts to what `target` produced after a platform event.
+  void drain(const EngineIoConnection& target, Millis now);
   void drain_connection(Millis now);
   void handle_message(const std::string& text, bool binary, Millis now);
   void handle_welcome(envelope::Welcome welcome, Millis now);
@@ -224,10 +256,13 @@ class Client {
   std::unique_ptr<EngineIoConnection> connection_;
   std::size_t max_message_bytes_;
   ClientSession session_;
-  TimerTable<Timer, 5> timers_;
+  TimerTable<Timer, 7> timers_;
   std::optional<std::string> token_;  // the app's connection token, when it uses one
   // The server refused hello (say, unauthorized): the reason the connection then closes.
   std::optional<Error> hello_refusal_;
+  std::vector<RacingAttempt> racing_;
+  Millis round_deadline_{0};       // no attempt of this connect starts after it
+  bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
   bool ever_connected_ = false;
   bool online_ = true;
   uint32_t reconnect_attempt_ = 0;  // attempts made since the connection was lost

@@ -17,6 +17,7 @@
 #include "rtcwire/client_transport.hpp"
 #include "rtcwire/engineio_packet.hpp"
 #include "rtcwire/error.hpp"
+#include "rtcwire/random_source.hpp"
 #include "rtcwire/time.hpp"
 #include "rtcwire/timer_table.hpp"
 #include "rtcwire/transport_action.hpp"
@@ -57,8 +58,11 @@ using ProbeFactory = std::function<std::unique_ptr<ClientTransport>()>;
 class EngineIoConnection {
  public:
   // Without a probe factory the connection never upgrades.
+  // After a failed probe the next one waits reprobe_after[n] (the last one repeating) for the
+  // n-th failure, ±25% jitter from `random_seed`; empty: one probe per connection.
   EngineIoConnection(std::unique_ptr<ClientTransport> transport, ProbeFactory probe_factory = {},
-                     Millis upgrade_timeout = Millis(10000));
+                     Millis upgrade_timeout = Millis(10000), std::vector<Millis> reprobe_after = {},
+                     uint64_t random_seed = 0);
 
   EngineIoState state() const { return state_; }
   TransportKind transport_kind() const { return transport_->kind(); }
@@ -89,7 +93,7 @@ class EngineIoConnection {
   std::optional<Millis> poll_timeout() const { return timers_.earliest(); }
 
  private:
-  enum class Timer { liveness, upgrade };
+  enum class Timer { liveness, upgrade, reprobe };
   enum class Upgrade { none, probing, pausing, done };
 
   Status transition(EngineIoState next);
@@ -103,6 +107,8 @@ class EngineIoConnection {
   void send_packet(engineio::Packet packet);
   void start_probe();
   void abandon_probe();
+  // The probe did not work out: the session stays where it is and probes again later.
+  void probe_failed(Millis now);
   void complete_upgrade();
   void fail(Error error);
   void arm_liveness(Millis now);
@@ -111,11 +117,14 @@ class EngineIoConnection {
   std::unique_ptr<ClientTransport> probe_;
   ProbeFactory probe_factory_;
   Millis upgrade_timeout_;
+  std::vector<Millis> reprobe_after_;
+  RandomSource random_;
+  std::size_t probes_failed_ = 0;
   Upgrade upgrade_ = Upgrade::none;
   std::vector<engineio::Packet> held_;  // written while the transport is paused for an upgrade
   EngineIoState state_ = EngineIoState::idle;
   engineio::OpenInfo open_info_;
-  TimerTable<Timer, 2> timers_;
+  TimerTable<Timer, 3> timers_;
   std::deque<TransportAction> actions_;
   std::deque<EngineIoEvent> events_;
 };

@@ -43,8 +43,10 @@ inline constexpr std::uint64_t kMaxSeq = 9007199254740991ULL;
 using Seq = std::uint64_t;
 
 // Cumulative acknowledgement, both directions: every sequenced envelope up to `seq` arrived.
+// With `replay`, the sender saw a gap after `seq` and asks for everything after it again.
 struct Ack {
   Seq seq = 0;
+  bool replay = false;
   bool operator==(const Ack&) const = default;
 };
 
@@ -159,11 +161,13 @@ struct GoAway {
 using ServerEnvelope = std::variant<Welcome, Joined, Left, PeerJoined, PeerLeft, SignalFrom,
                                     Published, DirectFrom, ErrorReply, Ack, GoAway, Refreshed>;
 
-// An envelope with the sequence number it travelled with (0: none).
+// An envelope with the sequence number it travelled with (0: none) and, on server envelopes, the
+// cumulative ack piggybacked on it (0: none).
 template <class Envelope>
 struct Sequenced {
   Envelope envelope;
   Seq seq = 0;
+  Seq ack = 0;
   bool operator==(const Sequenced&) const = default;
 };
 
@@ -178,6 +182,8 @@ std::string encode(const ClientEnvelope& envelope, Seq seq = 0);
 std::string encode(const ServerEnvelope& envelope, Seq seq = 0);
 // Adds `"seq":N` to an envelope encoded without one, so a room broadcast is encoded once.
 std::string with_seq(std::string_view encoded, Seq seq);
+// Adds a piggybacked `"ack":N` to a sequenced server envelope encoded without one.
+std::string with_ack(std::string_view encoded, Seq ack);
 
 // Decoding validates everything: version, type, field types, sizes, depth, seq. Unknown fields are
 // ignored; an unknown type is ErrorCode::unknown_type. Errors have ErrorOrigin::remote.
@@ -185,6 +191,10 @@ std::string with_seq(std::string_view encoded, Seq seq);
 // sequenced must carry one, except errors.
 Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text);
 Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text);
+
+// The top-level `seq` of a JSON object that may be no valid envelope at all (0 when it has none
+// that is valid), so a refusal can still use up its seq.
+Seq peek_seq(std::string_view text);
 
 // Validation shared with the app-facing API.
 bool is_valid_room(std::string_view room);

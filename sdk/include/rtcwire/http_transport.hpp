@@ -17,7 +17,8 @@ class HttpTransport : public ClientTransport {
   void start_session(const std::string& sid, int64_t max_payload) override;
   void send(std::vector<engineio::Packet> packets) override;
   void pause() override;
-  void close() override { finish(); }
+  // A close packet still queued behind a POST in flight goes in a parting POST of its own.
+  void close() override;
 
  protected:
   // Handles the answer when `id` is the POST in flight (failing the transport when the POST

@@ -19,6 +19,7 @@ class TimerTable {
   void clear(Name name) { deadlines_[index(name)].reset(); }
   void clear_all() { deadlines_.fill(std::nullopt); }
   bool is_set(Name name) const { return deadlines_[index(name)].has_value(); }
+  std::optional<Millis> deadline(Name name) const { return deadlines_[index(name)]; }
 
   std::optional<Millis> earliest() const {
     std::optional<Millis> best;

@@ -38,6 +38,9 @@ struct HttpRequest {
   HttpMethod method = HttpMethod::get;
   std::string url;
   std::string body;  // POST only: text/plain;charset=UTF-8
+  // Carries the close packet: the platform lets it finish even after CloseTransport, which
+  // aborts every other request of the generation.
+  bool parting = false;
   bool operator==(const HttpRequest&) const = default;
 };
 

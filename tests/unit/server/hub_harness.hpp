@@ -31,11 +31,19 @@ inline constexpr std::size_t kLimit = 256;
 inline constexpr Millis kWindow{5000};
 inline constexpr std::size_t kBuffer = 2048;
 
+// The envelope and its seq; the ack piggybacked on it is left out (see piggybacked_ack()).
 inline envelope::Sequenced<ServerEnvelope> decoded(const Delivery& delivery) {
   auto result = envelope::decode_server(delivery.text);
   EXPECT_TRUE(result.ok()) << delivery.text;
-  return result.ok() ? result.value()
-                     : envelope::Sequenced<ServerEnvelope>{envelope::ErrorReply{}, 0};
+  if (!result.ok()) return envelope::Sequenced<ServerEnvelope>{envelope::ErrorReply{}, 0};
+  result.value().ack = 0;
+  return result.value();
+}
+
+inline envelope::Seq piggybacked_ack(const Delivery& delivery) {
+  auto result = envelope::decode_server(delivery.text);
+  EXPECT_TRUE(result.ok()) << delivery.text;
+  return result.ok() ? result.value().ack : 0;
 }
 
 // What one connection received in one output, in order.
@@ -50,6 +58,13 @@ inline std::vector<envelope::Sequenced<ServerEnvelope>> received_by(const HubOut
 
 class HubTest : public ::testing::Test {
  protected:
+  // `resend_after` 0: no resends, since most tests' clients never acknowledge anything.
+  explicit HubTest(Millis resend_after = Millis(0))
+      : hub(ids, HubSettings{.max_message_bytes = kLimit,
+                             .resume_window = kWindow,
+                             .resume_buffer_bytes = kBuffer,
+                             .resend_after = resend_after}) {}
+
   // Connects and says hello (resuming when asked); returns the connection.
   ConnectionId welcomed(std::optional<envelope::ResumeRequest> resume = std::nullopt) {
     const ConnectionId connection = hub.connect();
@@ -95,7 +110,7 @@ class HubTest : public ::testing::Test {
 
   Millis now{1000};
   CountingIds ids;
-  SignallingHub hub{ids, HubSettings{kLimit, kWindow, kBuffer}};
+  SignallingHub hub;
   std::map<ConnectionId, envelope::Welcome> welcomes;
 };
 

@@ -70,7 +70,8 @@ class HubAuthTest : public HubTest {
                                           .resume_window = kWindow,
                                           .resume_buffer_bytes = kBuffer,
                                           .auth = AuthMode::required,
-                                          .tokens = authority}};
+                                          .tokens = authority,
+                                          .resend_after = Millis{0}}};
 };
 
 envelope::ErrorReply error_of(const HubOutput& out) {
