@@ -53,6 +53,26 @@ for (const header of ['x-forwarded-for', 'forwarded']) {
       const sid = sidOf(await getFrom(proxy.url, HANDSHAKE, { localAddress: '127.0.0.4', headers: forged }));
       await server.waitForLog(new RegExp(`connect sid=${sid} remote=127\\.0\\.0\\.4 transport=polling`));
     });
+
+    // The proxy appends the client's address to the line the client sent: an open quote, a bad
+    // port or a broken Forwarded element the client wrote must not swallow it or stand in for it.
+    const hostile =
+      header === 'forwarded'
+        ? ['for=6.6.6.6;x="', 'for="6.6.6.6', '"', 'for=6.6.6.6;for=7.7.7.7', 'for="[2001:db8::1]:"', 'x=\\']
+        : ['6.6.6.6:"', '[2001:db8::1]:"', '"', '6.6.6.6:80x', '"6.6.6.6', '6.6.6.6\\'];
+    for (const [i, sent] of hostile.entries()) {
+      test(`a hostile ${header} value cannot hide the client: ${sent}`, async () => {
+        const client = `127.0.1.${i + 1}`;
+        const sid = sidOf(await getFrom(proxy.url, HANDSHAKE, { localAddress: client, headers: { [header]: sent } }));
+        await server.waitForLog(new RegExp(`connect sid=${sid} remote=${client.replaceAll('.', '\\.')} transport=polling`));
+      });
+    }
+
+    test('a broken element from the trusted peer itself is not believed', async () => {
+      const broken = header === 'forwarded' ? 'for=6.6.6.6;x="' : '6.6.6.6:"';
+      const sid = sidOf(await getFrom(server.url, HANDSHAKE, { localAddress: '127.0.0.1', headers: { [header]: broken } }));
+      await server.waitForLog(new RegExp(`connect sid=${sid} remote=127\\.0\\.0\\.1(:\\d+)? transport=polling`));
+    });
   });
 }
 
