@@ -76,6 +76,32 @@ for (const header of ['x-forwarded-for', 'forwarded']) {
   });
 }
 
+describe('a kept-alive connection from a trusted proxy', () => {
+  let server;
+  let proxy;
+  before(async () => {
+    server = await startServer({
+      args: [...QUICK_SESSION_ARGS, '--trust-proxy', '127.0.0.1/32', '--max-connections-per-ip', '1'],
+    });
+    proxy = await startForwardingProxy(server.url);
+  });
+  after(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  test('is charged to its client only while it carries a request of that client', async () => {
+    // The proxy keeps its upstream connection open after this request...
+    assert.equal((await getFrom(proxy.url, '/healthz', { localAddress: '127.0.0.6' })).status, 200);
+    // ...which no longer takes the client's one place: the client may connect directly.
+    const direct = await getFrom(server.url, '/healthz', { localAddress: '127.0.0.6' });
+    assert.equal(direct.status, 200);
+    // And the proxy's connection is still usable, for this client or another.
+    assert.equal((await getFrom(proxy.url, '/healthz', { localAddress: '127.0.0.7' })).status, 200);
+    assert.equal((await getFrom(proxy.url, '/healthz', { localAddress: '127.0.0.6' })).status, 200);
+  });
+});
+
 describe('headers from a peer that is not trusted', () => {
   let server;
   before(async () => {
