@@ -122,6 +122,7 @@ HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, Co
   peer_is_proxy_ = !error && server_.options().trusted_proxies.trusts(peer_);
   remote_ip_ = error ? "unknown" : address_text(peer_);
   remote_ = error ? "unknown" : remote_ip_ + ":" + std::to_string(endpoint.port());
+  peer_remote_ = remote_;
 }
 
 void HttpSession::start() {
@@ -244,6 +245,14 @@ bool HttpSession::take_client_from_proxy() {
   remote_ip_ = ip;
   remote_ = ip;
   return true;
+}
+
+void HttpSession::return_to_proxy() {
+  // A slot handed to a websocket or SSE stream went with it; this one is then empty.
+  if (!slot_.counted()) return;
+  (void)slot_.reassign(std::string());  // the proxy's share is never refused
+  remote_ip_ = address_text(peer_);
+  remote_ = peer_remote_;
 }
 
 void HttpSession::answer_read_error(const beast::error_code& error) {
@@ -460,6 +469,7 @@ void HttpSession::on_write(bool keep_alive, beast::error_code error) {
     close();
     return;
   }
+  if (peer_is_proxy_) return_to_proxy();
   read_request();
 }
 

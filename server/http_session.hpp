@@ -64,6 +64,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool framing_is_sound() const;
   // Behind a trusted proxy: the request names its client, who is then counted and logged.
   bool take_client_from_proxy();
+  // Between requests a trusted proxy's kept-alive connection carries no client: charged to the
+  // proxy's own (uncounted) address again, not to the client of its last request.
+  void return_to_proxy();
   void on_read(boost::beast::error_code error);
   // Answers a request that could not be read, when there is somebody to answer, and hangs up.
   void answer_read_error(const boost::beast::error_code& error);
@@ -91,6 +94,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool peer_is_proxy_ = false;     // a --trust-proxy peer
   std::string remote_;
   std::string remote_ip_;
+  std::string peer_remote_;  // the TCP peer's "address:port", which remote_ returns to
 
   // The request being answered.
   unsigned version_ = 11;

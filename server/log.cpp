@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rtcwire/unicode_text.hpp"
+
 namespace rtcwire::server {
 namespace {
 
@@ -49,12 +51,9 @@ std::optional<std::pair<char32_t, std::size_t>> decode_utf8(std::string_view tex
   return std::pair{code, length};
 }
 
-// Characters that are invisible or reorder text on screen, so a reader would not see them.
-bool invisible(char32_t code) {
-  return (code >= 0x80 && code <= 0x9f) || code == 0xad || code == 0x61c ||
-         (code >= 0x200b && code <= 0x200f) || (code >= 0x2028 && code <= 0x202e) ||
-         (code >= 0x2060 && code <= 0x206f) || code == 0xfeff || (code >= 0xfff9 && code <= 0xfffb);
-}
+// Characters that are invisible, reorder text on screen or break a line (Unicode Cc, Cf, Zl, Zp:
+// zero-width and bidirectional marks, U+180E, tag characters, ...), so a reader would not see them.
+bool invisible(char32_t code) { return is_control_format_or_separator(code); }
 
 // A value that reads as one token after `key=`: no quoting needed.
 bool plain_token(std::string_view value) {

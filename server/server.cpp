@@ -511,7 +511,7 @@ void Server::open_session(std::shared_ptr<Transport> transport, std::string remo
   sessions_.emplace(connection, Entry{session, std::move(ip)});
   LogFields fields = describe(connection);
   fields.push_back({"transport", std::string(to_string(kind))});
-  log_event("connect", fields);
+  log_limited("connect", "connect", std::move(fields));
   session->start();
   // The handshake GET of a polling session is its first poll: it carries the open packet.
   if (poll) session->on_poll(poll);
@@ -568,7 +568,7 @@ void Server::on_message(ConnectionId connection, engineio::Packet packet) {
     if (greeting->resume_error) {
       fields.push_back({"resume_error", std::string(to_string(*greeting->resume_error))});
     }
-    log_event("hello", fields);
+    log_limited("hello", "hello", std::move(fields));
   }
   log_rejection(connection, output);
   dispatch(output);
@@ -577,13 +577,13 @@ void Server::on_message(ConnectionId connection, engineio::Packet packet) {
 void Server::on_session_upgraded(ConnectionId connection) {
   LogFields fields = describe(connection);
   fields.push_back({"transport", "websocket"});
-  log_event("upgrade", fields);
+  log_limited("upgrade", "upgrade", std::move(fields));
 }
 
 void Server::on_upgrade_abandoned(ConnectionId connection, std::string_view reason) {
   LogFields fields = describe(connection);
   fields.push_back({"reason", std::string(reason), true});
-  log_event("upgrade abandoned", fields);
+  log_limited("upgrade_abandoned", "upgrade abandoned", std::move(fields));
 }
 
 void Server::on_session_closed(ConnectionId connection, std::string_view reason, bool client_left) {
@@ -591,7 +591,7 @@ void Server::on_session_closed(ConnectionId connection, std::string_view reason,
   if (found == sessions_.end()) return;
   LogFields fields = describe(connection);
   fields.push_back({"reason", std::string(reason), true});
-  log_event("disconnect", fields);
+  log_limited("disconnect", "disconnect", std::move(fields));
   connection_by_sid_.erase(found->second.session->sid());
   if (const auto count = sessions_per_ip_.find(found->second.ip); --count->second == 0) {
     sessions_per_ip_.erase(count);
@@ -644,7 +644,7 @@ void Server::dispatch(const HubOutput& output) {
     } else {
       fields.push_back({"reason", "client left", true});
     }
-    log_event("session ended", fields);
+    log_limited("session_ended", "session ended", std::move(fields));
   }
   arm_hub_timer();
   reclaim_memory();

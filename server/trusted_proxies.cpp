@@ -27,56 +27,138 @@ std::optional<ip::address> parse_address(std::string_view text) {
   return normalized(address);
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// RFC 7230 tchar: what a Forwarded parameter name is made of.
+bool is_token_char(char c) {
+  return is_digit(c) || is_alpha(c) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// A port is digits and nothing else; Forwarded also allows an obfuscated one ("_abc", RFC 7239).
+bool valid_port(std::string_view port, ProxyHeader header) {
+  if (header == ProxyHeader::forwarded && port.starts_with('_')) {
+    return port.size() > 1 && std::all_of(port.begin() + 1, port.end(), [](char c) {
+             return is_digit(c) || is_alpha(c) || c == '.' || c == '_' || c == '-';
+           });
+  }
+  return !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), is_digit);
+}
+
 // One node: "1.2.3.4", "1.2.3.4:80", "[2001:db8::1]", "[2001:db8::1]:80", "2001:db8::1".
-std::optional<ip::address> parse_node(std::string_view node) {
-  node = trimmed(node);
+std::optional<ip::address> parse_node(std::string_view node, ProxyHeader header) {
   if (node.starts_with('[')) {
     const std::size_t close = node.find(']');
     if (close == std::string_view::npos) return std::nullopt;
     const std::string_view rest = node.substr(close + 1);
-    if (!rest.empty() && !rest.starts_with(':')) return std::nullopt;
+    if (!rest.empty() && !(rest.starts_with(':') && valid_port(rest.substr(1), header))) {
+      return std::nullopt;
+    }
     const auto address = parse_address(node.substr(1, close - 1));
     if (!address || !address->is_v6()) return std::nullopt;
     return address;
   }
   // One colon: IPv4 with a port. More: a bare IPv6 address.
-  if (std::count(node.begin(), node.end(), ':') == 1) node = node.substr(0, node.find(':'));
+  if (std::count(node.begin(), node.end(), ':') == 1) {
+    const std::size_t colon = node.find(':');
+    if (!valid_port(node.substr(colon + 1), header)) return std::nullopt;
+    node = node.substr(0, colon);
+  }
   return parse_address(node);
 }
 
-// The value of the `for` parameter of one Forwarded element ("for=1.2.3.4;proto=https"), quotes
-// removed; nullopt when it has none.
-std::optional<std::string_view> for_parameter(std::string_view element) {
-  while (!element.empty()) {
-    const std::size_t semicolon = element.find(';');
-    const std::string_view pair = trimmed(element.substr(0, semicolon));
-    const std::size_t equals = pair.find('=');
-    if (equals != std::string_view::npos && equals_ignoring_case(pair.substr(0, equals), "for")) {
-      std::string_view value = trimmed(pair.substr(equals + 1));
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-        value = value.substr(1, value.size() - 2);
-      }
-      return value;
-    }
-    if (semicolon == std::string_view::npos) break;
-    element.remove_prefix(semicolon + 1);
+// Splits at every comma: X-Forwarded-For and range lists have no quoting, so a quote a client
+// wrote can never join its text to the address a proxy appended after it.
+std::vector<std::string_view> comma_separated(std::string_view value) {
+  std::vector<std::string_view> elements;
+  std::size_t start = 0;
+  for (std::size_t comma = value.find(','); comma != std::string_view::npos;
+       comma = value.find(',', start)) {
+    elements.push_back(value.substr(start, comma - start));
+    start = comma + 1;
   }
-  return std::nullopt;
+  elements.push_back(value.substr(start));
+  return elements;
 }
 
-// Splits at commas outside double quotes.
-std::vector<std::string_view> list_elements(std::string_view value) {
+// Splits a Forwarded field into elements at commas outside quoted strings, scanning from the
+// right: proxies append well-formed elements there, so a quote a client leaves open can only
+// break the client's own elements, never swallow the ones appended after them. Each element is
+// parsed again from the left (`forwarded_for`), which refuses any quote this scan got wrong.
+std::vector<std::string_view> forwarded_elements(std::string_view value) {
   std::vector<std::string_view> elements;
   bool quoted = false;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= value.size(); ++i) {
-    if (i < value.size() && value[i] == '"') quoted = !quoted;
-    if (i == value.size() || (value[i] == ',' && !quoted)) {
-      elements.push_back(value.substr(start, i - start));
-      start = i + 1;
+  std::size_t end = value.size();
+  for (std::size_t i = value.size(); i-- > 0;) {
+    if (value[i] == '"') {
+      std::size_t backslashes = 0;
+      while (quoted && backslashes < i && value[i - 1 - backslashes] == '\\') ++backslashes;
+      if (backslashes % 2 == 0) quoted = !quoted;
+    } else if (value[i] == ',' && !quoted) {
+      elements.push_back(value.substr(i + 1, end - i - 1));
+      end = i;
     }
   }
+  elements.push_back(value.substr(0, end));
+  std::reverse(elements.begin(), elements.end());
   return elements;
+}
+
+// The `for` node of one Forwarded element (RFC 7239: `name=value` pairs separated by `;`, a
+// value a token or a quoted string), unquoted; nullopt when the element names none or is broken:
+// an unclosed quote, a pair that is not `name=value`, a parameter given twice.
+std::optional<std::string> forwarded_for(std::string_view element) {
+  const auto skip_whitespace = [&](std::size_t& i) {
+    while (i < element.size() && (element[i] == ' ' || element[i] == '\t')) ++i;
+  };
+  std::optional<std::string> node;
+  std::vector<std::string_view> names;
+  std::size_t i = 0;
+  while (true) {
+    skip_whitespace(i);
+    if (i == element.size()) break;
+    if (element[i] == ';') {
+      ++i;
+      continue;
+    }
+    const std::size_t name_start = i;
+    while (i < element.size() && is_token_char(element[i])) ++i;
+    const std::string_view name = element.substr(name_start, i - name_start);
+    if (name.empty() || i == element.size() || element[i] != '=') return std::nullopt;
+    ++i;
+    std::string value;
+    if (i < element.size() && element[i] == '"') {
+      bool closed = false;
+      for (++i; i < element.size() && !closed; ++i) {
+        if (element[i] == '"') {
+          closed = true;
+        } else if (element[i] == '\\' && i + 1 < element.size()) {
+          value += element[++i];
+        } else {
+          value += element[i];
+        }
+      }
+      if (!closed) return std::nullopt;
+    } else {
+      const std::size_t value_start = i;
+      while (i < element.size() &&
+             std::string_view(";\", \t").find(element[i]) == std::string_view::npos &&
+             static_cast<unsigned char>(element[i]) > 0x20 && element[i] != 0x7f) {
+        ++i;
+      }
+      value = element.substr(value_start, i - value_start);
+      if (value.empty()) return std::nullopt;
+    }
+    skip_whitespace(i);
+    if (i < element.size() && element[i] != ';') return std::nullopt;
+    for (const std::string_view seen : names) {
+      if (equals_ignoring_case(seen, name)) return std::nullopt;
+    }
+    names.push_back(name);
+    if (equals_ignoring_case(name, "for")) node = std::move(value);
+  }
+  return node;
 }
 
 }  // namespace
@@ -138,7 +220,7 @@ ip::address TrustedProxies::client_address(const ip::address& peer,
 
 std::variant<std::vector<AddressRange>, std::string> parse_address_ranges(std::string_view list) {
   std::vector<AddressRange> ranges;
-  for (const std::string_view raw : list_elements(list)) {
+  for (const std::string_view raw : comma_separated(list)) {
     const std::string_view item = trimmed(raw);
     const std::size_t slash = item.find('/');
     const auto address = parse_address(item.substr(0, slash));
@@ -164,13 +246,15 @@ std::vector<std::optional<ip::address>> forwarded_hops(ProxyHeader header,
                                                        std::span<const std::string_view> values) {
   std::vector<std::optional<ip::address>> hops;
   for (const std::string_view value : values) {
-    for (const std::string_view element : list_elements(value)) {
-      if (header == ProxyHeader::x_forwarded_for) {
-        hops.push_back(parse_node(element));
-        continue;
+    if (header == ProxyHeader::x_forwarded_for) {
+      for (const std::string_view element : comma_separated(value)) {
+        hops.push_back(parse_node(trimmed(element), header));
       }
-      const auto node = for_parameter(element);
-      hops.push_back(node ? parse_node(*node) : std::nullopt);
+      continue;
+    }
+    for (const std::string_view element : forwarded_elements(value)) {
+      const auto node = forwarded_for(element);
+      hops.push_back(node ? parse_node(*node, header) : std::nullopt);
     }
   }
   return hops;

@@ -36,7 +36,8 @@ struct TrustedProxies {
   bool trusts(const boost::asio::ip::address& peer) const;
   // The client's address for a request that `peer` sent with `header_values` (every field of
   // the configured header, in order). A hop that is not an IP address (`unknown`, an obfuscated
-  // name, garbage) ends the walk: the client is then the trusted hop after it.
+  // name, garbage, a port that is not digits, a broken Forwarded element) ends the walk: the
+  // client is then the trusted hop after it.
   boost::asio::ip::address client_address(const boost::asio::ip::address& peer,
                                           std::span<const std::string_view> header_values) const;
 
@@ -47,6 +48,8 @@ struct TrustedProxies {
 std::variant<std::vector<AddressRange>, std::string> parse_address_ranges(std::string_view list);
 
 // The hops a header names, left to right; nullopt for a hop that is not an IP address.
+// X-Forwarded-For is split at every comma; Forwarded at commas outside quoted strings, scanning
+// from the right, and each element is parsed strictly (RFC 7239).
 std::vector<std::optional<boost::asio::ip::address>> forwarded_hops(
     ProxyHeader header, std::span<const std::string_view> values);
 

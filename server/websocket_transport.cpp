@@ -6,6 +6,8 @@
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include "released_capacity.hpp"
+
 namespace rtcwire::server {
 namespace {
 
@@ -16,6 +18,8 @@ namespace websocket = beast::websocket;
 constexpr std::chrono::seconds kCloseDeadline{2};
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr std::size_t kRetainedReadBufferBytes = 64 * 1024;
+// Queued frames whose slots an emptied queue keeps (one Frame each); a burst's are freed.
+constexpr std::size_t kRetainedFrameSlots = 16;
 
 std::string read_error_reason(const beast::error_code& error) {
   if (error == websocket::error::closed) return "client closed the websocket";
@@ -102,7 +106,7 @@ void WebsocketTransport::send(std::vector<engineio::Packet> packets, std::size_t
 }
 
 void WebsocketTransport::drop_frames() {
-  frames_.clear();
+  clear_releasing_capacity(frames_, kRetainedFrameSlots);
   next_frame_ = 0;
 }
 

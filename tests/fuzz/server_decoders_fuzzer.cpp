@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -133,6 +134,21 @@ void fuzz_proxy_headers(std::string_view input) {
     // Untrusted peers' headers are never read.
     require(proxies->client_address(boost::asio::ip::make_address("192.0.2.1"), values) ==
             boost::asio::ip::make_address("192.0.2.1"));
+  }
+  // Whatever a client sent, the address its proxy appends (to the same line or on a line of its
+  // own) is the one believed.
+  const auto appended = boost::asio::ip::make_address("198.51.100.7");
+  const std::string xff_line = std::string(input) + ", 198.51.100.7";
+  const std::string forwarded_line = std::string(input) + ", for=198.51.100.7";
+  const auto proxy = boost::asio::ip::make_address("127.0.0.1");
+  for (const auto& [proxies, line, own_line] :
+       {std::tuple{&xff, std::string_view(xff_line), std::string_view("198.51.100.7")},
+        std::tuple{&forwarded, std::string_view(forwarded_line),
+                   std::string_view("for=198.51.100.7")}}) {
+    const std::vector<std::string_view> same_line{line};
+    require(proxies->client_address(proxy, same_line) == appended);
+    const std::vector<std::string_view> lines{input, own_line};
+    require(proxies->client_address(proxy, lines) == appended);
   }
 }
 

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
 import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
-import { EnvelopePeer } from './support/peers.mjs';
+import { EnvelopePeer, within } from './support/peers.mjs';
+import { openConnection, statusLines } from './support/raw_tcp.mjs';
 
 const FORGED_ROOM = 'x code=ok message="forged" peer=ADMIN';
 const HIDDEN_TYPE = 'x\u202e\u2028y';
@@ -64,6 +65,40 @@ describe('text log', () => {
       // Other kinds of lines are not held back.
       await peer.close();
       await server.waitForLog(new RegExp(`disconnect .*peer=${peer.id}`));
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a connect loop is rate-limited like errors: session lines are counted past their share', async () => {
+    const server = await startServer({ args: QUICK_SESSION_ARGS });
+    try {
+      // Handshakes pipelined on one connection: the server opens the sessions back to back, far
+      // faster than a share of log lines per second.
+      const sessions = 60;
+      const { host } = new URL(server.url);
+      const handshake = `GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+      const connection = await openConnection(server.url);
+      connection.socket.write(handshake.repeat(sessions));
+      const stderr = await server.waitForStderr((text) => {
+        const written = text.split('\n').filter((l) => / connect sid=/.test(l)).length;
+        const suppressed = [...text.matchAll(/log lines suppressed kind=connect count=(\d+)/g)]
+          .reduce((sum, m) => sum + Number(m[1]), 0);
+        return suppressed > 0 && written + suppressed === sessions;
+      }, 'every connect, written or counted');
+      const written = stderr.split('\n').filter((l) => / connect sid=/.test(l)).length;
+      assert.ok(written < sessions, `${written} lines for ${sessions} sessions`);
+      // Every session was opened: the limit is on lines, not on clients.
+      const answered = () => statusLines(connection.received()).length >= sessions;
+      await within(
+        new Promise((resolve) => {
+          if (answered()) resolve();
+          connection.socket.on('data', () => answered() && resolve());
+        }),
+        'every handshake answered',
+      );
+      assert.deepEqual(new Set(statusLines(connection.received())), new Set(['HTTP/1.1 200 OK']));
+      connection.socket.destroy();
     } finally {
       await server.stop();
     }

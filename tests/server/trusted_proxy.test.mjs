@@ -53,8 +53,54 @@ for (const header of ['x-forwarded-for', 'forwarded']) {
       const sid = sidOf(await getFrom(proxy.url, HANDSHAKE, { localAddress: '127.0.0.4', headers: forged }));
       await server.waitForLog(new RegExp(`connect sid=${sid} remote=127\\.0\\.0\\.4 transport=polling`));
     });
+
+    // The proxy appends the client's address to the line the client sent: an open quote, a bad
+    // port or a broken Forwarded element the client wrote must not swallow it or stand in for it.
+    const hostile =
+      header === 'forwarded'
+        ? ['for=6.6.6.6;x="', 'for="6.6.6.6', '"', 'for=6.6.6.6;for=7.7.7.7', 'for="[2001:db8::1]:"', 'x=\\']
+        : ['6.6.6.6:"', '[2001:db8::1]:"', '"', '6.6.6.6:80x', '"6.6.6.6', '6.6.6.6\\'];
+    for (const [i, sent] of hostile.entries()) {
+      test(`a hostile ${header} value cannot hide the client: ${sent}`, async () => {
+        const client = `127.0.1.${i + 1}`;
+        const sid = sidOf(await getFrom(proxy.url, HANDSHAKE, { localAddress: client, headers: { [header]: sent } }));
+        await server.waitForLog(new RegExp(`connect sid=${sid} remote=${client.replaceAll('.', '\\.')} transport=polling`));
+      });
+    }
+
+    test('a broken element from the trusted peer itself is not believed', async () => {
+      const broken = header === 'forwarded' ? 'for=6.6.6.6;x="' : '6.6.6.6:"';
+      const sid = sidOf(await getFrom(server.url, HANDSHAKE, { localAddress: '127.0.0.1', headers: { [header]: broken } }));
+      await server.waitForLog(new RegExp(`connect sid=${sid} remote=127\\.0\\.0\\.1(:\\d+)? transport=polling`));
+    });
   });
 }
+
+describe('a kept-alive connection from a trusted proxy', () => {
+  let server;
+  let proxy;
+  before(async () => {
+    server = await startServer({
+      args: [...QUICK_SESSION_ARGS, '--trust-proxy', '127.0.0.1/32', '--max-connections-per-ip', '1'],
+    });
+    proxy = await startForwardingProxy(server.url);
+  });
+  after(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  test('is charged to its client only while it carries a request of that client', async () => {
+    // The proxy keeps its upstream connection open after this request...
+    assert.equal((await getFrom(proxy.url, '/healthz', { localAddress: '127.0.0.6' })).status, 200);
+    // ...which no longer takes the client's one place: the client may connect directly.
+    const direct = await getFrom(server.url, '/healthz', { localAddress: '127.0.0.6' });
+    assert.equal(direct.status, 200);
+    // And the proxy's connection is still usable, for this client or another.
+    assert.equal((await getFrom(proxy.url, '/healthz', { localAddress: '127.0.0.7' })).status, 200);
+    assert.equal((await getFrom(proxy.url, '/healthz', { localAddress: '127.0.0.6' })).status, 200);
+  });
+});
 
 describe('headers from a peer that is not trusted', () => {
   let server;

@@ -25,6 +25,15 @@ TEST(Log, InvisibleAndReorderingCharactersAreEscaped) {
             "a\\u{202e}b\\u{2028}c\\u{0085}d\\u{200b}e\\u{feff}f\\xff");
 }
 
+TEST(Log, EveryFormatCharacterIsEscaped) {
+  // U+180E (Mongolian vowel separator), U+E0001 and U+E007F (tags), U+061C (Arabic letter mark),
+  // U+2066 (left-to-right isolate), U+FFF9 (interlinear annotation anchor), U+00AD (soft hyphen).
+  EXPECT_EQ(escaped_for_log("a\u180eb\U000E0001c\U000E007Fd\u061ce\u2066f\ufff9g\u00adh"),
+            "a\\u{180e}b\\u{e0001}c\\u{e007f}d\\u{061c}e\\u{2066}f\\u{fff9}g\\u{00ad}h");
+  // Visible neighbours pass through: U+180D, U+E0100 (a variation selector), U+2070.
+  EXPECT_EQ(escaped_for_log("\u180d\U000E0100\u2070"), "\u180d\U000E0100\u2070");
+}
+
 TEST(Log, FieldValuesCannotForgeFields) {
   const std::string forged = "x code=ok message=\"forged\" peer=ADMIN";
   EXPECT_EQ(format_text("error", {{"peer", "abc123"}, {"room", forged}, {"code", "unknown_type"}}),

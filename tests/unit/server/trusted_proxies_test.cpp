@@ -84,5 +84,64 @@ TEST(TrustedProxies, ForwardedNamesTheClientInForParameters) {
   EXPECT_EQ(client(xff, "10.0.0.1", {"for=198.51.100.1"}), "10.0.0.1");
 }
 
+// A proxy appends the address it saw to the line the client sent: nothing the client wrote may
+// swallow it or stand in for it.
+TEST(TrustedProxies, AClientsOpenQuoteCannotSwallowTheAppendedAddress) {
+  const TrustedProxies xff = trusting("10.0.0.0/8");
+  for (const char* sent : {"6.6.6.6:\"", "[2001:db8::1]:\"", "\"", "\"6.6.6.6", "6.6.6.6\\\"",
+                           "\"6.6.6.6, 7.7.7.7\"x", "[2001:db8::1]:\"\","}) {
+    const std::string line = std::string(sent) + ", 198.51.100.7";
+    EXPECT_EQ(client(xff, "10.0.0.1", {line}), "198.51.100.7") << line;
+  }
+  const TrustedProxies forwarded = trusting("10.0.0.0/8", ProxyHeader::forwarded);
+  for (const char* sent :
+       {"for=6.6.6.6;x=\"", "for=\"6.6.6.6", "for=\"6.6.6.6\\\"", "\"", "for=6.6.6.6, x=\"",
+        "for=\"[2001:db8::1]:80\\\\\"\"", "for=\"a,b\";x=\"\\\"\""}) {
+    const std::string line = std::string(sent) + ", for=198.51.100.7";
+    EXPECT_EQ(client(forwarded, "10.0.0.1", {line}), "198.51.100.7") << line;
+  }
+}
+
+TEST(TrustedProxies, PortsAreDigitsOnly) {
+  const TrustedProxies xff = trusting("10.0.0.0/8");
+  EXPECT_EQ(client(xff, "10.0.0.1", {"198.51.100.1:65535"}), "198.51.100.1");
+  EXPECT_EQ(client(xff, "10.0.0.1", {"[2001:db8::1]:1"}), "[2001:db8::1]");
+  // Anything else is not an address: the walk stops at the trusted hop after it.
+  for (const char* bad : {"198.51.100.1:", "198.51.100.1:\"", "198.51.100.1:80x", "198.51.100.1:-1",
+                          "198.51.100.1:123456", "[2001:db8::1]:", "[2001:db8::1]:80]",
+                          "[2001:db8::1]x", "198.51.100.1:_obf"}) {
+    EXPECT_EQ(client(xff, "10.0.0.1", {bad}), "10.0.0.1") << bad;
+    EXPECT_EQ(client(xff, "10.0.0.1", {std::string("1.1.1.1, ") + bad + ", 10.0.0.2"}), "10.0.0.2")
+        << bad;
+  }
+  const TrustedProxies forwarded = trusting("10.0.0.0/8", ProxyHeader::forwarded);
+  EXPECT_EQ(client(forwarded, "10.0.0.1", {"for=\"198.51.100.1:_obf.1-x\""}), "198.51.100.1");
+  EXPECT_EQ(client(forwarded, "10.0.0.1", {"for=\"[2001:db8::1]:_x\""}), "[2001:db8::1]");
+  for (const char* bad : {"for=\"198.51.100.1:\"", "for=\"198.51.100.1:_\"",
+                          "for=\"198.51.100.1:8 0\"", "for=\"[2001:db8::1]:_a/b\""}) {
+    EXPECT_EQ(client(forwarded, "10.0.0.1", {bad}), "10.0.0.1") << bad;
+  }
+}
+
+// A broken element (open quote, a pair that is not name=value, a parameter twice) is never
+// believed: the client is the trusted hop to its right.
+TEST(TrustedProxies, BrokenForwardedElementsAreNotBelieved) {
+  const TrustedProxies proxies = trusting("10.0.0.0/8", ProxyHeader::forwarded);
+  for (const char* broken :
+       {"for=198.51.100.1;x=\"", "for=\"198.51.100.1", "for=198.51.100.1;for=6.6.6.6",
+        "For=198.51.100.1;fOR=6.6.6.6", "for=198.51.100.1;junk", "for=198.51.100.1 x",
+        "for=198.51.100.1;=x", "for=", "for=\"198.51.100.1\"x", "\"for=198.51.100.1\""}) {
+    EXPECT_EQ(client(proxies, "10.0.0.1", {broken}), "10.0.0.1") << broken;
+    EXPECT_EQ(client(proxies, "10.0.0.1", {std::string(broken) + ", for=10.0.0.2"}), "10.0.0.2")
+        << broken;
+  }
+  // Well-formed shapes: optional whitespace, empty pairs, escapes, other parameters.
+  EXPECT_EQ(client(proxies, "10.0.0.1", {" for=198.51.100.1 ; proto=https ;; by=x "}),
+            "198.51.100.1");
+  EXPECT_EQ(client(proxies, "10.0.0.1", {"for=\"198.51.100.\\1\";host=\"a,b\""}), "198.51.100.1");
+  EXPECT_EQ(client(proxies, "10.0.0.1", {"for=1.1.1.1;host=\"x\\\"y\", for=198.51.100.1"}),
+            "198.51.100.1");
+}
+
 }  // namespace
 }  // namespace rtcwire::server
