@@ -30,11 +30,11 @@ after(async () => {
 });
 
 // A request whose body smuggles a second request, and the request that follows it.
-const smuggled = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+const smuggled = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
 function post(transferEncoding, { version = '1.1', extra = '' } = {}) {
   const body = `${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`;
   return (
-    `POST /healthz HTTP/${version}\r\nHost: x\r\n` +
+    `POST /healthz HTTP/${version}\r\nHost: 127.0.0.1\r\n` +
     `Transfer-Encoding: ${transferEncoding}\r\n${extra}\r\n${body}${smuggled}`
   );
 }
@@ -74,7 +74,7 @@ describe('Transfer-Encoding', () => {
 
   test('a lone final chunked is read as the body, and the next request is served in turn', async () => {
     const connection = await openConnection(server.url);
-    connection.socket.write(post('Chunked') + 'GET /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    connection.socket.write(post('Chunked') + 'GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
     await connection.closed;
     // The POST (405, its body read in full), the request after its body, the last one.
     const lines = statusLines(connection.received());

@@ -74,8 +74,20 @@ export class EnvelopePeer {
       this.socket.on('close', (reason, description) => resolve({ reason, description }));
     });
     this.handshake = new Promise((resolve) => this.socket.once('handshake', resolve));
+    this.lastSeq = 0;
     this.socket.on('message', (data) => {
-      this.inbox.push(typeof data === 'string' ? parseEnvelope(data) : { binary: data });
+      if (typeof data !== 'string') {
+        this.inbox.push({ binary: data });
+        return;
+      }
+      const envelope = parseEnvelope(data);
+      // The hub resends what this peer never acknowledged (protocol.md §2.1): like the SDK, take
+      // each seq once.
+      if (typeof envelope?.seq === 'number') {
+        if (envelope.seq <= this.lastSeq) return;
+        this.lastSeq = envelope.seq;
+      }
+      this.inbox.push(envelope);
     });
   }
 
