@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mime_types.hpp"
+#include "secret_compare.hpp"
 #include "server.hpp"
 #include "static_files.hpp"
 #include "trusted_proxies.hpp"
@@ -97,14 +98,7 @@ std::string_view trimmed(std::string_view text) {
 // "Bearer <token>", compared in time independent of where they differ.
 bool bearer_matches(std::string_view header, const std::string& token) {
   constexpr std::string_view kScheme = "Bearer ";
-  if (!header.starts_with(kScheme)) return false;
-  const std::string_view presented = header.substr(kScheme.size());
-  if (presented.size() != token.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < token.size(); ++i) {
-    difference |= static_cast<unsigned char>(presented[i] ^ token[i]);
-  }
-  return difference == 0;
+  return header.starts_with(kScheme) && secret_matches(header.substr(kScheme.size()), token);
 }
 
 std::string address_of(const boost::asio::ip::tcp::endpoint& endpoint) {

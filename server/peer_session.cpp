@@ -2,16 +2,12 @@
 
 #include <algorithm>
 
+#include "secret_compare.hpp"
+
 namespace rtcwire::server {
 
 bool PeerSession::token_matches(std::string_view presented) const {
-  // Tokens all have the same length, so an early return on a length mismatch reveals nothing.
-  if (presented.size() != token.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < token.size(); ++i) {
-    difference |= static_cast<unsigned char>(token[i] ^ presented[i]);
-  }
-  return difference == 0;
+  return secret_matches(presented, token);
 }
 
 std::optional<Millis> PeerSession::next_deadline() const {
