@@ -155,8 +155,9 @@ void Client::start_attempt(Millis now) {
       }
       racing_.erase(racing_.begin());
     }
-    racing_.push_back(
-        RacingAttempt{std::move(connection_), timers_.deadline(Timer::handshake).value_or(now)});
+    racing_.push_back(RacingAttempt{std::move(connection_),
+                                    timers_.deadline(Timer::handshake).value_or(now),
+                                    attempt_started_});
   }
   const uint32_t generation = next_generation_++;
   ProbeFactory probe_factory;
@@ -173,6 +174,7 @@ void Client::start_attempt(Millis now) {
       make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
       config_.upgrade_timeout, config_.reprobe_after, random_.next());
   attempt_opened_ = false;
+  attempt_started_ = now;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
   // Past the last rung only an HTTP transport goes again, and only on a reconnect: its attempt may
   // be stuck on a pooled connection that died with the last one (a websocket always has a
@@ -180,8 +182,10 @@ void Client::start_attempt(Millis now) {
   const bool next_exists =
       rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && ever_connected_);
   // New attempts start for one handshake timeout from the first; then the last ones run out.
-  if (next_exists && now + config_.race_head_start < round_deadline_) {
-    timers_.set(Timer::head_start, now + config_.race_head_start);
+  if (next_exists) {
+    const TransportKind next = rung_ + 1 < ladder_.size() ? ladder_[rung_ + 1] : kind;
+    const Millis head_start = head_start_before(next);
+    if (now + head_start < round_deadline_) timers_.set(Timer::head_start, now + head_start);
   }
   (void)connection_->open(now);
   drain_connection(now);
@@ -191,6 +195,12 @@ void Client::race_next(Millis now) {
   if (rung_ + 1 < ladder_.size()) ++rung_;
   timers_.clear(Timer::next_transport);
   start_attempt(now);
+}
+
+Millis Client::head_start_before(TransportKind next) const {
+  if (next != connection_->transport_kind() || !last_handshake_) return config_.race_head_start;
+  return std::clamp(*last_handshake_ * kRepeatHeadStartHandshakes, config_.repeat_head_start_min,
+                    std::max(config_.race_head_start, config_.repeat_head_start_min));
 }
 
 Client::RacingAttempt* Client::racing(uint32_t generation) {
@@ -213,6 +223,7 @@ void Client::drain_racing(Millis now) {
         state_ == ClientState::connecting) {
       // The first attempt to open wins; the newest one and the rest are closed.
       auto winner = std::move(racing_[i].connection);
+      attempt_started_ = racing_[i].started;
       racing_.erase(racing_.begin() + static_cast<std::ptrdiff_t>(i));
       if (connection_) {  // empty while the next rung waits for its start
         connection_->close();
@@ -247,6 +258,7 @@ void Client::attempt_failed(Error error, Millis now) {
     if (!racing_.empty()) {
       // An earlier attempt is still opening: it is the one to wait for now.
       connection_ = std::move(racing_.back().connection);
+      attempt_started_ = racing_.back().started;
       timers_.set(Timer::handshake, racing_.back().deadline);
       racing_.pop_back();
       return;
@@ -560,6 +572,7 @@ void Client::drain_connection(Millis now) {
 void Client::on_opened(Millis now) {
   if (state_ != ClientState::connecting) return;
   attempt_opened_ = true;
+  last_handshake_ = now - attempt_started_;
   close_racing();
   timers_.clear(Timer::next_transport);
   const TransportKind kind = connection_->transport_kind();

@@ -234,6 +234,68 @@ TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
   EXPECT_TRUE(gave_up) << "the round ended and a new reconnect was scheduled";
 }
 
+TEST(ClientLadderTest, ARepeatStartsAfterAFewOfTheLastHandshakesNotTheWholeHeadStart) {
+  ClientConfig config = ladder_config();
+  config.transports = {TransportKind::sse};
+  ScriptedServer server(config);
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const auto first = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(30));  // this server answers a handshake in 30 ms
+  server.client.handle_transport_open(first.generation, server.now);
+  server.client.handle_transport_text(first.generation, envelope::Json(kOpenWithUpgrade).dump(),
+                                      server.now);
+  server.client.handle_transport_text(first.generation, envelope::Json(kWelcome).dump(),
+                                      server.now);
+  ASSERT_EQ(server.client.state(), ClientState::connected);
+  server.take_actions();
+  server.client.handle_transport_error(first.generation, "the path died", server.now);
+  server.take_actions();
+  std::vector<TransportAction> next;
+  wait_for_action(server, next);
+  const auto again = only<OpenTransport>(next).at(0);
+  // Silent for two handshakes' time: most likely a dead pooled connection, so the next
+  // attempt starts then, and each further one as soon, clearing one dead connection each.
+  server.advance(Millis(59));
+  EXPECT_TRUE(only<OpenTransport>(server.take_actions()).empty());
+  server.advance(Millis(1));
+  EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u);
+  server.advance(Millis(60));
+  EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u);
+  server.advance(Millis(60));
+  const auto fourth = server.take_actions();
+  EXPECT_EQ(only<OpenTransport>(fourth).size(), 1u);
+  ASSERT_EQ(only<CloseTransport>(fourth).size(), 1u);
+  EXPECT_EQ(only<CloseTransport>(fourth)[0].generation, again.generation);
+}
+
+TEST(ClientLadderTest, ARepeatHeadStartStaysWithinItsBounds) {
+  for (const auto [handshake, head_start] :
+       {std::pair{Millis(1), Millis(50)}, std::pair{Millis(1000), Millis(400)}}) {
+    ClientConfig config = ladder_config();
+    config.transports = {TransportKind::sse};
+    ScriptedServer server(config);
+    ASSERT_TRUE(server.client.connect(server.now).ok());
+    const auto first = only<OpenTransport>(server.take_actions()).at(0);
+    server.advance(handshake);
+    server.client.handle_transport_open(first.generation, server.now);
+    server.client.handle_transport_text(first.generation,
+                                        envelope::Json(kOpenWithUpgrade).dump(), server.now);
+    server.client.handle_transport_text(first.generation, envelope::Json(kWelcome).dump(),
+                                        server.now);
+    ASSERT_EQ(server.client.state(), ClientState::connected);
+    server.take_actions();
+    server.client.handle_transport_error(first.generation, "the path died", server.now);
+    server.take_actions();
+    std::vector<TransportAction> next;
+    wait_for_action(server, next);
+    server.take_actions();
+    server.advance(head_start - Millis(1));
+    EXPECT_TRUE(only<OpenTransport>(server.take_actions()).empty()) << handshake.count();
+    server.advance(Millis(1));
+    EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u) << handshake.count();
+  }
+}
+
 TEST(ClientLadderTest, EveryRungFailingDisconnectsWithTheLastError) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());

@@ -58,6 +58,10 @@ struct ClientConfig {
   // rung starts alongside it (happy eyeballs) and the first to open wins. Past the last rung the
   // last transport is tried again alongside, for an attempt stuck on a dead pooled connection.
   Millis race_head_start{400};
+  // Such a repeat needs a head start of only a few handshakes with this server (never less than
+  // this, never more than race_head_start): a dead connection fails an attempt by silence alone,
+  // and a browser may hold several, each costing one head start after a silent drop.
+  Millis repeat_head_start_min{50};
   Millis upgrade_timeout{10000};
   // After a failed upgrade probe the session probes websocket again after these waits (±25%
   // jitter), the last one repeating; empty: one probe per connection.
@@ -195,8 +199,12 @@ class Client {
   struct RacingAttempt {
     std::unique_ptr<EngineIoConnection> connection;
     Millis deadline;  // its handshake timeout
+    Millis started;
   };
   static constexpr std::size_t kMaxParallelAttempts = 3;
+  // A repeat of one transport starts after this many times the last handshake took: a fresh
+  // connection costs a round trip more than a pooled one.
+  static constexpr int kRepeatHeadStartHandshakes = 2;
 
   Status transition(client_event::StateChanged change);
   // Requests need a connection, or a session to queue them for.
@@ -218,6 +226,8 @@ class Client {
   void attempt_failed(Error error, Millis now);
   // The head start of the newest attempt passed: the next one starts alongside it.
   void race_next(Millis now);
+  // How long the newest attempt runs alone before `next` starts alongside it.
+  Millis head_start_before(TransportKind next) const;
   // Events of the earlier attempts: the first to open replaces the newest, failures drop out.
   void drain_racing(Millis now);
   void close_racing();
@@ -253,6 +263,9 @@ class Client {
   std::vector<TransportKind> ladder_;
   std::size_t rung_ = 0;
   bool attempt_opened_ = false;  // the current attempt got the Engine.IO open packet
+  Millis attempt_started_{0};     // when the current attempt was opened
+  // From opening an attempt to the server's open packet, the last time one opened.
+  std::optional<Millis> last_handshake_;
   std::unique_ptr<EngineIoConnection> connection_;
   std::size_t max_message_bytes_;
   ClientSession session_;
