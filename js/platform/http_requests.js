@@ -13,11 +13,13 @@ const KEEPALIVE_MAX_CHARS = 8 * 1024;
 export class HttpRequests {
   // generation -> AbortControllers of its requests in flight
   #inFlight = new Map();
+  #platform;
   #sink;
 
   // `sink` receives response(generation, id, status, body); status 0 is a failure without a
   // response (network error, refused connection, blocked request).
-  constructor(sink) {
+  constructor(platform, sink) {
+    this.#platform = platform;
     this.#sink = sink;
   }
 
@@ -32,7 +34,7 @@ export class HttpRequests {
       // (browsers allow 64 KiB of such requests in flight per page).
       init.keepalive = body.length <= KEEPALIVE_MAX_CHARS;
     }
-    const aborter = new AbortController();
+    const aborter = new this.#platform.AbortController();
     if (!parting) {
       init.signal = aborter.signal;
       let requests = this.#inFlight.get(generation);
@@ -46,7 +48,7 @@ export class HttpRequests {
     };
     let answer;
     try {
-      answer = fetch(url, init);
+      answer = this.#platform.fetch(url, init);
     } catch {
       // fetch() missing or replaced by something that throws: a failed request.
       answer = Promise.reject();
