@@ -15,10 +15,9 @@ export function fakePlatform({ online = true } = {}) {
     requests: [],
     online,
 
-    // Resolves with the next WebSocket / EventSource / request js/ creates.
-    nextSocket: () => once(changes, 'socket').then(([socket]) => socket),
-    nextEventSource: () => once(changes, 'eventSource').then(([source]) => source),
-    nextRequest: () => once(changes, 'request').then(([request]) => request),
+    // Resolve with the `index`th (from 0) WebSocket / request js/ creates, now or once it does.
+    socket: (index) => nth(platform.sockets, 'socket', index),
+    request: (index) => nth(platform.requests, 'request', index),
 
     /** Moves the clock by `ms`, firing each timer that falls due, in deadline order, at its time. */
     advance(ms) {
@@ -44,6 +43,11 @@ export function fakePlatform({ online = true } = {}) {
       for (const listener of [...(pageListeners.get(name) ?? [])]) listener(new Event(name));
     },
   };
+
+  async function nth(list, change, index) {
+    while (list.length <= index) await once(changes, change);
+    return list[index];
+  }
 
   // What connect()'s `platform` option receives.
   platform.overrides = {
@@ -76,6 +80,18 @@ export function fakePlatform({ online = true } = {}) {
       send(text) {
         if (this.readyState !== 1) throw new Error('send on a socket that is not open');
         this.sent.push(text);
+        changes.emit('frame', this, text);
+      }
+      /** Resolves with the next frame js/ sends on this socket that passes `wanted`. */
+      nextFrame(wanted = () => true) {
+        return new Promise((resolve) => {
+          const check = (socket, text) => {
+            if (socket !== this || !wanted(text)) return;
+            changes.off('frame', check);
+            resolve(text);
+          };
+          changes.on('frame', check);
+        });
       }
       close(code) {
         this.closeCode = code;
@@ -100,7 +116,6 @@ export function fakePlatform({ online = true } = {}) {
       constructor(url) {
         this.url = url;
         platform.eventSources.push(this);
-        changes.emit('eventSource', this);
       }
       close() {
         this.closed = true;
@@ -122,8 +137,15 @@ export function fakePlatform({ online = true } = {}) {
           url,
           init,
           aborted: false,
-          respond: (status, body) => resolve(new Response(body, { status })),
-          fail: () => reject(new TypeError('fetch failed')),
+          answered: false,
+          respond(status, body) {
+            request.answered = true;
+            resolve(new Response(body, { status }));
+          },
+          fail() {
+            request.answered = true;
+            reject(new TypeError('fetch failed'));
+          },
         };
         init.signal?.addEventListener('abort', () => {
           request.aborted = true;

@@ -22,8 +22,8 @@ export const sentEnvelopes = (socket) =>
   socket.sent.filter((frame) => frame.startsWith('4')).map((frame) => JSON.parse(frame.slice(1)));
 
 /** Accepts the socket and completes the Engine.IO and rtcwire handshakes. */
-export function acceptSession(socket, welcomeFields) {
+export function acceptSession(socket, welcomeFields, timing) {
   socket.accept();
-  socket.receive(openPacket());
+  socket.receive(openPacket(timing));
   socket.receive(welcome(welcomeFields));
 }
