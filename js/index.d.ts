@@ -96,6 +96,23 @@ export interface ConnectOptions {
   resumeBufferBytes?: number;
   /** The connection token (JWT), or a function giving one, called again to refresh it. */
   token?: string | (() => string | Promise<string>);
+  /** Replacements for the browser globals the client uses (Node, tests): see docs/api.md. */
+  platform?: Partial<Platform>;
+}
+
+export interface Platform {
+  WebSocket: new (url: string) => WebSocket;
+  EventSource: new (url: string) => EventSource;
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
+  AbortController: new () => AbortController;
+  now: () => number;
+  setTimeout: (callback: () => void, delay: number) => unknown;
+  clearTimeout: (handle: any) => void;
+  getRandomValues: (words: Uint32Array) => void;
+  addEventListener: (name: 'online' | 'offline' | 'pagehide', listener: () => void) => void;
+  removeEventListener: (name: 'online' | 'offline' | 'pagehide', listener: () => void) => void;
+  isOnline: () => boolean;
+  pageUrl: () => string | undefined;
 }
 
 export interface ReconnectOptions {

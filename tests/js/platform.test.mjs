@@ -12,11 +12,11 @@ test('a platform that is not an object, names an unknown member or gives a non-f
   }
   await assert.rejects(connect('http://a.test/', { platform: { websocket: class {} } }), {
     ...invalid,
-    message: "unknown platform member 'websocket'",
+    message: 'platform.websocket is not a platform function',
   });
   await assert.rejects(connect('http://a.test/', { platform: { fetch: 'https://proxy' } }), {
     ...invalid,
-    message: 'platform.fetch must be a function or a class',
+    message: 'platform.fetch is not a platform function',
   });
 });
 
