@@ -96,7 +96,7 @@ export interface ConnectOptions {
   resumeBufferBytes?: number;
   /** The connection token (JWT), or a function giving one, called again to refresh it. */
   token?: string | (() => string | Promise<string>);
-  /** Replacements for the browser globals the client uses (Node, tests): see docs/api.md. */
+  /** Stand-ins for browser globals (Node, tests): see docs/api.md. */
   platform?: Partial<Platform>;
 }
 
@@ -109,8 +109,8 @@ export interface Platform {
   setTimeout: (callback: () => void, delay: number) => unknown;
   clearTimeout: (handle: any) => void;
   getRandomValues: (words: Uint32Array) => void;
-  addEventListener: (name: 'online' | 'offline' | 'pagehide', listener: () => void) => void;
-  removeEventListener: (name: 'online' | 'offline' | 'pagehide', listener: () => void) => void;
+  addEventListener: (name: string, listener: () => void) => void;
+  removeEventListener: (name: string, listener: () => void) => void;
   isOnline: () => boolean;
   pageUrl: () => string | undefined;
 }

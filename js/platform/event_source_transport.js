@@ -1,5 +1,4 @@
-// EventSources (the platform's: the downstream half of the SSE transport), keyed by the core's transport
-// generation. Event data goes to the core unchanged; the core decodes it.
+// EventSources (SSE downstream) by the core's transport generation; the core decodes their data.
 export class EventSourceTransports {
   #sources = new Map();
   #platform;

@@ -1,5 +1,5 @@
-// All that js/ takes from its environment. Defaults: the browser's globals, looked up at each use
-// (a page may replace window.WebSocket); connect's `platform` option replaces any of them.
+// All js/ takes from its environment: the browser's globals, looked up at each use (a page may
+// replace window.WebSocket), unless connect's `platform` option replaces them.
 import { localError } from '../errors.js';
 
 const browser = {
@@ -12,13 +12,13 @@ const browser = {
   get AbortController() {
     return globalThis.AbortController;
   },
-  fetch: (url, init) => globalThis.fetch(url, init),
+  fetch: (...args) => globalThis.fetch(...args),
   now: () => performance.now(),
-  setTimeout: (callback, delay) => setTimeout(callback, delay),
-  clearTimeout: (handle) => clearTimeout(handle),
-  getRandomValues: (words) => crypto.getRandomValues(words),
-  addEventListener: (name, listener) => globalThis.addEventListener?.(name, listener),
-  removeEventListener: (name, listener) => globalThis.removeEventListener?.(name, listener),
+  setTimeout: (...args) => setTimeout(...args),
+  clearTimeout: (...args) => clearTimeout(...args),
+  getRandomValues: (...args) => crypto.getRandomValues(...args),
+  addEventListener: (...args) => globalThis.addEventListener?.(...args),
+  removeEventListener: (...args) => globalThis.removeEventListener?.(...args),
   isOnline: () => globalThis.navigator?.onLine !== false,
   pageUrl: () => globalThis.location?.href,
 };

@@ -9,8 +9,7 @@ export class Transports {
   #eventSources;
   #http;
 
-  // `sink` receives open, text, binary, closed and error (see WebSocketTransports) and
-  // response (see HttpRequests).
+  // `sink` receives the events of WebSocketTransports and HttpRequests.
   constructor(platform, sink) {
     this.#webSockets = new WebSocketTransports(platform, sink);
     this.#eventSources = new EventSourceTransports(platform, sink);

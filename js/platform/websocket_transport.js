@@ -1,5 +1,5 @@
-// WebSockets (the platform's), keyed by the core's transport generation. The table only executes what the
-// core asks (open, send, close) and reports what the sockets do; it knows nothing of the protocol.
+// WebSockets by the core's transport generation: the table executes what the core asks (open,
+// send, close) and reports what the sockets do; it knows nothing of the protocol.
 export class WebSocketTransports {
   #sockets = new Map();
   #platform;
