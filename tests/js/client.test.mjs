@@ -107,7 +107,7 @@ test('close() from a listener mid-drain: the batch taken finishes, then the core
   assert.throws(() => client.publish('x'), { name: 'RtcwireError', code: 'not_connected' });
 });
 
-test('a transport error reported synchronously during its own open action waits, then the ladder moves on', async () => {
+test('a WebSocket the platform cannot create fails its rung in the same turn; the next rung opens after the ladder delay', async () => {
   const fake = fakePlatform();
   let constructed = 0;
   let attempted;
