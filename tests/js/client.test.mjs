@@ -68,6 +68,25 @@ test('a relative server URL is resolved against the page URL the platform gives'
   (await connecting).close();
 });
 
+test('over SSE: the stream brings JSON-string events, POSTs carry the hello and the parting close', async () => {
+  const fake = fakePlatform();
+  const connecting = connect(serverUrl(), { transports: ['sse'], platform: fake.overrides });
+  const source = await fake.eventSource(0);
+  assert.match(source.url, /\/engine\.io\/\?EIO=4&transport=sse&/);
+  source.accept();
+  source.receive(JSON.stringify(openPacket()));
+  const hello = await fake.request(0);
+  assert.deepEqual([hello.init.method, JSON.parse(hello.init.body.slice(1)).t], ['POST', 'hello']);
+  hello.respond(200, 'ok');
+  source.receive(JSON.stringify(welcome()));
+  const client = await connecting;
+  assert.equal(client.transport, 'sse');
+  client.close();
+  assert.equal(source.closed, true);
+  const parting = fake.requests.at(-1);
+  assert.deepEqual([parting.init.body, parting.aborted], ['1', false]);
+});
+
 test('a command from a listener runs while the outputs are drained; the events keep their order', async () => {
   const { fake, client, poll } = await connectedOverPolling();
   const seen = [];

@@ -15,8 +15,10 @@ export function fakePlatform({ online = true } = {}) {
     requests: [],
     online,
 
-    // Resolve with the `index`th (from 0) WebSocket / request js/ creates, now or once it does.
+    // Resolve with the `index`th (from 0) WebSocket / EventSource / request js/ creates, now or
+    // once it does.
     socket: (index) => nth(platform.sockets, 'socket', index),
+    eventSource: (index) => nth(platform.eventSources, 'eventSource', index),
     request: (index) => nth(platform.requests, 'request', index),
 
     /** Moves the clock by `ms`, firing each timer that falls due, in deadline order, at its time. */
@@ -116,6 +118,7 @@ export function fakePlatform({ online = true } = {}) {
       constructor(url) {
         this.url = url;
         platform.eventSources.push(this);
+        changes.emit('eventSource', this);
       }
       close() {
         this.closed = true;
