@@ -24,13 +24,14 @@ const abandonedCores = new FinalizationRegistry((core) => core.delete());
 
 // `rememberTransport(transport, until)` keeps the core's advice on which transport to start with
 // next time (see index.js).
-// `getToken`: gives fresh connection tokens (or null).
-export function createClient(core, rememberTransport, getToken = null) {
-  return new RtcwireClient(constructionKey, core, rememberTransport, getToken);
+// `getToken`: gives fresh connection tokens (or null). `platform`: see platform/platform.js.
+export function createClient(core, rememberTransport, getToken, platform) {
+  return new RtcwireClient(constructionKey, core, rememberTransport, getToken, platform);
 }
 
 export class RtcwireClient {
   #core;
+  #platform;
   #emitter = new Emitter(EVENT_NAMES);
   #transports;
   #timer;
@@ -56,14 +57,15 @@ export class RtcwireClient {
   #pendingJoins = [];
   #pendingLeaves = [];
 
-  constructor(key, core, rememberTransport, getToken) {
+  constructor(key, core, rememberTransport, getToken, platform) {
     if (key !== constructionKey) throw new TypeError('use connect() to create an rtcwire client');
     this.#core = core;
+    this.#platform = platform;
     this.#rememberTransport = rememberTransport;
     this.#getToken = getToken;
     abandonedCores.register(this, core, this);
-    this.#timer = new DeadlineTimer(() => this.#input((now) => core.timerFired(now)));
-    this.#transports = new Transports({
+    this.#timer = new DeadlineTimer(platform, () => this.#input((now) => core.timerFired(now)));
+    this.#transports = new Transports(platform, {
       open: (generation) => this.#input((now) => core.transportOpen(generation, now)),
       text: (generation, text) => this.#input((now) => core.transportText(generation, text, now)),
       binary: (generation, bytes) =>
@@ -77,14 +79,14 @@ export class RtcwireClient {
     // The browser knows when the network goes and comes back: hold retries while offline and
     // retry at once when it is back.
     this.#onNetworkChange = () =>
-      this.#input((now) => core.networkChange(globalThis.navigator?.onLine !== false, now));
-    globalThis.addEventListener?.('online', this.#onNetworkChange);
-    globalThis.addEventListener?.('offline', this.#onNetworkChange);
-    if (globalThis.navigator?.onLine === false) core.networkChange(false, performance.now());
+      this.#input((now) => core.networkChange(platform.isOnline(), now));
+    platform.addEventListener('online', this.#onNetworkChange);
+    platform.addEventListener('offline', this.#onNetworkChange);
+    if (!platform.isOnline()) core.networkChange(false, platform.now());
     // A page that goes away says goodbye, so its room sees it leave now rather than after the
     // server's resume window (a lost connection, by contrast, is kept for a resume).
     this.#onPageHide = () => this.close();
-    globalThis.addEventListener?.('pagehide', this.#onPageHide);
+    platform.addEventListener('pagehide', this.#onPageHide);
   }
 
   /** 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed' */
@@ -190,7 +192,7 @@ export class RtcwireClient {
   close() {
     if (!this.#core) return;
     this.#fed = true;
-    this.#core.close(performance.now());
+    this.#core.close(this.#platform.now());
     this.#drain();
   }
 
@@ -198,7 +200,7 @@ export class RtcwireClient {
   #command(call) {
     if (!this.#core) throw localError('not_connected', 'the client is closed');
     this.#fed = true;
-    const error = errorFromCore(call(this.#core, performance.now()));
+    const error = errorFromCore(call(this.#core, this.#platform.now()));
     this.#drain();
     if (error) throw error;
   }
@@ -226,7 +228,7 @@ export class RtcwireClient {
       return;
     }
     this.#fed = true;
-    call(performance.now());
+    call(this.#platform.now());
     this.#drain();
   }
 
@@ -245,7 +247,7 @@ export class RtcwireClient {
         for (const event of events) this.#dispatch(event);
         for (const call of this.#queuedInputs.splice(0)) {
           this.#fed = true;
-          call(performance.now());
+          call(this.#platform.now());
         }
       }
     } finally {
@@ -369,9 +371,9 @@ export class RtcwireClient {
 
   // The core is gone after this: every later call sees a closed client.
   #release() {
-    globalThis.removeEventListener?.('online', this.#onNetworkChange);
-    globalThis.removeEventListener?.('offline', this.#onNetworkChange);
-    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
+    this.#platform.removeEventListener('online', this.#onNetworkChange);
+    this.#platform.removeEventListener('offline', this.#onNetworkChange);
+    this.#platform.removeEventListener('pagehide', this.#onPageHide);
     this.#queuedInputs.length = 0;
     this.#timer.cancel();
     this.#transports.closeAll();

@@ -96,6 +96,23 @@ export interface ConnectOptions {
   resumeBufferBytes?: number;
   /** The connection token (JWT), or a function giving one, called again to refresh it. */
   token?: string | (() => string | Promise<string>);
+  /** Stand-ins for browser globals (Node, tests): see docs/api.md. */
+  platform?: Partial<Platform>;
+}
+
+export interface Platform {
+  WebSocket: new (url: string) => WebSocket;
+  EventSource: new (url: string) => EventSource;
+  fetch: (url: string, init: RequestInit) => Promise<Response>;
+  AbortController: new () => AbortController;
+  now: () => number;
+  setTimeout: (callback: () => void, delay: number) => unknown;
+  clearTimeout: (handle: any) => void;
+  getRandomValues: (words: Uint32Array) => void;
+  addEventListener: (name: string, listener: () => void) => void;
+  removeEventListener: (name: string, listener: () => void) => void;
+  isOnline: () => boolean;
+  pageUrl: () => string | undefined;
 }
 
 export interface ReconnectOptions {

@@ -3,6 +3,7 @@ import { createClient } from './client.js';
 import { tokenGetter } from './connection_token.js';
 import { loadCore } from './core_module.js';
 import { localError } from './errors.js';
+import { platformWith } from './platform/platform.js';
 import { resolveServerUrl } from './platform/server_url.js';
 import { rememberedTransport, rememberTransport } from './remembered_transports.js';
 
@@ -20,14 +21,15 @@ const TRANSPORTS = ['websocket', 'sse', 'polling'];
  */
 export async function connect(url, options) {
   const { handshakeTimeout, transports, reconnect, resumeBufferBytes, token } = options ?? {};
+  const platform = platformWith(options?.platform);
   const getToken = token === undefined ? null : tokenGetter(token);
-  const server = resolveServerUrl(url);
-  const config = { url: server, sdk: SDK_NAME, randomSeed: randomSeed() };
+  const server = resolveServerUrl(url, platform.pageUrl());
+  const config = { url: server, sdk: SDK_NAME, randomSeed: randomSeed(platform) };
   if (handshakeTimeout !== undefined) config.handshakeTimeoutMs = handshakeTimeout;
   if (transports !== undefined) config.transports = checkTransports(transports);
   if (reconnect !== undefined) config.reconnect = reconnectConfig(reconnect);
   if (resumeBufferBytes !== undefined) config.resumeBufferBytes = resumeBufferBytes;
-  const remembered = rememberedTransport(server, performance.now());
+  const remembered = rememberedTransport(server, platform.now());
   if (remembered) config.remembered = remembered;
   const { ClientCore } = await loadCore();
   const firstToken = getToken && (await getToken());
@@ -36,6 +38,7 @@ export async function connect(url, options) {
     new ClientCore(JSON.stringify(config)),
     (transport, until) => rememberTransport(server, transport, until),
     typeof token === 'function' ? getToken : null,
+    platform,
   );
   try {
     if (firstToken) client.useToken(firstToken);
@@ -76,13 +79,8 @@ function checkTransports(transports) {
 }
 
 // The core's jitter needs a random source; it has none of its own. 53 bits, exact in JSON.
-function randomSeed() {
+function randomSeed(platform) {
   const words = new Uint32Array(2);
-  if (globalThis.crypto?.getRandomValues) {
-    crypto.getRandomValues(words);
-  } else {
-    words[0] = Math.random() * 2 ** 32;
-    words[1] = Math.random() * 2 ** 32;
-  }
+  platform.getRandomValues(words);
   return (words[0] & 0x1fffff) * 2 ** 32 + words[1];
 }

@@ -4,7 +4,7 @@
 const MAX_SERVERS = 32;
 const remembered = new Map();
 
-/** The advice for `server`, if still valid at performance.now() time `now`. */
+/** The advice for `server`, if still valid at platform.now() time `now`. */
 export function rememberedTransport(server, now) {
   const entry = remembered.get(server);
   if (entry && now < entry.until) return entry;

@@ -1,10 +1,12 @@
-// One setTimeout for the core's earliest deadline (a performance.now() time in ms).
+// One setTimeout for the core's earliest deadline (a platform.now() time in ms).
 export class DeadlineTimer {
+  #platform;
   #onExpired;
   #deadline = null;
   #handle = null;
 
-  constructor(onExpired) {
+  constructor(platform, onExpired) {
+    this.#platform = platform;
     this.#onExpired = onExpired;
   }
 
@@ -14,8 +16,8 @@ export class DeadlineTimer {
     if (deadline === null) return;
     this.#deadline = deadline;
     // Rounded up: the core counts whole milliseconds, so firing early would only re-arm.
-    const delay = Math.max(0, Math.ceil(deadline - performance.now()));
-    this.#handle = setTimeout(() => {
+    const delay = Math.max(0, Math.ceil(deadline - this.#platform.now()));
+    this.#handle = this.#platform.setTimeout(() => {
       this.#handle = null;
       this.#deadline = null;
       this.#onExpired();
@@ -23,7 +25,7 @@ export class DeadlineTimer {
   }
 
   cancel() {
-    if (this.#handle !== null) clearTimeout(this.#handle);
+    if (this.#handle !== null) this.#platform.clearTimeout(this.#handle);
     this.#handle = null;
     this.#deadline = null;
   }

@@ -1,18 +1,19 @@
-// Browser EventSources (the downstream half of the SSE transport), keyed by the core's transport
-// generation. Event data goes to the core unchanged; the core decodes it.
+// EventSources (SSE downstream) by the core's transport generation; the core decodes their data.
 export class EventSourceTransports {
   #sources = new Map();
+  #platform;
   #sink;
 
   // `sink` receives open(generation), text(generation, string) and error(generation, reason).
-  constructor(sink) {
+  constructor(platform, sink) {
+    this.#platform = platform;
     this.#sink = sink;
   }
 
   open(generation, url) {
     let source;
     try {
-      source = new EventSource(url);
+      source = new this.#platform.EventSource(url);
     } catch (error) {
       this.#sink.error(generation, `could not create an EventSource: ${describe(error)}`);
       return;

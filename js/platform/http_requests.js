@@ -1,11 +1,9 @@
-// HTTP requests of the polling and SSE transports, by the core's transport generation. Closing a
-// generation aborts its requests (each has an AbortController), which then report nothing: a
-// request stuck on a dead network holds one of the browser's 6 connections per server. Only the
-// parting POST, carrying the close packet, runs to completion.
+// HTTP requests of the polling and SSE transports, by transport generation. Closing a generation
+// aborts its requests (a stuck one holds one of the browser's 6 connections per server), which
+// then report nothing; only the parting POST with the close packet runs on.
 
-// A response body is read up to this many bytes, far above any legal polling payload (the core
-// checks those against the server's maxPayload): a server that sends more is not read to the end
-// of memory, and the request counts as failed.
+// Bodies are read up to this, far above any legal polling payload (the core checks maxPayload):
+// a server that sends more fails the request instead of filling memory.
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 // In UTF-16 units: even at 3 bytes each, well inside the browsers' 64 KiB keepalive quota.
 const KEEPALIVE_MAX_CHARS = 8 * 1024;
@@ -13,11 +11,13 @@ const KEEPALIVE_MAX_CHARS = 8 * 1024;
 export class HttpRequests {
   // generation -> AbortControllers of its requests in flight
   #inFlight = new Map();
+  #platform;
   #sink;
 
   // `sink` receives response(generation, id, status, body); status 0 is a failure without a
   // response (network error, refused connection, blocked request).
-  constructor(sink) {
+  constructor(platform, sink) {
+    this.#platform = platform;
     this.#sink = sink;
   }
 
@@ -32,7 +32,7 @@ export class HttpRequests {
       // (browsers allow 64 KiB of such requests in flight per page).
       init.keepalive = body.length <= KEEPALIVE_MAX_CHARS;
     }
-    const aborter = new AbortController();
+    const aborter = new this.#platform.AbortController();
     if (!parting) {
       init.signal = aborter.signal;
       let requests = this.#inFlight.get(generation);
@@ -46,7 +46,7 @@ export class HttpRequests {
     };
     let answer;
     try {
-      answer = fetch(url, init);
+      answer = this.#platform.fetch(url, init);
     } catch {
       // fetch() missing or replaced by something that throws: a failed request.
       answer = Promise.reject();

@@ -1,11 +1,11 @@
-// The app may give a relative URL, or none: it is resolved against the page, as fetch() does.
+// The app may give a relative URL, or none: it is resolved against `base` (the page's URL), as
+// fetch() does.
 import { localError } from '../errors.js';
 
-export function resolveServerUrl(url) {
+export function resolveServerUrl(url, base) {
   if (url !== undefined && typeof url !== 'string' && !(url instanceof URL)) {
     throw localError('invalid_argument', 'the server URL must be a string or a URL');
   }
-  const base = globalThis.location?.href;
   try {
     return new URL(url ?? '/', base).href;
   } catch (cause) {

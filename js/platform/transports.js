@@ -1,4 +1,4 @@
-// Executes the core's transport actions on browser objects: WebSockets and EventSources by
+// Executes the core's transport actions on the platform's objects: WebSockets and EventSources by
 // generation, HTTP requests by generation and id. Events go back to the core through `sink`.
 import { EventSourceTransports } from './event_source_transport.js';
 import { HttpRequests } from './http_requests.js';
@@ -9,12 +9,11 @@ export class Transports {
   #eventSources;
   #http;
 
-  // `sink` receives open, text, binary, closed and error (see WebSocketTransports) and
-  // response (see HttpRequests).
-  constructor(sink) {
-    this.#webSockets = new WebSocketTransports(sink);
-    this.#eventSources = new EventSourceTransports(sink);
-    this.#http = new HttpRequests(sink);
+  // `sink` receives the events of WebSocketTransports and HttpRequests.
+  constructor(platform, sink) {
+    this.#webSockets = new WebSocketTransports(platform, sink);
+    this.#eventSources = new EventSourceTransports(platform, sink);
+    this.#http = new HttpRequests(platform, sink);
   }
 
   execute(action) {

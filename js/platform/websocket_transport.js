@@ -1,12 +1,14 @@
-// Browser WebSockets, keyed by the core's transport generation. The table only executes what the
-// core asks (open, send, close) and reports what the sockets do; it knows nothing of the protocol.
+// WebSockets by the core's transport generation: the table executes what the core asks (open,
+// send, close) and reports what the sockets do; it knows nothing of the protocol.
 export class WebSocketTransports {
   #sockets = new Map();
+  #platform;
   #sink;
 
   // `sink` receives open(generation), text(generation, string), binary(generation, Uint8Array),
   // closed(generation) and error(generation, reason).
-  constructor(sink) {
+  constructor(platform, sink) {
+    this.#platform = platform;
     this.#sink = sink;
   }
 
@@ -15,7 +17,7 @@ export class WebSocketTransports {
     try {
       // A page or an extension may have removed or replaced WebSocket: that is a failed
       // transport like any other, and the core moves on to the next one.
-      socket = new WebSocket(url);
+      socket = new this.#platform.WebSocket(url);
     } catch (error) {
       this.#sink.error(generation, `could not create a WebSocket: ${describe(error)}`);
       return;

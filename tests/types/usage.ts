@@ -32,6 +32,7 @@ export async function chat(roomName: string): Promise<RtcwireClient> {
     reconnect: { initialDelay: 250, factor: 2, maxDelay: 5000, maxAttempts: 20 },
     resumeBufferBytes: 256 * 1024,
     token: async () => (await fetch('/token')).text(),
+    platform: { fetch: (url, init) => fetch(url, { ...init, credentials: 'include' }) },
   });
   client.useToken('header.payload.signature');
   const user: string | null = client.userOf('peer');
