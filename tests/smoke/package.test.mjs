@@ -34,6 +34,10 @@ const APP_HTML = `<!doctype html>
 </html>
 `;
 
+// A page policy that allows the Wasm compile but no eval or new Function.
+const STRICT_CSP = `<meta charset="utf-8" />
+    <meta http-equiv="Content-Security-Policy" content="script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'" />`;
+
 let appDir;
 let server;
 let browser;
@@ -59,6 +63,7 @@ before(async () => {
     cwd: appDir,
   });
   await writeFile(path.join(appDir, 'index.html'), APP_HTML);
+  await writeFile(path.join(appDir, 'strict-csp.html'), APP_HTML.replace('<meta charset="utf-8" />', STRICT_CSP));
   server = await startServer({ args: ['--static', appDir] });
   browser = await launchChromium();
 });
@@ -101,6 +106,19 @@ test('the installed package connects, joins and exchanges a message between two 
   assert.deepEqual(received[0].data, { hello: 'from the packed SDK' });
   assert.equal(received[0].kind, 'room');
   assert.deepEqual([...first.errors, ...second.errors], []);
+});
+
+test("the package loads under a Content-Security-Policy without 'unsafe-eval'", async () => {
+  const page = await openPage(browser, `${server.url}/strict-csp.html`);
+  const violations = [];
+  await page.exposeFunction('reportViolation', (directive) => violations.push(directive));
+  await page.evaluate(() =>
+    document.addEventListener('securitypolicyviolation', (event) => reportViolation(event.violatedDirective)),
+  );
+  const joined = await page.evaluate(async () => (await chat('strict-csp')).joined);
+  assert.deepEqual(joined, { room: 'strict-csp', peers: [] });
+  assert.deepEqual(violations, []);
+  assert.deepEqual(page.errors, []);
 });
 
 // The README's quick start, taken from the README itself: its `public/index.html` and
