@@ -49,12 +49,12 @@ async function run(args, expectedCopies) {
     await sender.join('room');
     await never.expect('peer-joined', (e) => e.peer === sender.id);
     // Both acknowledge what they have so far; from here on `never` acknowledges nothing.
-    sender.send({ v: 1, t: 'ack', seq: sender.lastSeq });
-    never.send({ v: 1, t: 'ack', seq: never.lastSeq });
+    sender.send({ v: 1, t: 'ack', ack: sender.lastSeq });
+    never.send({ v: 1, t: 'ack', ack: never.lastSeq });
     never.copies.clear();
     for (let n = 0; n < MESSAGES; n += 1) sender.send({ v: 1, t: 'publish', data: { n } });
     for (let n = 0; n < MESSAGES; n += 1) {
-      assert.deepEqual((await never.expect('published')).data, { n });
+      assert.deepEqual((await never.expect('publish')).data, { n });
     }
     const last = Math.max(...never.copies.keys());
     await never.copiesOf(last, expectedCopies);
@@ -66,7 +66,7 @@ async function run(args, expectedCopies) {
     }
     // The room is served as usual, and the server is fine.
     sender.send({ v: 1, t: 'publish', data: { n: 'after' } });
-    assert.deepEqual((await never.expect('published')).data, { n: 'after' });
+    assert.deepEqual((await never.expect('publish')).data, { n: 'after' });
     const health = await fetch(`${server.url}/healthz`);
     assert.equal(health.status, 200);
     await never.close();
