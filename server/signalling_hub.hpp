@@ -240,8 +240,8 @@ class SignallingHub {
   std::vector<std::string> overflowed_;  // peer ids, ended at the end of the current input
   std::vector<ConnectionId> abusers_;    // ended at the end of the current input
   RateMemory rate_memory_;
-  TokenBucket resend_budget_;
   BufferBudget budget_;
+  TokenBucket resend_budget_;  // bytes a second for resends, over all sessions
   // The time of the latest input that had one: inputs without (depart, go_away) use it.
   Millis now_{0};
 };
