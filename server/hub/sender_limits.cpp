@@ -20,6 +20,10 @@ SenderLimiter::Admission SenderLimiter::admit_relay(std::size_t bytes, Millis no
   return {Verdict::admit, {}};
 }
 
+bool SenderLimiter::rested(Millis now) {
+  return messages_.full(now) && bytes_.full(now) && refusals_.full(now);
+}
+
 SenderLimiter::Verdict SenderLimiter::refused(Millis now) {
   // Strictly: a full tally must not admit a refusal the way a full token bucket admits a large
   // item.

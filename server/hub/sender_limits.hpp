@@ -41,6 +41,8 @@ class SenderLimiter {
   // A refusal for another reason (a receiver not keeping up) that the sender brought on itself.
   // Disconnect when the sender has collected too many.
   Verdict refused(Millis now);
+  // Every bucket is full and no refusal is remembered: the same as a new limiter.
+  bool rested(Millis now);
 
  private:
   TokenBucket messages_;

@@ -51,7 +51,11 @@ class SignallingHub::Output {
 };
 
 SignallingHub::SignallingHub(IdSource& ids, HubSettings settings)
-    : ids_(ids), settings_(settings), budget_(settings.max_buffered_bytes) {}
+    : ids_(ids),
+      settings_(settings),
+      budget_(settings.max_buffered_bytes),
+      resend_budget_(static_cast<double>(settings.resend_bytes_per_second),
+                     static_cast<double>(settings.resend_bytes_per_second), Millis{0}) {}
 
 ConnectionId SignallingHub::connect(std::string owner) {
   const ConnectionId id = next_connection_++;
@@ -86,7 +90,8 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
   // A refused envelope still uses up its seq, if it has a readable one: otherwise every later
   // envelope of the client would be a gap.
   const auto refuse = [&](ErrorCode code, std::string message) {
-    if (session && !accept_seq(from, *session, envelope::peek_seq(text), now, out)) return;
+    if (session && !accept_seq(from, *session, envelope::peek_seq(text), text.size(), now, out))
+      return;
     fail(from, session, code, std::move(message), out);
     if (session) reschedule(*session);
   };
@@ -115,7 +120,7 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
     return;
   }
 
-  if (!accept_seq(from, *session, seq, now, out)) return;
+  if (!accept_seq(from, *session, seq, text.size(), now, out)) return;
 
   std::visit(
       [&](const auto& envelope) {
@@ -157,10 +162,10 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
 }
 
 bool SignallingHub::accept_seq(ConnectionId from, PeerSession& session, envelope::Seq seq,
-                               Millis now, Output& out) {
+                               std::size_t bytes, Millis now, Output& out) {
   // An envelope without seq is processed once, unacknowledged (at-most-once, §2.1).
   if (seq == 0) return true;
-  switch (session.inbox.receive(seq, now)) {
+  switch (session.inbox.receive(seq, now, bytes)) {
     case ReliableInbox::Verdict::deliver:
       return true;
     case ReliableInbox::Verdict::duplicate:
@@ -208,7 +213,7 @@ void SignallingHub::disconnect(ConnectionId connection, Millis now) {
     (void)session->inbox.take_ack();
     reschedule(*session);
   }
-  connections_.erase(found);
+  drop_connection(connection);
 }
 
 HubOutput SignallingHub::depart(ConnectionId connection) {
@@ -219,7 +224,7 @@ HubOutput SignallingHub::depart(ConnectionId connection) {
     session->connection.reset();
     end_session(*session, std::nullopt, out);
   }
-  connections_.erase(connection);
+  drop_connection(connection);
   end_overflowed(out);  // the room's peer-left may have overflowed someone's buffer
   return out.take();
 }
@@ -262,11 +267,18 @@ HubOutput SignallingHub::handle_timeout(Millis now) {
       continue;
     }
     if (session.connection && session.resend_at && *session.resend_at <= now) {
-      // No ack moved since these went out: the client missed some of them.
+      // No ack moved since these went out: the client missed some of them. A resend the budget
+      // cannot afford waits for the next turn without using up a try.
+      if (afford_resend(session)) {
+        ++session.resends_without_ack;
+        resend_unacked(session, out);
+      }
       session.resend_after =
           std::min(2 * session.resend_after, kMaxResendBackoff * settings_.resend_after);
-      session.resend_at = now + session.resend_after;
-      resend_unacked(session, out);
+      session.resend_at.reset();
+      if (session.resends_without_ack < settings_.resend_tries) {
+        session.resend_at = now + session.resend_after;
+      }
     }
     if (const auto ack_due = session.inbox.ack_deadline();
         session.connection && ack_due && *ack_due <= now) {
@@ -317,7 +329,7 @@ void SignallingHub::on_hello(ConnectionId from, const envelope::Hello& hello, Mi
   if (!admitted) {
     fail(from, nullptr, admitted.error().code, admitted.error().message, out);
     out.close(from, kUnauthorized);
-    connections_.erase(from);
+    drop_connection(from);
     return;
   }
   const std::optional<Authorization>& authorization = admitted.value();
@@ -341,7 +353,7 @@ void SignallingHub::on_hello(ConnectionId from, const envelope::Hello& hello, Mi
     // only haunt its room until it expired. It ends now.
     if (old->connection) {
       out.close(*old->connection, kTakenOver);
-      connections_.erase(*old->connection);
+      drop_connection(*old->connection);
     }
     end_session(*old, ErrorCode::invalid_sequence, out);
     start_session(from, ErrorCode::invalid_sequence, authorization, now, out);
@@ -381,7 +393,7 @@ void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> re
     fail(from, nullptr, ErrorCode::too_many_sessions,
          "this address holds " + std::to_string(limit) + " sessions already", out);
     out.close(from, kTooManySessions);
-    connections_.erase(from);
+    drop_connection(from);
     return;
   }
   std::string peer = ids_.peer_id();
@@ -423,6 +435,7 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
   session.limiter.reset();
   session.connection = from;
   session.expires_at.reset();
+  session.resends_without_ack = 0;  // a new connection gets its tries
   apply_authorization(session, admitted, now);
   connections_.at(from).peer = session.peer;
   acknowledge(session, client_ack, out);  // checked against last_seq() by the caller
@@ -492,7 +505,7 @@ void SignallingHub::expire_token(PeerSession& session, Output& out) {
                               ErrorCode::token_expired,
                               "the connection token expired before it was refreshed"}));
   out.close(connection, kTokenExpired);
-  connections_.erase(connection);
+  drop_connection(connection);
   session.connection.reset();
   end_session(session, ErrorCode::token_expired, out);
 }
@@ -552,8 +565,9 @@ void SignallingHub::on_ack(PeerSession& session, const envelope::Ack& ack, Milli
   const std::size_t unacked_before = session.outbox.unacked().size();
   if (!acknowledge(session, ack.seq, out)) return;
   if (session.outbox.unacked().size() != unacked_before) {
-    // Progress: the client is reading, so the resend clock starts over.
+    // Progress: the client is reading, so the resend clock and its tries start over.
     session.resend_after = settings_.resend_after;
+    session.resends_without_ack = 0;
     session.resend_at.reset();
     if (!session.outbox.unacked().empty() && settings_.resend_after > Millis(0)) {
       session.resend_at = now + settings_.resend_after;
@@ -561,7 +575,10 @@ void SignallingHub::on_ack(PeerSession& session, const envelope::Ack& ack, Milli
   }
   if (ack.replay && (!session.last_replay || now - *session.last_replay >= kMinReplayInterval)) {
     session.last_replay = now;
-    resend_unacked(session, out);
+    // The client asked: the replay is charged to its rate limits like a relay of its own.
+    if (admit_relay(session, session.outbox.bytes(), out) && afford_resend(session)) {
+      resend_unacked(session, out);
+    }
   }
 }
 
@@ -649,12 +666,17 @@ void SignallingHub::refuse_relay(PeerSession& sender, std::size_t busy, std::siz
 bool SignallingHub::admit(ConnectionId from, PeerSession* session, std::string_view text,
                           Output& out) {
   Link& link = connections_.at(from);
-  if (!link.limiter) link.limiter.emplace(settings_.rate_limits, now_);
+  if (!link.limiter) {
+    // Reconnecting does not refill the buckets: a new connection takes over what a closed one
+    // from the same address had left.
+    link.limiter = rate_memory_.take(link.owner, now_);
+    if (!link.limiter) link.limiter.emplace(settings_.rate_limits, now_);
+  }
   const SenderLimiter::Admission admission = link.limiter->admit(text.size(), now_);
   if (admission.verdict == SenderLimiter::Verdict::admit) return true;
   // The refused envelope still takes its seq, so what the client sends next is no gap; a
   // duplicate or a gap is answered as such instead.
-  if (!session || accept_seq(from, *session, envelope::peek_seq(text), now_, out)) {
+  if (!session || accept_seq(from, *session, envelope::peek_seq(text), text.size(), now_, out)) {
     const RateLimits& limits = settings_.rate_limits;
     fail(
         from, session, ErrorCode::rate_limited,
@@ -692,7 +714,7 @@ void SignallingHub::end_abusers(Output& out) {
                     ErrorCode::rate_limited, "over the rate limits for too long: disconnected"}));
     out.close(connection, kRateLimited);
     PeerSession* session = session_of(connection);
-    connections_.erase(connection);
+    drop_connection(connection);
     if (session) {
       session->connection.reset();
       end_session(*session, ErrorCode::rate_limited, out);
@@ -727,11 +749,16 @@ void SignallingHub::send_encoded(PeerSession& to, std::string_view encoded, Outp
   out.deliver(*to.connection, envelope::with_ack(text, to.inbox.take_ack()));
   // A lost long-poll response leaves a tail that no later envelope reveals: without an ack in
   // time, everything unacknowledged goes again.
-  if (!to.resend_at && settings_.resend_after > Millis(0)) {
+  if (!to.resend_at && settings_.resend_after > Millis(0) &&
+      to.resends_without_ack < settings_.resend_tries) {
     if (to.resend_after == Millis(0)) to.resend_after = settings_.resend_after;
     to.resend_at = now_ + to.resend_after;
   }
   reschedule(to);
+}
+
+bool SignallingHub::afford_resend(const PeerSession& session) {
+  return resend_budget_.try_take(static_cast<double>(session.outbox.bytes()), now_);
 }
 
 void SignallingHub::resend_unacked(PeerSession& session, Output& out) {
@@ -787,8 +814,18 @@ void SignallingHub::end_session(PeerSession& session, std::optional<ErrorCode> w
   if (const auto owned = sessions_by_owner_.find(session.owner); --owned->second == 0) {
     sessions_by_owner_.erase(owned);
   }
+  if (session.limiter) rate_memory_.keep(session.owner, std::move(*session.limiter), now_);
   const std::string peer = session.peer;  // the key must outlive the element it is erased from
   sessions_.erase(peer);
+}
+
+void SignallingHub::drop_connection(ConnectionId connection) {
+  const auto found = connections_.find(connection);
+  if (found == connections_.end()) return;
+  if (found->second.limiter) {
+    rate_memory_.keep(found->second.owner, std::move(*found->second.limiter), now_);
+  }
+  connections_.erase(found);
 }
 
 bool SignallingHub::end_oldest_kept_session(const std::string& owner, Output& out) {
@@ -815,7 +852,7 @@ void SignallingHub::end_overflowed(Output& out) {
                                            "over " + std::to_string(session.outbox.byte_cap()) +
                                                " bytes unacknowledged: the session ended"}));
       out.close(*session.connection, kBufferOverflow);
-      connections_.erase(*session.connection);
+      drop_connection(*session.connection);
     }
     end_session(session, ErrorCode::buffer_overflow, out);
   }

@@ -19,10 +19,12 @@
 #include "connection_auth.hpp"
 #include "id_source.hpp"
 #include "peer_session.hpp"
-#include "rtcwire/envelope/envelope.hpp"
+#include "rate_memory.hpp"
 #include "rtcwire/base/error.hpp"
 #include "rtcwire/base/time.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 #include "sender_limits.hpp"
+#include "token_bucket.hpp"
 
 namespace rtcwire::server {
 
@@ -48,6 +50,14 @@ struct HubSettings {
   // Unacknowledged envelopes go to an attached client again after this long without an ack
   // moving, then after twice as long each time up to 8 times this; 0 never resends (tests).
   Millis resend_after{1000};
+  // Timer resends of an unacknowledged tail while no ack moves; after that the hub resends only
+  // when an ack moves or the client asks for a replay, so a client that never acknowledges costs
+  // a bounded amount (docs/server.md, "Resends").
+  std::size_t resend_tries = 5;
+  // Bytes a second that resends (timer resends and replay requests) may take over all sessions,
+  // with as much again as a burst. A timer resend over it waits for its next turn; a replay
+  // request over it is not answered (the client asks again).
+  std::size_t resend_bytes_per_second = 32 * 1024 * 1024;
 };
 
 // One encoded server envelope for one connection.
@@ -99,7 +109,8 @@ class SignallingHub {
  public:
   SignallingHub(IdSource& ids, HubSettings settings);
 
-  // A transport session opened from `owner` (the client's address); it may now say hello.
+  // A transport session opened from `owner` (the client's address_key(): an IPv6 client's /64);
+  // it may now say hello.
   ConnectionId connect(std::string owner = {});
   // One Engine.IO text message from `from`. Unknown connections are ignored.
   HubOutput receive_text(ConnectionId from, std::string_view text, Millis now);
@@ -155,12 +166,14 @@ class SignallingHub {
   void on_leave(PeerSession& session, Output& out);
   void on_publish(PeerSession& session, const envelope::Publish& publish, Output& out);
   void on_ack(PeerSession& session, const envelope::Ack& ack, Millis now, Output& out);
-  // Takes `seq` (0: none) into the session's inbox: true when the envelope is to be processed;
-  // otherwise a duplicate was acknowledged or a gap refused.
-  bool accept_seq(ConnectionId from, PeerSession& session, envelope::Seq seq, Millis now,
-                  Output& out);
+  // Takes `seq` (0: none) of an envelope of `bytes` into the session's inbox: true when the
+  // envelope is to be processed; otherwise a duplicate was acknowledged or a gap refused.
+  bool accept_seq(ConnectionId from, PeerSession& session, envelope::Seq seq, std::size_t bytes,
+                  Millis now, Output& out);
   // Delivers every unacknowledged envelope again (after a replay request, a resume, or no ack).
   void resend_unacked(PeerSession& session, Output& out);
+  // Takes the resend of the session's unacknowledged bytes from the global resend budget.
+  bool afford_resend(const PeerSession& session);
   // Signal and direct: relayed only to a peer of the sender's own room.
   PeerSession* room_peer(const PeerSession& sender, std::string_view peer);
   void relay_to_peer(PeerSession& sender, PeerSession& target,
@@ -197,6 +210,8 @@ class SignallingHub {
 
   // Removes the session from its room, telling the others; no reply to the session itself.
   void leave_room(PeerSession& session, Output& out);
+  // Forgets the connection; what its rate limiter has left is kept for its address.
+  void drop_connection(ConnectionId connection);
   // Leaves the room and forgets the session; its connection, if any, must be handled first.
   void end_session(PeerSession& session, std::optional<ErrorCode> why, Output& out);
   // Ends the session of `owner` kept for a resume the longest, if any (as session_expired).
@@ -224,7 +239,9 @@ class SignallingHub {
   std::set<std::pair<Millis, std::string>> deadlines_;
   std::vector<std::string> overflowed_;  // peer ids, ended at the end of the current input
   std::vector<ConnectionId> abusers_;    // ended at the end of the current input
+  RateMemory rate_memory_;
   BufferBudget budget_;
+  TokenBucket resend_budget_;  // bytes a second for resends, over all sessions
   // The time of the latest input that had one: inputs without (depart, go_away) use it.
   Millis now_{0};
 };

@@ -15,6 +15,8 @@ class TokenBucket {
   // debt, so one item larger than the burst still passes now and then; the long-run rate holds.
   [[nodiscard]] bool try_take(double amount, Millis now);
   double tokens(Millis now);
+  // Holds its whole burst again: it remembers nothing of what was taken.
+  bool full(Millis now) { return tokens(now) >= burst_; }
 
  private:
   void refill(Millis now);

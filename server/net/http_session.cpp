@@ -16,6 +16,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <nlohmann/json.hpp>
 
+#include "address_key.hpp"
 #include "mime_types.hpp"
 #include "secret_compare.hpp"
 #include "server.hpp"
@@ -115,6 +116,7 @@ HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, Co
   peer_ = normalized(endpoint.address());
   peer_is_proxy_ = !error && server_.options().trusted_proxies.trusts(peer_);
   remote_ip_ = error ? "unknown" : address_text(peer_);
+  remote_key_ = error ? "unknown" : address_key(peer_);
   remote_ = error ? "unknown" : remote_ip_ + ":" + std::to_string(endpoint.port());
   peer_remote_ = remote_;
 }
@@ -229,7 +231,8 @@ bool HttpSession::take_client_from_proxy() {
   for (auto field = fields.first; field != fields.second; ++field) values.push_back(field->value());
   const auto client = server_.options().trusted_proxies.client_address(peer_, values);
   const std::string ip = address_text(client);
-  if (const auto refusal = slot_.reassign(ip)) {
+  std::string key = address_key(client);
+  if (const auto refusal = slot_.reassign(key)) {
     server_.on_connection_refused(ip, *refusal);
     respond(text_response(11, false, http::status::service_unavailable, "text/plain; charset=utf-8",
                           "Service Unavailable\n"),
@@ -237,6 +240,7 @@ bool HttpSession::take_client_from_proxy() {
     return false;
   }
   remote_ip_ = ip;
+  remote_key_ = std::move(key);
   remote_ = ip;
   return true;
 }
@@ -246,6 +250,7 @@ void HttpSession::return_to_proxy() {
   if (!slot_.counted()) return;
   (void)slot_.reassign(std::string());  // the proxy's share is never refused
   remote_ip_ = address_text(peer_);
+  remote_key_ = address_key(peer_);
   remote_ = peer_remote_;
 }
 
@@ -378,7 +383,7 @@ ServerStream HttpSession::take_stream() {
   return std::move(stream_);
 }
 
-http::message_generator HttpSession::route(const Request& request) const {
+http::message_generator HttpSession::route(const Request& request) {
   const bool head = request.method() == http::verb::head;
   if (request.method() != http::verb::get && !head) {
     return plain_error(request, http::status::method_not_allowed);
@@ -392,6 +397,10 @@ http::message_generator HttpSession::route(const Request& request) const {
   const StaticLookup lookup = resolve_static(server_.options().static_mounts, target.path);
   switch (lookup.outcome) {
     case StaticOutcome::file:
+      // Over the limits the file is not opened: descriptors stay for connections.
+      if (server_.connection_limiter().admit(remote_key_, file_slot_)) {
+        return plain_error(request, http::status::service_unavailable);
+      }
       return static_file(request, lookup.file);
     case StaticOutcome::redirect: {
       http::response<http::string_body> response{http::status::moved_permanently,
@@ -459,6 +468,7 @@ void HttpSession::respond(http::message_generator response, bool keep_alive) {
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code error) {
+  file_slot_ = ConnectionSlot{};  // the response, and the file it held, are gone
   if (error || !keep_alive) {
     close();
     return;

@@ -44,8 +44,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // The client: the TCP peer, or behind a trusted proxy the address its header names (then
   // without a port). Limits and logs use these.
-  const std::string& remote() const { return remote_; }        // "address:port"
-  const std::string& remote_ip() const { return remote_ip_; }  // "address"
+  const std::string& remote() const { return remote_; }          // "address:port"
+  const std::string& remote_ip() const { return remote_ip_; }    // "address"
+  const std::string& remote_key() const { return remote_key_; }  // address_key() of remote_ip
   bool tls() const { return tls_; }
   // Access-Control-Allow-Origin for the request being answered; empty when none is due.
   const std::string& allow_origin() const { return allow_origin_; }
@@ -76,7 +77,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void close();
 
   // Routes outside /engine.io/, all answered with a plain response.
-  boost::beast::http::message_generator route(const Request& request) const;
+  // Not const: a static file takes its place among the counted descriptors (file_slot_).
+  boost::beast::http::message_generator route(const Request& request);
   // The CORS preflight of an allowed origin (or any, in the conformance mode).
   boost::beast::http::message_generator preflight(const Request& request) const;
   // Prometheus /metrics: on the --metrics-port listener, or behind --metrics-token.
@@ -90,10 +92,14 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ConnectionSlot slot_;
+  // The open file of a static response being written: a descriptor like a connection's, so it
+  // counts toward the same limits; given back once the response is written.
+  ConnectionSlot file_slot_;
   boost::asio::ip::address peer_;  // the TCP peer
   bool peer_is_proxy_ = false;     // a --trust-proxy peer
   std::string remote_;
   std::string remote_ip_;
+  std::string remote_key_;
   std::string peer_remote_;  // the TCP peer's "address:port", which remote_ returns to
 
   // The request being answered.

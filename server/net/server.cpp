@@ -17,6 +17,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "address_key.hpp"
 #include "engineio_session.hpp"
 #include "http_session.hpp"
 #include "log.hpp"
@@ -134,7 +135,10 @@ Server::Server(asio::io_context& io, ServerOptions options)
                              .max_buffered_bytes = options_.max_buffered_bytes,
                              .ack_timeout = options_.ack_timeout,
                              .auth = effective_auth_mode(options_.access),
-                             .tokens = tokens_}),
+                             .tokens = tokens_,
+                             .resend_after = options_.resend_after,
+                             .resend_tries = options_.resend_tries,
+                             .resend_bytes_per_second = options_.resend_rate}),
       metrics_acceptor_(io),
       reload_signal_(io),
       lag_timer_(io),
@@ -206,7 +210,7 @@ void Server::accept_metrics() {
       error_code ignored;
       const auto peer = socket.remote_endpoint(ignored);
       ConnectionSlot slot;
-      if (ignored || connections_->admit(address_text(normalized(peer.address())), slot)) {
+      if (ignored || connections_->admit(address_key(peer.address()), slot)) {
         socket.close(ignored);
       } else {
         auto http = std::make_shared<HttpSession>(*this, std::move(socket), std::move(slot));
@@ -345,10 +349,10 @@ void Server::on_accepted(asio::ip::tcp::socket socket) {
   if (error) return;  // already gone
   const auto peer = normalized(endpoint.address());
   // A trusted proxy carries many clients: each is counted once its request names it.
-  const std::string ip = options_.trusted_proxies.trusts(peer) ? std::string() : address_text(peer);
+  const std::string key = options_.trusted_proxies.trusts(peer) ? std::string() : address_key(peer);
   ConnectionSlot slot;
-  if (const auto refusal = connections_->admit(ip, slot)) {
-    on_connection_refused(ip.empty() ? address_text(peer) : ip, *refusal);
+  if (const auto refusal = connections_->admit(key, slot)) {
+    on_connection_refused(address_text(peer), *refusal);
     // Closed at once, unread: answering would spend on the flood what the limit saves.
     socket.close(error);
     return;
@@ -435,7 +439,7 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
         http->abort();
         return;
       }
-      if (at_session_limit(http->remote_ip())) {
+      if (at_session_limit(http->remote_key())) {
         // The code the stock server uses when its allowRequest hook refuses, with 503: the
         // condition is temporary.
         metrics_.rate_limited("sessions_per_ip");
@@ -449,16 +453,18 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
           return;
         case TransportKind::polling:
           open_session(std::make_shared<PollingTransport>(), http->remote(), http->remote_ip(),
-                       http);
+                       http->remote_key(), http);
           return;
         case TransportKind::sse: {
           std::string remote = http->remote();
           std::string ip = http->remote_ip();
+          std::string key = http->remote_key();
           auto stream =
               std::make_shared<SseStream>(http->take_stream(), request.version(),
                                           options_.sse_heartbeat_interval, http->allow_origin());
           stream->hold(http->take_slot());
-          open_session(std::move(stream), std::move(remote), std::move(ip), nullptr);
+          open_session(std::move(stream), std::move(remote), std::move(ip), std::move(key),
+                       nullptr);
           return;
         }
       }
@@ -483,11 +489,11 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
   }
 }
 
-bool Server::at_session_limit(const std::string& ip) const {
+bool Server::at_session_limit(const std::string& key) const {
   // Open connections only: whether one is a resume is not known before its hello, and a resume
   // must get through. Sessions kept for a resume are counted by the hub when a hello would start
   // a new one.
-  const auto open = sessions_per_ip_.find(ip);
+  const auto open = sessions_per_ip_.find(key);
   return open != sessions_per_ip_.end() && open->second >= options_.max_sessions_per_ip;
 }
 
@@ -501,14 +507,14 @@ void Server::refuse(HttpSession& http, HandshakeError error, http::status status
 }
 
 void Server::open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
-                          const std::shared_ptr<HttpSession>& poll) {
-  const ConnectionId connection = hub_.connect(ip);
+                          std::string key, const std::shared_ptr<HttpSession>& poll) {
+  const ConnectionId connection = hub_.connect(key);
   const TransportKind kind = transport->kind();
   auto session = std::make_shared<EngineioSession>(*this, connection, ids_.session_id(),
                                                    std::move(remote), std::move(transport));
   connection_by_sid_.emplace(session->sid(), connection);
-  ++sessions_per_ip_[ip];
-  sessions_.emplace(connection, Entry{session, std::move(ip)});
+  ++sessions_per_ip_[key];
+  sessions_.emplace(connection, Entry{session, std::move(ip), std::move(key)});
   LogFields fields = describe(connection);
   fields.push_back({"transport", std::string(to_string(kind))});
   log_limited("connect", "connect", std::move(fields));
@@ -520,16 +526,16 @@ void Server::open_session(std::shared_ptr<Transport> transport, std::string remo
 void Server::open_websocket_session(HttpSession& http, Request request) {
   auto transport = std::make_shared<WebsocketTransport>(http.take_stream(), options_.max_payload);
   transport->hold(http.take_slot());
-  transport->accept(std::move(request),
-                    [this, transport, remote = http.remote(),
-                     ip = http.remote_ip()](boost::beast::error_code error) mutable {
-                      if (error) return;  // no session existed yet: nothing to tell anyone
-                      if (shutting_down_) {
-                        transport->close(TransportClose::server, nullptr);
-                        return;
-                      }
-                      open_session(std::move(transport), std::move(remote), std::move(ip), nullptr);
-                    });
+  transport->accept(std::move(request), [this, transport, remote = http.remote(),
+                                         ip = http.remote_ip(), key = http.remote_key()](
+                                            boost::beast::error_code error) mutable {
+    if (error) return;  // no session existed yet: nothing to tell anyone
+    if (shutting_down_) {
+      transport->close(TransportClose::server, nullptr);
+      return;
+    }
+    open_session(std::move(transport), std::move(remote), std::move(ip), std::move(key), nullptr);
+  });
 }
 
 void Server::accept_probe(HttpSession& http, Request request, std::string sid, bool refuse) {
@@ -593,7 +599,7 @@ void Server::on_session_closed(ConnectionId connection, std::string_view reason,
   fields.push_back({"reason", std::string(reason), true});
   log_limited("disconnect", "disconnect", std::move(fields));
   connection_by_sid_.erase(found->second.session->sid());
-  if (const auto count = sessions_per_ip_.find(found->second.ip); --count->second == 0) {
+  if (const auto count = sessions_per_ip_.find(found->second.key); --count->second == 0) {
     sessions_per_ip_.erase(count);
   }
   sessions_.erase(found);

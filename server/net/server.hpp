@@ -61,6 +61,7 @@ class Server {
   std::optional<boost::asio::ip::tcp::endpoint> metrics_endpoint() const;
 
   const ServerOptions& options() const { return options_; }
+  ConnectionLimiter& connection_limiter() { return *connections_; }
   boost::asio::any_io_executor executor() { return io_.get_executor(); }
   std::size_t session_count() const { return sessions_.size(); }
   // Bytes buffered for clients: the hub's resume buffers and the sessions' send queues.
@@ -92,7 +93,8 @@ class Server {
  private:
   struct Entry {
     std::shared_ptr<EngineioSession> session;
-    std::string ip;  // for --max-sessions-per-ip
+    std::string ip;   // the sid works only from this address
+    std::string key;  // address_key(ip), for --max-sessions-per-ip
   };
 
   void accept_next();
@@ -117,7 +119,7 @@ class Server {
   void refuse(HttpSession& http, HandshakeError error, boost::beast::http::status status,
               std::string_view message = {});
   void open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
-                    const std::shared_ptr<HttpSession>& poll);
+                    std::string key, const std::shared_ptr<HttpSession>& poll);
   void open_websocket_session(HttpSession& http, Request request);
   // A websocket naming a live session: the probe of an upgrade, or (`refuse`) one that is
   // accepted and closed at once, as the stock server does.
@@ -129,7 +131,7 @@ class Server {
   // Delivers the hub's output, closes what it asks to close, and re-arms its timer.
   void dispatch(const HubOutput& output);
   // --max-sessions-per-ip reached for `ip`.
-  bool at_session_limit(const std::string& ip) const;
+  bool at_session_limit(const std::string& key) const;
   void log_rejection(ConnectionId from, const HubOutput& output);
   // The hub's clock: steady, in milliseconds.
   static Millis now();

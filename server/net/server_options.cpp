@@ -143,7 +143,8 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
         flag == "--http-idle-timeout" || flag == "--trust-proxy" || flag == "--proxy-header" ||
         flag == "--log-format" || flag == "--rate-messages" || flag == "--rate-message-burst" ||
         flag == "--rate-bytes" || flag == "--rate-byte-burst" || flag == "--rate-strikes" ||
-        flag == "--max-buffered-bytes" || flag == "--ack-timeout";
+        flag == "--max-buffered-bytes" || flag == "--ack-timeout" || flag == "--resend-after" ||
+        flag == "--resend-tries" || flag == "--resend-rate";
     if (!known) return OptionsError{"unknown option '" + std::string(flag) + "'"};
     if (!inline_value && i + 1 == arguments.size()) {
       return OptionsError{std::string(flag) + " needs a value"};
@@ -202,7 +203,7 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       const bool is_duration = flag == "--ping-interval" || flag == "--ping-timeout" ||
                                flag == "--sse-heartbeat-interval" || flag == "--goaway-spread" ||
                                flag == "--drain-timeout" || flag == "--http-idle-timeout" ||
-                               flag == "--ack-timeout";
+                               flag == "--ack-timeout" || flag == "--resend-after";
       const std::uint64_t max = is_port       ? std::numeric_limits<std::uint16_t>::max()
                                 : is_duration ? kMaxDurationMs
                                               : kMaxSizeOption;
@@ -235,6 +236,9 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       if (flag == "--rate-strikes") options.rate_limits.refusal_burst = n;
       if (flag == "--max-buffered-bytes") options.max_buffered_bytes = n;
       if (flag == "--ack-timeout") options.ack_timeout = std::chrono::milliseconds(n);
+      if (flag == "--resend-after") options.resend_after = std::chrono::milliseconds(n);
+      if (flag == "--resend-tries") options.resend_tries = n;
+      if (flag == "--resend-rate") options.resend_rate = n;
     }
   }
   // An envelope travels as one Engine.IO message packet: its type byte plus the envelope. In echo
@@ -303,6 +307,11 @@ Options:
                             server_busy (default 536870912)
   --ack-timeout MS          a receiver whose buffer is full and that acknowledged nothing
                             for MS is ended with buffer_overflow (default 10000)
+  --resend-after MS         what a client has not acknowledged goes again after MS without
+                            an ack moving, then after twice as long each time (default 1000)
+  --resend-tries N          such resends while no ack moves; then only an ack or a replay
+                            request brings more (default 5)
+  --resend-rate N           bytes a second all resends together may take (default 33554432)
   --echo                    conformance mode: send every message packet back to its sender
   --help                    print this help and exit
 

@@ -51,6 +51,11 @@ struct ServerOptions {
   std::size_t max_buffered_bytes = 512 * 1024 * 1024;
   // A receiver with a full buffer that acknowledges nothing for this long is ended.
   std::chrono::milliseconds ack_timeout{10000};
+  // Resends of what a client has not acknowledged (docs/server.md, "Resends"): the first wait,
+  // the timer resends while no ack moves, and the bytes a second all resends may take.
+  std::chrono::milliseconds resend_after{1000};
+  std::size_t resend_tries = 5;
+  std::size_t resend_rate = 32 * 1024 * 1024;
   // Shutdown: clients reconnect after a random delay in [0, goaway_spread].
   std::chrono::milliseconds goaway_spread{10000};
   // Shutdown: how long sessions may take to close after their goaway.

@@ -215,3 +215,29 @@ test('memory: readers that stop reading fill the server to --max-buffered-bytes,
     await server.stop();
   }
 });
+
+test('reconnecting does not refill the rate buckets of an address; other addresses keep theirs', async () => {
+  // 100 bytes a second: a 50 kB envelope from a full bucket leaves a debt of minutes.
+  const server = await startServer({
+    args: [...QUICK_SESSION_ARGS, '--rate-bytes', '100', '--rate-byte-burst', '1000'],
+  });
+  try {
+    const attacker = await EnvelopePeer.connect(server.url);
+    attacker.send({ v: 1, t: 'publish', data: 'z'.repeat(50000) });  // before hello: refused, but charged
+    await attacker.expectError('invalid_state');
+    await attacker.close();
+    await server.waitForLog(/disconnect .*reason="client closed the websocket"/);
+
+    // Back with a new connection and a new session: the debt is still there.
+    const again = await EnvelopePeer.connect(server.url);
+    again.send({ v: 1, t: 'hello', sdk: 'server-tests/1' });
+    await again.expectError('rate_limited');
+    // Another address is not affected.
+    const other = await EnvelopePeer.welcomed(server.url, { localAddress: '127.0.0.2' });
+    assert.ok(other.id);
+    await again.close();
+    await other.close();
+  } finally {
+    await server.stop();
+  }
+});

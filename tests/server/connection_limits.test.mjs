@@ -3,9 +3,13 @@
 // --max-connections-per-ip are closed at once and the rest after --http-idle-timeout; a flood
 // past --max-connections is refused; and out of file descriptors (EMFILE, the limit lowered with
 // prlimit) the server sheds waiting connections instead of spinning on accept. The refusals are
-// logged, rate-limited.
+// logged, rate-limited. A static file being sent holds a second descriptor, counted like a
+// connection.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
 import { QUICK_SESSION_ARGS } from './support/session_args.mjs';
@@ -153,6 +157,47 @@ describe('out of file descriptors', () => {
       await pair.close();
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('static files', () => {
+  test('an open file counts toward the connection limits and is given back once its reader goes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rtcwire-static-slots-'));
+    // Far more than the socket buffers hold, so a reader that stops keeps the file open.
+    await writeFile(path.join(dir, 'big.bin'), Buffer.alloc(64 * 1024 * 1024));
+    await writeFile(path.join(dir, 'small.txt'), 'small');
+    const server = await startServer({
+      args: [...QUICK_SESSION_ARGS, '--static', dir, '--max-connections-per-ip', '3'],
+    });
+    try {
+      const reader = await openConnection(server.url, { localAddress: ATTACKER });
+      reader.socket.write('GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+      await within(new Promise((resolve) => reader.socket.once('data', resolve)), 'the file to start');
+      reader.socket.pause();
+      // The reader's connection and its file take two of the address's three places; a second
+      // connection takes the third, so the file it asks for would be one descriptor too many.
+      const second = await getFrom(server.url, '/small.txt', { localAddress: ATTACKER });
+      assert.equal(second.status, 503);
+      // Other addresses are not affected.
+      assert.equal((await getFrom(server.url, '/small.txt')).body, 'small');
+
+      reader.socket.destroy();
+      await reader.closed;
+      const served = await within(
+        (async () => {
+          for (;;) {
+            // Refused (closed) or 503 until the server has seen the reader go.
+            const answer = await getFrom(server.url, '/small.txt', { localAddress: ATTACKER }).catch(() => null);
+            if (answer?.status === 200) return answer;
+          }
+        })(),
+        'the file places to be given back',
+      );
+      assert.equal(served.body, 'small');
+    } finally {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

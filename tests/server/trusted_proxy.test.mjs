@@ -1,6 +1,7 @@
 // --trust-proxy: behind a reverse proxy that sets X-Forwarded-For (or Forwarded), per-address
 // limits apply to each real client rather than to the proxy, what a client writes into the header
-// itself is not believed, and the header is ignored from peers that are not trusted.
+// itself is not believed, and the header is ignored from peers that are not trusted. IPv6 clients
+// count per /64.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
@@ -119,5 +120,28 @@ describe('headers from a peer that is not trusted', () => {
     sidOf(await direct(2));
     refusedAsTooMany(await direct(3));
     await server.waitForLog(new RegExp(`connect sid=${sid} remote=127\\.0\\.0\\.5:\\d+ transport=polling`));
+  });
+});
+
+describe('IPv6 clients', () => {
+  test('count per /64 toward the per-address limits; IPv4 clients per address', async () => {
+    const server = await startServer({ args: [...QUICK_SESSION_ARGS, ...LIMIT_ARGS] });
+    try {
+      // The test speaks as the trusted proxy itself, naming each client in the header.
+      const as = (client) => getFrom(server.url, HANDSHAKE, { headers: { 'x-forwarded-for': client } });
+      sidOf(await as('2001:db8:1:2::1'));
+      sidOf(await as('2001:db8:1:2::2'));
+      // A third address of the same /64 is the same client.
+      refusedAsTooMany(await as('2001:db8:1:2:ffff:ffff:ffff:ffff'));
+      // The next /64 is another.
+      sidOf(await as('2001:db8:1:3::1'));
+      // IPv4 addresses next to each other are different clients.
+      sidOf(await as('192.0.2.1'));
+      sidOf(await as('192.0.2.1'));
+      refusedAsTooMany(await as('192.0.2.1'));
+      sidOf(await as('192.0.2.2'));
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -625,7 +625,7 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
     }
   }
   if (seq != 0) {
-    switch (session_.receive(seq, now)) {
+    switch (session_.receive(seq, now, text.size())) {
       case ReliableInbox::Verdict::deliver:
         replay_requested_ = false;
         timers_.clear(Timer::replay);

@@ -2,10 +2,11 @@
 
 namespace rtcwire {
 
-ReliableInbox::Verdict ReliableInbox::receive(envelope::Seq seq, Millis now) {
+ReliableInbox::Verdict ReliableInbox::receive(envelope::Seq seq, Millis now, std::size_t bytes) {
   if (seq > last_received_ + 1) return Verdict::gap;
   if (!ack_deadline_) ack_deadline_ = now + kAckDelay;
   ++unacked_;
+  unacked_bytes_ += bytes;
   if (seq <= last_received_) return Verdict::duplicate;
   last_received_ = seq;
   return Verdict::deliver;
@@ -13,6 +14,7 @@ ReliableInbox::Verdict ReliableInbox::receive(envelope::Seq seq, Millis now) {
 
 envelope::Seq ReliableInbox::take_ack() {
   unacked_ = 0;
+  unacked_bytes_ = 0;
   ack_deadline_.reset();
   return last_received_;
 }
@@ -20,6 +22,7 @@ envelope::Seq ReliableInbox::take_ack() {
 void ReliableInbox::reset() {
   last_received_ = 0;
   unacked_ = 0;
+  unacked_bytes_ = 0;
   ack_deadline_.reset();
 }
 

@@ -122,6 +122,17 @@ TEST(ClientResumeTest, AcksAtOnceAfterThirtyTwoEnvelopes) {
   EXPECT_EQ(server.client.poll_timeout(), server.now + Millis(300 + 200));  // only the ping timer
 }
 
+TEST(ClientResumeTest, AcksAtOnceAfterSixtyFourKibibytes) {
+  ScriptedServer server;
+  server.connect_fully();
+  server.join_room("lobby", {"p2"});
+  const std::string big(40 * 1024, 'x');
+  server.send_envelope(envelope::Published{"p2", big});  // seq 2: under 64 KiB so far
+  EXPECT_TRUE(take_sent(server).empty());
+  server.send_envelope(envelope::Published{"p2", big});  // seq 3: over it, long before 32
+  EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(3)});
+}
+
 TEST(ClientResumeTest, DuplicatesAreDroppedAndAcknowledged) {
   ScriptedServer server;
   server.connect_fully();

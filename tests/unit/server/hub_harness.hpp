@@ -60,10 +60,11 @@ class HubTest : public ::testing::Test {
  protected:
   // `resend_after` 0: no resends, since most tests' clients never acknowledge anything.
   explicit HubTest(Millis resend_after = Millis(0))
-      : hub(ids, HubSettings{.max_message_bytes = kLimit,
-                             .resume_window = kWindow,
-                             .resume_buffer_bytes = kBuffer,
-                             .resend_after = resend_after}) {}
+      : HubTest(HubSettings{.max_message_bytes = kLimit,
+                            .resume_window = kWindow,
+                            .resume_buffer_bytes = kBuffer,
+                            .resend_after = resend_after}) {}
+  explicit HubTest(HubSettings settings) : hub(ids, std::move(settings)) {}
 
   // Connects and says hello (resuming when asked); returns the connection.
   ConnectionId welcomed(std::optional<envelope::ResumeRequest> resume = std::nullopt) {

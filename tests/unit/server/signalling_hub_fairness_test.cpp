@@ -206,6 +206,53 @@ TEST_F(FairnessTest, AResumeDoesNotRefillTheBuckets) {
   EXPECT_FALSE(say(again, envelope::Publish{22}).rejection);
 }
 
+TEST_F(FairnessTest, ANewSessionFromTheSameAddressDoesNotRefillTheBuckets) {
+  settings.rate_limits = RateLimits{10, 20, 1 << 30, 1 << 30, 1000};
+  start();
+  const auto hello_from = [&](const std::string& address) {
+    const ConnectionId connection = fair_hub->connect(address);
+    return std::pair{connection, fair_hub->receive_text(connection,
+                                                        envelope::encode(envelope::Hello{
+                                                            "test", std::nullopt, std::nullopt}),
+                                                        now)};
+  };
+  const auto [first, welcomed] = hello_from("198.51.100.7");
+  ASSERT_FALSE(welcomed.rejection);
+  ASSERT_FALSE(say(first, envelope::Join{"lobby"}).rejection);
+  HubOutput out;
+  for (int i = 0; i < 30 && !out.rejection; ++i) out = say(first, envelope::Publish{i});
+  ASSERT_TRUE(out.rejection);
+  EXPECT_EQ(out.rejection->code, ErrorCode::rate_limited);
+
+  // Leaving and coming back, as a new session, starts from the buckets the last one left.
+  (void)fair_hub->depart(first);
+  const auto [second, refused] = hello_from("198.51.100.7");
+  ASSERT_TRUE(refused.rejection);
+  EXPECT_EQ(refused.rejection->code, ErrorCode::rate_limited);
+  // Another address has its own.
+  const auto [other, admitted] = hello_from("198.51.100.8");
+  EXPECT_FALSE(admitted.rejection) << admitted.rejection->message;
+  // The buckets refill at their rate as ever.
+  now += Millis{100};
+  const HubOutput later = fair_hub->receive_text(
+      second, envelope::encode(envelope::Hello{"test", std::nullopt, std::nullopt}), now);
+  EXPECT_FALSE(later.rejection) << later.rejection->message;
+}
+
+TEST_F(FairnessTest, ADisconnectedAbuserStartsItsNextConnectionWithItsStrikes) {
+  settings.rate_limits = RateLimits{10, 20, 1 << 30, 1 << 30, 30};
+  start();
+  const ConnectionId abuser = fair_hub->connect("198.51.100.9");
+  HubOutput out;
+  for (int i = 0; i < 200 && out.closes.empty(); ++i)
+    out = fair_hub->receive_text(abuser, "x", now);
+  ASSERT_EQ(out.closes, (std::vector<ConnectionClose>{{abuser, "rate limited"}}));
+  // Back at once: no bucket and no strike was forgiven, so the first envelope disconnects it.
+  const ConnectionId back = fair_hub->connect("198.51.100.9");
+  const HubOutput again = fair_hub->receive_text(back, "x", now);
+  EXPECT_EQ(again.closes, (std::vector<ConnectionClose>{{back, "rate limited"}}));
+}
+
 TEST_F(FairnessTest, APublishChargesItsBytesOncePerRecipient) {
   // 3000 bytes a second, and a publish of ~1000 bytes to two peers costs about 3000.
   settings.rate_limits = RateLimits{1000, 1000, 3000, 3000, 1000};

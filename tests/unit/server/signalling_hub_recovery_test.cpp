@@ -3,6 +3,7 @@
 // comes, and refusals that still use up their seq.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -132,6 +133,98 @@ TEST_F(HubRecoveryTest, AnUndecodableEnvelopeWithAReadableSeqUsesItUp) {
   expect_error(hub.receive_text(alice, R"({"v":1,"t":"publish","seq":"four"})", now), alice,
                ErrorCode::invalid_envelope);
   EXPECT_FALSE(send(alice, envelope::Publish{"after"}, 4).rejection);
+}
+
+// A client that never acknowledges costs a bounded amount (docs/server.md, "Resends").
+class HubResendBoundsTest : public HubTest {
+ protected:
+  static constexpr std::size_t kTries = 3;
+  static constexpr std::size_t kResendRate = 300;
+
+  explicit HubResendBoundsTest(RateLimits limits = {}) : HubTest(bounded(limits)) {}
+
+  static HubSettings bounded(RateLimits limits) {
+    HubSettings settings;
+    settings.max_message_bytes = kLimit;
+    settings.resume_window = kWindow;
+    settings.resume_buffer_bytes = kBuffer;
+    settings.rate_limits = limits;
+    settings.resend_after = kResendAfter;
+    settings.resend_tries = kTries;
+    settings.resend_bytes_per_second = kResendRate;
+    return settings;
+  }
+
+  // alice and bob in "lobby", each having acknowledged everything so far.
+  void SetUp() override {
+    alice = welcomed();
+    bob = welcomed();
+    (void)send(alice, envelope::Join{"lobby"}, 1);
+    (void)send(bob, envelope::Join{"lobby"}, 1);
+    (void)send(alice, envelope::Ack{2});
+    (void)send(bob, envelope::Ack{1});
+  }
+
+  // Runs the hub's timer up to `until`; counts what each connection was sent.
+  std::map<ConnectionId, std::size_t> run_timers_until(Millis until) {
+    std::map<ConnectionId, std::size_t> sent;
+    for (auto next = hub.poll_timeout(); next && *next <= until; next = hub.poll_timeout()) {
+      now = *next;
+      for (const Delivery& delivery : hub.handle_timeout(now).deliveries) ++sent[delivery.to];
+    }
+    now = until;
+    return sent;
+  }
+
+  ConnectionId alice = 0;
+  ConnectionId bob = 0;
+};
+
+TEST_F(HubResendBoundsTest, ANeverAckingClientIsResentOnlyAFewTimes) {
+  (void)send(bob, envelope::Publish{1});  // alice 3, never acknowledged
+  EXPECT_EQ(run_timers_until(now + 1000 * kResendAfter)[alice], kTries);
+  // More traffic does not start the resends again...
+  (void)send(bob, envelope::Publish{2});  // alice 4
+  EXPECT_EQ(run_timers_until(now + 1000 * kResendAfter)[alice], 0u);
+  // ...an ack that moves does: alice is reading after all.
+  (void)send(alice, envelope::Ack{3});
+  const auto again = run_timers_until(now + 1000 * kResendAfter);
+  EXPECT_EQ(again.at(alice), kTries);
+}
+
+TEST_F(HubResendBoundsTest, ResendsOverTheGlobalBudgetWaitForTheirTurn) {
+  const std::string chunk(200, 'x');            // about 260 bytes relayed
+  (void)send(alice, envelope::Publish{chunk});  // bob 2
+  (void)send(bob, envelope::Publish{chunk});    // alice 3
+  // Both are due at once, but the budget holds one resend: the other waits without losing a try.
+  now += kResendAfter;
+  const HubOutput first = hub.handle_timeout(now);
+  EXPECT_EQ(first.deliveries.size(), 1u);
+  const auto later = run_timers_until(now + 1000 * kResendAfter);
+  EXPECT_EQ(later.at(alice) + later.at(bob), 2 * kTries - 1);
+}
+
+// 100 bytes a second, 1000 at once.
+class HubReplayChargeTest : public HubResendBoundsTest {
+ protected:
+  HubReplayChargeTest() : HubResendBoundsTest(RateLimits{1000, 2000, 100, 1000, 100}) {}
+};
+
+TEST_F(HubReplayChargeTest, AReplayRequestIsChargedToTheClientsByteRate) {
+  // alice 3, 4, 5: about 780 bytes. Bob's bucket (and alice's) refills in between.
+  for (int i = 0; i < 3; ++i) {
+    now += Millis(10000);
+    ASSERT_FALSE(send(bob, envelope::Publish{std::string(200, 'x')}).rejection);
+  }
+  EXPECT_EQ(seqs_to(send(alice, envelope::Ack{2, true}), alice),
+            (std::vector<envelope::Seq>{3, 4, 5}));
+  // Alice's 1000-byte burst minus the replay leaves less than another replay.
+  now += Millis(200);
+  const HubOutput refused = send(alice, envelope::Ack{2, true});
+  ASSERT_TRUE(refused.rejection);
+  EXPECT_EQ(refused.rejection->code, ErrorCode::rate_limited);
+  // Only the refusal went to alice (with the next seq), nothing of the tail again.
+  EXPECT_EQ(seqs_to(refused, alice), (std::vector<envelope::Seq>{6}));
 }
 
 }  // namespace

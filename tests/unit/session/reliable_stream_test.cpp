@@ -72,6 +72,22 @@ TEST(ReliableInboxTest, DeliversInOrderDropsDuplicatesRefusesGaps) {
   EXPECT_EQ(inbox.last_received(), 3u);
 }
 
+TEST(ReliableInboxTest, AcksAfterEnoughBytes) {
+  ReliableInbox inbox;
+  const Millis now{1000};
+  const std::size_t half = ReliableInbox::kAckBytes / 2;
+  ASSERT_EQ(inbox.receive(1, now, half), Verdict::deliver);
+  EXPECT_FALSE(inbox.ack_due());
+  ASSERT_EQ(inbox.receive(2, now, half - 1), Verdict::deliver);
+  EXPECT_FALSE(inbox.ack_due());
+  ASSERT_EQ(inbox.receive(3, now, 1), Verdict::deliver);
+  EXPECT_TRUE(inbox.ack_due());
+  EXPECT_EQ(inbox.take_ack(), 3u);
+  // The count starts over with each ack.
+  ASSERT_EQ(inbox.receive(4, now, half), Verdict::deliver);
+  EXPECT_FALSE(inbox.ack_due());
+}
+
 TEST(ReliableInboxTest, AcksAfterEnoughEnvelopesOrAfterTheDelay) {
   ReliableInbox inbox;
   EXPECT_FALSE(inbox.ack_deadline().has_value());

@@ -51,7 +51,9 @@ class ClientSession {
   Status acknowledge(envelope::Seq ack) { return outbox_.acknowledge(ack); }
 
   // The server's sequenced envelopes go through here first.
-  ReliableInbox::Verdict receive(envelope::Seq seq, Millis now) { return inbox_.receive(seq, now); }
+  ReliableInbox::Verdict receive(envelope::Seq seq, Millis now, std::size_t bytes = 0) {
+    return inbox_.receive(seq, now, bytes);
+  }
   bool ack_due() const { return inbox_.ack_due(); }
   std::optional<Millis> ack_deadline() const { return inbox_.ack_deadline(); }
   envelope::Seq take_ack() { return inbox_.take_ack(); }

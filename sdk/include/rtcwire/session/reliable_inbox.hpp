@@ -1,6 +1,6 @@
 // The receiving half of a reliable stream: accepts sequence numbers in order exactly once and
-// decides when to send a cumulative ack (every kAckEvery envelopes, or kAckDelay after the first
-// unacknowledged one), so acks cost a few percent of the traffic and never wait long.
+// decides when to send a cumulative ack (every kAckEvery envelopes or kAckBytes, or kAckDelay after
+// the first unacknowledged one), so acks cost a few percent of the traffic and never wait long.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +15,9 @@ class ReliableInbox {
  public:
   static constexpr std::size_t kAckEvery = 32;
   static constexpr Millis kAckDelay{100};
+  // A stream of large envelopes is acknowledged long before 32 of them would fill the sender's
+  // share of the other side's resume buffer.
+  static constexpr std::size_t kAckBytes = 64 * 1024;
 
   enum class Verdict {
     deliver,    // the next in order: process it
@@ -22,11 +25,12 @@ class ReliableInbox {
     gap,        // skips ahead: something was lost, which a correct peer never causes
   };
 
-  Verdict receive(envelope::Seq seq, Millis now);
+  // `bytes`: the envelope's encoded size, counted toward kAckBytes.
+  Verdict receive(envelope::Seq seq, Millis now, std::size_t bytes = 0);
 
   envelope::Seq last_received() const { return last_received_; }
   // The ack is due now (enough received since the last one).
-  bool ack_due() const { return unacked_ >= kAckEvery; }
+  bool ack_due() const { return unacked_ >= kAckEvery || unacked_bytes_ >= kAckBytes; }
   // When the pending ack must go out at the latest; empty when nothing awaits an ack.
   std::optional<Millis> ack_deadline() const { return ack_deadline_; }
   // The ack to send now: last_received(), and nothing pending afterwards.
@@ -37,6 +41,7 @@ class ReliableInbox {
  private:
   envelope::Seq last_received_ = 0;
   std::size_t unacked_ = 0;
+  std::size_t unacked_bytes_ = 0;
   std::optional<Millis> ack_deadline_;
 };
 
