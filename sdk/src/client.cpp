@@ -64,7 +64,8 @@ Client::Client(ClientConfig config)
     : config_(std::move(config)),
       random_(config_.random_seed),
       max_message_bytes_(config_.max_message_bytes),
-      session_(config_.resume_buffer_bytes) {
+      session_(config_.resume_buffer_bytes),
+      reconnect_(config_.reconnect) {
   auto url = parse_server_url(config_.url);
   if (url) {
     server_url_ = std::move(url.value());
@@ -90,6 +91,15 @@ Status Client::transition(client_event::StateChanged change) {
   state_ = change.state;
   events_.push_back(std::move(change));
   return ok();
+}
+
+void Client::enter(client_event::StateChanged change) {
+  if (auto moved = transition(std::move(change)); !moved) report_internal(moved.error());
+}
+
+void Client::report_internal(const Error& refusal) {
+  events_.push_back(
+      client_event::ErrorRaised{local_error(ErrorCode::internal, "internal: " + refusal.message)});
 }
 
 Status Client::require_session() const {
@@ -123,8 +133,10 @@ Status Client::connect(Millis now) {
     return local_error(ErrorCode::invalid_state,
                        "connect() while " + std::string(to_string(state_)));
   }
-  ever_connected_ = false;
-  reconnect_attempt_ = 0;
+  if (auto started = reconnect_.connect(); !started) {
+    report_internal(started.error());
+    return started;
+  }
   start_connecting(now);
   return ok();
 }
@@ -138,7 +150,7 @@ void Client::start_connecting(Millis now) {
   }
   rung_ = 0;
   round_deadline_ = now + config_.handshake_timeout;
-  (void)transition({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
+  enter({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
   start_attempt(now);
 }
 
@@ -178,7 +190,7 @@ void Client::start_attempt(Millis now) {
   // be stuck on a pooled connection that died with the last one (a websocket always has a
   // connection of its own).
   const bool next_exists =
-      rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && ever_connected_);
+      rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && reconnect_.state() == client::ReconnectState::retrying);
   // New attempts start for one handshake timeout from the first; then the last ones run out.
   if (next_exists && now + config_.race_head_start < round_deadline_) {
     timers_.set(Timer::head_start, now + config_.race_head_start);
@@ -328,6 +340,7 @@ Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
 
 void Client::close(Millis now) {
   if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
+  reconnect_.stop();
   close_racing();
   timers_.clear_all();
   session_.clear();
@@ -426,11 +439,8 @@ void Client::handle_timeout(Millis now) {
     while (auto action = attempt.connection->poll_action()) actions_.push_back(std::move(*action));
     return true;
   });
+  follow(reconnect_.handle_timeout(now), std::nullopt, now);
   for (Timer timer : timers_.take_expired(now)) {
-    if (timer == Timer::reconnect) {
-      if (state_ == ClientState::reconnecting) start_connecting(now);
-      continue;
-    }
     if (timer == Timer::ack) {
       if (state_ == ClientState::connected) send_ack();
       continue;
@@ -476,49 +486,39 @@ void Client::handle_timeout(Millis now) {
 }
 
 void Client::lose_connection(Error error, Millis now) {
+  schedule_reconnect(std::move(error), ReconnectReason::connection_lost, Millis(0), now);
+}
+
+void Client::schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within,
+                                Millis now) {
   // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
   // resume request acknowledges what was received, so no ack timer is needed meanwhile.
   close_racing();
   timers_.clear_all();
-  if (!ever_connected_) {
-    // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
-    (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
-    return;
-  }
-  schedule_reconnect(std::move(error), now);
+  follow(reconnect_.lost(reason, going_away_within, now, random_), std::move(error), now);
 }
 
-void Client::schedule_reconnect(std::optional<Error> error, Millis now,
-                                std::optional<Millis> spread) {
-  const uint32_t attempt = reconnect_attempt_ + 1;
-  auto delay = config_.reconnect.next_delay(attempt, random_);
-  if (delay && spread) delay = Millis(random_.uniform(0, spread->count() + 1));
-  if (!delay) {
-    (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
+void Client::follow(Result<client::ReconnectStep> step, std::optional<Error> error, Millis now) {
+  if (!step) {
+    report_internal(step.error());
     return;
   }
-  reconnect_attempt_ = attempt;
-  if (!online_) {
-    // Offline: hold until the network is back instead of burning attempts.
-    (void)transition({ClientState::reconnecting, std::move(error), attempt, std::nullopt, false});
-    return;
-  }
-  timers_.set(Timer::reconnect, now + *delay);
-  (void)transition({ClientState::reconnecting, std::move(error), attempt, *delay, false});
+  std::visit(Overloaded{
+                 [](client::reconnect_step::Stay&) {},
+                 [&](client::reconnect_step::GiveUp&) {
+                   enter({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
+                 },
+                 [&](client::reconnect_step::Wait& wait) {
+                   enter({ClientState::reconnecting, std::move(error), wait.attempt, wait.retry_in,
+                          false});
+                 },
+                 [&](client::reconnect_step::Retry&) { start_connecting(now); },
+             },
+             step.value());
 }
 
 void Client::handle_network_change(bool online, Millis now) {
-  if (online == online_) return;
-  online_ = online;
-  if (state_ != ClientState::reconnecting) return;
-  if (online) {
-    timers_.clear(Timer::reconnect);
-    start_connecting(now);
-  } else {
-    timers_.clear(Timer::reconnect);
-    (void)transition(
-        {ClientState::reconnecting, std::nullopt, reconnect_attempt_, std::nullopt, false});
-  }
+  follow(reconnect_.network_changed(online), std::nullopt, now);
 }
 
 void Client::drain_connection(Millis now) {
@@ -664,14 +664,15 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   }
   max_message_bytes_ = welcome.max_message_bytes;
   if (welcome.auth_expires_in_ms) schedule_token_refresh(*welcome.auth_expires_in_ms, now);
-  ever_connected_ = true;
-  reconnect_attempt_ = 0;
+  if (auto established = reconnect_.established(); !established) {
+    report_internal(established.error());
+  }
   // Before `connected`, so an app that rebuilds on `connected` finds the old room gone, and
   // joins it makes then are not taken for the old session's.
   if (loss) {
     events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
   }
-  (void)transition({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed});
+  enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed});
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
   for (const auto& entry : session_.unacked()) {
@@ -751,10 +752,11 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
             send_ack();
             connection_->close();
             timers_.clear_all();
-            const auto spread =
+            const auto within =
                 std::min<uint64_t>(goaway.reconnect_in_ms, kMaxGoAwaySpread.count());
             schedule_reconnect(remote_error(ErrorCode::going_away, "the server is shutting down"),
-                               now, Millis(static_cast<int64_t>(spread)));
+                               ReconnectReason::going_away, Millis(static_cast<int64_t>(within)),
+                               now);
           },
       },
       message);
@@ -776,6 +778,9 @@ std::optional<ClientEvent> Client::poll_event() {
 
 std::optional<Millis> Client::poll_timeout() const {
   std::optional<Millis> earliest = timers_.earliest();
+  if (const auto retry = reconnect_.deadline(); retry && (!earliest || *retry < *earliest)) {
+    earliest = retry;
+  }
   for (const auto& attempt : racing_) {
     if (!earliest || attempt.deadline < *earliest) earliest = attempt.deadline;
   }

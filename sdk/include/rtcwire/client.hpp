@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "rtcwire/client/reconnect_schedule.hpp"
 #include "rtcwire/client_session.hpp"
 #include "rtcwire/engineio_connection.hpp"
 #include "rtcwire/envelope.hpp"
@@ -190,7 +191,7 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport, reconnect, ack, token_refresh, replay, head_start };
+  enum class Timer { handshake, next_transport, ack, token_refresh, replay, head_start };
   // An earlier attempt of this connect, still opening alongside the newest.
   struct RacingAttempt {
     std::unique_ptr<EngineIoConnection> connection;
@@ -199,6 +200,10 @@ class Client {
   static constexpr std::size_t kMaxParallelAttempts = 3;
 
   Status transition(client_event::StateChanged change);
+  // Moves to a new state; a refused move is a bug in this class, reported as an internal error.
+  void enter(client_event::StateChanged change);
+  // A machine refused what this client asked of it: the app sees an internal error.
+  void report_internal(const Error& refusal);
   // Requests need a connection, or a session to queue them for.
   Status require_session() const;
   Status require_room() const;
@@ -238,9 +243,10 @@ class Client {
   void abandon_session(Error error, Millis now);
   // The connection is gone: retry per the policy if one was established, else give up.
   void lose_connection(Error error, Millis now);
-  // `spread`: the server's goaway asked for a uniform delay in [0, spread] instead of backoff.
-  void schedule_reconnect(std::optional<Error> error, Millis now,
-                          std::optional<Millis> spread = std::nullopt);
+  // Asks the reconnect schedule what follows the loss of the connection, and follows it.
+  void schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within, Millis now);
+  // Turns a step of the reconnect schedule into this client's state.
+  void follow(Result<client::ReconnectStep> step, std::optional<Error> error, Millis now);
   void start_connecting(Millis now);
   bool owns(uint32_t generation) const;
 
@@ -256,16 +262,14 @@ class Client {
   std::unique_ptr<EngineIoConnection> connection_;
   std::size_t max_message_bytes_;
   ClientSession session_;
-  TimerTable<Timer, 7> timers_;
+  TimerTable<Timer, 6> timers_;
+  client::ReconnectSchedule reconnect_;
   std::optional<std::string> token_;  // the app's connection token, when it uses one
   // The server refused hello (say, unauthorized): the reason the connection then closes.
   std::optional<Error> hello_refusal_;
   std::vector<RacingAttempt> racing_;
   Millis round_deadline_{0};       // no attempt of this connect starts after it
   bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
-  bool ever_connected_ = false;
-  bool online_ = true;
-  uint32_t reconnect_attempt_ = 0;  // attempts made since the connection was lost
   std::deque<TransportAction> actions_;
   std::deque<ClientEvent> events_;
 };
