@@ -63,6 +63,9 @@ std::string_view to_string(ClientState state) {
 Client::Client(ClientConfig config)
     : config_(std::move(config)),
       random_(config_.random_seed),
+      ladder_(config_.transports,
+              client::LadderTiming{config_.handshake_timeout, config_.race_head_start,
+                                   config_.ladder_delay_min, config_.ladder_delay_max}),
       max_message_bytes_(config_.max_message_bytes),
       session_(config_.resume_buffer_bytes),
       reconnect_(config_.reconnect) {
@@ -142,20 +145,19 @@ Status Client::connect(Millis now) {
 }
 
 void Client::start_connecting(Millis now) {
-  ladder_ = config_.transports;
-  // A transport that worked recently goes first, so a blocked websocket is not paid for again.
-  if (const auto& remembered = config_.remembered; remembered && now < remembered->until) {
-    const auto it = std::find(ladder_.begin(), ladder_.end(), remembered->kind);
-    if (it != ladder_.end()) std::rotate(ladder_.begin(), it, it + 1);
+  std::optional<TransportKind> remembered;
+  if (config_.remembered && now < config_.remembered->until) remembered = config_.remembered->kind;
+  auto first =
+      ladder_.start(now, remembered, reconnect_.state() == client::ReconnectState::retrying);
+  if (!first) {
+    report_internal(first.error());
+    return;
   }
-  rung_ = 0;
-  round_deadline_ = now + config_.handshake_timeout;
   enter({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
-  start_attempt(now);
+  start_attempt(first.value(), now);
 }
 
-void Client::start_attempt(Millis now) {
-  const TransportKind kind = ladder_[rung_];
+void Client::start_attempt(TransportKind kind, Millis now) {
   if (connection_ && connection_->state() == EngineIoState::opening) {
     // Overtaken after its head start, not failed: it keeps running alongside.
     if (racing_.size() + 1 >= kMaxParallelAttempts) {
@@ -184,25 +186,9 @@ void Client::start_attempt(Millis now) {
   connection_ = std::make_unique<EngineIoConnection>(
       make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
       config_.upgrade_timeout, config_.reprobe_after, random_.next());
-  attempt_opened_ = false;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
-  // Past the last rung only an HTTP transport goes again, and only on a reconnect: its attempt may
-  // be stuck on a pooled connection that died with the last one (a websocket always has a
-  // connection of its own).
-  const bool next_exists =
-      rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && reconnect_.state() == client::ReconnectState::retrying);
-  // New attempts start for one handshake timeout from the first; then the last ones run out.
-  if (next_exists && now + config_.race_head_start < round_deadline_) {
-    timers_.set(Timer::head_start, now + config_.race_head_start);
-  }
   (void)connection_->open(now);
   drain_connection(now);
-}
-
-void Client::race_next(Millis now) {
-  if (rung_ + 1 < ladder_.size()) ++rung_;
-  timers_.clear(Timer::next_transport);
-  start_attempt(now);
 }
 
 Client::RacingAttempt* Client::racing(uint32_t generation) {
@@ -250,27 +236,25 @@ void Client::close_racing() {
     }
   }
   racing_.clear();
-  timers_.clear(Timer::head_start);
 }
 
 void Client::attempt_failed(Error error, Millis now) {
-  timers_.clear(Timer::head_start);
-  if (rung_ + 1 >= ladder_.size()) {
-    if (!racing_.empty()) {
-      // An earlier attempt is still opening: it is the one to wait for now.
-      connection_ = std::move(racing_.back().connection);
-      timers_.set(Timer::handshake, racing_.back().deadline);
-      racing_.pop_back();
-      return;
-    }
+  auto step = ladder_.attempt_failed(!racing_.empty(), now, random_);
+  if (!step) {
+    report_internal(step.error());
     lose_connection(std::move(error), now);
     return;
   }
-  ++rung_;
-  timers_.clear(Timer::handshake);
-  const auto delay =
-      random_.uniform(config_.ladder_delay_min.count(), config_.ladder_delay_max.count());
-  timers_.set(Timer::next_transport, now + Millis(std::max<int64_t>(delay, 1)));
+  std::visit(Overloaded{
+                 [&](client::ladder_step::StepDown&) { timers_.clear(Timer::handshake); },
+                 [&](client::ladder_step::WaitForEarlier&) {
+                   connection_ = std::move(racing_.back().connection);
+                   timers_.set(Timer::handshake, racing_.back().deadline);
+                   racing_.pop_back();
+                 },
+                 [&](client::ladder_step::Exhausted&) { lose_connection(std::move(error), now); },
+             },
+             step.value());
 }
 
 Status Client::submit(envelope::ClientEnvelope request) {
@@ -341,6 +325,7 @@ Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
 void Client::close(Millis now) {
   if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
   reconnect_.stop();
+  ladder_.stop();
   close_racing();
   timers_.clear_all();
   session_.clear();
@@ -440,6 +425,9 @@ void Client::handle_timeout(Millis now) {
     return true;
   });
   follow(reconnect_.handle_timeout(now), std::nullopt, now);
+  if (state_ == ClientState::connecting) {
+    if (const auto kind = ladder_.handle_timeout(now)) start_attempt(*kind, now);
+  }
   for (Timer timer : timers_.take_expired(now)) {
     if (timer == Timer::ack) {
       if (state_ == ClientState::connected) send_ack();
@@ -453,17 +441,8 @@ void Client::handle_timeout(Millis now) {
       replay_requested_ = false;
       continue;
     }
-    if (timer == Timer::head_start) {
-      if (state_ == ClientState::connecting && connection_ &&
-          connection_->state() == EngineIoState::opening) {
-        race_next(now);
-      }
-      continue;
-    }
     if (state_ != ClientState::connecting) continue;
-    if (timer == Timer::next_transport) {
-      start_attempt(now);
-    } else if (connection_->state() != EngineIoState::open) {
+    if (connection_->state() != EngineIoState::open) {
       // The transport never delivered the Engine.IO open packet: try the next one.
       auto silent = std::move(connection_);
       silent->close();
@@ -494,6 +473,7 @@ void Client::schedule_reconnect(Error error, ReconnectReason reason, Millis goin
   // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
   // resume request acknowledges what was received, so no ack timer is needed meanwhile.
   close_racing();
+  ladder_.stop();
   timers_.clear_all();
   follow(reconnect_.lost(reason, going_away_within, now, random_), std::move(error), now);
 }
@@ -546,7 +526,7 @@ void Client::drain_connection(Millis now) {
                                        .value_or(closed.error.value_or(transport_error(
                                            ErrorCode::transport_closed, "the connection closed")));
                      // Before the Engine.IO handshake, a failure means "try the next transport".
-                     if (state_ == ClientState::connecting && !attempt_opened_) {
+                     if (state_ == ClientState::connecting && ladder_.state() != client::LadderState::opened) {
                        attempt_failed(std::move(error), now);
                      } else {
                        lose_connection(std::move(error), now);
@@ -559,9 +539,8 @@ void Client::drain_connection(Millis now) {
 
 void Client::on_opened(Millis now) {
   if (state_ != ClientState::connecting) return;
-  attempt_opened_ = true;
+  if (auto won = ladder_.opened(); !won) report_internal(won.error());
   close_racing();
-  timers_.clear(Timer::next_transport);
   const TransportKind kind = connection_->transport_kind();
   events_.push_back(client_event::TransportChanged{kind});
   events_.push_back(client_event::RememberTransport{server_url_.origin_key(),
@@ -778,8 +757,8 @@ std::optional<ClientEvent> Client::poll_event() {
 
 std::optional<Millis> Client::poll_timeout() const {
   std::optional<Millis> earliest = timers_.earliest();
-  if (const auto retry = reconnect_.deadline(); retry && (!earliest || *retry < *earliest)) {
-    earliest = retry;
+  for (const auto deadline : {reconnect_.deadline(), ladder_.deadline()}) {
+    if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
   }
   for (const auto& attempt : racing_) {
     if (!earliest || attempt.deadline < *earliest) earliest = attempt.deadline;

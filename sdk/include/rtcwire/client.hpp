@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rtcwire/client/reconnect_schedule.hpp"
+#include "rtcwire/client/transport_ladder.hpp"
 #include "rtcwire/client_session.hpp"
 #include "rtcwire/engineio_connection.hpp"
 #include "rtcwire/envelope.hpp"
@@ -191,7 +192,7 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport, ack, token_refresh, replay, head_start };
+  enum class Timer { handshake, ack, token_refresh, replay };
   // An earlier attempt of this connect, still opening alongside the newest.
   struct RacingAttempt {
     std::unique_ptr<EngineIoConnection> connection;
@@ -217,12 +218,10 @@ class Client {
   void schedule_ack();
   // A gap in the server's stream: asks for a replay after the last envelope in order.
   void request_replay(Millis now);
-  // Moves whatever the connection produced into this client's queues and reacts to its events.
-  void start_attempt(Millis now);
-  // The current transport attempt failed before the Engine.IO handshake: try the next one.
+  // Opens a transport attempt; the newest one, if still opening, keeps running alongside.
+  void start_attempt(TransportKind kind, Millis now);
+  // The current transport attempt failed before the Engine.IO handshake: the ladder says what next.
   void attempt_failed(Error error, Millis now);
-  // The head start of the newest attempt passed: the next one starts alongside it.
-  void race_next(Millis now);
   // Events of the earlier attempts: the first to open replaces the newest, failures drop out.
   void drain_racing(Millis now);
   void close_racing();
@@ -256,19 +255,16 @@ class Client {
   RandomSource random_;
   ClientState state_ = ClientState::idle;
   uint32_t next_generation_ = 1;
-  std::vector<TransportKind> ladder_;
-  std::size_t rung_ = 0;
-  bool attempt_opened_ = false;  // the current attempt got the Engine.IO open packet
+  client::TransportLadder ladder_;
   std::unique_ptr<EngineIoConnection> connection_;
   std::size_t max_message_bytes_;
   ClientSession session_;
-  TimerTable<Timer, 6> timers_;
+  TimerTable<Timer, 4> timers_;
   client::ReconnectSchedule reconnect_;
   std::optional<std::string> token_;  // the app's connection token, when it uses one
   // The server refused hello (say, unauthorized): the reason the connection then closes.
   std::optional<Error> hello_refusal_;
   std::vector<RacingAttempt> racing_;
-  Millis round_deadline_{0};       // no attempt of this connect starts after it
   bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
   std::deque<TransportAction> actions_;
   std::deque<ClientEvent> events_;
