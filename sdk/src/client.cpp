@@ -10,6 +10,8 @@ namespace {
 
 // A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
 constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
+// Rounds of timers one handle_timeout() fires; later ones wait for the next call.
+constexpr int kMaxTimerRounds = 16;
 // How long a replay request may go unanswered before the next gap asks again.
 constexpr Millis kReplayRetry{1000};
 
@@ -418,6 +420,16 @@ void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
 }
 
 void Client::handle_timeout(Millis now) {
+  // What fires may arm another timer that is due as well (a zero reconnect delay, say): all of
+  // them fire in this call. Bounded, so a config of zero delays cannot spin here.
+  for (int round = 0; round < kMaxTimerRounds; ++round) {
+    const auto due = poll_timeout();
+    if (!due || *due > now) return;
+    fire_due_timers(now);
+  }
+}
+
+void Client::fire_due_timers(Millis now) {
   std::erase_if(racing_, [&](RacingAttempt& attempt) {
     if (attempt.deadline > now) return false;
     attempt.connection->close();  // it never opened: no close packet, only the transport

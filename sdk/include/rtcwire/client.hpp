@@ -183,6 +183,7 @@ class Client {
   // The answer to an HttpRequest; status 0 when the request failed without a response.
   void handle_http_response(uint32_t generation, uint32_t id, int status, std::string_view body,
                             Millis now);
+  // Fires every timer due at `now` (the platform calls it at poll_timeout()).
   void handle_timeout(Millis now);
   // The browser's online/offline events: offline holds reconnection, online retries at once.
   void handle_network_change(bool online, Millis now);
@@ -248,6 +249,8 @@ class Client {
   void follow(Result<client::ReconnectStep> step, std::optional<Error> error, Millis now);
   void start_connecting(Millis now);
   bool owns(uint32_t generation) const;
+  // One round of handle_timeout(): every deadline passed by `now` as the round begins.
+  void fire_due_timers(Millis now);
 
   ClientConfig config_;
   ServerUrl server_url_;
