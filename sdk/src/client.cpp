@@ -103,8 +103,7 @@ void Client::enter(client_event::StateChanged change) {
 }
 
 void Client::report_internal(const Error& refusal) {
-  events_.push_back(
-      client_event::ErrorRaised{local_error(ErrorCode::internal, "internal: " + refusal.message)});
+  events_.push_back(client_event::ErrorRaised{internal_error(refusal)});
 }
 
 Status Client::require_session() const {
@@ -644,15 +643,12 @@ void Client::request_replay(Millis now) {
 void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   timers_.clear(Timer::handshake);
   replay_requested_ = false;
-  std::optional<SessionLoss> loss;
-  if (welcome.resumed) {
-    if (auto resumed = session_.resume(welcome); !resumed) {
-      abandon_session(resumed.error(), now);
-      return;
-    }
-  } else {
-    loss = session_.start(welcome);
+  auto welcomed = session_.welcome(welcome);
+  if (!welcomed) {
+    abandon_session(welcomed.error(), now);
+    return;
   }
+  std::optional<SessionLoss>& loss = welcomed.value();
   max_message_bytes_ = welcome.max_message_bytes;
   if (welcome.auth_expires_in_ms) schedule_token_refresh(*welcome.auth_expires_in_ms, now);
   if (auto established = reconnect_.established(); !established) {
@@ -717,9 +713,7 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           },
           [&](envelope::ErrorReply& refusal) {
             Error error = remote_error(refusal.code, std::move(refusal.message));
-            if (error.code == ErrorCode::buffer_overflow ||
-                error.code == ErrorCode::token_expired) {
-              // The server dropped the session: resuming it is pointless.
+            if (ClientSession::ends_session(error.code)) {
               if (error.code == ErrorCode::token_expired && token_) {
                 events_.push_back(ev::TokenNeeded{});
               }
