@@ -41,6 +41,7 @@ TransportLadder::TransportLadder(std::vector<TransportKind> transports, LadderTi
     : configured_(std::move(transports)), timing_(timing) {
   // A head start of zero would start every rung in the same instant, for ever.
   timing_.race_head_start = std::max(timing_.race_head_start, Millis(1));
+  timing_.repeat_head_start_min = std::max(timing_.repeat_head_start_min, Millis(1));
 }
 
 Status TransportLadder::transition(LadderState next) {
@@ -85,12 +86,18 @@ void TransportLadder::begin_attempt(Millis now) {
   // always has a connection of its own.
   const bool next_exists =
       rung_ + 1 < order_.size() || (kind != TransportKind::websocket && reconnecting_);
+  head_start_.reset();
+  if (!next_exists) return;
+  const TransportKind next = rung_ + 1 < order_.size() ? order_[rung_ + 1] : kind;
+  const Millis head_start = head_start_before(kind, next);
   // New attempts start for one handshake timeout from the first; then the last ones run out.
-  if (next_exists && now + timing_.race_head_start < round_deadline_) {
-    head_start_ = now + timing_.race_head_start;
-  } else {
-    head_start_.reset();
-  }
+  if (now + head_start < round_deadline_) head_start_ = now + head_start;
+}
+
+Millis TransportLadder::head_start_before(TransportKind current, TransportKind next) const {
+  if (next != current || !last_handshake_) return timing_.race_head_start;
+  return std::clamp(*last_handshake_ * kRepeatHeadStartHandshakes, timing_.repeat_head_start_min,
+                    std::max(timing_.race_head_start, timing_.repeat_head_start_min));
 }
 
 std::optional<TransportKind> TransportLadder::handle_timeout(Millis now) {
@@ -131,7 +138,11 @@ Result<LadderStep> TransportLadder::attempt_failed(bool earlier_still_opening, M
   return LadderStep{ladder_step::StepDown{}};
 }
 
-Status TransportLadder::opened() { return transition(LadderState::opened); }
+Status TransportLadder::opened(Millis handshake) {
+  if (auto moved = transition(LadderState::opened); !moved) return moved;
+  last_handshake_ = handshake;
+  return ok();
+}
 
 void TransportLadder::stop() {
   if (state_ != LadderState::idle) (void)transition(LadderState::idle);

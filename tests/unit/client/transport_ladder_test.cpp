@@ -8,7 +8,7 @@ namespace rtcwire::client {
 namespace {
 
 constexpr Millis kNow{1000};
-const LadderTiming kTiming{Millis(5000), Millis(400), Millis(50), Millis(250)};
+const LadderTiming kTiming{Millis(5000), Millis(400), Millis(50), Millis(50), Millis(250)};
 const std::vector<TransportKind> kAll{TransportKind::websocket, TransportKind::sse,
                                       TransportKind::polling};
 
@@ -59,7 +59,7 @@ TEST(TransportLadderTest, AnInputTheStateDoesNotAllowIsAnErrorAndChangesNothing)
   const auto failed = ladder.attempt_failed(false, kNow, random);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, ErrorCode::invalid_state);
-  EXPECT_FALSE(ladder.opened().ok());
+  EXPECT_FALSE(ladder.opened(Millis(10)).ok());
   EXPECT_EQ(ladder.state(), LadderState::idle);
   ASSERT_TRUE(ladder.start(kNow, std::nullopt, false).ok());
   const auto deadline = ladder.deadline();

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <variant>
 
-#include "rtcwire/error.hpp"
-#include "rtcwire/random_source.hpp"
-#include "rtcwire/reconnect_policy.hpp"
-#include "rtcwire/time.hpp"
+#include "rtcwire/base/error.hpp"
+#include "rtcwire/base/random_source.hpp"
+#include "rtcwire/client/reconnect_policy.hpp"
+#include "rtcwire/base/time.hpp"
 
 namespace rtcwire::client {
 

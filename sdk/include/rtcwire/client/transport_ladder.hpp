@@ -10,10 +10,10 @@
 #include <variant>
 #include <vector>
 
-#include "rtcwire/error.hpp"
-#include "rtcwire/random_source.hpp"
-#include "rtcwire/time.hpp"
-#include "rtcwire/transport_kind.hpp"
+#include "rtcwire/base/error.hpp"
+#include "rtcwire/base/random_source.hpp"
+#include "rtcwire/base/time.hpp"
+#include "rtcwire/engineio/transport_kind.hpp"
 
 namespace rtcwire::client {
 
@@ -29,6 +29,9 @@ std::string_view to_string(LadderState state);
 struct LadderTiming {
   Millis handshake_timeout;  // no attempt starts later than this after the round began
   Millis race_head_start;
+  // A repeat of the same transport starts after a few of this server's handshakes instead, within
+  // [repeat_head_start_min, race_head_start]: each dead pooled connection costs it that long.
+  Millis repeat_head_start_min;
   Millis step_delay_min;
   Millis step_delay_max;
 };
@@ -60,8 +63,8 @@ class TransportLadder {
   std::optional<TransportKind> handle_timeout(Millis now);
   // The newest attempt failed before the Engine.IO open packet.
   Result<LadderStep> attempt_failed(bool earlier_still_opening, Millis now, RandomSource& random);
-  // An attempt (the newest or an earlier one) opened: the round is won.
-  Status opened();
+  // An attempt (the newest or an earlier one) opened after `handshake`: the round is won.
+  Status opened(Millis handshake);
   // The connection is given up or closed.
   void stop();
 
@@ -69,6 +72,11 @@ class TransportLadder {
   Status transition(LadderState next);
   // The attempt on the current rung begins now: arms its head start when a next one exists.
   void begin_attempt(Millis now);
+  // How long an attempt on `current` runs alone before `next` starts alongside it.
+  Millis head_start_before(TransportKind current, TransportKind next) const;
+  // A repeat starts after this many times the last handshake took: a fresh connection costs a
+  // round trip more than a pooled one.
+  static constexpr int kRepeatHeadStartHandshakes = 2;
 
   std::vector<TransportKind> configured_;
   LadderTiming timing_;
@@ -79,6 +87,8 @@ class TransportLadder {
   Millis round_deadline_{0};          // no attempt of this round starts after it
   std::optional<Millis> head_start_;  // opening: when the next rung starts alongside
   Millis next_rung_at_{0};            // stepping: when the next rung starts
+  // From opening an attempt to the server's open packet, the last time one opened.
+  std::optional<Millis> last_handshake_;
 };
 
 }  // namespace rtcwire::client
