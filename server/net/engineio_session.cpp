@@ -56,11 +56,21 @@ void EngineioSession::start() {
   }
   transport_->attach(weak_from_this());
   send(Packet{PacketType::open, engineio::encode_open_info(open), false});
-  arm_ping();
+  arm_heartbeat(Heartbeat::waiting_to_ping);
 }
 
+bool EngineioSession::move_to(State next) {
+  const bool legal = (state_ == State::open && (next == State::draining || next == State::closing)) ||
+                     (state_ == State::draining && next == State::closing) ||
+                     (state_ == State::closing && next == State::closed);
+  if (legal) state_ = next;
+  return legal;
+}
+
+void EngineioSession::move_upgrade(Upgrade next) { upgrade_ = next; }
+
 void EngineioSession::send(Packet packet) {
-  if (state_ != State::open || closing_reason_) return;
+  if (state_ != State::open) return;
   if (!send_queue_.push(std::move(packet))) {
     finish(
         "send queue over " + std::to_string(send_queue_.byte_cap()) + " bytes: client not reading",
@@ -71,7 +81,7 @@ void EngineioSession::send(Packet packet) {
 }
 
 void EngineioSession::flush() {
-  if (state_ != State::open || send_queue_.empty() || !transport_->writable()) return;
+  if (!live() || send_queue_.empty() || !transport_->writable()) return;
   SendQueue::Batch batch = send_queue_.take_all();
   transport_->send(std::move(batch.packets), batch.bytes);
 }
@@ -79,19 +89,20 @@ void EngineioSession::flush() {
 void EngineioSession::close(std::string_view reason) { finish(reason, TransportClose::server); }
 
 void EngineioSession::close_when_flushed(std::string_view reason) {
-  if (state_ != State::open || closing_reason_) return;
+  if (!move_to(State::draining)) return;
   closing_reason_ = std::string(reason);
   flush_deadline_.expires_after(kFlushDeadline);
   flush_deadline_.async_wait([self = shared_from_this()](boost::system::error_code error) {
-    if (!error && self->closing_reason_)
-      self->finish(*self->closing_reason_, TransportClose::abort);
+    if (!error && self->state_ == State::draining) {
+      self->finish(self->closing_reason_, TransportClose::abort);
+    }
   });
   finish_closing_when_flushed();
 }
 
 void EngineioSession::finish_closing_when_flushed() {
-  if (closing_reason_ && send_queue_.counted_bytes() == 0) {
-    finish(*closing_reason_, TransportClose::server);
+  if (state_ == State::draining && send_queue_.counted_bytes() == 0) {
+    finish(closing_reason_, TransportClose::server);
   }
 }
 
@@ -119,7 +130,7 @@ void EngineioSession::on_post(std::shared_ptr<HttpSession> request, std::string_
     finish("parse error", TransportClose::server);
   } else {
     for (Packet& packet : packets.value()) {
-      if (state_ != State::open || closing_reason_) break;
+      if (state_ != State::open) break;
       on_session_packet(std::move(packet));
     }
   }
@@ -128,7 +139,7 @@ void EngineioSession::on_post(std::shared_ptr<HttpSession> request, std::string_
 }
 
 void EngineioSession::on_packet(Transport& from, Packet packet) {
-  if (state_ != State::open || closing_reason_) return;
+  if (state_ != State::open) return;
   if (&from == probe_.get()) {
     on_probe_packet(std::move(packet));
   } else if (&from == transport_.get()) {
@@ -142,14 +153,14 @@ void EngineioSession::on_session_packet(Packet packet) {
   if (heartbeat_ == Heartbeat::awaiting_pong && packet.type != PacketType::pong &&
       !pong_deadline_refreshed_) {
     pong_deadline_refreshed_ = true;
-    arm_pong_deadline();
+    arm_heartbeat(Heartbeat::awaiting_pong);
   }
   switch (packet.type) {
     case PacketType::message:
       server_.on_message(connection_, std::move(packet));
       break;
     case PacketType::pong:
-      arm_ping();
+      arm_heartbeat(Heartbeat::waiting_to_ping);
       break;
     case PacketType::close:
       finish("client close", TransportClose::client);
@@ -167,11 +178,12 @@ void EngineioSession::on_session_packet(Packet packet) {
 }
 
 void EngineioSession::begin_upgrade(std::shared_ptr<Transport> probe) {
-  if (state_ != State::open || probe_ || transport_->kind() == TransportKind::websocket) {
+  if (!live() || upgrade_ != Upgrade::none || transport_->kind() == TransportKind::websocket) {
     probe->close(TransportClose::server, nullptr);
     return;
   }
   probe_ = std::move(probe);
+  move_upgrade(Upgrade::probing);
   probe_->attach(weak_from_this());
   upgrade_deadline_.expires_after(kUpgradeTimeout);
   upgrade_deadline_.async_wait(
@@ -185,10 +197,10 @@ void EngineioSession::begin_upgrade(std::shared_ptr<Transport> probe) {
 void EngineioSession::on_probe_packet(Packet packet) {
   if (packet.type == PacketType::ping && packet.data == "probe") {
     probe_->send({Packet{PacketType::pong, "probe", false}}, 0);
-    if (!probed_) {
+    if (upgrade_ == Upgrade::probing) {
       // The client now pauses its old transport; releasing its waiting GET (or telling the SSE
       // stream) lets it do so at once. Until `5`, packets wait in the send queue.
-      probed_ = true;
+      move_upgrade(Upgrade::probed);
       transport_->pause();
     }
   } else if (packet.type == PacketType::upgrade) {
@@ -202,7 +214,7 @@ void EngineioSession::complete_upgrade() {
   ++upgrade_generation_;
   upgrade_deadline_.cancel();
   const std::shared_ptr<Transport> old = std::exchange(transport_, std::exchange(probe_, nullptr));
-  probed_ = false;
+  move_upgrade(Upgrade::none);
   old->close(TransportClose::discard, nullptr);
   server_.on_session_upgraded(connection_);
   flush();
@@ -213,7 +225,9 @@ void EngineioSession::abandon_upgrade(std::string_view reason) {
   upgrade_deadline_.cancel();
   std::exchange(probe_, nullptr)->close(TransportClose::server, nullptr);
   server_.on_upgrade_abandoned(connection_, reason);
-  if (std::exchange(probed_, false)) transport_->resume();
+  const bool paused = upgrade_ == Upgrade::probed;
+  move_upgrade(Upgrade::none);
+  if (paused) transport_->resume();
   flush();
 }
 
@@ -224,7 +238,7 @@ void EngineioSession::on_drain(Transport& from, std::size_t bytes) {
 }
 
 void EngineioSession::on_transport_error(Transport& from, std::string_view reason) {
-  if (state_ != State::open) return;
+  if (!live()) return;
   if (&from == probe_.get()) {
     abandon_upgrade(reason);
   } else if (&from == transport_.get()) {
@@ -233,7 +247,7 @@ void EngineioSession::on_transport_error(Transport& from, std::string_view reaso
 }
 
 void EngineioSession::on_transport_lost(Transport& from, std::string_view reason) {
-  if (state_ != State::open) return;
+  if (!live()) return;
   if (&from == probe_.get()) {
     abandon_upgrade(reason);
   } else if (&from == transport_.get()) {
@@ -241,18 +255,11 @@ void EngineioSession::on_transport_lost(Transport& from, std::string_view reason
   }
 }
 
-void EngineioSession::arm_ping() {
-  heartbeat_ = Heartbeat::waiting_to_ping;
-  heartbeat_timer_.expires_after(server_.options().ping_interval);
-  heartbeat_timer_.async_wait(
-      [self = shared_from_this(), generation = ++heartbeat_generation_](boost::system::error_code) {
-        self->on_heartbeat_timer(generation);
-      });
-}
-
-void EngineioSession::arm_pong_deadline() {
-  heartbeat_ = Heartbeat::awaiting_pong;
-  heartbeat_timer_.expires_after(server_.options().ping_timeout);
+void EngineioSession::arm_heartbeat(Heartbeat phase) {
+  heartbeat_ = phase;
+  heartbeat_timer_.expires_after(phase == Heartbeat::waiting_to_ping
+                                     ? server_.options().ping_interval
+                                     : server_.options().ping_timeout);
   heartbeat_timer_.async_wait(
       [self = shared_from_this(), generation = ++heartbeat_generation_](boost::system::error_code) {
         self->on_heartbeat_timer(generation);
@@ -260,21 +267,20 @@ void EngineioSession::arm_pong_deadline() {
 }
 
 void EngineioSession::on_heartbeat_timer(std::uint64_t generation) {
-  if (generation != heartbeat_generation_ || state_ != State::open) return;
+  if (generation != heartbeat_generation_ || !live()) return;
   if (heartbeat_ == Heartbeat::awaiting_pong) {
     finish("ping timeout", TransportClose::server);
     return;
   }
   pong_deadline_refreshed_ = false;
-  arm_pong_deadline();
+  arm_heartbeat(Heartbeat::awaiting_pong);
   // On polling the ping waits for the next GET: a client that stops polling misses the pong
   // deadline, which is how idle polling sessions end.
   send(Packet{PacketType::ping, {}, false});
 }
 
 void EngineioSession::finish(std::string_view reason, TransportClose how) {
-  if (state_ != State::open) return;
-  state_ = State::closing;
+  if (!move_to(State::closing)) return;
   ++heartbeat_generation_;
   heartbeat_timer_.cancel();
   ++upgrade_generation_;
@@ -283,8 +289,9 @@ void EngineioSession::finish(std::string_view reason, TransportClose how) {
   server_.on_session_closed(connection_, reason, how == TransportClose::client);
   send_queue_.clear();
   if (probe_) std::exchange(probe_, nullptr)->close(TransportClose::server, nullptr);
+  move_upgrade(Upgrade::none);
   transport_->close(how, [self = shared_from_this()] {
-    self->state_ = State::closed;
+    self->move_to(State::closed);
     self->server_.on_session_ended();
   });
 }

@@ -57,8 +57,17 @@ class EngineioSession final : public TransportOwner,
   void on_transport_lost(Transport& from, std::string_view reason) override;
 
  private:
-  enum class State { open, closing, closed };
+  // open -> draining (close_when_flushed) -> closing -> closed; open -> closing directly.
+  enum class State { open, draining, closing, closed };
   enum class Heartbeat { waiting_to_ping, awaiting_pong };
+  // none -> probing (a websocket asked to take over) -> probed (old transport paused) -> none.
+  enum class Upgrade { none, probing, probed };
+
+  // The one place each state changes; a move the state does not allow changes nothing.
+  bool move_to(State next);
+  void move_upgrade(Upgrade next);
+  // Open, or draining its queue before it closes: its transports still carry packets.
+  bool live() const { return state_ == State::open || state_ == State::draining; }
 
   void on_session_packet(engineio::Packet packet);
   void on_probe_packet(engineio::Packet packet);
@@ -67,8 +76,9 @@ class EngineioSession final : public TransportOwner,
   void flush();
   void finish_closing_when_flushed();
 
-  void arm_ping();
-  void arm_pong_deadline();
+  // Enters a heartbeat phase and arms its timer: pingInterval before the ping, pingTimeout for
+  // the pong.
+  void arm_heartbeat(Heartbeat phase);
   void on_heartbeat_timer(std::uint64_t generation);
 
   // Leaves the open state once: the server is told, then the transport is closed.
@@ -82,14 +92,14 @@ class EngineioSession final : public TransportOwner,
   std::shared_ptr<Transport> transport_;
   SendQueue send_queue_;
 
-  // The websocket of an upgrade in progress, and whether it was probed (transport_ is paused).
+  // The websocket of an upgrade in progress; probed: transport_ is paused for it.
   std::shared_ptr<Transport> probe_;
-  bool probed_ = false;
+  Upgrade upgrade_ = Upgrade::none;
   boost::asio::steady_timer upgrade_deadline_;
   std::uint64_t upgrade_generation_ = 0;
 
-  // Set by close_when_flushed(): the reason the session closes once its queue is written.
-  std::optional<std::string> closing_reason_;
+  // Draining: the reason the session closes once its queue is written.
+  std::string closing_reason_;
   boost::asio::steady_timer flush_deadline_;
 
   // The generation tells a stale timer completion (one already queued when the timer was re-armed)

@@ -10,6 +10,8 @@ namespace {
 
 // A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
 constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
+// Rounds of timers one handle_timeout() fires; later ones wait for the next call.
+constexpr int kMaxTimerRounds = 16;
 // How long a replay request may go unanswered before the next gap asks again.
 constexpr Millis kReplayRetry{1000};
 
@@ -63,8 +65,13 @@ std::string_view to_string(ClientState state) {
 Client::Client(ClientConfig config)
     : config_(std::move(config)),
       random_(config_.random_seed),
+      ladder_(config_.transports,
+              client::LadderTiming{config_.handshake_timeout, config_.race_head_start,
+                                   config_.repeat_head_start_min, config_.ladder_delay_min,
+                                   config_.ladder_delay_max}),
       max_message_bytes_(config_.max_message_bytes),
-      session_(config_.resume_buffer_bytes) {
+      session_(config_.resume_buffer_bytes),
+      reconnect_(config_.reconnect) {
   auto url = parse_server_url(config_.url);
   if (url) {
     server_url_ = std::move(url.value());
@@ -90,6 +97,14 @@ Status Client::transition(client_event::StateChanged change) {
   state_ = change.state;
   events_.push_back(std::move(change));
   return ok();
+}
+
+void Client::enter(client_event::StateChanged change) {
+  if (auto moved = transition(std::move(change)); !moved) report_internal(moved.error());
+}
+
+void Client::report_internal(const Error& refusal) {
+  events_.push_back(client_event::ErrorRaised{internal_error(refusal)});
 }
 
 Status Client::require_session() const {
@@ -123,27 +138,28 @@ Status Client::connect(Millis now) {
     return local_error(ErrorCode::invalid_state,
                        "connect() while " + std::string(to_string(state_)));
   }
-  ever_connected_ = false;
-  reconnect_attempt_ = 0;
+  if (auto started = reconnect_.connect(); !started) {
+    report_internal(started.error());
+    return started;
+  }
   start_connecting(now);
   return ok();
 }
 
 void Client::start_connecting(Millis now) {
-  ladder_ = config_.transports;
-  // A transport that worked recently goes first, so a blocked websocket is not paid for again.
-  if (const auto& remembered = config_.remembered; remembered && now < remembered->until) {
-    const auto it = std::find(ladder_.begin(), ladder_.end(), remembered->kind);
-    if (it != ladder_.end()) std::rotate(ladder_.begin(), it, it + 1);
+  std::optional<TransportKind> remembered;
+  if (config_.remembered && now < config_.remembered->until) remembered = config_.remembered->kind;
+  auto first =
+      ladder_.start(now, remembered, reconnect_.state() == client::ReconnectState::retrying);
+  if (!first) {
+    report_internal(first.error());
+    return;
   }
-  rung_ = 0;
-  round_deadline_ = now + config_.handshake_timeout;
-  (void)transition({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
-  start_attempt(now);
+  enter({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
+  start_attempt(first.value(), now);
 }
 
-void Client::start_attempt(Millis now) {
-  const TransportKind kind = ladder_[rung_];
+void Client::start_attempt(TransportKind kind, Millis now) {
   if (connection_ && connection_->state() == EngineIoState::opening) {
     // Overtaken after its head start, not failed: it keeps running alongside.
     if (racing_.size() + 1 >= kMaxParallelAttempts) {
@@ -173,34 +189,10 @@ void Client::start_attempt(Millis now) {
   connection_ = std::make_unique<EngineIoConnection>(
       make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
       config_.upgrade_timeout, config_.reprobe_after, random_.next());
-  attempt_opened_ = false;
   attempt_started_ = now;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
-  // Past the last rung only an HTTP transport goes again, and only on a reconnect: its attempt may
-  // be stuck on a pooled connection that died with the last one (a websocket always has a
-  // connection of its own).
-  const bool next_exists =
-      rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && ever_connected_);
-  // New attempts start for one handshake timeout from the first; then the last ones run out.
-  if (next_exists) {
-    const TransportKind next = rung_ + 1 < ladder_.size() ? ladder_[rung_ + 1] : kind;
-    const Millis head_start = head_start_before(next);
-    if (now + head_start < round_deadline_) timers_.set(Timer::head_start, now + head_start);
-  }
   (void)connection_->open(now);
   drain_connection(now);
-}
-
-void Client::race_next(Millis now) {
-  if (rung_ + 1 < ladder_.size()) ++rung_;
-  timers_.clear(Timer::next_transport);
-  start_attempt(now);
-}
-
-Millis Client::head_start_before(TransportKind next) const {
-  if (next != connection_->transport_kind() || !last_handshake_) return config_.race_head_start;
-  return std::clamp(*last_handshake_ * kRepeatHeadStartHandshakes, config_.repeat_head_start_min,
-                    std::max(config_.race_head_start, config_.repeat_head_start_min));
 }
 
 Client::RacingAttempt* Client::racing(uint32_t generation) {
@@ -249,28 +241,26 @@ void Client::close_racing() {
     }
   }
   racing_.clear();
-  timers_.clear(Timer::head_start);
 }
 
 void Client::attempt_failed(Error error, Millis now) {
-  timers_.clear(Timer::head_start);
-  if (rung_ + 1 >= ladder_.size()) {
-    if (!racing_.empty()) {
-      // An earlier attempt is still opening: it is the one to wait for now.
-      connection_ = std::move(racing_.back().connection);
-      attempt_started_ = racing_.back().started;
-      timers_.set(Timer::handshake, racing_.back().deadline);
-      racing_.pop_back();
-      return;
-    }
+  auto step = ladder_.attempt_failed(!racing_.empty(), now, random_);
+  if (!step) {
+    report_internal(step.error());
     lose_connection(std::move(error), now);
     return;
   }
-  ++rung_;
-  timers_.clear(Timer::handshake);
-  const auto delay =
-      random_.uniform(config_.ladder_delay_min.count(), config_.ladder_delay_max.count());
-  timers_.set(Timer::next_transport, now + Millis(std::max<int64_t>(delay, 1)));
+  std::visit(Overloaded{
+                 [&](client::ladder_step::StepDown&) { timers_.clear(Timer::handshake); },
+                 [&](client::ladder_step::WaitForEarlier&) {
+                   connection_ = std::move(racing_.back().connection);
+                   attempt_started_ = racing_.back().started;
+                   timers_.set(Timer::handshake, racing_.back().deadline);
+                   racing_.pop_back();
+                 },
+                 [&](client::ladder_step::Exhausted&) { lose_connection(std::move(error), now); },
+             },
+             step.value());
 }
 
 Status Client::submit(envelope::ClientEnvelope request) {
@@ -340,6 +330,8 @@ Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
 
 void Client::close(Millis now) {
   if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
+  reconnect_.stop();
+  ladder_.stop();
   close_racing();
   timers_.clear_all();
   session_.clear();
@@ -432,17 +424,27 @@ void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
 }
 
 void Client::handle_timeout(Millis now) {
+  // What fires may arm another timer that is due as well (a zero reconnect delay, say): all of
+  // them fire in this call. Bounded, so a config of zero delays cannot spin here.
+  for (int round = 0; round < kMaxTimerRounds; ++round) {
+    const auto due = poll_timeout();
+    if (!due || *due > now) return;
+    fire_due_timers(now);
+  }
+}
+
+void Client::fire_due_timers(Millis now) {
   std::erase_if(racing_, [&](RacingAttempt& attempt) {
     if (attempt.deadline > now) return false;
     attempt.connection->close();  // it never opened: no close packet, only the transport
     while (auto action = attempt.connection->poll_action()) actions_.push_back(std::move(*action));
     return true;
   });
+  follow(reconnect_.handle_timeout(now), std::nullopt, now);
+  if (state_ == ClientState::connecting) {
+    if (const auto kind = ladder_.handle_timeout(now)) start_attempt(*kind, now);
+  }
   for (Timer timer : timers_.take_expired(now)) {
-    if (timer == Timer::reconnect) {
-      if (state_ == ClientState::reconnecting) start_connecting(now);
-      continue;
-    }
     if (timer == Timer::ack) {
       if (state_ == ClientState::connected) send_ack();
       continue;
@@ -455,17 +457,8 @@ void Client::handle_timeout(Millis now) {
       replay_requested_ = false;
       continue;
     }
-    if (timer == Timer::head_start) {
-      if (state_ == ClientState::connecting && connection_ &&
-          connection_->state() == EngineIoState::opening) {
-        race_next(now);
-      }
-      continue;
-    }
     if (state_ != ClientState::connecting) continue;
-    if (timer == Timer::next_transport) {
-      start_attempt(now);
-    } else if (connection_->state() != EngineIoState::open) {
+    if (connection_->state() != EngineIoState::open) {
       // The transport never delivered the Engine.IO open packet: try the next one.
       auto silent = std::move(connection_);
       silent->close();
@@ -488,49 +481,40 @@ void Client::handle_timeout(Millis now) {
 }
 
 void Client::lose_connection(Error error, Millis now) {
+  schedule_reconnect(std::move(error), ReconnectReason::connection_lost, Millis(0), now);
+}
+
+void Client::schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within,
+                                Millis now) {
   // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
   // resume request acknowledges what was received, so no ack timer is needed meanwhile.
   close_racing();
+  ladder_.stop();
   timers_.clear_all();
-  if (!ever_connected_) {
-    // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
-    (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
-    return;
-  }
-  schedule_reconnect(std::move(error), now);
+  follow(reconnect_.lost(reason, going_away_within, now, random_), std::move(error), now);
 }
 
-void Client::schedule_reconnect(std::optional<Error> error, Millis now,
-                                std::optional<Millis> spread) {
-  const uint32_t attempt = reconnect_attempt_ + 1;
-  auto delay = config_.reconnect.next_delay(attempt, random_);
-  if (delay && spread) delay = Millis(random_.uniform(0, spread->count() + 1));
-  if (!delay) {
-    (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
+void Client::follow(Result<client::ReconnectStep> step, std::optional<Error> error, Millis now) {
+  if (!step) {
+    report_internal(step.error());
     return;
   }
-  reconnect_attempt_ = attempt;
-  if (!online_) {
-    // Offline: hold until the network is back instead of burning attempts.
-    (void)transition({ClientState::reconnecting, std::move(error), attempt, std::nullopt, false});
-    return;
-  }
-  timers_.set(Timer::reconnect, now + *delay);
-  (void)transition({ClientState::reconnecting, std::move(error), attempt, *delay, false});
+  std::visit(Overloaded{
+                 [](client::reconnect_step::Stay&) {},
+                 [&](client::reconnect_step::GiveUp&) {
+                   enter({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
+                 },
+                 [&](client::reconnect_step::Wait& wait) {
+                   enter({ClientState::reconnecting, std::move(error), wait.attempt, wait.retry_in,
+                          false});
+                 },
+                 [&](client::reconnect_step::Retry&) { start_connecting(now); },
+             },
+             step.value());
 }
 
 void Client::handle_network_change(bool online, Millis now) {
-  if (online == online_) return;
-  online_ = online;
-  if (state_ != ClientState::reconnecting) return;
-  if (online) {
-    timers_.clear(Timer::reconnect);
-    start_connecting(now);
-  } else {
-    timers_.clear(Timer::reconnect);
-    (void)transition(
-        {ClientState::reconnecting, std::nullopt, reconnect_attempt_, std::nullopt, false});
-  }
+  follow(reconnect_.network_changed(online), std::nullopt, now);
 }
 
 void Client::drain_connection(Millis now) {
@@ -558,7 +542,7 @@ void Client::drain_connection(Millis now) {
                                        .value_or(closed.error.value_or(transport_error(
                                            ErrorCode::transport_closed, "the connection closed")));
                      // Before the Engine.IO handshake, a failure means "try the next transport".
-                     if (state_ == ClientState::connecting && !attempt_opened_) {
+                     if (state_ == ClientState::connecting && ladder_.state() != client::LadderState::opened) {
                        attempt_failed(std::move(error), now);
                      } else {
                        lose_connection(std::move(error), now);
@@ -571,10 +555,8 @@ void Client::drain_connection(Millis now) {
 
 void Client::on_opened(Millis now) {
   if (state_ != ClientState::connecting) return;
-  attempt_opened_ = true;
-  last_handshake_ = now - attempt_started_;
+  if (auto won = ladder_.opened(now - attempt_started_); !won) report_internal(won.error());
   close_racing();
-  timers_.clear(Timer::next_transport);
   const TransportKind kind = connection_->transport_kind();
   events_.push_back(client_event::TransportChanged{kind});
   events_.push_back(client_event::RememberTransport{server_url_.origin_key(),
@@ -666,25 +648,23 @@ void Client::request_replay(Millis now) {
 void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   timers_.clear(Timer::handshake);
   replay_requested_ = false;
-  std::optional<SessionLoss> loss;
-  if (welcome.resumed) {
-    if (auto resumed = session_.resume(welcome); !resumed) {
-      abandon_session(resumed.error(), now);
-      return;
-    }
-  } else {
-    loss = session_.start(welcome);
+  auto welcomed = session_.welcome(welcome);
+  if (!welcomed) {
+    abandon_session(welcomed.error(), now);
+    return;
   }
+  std::optional<SessionLoss>& loss = welcomed.value();
   max_message_bytes_ = welcome.max_message_bytes;
   if (welcome.auth_expires_in_ms) schedule_token_refresh(*welcome.auth_expires_in_ms, now);
-  ever_connected_ = true;
-  reconnect_attempt_ = 0;
+  if (auto established = reconnect_.established(); !established) {
+    report_internal(established.error());
+  }
   // Before `connected`, so an app that rebuilds on `connected` finds the old room gone, and
   // joins it makes then are not taken for the old session's.
   if (loss) {
     events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
   }
-  (void)transition({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed});
+  enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed});
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
   for (const auto& entry : session_.unacked()) {
@@ -738,9 +718,7 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           },
           [&](envelope::ErrorReply& refusal) {
             Error error = remote_error(refusal.code, std::move(refusal.message));
-            if (error.code == ErrorCode::buffer_overflow ||
-                error.code == ErrorCode::token_expired) {
-              // The server dropped the session: resuming it is pointless.
+            if (ClientSession::ends_session(error.code)) {
               if (error.code == ErrorCode::token_expired && token_) {
                 events_.push_back(ev::TokenNeeded{});
               }
@@ -764,10 +742,11 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
             send_ack();
             connection_->close();
             timers_.clear_all();
-            const auto spread =
+            const auto within =
                 std::min<uint64_t>(goaway.reconnect_in_ms, kMaxGoAwaySpread.count());
             schedule_reconnect(remote_error(ErrorCode::going_away, "the server is shutting down"),
-                               now, Millis(static_cast<int64_t>(spread)));
+                               ReconnectReason::going_away, Millis(static_cast<int64_t>(within)),
+                               now);
           },
       },
       message);
@@ -789,6 +768,9 @@ std::optional<ClientEvent> Client::poll_event() {
 
 std::optional<Millis> Client::poll_timeout() const {
   std::optional<Millis> earliest = timers_.earliest();
+  for (const auto deadline : {reconnect_.deadline(), ladder_.deadline()}) {
+    if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
+  }
   for (const auto& attempt : racing_) {
     if (!earliest || attempt.deadline < *earliest) earliest = attempt.deadline;
   }

@@ -5,8 +5,24 @@
 
 namespace rtcwire {
 
-std::optional<Millis> ReconnectPolicy::next_delay(uint32_t attempt, RandomSource& random) const {
+std::string_view to_string(ReconnectReason reason) {
+  switch (reason) {
+    case ReconnectReason::connection_lost:
+      return "connection_lost";
+    case ReconnectReason::going_away:
+      return "going_away";
+  }
+  return "connection_lost";
+}
+
+std::optional<Millis> ReconnectPolicy::next_delay(const ReconnectContext& context,
+                                                  RandomSource& random) const {
+  const uint32_t attempt = context.attempt;
   if (attempt == 0 || (max_attempts && attempt > *max_attempts)) return std::nullopt;
+  if (max_elapsed && context.elapsed >= *max_elapsed) return std::nullopt;
+  if (context.reason == ReconnectReason::going_away) {
+    return Millis(random.uniform(0, std::max<int64_t>(context.going_away_within.count(), 0) + 1));
+  }
   // Computed in double and clamped before converting, so large attempt numbers cannot overflow.
   const double grown = static_cast<double>(initial.count()) * std::pow(factor, attempt - 1.0);
   const auto ceiling = static_cast<int64_t>(std::min(grown, static_cast<double>(cap.count())));

@@ -27,6 +27,11 @@ bool is_legal(EngineIoState from, EngineIoState to) {
   return false;
 }
 
+const char* upgrade_name(int state) {
+  constexpr const char* kNames[] = {"none", "probing", "pausing", "done"};
+  return kNames[state];
+}
+
 Error unexpected_packet(engineio::PacketType type, const char* when) {
   return remote_error(
       ErrorCode::malformed_packet,
@@ -76,6 +81,30 @@ Status EngineIoConnection::transition(EngineIoState next) {
                                                      std::string(to_string(next)));
   }
   state_ = next;
+  return ok();
+}
+
+Status EngineIoConnection::move_upgrade(Upgrade next) {
+  const bool legal = [&] {
+    switch (upgrade_) {
+      case Upgrade::none:
+        return next == Upgrade::probing || next == Upgrade::done;
+      case Upgrade::probing:
+        return next == Upgrade::pausing || next == Upgrade::none || next == Upgrade::done;
+      case Upgrade::pausing:
+        return next == Upgrade::none || next == Upgrade::done;
+      case Upgrade::done:
+        return false;
+    }
+    return false;
+  }();
+  if (!legal) {
+    return local_error(ErrorCode::invalid_state,
+                       std::string("Engine.IO upgrade cannot go from ") +
+                           upgrade_name(static_cast<int>(upgrade_)) + " to " +
+                           upgrade_name(static_cast<int>(next)));
+  }
+  upgrade_ = next;
   return ok();
 }
 
@@ -280,8 +309,8 @@ void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
 }
 
 void EngineIoConnection::start_probe() {
+  if (!move_upgrade(Upgrade::probing)) return;
   probe_ = probe_factory_();
-  upgrade_ = Upgrade::probing;
   probe_->open(open_info_.sid);
 }
 
@@ -300,8 +329,7 @@ void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis now) {
                      return;
                    }
                    // Wait until nothing more can arrive on the old transport, then switch.
-                   upgrade_ = Upgrade::pausing;
-                   transport_->pause();
+                   if (move_upgrade(Upgrade::pausing)) transport_->pause();
                  },
                  [](transport_signal::Paused&) {},
                  [&](transport_signal::Failed&) { probe_failed(now); },
@@ -309,14 +337,14 @@ void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis now) {
              signal);
 }
 
-void EngineIoConnection::abandon_probe() {
+void EngineIoConnection::abandon_probe(Upgrade after) {
   if (!probe_) return;
   probe_->close();
   while (auto action = probe_->poll_action()) actions_.push_back(std::move(*action));
   probe_.reset();
   timers_.clear(Timer::upgrade);
   const bool was_pausing = upgrade_ == Upgrade::pausing;
-  upgrade_ = Upgrade::done;  // one attempt per connection
+  (void)move_upgrade(after);  // legal from probing and pausing, the states that hold a probe
   if (was_pausing && state_ != EngineIoState::closed) {
     transport_->resume();
     std::vector<engineio::Packet> held = std::move(held_);
@@ -326,13 +354,13 @@ void EngineIoConnection::abandon_probe() {
 }
 
 void EngineIoConnection::probe_failed(Millis now) {
-  abandon_probe();
-  if (state_ != EngineIoState::open || reprobe_after_.empty()) return;
+  const bool reprobe = state_ == EngineIoState::open && !reprobe_after_.empty();
+  abandon_probe(reprobe ? Upgrade::none : Upgrade::done);
+  if (!reprobe) return;
   // Soon (websocket was maybe blocked only for a moment), then rarely: a network that blocks it
   // keeps blocking it. Jittered, so a fleet moved off websocket together does not probe together.
   const int64_t base =
       reprobe_after_[std::min(probes_failed_++, reprobe_after_.size() - 1)].count();
-  upgrade_ = Upgrade::none;
   timers_.set(Timer::reprobe, now + Millis(random_.uniform(base * 3 / 4, base * 5 / 4 + 1)));
 }
 
@@ -347,7 +375,7 @@ void EngineIoConnection::complete_upgrade() {
   transport_ = std::move(probe_);
   transport_->start_session(open_info_.sid, open_info_.max_payload);
   timers_.clear(Timer::upgrade);
-  upgrade_ = Upgrade::done;
+  (void)move_upgrade(Upgrade::done);  // from pausing, the only state that completes
   events_.push_back(engineio_event::Upgraded{transport_->kind()});
 }
 

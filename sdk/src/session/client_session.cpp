@@ -4,14 +4,44 @@
 
 namespace rtcwire {
 
+std::string_view to_string(SessionState state) {
+  switch (state) {
+    case SessionState::none:
+      return "none";
+    case SessionState::active:
+      return "active";
+    case SessionState::ended:
+      return "ended";
+  }
+  return "none";
+}
+
+bool ClientSession::ends_session(ErrorCode code) {
+  return code == ErrorCode::buffer_overflow || code == ErrorCode::token_expired;
+}
+
+Status ClientSession::transition(SessionState next) {
+  using S = SessionState;
+  // active -> active is a resumed session or a new one replacing it; none is always reachable;
+  // an ended session stays ended with its first cause.
+  const bool legal = next == S::none || next == S::active || (next == S::ended && state_ != S::ended);
+  if (!legal) {
+    return local_error(ErrorCode::invalid_state, "session cannot go from " +
+                                                     std::string(to_string(state_)) + " to " +
+                                                     std::string(to_string(next)));
+  }
+  state_ = next;
+  return ok();
+}
+
 const std::string& ClientSession::peer_id() const {
   static const std::string kNone;
-  return identity_ ? identity_->peer : kNone;
+  return state_ == SessionState::active ? identity_.peer : kNone;
 }
 
 std::optional<envelope::ResumeRequest> ClientSession::take_resume_request() {
-  if (!identity_) return std::nullopt;
-  return envelope::ResumeRequest{identity_->session, identity_->token, inbox_.take_ack()};
+  if (state_ != SessionState::active) return std::nullopt;
+  return envelope::ResumeRequest{identity_.session, identity_.token, inbox_.take_ack()};
 }
 
 Result<envelope::Seq> ClientSession::queue(envelope::ClientEnvelope request,
@@ -26,25 +56,33 @@ Result<envelope::Seq> ClientSession::queue(envelope::ClientEnvelope request,
   return *seq;
 }
 
+Result<std::optional<SessionLoss>> ClientSession::welcome(const envelope::Welcome& welcome) {
+  if (!welcome.resumed) return start(welcome);
+  if (auto resumed = resume(welcome); !resumed) return resumed.error();
+  return std::optional<SessionLoss>{};
+}
+
 Status ClientSession::resume(const envelope::Welcome& welcome) {
-  if (!identity_ || identity_->session != welcome.session || identity_->peer != welcome.peer) {
+  if (state_ != SessionState::active || identity_.session != welcome.session ||
+      identity_.peer != welcome.peer) {
     return remote_error(ErrorCode::invalid_state,
                         "the server resumed a session this client did not ask for");
   }
   if (auto acked = outbox_.acknowledge(welcome.ack); !acked) return acked;
-  identity_->token = welcome.token;  // the server may issue a new one on every welcome
-  return ok();
+  identity_.token = welcome.token;  // the server may issue a new one on every welcome
+  return transition(SessionState::active);
 }
 
 std::optional<SessionLoss> ClientSession::start(const envelope::Welcome& welcome) {
-  std::optional<Error> reason = std::move(ended_);
-  if (identity_) {
+  std::optional<Error> reason;
+  if (state_ == SessionState::ended) reason = ended_because_;
+  if (state_ == SessionState::active) {
     // We asked to resume and the server started over.
     reason = remote_error(welcome.resume_error.value_or(ErrorCode::session_expired),
                           "the server could not resume the session");
   }
+  (void)transition(SessionState::active);  // legal from every state
   identity_ = Identity{welcome.peer, welcome.session, welcome.token};
-  ended_.reset();
   inbox_.reset();
   membership_.reset();
   auto taken = outbox_.take_all();
@@ -56,13 +94,12 @@ std::optional<SessionLoss> ClientSession::start(const envelope::Welcome& welcome
 }
 
 void ClientSession::end(Error reason) {
-  identity_.reset();
-  if (!ended_) ended_ = std::move(reason);  // the first cause is the one worth reporting
+  // Ending an ended (or absent) session keeps the first cause.
+  if (transition(SessionState::ended)) ended_because_ = std::move(reason);
 }
 
 void ClientSession::clear() {
-  identity_.reset();
-  ended_.reset();
+  (void)transition(SessionState::none);  // legal from every state
   inbox_.reset();
   membership_.reset();
   (void)outbox_.take_all();

@@ -29,5 +29,15 @@ TEST(ResultTest, HoldsValueOrError) {
   EXPECT_EQ(bad.error().origin, ErrorOrigin::local);
 }
 
+TEST(ErrorTest, ARefusedTransitionBecomesAnInternalErrorThatSaysWhat) {
+  const Error refusal =
+      local_error(ErrorCode::invalid_state, "reconnect schedule cannot go from idle to waiting");
+  const Error reported = internal_error(refusal);
+  EXPECT_EQ(reported.code, ErrorCode::internal);
+  EXPECT_EQ(reported.origin, ErrorOrigin::local);
+  EXPECT_EQ(reported.message, "internal: reconnect schedule cannot go from idle to waiting");
+  EXPECT_EQ(to_string(reported.code), "internal");
+}
+
 }  // namespace
 }  // namespace rtcwire

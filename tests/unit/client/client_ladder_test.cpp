@@ -35,11 +35,11 @@ std::vector<T> only(const std::vector<TransportAction>& actions) {
   return out;
 }
 
-// Advances the clock in 1 ms steps until the client asks for something; returns the wait.
+// Jumps from deadline to deadline until the client asks for something; returns the wait.
 Millis wait_for_action(ScriptedServer& server, std::vector<TransportAction>& out) {
   const Millis start = server.now;
-  for (int i = 0; i < 100000 && out.empty(); ++i) {
-    server.advance(Millis(1));
+  for (int i = 0; i < 100 && out.empty() && server.client.poll_timeout(); ++i) {
+    server.advance_to_next_deadline();
     out = server.take_actions();
   }
   return server.now - start;
@@ -107,17 +107,20 @@ TEST(ClientLadderTest, SilentAfterOpenCountsAsFailed) {
   const auto ws = only<OpenTransport>(server.take_actions()).at(0);
   server.client.handle_transport_open(ws.generation, server.now);  // opens, then says nothing
   // After its head start the next rung runs alongside; the silent one ends at its own deadline.
-  server.advance(Millis(400));
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   const auto sse = only<OpenTransport>(server.take_actions()).at(0);
   EXPECT_EQ(sse.kind, TransportKind::sse);
   server.client.handle_transport_error(sse.generation, "refused", server.now);
   server.take_actions();
-  for (int i = 0; i < 4599; ++i) {
-    server.advance(Millis(1));
-    EXPECT_TRUE(only<CloseTransport>(server.take_actions()).empty()) << i;
+  // Every deadline before the websocket's handshake timeout passes without closing it.
+  const Millis handshake_deadline = Millis(1000) + Millis(5000);
+  std::vector<CloseTransport> closed;
+  while (closed.empty() && server.client.poll_timeout()) {
+    server.advance_to_next_deadline();
+    closed = only<CloseTransport>(server.take_actions());
+    if (closed.empty()) EXPECT_LT(server.now, handshake_deadline);
   }
-  server.advance(Millis(1));
-  const auto closed = only<CloseTransport>(server.take_actions());
+  EXPECT_EQ(server.now, handshake_deadline);
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, ws.generation);
 }
@@ -126,9 +129,7 @@ TEST(ClientLadderTest, AHangingWebsocketLetsSseRunAlongsideAndTheFirstToOpenWins
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
   const auto ws = only<OpenTransport>(server.take_actions()).at(0);
-  server.advance(Millis(399));
-  EXPECT_TRUE(server.take_actions().empty());
-  server.advance(Millis(1));
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   const auto sse = only<OpenTransport>(server.take_actions()).at(0);
   EXPECT_EQ(sse.kind, TransportKind::sse);
   server.client.handle_transport_open(sse.generation, server.now);
@@ -155,7 +156,7 @@ TEST(ClientLadderTest, AnEarlierAttemptThatOpensFirstWins) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
   const auto ws = only<OpenTransport>(server.take_actions()).at(0);
-  server.advance(Millis(400));
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   const auto sse = only<OpenTransport>(server.take_actions()).at(0);
   // The slow websocket opens after all, before sse.
   server.client.handle_transport_open(ws.generation, server.now);
@@ -174,7 +175,7 @@ TEST(ClientLadderTest, AnEarlierAttemptOpeningWhileTheNextRungWaitsToStartWins) 
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
   const auto ws = only<OpenTransport>(server.take_actions()).at(0);
-  server.advance(Millis(400));
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   const auto sse = only<OpenTransport>(server.take_actions()).at(0);
   // sse is refused: polling waits its jittered start while the websocket still hangs...
   server.client.handle_transport_error(sse.generation, "refused", server.now);
@@ -209,14 +210,14 @@ TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
   wait_for_action(server, next);
   const auto again = only<OpenTransport>(next).at(0);
   // Stuck on a dead pooled connection, say: a second one starts alongside after the head start.
-  server.advance(Millis(400));
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   const auto alongside = only<OpenTransport>(server.take_actions()).at(0);
   EXPECT_EQ(alongside.kind, TransportKind::sse);
   EXPECT_NE(alongside.generation, again.generation);
-  server.advance(Millis(400));
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u);
   // At most three at once: a fourth replaces the oldest, which frees its (dead) connection.
-  server.advance(Millis(400));
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   const auto fourth = server.take_actions();
   EXPECT_EQ(only<OpenTransport>(fourth).size(), 1u);
   ASSERT_EQ(only<CloseTransport>(fourth).size(), 1u);
@@ -225,7 +226,7 @@ TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
   server.take_events();
   bool gave_up = false;
   for (int i = 0; i < 40 && !gave_up; ++i) {
-    server.advance(Millis(400));
+    server.advance_to_next_deadline();
     for (const auto& event : server.take_events()) {
       const auto* change = std::get_if<ev::StateChanged>(&event);
       gave_up = gave_up || (change && change->state == ClientState::reconnecting);

@@ -8,26 +8,28 @@
 namespace rtcwire {
 namespace {
 
+ReconnectContext lost(uint32_t attempt) { return {attempt, Millis(0), ReconnectReason::connection_lost, Millis(0)}; }
+
 TEST(ReconnectPolicyTest, DelaysStayWithinTheGrowingCeilingAndTheCap) {
   const ReconnectPolicy policy;  // 500 ms, x2, 10 s
   RandomSource random(1);
   const int64_t ceilings[] = {500, 1000, 2000, 4000, 8000, 10000, 10000, 10000};
   for (uint32_t attempt = 1; attempt <= 8; ++attempt) {
     for (int sample = 0; sample < 200; ++sample) {
-      const auto delay = policy.next_delay(attempt, random);
+      const auto delay = policy.next_delay(lost(attempt), random);
       ASSERT_TRUE(delay);
       EXPECT_GE(delay->count(), 0);
       EXPECT_LE(delay->count(), ceilings[attempt - 1]) << "attempt " << attempt;
     }
   }
-  EXPECT_LE(policy.next_delay(1000000, random)->count(), 10000);
+  EXPECT_LE(policy.next_delay(lost(1000000), random)->count(), 10000);
 }
 
 TEST(ReconnectPolicyTest, FullJitterSpreadsOverTheWholeRange) {
   const ReconnectPolicy policy;
   RandomSource random(7);
   std::vector<int64_t> delays;
-  for (int i = 0; i < 2000; ++i) delays.push_back(policy.next_delay(6, random)->count());
+  for (int i = 0; i < 2000; ++i) delays.push_back(policy.next_delay(lost(6), random)->count());
   std::sort(delays.begin(), delays.end());
   // Uniform over [0, 10000]: quartiles near 2500, 5000, 7500.
   EXPECT_NEAR(static_cast<double>(delays[500]), 2500, 500);
@@ -41,9 +43,41 @@ TEST(ReconnectPolicyTest, StopsAfterMaxAttempts) {
   ReconnectPolicy policy;
   policy.max_attempts = 3;
   RandomSource random(3);
-  EXPECT_TRUE(policy.next_delay(3, random));
-  EXPECT_FALSE(policy.next_delay(4, random));
-  EXPECT_FALSE(policy.next_delay(0, random));
+  EXPECT_TRUE(policy.next_delay(lost(3), random));
+  EXPECT_FALSE(policy.next_delay(lost(4), random));
+  EXPECT_FALSE(policy.next_delay(lost(0), random));
+}
+
+TEST(ReconnectPolicyTest, StopsOnceMaxElapsedHasPassedSinceTheLoss) {
+  ReconnectPolicy policy;
+  policy.max_elapsed = Millis(30000);
+  RandomSource random(3);
+  EXPECT_TRUE(policy.next_delay({2, Millis(29999), ReconnectReason::connection_lost, Millis(0)}, random));
+  EXPECT_FALSE(policy.next_delay({2, Millis(30000), ReconnectReason::connection_lost, Millis(0)}, random));
+}
+
+TEST(ReconnectPolicyTest, GoingAwaySpreadsUniformlyOverTheServersWindowInsteadOfBackingOff) {
+  const ReconnectPolicy policy;  // a first backoff step would be at most 500 ms
+  RandomSource random(11);
+  std::vector<int64_t> delays;
+  for (int i = 0; i < 2000; ++i) {
+    const auto delay =
+        policy.next_delay({1, Millis(0), ReconnectReason::going_away, Millis(20000)}, random);
+    ASSERT_TRUE(delay);
+    delays.push_back(delay->count());
+  }
+  std::sort(delays.begin(), delays.end());
+  EXPECT_GE(delays.front(), 0);
+  EXPECT_LE(delays.back(), 20000);
+  EXPECT_NEAR(static_cast<double>(delays[1000]), 10000, 1000);
+  EXPECT_GT(delays.back(), 19000);
+}
+
+TEST(ReconnectPolicyTest, GoingAwayStillHonoursMaxAttempts) {
+  ReconnectPolicy policy;
+  policy.max_attempts = 0;
+  RandomSource random(5);
+  EXPECT_FALSE(policy.next_delay({1, Millis(0), ReconnectReason::going_away, Millis(100)}, random));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,18 @@ class ScriptedServer {
     if (auto deadline = client.poll_timeout(); deadline && *deadline <= now) {
       client.handle_timeout(now);
     }
+  }
+
+  // Jumps the clock to the client's next deadline and fires it; returns the wait (zero and a test
+  // failure when the client has no deadline).
+  Millis advance_to_next_deadline() {
+    const auto deadline = client.poll_timeout();
+    EXPECT_TRUE(deadline.has_value()) << "the client waits for nothing";
+    if (!deadline) return Millis(0);
+    const Millis waited = std::max(*deadline - now, Millis(0));
+    now += waited;
+    client.handle_timeout(now);
+    return waited;
   }
 
   std::vector<TransportAction> take_actions() {

@@ -18,12 +18,28 @@ envelope::Welcome resumed(std::string token, envelope::Seq ack) {
   return welcome;
 }
 
+// A welcome for a new session, which the session always takes.
+std::optional<SessionLoss> start(ClientSession& session, const envelope::Welcome& welcome) {
+  auto welcomed = session.welcome(welcome);
+  EXPECT_TRUE(welcomed.ok());
+  return welcomed.ok() ? std::move(welcomed.value()) : std::nullopt;
+}
+
+// A welcome that resumes: never a loss.
+Status resume(ClientSession& session, const envelope::Welcome& welcome) {
+  auto welcomed = session.welcome(welcome);
+  if (!welcomed) return welcomed.error();
+  EXPECT_EQ(welcomed.value(), std::nullopt);
+  return ok();
+}
+
 TEST(ClientSessionTest, TheFirstSessionLosesNothingAndCanBeResumed) {
   ClientSession session(1024);
   EXPECT_FALSE(session.exists());
   EXPECT_EQ(session.take_resume_request(), std::nullopt);
-  EXPECT_EQ(session.start(new_session("me", "s1")), std::nullopt);
+  EXPECT_EQ(start(session, new_session("me", "s1")), std::nullopt);
   EXPECT_TRUE(session.exists());
+  EXPECT_EQ(session.state(), SessionState::active);
   EXPECT_EQ(session.peer_id(), "me");
   ASSERT_EQ(session.receive(1, Millis(0)), ReliableInbox::Verdict::deliver);
   const envelope::ResumeRequest expected{"s1", "token-s1", 1};
@@ -33,10 +49,10 @@ TEST(ClientSessionTest, TheFirstSessionLosesNothingAndCanBeResumed) {
 
 TEST(ClientSessionTest, ResumeTrimsWhatTheServerHasAndTakesItsNewToken) {
   ClientSession session(1024);
-  (void)session.start(new_session("me", "s1"));
+  (void)start(session, new_session("me", "s1"));
   ASSERT_EQ(session.queue(envelope::Publish{1}, 10).value(), 1u);
   ASSERT_EQ(session.queue(envelope::Publish{2}, 10).value(), 2u);
-  ASSERT_TRUE(session.resume(resumed("rotated", 1)).ok());
+  ASSERT_TRUE(resume(session, resumed("rotated", 1)).ok());
   ASSERT_EQ(session.unacked().size(), 1u);
   EXPECT_EQ(session.unacked().front().seq, 2u);
   EXPECT_EQ(session.take_resume_request()->token, "rotated");
@@ -44,39 +60,41 @@ TEST(ClientSessionTest, ResumeTrimsWhatTheServerHasAndTakesItsNewToken) {
 
 TEST(ClientSessionTest, AResumeOfAnotherSessionOrPastWhatWasSentChangesNothing) {
   ClientSession session(1024);
-  (void)session.start(new_session("me", "s1"));
+  (void)start(session, new_session("me", "s1"));
   ASSERT_TRUE(session.queue(envelope::Leave{}, 10).ok());
   auto other = resumed("t", 0);
   other.session = "s2";
-  EXPECT_EQ(session.resume(other).error().code, ErrorCode::invalid_state);
-  EXPECT_EQ(session.resume(resumed("t", 2)).error().code, ErrorCode::invalid_sequence);
+  EXPECT_EQ(resume(session, other).error().code, ErrorCode::invalid_state);
+  EXPECT_EQ(resume(session, resumed("t", 2)).error().code, ErrorCode::invalid_sequence);
   EXPECT_EQ(session.unacked_bytes(), 10u);
   EXPECT_EQ(session.take_resume_request()->token, "token-s1");
 }
 
 TEST(ClientSessionTest, AnEndedSessionIsNotResumedAndItsLossIsReportedOnce) {
   ClientSession session(1024);
-  (void)session.start(new_session("me", "s1"));
+  (void)start(session, new_session("me", "s1"));
   session.membership().on_joined("lobby", {"p2"});
   ASSERT_TRUE(session.queue(envelope::Join{"lobby"}, 10).ok());
   session.end(remote_error(ErrorCode::buffer_overflow, "first"));
   session.end(remote_error(ErrorCode::invalid_sequence, "second"));
   EXPECT_TRUE(session.exists());  // its loss is still to be reported
+  EXPECT_EQ(session.state(), SessionState::ended);
+  EXPECT_EQ(session.peer_id(), "");
   EXPECT_EQ(session.take_resume_request(), std::nullopt);
 
-  const auto loss = session.start(new_session("you", "s2"));
+  const auto loss = start(session, new_session("you", "s2"));
   ASSERT_TRUE(loss.has_value());
   EXPECT_EQ(loss->reason.code, ErrorCode::buffer_overflow);
   EXPECT_EQ(loss->undelivered, std::vector<ClientEnvelope>{envelope::Join{"lobby"}});
   EXPECT_FALSE(session.membership().in_room());
   EXPECT_EQ(session.unacked_bytes(), 0u);
   EXPECT_EQ(session.next_seq(), 1u);
-  EXPECT_EQ(session.start(new_session("you", "s3"))->reason.code, ErrorCode::session_expired);
+  EXPECT_EQ(start(session, new_session("you", "s3"))->reason.code, ErrorCode::session_expired);
 }
 
 TEST(ClientSessionTest, QueueRefusesPastTheCapAndKeepsNothing) {
   ClientSession session(25);
-  (void)session.start(new_session("me", "s1"));
+  (void)start(session, new_session("me", "s1"));
   ASSERT_TRUE(session.queue(envelope::Publish{1}, 20).ok());
   const auto full = session.queue(envelope::Publish{2}, 6);
   ASSERT_FALSE(full.ok());
@@ -87,12 +105,28 @@ TEST(ClientSessionTest, QueueRefusesPastTheCapAndKeepsNothing) {
 
 TEST(ClientSessionTest, ClearForgetsEverything) {
   ClientSession session(1024);
-  (void)session.start(new_session("me", "s1"));
+  (void)start(session, new_session("me", "s1"));
   ASSERT_TRUE(session.queue(envelope::Leave{}, 10).ok());
   session.clear();
   EXPECT_FALSE(session.exists());
   EXPECT_EQ(session.unacked_bytes(), 0u);
-  EXPECT_EQ(session.start(new_session("me", "s2")), std::nullopt);
+  EXPECT_EQ(start(session, new_session("me", "s2")), std::nullopt);
+}
+
+TEST(ClientSessionTest, AResumeWithoutASessionIsRefusedAndChangesNothing) {
+  ClientSession session(1024);
+  const auto refused = session.welcome(resumed("t", 0));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_state);
+  EXPECT_EQ(session.state(), SessionState::none);
+  EXPECT_EQ(to_string(SessionState::ended), "ended");
+}
+
+TEST(ClientSessionTest, OnlyRepliesThatDropTheSessionEndIt) {
+  EXPECT_TRUE(ClientSession::ends_session(ErrorCode::buffer_overflow));
+  EXPECT_TRUE(ClientSession::ends_session(ErrorCode::token_expired));
+  EXPECT_FALSE(ClientSession::ends_session(ErrorCode::rate_limited));
+  EXPECT_FALSE(ClientSession::ends_session(ErrorCode::invalid_room));
 }
 
 }  // namespace

@@ -74,6 +74,12 @@ inline Error transport_error(ErrorCode code, std::string message) {
   return Error{code, ErrorOrigin::transport, std::move(message)};
 }
 
+// A state machine refused a move its owner asked for: a bug on this side, reported to the app as
+// `internal` (never discarded, never a crash) with what was refused.
+inline Error internal_error(const Error& refusal) {
+  return Error{ErrorCode::internal, ErrorOrigin::local, "internal: " + refusal.message};
+}
+
 // A value or an error (std::expected is C++23 and absent from the Emscripten libc++ here).
 template <class T>
 class [[nodiscard]] Result {

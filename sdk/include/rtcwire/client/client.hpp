@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "rtcwire/client/reconnect_schedule.hpp"
+#include "rtcwire/client/transport_ladder.hpp"
 #include "rtcwire/session/client_session.hpp"
 #include "rtcwire/engineio/engineio_connection.hpp"
 #include "rtcwire/envelope/envelope.hpp"
@@ -185,6 +187,7 @@ class Client {
   // The answer to an HttpRequest; status 0 when the request failed without a response.
   void handle_http_response(uint32_t generation, uint32_t id, int status, std::string_view body,
                             Millis now);
+  // Fires every timer due at `now` (the platform calls it at poll_timeout()).
   void handle_timeout(Millis now);
   // The browser's online/offline events: offline holds reconnection, online retries at once.
   void handle_network_change(bool online, Millis now);
@@ -194,7 +197,7 @@ class Client {
   std::optional<Millis> poll_timeout() const;
 
  private:
-  enum class Timer { handshake, next_transport, reconnect, ack, token_refresh, replay, head_start };
+  enum class Timer { handshake, ack, token_refresh, replay };
   // An earlier attempt of this connect, still opening alongside the newest.
   struct RacingAttempt {
     std::unique_ptr<EngineIoConnection> connection;
@@ -202,11 +205,12 @@ class Client {
     Millis started;
   };
   static constexpr std::size_t kMaxParallelAttempts = 3;
-  // A repeat of one transport starts after this many times the last handshake took: a fresh
-  // connection costs a round trip more than a pooled one.
-  static constexpr int kRepeatHeadStartHandshakes = 2;
 
   Status transition(client_event::StateChanged change);
+  // Moves to a new state; a refused move is a bug in this class, reported as an internal error.
+  void enter(client_event::StateChanged change);
+  // A machine refused what this client asked of it: the app sees an internal error.
+  void report_internal(const Error& refusal);
   // Requests need a connection, or a session to queue them for.
   Status require_session() const;
   Status require_room() const;
@@ -220,14 +224,10 @@ class Client {
   void schedule_ack();
   // A gap in the server's stream: asks for a replay after the last envelope in order.
   void request_replay(Millis now);
-  // Moves whatever the connection produced into this client's queues and reacts to its events.
-  void start_attempt(Millis now);
-  // The current transport attempt failed before the Engine.IO handshake: try the next one.
+  // Opens a transport attempt; the newest one, if still opening, keeps running alongside.
+  void start_attempt(TransportKind kind, Millis now);
+  // The current transport attempt failed before the Engine.IO handshake: the ladder says what next.
   void attempt_failed(Error error, Millis now);
-  // The head start of the newest attempt passed: the next one starts alongside it.
-  void race_next(Millis now);
-  // How long the newest attempt runs alone before `next` starts alongside it.
-  Millis head_start_before(TransportKind next) const;
   // Events of the earlier attempts: the first to open replaces the newest, failures drop out.
   void drain_racing(Millis now);
   void close_racing();
@@ -248,11 +248,14 @@ class Client {
   void abandon_session(Error error, Millis now);
   // The connection is gone: retry per the policy if one was established, else give up.
   void lose_connection(Error error, Millis now);
-  // `spread`: the server's goaway asked for a uniform delay in [0, spread] instead of backoff.
-  void schedule_reconnect(std::optional<Error> error, Millis now,
-                          std::optional<Millis> spread = std::nullopt);
+  // Asks the reconnect schedule what follows the loss of the connection, and follows it.
+  void schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within, Millis now);
+  // Turns a step of the reconnect schedule into this client's state.
+  void follow(Result<client::ReconnectStep> step, std::optional<Error> error, Millis now);
   void start_connecting(Millis now);
   bool owns(uint32_t generation) const;
+  // One round of handle_timeout(): every deadline passed by `now` as the round begins.
+  void fire_due_timers(Millis now);
 
   ClientConfig config_;
   ServerUrl server_url_;
@@ -260,25 +263,18 @@ class Client {
   RandomSource random_;
   ClientState state_ = ClientState::idle;
   uint32_t next_generation_ = 1;
-  std::vector<TransportKind> ladder_;
-  std::size_t rung_ = 0;
-  bool attempt_opened_ = false;  // the current attempt got the Engine.IO open packet
-  Millis attempt_started_{0};     // when the current attempt was opened
-  // From opening an attempt to the server's open packet, the last time one opened.
-  std::optional<Millis> last_handshake_;
+  client::TransportLadder ladder_;
+  Millis attempt_started_{0};  // when the current attempt was opened
   std::unique_ptr<EngineIoConnection> connection_;
   std::size_t max_message_bytes_;
   ClientSession session_;
-  TimerTable<Timer, 7> timers_;
+  TimerTable<Timer, 4> timers_;
+  client::ReconnectSchedule reconnect_;
   std::optional<std::string> token_;  // the app's connection token, when it uses one
   // The server refused hello (say, unauthorized): the reason the connection then closes.
   std::optional<Error> hello_refusal_;
   std::vector<RacingAttempt> racing_;
-  Millis round_deadline_{0};       // no attempt of this connect starts after it
   bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
-  bool ever_connected_ = false;
-  bool online_ = true;
-  uint32_t reconnect_attempt_ = 0;  // attempts made since the connection was lost
   std::deque<TransportAction> actions_;
   std::deque<ClientEvent> events_;
 };

@@ -94,9 +94,13 @@ class EngineIoConnection {
 
  private:
   enum class Timer { liveness, upgrade, reprobe };
+  // The upgrade sub-machine: none (may probe) -> probing -> pausing (old transport drains) ->
+  // done; a failed probe goes back to none when another is planned, else to done.
   enum class Upgrade { none, probing, pausing, done };
 
   Status transition(EngineIoState next);
+  // The one place the upgrade state changes; an illegal move is an error and changes nothing.
+  Status move_upgrade(Upgrade next);
   ClientTransport* find(uint32_t generation);
   void collect_actions();
   // Moves actions out of the transports and reacts to their signals until both are quiet.
@@ -106,7 +110,8 @@ class EngineIoConnection {
   void handle_packet(engineio::Packet packet, Millis now);
   void send_packet(engineio::Packet packet);
   void start_probe();
-  void abandon_probe();
+  // Drops the probe; `after`: done when no other probe may follow, none when one may.
+  void abandon_probe(Upgrade after = Upgrade::done);
   // The probe did not work out: the session stays where it is and probes again later.
   void probe_failed(Millis now);
   void complete_upgrade();

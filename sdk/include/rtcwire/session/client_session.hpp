@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rtcwire/envelope/envelope.hpp"
@@ -16,6 +17,14 @@
 #include "rtcwire/session/room_membership.hpp"
 
 namespace rtcwire {
+
+enum class SessionState {
+  none,    // no session: never welcomed, or cleared by the app
+  active,  // welcomed: the next connection asks to resume it
+  ended,   // the server ended it (or broke it): the next welcome reports its loss
+};
+
+std::string_view to_string(SessionState state);
 
 // A session that ended without being resumed: why, and the app's requests the server never
 // acknowledged (they may or may not have been processed), oldest first.
@@ -28,9 +37,12 @@ class ClientSession {
  public:
   explicit ClientSession(std::size_t buffer_bytes) : outbox_(buffer_bytes) {}
 
+  SessionState state() const { return state_; }
   // There is a session (or an ended one whose loss the app has not heard of yet): requests made
   // while the connection is down are queued for it.
-  bool exists() const { return identity_.has_value() || ended_.has_value(); }
+  bool exists() const { return state_ != SessionState::none; }
+  // An error reply with this code means the server dropped the session: resuming it is pointless.
+  static bool ends_session(ErrorCode code);
   // This client's peer id in the session; empty when there is none.
   const std::string& peer_id() const;
   const RoomMembership& membership() const { return membership_; }
@@ -58,12 +70,11 @@ class ClientSession {
   std::optional<Millis> ack_deadline() const { return inbox_.ack_deadline(); }
   envelope::Seq take_ack() { return inbox_.take_ack(); }
 
-  // welcome with resumed: true. The server must be resuming the session we asked for, and its
+  // The server's welcome. resumed: true: it must be resuming the session we asked for, and its
   // ack must not go past what we sent; otherwise nothing changes and the error says why.
-  Status resume(const envelope::Welcome& welcome);
-  // welcome with resumed: false: a new session replaces the old one (room, streams and all);
-  // what the old one could not deliver, if there was one.
-  std::optional<SessionLoss> start(const envelope::Welcome& welcome);
+  // resumed: false: a new session replaces the old one (room, streams and all); what the old one
+  // could not deliver, if there was one.
+  Result<std::optional<SessionLoss>> welcome(const envelope::Welcome& welcome);
   // The server ended the session (or broke it): the next connection starts a new one, whose
   // welcome reports `reason` and what is undelivered.
   void end(Error reason);
@@ -77,8 +88,14 @@ class ClientSession {
     std::string token;
   };
 
-  std::optional<Identity> identity_;
-  std::optional<Error> ended_;  // set by end() until the next start()
+  // The one place the state changes; an illegal move is an error and changes nothing.
+  Status transition(SessionState next);
+  Status resume(const envelope::Welcome& welcome);
+  std::optional<SessionLoss> start(const envelope::Welcome& welcome);
+
+  SessionState state_ = SessionState::none;
+  Identity identity_;      // valid while active
+  Error ended_because_{};  // valid while ended: the first cause is the one worth reporting
   ReliableOutbox<envelope::ClientEnvelope> outbox_;
   ReliableInbox inbox_;
   RoomMembership membership_;
