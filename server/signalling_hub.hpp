@@ -161,6 +161,9 @@ class SignallingHub {
                   Output& out);
   // Delivers every unacknowledged envelope again (after a replay request, a resume, or no ack).
   void resend_unacked(PeerSession& session, Output& out);
+  // A lost long-poll response leaves a tail that no later envelope reveals: without an ack in
+  // time, everything unacknowledged goes again. Starts that clock unless it runs already.
+  void arm_resend(PeerSession& session);
   // Signal and direct: relayed only to a peer of the sender's own room.
   PeerSession* room_peer(const PeerSession& sender, std::string_view peer);
   void relay_to_peer(PeerSession& sender, PeerSession& target,
