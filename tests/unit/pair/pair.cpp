@@ -88,10 +88,10 @@ struct Pair::Session {
   uint32_t generation = 0;  // of the client transport carrying it
   std::optional<HttpRequest> waiting_get;
   std::vector<Packet> queue;
-  bool paused = false;              // an upgrade probe answered: nothing more on the old transport
-  std::optional<uint32_t> probe;    // the websocket probing to take over
-  std::optional<Millis> ping_at;    // the next heartbeat ping
-  std::optional<Millis> pong_due;   // a ping is unanswered until then
+  bool paused = false;             // an upgrade probe answered: nothing more on the old transport
+  std::optional<uint32_t> probe;   // the websocket probing to take over
+  std::optional<Millis> ping_at;   // the next heartbeat ping
+  std::optional<Millis> pong_due;  // a ping is unanswered until then
 };
 
 Pair::Pair(uint64_t seed, server::HubSettings settings)
@@ -252,9 +252,8 @@ void Pair::after_input(std::size_t index) {
       const auto packet = engineio::decode_text_frame(frame->text);
       const int copies = packet && is_sequenced(packet.value()) && chance(faults.duplicate) ? 2 : 1;
       for (int copy = 0; copy < copies; ++copy) {
-        send(index, to_server, [this, index, frame = *frame] {
-          on_frame(index, frame.generation, frame.text);
-        });
+        send(index, to_server,
+             [this, index, frame = *frame] { on_frame(index, frame.generation, frame.text); });
       }
     } else if (auto* request = std::get_if<HttpRequest>(&*action)) {
       if (!is_heartbeat(request->body) && request->method == HttpMethod::post) {
@@ -268,8 +267,9 @@ void Pair::after_input(std::size_t index) {
         return entry.first.first == close->generation && !entry.second;
       });
       if (slot.sockets.erase(close->generation)) {
-        send(index, to_server,
-             [this, index, generation = close->generation] { on_socket_closed(index, generation); });
+        send(index, to_server, [this, index, generation = close->generation] {
+          on_socket_closed(index, generation);
+        });
       } else {
         // Aborted long polls: the server stops holding them.
         send(index, to_server, [this, index, generation = close->generation] {
@@ -307,15 +307,15 @@ void Pair::observe_downstream(std::size_t index, const std::vector<Packet>& pack
 
 void Pair::deliver_text(std::size_t index, uint32_t generation, std::string text,
                         std::vector<Packet> packets) {
-  send(index, to_client, [this, index, generation, text = std::move(text),
-                          packets = std::move(packets)] {
-    ClientSlot& slot = clients_[index];
-    if (!slot.sockets.contains(generation)) return;
-    if (!is_heartbeat(text)) note("c" + std::to_string(index) + " <ws " + text);
-    observe_downstream(index, packets);
-    slot.client->handle_transport_text(generation, text, now_);
-    after_input(index);
-  });
+  send(index, to_client,
+       [this, index, generation, text = std::move(text), packets = std::move(packets)] {
+         ClientSlot& slot = clients_[index];
+         if (!slot.sockets.contains(generation)) return;
+         if (!is_heartbeat(text)) note("c" + std::to_string(index) + " <ws " + text);
+         observe_downstream(index, packets);
+         slot.client->handle_transport_text(generation, text, now_);
+         after_input(index);
+       });
 }
 
 void Pair::fail_socket(std::size_t index, uint32_t generation) {
@@ -411,7 +411,7 @@ Pair::Session* Pair::session_of(const std::string& sid) {
 
 Pair::Session* Pair::session_on(std::size_t index, uint32_t generation) {
   const auto socket = server_sockets_.find({index, generation});
-  return socket == server_sockets_.end() ? nullptr : session_of(socket->second.sid);
+  return socket == server_sockets_.end() ? nullptr : session_of(socket->second);
 }
 
 Pair::Session& Pair::open_session(std::size_t index, TransportKind kind, uint32_t generation) {
@@ -451,7 +451,7 @@ void Pair::on_open(std::size_t index, const OpenTransport& open) {
   switch (accepted->action) {
     case server::EngineioAction::open: {
       Session& session = open_session(index, open.kind, generation);
-      server_sockets_[{index, generation}] = Socket{open.kind, session.sid};
+      server_sockets_[{index, generation}] = session.sid;
       std::vector<std::string> upgrades;
       if (open.kind != TransportKind::websocket) upgrades.emplace_back("websocket");
       queue(session, Packet{PacketType::open,
@@ -461,7 +461,7 @@ void Pair::on_open(std::size_t index, const OpenTransport& open) {
       return;
     }
     case server::EngineioAction::upgrade:
-      server_sockets_[{index, generation}] = Socket{TransportKind::websocket, accepted->sid};
+      server_sockets_[{index, generation}] = accepted->sid;
       session_of(accepted->sid)->probe = generation;
       return;
     default:  // refuse_upgrade: accepted, then closed, as the stock server does
@@ -488,7 +488,8 @@ void Pair::on_frame(std::size_t index, uint32_t generation, const std::string& f
 void Pair::on_probe_packet(Session& session, const Packet& packet) {
   const uint32_t probe = *session.probe;
   if (packet.type == PacketType::ping && packet.data == "probe") {
-    deliver_text(session.client, probe, engineio::encode_text_frame({PacketType::pong, "probe", false}));
+    deliver_text(session.client, probe,
+                 engineio::encode_text_frame({PacketType::pong, "probe", false}));
     if (session.paused) return;
     // The client pauses its old transport now: release its downstream with a noop.
     session.paused = true;
@@ -496,9 +497,9 @@ void Pair::on_probe_packet(Session& session, const Packet& packet) {
       respond(session.client, *std::exchange(session.waiting_get, std::nullopt), 200,
               engineio::encode_payload({Packet{PacketType::noop, {}, false}}));
     } else if (session.kind == TransportKind::sse) {
-      deliver_text(session.client, session.generation,
-                   nlohmann::json(engineio::encode_payload({Packet{PacketType::noop, {}, false}}))
-                       .dump());
+      deliver_text(
+          session.client, session.generation,
+          nlohmann::json(engineio::encode_payload({Packet{PacketType::noop, {}, false}})).dump());
     }
   } else if (packet.type == PacketType::upgrade) {
     note(session.sid + " upgraded to websocket");
@@ -506,7 +507,8 @@ void Pair::on_probe_packet(Session& session, const Packet& packet) {
       respond(session.client, *std::exchange(session.waiting_get, std::nullopt), 200,
               engineio::encode_payload({Packet{PacketType::noop, {}, false}}));
     }
-    if (session.kind == TransportKind::sse) server_sockets_.erase({session.client, session.generation});
+    if (session.kind == TransportKind::sse)
+      server_sockets_.erase({session.client, session.generation});
     session.kind = TransportKind::websocket;
     session.generation = probe;
     session.probe.reset();
@@ -516,9 +518,8 @@ void Pair::on_probe_packet(Session& session, const Packet& packet) {
     server_sockets_.erase({session.client, probe});
     session.probe.reset();
     session.paused = false;
-    send(session.client, to_client, [this, client = session.client, probe] {
-      fail_socket(client, probe);
-    });
+    send(session.client, to_client,
+         [this, client = session.client, probe] { fail_socket(client, probe); });
     flush(session);
   }
 }
@@ -538,8 +539,7 @@ void Pair::on_socket_closed(std::size_t index, uint32_t generation) {
 
 void Pair::on_request(std::size_t index, const HttpRequest& request) {
   const auto route = server::route_engineio_request(
-      {request.method == HttpMethod::get ? server::RequestMethod::get
-                                         : server::RequestMethod::post,
+      {request.method == HttpMethod::get ? server::RequestMethod::get : server::RequestMethod::post,
        false, query_of(request.url)},
       server::TransportSet::all(), [this](std::string_view sid) {
         const Session* session = session_of(std::string(sid));
@@ -558,8 +558,8 @@ void Pair::on_request(std::size_t index, const HttpRequest& request) {
       Session& session = open_session(index, TransportKind::polling, request.generation);
       session.waiting_get = request;
       queue(session, Packet{PacketType::open,
-                            engineio::encode_open_info({session.sid, {"websocket"}, kPingInterval,
-                                                        kPingTimeout, 1000000}),
+                            engineio::encode_open_info(
+                                {session.sid, {"websocket"}, kPingInterval, kPingTimeout, 1000000}),
                             false});
       return;
     }
@@ -664,7 +664,8 @@ void Pair::server_send(Session& session, std::vector<Packet> packets) {
       });
       ClientSlot& slot = clients_[index];
       if (carries_message && !carries_welcome &&
-          (std::exchange(slot.lose_next_poll_response, false) || chance(faults.lose_poll_response))) {
+          (std::exchange(slot.lose_next_poll_response, false) ||
+           chance(faults.lose_poll_response))) {
         ++responses_lost_;
         note(session.sid + " long-poll response lost");
         // The browser sends the same GET again on a new connection.
@@ -696,7 +697,8 @@ void Pair::close_session(const std::string& sid, bool tell, bool client_left) {
     } else if (session->kind == TransportKind::websocket) {
       deliver_text(index, session->generation, engineio::encode_text_frame(close));
     } else if (session->kind == TransportKind::sse) {
-      deliver_text(index, session->generation, nlohmann::json(engineio::encode_payload({close})).dump());
+      deliver_text(index, session->generation,
+                   nlohmann::json(engineio::encode_payload({close})).dump());
     }
   }
   for (const uint32_t generation : {session->generation, session->probe.value_or(0)}) {

@@ -108,15 +108,10 @@ class Pair {
     uint64_t epoch = 0;  // bumped by reset(): what was in flight is lost
     // Unanswered requests by (generation, id): whether each carries the close packet.
     std::map<std::pair<uint32_t, uint32_t>, bool> pending;
-    std::set<uint32_t> sockets;                       // open WebSockets / EventSources
+    std::set<uint32_t> sockets;  // open WebSockets / EventSources
     envelope::Seq acked = 0;
     bool lose_next_poll_response = false;
     Millis last_arrival[2]{};  // per direction (to server, to client): keeps order under jitter
-  };
-  // A WebSocket or an EventSource as the server sees it.
-  struct Socket {
-    TransportKind kind = TransportKind::websocket;
-    std::string sid;  // the session it carries or probes
   };
   struct Session;
   struct Flight {
@@ -170,7 +165,9 @@ class Pair {
   std::mt19937_64 random_;
   std::vector<ClientSlot> clients_;
   std::map<std::string, std::unique_ptr<Session>> sessions_;
-  std::map<std::pair<std::size_t, uint32_t>, Socket> server_sockets_;
+  // The WebSockets and EventSources the server holds, by (client, generation): the sid each one
+  // carries or probes.
+  std::map<std::pair<std::size_t, uint32_t>, std::string> server_sockets_;
   int next_sid_ = 0;
   std::map<std::pair<Millis, uint64_t>, Flight> in_flight_;
   uint64_t next_flight_ = 0;

@@ -35,8 +35,7 @@ Streams received(Pair& pair, std::string& breaks) {
   for (std::size_t to = 0; to < pair.client_count(); ++to) {
     for (const ClientEvent& event : pair.events(to)) {
       if (const auto* message = std::get_if<ev::MessageReceived>(&event)) {
-        const Kind kind =
-            message->kind == ev::MessageKind::direct ? Kind::direct : Kind::publish;
+        const Kind kind = message->kind == ev::MessageKind::direct ? Kind::direct : Kind::publish;
         streams[{to, sender_of(pair, message->from), kind}].push_back(message->data.at("n"));
       } else if (const auto* signal = std::get_if<ev::SignalReceived>(&event)) {
         streams[{to, sender_of(pair, signal->from), Kind::signal}].push_back(signal->data.at("n"));
@@ -74,8 +73,8 @@ struct Exercised {
 // One seed: four clients on different transport ladders exchange numbered messages under faults.
 void run_seed(uint64_t seed, Exercised& exercised) {
   Pair pair(seed);
-  pair.add_client(pair.client_config({TransportKind::websocket, TransportKind::sse,
-                                      TransportKind::polling}));
+  pair.add_client(
+      pair.client_config({TransportKind::websocket, TransportKind::sse, TransportKind::polling}));
   pair.add_client(pair.client_config({TransportKind::websocket, TransportKind::polling}));
   pair.add_client(pair.client_config({TransportKind::polling}));
   pair.add_client(pair.client_config({TransportKind::sse}));
@@ -83,7 +82,9 @@ void run_seed(uint64_t seed, Exercised& exercised) {
   for (std::size_t index = 0; index < pair.client_count(); ++index) pair.clear_events(index);
 
   auto& random = pair.random();
-  const auto pick = [&](int below) { return std::uniform_int_distribution<int>(0, below - 1)(random); };
+  const auto pick = [&](int below) {
+    return std::uniform_int_distribution<int>(0, below - 1)(random);
+  };
   pair.faults = FaultPlan{Millis(1 + pick(30)), Millis(pick(20)), 0.03, 0.03, 0.05};
 
   Streams sent;
@@ -98,7 +99,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
     const envelope::Json data = {{"n", n}};
     const std::string peer = pair.client(to).peer_id();
     pair.act(from, [&](Client& client, Millis now) {
-      const Status status = kind == Kind::direct    ? client.send(peer, data, now)
+      const Status status = kind == Kind::direct   ? client.send(peer, data, now)
                             : kind == Kind::signal ? client.signal(peer, data, now)
                                                    : client.publish(data, now);
       ASSERT_TRUE(status.ok()) << status.error().message << "\n" << replay_hint(seed, pair);
@@ -125,8 +126,8 @@ void run_seed(uint64_t seed, Exercised& exercised) {
   pair.block_websockets(false);
 
   std::string breaks;
-  const bool complete =
-      pair.run_until([&] { return received(pair, breaks = {}) == sent; }, pair.now() + Millis(120000));
+  const bool complete = pair.run_until([&] { return received(pair, breaks = {}) == sent; },
+                                       pair.now() + Millis(120000));
   EXPECT_TRUE(complete) << "not everything arrived once and in order:\n"
                         << differences(sent, received(pair, breaks)) << replay_hint(seed, pair);
   EXPECT_EQ(breaks, "") << replay_hint(seed, pair);
@@ -139,7 +140,8 @@ void run_seed(uint64_t seed, Exercised& exercised) {
         return true;
       },
       pair.now() + Millis(60000)))
-      << "a client did not reconnect\n" << replay_hint(seed, pair);
+      << "a client did not reconnect\n"
+      << replay_hint(seed, pair);
   for (std::size_t index = 0; index < clients; ++index) {
     for (const ClientEvent& event : pair.events(index)) {
       exercised.transport_changes += std::holds_alternative<ev::TransportChanged>(event);

@@ -148,7 +148,8 @@ TEST(PairLongPoll, RandomLossesKeepEveryMessageOnceInOrderWithinBoundedLatency) 
       }
       return numbers;
     };
-    ASSERT_TRUE(pair.run_until([&] { return received().size() == 200; }, pair.now() + Millis(10000)))
+    ASSERT_TRUE(
+        pair.run_until([&] { return received().size() == 200; }, pair.now() + Millis(10000)))
         << replay_hint(seed, pair);
     EXPECT_EQ(received(), up_to(200)) << replay_hint(seed, pair);
     EXPECT_EQ(received().size(), pair.events(kAlice).size()) << "only messages, no errors";

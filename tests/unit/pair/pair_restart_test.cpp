@@ -31,7 +31,9 @@ void run_seed(uint64_t seed) {
       {TransportKind::polling},
       {TransportKind::sse}};
   auto& random = pair.random();
-  const auto pick = [&](int below) { return std::uniform_int_distribution<int>(0, below - 1)(random); };
+  const auto pick = [&](int below) {
+    return std::uniform_int_distribution<int>(0, below - 1)(random);
+  };
   for (std::size_t index = 0; index < kClients; ++index) {
     pair.add_client(pair.client_config(ladders[pick(3)]));
   }
@@ -85,15 +87,16 @@ void run_seed(uint64_t seed) {
         return true;
       },
       pair.now() + Millis(120000)))
-      << "no resync\n" << replay_hint(seed, pair);
+      << "no resync\n"
+      << replay_hint(seed, pair);
   for (std::size_t index = 0; index < kClients; ++index) {
     const auto found = resyncs(pair, index);
     ASSERT_EQ(found.size(), 1u) << replay_hint(seed, pair);
     const std::vector<envelope::ClientEnvelope> expected(requests[index].begin() + acked[index],
                                                          requests[index].end());
     EXPECT_EQ(found[0].undelivered, expected)
-        << "client " << index << " was told its old session acknowledged " << acked[index]
-        << " of " << requests[index].size() << " requests\n"
+        << "client " << index << " was told its old session acknowledged " << acked[index] << " of "
+        << requests[index].size() << " requests\n"
         << replay_hint(seed, pair);
     EXPECT_EQ(pair.client(index).state(), ClientState::connected) << replay_hint(seed, pair);
     EXPECT_TRUE(pair.client(index).peer_id().starts_with("life1-")) << "a session of the new hub";
