@@ -15,7 +15,6 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -97,6 +96,8 @@ class Pair {
   void restart_server();
 
   int responses_lost() const { return responses_lost_; }
+  // Sessions that moved from polling or SSE to a websocket.
+  int upgrades() const { return upgrades_; }
   // The last lines of what crossed the link, for a failure message.
   std::string trace() const;
 
@@ -108,7 +109,7 @@ class Pair {
     uint64_t epoch = 0;  // bumped by reset(): what was in flight is lost
     // Unanswered requests by (generation, id): whether each carries the close packet.
     std::map<std::pair<uint32_t, uint32_t>, bool> pending;
-    std::set<uint32_t> sockets;  // open WebSockets / EventSources
+    std::map<uint32_t, TransportKind> sockets;  // open WebSockets / EventSources by generation
     envelope::Seq acked = 0;
     bool lose_next_poll_response = false;
     Millis last_arrival[2]{};  // per direction (to server, to client): keeps order under jitter
@@ -125,7 +126,10 @@ class Pair {
   void step();
   std::optional<Millis> next_deadline() const;
   void after_input(std::size_t index);
-  void send(std::size_t index, Direction direction, std::function<void()> deliver);
+  // After the latency (and jitter). `ordered`: behind everything sent earlier the same way, as on
+  // one connection; otherwise on a connection of its own, which may overtake the others.
+  void send(std::size_t index, Direction direction, std::function<void()> deliver,
+            bool ordered = true);
   bool chance(double probability);
   void note(std::string line);
 
@@ -173,6 +177,7 @@ class Pair {
   uint64_t next_flight_ = 0;
   bool websockets_blocked_ = false;
   int responses_lost_ = 0;
+  int upgrades_ = 0;
   std::deque<std::string> trace_;
 };
 

@@ -20,6 +20,7 @@ enum class Kind { direct, publish, signal };
 using Streams = std::map<std::tuple<std::size_t, std::size_t, Kind>, std::vector<int>>;
 
 constexpr int kMessagesPerSeed = 40;
+constexpr int kUnblockRound = 4;
 
 std::size_t sender_of(Pair& pair, const std::string& peer) {
   for (std::size_t index = 0; index < pair.client_count(); ++index) {
@@ -68,6 +69,7 @@ struct Exercised {
   int resets = 0;
   int lost_responses = 0;
   int transport_changes = 0;
+  int upgrades = 0;
 };
 
 // One seed: four clients on different transport ladders exchange numbered messages under faults.
@@ -78,6 +80,10 @@ void run_seed(uint64_t seed, Exercised& exercised) {
   pair.add_client(pair.client_config({TransportKind::websocket, TransportKind::polling}));
   pair.add_client(pair.client_config({TransportKind::polling}));
   pair.add_client(pair.client_config({TransportKind::sse}));
+  // Every other seed starts where WebSockets are blocked, so sessions begin on SSE or polling and
+  // move to a websocket mid-stream once they work.
+  const bool start_blocked = seed % 2 == 0;
+  pair.block_websockets(start_blocked);
   ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
   for (std::size_t index = 0; index < pair.client_count(); ++index) pair.clear_events(index);
 
@@ -112,6 +118,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
       sent[{to, from, kind}].push_back(n);
     }
 
+    if (round == kUnblockRound && start_blocked) pair.block_websockets(false);
     const int fault = pick(100);
     if (fault < 4) {
       pair.reset(pick(static_cast<int>(clients)));
@@ -121,7 +128,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
     } else if (fault < 12) {
       pair.block_websockets(pick(2) == 0);
     }
-    pair.run_until(pair.now() + Millis(pick(300)));
+    pair.run_until(pair.now() + Millis(pick(1000)));
   }
   pair.block_websockets(false);
 
@@ -148,6 +155,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
     }
   }
   exercised.lost_responses += pair.responses_lost();
+  exercised.upgrades += pair.upgrades();
 }
 
 TEST(PairDelivery, EveryMessageArrivesOnceInOrderAcrossResetsLostPollsAndTransportSwitches) {
@@ -161,6 +169,7 @@ TEST(PairDelivery, EveryMessageArrivesOnceInOrderAcrossResetsLostPollsAndTranspo
     EXPECT_GT(exercised.resets, 100);
     EXPECT_GT(exercised.lost_responses, 100);
     EXPECT_GT(exercised.transport_changes, 100);
+    EXPECT_GT(exercised.upgrades, 50) << "transport switches back to websocket";
   }
 }
 

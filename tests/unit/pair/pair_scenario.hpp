@@ -12,9 +12,11 @@
 
 namespace rtcwire::testing {
 
-// Connects every client and puts it in `room`; true once each one sees all the others.
+// Connects every client not connected yet and puts it in `room`; true once each one sees all the
+// others.
 inline bool gather_in_room(Pair& pair, const std::string& room) {
   for (std::size_t index = 0; index < pair.client_count(); ++index) {
+    if (pair.client(index).state() != ClientState::idle) continue;
     pair.act(index, [](Client& client, Millis now) { EXPECT_TRUE(client.connect(now).ok()); });
   }
   const bool connected = pair.run_until(
