@@ -12,11 +12,11 @@
 #include <utility>
 #include <variant>
 
-#include "rtcwire/client.hpp"
-#include "rtcwire/envelope.hpp"
-#include "rtcwire/error.hpp"
-#include "rtcwire/json_limits.hpp"
-#include "rtcwire/transport_action.hpp"
+#include "rtcwire/client/client.hpp"
+#include "rtcwire/envelope/envelope.hpp"
+#include "rtcwire/base/error.hpp"
+#include "rtcwire/base/json_limits.hpp"
+#include "rtcwire/engineio/transport_action.hpp"
 
 namespace rtcwire::bindings {
 namespace {

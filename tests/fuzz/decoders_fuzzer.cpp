@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "rtcwire/client.hpp"
-#include "rtcwire/engineio_packet.hpp"
-#include "rtcwire/envelope.hpp"
+#include "rtcwire/client/client.hpp"
+#include "rtcwire/engineio/engineio_packet.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 
 namespace {
 
