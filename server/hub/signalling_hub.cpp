@@ -442,8 +442,10 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
   out.deliver(from, envelope::encode(envelope::Welcome{
                         session.peer, session.id, session.token, settings_.max_message_bytes, true,
                         session.inbox.take_ack(), std::nullopt, token_lifetime(admitted)}));
-  // What the client missed, in order, with the seq it was first sent with.
+  // What the client missed, in order, with the seq it was first sent with; it may be lost in
+  // flight like any other tail.
   resend_unacked(session, out);
+  if (!session.outbox.unacked().empty()) arm_resend(session);
   out.greet(Greeting{true, std::nullopt});
   reschedule(session);
 }
@@ -747,18 +749,21 @@ void SignallingHub::send_encoded(PeerSession& to, std::string_view encoded, Outp
   budget_.add(bytes);
   if (!to.connection) return;
   out.deliver(*to.connection, envelope::with_ack(text, to.inbox.take_ack()));
-  // A lost long-poll response leaves a tail that no later envelope reveals: without an ack in
-  // time, everything unacknowledged goes again.
-  if (!to.resend_at && settings_.resend_after > Millis(0) &&
-      to.resends_without_ack < settings_.resend_tries) {
-    if (to.resend_after == Millis(0)) to.resend_after = settings_.resend_after;
-    to.resend_at = now_ + to.resend_after;
-  }
+  arm_resend(to);
   reschedule(to);
 }
 
 bool SignallingHub::afford_resend(const PeerSession& session) {
   return resend_budget_.try_take(static_cast<double>(session.outbox.bytes()), now_);
+}
+
+void SignallingHub::arm_resend(PeerSession& session) {
+  if (session.resend_at || settings_.resend_after == Millis(0) ||
+      session.resends_without_ack >= settings_.resend_tries) {
+    return;
+  }
+  if (session.resend_after == Millis(0)) session.resend_after = settings_.resend_after;
+  session.resend_at = now_ + session.resend_after;
 }
 
 void SignallingHub::resend_unacked(PeerSession& session, Output& out) {

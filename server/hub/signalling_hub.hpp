@@ -174,6 +174,10 @@ class SignallingHub {
   void resend_unacked(PeerSession& session, Output& out);
   // Takes the resend of the session's unacknowledged bytes from the global resend budget.
   bool afford_resend(const PeerSession& session);
+  // A lost long-poll response leaves a tail that no later envelope reveals: without an ack in
+  // time, everything unacknowledged goes again. Starts that clock unless it runs already or the
+  // session used up its tries.
+  void arm_resend(PeerSession& session);
   // Signal and direct: relayed only to a peer of the sender's own room.
   PeerSession* room_peer(const PeerSession& sender, std::string_view peer);
   void relay_to_peer(PeerSession& sender, PeerSession& target,

@@ -111,6 +111,19 @@ TEST_F(HubRecoveryTest, ADetachedSessionIsNotResentToAndItsResumeReplays) {
   EXPECT_EQ(seqs_to(resumed, again), (std::vector<envelope::Seq>{0, 3}));
 }
 
+TEST_F(HubRecoveryTest, AResumeReplayLostInFlightGoesAgainWithoutAnAck) {
+  (void)bob_publishes(1);  // alice 3
+  hub.disconnect(alice, now);
+  const ConnectionId again = hub.connect();
+  const Millis resumed_at = now;
+  // The replay of 3 is lost with nothing after it (found by the Pair harness, seed 13).
+  EXPECT_EQ(seqs_to(send(again, envelope::Hello{"t", resume_of(alice, 2)}), again),
+            (std::vector<envelope::Seq>{0, 3}));
+  EXPECT_TRUE(seqs_to(hub.handle_timeout(resumed_at + kResendAfter - Millis(1)), again).empty());
+  EXPECT_EQ(seqs_to(hub.handle_timeout(resumed_at + kResendAfter), again),
+            (std::vector<envelope::Seq>{3}));
+}
+
 TEST_F(HubRecoveryTest, AnOversizeEnvelopeIsRefusedAndStillUsesUpItsSeq) {
   const std::string big(kLimit, 'x');
   const HubOutput refused = send(alice, envelope::Publish{big}, 2);
