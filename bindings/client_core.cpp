@@ -2,18 +2,18 @@
 // Everything crosses as plain values: strings, numbers, and JSON text for structured data, so JS
 // never holds a C++ object other than the ClientCore itself and C++ never holds a JS object.
 // Errors come back as JSON text {code, origin, message} ("" when the call succeeded). Parsing the
-// config, checking app data and encoding the outputs live in the sdk (client_config,
-// client_event_encoding).
+// config, checking app data and encoding the outputs live in the sdk (client/config,
+// client/event_encoding).
 #include <emscripten/bind.h>
 
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "rtcwire/client.hpp"
-#include "rtcwire/client_config.hpp"
-#include "rtcwire/client_event_encoding.hpp"
-#include "rtcwire/error.hpp"
+#include "rtcwire/base/error.hpp"
+#include "rtcwire/client/client.hpp"
+#include "rtcwire/client/config.hpp"
+#include "rtcwire/client/event_encoding.hpp"
 
 namespace rtcwire::bindings {
 namespace {

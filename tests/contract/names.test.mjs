@@ -41,11 +41,11 @@ function assertSameNames(actual, expected, where) {
 }
 
 test('every error code is the same in error.hpp, error.cpp, index.d.ts, api.md and protocol.md', () => {
-  const enumBody = block(read('sdk/include/rtcwire/error.hpp'), 'enum class ErrorCode {', '};');
+  const enumBody = block(read('sdk/include/rtcwire/base/error.hpp'), 'enum class ErrorCode {', '};');
   const enumNames = [...enumBody.matchAll(/^\s*([a-z_]+),/gm)].map((match) => match[1]);
   assert.ok(enumNames.length >= 30, `only ${enumNames.length} codes read from error.hpp`);
 
-  const cppNames = [...read('sdk/src/error.cpp').matchAll(/ErrorCode::(\w+), std::string_view\{"(\w+)"\}/g)];
+  const cppNames = [...read('sdk/src/base/error.cpp').matchAll(/ErrorCode::(\w+), std::string_view\{"(\w+)"\}/g)];
   for (const [, member, name] of cppNames) assert.equal(name, member, 'error.cpp spells a code as its enum member');
   assertSameNames(cppNames.map((match) => match[1]), enumNames, 'error.cpp to_string names');
 
@@ -67,7 +67,7 @@ test('every app event is the same in client.js, index.d.ts and api.md', () => {
 });
 
 test('client.js handles every event type the core encodes', () => {
-  const encoder = read('sdk/src/client_event_encoding.cpp');
+  const encoder = read('sdk/src/client/event_encoding.cpp');
   const events = block(encoder, 'void put_event(', '\n}\n');
   const coreTypes = [...events.matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]);
   // state is encoded by put_state.

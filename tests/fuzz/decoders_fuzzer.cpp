@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "rtcwire/client.hpp"
-#include "rtcwire/client_config.hpp"
-#include "rtcwire/client_event_encoding.hpp"
-#include "rtcwire/engineio_packet.hpp"
-#include "rtcwire/envelope.hpp"
+#include "rtcwire/client/client.hpp"
+#include "rtcwire/client/config.hpp"
+#include "rtcwire/client/event_encoding.hpp"
+#include "rtcwire/engineio/engineio_packet.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rtcwire/envelope.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 #include "signalling_hub.hpp"
 
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "rtcwire/envelope.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 
 namespace rtcwire::server {
 namespace {

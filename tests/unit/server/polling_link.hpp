@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "hub_harness.hpp"
-#include "rtcwire/client.hpp"
-#include "rtcwire/engineio_packet.hpp"
+#include "rtcwire/client/client.hpp"
+#include "rtcwire/engineio/engineio_packet.hpp"
 #include "signalling_hub.hpp"
 
 namespace rtcwire::server::testing {

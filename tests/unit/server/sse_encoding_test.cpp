@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rtcwire/engineio_packet.hpp"
+#include "rtcwire/engineio/engineio_packet.hpp"
 
 namespace rtcwire::server {
 namespace {

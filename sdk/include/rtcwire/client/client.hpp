@@ -1,0 +1,298 @@
+// The rtcwire client core: session, rooms and messaging over an Engine.IO connection, sans-I/O.
+// Inputs are app commands and platform events (each with the current time); outputs are
+// transport actions for the platform, events for the app, and the next timer deadline.
+// Model: quinn-proto's Connection (handle_* in, poll_* out).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "rtcwire/session/client_session.hpp"
+#include "rtcwire/engineio/engineio_connection.hpp"
+#include "rtcwire/envelope/envelope.hpp"
+#include "rtcwire/base/error.hpp"
+#include "rtcwire/base/random_source.hpp"
+#include "rtcwire/client/reconnect_policy.hpp"
+#include "rtcwire/session/room_membership.hpp"
+#include "rtcwire/engineio/server_url.hpp"
+#include "rtcwire/base/time.hpp"
+#include "rtcwire/base/timer_table.hpp"
+#include "rtcwire/engineio/transport_action.hpp"
+
+namespace rtcwire {
+
+enum class ClientState {
+  idle,          // created, connect() not called yet
+  connecting,    // transport and handshake in progress
+  connected,     // welcomed by the server: rooms and messages work
+  reconnecting,  // the connection was lost; waiting to try again (or for the network)
+  disconnected,  // the connection failed and will not be retried
+  closed,        // closed by the app; final
+};
+
+std::string_view to_string(ClientState state);
+
+// A transport that worked for a server, remembered by the platform until `until`.
+struct RememberedTransport {
+  TransportKind kind;
+  Millis until;
+};
+
+struct ClientConfig {
+  std::string url;                  // http(s) or ws(s) URL of rtcwire-server
+  std::string sdk = "rtcwire-cpp";  // sent in hello, informational
+  // The transport ladder, tried in this order; an upgrade to websocket follows a fallback when
+  // websocket is in the list.
+  std::vector<TransportKind> transports{TransportKind::websocket, TransportKind::sse,
+                                        TransportKind::polling};
+  // Per transport attempt: from opening it to the server's welcome. A transport that has not
+  // delivered the Engine.IO open packet by then counts as failed and the next one is tried.
+  Millis handshake_timeout{5000};
+  // An attempt that has not opened after this head start does not hold up the next one: the next
+  // rung starts alongside it (happy eyeballs) and the first to open wins. Past the last rung the
+  // last transport is tried again alongside, for an attempt stuck on a dead pooled connection.
+  Millis race_head_start{400};
+  // Such a repeat needs a head start of only a few handshakes with this server (never less than
+  // this, never more than race_head_start): a dead connection fails an attempt by silence alone,
+  // and a browser may hold several, each costing one head start after a silent drop.
+  Millis repeat_head_start_min{50};
+  Millis upgrade_timeout{10000};
+  // After a failed upgrade probe the session probes websocket again after these waits (±25%
+  // jitter), the last one repeating; empty: one probe per connection.
+  std::vector<Millis> reprobe_after{Millis(5000), Millis(30000), Millis(5 * 60 * 1000)};
+  // Each step down the ladder waits a random delay in this range: never a zero-delay loop.
+  Millis ladder_delay_min{50};
+  Millis ladder_delay_max{250};
+  // How long a transport that worked is worth starting with on the next connect.
+  Millis remember_for{10 * 60 * 1000};
+  std::optional<RememberedTransport> remembered;
+  // After a connection that was established is lost; `max_attempts = 0` never retries.
+  ReconnectPolicy reconnect;
+  uint64_t random_seed = 0;
+  std::size_t max_message_bytes = 65536;  // until the server's welcome says otherwise
+  // Requests kept until the server acknowledges them (encoded bytes); past it, buffer_full.
+  std::size_t resume_buffer_bytes = 1024 * 1024;
+};
+
+namespace client_event {
+struct StateChanged {
+  ClientState state;
+  std::optional<Error> error;      // why, for reconnecting and disconnected
+  uint32_t attempt = 0;            // reconnecting: the attempt that comes next (1 for the first)
+  std::optional<Millis> retry_in;  // reconnecting: the wait before it; empty while offline
+  bool resumed = false;            // connected: the previous session continues
+  // connected: what the welcome said, as it was then (a later event may change the client).
+  std::string peer_id{};
+  std::size_t max_message_bytes = 0;
+  std::optional<TransportKind> transport{};
+};
+// Connected again with a new session (after StateChanged connected, resumed false): the room and
+// presence are gone, rebuild app state. `undelivered` are the requests the old session never
+// acknowledged, oldest first (the server may or may not have processed them).
+struct Resync {
+  Error reason;  // why the session could not continue, e.g. session_expired or buffer_overflow
+  std::vector<envelope::ClientEnvelope> undelivered;
+};
+struct RoomJoined {
+  std::string room;
+  std::vector<std::string> peers;  // the others already there
+  // The user (connection token `sub`) of each peer that has one: peer id -> user, or null.
+  envelope::Json users;
+  envelope::RequestId request = 0;  // the join this answers (0: none pending)
+};
+struct RoomLeft {
+  std::string room;
+};
+struct PeerJoined {
+  std::string peer;
+  std::optional<std::string> user;
+};
+struct PeerLeft {
+  std::string peer;
+};
+enum class MessageKind { room, direct };
+struct MessageReceived {
+  std::string from;
+  MessageKind kind;
+  envelope::Json data;
+};
+struct SignalReceived {
+  std::string from;
+  envelope::Json data;
+};
+// The session now runs over `kind` (after connecting, or after an upgrade).
+struct TransportChanged {
+  TransportKind kind;
+};
+// The platform should remember, for connects to `server`, to start with `kind` until `until`.
+struct RememberTransport {
+  std::string server;
+  RememberedTransport transport;
+};
+// The connection token is about to expire, or the server refused it: the platform asks the app for
+// a fresh one and passes it to set_token().
+struct TokenNeeded {};
+// An error that did not change the client's state (e.g. the server refused one request).
+struct ErrorRaised {
+  Error error;
+  envelope::RequestId request = 0;  // the request the server refused, when it named one
+};
+}  // namespace client_event
+
+using ClientEvent =
+    std::variant<client_event::StateChanged, client_event::RoomJoined, client_event::RoomLeft,
+                 client_event::PeerJoined, client_event::PeerLeft, client_event::MessageReceived,
+                 client_event::SignalReceived, client_event::TransportChanged,
+                 client_event::RememberTransport, client_event::Resync, client_event::ErrorRaised,
+                 client_event::TokenNeeded>;
+
+class Client {
+ public:
+  explicit Client(ClientConfig config);
+  // Its connections call back into it (for probe generations), so it stays where it was made.
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  ClientState state() const { return state_; }
+  // The session's peer id (kept while reconnecting); empty without a session.
+  const std::string& peer_id() const { return session_.peer_id(); }
+  const RoomMembership& membership() const { return session_.membership(); }
+  // Bytes of requests not acknowledged by the server yet (sent, or queued while reconnecting).
+  std::size_t buffered_bytes() const { return session_.unacked_bytes(); }
+  std::size_t max_message_bytes() const { return max_message_bytes_; }
+  // The transport in use (or being tried), if any.
+  std::optional<TransportKind> transport() const;
+
+  // App commands. A returned error is the app's mistake (origin local) and changes nothing.
+  // While a session waits to be resumed (reconnecting), requests are queued and sent on resume.
+  Status connect(Millis now);
+  // The id that the RoomJoined or ErrorRaised answering this join will carry.
+  Result<envelope::RequestId> join(std::string room, Millis now);
+  Status leave(Millis now);
+  Status publish(envelope::Json data, Millis now);
+  Status send(std::string peer, envelope::Json data, Millis now);
+  Status signal(std::string peer, envelope::Json data, Millis now);
+  void close(Millis now);
+  // The app's connection token: every hello carries the latest one; while connected, a new one is
+  // sent at once in a refresh envelope (no reconnect).
+  Status set_token(std::string token, Millis now);
+
+  // Platform events, each tagged with the generation of the transport it came from.
+  void handle_transport_open(uint32_t generation, Millis now);
+  void handle_transport_text(uint32_t generation, std::string_view frame, Millis now);
+  void handle_transport_binary(uint32_t generation, std::string_view frame, Millis now);
+  void handle_transport_closed(uint32_t generation, Millis now);
+  void handle_transport_error(uint32_t generation, std::string_view reason, Millis now);
+  // The answer to an HttpRequest; status 0 when the request failed without a response.
+  void handle_http_response(uint32_t generation, uint32_t id, int status, std::string_view body,
+                            Millis now);
+  void handle_timeout(Millis now);
+  // The browser's online/offline events: offline holds reconnection, online retries at once.
+  void handle_network_change(bool online, Millis now);
+
+  std::optional<TransportAction> poll_action();
+  std::optional<ClientEvent> poll_event();
+  std::optional<Millis> poll_timeout() const;
+
+ private:
+  enum class Timer { handshake, next_transport, reconnect, ack, token_refresh, replay, head_start };
+  // An earlier attempt of this connect, still opening alongside the newest.
+  struct RacingAttempt {
+    std::unique_ptr<EngineIoConnection> connection;
+    Millis deadline;  // its handshake timeout
+    Millis started;
+  };
+  static constexpr std::size_t kMaxParallelAttempts = 3;
+  // A repeat of one transport starts after this many times the last handshake took: a fresh
+  // connection costs a round trip more than a pooled one.
+  static constexpr int kRepeatHeadStartHandshakes = 2;
+
+  Status transition(client_event::StateChanged change);
+  // Requests need a connection, or a session to queue them for.
+  Status require_session() const;
+  Status require_room() const;
+  Status require_peer(const std::string& peer) const;
+  // Numbers and keeps a request for the session and sends it when connected.
+  Status submit(envelope::ClientEnvelope request);
+  // Writes one encoded envelope on the connection.
+  Status write(std::string text);
+  void send_ack();
+  // Acknowledges now when enough arrived, otherwise arms the ack timer.
+  void schedule_ack();
+  // A gap in the server's stream: asks for a replay after the last envelope in order.
+  void request_replay(Millis now);
+  // Moves whatever the connection produced into this client's queues and reacts to its events.
+  void start_attempt(Millis now);
+  // The current transport attempt failed before the Engine.IO handshake: try the next one.
+  void attempt_failed(Error error, Millis now);
+  // The head start of the newest attempt passed: the next one starts alongside it.
+  void race_next(Millis now);
+  // How long the newest attempt runs alone before `next` starts alongside it.
+  Millis head_start_before(TransportKind next) const;
+  // Events of the earlier attempts: the first to open replaces the newest, failures drop out.
+  void drain_racing(Millis now);
+  void close_racing();
+  // The Engine.IO open packet arrived on connection_: hello goes out.
+  void on_opened(Millis now);
+  RacingAttempt* racing(uint32_t generation);
+  // The connection (the current one or an earlier attempt) a platform event belongs to.
+  EngineIoConnection* route(uint32_t generation);
+  // Reacts to what `target` produced after a platform event.
+  void drain(const EngineIoConnection& target, Millis now);
+  void drain_connection(Millis now);
+  void handle_message(const std::string& text, bool binary, Millis now);
+  void handle_welcome(envelope::Welcome welcome, Millis now);
+  // The server said how long the token stays valid: ask for a new one before then.
+  void schedule_token_refresh(std::uint64_t lifetime_ms, Millis now);
+  void handle_envelope(envelope::ServerEnvelope envelope, Millis now);
+  // The pending join an answer settles (`echoed`: the id it carries, 0 for the oldest); 0 if none.
+  envelope::RequestId answer_join(envelope::RequestId echoed);
+  // Ends the connection and the session: the next connection starts a new session.
+  void abandon_session(Error error, Millis now);
+  // The connection is gone: retry per the policy if one was established, else give up.
+  void lose_connection(Error error, Millis now);
+  // `spread`: the server's goaway asked for a uniform delay in [0, spread] instead of backoff.
+  void schedule_reconnect(std::optional<Error> error, Millis now,
+                          std::optional<Millis> spread = std::nullopt);
+  void start_connecting(Millis now);
+  bool owns(uint32_t generation) const;
+
+  ClientConfig config_;
+  ServerUrl server_url_;
+  std::optional<Error> config_error_;
+  RandomSource random_;
+  ClientState state_ = ClientState::idle;
+  uint32_t next_generation_ = 1;
+  std::vector<TransportKind> ladder_;
+  std::size_t rung_ = 0;
+  bool attempt_opened_ = false;  // the current attempt got the Engine.IO open packet
+  Millis attempt_started_{0};     // when the current attempt was opened
+  // From opening an attempt to the server's open packet, the last time one opened.
+  std::optional<Millis> last_handshake_;
+  std::unique_ptr<EngineIoConnection> connection_;
+  std::size_t max_message_bytes_;
+  ClientSession session_;
+  TimerTable<Timer, 7> timers_;
+  std::optional<std::string> token_;  // the app's connection token, when it uses one
+  // The server refused hello (say, unauthorized): the reason the connection then closes.
+  std::optional<Error> hello_refusal_;
+  std::vector<RacingAttempt> racing_;
+  Millis round_deadline_{0};       // no attempt of this connect starts after it
+  bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
+  bool ever_connected_ = false;
+  bool online_ = true;
+  uint32_t reconnect_attempt_ = 0;  // attempts made since the connection was lost
+  envelope::RequestId last_request_id_ = 0;
+  // Joins not answered yet, oldest first: a server that echoes no ids answers them in order.
+  std::deque<envelope::RequestId> pending_joins_;
+  std::deque<TransportAction> actions_;
+  std::deque<ClientEvent> events_;
+};
+
+}  // namespace rtcwire

@@ -1,0 +1,13 @@
+// When to ask the app for a fresh connection token: a quarter of its lifetime before it expires
+// (at least half a second, at most a minute before), so the refresh envelope arrives in time even
+// over a slow transport or a slow token endpoint.
+#pragma once
+
+#include "rtcwire/base/time.hpp"
+
+namespace rtcwire {
+
+// From the moment the server said the token is valid for `lifetime`.
+Millis token_refresh_delay(Millis lifetime);
+
+}  // namespace rtcwire

@@ -1,0 +1,829 @@
+#include "rtcwire/client/client.hpp"
+
+#include <algorithm>
+
+#include "rtcwire/base/json_limits.hpp"
+#include "rtcwire/session/token_refresh.hpp"
+
+namespace rtcwire {
+namespace {
+
+// A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
+constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
+// How long a replay request may go unanswered before the next gap asks again.
+constexpr Millis kReplayRetry{1000};
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+bool is_legal(ClientState from, ClientState to) {
+  using S = ClientState;
+  switch (from) {
+    case S::idle:
+    case S::disconnected:
+      return to == S::connecting || to == S::closed;
+    case S::connecting:
+      return to == S::connected || to == S::reconnecting || to == S::disconnected ||
+             to == S::closed;
+    case S::connected:
+      return to == S::reconnecting || to == S::disconnected || to == S::closed;
+    case S::reconnecting:
+      return to == S::reconnecting || to == S::connecting || to == S::disconnected ||
+             to == S::closed;
+    case S::closed:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view to_string(ClientState state) {
+  switch (state) {
+    case ClientState::idle:
+      return "idle";
+    case ClientState::connecting:
+      return "connecting";
+    case ClientState::connected:
+      return "connected";
+    case ClientState::reconnecting:
+      return "reconnecting";
+    case ClientState::disconnected:
+      return "disconnected";
+    case ClientState::closed:
+      return "closed";
+  }
+  return "closed";
+}
+
+Client::Client(ClientConfig config)
+    : config_(std::move(config)),
+      random_(config_.random_seed),
+      max_message_bytes_(config_.max_message_bytes),
+      session_(config_.resume_buffer_bytes) {
+  auto url = parse_server_url(config_.url);
+  if (url) {
+    server_url_ = std::move(url.value());
+  } else {
+    config_error_ = url.error();
+  }
+  if (config_.transports.empty()) {
+    config_error_ = local_error(ErrorCode::invalid_argument, "the transport list is empty");
+  }
+}
+
+std::optional<TransportKind> Client::transport() const {
+  if (!connection_ || connection_->state() == EngineIoState::closed) return std::nullopt;
+  return connection_->transport_kind();
+}
+
+Status Client::transition(client_event::StateChanged change) {
+  if (!is_legal(state_, change.state)) {
+    return local_error(ErrorCode::invalid_state, "client cannot go from " +
+                                                     std::string(to_string(state_)) + " to " +
+                                                     std::string(to_string(change.state)));
+  }
+  state_ = change.state;
+  events_.push_back(std::move(change));
+  return ok();
+}
+
+Status Client::require_session() const {
+  const bool resuming = session_.exists() &&
+                        (state_ == ClientState::reconnecting || state_ == ClientState::connecting);
+  if (state_ != ClientState::connected && !resuming) {
+    return local_error(ErrorCode::not_connected,
+                       "client is " + std::string(to_string(state_)) + ", not connected");
+  }
+  return ok();
+}
+
+Status Client::require_room() const {
+  if (auto session = require_session(); !session) return session;
+  if (!membership().in_room()) return local_error(ErrorCode::not_in_room, "join a room first");
+  return ok();
+}
+
+Status Client::require_peer(const std::string& peer) const {
+  if (auto in_room = require_room(); !in_room) return in_room;
+  if (!membership().has_peer(peer)) {
+    return local_error(ErrorCode::peer_not_found,
+                       "no peer '" + peer.substr(0, 64) + "' in the room");
+  }
+  return ok();
+}
+
+Status Client::connect(Millis now) {
+  if (config_error_) return *config_error_;
+  if (state_ != ClientState::idle && state_ != ClientState::disconnected) {
+    return local_error(ErrorCode::invalid_state,
+                       "connect() while " + std::string(to_string(state_)));
+  }
+  ever_connected_ = false;
+  reconnect_attempt_ = 0;
+  start_connecting(now);
+  return ok();
+}
+
+void Client::start_connecting(Millis now) {
+  ladder_ = config_.transports;
+  // A transport that worked recently goes first, so a blocked websocket is not paid for again.
+  if (const auto& remembered = config_.remembered; remembered && now < remembered->until) {
+    const auto it = std::find(ladder_.begin(), ladder_.end(), remembered->kind);
+    if (it != ladder_.end()) std::rotate(ladder_.begin(), it, it + 1);
+  }
+  rung_ = 0;
+  round_deadline_ = now + config_.handshake_timeout;
+  (void)transition({ClientState::connecting, std::nullopt, 0, std::nullopt, false});
+  start_attempt(now);
+}
+
+void Client::start_attempt(Millis now) {
+  const TransportKind kind = ladder_[rung_];
+  if (connection_ && connection_->state() == EngineIoState::opening) {
+    // Overtaken after its head start, not failed: it keeps running alongside.
+    if (racing_.size() + 1 >= kMaxParallelAttempts) {
+      // The oldest gives way: an attempt stuck on a dead pooled connection only frees it when it
+      // is aborted, and the browser may hold several such connections.
+      racing_.front().connection->close();
+      while (auto action = racing_.front().connection->poll_action()) {
+        actions_.push_back(std::move(*action));
+      }
+      racing_.erase(racing_.begin());
+    }
+    racing_.push_back(RacingAttempt{std::move(connection_),
+                                    timers_.deadline(Timer::handshake).value_or(now),
+                                    attempt_started_});
+  }
+  const uint32_t generation = next_generation_++;
+  ProbeFactory probe_factory;
+  const bool may_upgrade = std::find(config_.transports.begin(), config_.transports.end(),
+                                     TransportKind::websocket) != config_.transports.end();
+  if (kind != TransportKind::websocket && may_upgrade) {
+    // Every probe gets a generation of its own, so a late event of a failed one is dropped.
+    probe_factory = [this] {
+      return make_transport(TransportKind::websocket, next_generation_++, server_url_,
+                            random_.next());
+    };
+  }
+  connection_ = std::make_unique<EngineIoConnection>(
+      make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
+      config_.upgrade_timeout, config_.reprobe_after, random_.next());
+  attempt_opened_ = false;
+  attempt_started_ = now;
+  timers_.set(Timer::handshake, now + config_.handshake_timeout);
+  // Past the last rung only an HTTP transport goes again, and only on a reconnect: its attempt may
+  // be stuck on a pooled connection that died with the last one (a websocket always has a
+  // connection of its own).
+  const bool next_exists =
+      rung_ + 1 < ladder_.size() || (kind != TransportKind::websocket && ever_connected_);
+  // New attempts start for one handshake timeout from the first; then the last ones run out.
+  if (next_exists) {
+    const TransportKind next = rung_ + 1 < ladder_.size() ? ladder_[rung_ + 1] : kind;
+    const Millis head_start = head_start_before(next);
+    if (now + head_start < round_deadline_) timers_.set(Timer::head_start, now + head_start);
+  }
+  (void)connection_->open(now);
+  drain_connection(now);
+}
+
+void Client::race_next(Millis now) {
+  if (rung_ + 1 < ladder_.size()) ++rung_;
+  timers_.clear(Timer::next_transport);
+  start_attempt(now);
+}
+
+Millis Client::head_start_before(TransportKind next) const {
+  if (next != connection_->transport_kind() || !last_handshake_) return config_.race_head_start;
+  return std::clamp(*last_handshake_ * kRepeatHeadStartHandshakes, config_.repeat_head_start_min,
+                    std::max(config_.race_head_start, config_.repeat_head_start_min));
+}
+
+Client::RacingAttempt* Client::racing(uint32_t generation) {
+  for (auto& attempt : racing_) {
+    if (attempt.connection->owns(generation)) return &attempt;
+  }
+  return nullptr;
+}
+
+void Client::drain_racing(Millis now) {
+  for (std::size_t i = 0; i < racing_.size();) {
+    EngineIoConnection& attempt = *racing_[i].connection;
+    while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
+    std::optional<EngineIoEvent> event = attempt.poll_event();
+    if (!event) {
+      ++i;
+      continue;
+    }
+    if (std::holds_alternative<engineio_event::Opened>(*event) &&
+        state_ == ClientState::connecting) {
+      // The first attempt to open wins; the newest one and the rest are closed.
+      auto winner = std::move(racing_[i].connection);
+      attempt_started_ = racing_[i].started;
+      racing_.erase(racing_.begin() + static_cast<std::ptrdiff_t>(i));
+      if (connection_) {  // empty while the next rung waits for its start
+        connection_->close();
+        while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+      }
+      connection_ = std::move(winner);
+      on_opened(now);
+      drain_connection(now);
+      return;
+    }
+    // Anything else before the open packet means this attempt is out.
+    attempt.close();
+    while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
+    racing_.erase(racing_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+}
+
+void Client::close_racing() {
+  for (auto& attempt : racing_) {
+    attempt.connection->close();
+    while (auto action = attempt.connection->poll_action()) {
+      actions_.push_back(std::move(*action));
+    }
+  }
+  racing_.clear();
+  timers_.clear(Timer::head_start);
+}
+
+void Client::attempt_failed(Error error, Millis now) {
+  timers_.clear(Timer::head_start);
+  if (rung_ + 1 >= ladder_.size()) {
+    if (!racing_.empty()) {
+      // An earlier attempt is still opening: it is the one to wait for now.
+      connection_ = std::move(racing_.back().connection);
+      attempt_started_ = racing_.back().started;
+      timers_.set(Timer::handshake, racing_.back().deadline);
+      racing_.pop_back();
+      return;
+    }
+    lose_connection(std::move(error), now);
+    return;
+  }
+  ++rung_;
+  timers_.clear(Timer::handshake);
+  const auto delay =
+      random_.uniform(config_.ladder_delay_min.count(), config_.ladder_delay_max.count());
+  timers_.set(Timer::next_transport, now + Millis(std::max<int64_t>(delay, 1)));
+}
+
+Status Client::submit(envelope::ClientEnvelope request) {
+  std::string text = envelope::encode(request, session_.next_seq());
+  const std::size_t bytes = text.size();
+  std::size_t limit = max_message_bytes_;
+  if (state_ == ClientState::connected) {
+    // Refused now rather than failing in the connection once numbered: a seq that never goes out
+    // would leave a gap the server refuses everything after.
+    const auto max_payload = connection_->open_info().max_payload;
+    if (max_payload > 0) limit = std::min(limit, static_cast<std::size_t>(max_payload - 1));
+  }
+  if (bytes > limit) {
+    return local_error(ErrorCode::message_too_large, "message of " + std::to_string(bytes) +
+                                                         " bytes exceeds the server's limit of " +
+                                                         std::to_string(limit));
+  }
+  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
+    return local_error(ErrorCode::invalid_argument,
+                       "data is nested deeper than the protocol allows");
+  }
+  auto queued = session_.queue(std::move(request), bytes);
+  if (!queued) return queued.error();
+  // Otherwise it goes out when the session is resumed.
+  if (state_ == ClientState::connected) (void)write(std::move(text));
+  return ok();
+}
+
+Status Client::write(std::string text) {
+  auto sent = connection_->send_message(std::move(text));
+  while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+  return sent;
+}
+
+void Client::send_ack() {
+  timers_.clear(Timer::ack);
+  (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack()}}));
+}
+
+Result<envelope::RequestId> Client::join(std::string room, Millis /*now*/) {
+  if (auto session = require_session(); !session) return session.error();
+  if (!envelope::is_valid_room(room)) {
+    return local_error(ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
+  }
+  const envelope::RequestId id = last_request_id_ + 1;
+  if (auto submitted = submit(envelope::Join{std::move(room), id}); !submitted) {
+    return submitted.error();
+  }
+  last_request_id_ = id;
+  pending_joins_.push_back(id);
+  return id;
+}
+
+Status Client::leave(Millis /*now*/) {
+  if (auto in_room = require_room(); !in_room) return in_room;
+  return submit(envelope::Leave{});
+}
+
+Status Client::publish(envelope::Json data, Millis /*now*/) {
+  if (auto in_room = require_room(); !in_room) return in_room;
+  return submit(envelope::Publish{std::move(data)});
+}
+
+Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
+  if (auto present = require_peer(peer); !present) return present;
+  return submit(envelope::DirectTo{std::move(peer), std::move(data)});
+}
+
+Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
+  if (auto present = require_peer(peer); !present) return present;
+  return submit(envelope::SignalTo{std::move(peer), std::move(data)});
+}
+
+void Client::close(Millis now) {
+  if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
+  close_racing();
+  timers_.clear_all();
+  session_.clear();
+  pending_joins_.clear();
+  if (connection_) {
+    connection_->close();
+    drain_connection(now);
+  }
+}
+
+Status Client::set_token(std::string token, Millis now) {
+  static_assert(envelope::kMaxAuthBytes == 8192, "the message below names the limit");
+  if (token.empty() || token.size() > envelope::kMaxAuthBytes) {
+    return local_error(ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
+  }
+  if (state_ == ClientState::closed) {
+    return local_error(ErrorCode::invalid_state, "the client is closed");
+  }
+  token_ = std::move(token);
+  if (state_ != ClientState::connected) return ok();  // the next hello carries it
+  auto sent = write(envelope::encode(envelope::Refresh{*token_}));
+  if (!sent) lose_connection(sent.error(), now);
+  return ok();
+}
+
+void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
+  const Millis lifetime{
+      static_cast<Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
+  timers_.set(Timer::token_refresh, now + token_refresh_delay(lifetime));
+}
+
+bool Client::owns(uint32_t generation) const {
+  return connection_ && connection_->owns(generation);
+}
+
+EngineIoConnection* Client::route(uint32_t generation) {
+  if (owns(generation)) return connection_.get();
+  RacingAttempt* attempt = racing(generation);
+  return attempt ? attempt->connection.get() : nullptr;
+}
+
+void Client::drain(const EngineIoConnection& target, Millis now) {
+  if (&target == connection_.get()) {
+    drain_connection(now);
+  } else {
+    drain_racing(now);
+  }
+}
+
+void Client::handle_transport_open(uint32_t generation, Millis now) {
+  if (auto* target = route(generation)) {
+    target->handle_transport_open(generation, now);
+    drain(*target, now);
+  }
+}
+
+void Client::handle_transport_text(uint32_t generation, std::string_view frame, Millis now) {
+  if (auto* target = route(generation)) {
+    target->handle_transport_text(generation, frame, now);
+    drain(*target, now);
+  }
+}
+
+void Client::handle_transport_binary(uint32_t generation, std::string_view frame, Millis now) {
+  if (auto* target = route(generation)) {
+    target->handle_transport_binary(generation, frame, now);
+    drain(*target, now);
+  }
+}
+
+void Client::handle_transport_closed(uint32_t generation, Millis now) {
+  if (auto* target = route(generation)) {
+    target->handle_transport_closed(generation, now);
+    drain(*target, now);
+  }
+}
+
+void Client::handle_transport_error(uint32_t generation, std::string_view reason, Millis now) {
+  if (auto* target = route(generation)) {
+    target->handle_transport_error(generation, reason, now);
+    drain(*target, now);
+  }
+}
+
+void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
+                                  std::string_view body, Millis now) {
+  if (auto* target = route(generation)) {
+    target->handle_http_response(generation, id, status, body, now);
+    drain(*target, now);
+  }
+}
+
+void Client::handle_timeout(Millis now) {
+  std::erase_if(racing_, [&](RacingAttempt& attempt) {
+    if (attempt.deadline > now) return false;
+    attempt.connection->close();  // it never opened: no close packet, only the transport
+    while (auto action = attempt.connection->poll_action()) actions_.push_back(std::move(*action));
+    return true;
+  });
+  for (Timer timer : timers_.take_expired(now)) {
+    if (timer == Timer::reconnect) {
+      if (state_ == ClientState::reconnecting) start_connecting(now);
+      continue;
+    }
+    if (timer == Timer::ack) {
+      if (state_ == ClientState::connected) send_ack();
+      continue;
+    }
+    if (timer == Timer::token_refresh) {
+      if (state_ == ClientState::connected) events_.push_back(client_event::TokenNeeded{});
+      continue;
+    }
+    if (timer == Timer::replay) {
+      replay_requested_ = false;
+      continue;
+    }
+    if (timer == Timer::head_start) {
+      if (state_ == ClientState::connecting && connection_ &&
+          connection_->state() == EngineIoState::opening) {
+        race_next(now);
+      }
+      continue;
+    }
+    if (state_ != ClientState::connecting) continue;
+    if (timer == Timer::next_transport) {
+      start_attempt(now);
+    } else if (connection_->state() != EngineIoState::open) {
+      // The transport never delivered the Engine.IO open packet: try the next one.
+      auto silent = std::move(connection_);
+      silent->close();
+      while (auto action = silent->poll_action()) actions_.push_back(std::move(*action));
+      attempt_failed(transport_error(ErrorCode::handshake_timeout,
+                                     std::string(to_string(silent->transport_kind())) +
+                                         " did not complete the Engine.IO handshake in time"),
+                     now);
+    } else {
+      // No close packet: the server may hold the session this hello asked to resume, and a close
+      // packet would end it.
+      connection_->abandon(transport_error(ErrorCode::handshake_timeout,
+                                           "the server did not send its welcome in time"));
+    }
+  }
+  if (connection_) {
+    connection_->handle_timeout(now);
+    drain_connection(now);
+  }
+}
+
+void Client::lose_connection(Error error, Millis now) {
+  // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
+  // resume request acknowledges what was received, so no ack timer is needed meanwhile.
+  close_racing();
+  timers_.clear_all();
+  if (!ever_connected_) {
+    // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
+    (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
+    return;
+  }
+  schedule_reconnect(std::move(error), now);
+}
+
+void Client::schedule_reconnect(std::optional<Error> error, Millis now,
+                                std::optional<Millis> spread) {
+  const uint32_t attempt = reconnect_attempt_ + 1;
+  auto delay = config_.reconnect.next_delay(attempt, random_);
+  if (delay && spread) delay = Millis(random_.uniform(0, spread->count() + 1));
+  if (!delay) {
+    (void)transition({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
+    return;
+  }
+  reconnect_attempt_ = attempt;
+  if (!online_) {
+    // Offline: hold until the network is back instead of burning attempts.
+    (void)transition({ClientState::reconnecting, std::move(error), attempt, std::nullopt, false});
+    return;
+  }
+  timers_.set(Timer::reconnect, now + *delay);
+  (void)transition({ClientState::reconnecting, std::move(error), attempt, *delay, false});
+}
+
+void Client::handle_network_change(bool online, Millis now) {
+  if (online == online_) return;
+  online_ = online;
+  if (state_ != ClientState::reconnecting) return;
+  if (online) {
+    timers_.clear(Timer::reconnect);
+    start_connecting(now);
+  } else {
+    timers_.clear(Timer::reconnect);
+    (void)transition(
+        {ClientState::reconnecting, std::nullopt, reconnect_attempt_, std::nullopt, false});
+  }
+}
+
+void Client::drain_connection(Millis now) {
+  if (!connection_) return;
+  while (true) {
+    while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
+    auto event = connection_->poll_event();
+    if (!event) return;
+    std::visit(Overloaded{
+                   [&](engineio_event::Opened&) { on_opened(now); },
+                   [&](engineio_event::Message& message) {
+                     handle_message(message.data, message.binary, now);
+                   },
+                   [&](engineio_event::Upgraded& upgraded) {
+                     events_.push_back(client_event::TransportChanged{upgraded.kind});
+                     events_.push_back(client_event::RememberTransport{
+                         server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
+                   },
+                   [&](engineio_event::Closed& closed) {
+                     if (state_ != ClientState::connecting && state_ != ClientState::connected) {
+                       return;  // we closed it ourselves
+                     }
+                     // A hello the server refused explains the close better than the close.
+                     Error error = std::exchange(hello_refusal_, std::nullopt)
+                                       .value_or(closed.error.value_or(transport_error(
+                                           ErrorCode::transport_closed, "the connection closed")));
+                     // Before the Engine.IO handshake, a failure means "try the next transport".
+                     if (state_ == ClientState::connecting && !attempt_opened_) {
+                       attempt_failed(std::move(error), now);
+                     } else {
+                       lose_connection(std::move(error), now);
+                     }
+                   },
+               },
+               *event);
+  }
+}
+
+void Client::on_opened(Millis now) {
+  if (state_ != ClientState::connecting) return;
+  attempt_opened_ = true;
+  last_handshake_ = now - attempt_started_;
+  close_racing();
+  timers_.clear(Timer::next_transport);
+  const TransportKind kind = connection_->transport_kind();
+  events_.push_back(client_event::TransportChanged{kind});
+  events_.push_back(client_event::RememberTransport{server_url_.origin_key(),
+                                                    {kind, now + config_.remember_for}});
+  hello_refusal_.reset();
+  auto sent =
+      write(envelope::encode(envelope::Hello{config_.sdk, session_.take_resume_request(), token_}));
+  if (!sent) {
+    connection_->close();
+    lose_connection(sent.error(), now);
+  }
+}
+
+void Client::handle_message(const std::string& text, bool binary, Millis now) {
+  namespace ev = client_event;
+  if (state_ != ClientState::connecting && state_ != ClientState::connected) return;
+  if (binary) {
+    events_.push_back(ev::ErrorRaised{
+        remote_error(ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
+    return;
+  }
+  auto decoded = envelope::decode_server(text);
+  if (!decoded) {
+    events_.push_back(ev::ErrorRaised{decoded.error()});
+    return;
+  }
+  auto& [message, seq, ack] = decoded.value();
+  if (state_ == ClientState::connecting) {
+    if (auto* welcome = std::get_if<envelope::Welcome>(&message)) {
+      handle_welcome(std::move(*welcome), now);
+    } else if (auto* refusal = std::get_if<envelope::ErrorReply>(&message)) {
+      Error error = remote_error(refusal->code, refusal->message);
+      hello_refusal_ = error;
+      events_.push_back(ev::ErrorRaised{std::move(error)});
+      const bool token_refused =
+          refusal->code == ErrorCode::unauthorized || refusal->code == ErrorCode::token_expired;
+      if (token_refused && token_) events_.push_back(ev::TokenNeeded{});
+    } else {
+      events_.push_back(ev::ErrorRaised{
+          remote_error(ErrorCode::invalid_state, "server sent a message before its welcome")});
+    }
+    return;
+  }
+  // The server's ack rides on its sequenced envelopes, even on ones dropped below.
+  if (ack != 0) {
+    if (auto acked = session_.acknowledge(ack); !acked) {
+      events_.push_back(ev::ErrorRaised{acked.error()});
+    }
+  }
+  if (seq != 0) {
+    switch (session_.receive(seq, now)) {
+      case ReliableInbox::Verdict::deliver:
+        replay_requested_ = false;
+        timers_.clear(Timer::replay);
+        break;
+      case ReliableInbox::Verdict::duplicate:
+        // A replay overlapping what arrived: the ack that follows stops the server resending.
+        schedule_ack();
+        return;
+      case ReliableInbox::Verdict::gap:
+        // Something in flight was lost (e.g. a long-poll response): ask once for everything after
+        // the last envelope in order; what arrives meanwhile is dropped and comes again.
+        request_replay(now);
+        return;
+    }
+  }
+  handle_envelope(std::move(message), now);
+  if (seq != 0) schedule_ack();
+}
+
+void Client::schedule_ack() {
+  if (state_ != ClientState::connected) return;
+  if (session_.ack_due()) {
+    send_ack();
+  } else if (const auto deadline = session_.ack_deadline()) {
+    timers_.set(Timer::ack, *deadline);
+  }
+}
+
+void Client::request_replay(Millis now) {
+  if (replay_requested_ || state_ != ClientState::connected) return;
+  replay_requested_ = true;
+  // Should the request or its answer be lost too, the next gap after this asks again.
+  timers_.set(Timer::replay, now + kReplayRetry);
+  timers_.clear(Timer::ack);
+  (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack(), true}}));
+}
+
+void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
+  timers_.clear(Timer::handshake);
+  replay_requested_ = false;
+  std::optional<SessionLoss> loss;
+  if (welcome.resumed) {
+    if (auto resumed = session_.resume(welcome); !resumed) {
+      abandon_session(resumed.error(), now);
+      return;
+    }
+  } else {
+    loss = session_.start(welcome);
+  }
+  max_message_bytes_ = welcome.max_message_bytes;
+  if (welcome.auth_expires_in_ms) schedule_token_refresh(*welcome.auth_expires_in_ms, now);
+  ever_connected_ = true;
+  reconnect_attempt_ = 0;
+  // The transport that carried the welcome, even if a close in the same payload ended it since.
+  const std::optional<TransportKind> welcomed_over =
+      connection_ ? std::optional(connection_->transport_kind()) : std::nullopt;
+  // Before `connected`, so an app that rebuilds on `connected` finds the old room gone, and
+  // joins it makes then are not taken for the old session's.
+  if (loss) {
+    // The joins went with the old session: Resync lists them as undelivered.
+    pending_joins_.clear();
+    events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
+  }
+  (void)transition({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed,
+                    session_.peer_id(), max_message_bytes_, welcomed_over});
+  // What the server did not acknowledge goes again, in order and with its original seq; the
+  // server drops what it already has.
+  for (const auto& entry : session_.unacked()) {
+    (void)write(envelope::encode(entry.item, entry.seq));
+  }
+}
+
+envelope::RequestId Client::answer_join(envelope::RequestId echoed) {
+  if (pending_joins_.empty()) return 0;
+  if (echoed == 0) echoed = pending_joins_.front();
+  const auto pending = std::find(pending_joins_.begin(), pending_joins_.end(), echoed);
+  if (pending == pending_joins_.end()) return 0;
+  pending_joins_.erase(pending);
+  return echoed;
+}
+
+void Client::abandon_session(Error error, Millis now) {
+  session_.end(error);
+  connection_->close();
+  lose_connection(std::move(error), now);
+}
+
+void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
+  namespace ev = client_event;
+  RoomMembership& membership = session_.membership();
+  std::visit(
+      Overloaded{
+          [&](envelope::Welcome&) {
+            events_.push_back(ev::ErrorRaised{
+                remote_error(ErrorCode::invalid_state, "server sent a second welcome")});
+          },
+          [&](envelope::Joined& joined) {
+            membership.on_joined(joined.room, joined.peers);
+            events_.push_back(ev::RoomJoined{std::move(joined.room), std::move(joined.peers),
+                                             std::move(joined.users),
+                                             answer_join(joined.id)});
+          },
+          [&](envelope::Left& left) {
+            if (membership.on_left(left.room)) events_.push_back(ev::RoomLeft{left.room});
+          },
+          [&](envelope::PeerJoined& joined) {
+            if (membership.on_peer_joined(joined.peer)) {
+              events_.push_back(ev::PeerJoined{std::move(joined.peer), std::move(joined.user)});
+            }
+          },
+          [&](envelope::PeerLeft& left) {
+            if (membership.on_peer_left(left.peer)) {
+              events_.push_back(ev::PeerLeft{std::move(left.peer)});
+            }
+          },
+          [&](envelope::SignalFrom& signal) {
+            events_.push_back(ev::SignalReceived{std::move(signal.from), std::move(signal.data)});
+          },
+          [&](envelope::Published& published) {
+            events_.push_back(ev::MessageReceived{std::move(published.from), ev::MessageKind::room,
+                                                  std::move(published.data)});
+          },
+          [&](envelope::DirectFrom& direct) {
+            events_.push_back(ev::MessageReceived{std::move(direct.from), ev::MessageKind::direct,
+                                                  std::move(direct.data)});
+          },
+          [&](envelope::ErrorReply& refusal) {
+            Error error = remote_error(refusal.code, std::move(refusal.message));
+            if (error.code == ErrorCode::buffer_overflow ||
+                error.code == ErrorCode::token_expired) {
+              // The server dropped the session: resuming it is pointless.
+              if (error.code == ErrorCode::token_expired && token_) {
+                events_.push_back(ev::TokenNeeded{});
+              }
+              abandon_session(std::move(error), now);
+            } else {
+              // Only an id names the refused request: errors also answer publish and the like.
+              const envelope::RequestId request = refusal.id != 0 ? answer_join(refusal.id) : 0;
+              events_.push_back(ev::ErrorRaised{std::move(error), request});
+            }
+          },
+          [&](envelope::Ack& ack) {
+            if (auto acked = session_.acknowledge(ack.seq); !acked) {
+              events_.push_back(ev::ErrorRaised{acked.error()});
+            }
+          },
+          [&](envelope::Refreshed& refreshed) {
+            schedule_token_refresh(refreshed.auth_expires_in_ms, now);
+          },
+          [&](envelope::GoAway& goaway) {
+            if (auto acked = session_.acknowledge(goaway.ack); !acked) {
+              events_.push_back(ev::ErrorRaised{acked.error()});
+            }
+            send_ack();
+            connection_->close();
+            timers_.clear_all();
+            const auto spread =
+                std::min<uint64_t>(goaway.reconnect_in_ms, kMaxGoAwaySpread.count());
+            schedule_reconnect(remote_error(ErrorCode::going_away, "the server is shutting down"),
+                               now, Millis(static_cast<int64_t>(spread)));
+          },
+      },
+      message);
+}
+
+std::optional<TransportAction> Client::poll_action() {
+  if (actions_.empty()) return std::nullopt;
+  TransportAction action = std::move(actions_.front());
+  actions_.pop_front();
+  return action;
+}
+
+std::optional<ClientEvent> Client::poll_event() {
+  if (events_.empty()) return std::nullopt;
+  ClientEvent event = std::move(events_.front());
+  events_.pop_front();
+  return event;
+}
+
+std::optional<Millis> Client::poll_timeout() const {
+  std::optional<Millis> earliest = timers_.earliest();
+  for (const auto& attempt : racing_) {
+    if (!earliest || attempt.deadline < *earliest) earliest = attempt.deadline;
+  }
+  if (connection_) {
+    const auto connection_deadline = connection_->poll_timeout();
+    if (connection_deadline && (!earliest || *connection_deadline < *earliest)) {
+      earliest = connection_deadline;
+    }
+  }
+  return earliest;
+}
+
+}  // namespace rtcwire

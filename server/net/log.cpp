@@ -1,0 +1,167 @@
+#include "log.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "rtcwire/base/unicode_text.hpp"
+
+namespace rtcwire::server {
+namespace {
+
+std::atomic<LogFormat> log_format{LogFormat::text};
+
+void append_byte_escape(std::string& out, unsigned char byte) {
+  char code[8];
+  std::snprintf(code, sizeof code, "\\x%02x", byte);
+  out.append(code);
+}
+
+// The code point of the UTF-8 sequence at the start of `text` and its length, or nullopt when it
+// is not valid UTF-8 (overlong forms and surrogates included).
+std::optional<std::pair<char32_t, std::size_t>> decode_utf8(std::string_view text) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  char32_t code = 0;
+  char32_t minimum = 0;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2, code = lead & 0x1f, minimum = 0x80;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3, code = lead & 0x0f, minimum = 0x800;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4, code = lead & 0x07, minimum = 0x10000;
+  } else {
+    return std::nullopt;
+  }
+  if (text.size() < length) return std::nullopt;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xc0) != 0x80) return std::nullopt;
+    code = (code << 6) | (byte(i) & 0x3f);
+  }
+  if (code < minimum || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return std::nullopt;
+  return std::pair{code, length};
+}
+
+// Characters that are invisible, reorder text on screen or break a line (Unicode Cc, Cf, Zl, Zp:
+// zero-width and bidirectional marks, U+180E, tag characters, ...), so a reader would not see them.
+bool invisible(char32_t code) { return is_control_format_or_separator(code); }
+
+// A value that reads as one token after `key=`: no quoting needed.
+bool plain_token(std::string_view value) {
+  if (value.empty()) return false;
+  for (const char c : value) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-' || c == ':' || c == '/' || c == '[' ||
+                    c == ']' || c == '(' || c == ')';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string timestamp() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const std::time_t seconds = system_clock::to_time_t(now);
+  const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char stamp[40];
+  const std::size_t length = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(stamp + length, sizeof stamp - length, ".%03dZ", static_cast<int>(millis));
+  return stamp;
+}
+
+void write_line(std::string line) {
+  line.push_back('\n');
+  // Bypasses stdio buffering; a failed write to stderr has nowhere better to be reported.
+  [[maybe_unused]] const auto written = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
+}  // namespace
+
+void set_log_format(LogFormat format) { log_format = format; }
+
+std::string escaped_for_log(std::string_view message) {
+  std::string escaped;
+  escaped.reserve(message.size());
+  while (!message.empty()) {
+    const auto byte = static_cast<unsigned char>(message.front());
+    if (byte < 0x80) {
+      if (byte < 0x20 || byte == 0x7f) {
+        append_byte_escape(escaped, byte);
+      } else {
+        escaped.push_back(message.front());
+      }
+      message.remove_prefix(1);
+      continue;
+    }
+    const auto decoded = decode_utf8(message);
+    if (!decoded) {
+      append_byte_escape(escaped, byte);
+      message.remove_prefix(1);
+      continue;
+    }
+    const auto [code, length] = *decoded;
+    if (invisible(code)) {
+      char text[16];
+      std::snprintf(text, sizeof text, "\\u{%04x}", static_cast<unsigned>(code));
+      escaped.append(text);
+    } else {
+      escaped.append(message.substr(0, length));
+    }
+    message.remove_prefix(length);
+  }
+  return escaped;
+}
+
+std::string format_text(std::string_view event, const LogFields& fields) {
+  std::string line = escaped_for_log(event);
+  for (const LogField& field : fields) {
+    line += ' ';
+    line += field.key;
+    line += '=';
+    if (!field.quoted && plain_token(field.value)) {
+      line += field.value;
+      continue;
+    }
+    // Quotes and backslashes first, so the escapes added next are the only lone backslashes.
+    std::string value;
+    for (const char c : field.value) {
+      if (c == '"' || c == '\\') value += '\\';
+      value += c;
+    }
+    line += '"' + escaped_for_log(value) + '"';
+  }
+  return line;
+}
+
+std::string format_json(std::string_view timestamp, std::string_view event,
+                        const LogFields& fields) {
+  nlohmann::ordered_json line{{"ts", timestamp}, {"event", event}};
+  for (const LogField& field : fields) line[field.key] = field.value;
+  // ensure_ascii: invisible characters become visible \u escapes; invalid UTF-8 is replaced
+  // rather than thrown on.
+  return line.dump(-1, ' ', true, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+void log_event(std::string_view event, const LogFields& fields) {
+  const std::string stamp = timestamp();
+  if (log_format == LogFormat::json) {
+    write_line(format_json(stamp, event, fields));
+  } else {
+    write_line(stamp + " " + format_text(event, fields));
+  }
+}
+
+void log_line(std::string_view message) { log_event(message, {}); }
+
+}  // namespace rtcwire::server

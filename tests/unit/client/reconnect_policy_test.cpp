@@ -1,0 +1,50 @@
+#include "rtcwire/client/reconnect_policy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace rtcwire {
+namespace {
+
+TEST(ReconnectPolicyTest, DelaysStayWithinTheGrowingCeilingAndTheCap) {
+  const ReconnectPolicy policy;  // 500 ms, x2, 10 s
+  RandomSource random(1);
+  const int64_t ceilings[] = {500, 1000, 2000, 4000, 8000, 10000, 10000, 10000};
+  for (uint32_t attempt = 1; attempt <= 8; ++attempt) {
+    for (int sample = 0; sample < 200; ++sample) {
+      const auto delay = policy.next_delay(attempt, random);
+      ASSERT_TRUE(delay);
+      EXPECT_GE(delay->count(), 0);
+      EXPECT_LE(delay->count(), ceilings[attempt - 1]) << "attempt " << attempt;
+    }
+  }
+  EXPECT_LE(policy.next_delay(1000000, random)->count(), 10000);
+}
+
+TEST(ReconnectPolicyTest, FullJitterSpreadsOverTheWholeRange) {
+  const ReconnectPolicy policy;
+  RandomSource random(7);
+  std::vector<int64_t> delays;
+  for (int i = 0; i < 2000; ++i) delays.push_back(policy.next_delay(6, random)->count());
+  std::sort(delays.begin(), delays.end());
+  // Uniform over [0, 10000]: quartiles near 2500, 5000, 7500.
+  EXPECT_NEAR(static_cast<double>(delays[500]), 2500, 500);
+  EXPECT_NEAR(static_cast<double>(delays[1000]), 5000, 500);
+  EXPECT_NEAR(static_cast<double>(delays[1500]), 7500, 500);
+  EXPECT_LT(delays.front(), 100);
+  EXPECT_GT(delays.back(), 9900);
+}
+
+TEST(ReconnectPolicyTest, StopsAfterMaxAttempts) {
+  ReconnectPolicy policy;
+  policy.max_attempts = 3;
+  RandomSource random(3);
+  EXPECT_TRUE(policy.next_delay(3, random));
+  EXPECT_FALSE(policy.next_delay(4, random));
+  EXPECT_FALSE(policy.next_delay(0, random));
+}
+
+}  // namespace
+}  // namespace rtcwire
