@@ -54,7 +54,8 @@ export class RtcwireClient {
   #maxMessageBytes = null;
 
   #pendingConnects = [];
-  #pendingJoins = [];
+  // Joins by the request id the core gave them; its `joined` or `error` event names it back.
+  #pendingJoins = new Map();
   #pendingLeaves = [];
 
   constructor(key, core, rememberTransport, getToken, platform) {
@@ -146,11 +147,14 @@ export class RtcwireClient {
   join(room) {
     requireString(room, 'room');
     let pending;
-    return this.#request(
-      (resolve, reject) => this.#pendingJoins.push((pending = { room, resolve, reject })),
-      () => (this.#pendingJoins = this.#pendingJoins.filter((entry) => entry !== pending)),
-      (core, now) => core.join(room, now),
-    );
+    const answer = new Promise((resolve, reject) => (pending = { resolve, reject }));
+    this.#command((core, now) => {
+      const result = JSON.parse(core.join(room, now));
+      // Registered before the outputs are taken: the answer may be among them.
+      if (result.request !== undefined) this.#pendingJoins.set(result.request, pending);
+      return result.request !== undefined ? '' : result;
+    });
+    return answer;
   }
 
   /** Leaves the room; resolves once the server confirms, or once the connection is gone. */
@@ -196,11 +200,13 @@ export class RtcwireClient {
     this.#drain();
   }
 
-  // An app command: a local error throws synchronously and changes nothing.
+  // An app command: a local error throws synchronously and changes nothing. `call` returns the
+  // core's status: "" (success), or an error as JSON text or as a parsed value.
   #command(call) {
     if (!this.#core) throw localError('not_connected', 'the client is closed');
     this.#fed = true;
-    const error = errorFromCore(call(this.#core, this.#platform.now()));
+    const status = call(this.#core, this.#platform.now());
+    const error = typeof status === 'string' ? errorFromCore(status) : errorFromValue(status);
     this.#drain();
     if (error) throw error;
   }
@@ -274,7 +280,9 @@ export class RtcwireClient {
         this.#room = event.room;
         this.#peers = Object.freeze(event.peers);
         this.#users = new Map(Object.entries(event.users ?? {}));
-        this.#settleJoins(event.room, { room: event.room, peers: this.#peers });
+        this.#settleJoin(event.request, (pending) =>
+          pending.resolve({ room: event.room, peers: this.#peers }),
+        );
         this.#emitter.emit('joined', { room: event.room, peers: this.#peers });
         break;
       case 'left':
@@ -303,14 +311,18 @@ export class RtcwireClient {
       case 'resync': {
         // The old session is gone with its room; its unanswered joins went with it.
         const reason = errorFromValue(event.reason);
-        for (const pending of this.#pendingJoins.splice(0)) pending.reject(reason);
+        this.#rejectJoins(reason);
         this.#leaveRoom();
         this.#emitter.emit('resync', { reason, undelivered: event.undelivered });
         break;
       }
-      case 'error':
-        this.#emitter.emit('error', errorFromValue(event.error));
+      case 'error': {
+        // A refused join rejects its promise, and is an 'error' event like every refusal.
+        const error = errorFromValue(event.error);
+        this.#settleJoin(event.request, (pending) => pending.reject(error));
+        this.#emitter.emit('error', error);
         break;
+      }
     }
   }
 
@@ -335,7 +347,7 @@ export class RtcwireClient {
         reason ?? localError('not_connected', 'the client was closed before the server answered');
       this.#transport = null;
       for (const pending of this.#pendingConnects.splice(0)) pending.reject(cause);
-      for (const pending of this.#pendingJoins.splice(0)) pending.reject(cause);
+      this.#rejectJoins(cause);
       for (const resolve of this.#pendingLeaves.splice(0)) resolve();
       if (state === 'closed') {
         this.#peerId = null;
@@ -356,10 +368,18 @@ export class RtcwireClient {
       .catch((error) => this.#core && this.#emitter.emit('error', error));
   }
 
-  #settleJoins(room, result) {
-    const settled = this.#pendingJoins.filter((pending) => pending.room === room);
-    this.#pendingJoins = this.#pendingJoins.filter((pending) => pending.room !== room);
-    for (const pending of settled) pending.resolve(result);
+  // Settles the join the core named by `request`, if one is pending under it.
+  #settleJoin(request, settle) {
+    const pending = this.#pendingJoins.get(request);
+    if (pending === undefined) return;
+    this.#pendingJoins.delete(request);
+    settle(pending);
+  }
+
+  #rejectJoins(reason) {
+    const pending = [...this.#pendingJoins.values()];
+    this.#pendingJoins.clear();
+    for (const { reject } of pending) reject(reason);
   }
 
   #leaveRoom() {

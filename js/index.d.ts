@@ -231,7 +231,8 @@ export class RtcwireClient {
 
   /**
    * Joins `room` (1 to 128 bytes of UTF-8, no control, format or separator characters), leaving any other room. Resolves once
-   * the server confirms; rejects if the session is lost (resync) or the client gives up first.
+   * the server confirms; rejects with the server's refusal (e.g. forbidden_room, also an 'error'
+   * event), or if the session is lost (resync) or the client gives up first.
    * While reconnecting the request is queued for the resumed session. Throws RtcwireError
    * synchronously on misuse (invalid_room, not_connected, buffer_full).
    */

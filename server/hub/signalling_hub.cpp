@@ -92,7 +92,7 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
   const auto refuse = [&](ErrorCode code, std::string message) {
     if (session && !accept_seq(from, *session, envelope::peek_seq(text), text.size(), now, out))
       return;
-    fail(from, session, code, std::move(message), out);
+    fail(from, session, code, std::move(message), out, envelope::peek_request_id(text));
     if (session) reschedule(*session);
   };
 
@@ -453,7 +453,7 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
 void SignallingHub::on_join(PeerSession& session, const envelope::Join& join, Output& out) {
   if (session.grant && !session.grant->allows_room(join.room)) {
     fail(*session.connection, &session, ErrorCode::forbidden_room,
-         "your token does not allow room '" + join.room + "'", out);
+         "your token does not allow room '" + join.room + "'", out, join.id);
     return;
   }
   const auto user_of = [](const PeerSession& member) -> std::optional<std::string> {
@@ -467,7 +467,7 @@ void SignallingHub::on_join(PeerSession& session, const envelope::Join& join, Ou
     rooms_[join.room].push_back(session.peer);
     session.room = join.room;
   }
-  envelope::Joined joined{join.room, {}, {}};
+  envelope::Joined joined{join.room, {}, {}, join.id};
   for (const std::string& member : rooms_.at(join.room)) {
     if (member == session.peer) continue;
     joined.peers.push_back(member);
@@ -685,7 +685,7 @@ bool SignallingHub::admit(ConnectionId from, PeerSession* session, std::string_v
         admission.limit == "bytes"
             ? "over " + std::to_string(limits.bytes_per_second) + " bytes a second: refused"
             : "over " + std::to_string(limits.messages_per_second) + " envelopes a second: refused",
-        out);
+        out, envelope::peek_request_id(text));
   }
   if (admission.verdict == SenderLimiter::Verdict::disconnect) abusers_.push_back(from);
   if (session) {
@@ -786,8 +786,8 @@ void SignallingHub::broadcast(const std::string& room, const std::string& except
 }
 
 void SignallingHub::fail(ConnectionId to, PeerSession* session, ErrorCode code, std::string message,
-                         Output& out) {
-  const envelope::ErrorReply reply{code, message};
+                         Output& out, envelope::RequestId request) {
+  const envelope::ErrorReply reply{code, message, request};
   if (session) {
     send(*session, reply, out);
   } else {

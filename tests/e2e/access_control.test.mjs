@@ -134,3 +134,34 @@ test('a short-lived token is refreshed three times during one session without a 
   assert.deepEqual(after.states, [], 'no state change: no reconnect');
   await page.close();
 });
+
+test('joins in flight are each answered by their own reply: a forbidden one rejects, the others resolve', async () => {
+  const page = await appPage();
+  const connected = await page.evaluate(() =>
+    connectApp(undefined, { token: () => makeToken(60, { sub: 'joiner', rooms: ['lobby', 'team-*'] }) }),
+  );
+  assert.equal(connected.state, 'connected');
+  // Three joins before any answer: the refused one sits between two of the same room.
+  const outcomes = await page.evaluate(() =>
+    Promise.allSettled([
+      app.client.join('lobby'),
+      app.client.join('kitchen'),
+      app.client.join('team-blue'),
+    ]).then((results) =>
+      results.map((result) =>
+        result.status === 'fulfilled'
+          ? { room: result.value.room }
+          : { code: result.reason.code, origin: result.reason.origin },
+      ),
+    ),
+  );
+  assert.deepEqual(outcomes, [
+    { room: 'lobby' },
+    { code: 'forbidden_room', origin: 'remote' },
+    { room: 'team-blue' },
+  ]);
+  const errors = await page.evaluate(() => app.events('error').map(([error]) => error.code));
+  assert.deepEqual(errors, ['forbidden_room']);
+  assert.equal(await page.evaluate(() => app.client.room), 'team-blue');
+  await page.close();
+});

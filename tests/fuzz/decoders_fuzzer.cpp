@@ -1,5 +1,6 @@
-// Feeds untrusted bytes to every decoder, and to a connected client core as server frames.
-// Any crash, sanitizer report, uncaught exception or hang is a finding.
+// Feeds untrusted bytes to every decoder (envelopes, Engine.IO, the client config and app data of
+// the Wasm boundary), and to a connected client core as server frames, whose outputs must encode
+// as valid JSON. Any crash, sanitizer report, uncaught exception or hang is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -8,6 +9,8 @@
 #include <string_view>
 
 #include "rtcwire/client/client.hpp"
+#include "rtcwire/client/config.hpp"
+#include "rtcwire/client/event_encoding.hpp"
 #include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/envelope/envelope.hpp"
 
@@ -47,6 +50,22 @@ bool answer_poll(Client& client, std::optional<HttpRequest>& pending, std::strin
   pending.reset();
   client.handle_http_response(request.generation, request.id, 200, body, now);
   return true;
+}
+
+// The outputs as the Wasm boundary encodes them: always JSON that parses (valid UTF-8 included).
+void encode_outputs_checked(Client& client) {
+  if (envelope::Json::parse(encode_outputs(client), nullptr, false).is_discarded()) {
+    __builtin_trap();
+  }
+}
+
+// A config that parses must make a client that connects or refuses with an error value.
+void fuzz_config(std::string_view input) {
+  auto config = parse_client_config(input);
+  if (!config) return;
+  Client client(std::move(config.value()));
+  (void)client.connect(Millis(0));
+  encode_outputs_checked(client);
 }
 
 void take_outputs(Client& client, std::optional<HttpRequest>& pending) {
@@ -119,6 +138,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
     if (!again || !(again.value() == decoded.value())) __builtin_trap();
   }
 
+  fuzz_config(input);
+  if (auto data = parse_app_data(input)) {
+    if (envelope::Json::parse(encode_event(client_event::SignalReceived{"p", data.value()}),
+                              nullptr, false)
+            .is_discarded()) {
+      __builtin_trap();
+    }
+  }
+
   // Split on newlines into successive server frames for one client: exercises state sequences.
   const std::unique_ptr<Client> connected = connected_client();
   Client& client = *connected;
@@ -128,10 +156,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
     std::size_t end = input.find('\n', start);
     if (end == std::string_view::npos) end = input.size();
     client.handle_transport_text(1, input.substr(start, end - start), Millis(now += 10));
-    while (client.poll_action()) {
-    }
-    while (client.poll_event()) {
-    }
+    encode_outputs_checked(client);
     start = end + 1;
   }
   client.handle_timeout(Millis(now + 1000));

@@ -300,12 +300,18 @@ void Client::send_ack() {
   (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack()}}));
 }
 
-Status Client::join(std::string room, Millis /*now*/) {
-  if (auto session = require_session(); !session) return session;
+Result<envelope::RequestId> Client::join(std::string room, Millis /*now*/) {
+  if (auto session = require_session(); !session) return session.error();
   if (!envelope::is_valid_room(room)) {
     return local_error(ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
   }
-  return submit(envelope::Join{std::move(room)});
+  const envelope::RequestId id = last_request_id_ + 1;
+  if (auto submitted = submit(envelope::Join{std::move(room), id}); !submitted) {
+    return submitted.error();
+  }
+  last_request_id_ = id;
+  pending_joins_.push_back(id);
+  return id;
 }
 
 Status Client::leave(Millis /*now*/) {
@@ -335,6 +341,7 @@ void Client::close(Millis now) {
   close_racing();
   timers_.clear_all();
   session_.clear();
+  pending_joins_.clear();
   if (connection_) {
     connection_->close();
     drain_connection(now);
@@ -659,17 +666,32 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   if (auto established = reconnect_.established(); !established) {
     report_internal(established.error());
   }
+  // The transport that carried the welcome, even if a close in the same payload ended it since.
+  const std::optional<TransportKind> welcomed_over =
+      connection_ ? std::optional(connection_->transport_kind()) : std::nullopt;
   // Before `connected`, so an app that rebuilds on `connected` finds the old room gone, and
   // joins it makes then are not taken for the old session's.
   if (loss) {
+    // The joins went with the old session: Resync lists them as undelivered.
+    pending_joins_.clear();
     events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
   }
-  enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed});
+  enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed,
+         session_.peer_id(), max_message_bytes_, welcomed_over});
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
   for (const auto& entry : session_.unacked()) {
     (void)write(envelope::encode(entry.item, entry.seq));
   }
+}
+
+envelope::RequestId Client::answer_join(envelope::RequestId echoed) {
+  if (pending_joins_.empty()) return 0;
+  if (echoed == 0) echoed = pending_joins_.front();
+  const auto pending = std::find(pending_joins_.begin(), pending_joins_.end(), echoed);
+  if (pending == pending_joins_.end()) return 0;
+  pending_joins_.erase(pending);
+  return echoed;
 }
 
 void Client::abandon_session(Error error, Millis now) {
@@ -690,7 +712,8 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           [&](envelope::Joined& joined) {
             membership.on_joined(joined.room, joined.peers);
             events_.push_back(ev::RoomJoined{std::move(joined.room), std::move(joined.peers),
-                                             std::move(joined.users)});
+                                             std::move(joined.users),
+                                             answer_join(joined.id)});
           },
           [&](envelope::Left& left) {
             if (membership.on_left(left.room)) events_.push_back(ev::RoomLeft{left.room});
@@ -724,7 +747,9 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
               }
               abandon_session(std::move(error), now);
             } else {
-              events_.push_back(ev::ErrorRaised{std::move(error)});
+              // Only an id names the refused request: errors also answer publish and the like.
+              const envelope::RequestId request = refusal.id != 0 ? answer_join(refusal.id) : 0;
+              events_.push_back(ev::ErrorRaised{std::move(error), request});
             }
           },
           [&](envelope::Ack& ack) {

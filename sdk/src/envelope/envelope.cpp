@@ -85,6 +85,18 @@ Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
   return field.get<uint64_t>();
 }
 
+// An optional request id, 0 when absent.
+Result<RequestId> read_request_id(const Json& object) {
+  const auto field = object.find("id");
+  if (field == object.end()) return RequestId{0};
+  return read_seq_value(*field, "id", 1);
+}
+
+Json& put_request_id(Json& json, RequestId id) {
+  if (id != 0) json["id"] = id;
+  return json;
+}
+
 // The envelope's own `seq`: 0 when absent and allowed to be.
 Result<Seq> read_seq(const Json& object, bool required) {
   const auto field = object.find("seq");
@@ -227,7 +239,7 @@ std::string encode(const ClientEnvelope& envelope, Seq seq) {
                              [](const Join& e) {
                                Json j = header("join");
                                j["room"] = e.room;
-                               return j;
+                               return put_request_id(j, e.id);
                              },
                              [](const Leave&) { return header("leave"); },
                              [](const SignalTo& e) {
@@ -278,7 +290,7 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
                                j["room"] = e.room;
                                j["peers"] = e.peers;
                                if (!e.users.empty()) j["users"] = e.users;
-                               return j;
+                               return put_request_id(j, e.id);
                              },
                              [](const Left& e) {
                                Json j = header("left");
@@ -318,7 +330,7 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
                                Json j = header("error");
                                j["code"] = to_string(e.code);
                                j["message"] = truncated(e.message);
-                               return j;
+                               return put_request_id(j, e.id);
                              },
                              [](const Ack& e) { return ack_json(e); },
                              [](const GoAway& e) {
@@ -384,7 +396,9 @@ Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type
   if (type == "join") {
     auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
     if (!room) return room.error();
-    return ClientEnvelope{Join{std::move(room.value())}};
+    auto id = read_request_id(j);
+    if (!id) return id.error();
+    return ClientEnvelope{Join{std::move(room.value()), id.value()}};
   }
   if (type == "leave") return ClientEnvelope{Leave{}};
   if (type == "signal") return widen<ClientEnvelope>(read_addressed<SignalTo>(j, "to"));
@@ -445,7 +459,9 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     if (!room) return room.error();
     const auto peers = j.find("peers");
     if (peers == j.end() || !peers->is_array()) return invalid("field 'peers' must be an array");
-    Joined joined{std::move(room.value()), {}, {}};
+    auto id = read_request_id(j);
+    if (!id) return id.error();
+    Joined joined{std::move(room.value()), {}, {}, id.value()};
     for (const auto& peer : *peers) {
       if (!peer.is_string() || !is_valid_peer_id(peer.get_ref<const std::string&>())) {
         return remote_error(ErrorCode::invalid_peer, "field 'peers' holds an invalid peer id");
@@ -497,7 +513,9 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     if (known == ErrorCode::internal && code.value() != "internal") {
       text_message = code.value() + ": " + text_message;
     }
-    return ServerEnvelope{ErrorReply{known, std::move(text_message)}};
+    auto id = read_request_id(j);
+    if (!id) return id.error();
+    return ServerEnvelope{ErrorReply{known, std::move(text_message), id.value()}};
   }
   if (type == "ack") return widen<ServerEnvelope>(read_ack_envelope(j));
   if (type == "goaway") {
@@ -521,15 +539,24 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
 
 }  // namespace
 
-Seq peek_seq(std::string_view text) {
+namespace {
+
+// A top-level integer field from 1 to kMaxSeq of text that may be no valid envelope; 0 without.
+std::uint64_t peek_counter(std::string_view text, const char* name) {
   if (json_nesting_depth(text, kMaxJsonDepth) < 0) return 0;
   const Json json = Json::parse(text, nullptr, false);
   if (!json.is_object()) return 0;
-  const auto field = json.find("seq");
+  const auto field = json.find(name);
   if (field == json.end()) return 0;
-  auto seq = read_seq_value(*field, "seq", 1);
-  return seq ? seq.value() : 0;
+  auto value = read_seq_value(*field, name, 1);
+  return value ? value.value() : 0;
 }
+
+}  // namespace
+
+Seq peek_seq(std::string_view text) { return peek_counter(text, "seq"); }
+
+RequestId peek_request_id(std::string_view text) { return peek_counter(text, "id"); }
 
 Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text) {
   auto parsed = parse_object(text);

@@ -413,7 +413,7 @@ TEST(ClientUpgradeTest, PollingUpgradesToWebsocket) {
   const auto frames = only<SendFrame>(switched);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[0].text, "5");
-  EXPECT_EQ(decode_sent(frames[1].text), envelope::ClientEnvelope{envelope::Join{"lobby"}});
+  EXPECT_EQ(decode_sent(frames[1].text), envelope::ClientEnvelope(envelope::Join{"lobby", 1}));
   const auto closed = only<CloseTransport>(switched);
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, session.polling_generation);
@@ -450,7 +450,7 @@ TEST(ClientUpgradeTest, FailedProbeKeepsPolling) {
   bool posted_join = false;
   for (const auto& request : requests) {
     if (request.method == HttpMethod::post) {
-      posted_join = decode_sent(request.body) == envelope::ClientEnvelope{envelope::Join{"lobby"}};
+      posted_join = decode_sent(request.body) == envelope::ClientEnvelope{envelope::Join{"lobby", 1}};
     }
   }
   EXPECT_TRUE(posted_join);

@@ -53,7 +53,7 @@ TEST(ClientReconnectTest, ReconnectAsksToResumeAndAnExpiredSessionMeansResync) {
   const auto& resync = std::get<ev::Resync>(events[events.size() - 2]);
   EXPECT_EQ(resync.reason.code, ErrorCode::session_expired);
   EXPECT_EQ(resync.reason.origin, ErrorOrigin::remote);
-  const std::vector<envelope::ClientEnvelope> undelivered{envelope::Join{"lobby"},
+  const std::vector<envelope::ClientEnvelope> undelivered{envelope::Join{"lobby", 1},
                                                           envelope::Publish{"unacked"}};
   EXPECT_EQ(resync.undelivered, undelivered);
   EXPECT_EQ(server.client.peer_id(), "me2");

@@ -90,7 +90,7 @@ TEST(ClientResumeTest, RequestsAreNumberedFromOneAndAcksAreNot) {
   ASSERT_TRUE(server.client.leave(server.now).ok());
   server.advance(Millis(100));  // the ack for `joined`
   const std::vector<SentEnvelope> expected{
-      sequenced(envelope::Join{"lobby"}, 1),     sequenced(envelope::Publish{1}, 2),
+      sequenced(envelope::Join{"lobby", 1}, 1),     sequenced(envelope::Publish{1}, 2),
       sequenced(envelope::DirectTo{"p2", 2}, 3), sequenced(envelope::SignalTo{"p2", 3}, 4),
       sequenced(envelope::Leave{}, 5),           ack(1),
   };
@@ -295,7 +295,7 @@ TEST(ClientResumeTest, RequestsQueueWhileReconnectingWithTheKeptMembership) {
   const std::vector<SentEnvelope> queued{
       sequenced(envelope::Publish{"hi"}, 2), sequenced(envelope::DirectTo{"p2", "hi"}, 3),
       sequenced(envelope::SignalTo{"p2", "sdp"}, 4), sequenced(envelope::Leave{}, 5),
-      sequenced(envelope::Join{"other"}, 6)};
+      sequenced(envelope::Join{"other", 2}, 6)};
   EXPECT_EQ(take_sent(server), queued);
 }
 
@@ -365,7 +365,7 @@ TEST(ClientResumeTest, ResyncReportsUndeliveredRequestsAndResetsTheRoom) {
 
   // The new session numbers from 1 both ways.
   ASSERT_TRUE(server.client.join("lobby", server.now).ok());
-  EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{sequenced(envelope::Join{"lobby"}, 1)});
+  EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{sequenced(envelope::Join{"lobby", 2}, 1)});
   server.send_envelope(envelope::Joined{"lobby", {}});
   EXPECT_EQ(server.client.membership().room(), "lobby");
 }
@@ -395,7 +395,7 @@ TEST(ClientResumeTest, BufferOverflowEndsTheSessionAndTheNextConnectIsFresh) {
   EXPECT_EQ(resync->reason.code, ErrorCode::buffer_overflow);
   EXPECT_EQ(resync->reason.message, "too slow");
   // The join was never acknowledged: the server may or may not have seen it.
-  EXPECT_EQ(resync->undelivered, std::vector<ClientEnvelope>{envelope::Join{"lobby"}});
+  EXPECT_EQ(resync->undelivered, std::vector<ClientEnvelope>({envelope::Join{"lobby", 1}}));
 }
 
 TEST(ClientResumeTest, AResumeTheClientCannotTrustStartsOverOnTheNextConnection) {

@@ -14,6 +14,8 @@ TEST(EnvelopeTest, ClientEnvelopesRoundTrip) {
       Hello{"rtcwire-js/0.1.0", std::nullopt, "header.payload.signature"},
       Refresh{"header.payload.signature"},
       Join{"lobby \xc3\xa9"},
+      Join{"lobby", 7},
+      Join{"lobby", kMaxSeq},
       Leave{},
       SignalTo{"peerA", kData},
       Publish{kData},
@@ -141,6 +143,33 @@ TEST(EnvelopeTest, WireFormIsTheDocumentedOne) {
   EXPECT_EQ(encode(ServerEnvelope{PeerLeft{"p1"}}), R"({"peer":"p1","t":"peer-left","v":1})");
   EXPECT_EQ(encode(ServerEnvelope{ErrorReply{ErrorCode::not_in_room, "join first"}}),
             R"({"code":"not_in_room","message":"join first","t":"error","v":1})");
+}
+
+TEST(EnvelopeTest, RequestIdsAreEchoedOnJoinedAndError) {
+  EXPECT_EQ(encode(ClientEnvelope{Join{"lobby", 4}}, 3),
+            R"({"id":4,"room":"lobby","seq":3,"t":"join","v":1})");
+  for (const ServerEnvelope& answer :
+       {ServerEnvelope{Joined{"lobby", {"p1"}, {}, 4}},
+        ServerEnvelope{ErrorReply{ErrorCode::forbidden_room, "no", 4}}}) {
+    const std::string text = encode(answer, 2);
+    EXPECT_NE(text.find(R"("id":4)"), std::string::npos) << text;
+    auto decoded = decode_server(text);
+    ASSERT_TRUE(decoded.ok()) << text;
+    EXPECT_EQ(decoded.value().envelope, answer);
+  }
+  for (const char* bad : {R"({"v":1,"t":"join","room":"a","id":0})",
+                          R"({"v":1,"t":"join","room":"a","id":-2})",
+                          R"({"v":1,"t":"join","room":"a","id":1.5})",
+                          R"({"v":1,"t":"join","room":"a","id":"7"})",
+                          R"({"v":1,"t":"join","room":"a","id":9007199254740992})"}) {
+    auto decoded = decode_client(bad);
+    ASSERT_FALSE(decoded.ok()) << bad;
+    EXPECT_EQ(decoded.error().code, ErrorCode::invalid_envelope) << bad;
+  }
+  EXPECT_FALSE(decode_server(R"({"v":1,"t":"joined","room":"a","peers":[],"id":"x","seq":1})").ok());
+  EXPECT_EQ(peek_request_id(R"({"t":"join","id":12,"room":""})"), 12u);
+  EXPECT_EQ(peek_request_id(R"({"t":"join","id":-1})"), 0u);
+  EXPECT_EQ(peek_request_id("not json"), 0u);
 }
 
 TEST(EnvelopeTest, UnknownFieldsAreIgnored) {

@@ -106,9 +106,12 @@ TEST_F(HubAuthTest, RoomsOutsideTheClaimAreForbidden) {
   const ConnectionId connection = welcomed_with("lobby-only");
   EXPECT_FALSE(send_to(connection, envelope::Join{"lobby"}).rejection);
   EXPECT_FALSE(send_to(connection, envelope::Join{"team-blue"}).rejection);
-  const HubOutput out = send_to(connection, envelope::Join{"kitchen"});
+  const HubOutput out = send_to(connection, envelope::Join{"kitchen", 5});
   ASSERT_TRUE(out.rejection);
   EXPECT_EQ(out.rejection->code, ErrorCode::forbidden_room);
+  // The refusal names the join it answers.
+  ASSERT_EQ(out.deliveries.size(), 1u);
+  EXPECT_EQ(std::get<envelope::ErrorReply>(decoded(out.deliveries[0]).envelope).id, 5u);
   EXPECT_EQ(auth_hub.room_of(connection), "team-blue");
 }
 

@@ -92,6 +92,32 @@ TEST_F(HubTest, JoinListsThePeersAlreadyThereAndTellsThem) {
   EXPECT_EQ(hub.room_of(carol), "lobby");
 }
 
+TEST_F(HubTest, JoinedEchoesTheJoinsRequestIdAndOnlyWhenItHadOne) {
+  const ConnectionId alice = welcomed();
+  EXPECT_EQ(only_delivery(send(alice, envelope::Join{"lobby", 41}), alice),
+            ServerEnvelope(envelope::Joined{"lobby", {}, {}, 41}));
+  // A client that sends no ids (an older one) gets answers without them.
+  const std::string old_client_join = R"({"v":1,"t":"join","room":"lobby"})";
+  const HubOutput out = hub.receive_text(welcomed(), old_client_join, now);
+  ASSERT_EQ(out.deliveries.size(), 2u);
+  EXPECT_EQ(out.deliveries[1].text.find("\"id\""), std::string::npos) << out.deliveries[1].text;
+  EXPECT_EQ(decoded(out.deliveries[1]).envelope,
+            ServerEnvelope(envelope::Joined{"lobby", {peer(alice)}}));
+}
+
+TEST_F(HubTest, ARefusedJoinEchoesItsIdEvenWhenItCannotBeDecoded) {
+  const ConnectionId alice = welcomed();
+  const HubOutput bad_room =
+      hub.receive_text(alice, R"({"v":1,"t":"join","room":"","id":12,"seq":1})", now);
+  expect_error(bad_room, alice, ErrorCode::invalid_room);
+  EXPECT_EQ(std::get<envelope::ErrorReply>(only_delivery(bad_room, alice)).id, 12u);
+  // An id that is no valid id is itself the error, and names nothing.
+  const HubOutput bad_id =
+      hub.receive_text(alice, R"({"v":1,"t":"join","room":"a","id":-1,"seq":2})", now);
+  expect_error(bad_id, alice, ErrorCode::invalid_envelope);
+  EXPECT_EQ(std::get<envelope::ErrorReply>(only_delivery(bad_id, alice)).id, 0u);
+}
+
 TEST_F(HubTest, JoiningAnotherRoomLeavesTheCurrentOneFirst) {
   const ConnectionId stay = welcomed();
   const ConnectionId move = welcomed();

@@ -89,6 +89,10 @@ struct StateChanged {
   uint32_t attempt = 0;            // reconnecting: the attempt that comes next (1 for the first)
   std::optional<Millis> retry_in;  // reconnecting: the wait before it; empty while offline
   bool resumed = false;            // connected: the previous session continues
+  // connected: what the welcome said, as it was then (a later event may change the client).
+  std::string peer_id{};
+  std::size_t max_message_bytes = 0;
+  std::optional<TransportKind> transport{};
 };
 // Connected again with a new session (after StateChanged connected, resumed false): the room and
 // presence are gone, rebuild app state. `undelivered` are the requests the old session never
@@ -102,6 +106,7 @@ struct RoomJoined {
   std::vector<std::string> peers;  // the others already there
   // The user (connection token `sub`) of each peer that has one: peer id -> user, or null.
   envelope::Json users;
+  envelope::RequestId request = 0;  // the join this answers (0: none pending)
 };
 struct RoomLeft {
   std::string room;
@@ -138,6 +143,7 @@ struct TokenNeeded {};
 // An error that did not change the client's state (e.g. the server refused one request).
 struct ErrorRaised {
   Error error;
+  envelope::RequestId request = 0;  // the request the server refused, when it named one
 };
 }  // namespace client_event
 
@@ -168,7 +174,8 @@ class Client {
   // App commands. A returned error is the app's mistake (origin local) and changes nothing.
   // While a session waits to be resumed (reconnecting), requests are queued and sent on resume.
   Status connect(Millis now);
-  Status join(std::string room, Millis now);
+  // The id that the RoomJoined or ErrorRaised answering this join will carry.
+  Result<envelope::RequestId> join(std::string room, Millis now);
   Status leave(Millis now);
   Status publish(envelope::Json data, Millis now);
   Status send(std::string peer, envelope::Json data, Millis now);
@@ -244,6 +251,8 @@ class Client {
   // The server said how long the token stays valid: ask for a new one before then.
   void schedule_token_refresh(std::uint64_t lifetime_ms, Millis now);
   void handle_envelope(envelope::ServerEnvelope envelope, Millis now);
+  // The pending join an answer settles (`echoed`: the id it carries, 0 for the oldest); 0 if none.
+  envelope::RequestId answer_join(envelope::RequestId echoed);
   // Ends the connection and the session: the next connection starts a new session.
   void abandon_session(Error error, Millis now);
   // The connection is gone: retry per the policy if one was established, else give up.
@@ -275,6 +284,9 @@ class Client {
   std::optional<Error> hello_refusal_;
   std::vector<RacingAttempt> racing_;
   bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
+  envelope::RequestId last_request_id_ = 0;
+  // Joins not answered yet, oldest first: a server that echoes no ids answers them in order.
+  std::deque<envelope::RequestId> pending_joins_;
   std::deque<TransportAction> actions_;
   std::deque<ClientEvent> events_;
 };

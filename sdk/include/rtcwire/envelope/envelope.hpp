@@ -41,6 +41,9 @@ inline constexpr std::uint64_t kMaxSeq = 9007199254740991ULL;
 // Reliable envelopes carry a per-direction sequence number, 1, 2, 3... per session; 0 means
 // "not sequenced" (hello, welcome, ack, goaway, and refusals outside a session).
 using Seq = std::uint64_t;
+// Names a request so its answer can be matched to it: the client picks it (1 to kMaxSeq), the
+// server echoes it on the answer. 0 means "none" (a client that sends no ids gets none back).
+using RequestId = std::uint64_t;
 
 // Cumulative acknowledgement, both directions: every sequenced envelope up to `seq` arrived.
 // With `replay`, the sender saw a gap after `seq` and asks for everything after it again.
@@ -71,6 +74,7 @@ struct Refresh {
 };
 struct Join {
   std::string room;
+  RequestId id = 0;
   bool operator==(const Join&) const = default;
 };
 struct Leave {
@@ -116,6 +120,7 @@ struct Joined {  // answer to Join: the room and the peers already in it (presen
   std::vector<std::string> peers;
   // The user (the token's `sub`) of each peer that has one: an object of peer id -> user, or null.
   Json users;
+  RequestId id = 0;  // the join's id
   bool operator==(const Joined&) const = default;
 };
 struct Left {  // answer to Leave
@@ -149,6 +154,7 @@ struct DirectFrom {
 struct ErrorReply {
   ErrorCode code;
   std::string message;
+  RequestId id = 0;  // the refused request's id, when it had one
   bool operator==(const ErrorReply&) const = default;
 };
 // The server is shutting down: reconnect after a random delay in [0, reconnect_in_ms], probably to
@@ -195,6 +201,9 @@ Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text);
 // The top-level `seq` of a JSON object that may be no valid envelope at all (0 when it has none
 // that is valid), so a refusal can still use up its seq.
 Seq peek_seq(std::string_view text);
+// Likewise the top-level request `id` (0 when it has none that is valid), so a refusal of an
+// undecodable request still names it.
+RequestId peek_request_id(std::string_view text);
 
 // Validation shared with the app-facing API.
 bool is_valid_room(std::string_view room);

@@ -1,0 +1,22 @@
+// The client's configuration as the app gives it across the Wasm boundary: JSON text, checked
+// field by field, so a bad option is an invalid_argument error naming it, never a crash.
+#pragma once
+
+#include <string_view>
+
+#include "rtcwire/client/client.hpp"
+#include "rtcwire/base/error.hpp"
+
+namespace rtcwire {
+
+// {url: string, sdk?: string, handshakeTimeoutMs?: number, transports?: string[],
+//  remembered?: {transport: string, until: number}, reconnect?: {initialDelayMs?, factor?,
+//  maxDelayMs?, maxAttempts?}, resumeBufferBytes?: number, randomSeed?: number}.
+// Unknown fields are ignored. Errors have ErrorOrigin::local and ErrorCode::invalid_argument.
+Result<ClientConfig> parse_client_config(std::string_view json);
+
+// A time from JS (performance.now(), fractional) as the core's Millis: a non-finite or negative
+// value becomes 0 and a huge one 2^53-1, rather than undefined behaviour in the conversion.
+Millis millis_from_js(double now);
+
+}  // namespace rtcwire

@@ -1,0 +1,79 @@
+// The error codes and event names are written in several places: the C++ core, the JS layer, the
+// TypeScript declarations and the docs. This reads each file and checks they name the same set.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+const read = (path) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+// The rows of the markdown table that follows `heading`: the backquoted name in each first cell.
+function tableNames(markdown, heading) {
+  const start = markdown.indexOf(heading);
+  assert.notEqual(start, -1, `no '${heading}' section`);
+  const names = [];
+  let inTable = false;
+  for (const line of markdown.slice(start + heading.length).split('\n')) {
+    if (line.startsWith('|')) {
+      inTable = true;
+      const cell = /^\|\s*`([^`]+)`/.exec(line);
+      if (cell) names.push(cell[1]);
+    } else if (inTable) {
+      break;
+    }
+  }
+  assert.ok(names.length > 0, `no table after '${heading}'`);
+  return names;
+}
+
+function block(text, startMarker, endMarker) {
+  const start = text.indexOf(startMarker);
+  assert.notEqual(start, -1, `no '${startMarker}'`);
+  const end = text.indexOf(endMarker, start + startMarker.length);
+  assert.notEqual(end, -1, `no '${endMarker}' after '${startMarker}'`);
+  return text.slice(start + startMarker.length, end);
+}
+
+const sorted = (names) => [...names].sort();
+
+function assertSameNames(actual, expected, where) {
+  assert.equal(new Set(actual).size, actual.length, `${where} lists a name twice`);
+  assert.deepEqual(sorted(actual), sorted(expected), where);
+}
+
+test('every error code is the same in error.hpp, error.cpp, index.d.ts, api.md and protocol.md', () => {
+  const enumBody = block(read('sdk/include/rtcwire/base/error.hpp'), 'enum class ErrorCode {', '};');
+  const enumNames = [...enumBody.matchAll(/^\s*([a-z_]+),/gm)].map((match) => match[1]);
+  assert.ok(enumNames.length >= 30, `only ${enumNames.length} codes read from error.hpp`);
+
+  const cppNames = [...read('sdk/src/base/error.cpp').matchAll(/ErrorCode::(\w+), std::string_view\{"(\w+)"\}/g)];
+  for (const [, member, name] of cppNames) assert.equal(name, member, 'error.cpp spells a code as its enum member');
+  assertSameNames(cppNames.map((match) => match[1]), enumNames, 'error.cpp to_string names');
+
+  const union = block(read('js/index.d.ts'), 'export type ErrorCode =', ';');
+  assertSameNames([...union.matchAll(/'([a-z_]+)'/g)].map((match) => match[1]), enumNames, 'index.d.ts ErrorCode');
+
+  assertSameNames(tableNames(read('docs/api.md'), '### Error codes'), enumNames, 'docs/api.md error codes');
+  assertSameNames(tableNames(read('docs/protocol.md'), '### Error codes'), enumNames, 'docs/protocol.md error codes');
+});
+
+test('every app event is the same in client.js, index.d.ts and api.md', () => {
+  const client = read('js/client.js');
+  const emitted = [...block(client, 'const EVENT_NAMES = [', '];').matchAll(/'([a-z-]+)'/g)].map((match) => match[1]);
+  assert.ok(emitted.length >= 10);
+  const events = block(read('js/index.d.ts'), 'export interface RtcwireEvents {', '\n}');
+  const declared = [...events.matchAll(/^\s*'?([a-z-]+)'?: \[/gm)].map((match) => match[1]);
+  assertSameNames(declared, emitted, 'index.d.ts RtcwireEvents');
+  assertSameNames(tableNames(read('docs/api.md'), '### Events'), emitted, 'docs/api.md events');
+});
+
+test('client.js handles every event type the core encodes', () => {
+  const encoder = read('sdk/src/client/event_encoding.cpp');
+  const events = block(encoder, 'void put_event(', '\n}\n');
+  const coreTypes = [...events.matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]);
+  // state is encoded by put_state.
+  coreTypes.push(...[...block(encoder, 'void put_state(', '\n}\n').matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]));
+  assert.ok(coreTypes.length >= 12, `only ${coreTypes.length} event types read from the encoder`);
+  const dispatch = block(read('js/client.js'), '#dispatch(event) {', '\n  }\n');
+  const handled = [...dispatch.matchAll(/case '([a-z-]+)':/g)].map((match) => match[1]);
+  assertSameNames(handled, coreTypes, 'client.js #dispatch cases');
+});
