@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 const nodeTest = (dir) => ['node', '--test', '--test-reporter=spec', '--test-timeout=900000', dir];
 
 const tiers = [
+  { name: 'format (clang-format)', command: ['bash', 'scripts/check_format.sh'], counts: passIfZero },
   { name: 'unit (GoogleTest)', command: ['ctest', '--test-dir', 'build/native', '--output-on-failure', '-j2'], counts: ctestCounts },
   { name: 'fuzz: SDK decoders (libFuzzer, 20 s)', command: fuzzCommand('decoders_fuzzer', 20, 'tests/fuzz/seeds'), counts: passIfZero },
   { name: 'fuzz: server decoders (libFuzzer, 10 s)', command: fuzzCommand('server_decoders_fuzzer', 10, 'tests/fuzz/server_seeds/server_decoders'), counts: passIfZero },

@@ -8,7 +8,7 @@ packages=(
   cmake g++ make
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libboost1.81-dev libssl-dev openssl
-  emscripten binaryen clang-14 libclang-rt-14-dev
+  emscripten binaryen clang-14 libclang-rt-14-dev clang-format
   chromium
 )
 

@@ -549,7 +549,8 @@ void Client::drain_connection(Millis now) {
                                        .value_or(closed.error.value_or(transport_error(
                                            ErrorCode::transport_closed, "the connection closed")));
                      // Before the Engine.IO handshake, a failure means "try the next transport".
-                     if (state_ == ClientState::connecting && ladder_.state() != client::LadderState::opened) {
+                     if (state_ == ClientState::connecting &&
+                         ladder_.state() != client::LadderState::opened) {
                        attempt_failed(std::move(error), now);
                      } else {
                        lose_connection(std::move(error), now);
@@ -676,8 +677,8 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
     pending_joins_.clear();
     events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
   }
-  enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed,
-         session_.peer_id(), max_message_bytes_, welcomed_over});
+  enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed, session_.peer_id(),
+         max_message_bytes_, welcomed_over});
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
   for (const auto& entry : session_.unacked()) {
@@ -712,8 +713,7 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           [&](envelope::Joined& joined) {
             membership.on_joined(joined.room, joined.peers);
             events_.push_back(ev::RoomJoined{std::move(joined.room), std::move(joined.peers),
-                                             std::move(joined.users),
-                                             answer_join(joined.id)});
+                                             std::move(joined.users), answer_join(joined.id)});
           },
           [&](envelope::Left& left) {
             if (membership.on_left(left.room)) events_.push_back(ev::RoomLeft{left.room});

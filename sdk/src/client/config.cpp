@@ -1,4 +1,5 @@
 #include "rtcwire/client/config.hpp"
+#include "rtcwire/base/json_parse.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/base/json_limits.hpp"
 #include "rtcwire/engineio/transport_kind.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 
 namespace rtcwire {
 namespace {
@@ -61,7 +62,7 @@ Result<ClientConfig> parse_client_config(std::string_view text) {
   if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
     return local_error(ErrorCode::invalid_argument, "client config is nested too deeply");
   }
-  const Json json = Json::parse(text, nullptr, false);
+  const Json json = parse_json(text);
   if (json.is_discarded() || !json.is_object()) {
     return local_error(ErrorCode::invalid_argument, "client config is not a JSON object");
   }

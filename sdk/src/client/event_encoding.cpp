@@ -1,4 +1,5 @@
 #include "rtcwire/client/event_encoding.hpp"
+#include "rtcwire/base/json_parse.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -277,7 +278,7 @@ Result<envelope::Json> parse_app_data(std::string_view text) {
         ErrorCode::invalid_argument,
         "data is nested deeper than " + std::to_string(envelope::kMaxJsonDepth) + " levels");
   }
-  envelope::Json data = envelope::Json::parse(text, nullptr, false);
+  envelope::Json data = parse_json(text);
   if (data.is_discarded()) {
     return local_error(ErrorCode::invalid_argument, "data is not valid JSON (or not valid UTF-8)");
   }

@@ -118,9 +118,9 @@ std::optional<TransportKind> TransportLadder::handle_timeout(Millis now) {
 Result<LadderStep> TransportLadder::attempt_failed(bool earlier_still_opening, Millis now,
                                                    RandomSource& random) {
   if (state_ != LadderState::opening) {
-    return local_error(ErrorCode::invalid_state,
-                       "transport ladder heard of a failed attempt while " +
-                           std::string(to_string(state_)));
+    return local_error(
+        ErrorCode::invalid_state,
+        "transport ladder heard of a failed attempt while " + std::string(to_string(state_)));
   }
   if (rung_ + 1 >= order_.size()) {
     head_start_.reset();
@@ -132,8 +132,7 @@ Result<LadderStep> TransportLadder::attempt_failed(bool earlier_still_opening, M
   if (auto moved = transition(LadderState::stepping); !moved) return moved.error();
   ++rung_;
   // Never a zero-delay loop down the ladder.
-  const auto delay =
-      random.uniform(timing_.step_delay_min.count(), timing_.step_delay_max.count());
+  const auto delay = random.uniform(timing_.step_delay_min.count(), timing_.step_delay_max.count());
   next_rung_at_ = now + Millis(std::max<int64_t>(delay, 1));
   return LadderStep{ladder_step::StepDown{}};
 }

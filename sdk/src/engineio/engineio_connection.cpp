@@ -99,10 +99,9 @@ Status EngineIoConnection::move_upgrade(Upgrade next) {
     return false;
   }();
   if (!legal) {
-    return local_error(ErrorCode::invalid_state,
-                       std::string("Engine.IO upgrade cannot go from ") +
-                           upgrade_name(static_cast<int>(upgrade_)) + " to " +
-                           upgrade_name(static_cast<int>(next)));
+    return local_error(ErrorCode::invalid_state, std::string("Engine.IO upgrade cannot go from ") +
+                                                     upgrade_name(static_cast<int>(upgrade_)) +
+                                                     " to " + upgrade_name(static_cast<int>(next)));
   }
   upgrade_ = next;
   return ok();

@@ -1,4 +1,5 @@
 #include "rtcwire/engineio/engineio_packet.hpp"
+#include "rtcwire/base/json_parse.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -131,7 +132,7 @@ std::string encode_open_info(const OpenInfo& info) {
 
 Result<OpenInfo> decode_open_info(std::string_view json_text) {
   if (json_nesting_depth(json_text, 4) < 0) return malformed("open packet JSON nested too deeply");
-  const auto json = nlohmann::json::parse(json_text, nullptr, false);
+  const auto json = parse_json(json_text);
   if (json.is_discarded() || !json.is_object())
     return malformed("open packet is not a JSON object");
   OpenInfo info;

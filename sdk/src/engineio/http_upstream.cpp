@@ -32,6 +32,7 @@ std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint3
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
+  queue_.compact();  // what did not fit waits for the next request
   in_flight_ = id;
   return post(generation, id, batch, closing_ && queue_.empty());
 }

@@ -1,4 +1,5 @@
 #include "rtcwire/engineio/sse_transport.hpp"
+#include "rtcwire/base/json_parse.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -21,7 +22,7 @@ void SseTransport::handle_open() {
 void SseTransport::handle_text(std::string_view text) {
   if (finished_) return;
   // Each event's data is a JSON string holding a polling payload: one line, nothing lost.
-  const auto json = nlohmann::json::parse(text, nullptr, false);
+  const auto json = parse_json(text);
   if (json.is_discarded() || !json.is_string()) {
     fail(remote_error(ErrorCode::malformed_packet, "SSE event data is not a JSON string"));
     return;

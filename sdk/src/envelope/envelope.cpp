@@ -1,4 +1,5 @@
 #include "rtcwire/envelope/envelope.hpp"
+#include "rtcwire/base/json_parse.hpp"
 
 #include <type_traits>
 
@@ -31,7 +32,7 @@ Result<Parsed> parse_object(std::string_view text) {
   if (json_nesting_depth(text, kMaxJsonDepth) < 0) {
     return invalid("envelope nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  Json json = Json::parse(text, nullptr, false);
+  Json json = parse_json(text);
   if (json.is_discarded()) return remote_error(ErrorCode::malformed_json, "envelope is not JSON");
   if (!json.is_object()) return invalid("envelope is not a JSON object");
   const auto version = json.find("v");
@@ -544,7 +545,7 @@ namespace {
 // A top-level integer field from 1 to kMaxSeq of text that may be no valid envelope; 0 without.
 std::uint64_t peek_counter(std::string_view text, const char* name) {
   if (json_nesting_depth(text, kMaxJsonDepth) < 0) return 0;
-  const Json json = Json::parse(text, nullptr, false);
+  const Json json = parse_json(text);
   if (!json.is_object()) return 0;
   const auto field = json.find(name);
   if (field == json.end()) return 0;

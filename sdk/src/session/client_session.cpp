@@ -24,7 +24,8 @@ Status ClientSession::transition(SessionState next) {
   using S = SessionState;
   // active -> active is a resumed session or a new one replacing it; none is always reachable;
   // an ended session stays ended with its first cause.
-  const bool legal = next == S::none || next == S::active || (next == S::ended && state_ != S::ended);
+  const bool legal =
+      next == S::none || next == S::active || (next == S::ended && state_ != S::ended);
   if (!legal) {
     return local_error(ErrorCode::invalid_state, "session cannot go from " +
                                                      std::string(to_string(state_)) + " to " +

@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "rtcwire/client/client.hpp"
 #include "client/scripted_server.hpp"
+#include "rtcwire/client/client.hpp"
 
 namespace rtcwire {
 namespace {
@@ -279,8 +279,8 @@ TEST(ClientLadderTest, ARepeatHeadStartStaysWithinItsBounds) {
     const auto first = only<OpenTransport>(server.take_actions()).at(0);
     server.advance(handshake);
     server.client.handle_transport_open(first.generation, server.now);
-    server.client.handle_transport_text(first.generation,
-                                        envelope::Json(kOpenWithUpgrade).dump(), server.now);
+    server.client.handle_transport_text(first.generation, envelope::Json(kOpenWithUpgrade).dump(),
+                                        server.now);
     server.client.handle_transport_text(first.generation, envelope::Json(kWelcome).dump(),
                                         server.now);
     ASSERT_EQ(server.client.state(), ClientState::connected);
@@ -450,7 +450,8 @@ TEST(ClientUpgradeTest, FailedProbeKeepsPolling) {
   bool posted_join = false;
   for (const auto& request : requests) {
     if (request.method == HttpMethod::post) {
-      posted_join = decode_sent(request.body) == envelope::ClientEnvelope{envelope::Join{"lobby", 1}};
+      posted_join =
+          decode_sent(request.body) == envelope::ClientEnvelope{envelope::Join{"lobby", 1}};
     }
   }
   EXPECT_TRUE(posted_join);

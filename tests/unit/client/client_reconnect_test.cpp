@@ -1,8 +1,8 @@
 // Reconnection after a lost connection, with simulated time.
 #include <gtest/gtest.h>
 
-#include "rtcwire/client/client.hpp"
 #include "client/scripted_server.hpp"
+#include "rtcwire/client/client.hpp"
 
 namespace rtcwire {
 namespace {

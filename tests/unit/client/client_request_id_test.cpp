@@ -2,8 +2,8 @@
 // the request each answer settles.
 #include <gtest/gtest.h>
 
-#include "rtcwire/client/client.hpp"
 #include "client/scripted_server.hpp"
+#include "rtcwire/client/client.hpp"
 
 namespace rtcwire {
 namespace {
@@ -65,7 +65,8 @@ TEST(ClientRequestIdTest, AServerThatEchoesNoIdsAnswersJoinsInOrder) {
   server.send_envelope(envelope::Joined{"b", {}});
   std::vector<envelope::RequestId> answered;
   for (const auto& event : server.take_events()) {
-    if (const auto* joined = std::get_if<ev::RoomJoined>(&event)) answered.push_back(joined->request);
+    if (const auto* joined = std::get_if<ev::RoomJoined>(&event))
+      answered.push_back(joined->request);
   }
   EXPECT_EQ(answered, (std::vector{first, second}));
 }

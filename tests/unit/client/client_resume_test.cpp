@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "rtcwire/client/client.hpp"
 #include "client/scripted_server.hpp"
+#include "rtcwire/client/client.hpp"
 
 namespace rtcwire {
 namespace {
@@ -90,7 +90,7 @@ TEST(ClientResumeTest, RequestsAreNumberedFromOneAndAcksAreNot) {
   ASSERT_TRUE(server.client.leave(server.now).ok());
   server.advance(Millis(100));  // the ack for `joined`
   const std::vector<SentEnvelope> expected{
-      sequenced(envelope::Join{"lobby", 1}, 1),     sequenced(envelope::Publish{1}, 2),
+      sequenced(envelope::Join{"lobby", 1}, 1),  sequenced(envelope::Publish{1}, 2),
       sequenced(envelope::DirectTo{"p2", 2}, 3), sequenced(envelope::SignalTo{"p2", 3}, 4),
       sequenced(envelope::Leave{}, 5),           ack(1),
   };

@@ -2,9 +2,9 @@
 // server's deadline and sent without reconnecting, and refusals reach the app with their code.
 #include <gtest/gtest.h>
 
+#include "client/scripted_server.hpp"
 #include "rtcwire/client/client.hpp"
 #include "rtcwire/session/token_refresh.hpp"
-#include "client/scripted_server.hpp"
 
 namespace rtcwire {
 namespace {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "rtcwire/engineio/engineio_packet.hpp"
 #include "client/scripted_server.hpp"
+#include "rtcwire/engineio/engineio_packet.hpp"
 
 namespace rtcwire {
 namespace {
@@ -44,8 +44,7 @@ TEST(ClientEventEncodingTest, ActionsNameTheirGeneration) {
 TEST(ClientEventEncodingTest, StringsAreEscapedAndInvalidUtf8Replaced) {
   const std::string tricky =
       std::string("q\"b\\n\n\x01\x7f", 8) + "é€😀" + "\xff\xc3" + "\xed\xa0\x80";
-  const std::string text =
-      encode_event(ev::ErrorRaised{remote_error(ErrorCode::internal, tricky)});
+  const std::string text = encode_event(ev::ErrorRaised{remote_error(ErrorCode::internal, tricky)});
   const Json event = parsed(text);  // valid JSON, so valid UTF-8
   const std::string message = event["error"]["message"];
   EXPECT_EQ(message.substr(0, 17), std::string("q\"b\\n\n\x01\x7f", 8) + "é€😀");
@@ -88,15 +87,16 @@ TEST(ClientEventEncodingTest, EventsCarryTheirData) {
 }
 
 TEST(ClientEventEncodingTest, ResyncListsRequestsAsTheAppMadeThem) {
-  const Json event = parsed(encode_event(ev::Resync{
-      remote_error(ErrorCode::session_expired, "gone"),
-      {envelope::Join{"lobby", 4}, envelope::Leave{}, envelope::Publish{Json{1, 2}},
-       envelope::DirectTo{"p", "hi"}, envelope::SignalTo{"p", Json{{"sdp", "x"}}}}}));
-  EXPECT_EQ(event["undelivered"], (Json{{{"type", "join"}, {"room", "lobby"}},
-                                        {{"type", "leave"}},
-                                        {{"type", "publish"}, {"data", {1, 2}}},
-                                        {{"type", "direct"}, {"to", "p"}, {"data", "hi"}},
-                                        {{"type", "signal"}, {"to", "p"}, {"data", {{"sdp", "x"}}}}}));
+  const Json event = parsed(encode_event(
+      ev::Resync{remote_error(ErrorCode::session_expired, "gone"),
+                 {envelope::Join{"lobby", 4}, envelope::Leave{}, envelope::Publish{Json{1, 2}},
+                  envelope::DirectTo{"p", "hi"}, envelope::SignalTo{"p", Json{{"sdp", "x"}}}}}));
+  EXPECT_EQ(event["undelivered"],
+            (Json{{{"type", "join"}, {"room", "lobby"}},
+                  {{"type", "leave"}},
+                  {{"type", "publish"}, {"data", {1, 2}}},
+                  {{"type", "direct"}, {"to", "p"}, {"data", "hi"}},
+                  {{"type", "signal"}, {"to", "p"}, {"data", {{"sdp", "x"}}}}}));
 }
 
 TEST(ClientEventEncodingTest, OutputsAreOneBatchAndDrainTheClient) {
@@ -126,8 +126,10 @@ TEST(ClientEventEncodingTest, ConnectedNamesItsTransportWhenTheCloseCameInTheSam
   std::optional<HttpRequest> poll;
   for (auto& action : server.take_actions()) {
     auto& request = std::get<HttpRequest>(action);
-    if (request.method == HttpMethod::get) poll = request;
-    else server.client.handle_http_response(request.generation, request.id, 200, "ok", server.now);
+    if (request.method == HttpMethod::get)
+      poll = request;
+    else
+      server.client.handle_http_response(request.generation, request.id, 200, "ok", server.now);
   }
   ASSERT_TRUE(poll);
   (void)server.take_events();

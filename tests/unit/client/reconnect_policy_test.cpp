@@ -8,7 +8,9 @@
 namespace rtcwire {
 namespace {
 
-ReconnectContext lost(uint32_t attempt) { return {attempt, Millis(0), ReconnectReason::connection_lost, Millis(0)}; }
+ReconnectContext lost(uint32_t attempt) {
+  return {attempt, Millis(0), ReconnectReason::connection_lost, Millis(0)};
+}
 
 TEST(ReconnectPolicyTest, DelaysStayWithinTheGrowingCeilingAndTheCap) {
   const ReconnectPolicy policy;  // 500 ms, x2, 10 s
@@ -52,8 +54,10 @@ TEST(ReconnectPolicyTest, StopsOnceMaxElapsedHasPassedSinceTheLoss) {
   ReconnectPolicy policy;
   policy.max_elapsed = Millis(30000);
   RandomSource random(3);
-  EXPECT_TRUE(policy.next_delay({2, Millis(29999), ReconnectReason::connection_lost, Millis(0)}, random));
-  EXPECT_FALSE(policy.next_delay({2, Millis(30000), ReconnectReason::connection_lost, Millis(0)}, random));
+  EXPECT_TRUE(
+      policy.next_delay({2, Millis(29999), ReconnectReason::connection_lost, Millis(0)}, random));
+  EXPECT_FALSE(
+      policy.next_delay({2, Millis(30000), ReconnectReason::connection_lost, Millis(0)}, random));
 }
 
 TEST(ReconnectPolicyTest, GoingAwaySpreadsUniformlyOverTheServersWindowInsteadOfBackingOff) {

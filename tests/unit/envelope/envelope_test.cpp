@@ -157,16 +157,16 @@ TEST(EnvelopeTest, RequestIdsAreEchoedOnJoinedAndError) {
     ASSERT_TRUE(decoded.ok()) << text;
     EXPECT_EQ(decoded.value().envelope, answer);
   }
-  for (const char* bad : {R"({"v":1,"t":"join","room":"a","id":0})",
-                          R"({"v":1,"t":"join","room":"a","id":-2})",
-                          R"({"v":1,"t":"join","room":"a","id":1.5})",
-                          R"({"v":1,"t":"join","room":"a","id":"7"})",
-                          R"({"v":1,"t":"join","room":"a","id":9007199254740992})"}) {
+  for (const char* bad :
+       {R"({"v":1,"t":"join","room":"a","id":0})", R"({"v":1,"t":"join","room":"a","id":-2})",
+        R"({"v":1,"t":"join","room":"a","id":1.5})", R"({"v":1,"t":"join","room":"a","id":"7"})",
+        R"({"v":1,"t":"join","room":"a","id":9007199254740992})"}) {
     auto decoded = decode_client(bad);
     ASSERT_FALSE(decoded.ok()) << bad;
     EXPECT_EQ(decoded.error().code, ErrorCode::invalid_envelope) << bad;
   }
-  EXPECT_FALSE(decode_server(R"({"v":1,"t":"joined","room":"a","peers":[],"id":"x","seq":1})").ok());
+  EXPECT_FALSE(
+      decode_server(R"({"v":1,"t":"joined","room":"a","peers":[],"id":"x","seq":1})").ok());
   EXPECT_EQ(peek_request_id(R"({"t":"join","id":12,"room":""})"), 12u);
   EXPECT_EQ(peek_request_id(R"({"t":"join","id":-1})"), 0u);
   EXPECT_EQ(peek_request_id("not json"), 0u);

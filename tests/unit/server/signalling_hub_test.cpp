@@ -53,7 +53,8 @@ TEST_F(HubTest, EveryEnvelopeBeforeHelloIsInvalidState) {
 
 TEST_F(HubTest, SecondHelloIsInvalidStateAndKeepsThePeerId) {
   const ConnectionId connection = welcomed();
-  expect_error(send(connection, envelope::Hello{"again", std::nullopt}), connection, ErrorCode::invalid_state);
+  expect_error(send(connection, envelope::Hello{"again", std::nullopt}), connection,
+               ErrorCode::invalid_state);
   EXPECT_EQ(hub.peer_id(connection), "peer1");
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,19 +12,20 @@
 #include <variant>
 #include <vector>
 
-#include "rtcwire/client/reconnect_schedule.hpp"
-#include "rtcwire/client/transport_ladder.hpp"
-#include "rtcwire/session/client_session.hpp"
-#include "rtcwire/engineio/engineio_connection.hpp"
-#include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/base/fifo.hpp"
 #include "rtcwire/base/random_source.hpp"
-#include "rtcwire/client/reconnect_policy.hpp"
-#include "rtcwire/session/room_membership.hpp"
-#include "rtcwire/engineio/server_url.hpp"
 #include "rtcwire/base/time.hpp"
 #include "rtcwire/base/timer_table.hpp"
+#include "rtcwire/client/reconnect_policy.hpp"
+#include "rtcwire/client/reconnect_schedule.hpp"
+#include "rtcwire/client/transport_ladder.hpp"
+#include "rtcwire/engineio/engineio_connection.hpp"
+#include "rtcwire/engineio/server_url.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
+#include "rtcwire/envelope/envelope.hpp"
+#include "rtcwire/session/client_session.hpp"
+#include "rtcwire/session/room_membership.hpp"
 
 namespace rtcwire {
 
@@ -258,7 +258,8 @@ class Client {
   // The connection is gone: retry per the policy if one was established, else give up.
   void lose_connection(Error error, Millis now);
   // Asks the reconnect schedule what follows the loss of the connection, and follows it.
-  void schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within, Millis now);
+  void schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within,
+                          Millis now);
   // Turns a step of the reconnect schedule into this client's state.
   void follow(Result<client::ReconnectStep> step, std::optional<Error> error, Millis now);
   void start_connecting(Millis now);
@@ -286,9 +287,9 @@ class Client {
   bool replay_requested_ = false;  // a replay was asked for and nothing in order arrived since
   envelope::RequestId last_request_id_ = 0;
   // Joins not answered yet, oldest first: a server that echoes no ids answers them in order.
-  std::deque<envelope::RequestId> pending_joins_;
-  std::deque<TransportAction> actions_;
-  std::deque<ClientEvent> events_;
+  std::vector<envelope::RequestId> pending_joins_;
+  Fifo<TransportAction> actions_;
+  Fifo<ClientEvent> events_;
 };
 
 }  // namespace rtcwire

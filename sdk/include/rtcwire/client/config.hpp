@@ -4,8 +4,8 @@
 
 #include <string_view>
 
-#include "rtcwire/client/client.hpp"
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/client/client.hpp"
 
 namespace rtcwire {
 

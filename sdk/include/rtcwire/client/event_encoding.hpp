@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "rtcwire/client/client.hpp"
-#include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/client/client.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 
 namespace rtcwire {
 

@@ -1,6 +1,7 @@
 // When to try again after losing the connection: exponential backoff with full jitter, as a pure
-// function of a context (which attempt, how long since the loss, why) and an injected random source.
-// Models: livekit ReconnectPolicy (ReconnectContext), centrifuge-js backoff, AWS "full jitter".
+// function of a context (which attempt, how long since the loss, why) and an injected random
+// source. Models: livekit ReconnectPolicy (ReconnectContext), centrifuge-js backoff, AWS "full
+// jitter".
 #pragma once
 
 #include <cstdint>

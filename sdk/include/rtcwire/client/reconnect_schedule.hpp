@@ -12,8 +12,8 @@
 
 #include "rtcwire/base/error.hpp"
 #include "rtcwire/base/random_source.hpp"
-#include "rtcwire/client/reconnect_policy.hpp"
 #include "rtcwire/base/time.hpp"
+#include "rtcwire/client/reconnect_policy.hpp"
 
 namespace rtcwire::client {
 
@@ -29,9 +29,9 @@ enum class ReconnectState {
 std::string_view to_string(ReconnectState state);
 
 namespace reconnect_step {
-struct Stay {};    // nothing changes for the client
-struct GiveUp {};  // no more retries: the client is disconnected
-struct Wait {      // the client is reconnecting
+struct Stay {};                    // nothing changes for the client
+struct GiveUp {};                  // no more retries: the client is disconnected
+struct Wait {                      // the client is reconnecting
   uint32_t attempt;                // the attempt that comes next (1 for the first)
   std::optional<Millis> retry_in;  // empty while offline
 };

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,9 +12,10 @@
 #include <variant>
 #include <vector>
 
-#include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/base/fifo.hpp"
 #include "rtcwire/base/random_source.hpp"
+#include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/engineio/server_url.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
 
@@ -84,8 +84,8 @@ class ClientTransport {
   bool finished_ = false;
 
  private:
-  std::deque<TransportAction> actions_;
-  std::deque<TransportSignal> signals_;
+  Fifo<TransportAction> actions_;
+  Fifo<TransportSignal> signals_;
 };
 
 // Creates the transport of `kind`; the random seed feeds its cache-busting tokens.

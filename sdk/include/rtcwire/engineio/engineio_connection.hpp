@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -14,12 +13,13 @@
 #include <variant>
 #include <vector>
 
-#include "rtcwire/engineio/client_transport.hpp"
-#include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/base/fifo.hpp"
 #include "rtcwire/base/random_source.hpp"
 #include "rtcwire/base/time.hpp"
 #include "rtcwire/base/timer_table.hpp"
+#include "rtcwire/engineio/client_transport.hpp"
+#include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
 
 namespace rtcwire {
@@ -130,8 +130,8 @@ class EngineIoConnection {
   EngineIoState state_ = EngineIoState::idle;
   engineio::OpenInfo open_info_;
   TimerTable<Timer, 3> timers_;
-  std::deque<TransportAction> actions_;
-  std::deque<EngineIoEvent> events_;
+  Fifo<TransportAction> actions_;
+  Fifo<EngineIoEvent> events_;
 };
 
 }  // namespace rtcwire

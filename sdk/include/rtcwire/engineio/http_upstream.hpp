@@ -3,13 +3,13 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/base/fifo.hpp"
+#include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
 
 namespace rtcwire {
@@ -35,7 +35,7 @@ class HttpUpstream {
 
   std::string url_;
   int64_t max_payload_ = 1000000;
-  std::deque<engineio::Packet> queue_;
+  Fifo<engineio::Packet> queue_;
   std::optional<uint32_t> in_flight_;
   bool closing_ = false;  // the close packet was queued
 };

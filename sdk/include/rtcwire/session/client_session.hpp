@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/session/reliable_inbox.hpp"
 #include "rtcwire/session/reliable_outbox.hpp"
 #include "rtcwire/session/room_membership.hpp"

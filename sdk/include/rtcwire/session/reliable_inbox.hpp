@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <optional>
 
-#include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/base/time.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 
 namespace rtcwire {
 

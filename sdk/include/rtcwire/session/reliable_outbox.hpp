@@ -10,8 +10,8 @@
 #include <string>
 #include <utility>
 
-#include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/envelope/envelope.hpp"
 
 namespace rtcwire {
 
@@ -26,7 +26,8 @@ class ReliableOutbox {
 
   explicit ReliableOutbox(std::size_t byte_cap) : byte_cap_(byte_cap) {}
 
-  // Numbers and keeps `item`; nothing (and nothing kept) when it would take the outbox over its cap.
+  // Numbers and keeps `item`; nothing (and nothing kept) when it would take the outbox over its
+  // cap.
   std::optional<envelope::Seq> push(T item, std::size_t bytes) {
     if (bytes > byte_cap_ - bytes_) return std::nullopt;
     entries_.push_back(Entry{++last_seq_, std::move(item), bytes});
@@ -38,9 +39,9 @@ class ReliableOutbox {
   // changes nothing; an ack older than one already seen is harmless and ignored.
   Status acknowledge(envelope::Seq ack) {
     if (ack > last_seq_) {
-      return remote_error(ErrorCode::invalid_sequence,
-                          "ack " + std::to_string(ack) + " is past the last seq sent (" +
-                              std::to_string(last_seq_) + ")");
+      return remote_error(ErrorCode::invalid_sequence, "ack " + std::to_string(ack) +
+                                                           " is past the last seq sent (" +
+                                                           std::to_string(last_seq_) + ")");
     }
     while (!entries_.empty() && entries_.front().seq <= ack) {
       bytes_ -= entries_.front().bytes;
