@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rtcwire/base/json_limits.hpp"
+#include "rtcwire/base/overloaded.hpp"
 #include "rtcwire/session/token_refresh.hpp"
 
 namespace rtcwire {
@@ -14,13 +15,6 @@ constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
 constexpr int kMaxTimerRounds = 16;
 // How long a replay request may go unanswered before the next gap asks again.
 constexpr Millis kReplayRetry{1000};
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 bool is_legal(ClientState from, ClientState to) {
   using S = ClientState;

@@ -1,5 +1,6 @@
 #include "rtcwire/client/event_encoding.hpp"
 #include "rtcwire/base/json_parse.hpp"
+#include "rtcwire/base/overloaded.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -11,13 +12,6 @@
 
 namespace rtcwire {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // A JSON string, by the envelope encoder's serializer: invalid UTF-8 becomes U+FFFD there too.
 void put_string(std::string& out, std::string_view text) {

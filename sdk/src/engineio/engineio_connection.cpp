@@ -1,16 +1,10 @@
 #include "rtcwire/engineio/engineio_connection.hpp"
+#include "rtcwire/base/overloaded.hpp"
 
 #include <algorithm>
 
 namespace rtcwire {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 bool is_legal(EngineIoState from, EngineIoState to) {
   using S = EngineIoState;

@@ -1,5 +1,6 @@
 #include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/base/json_parse.hpp"
+#include "rtcwire/base/overloaded.hpp"
 
 #include <type_traits>
 
@@ -8,13 +9,6 @@
 
 namespace rtcwire::envelope {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 Error invalid(std::string message) {
   return remote_error(ErrorCode::invalid_envelope, std::move(message));
