@@ -11,9 +11,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include "rtcwire/base/time.hpp"
 #include "rtcwire/session/reliable_inbox.hpp"
 #include "rtcwire/session/reliable_outbox.hpp"
-#include "rtcwire/base/time.hpp"
 #include "sender_limits.hpp"
 #include "token_grant.hpp"
 

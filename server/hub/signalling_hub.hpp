@@ -209,8 +209,8 @@ class SignallingHub {
   bool acknowledge(PeerSession& session, envelope::Seq ack, Output& out);
   // An error envelope to the sender: sequenced in a session, unsequenced before hello; `request`
   // echoes the id of the request it refuses.
-  void fail(ConnectionId to, PeerSession* session, ErrorCode code, std::string message,
-            Output& out, envelope::RequestId request = 0);
+  void fail(ConnectionId to, PeerSession* session, ErrorCode code, std::string message, Output& out,
+            envelope::RequestId request = 0);
   void send_ack(PeerSession& session, Output& out);
 
   // Removes the session from its room, telling the others; no reply to the session itself.

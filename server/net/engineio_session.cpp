@@ -60,9 +60,10 @@ void EngineioSession::start() {
 }
 
 bool EngineioSession::move_to(State next) {
-  const bool legal = (state_ == State::open && (next == State::draining || next == State::closing)) ||
-                     (state_ == State::draining && next == State::closing) ||
-                     (state_ == State::closing && next == State::closed);
+  const bool legal =
+      (state_ == State::open && (next == State::draining || next == State::closing)) ||
+      (state_ == State::draining && next == State::closing) ||
+      (state_ == State::closing && next == State::closed);
   if (legal) state_ = next;
   return legal;
 }
