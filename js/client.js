@@ -539,7 +539,7 @@ export class RtcwireClient {
       case 'track':
         this.#remotePeers.get(event.peer)?.[peerControl].emit('track', {
           track: this.#media.get(event.track),
-          streams: event.streams.map((stream) => this.#media.get(stream)),
+          streams: event.streams.map((stream) => this.#media.get(Number(stream))),
         });
         break;
       case 'peer-stats': {

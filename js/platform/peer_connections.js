@@ -163,7 +163,8 @@ export class PeerConnections {
           type: 'track-remote',
           track: this.#media.register(track),
           kind: track.kind,
-          streams: [...(streams ?? [])].map((stream) => this.#media.register(stream)),
+          // Stream ids are the handles, as text: the remote's own MediaStream ids could collide.
+          streams: [...(streams ?? [])].map((stream) => String(this.#media.register(stream))),
         }),
     });
   }

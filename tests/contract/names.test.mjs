@@ -77,3 +77,18 @@ test('client.js handles every event type the core encodes', () => {
   const handled = [...dispatch.matchAll(/case '([a-z-]+)':/g)].map((match) => match[1]);
   assertSameNames(handled, coreTypes, 'client.js #dispatch cases');
 });
+
+test('every peer and channel event is the same in peer.js/channel.js, index.d.ts and api.md', () => {
+  const listed = (path, constant) =>
+    [...block(read(path), `export const ${constant} = [`, '];').matchAll(/'([a-z-]+)'/g)].map((match) => match[1]);
+  const declared = (name) =>
+    [...block(read('js/index.d.ts'), `export interface ${name} {`, '\n}').matchAll(/^\s*'?([a-z-]+)'?: \[/gm)].map(
+      (match) => match[1],
+    );
+  const peerEvents = listed('js/peer/peer.js', 'PEER_EVENT_NAMES');
+  assert.ok(peerEvents.length >= 6);
+  assertSameNames(declared('RtcwirePeerEvents'), peerEvents, 'index.d.ts RtcwirePeerEvents');
+  assertSameNames(tableNames(read('docs/api.md'), 'Peer events:'), peerEvents, 'docs/api.md peer events');
+  const channelEvents = listed('js/peer/channel.js', 'CHANNEL_EVENT_NAMES');
+  assertSameNames(declared('RtcwireChannelEvents'), channelEvents, 'index.d.ts RtcwireChannelEvents');
+});
