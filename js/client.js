@@ -26,6 +26,9 @@ const EVENT_NAMES = [
 // The channels the core opens for itself on every connection: peer.send() and file transfers.
 const DEFAULT_CHANNEL = 'rtcwire';
 const FILES_CHANNEL = 'rtcwire-files';
+// What peer.send() holds for a peer whose default channel does not exist yet (the side that
+// answers has no connection until the offer comes): the core's high water for one channel.
+const HELD_BYTES_MAX = 1024 * 1024;
 const NO_PEERS = Object.freeze([]);
 const constructionKey = Symbol('RtcwireClient');
 // A client the app drops without close() (say, once disconnected) still frees its Wasm object.
@@ -73,12 +76,14 @@ export class RtcwireClient {
   #remotePeers = new Map();
   #channels = new Map();
   #pendingStats = new Map();
+  // peer id -> { messages: [payload], bytes }: peer.send() before the peer had a default channel.
+  #held = new Map();
   // Promises of the track replacements started by the command being drained (see #mediaCommand).
   #mediaChanges = null;
   // File transfers (js/peer/file_transfer.js) plug in here; null: not available.
   #files = null;
   #peerHost = {
-    send: (peerId, data) => this.#enqueue(this.#peerChannel(peerId), data),
+    send: (peerId, data) => this.#sendTo(peerId, data),
     openChannel: (peerId, label, options) => this.#openChannel(peerId, label, options),
     sendFile: (peerId, blob, options) => {
       if (!this.#files) throw localError('invalid_state', 'file transfer is not available');
@@ -329,14 +334,42 @@ export class RtcwireClient {
     });
   }
 
-  // The channel peer.send() uses: the newest default channel to that peer.
-  #peerChannel(peerId) {
+  // peer.send(): on the newest default channel to that peer, or held until the core creates one.
+  #sendTo(peerId, data) {
     const channel = this.#peerConnections.channelOf(peerId, DEFAULT_CHANNEL);
-    if (channel !== null) return channel;
-    if (this.#remotePeers.get(peerId)?.state === 'new') {
-      throw localError('invalid_state', 'not connected to this peer yet: call peer.connect()');
+    if (channel !== null) {
+      this.#enqueue(channel, data);
+      return;
     }
-    throw localError('peer_closed', 'the connection to this peer is closed');
+    const state = this.#remotePeers.get(peerId)?.state;
+    if (state === undefined || state === 'closed' || !this.#core) {
+      throw localError('peer_closed', 'the connection to this peer is closed');
+    }
+    const { payload, bytes } = toPayload(data);
+    const held = this.#held.get(peerId) ?? { messages: [], bytes: 0 };
+    if (held.bytes + bytes > HELD_BYTES_MAX) {
+      throw localError('buffer_full', 'too much data waits for the connection to this peer');
+    }
+    held.messages.push(payload);
+    held.bytes += bytes;
+    this.#held.set(peerId, held);
+  }
+
+  // The core created a default channel: what peer.send() held for its peer goes on it, in order.
+  // A refusal now (say, message_too_large) is the peer's 'error' event: its send() has returned.
+  #releaseHeld() {
+    for (const [peerId, held] of this.#held) {
+      const channel = this.#peerConnections.channelOf(peerId, DEFAULT_CHANNEL);
+      if (channel === null) continue;
+      this.#held.delete(peerId);
+      for (const data of held.messages) {
+        try {
+          this.#enqueue(channel, data);
+        } catch (error) {
+          this.#remotePeers.get(peerId)?.[peerControl].emit('error', error);
+        }
+      }
+    }
   }
 
   #openChannel(peerId, label, options = {}) {
@@ -379,6 +412,7 @@ export class RtcwireClient {
     }
     const change = this.#peerConnections.execute(action);
     if (change) this.#mediaChanges?.push(change);
+    if (action.type === 'channel-create' && action.label === DEFAULT_CHANNEL) this.#releaseHeld();
   }
 
   // A message from a data channel: bytes that never went through the core.
@@ -396,6 +430,7 @@ export class RtcwireClient {
 
   #forgetPeer(peerId, reason) {
     this.#remotePeers.delete(peerId);
+    this.#held.delete(peerId);
     for (const [op, pending] of this.#pendingStats) {
       if (pending.peerId !== peerId) continue;
       this.#pendingStats.delete(op);

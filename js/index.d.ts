@@ -423,9 +423,10 @@ export class RtcwirePeer {
   off<E extends RtcwirePeerEventName>(name: E, listener: (...args: RtcwirePeerEvents[E]) => void): void;
 
   /**
-   * Sends on the peer's reliable ordered channel (queued while it opens and under backpressure).
-   * Throws message_too_large (over the connection's maxMessageSize: messages are never split),
-   * peer_closed, invalid_argument (not a string, ArrayBuffer, view or Blob).
+   * Sends on the peer's reliable ordered channel (queued while it opens, even before the
+   * connection exists, and under backpressure). Throws message_too_large (over the connection's
+   * maxMessageSize: messages are never split), peer_closed, buffer_full, invalid_argument (not a
+   * string, ArrayBuffer, view or Blob).
    */
   send(data: PeerData): void;
   /** Opens an app channel; the remote app gets it as a 'channel' event. Throws invalid_argument. */
