@@ -140,6 +140,7 @@ Server::Server(asio::io_context& io, ServerOptions options)
                              .resend_tries = options_.resend_tries,
                              .resend_bytes_per_second = options_.resend_rate}),
       metrics_acceptor_(io),
+      metrics_accept_retry_(io),
       reload_signal_(io),
       lag_timer_(io),
       acceptor_(io),
@@ -218,8 +219,16 @@ void Server::accept_metrics() {
         http->start();
       }
     }
-    // Failures (out of descriptors) wait for the next scrape rather than spin.
-    if (!error) accept_metrics();
+    if (!error) {
+      accept_metrics();
+      return;
+    }
+    // Out of descriptors, say: try again shortly rather than spin, and never stop serving scrapes.
+    log_limited("accept.failed", "metrics accept failed", {{"reason", error.message(), true}});
+    metrics_accept_retry_.expires_after(kAcceptRetryDelay);
+    metrics_accept_retry_.async_wait([this](const error_code& wait_error) {
+      if (!wait_error && !shutting_down_) accept_metrics();
+    });
   });
 }
 
@@ -692,6 +701,7 @@ void Server::shut_down(std::string_view why) {
   reload_signal_.cancel();
   lag_timer_.cancel();
   accept_retry_.cancel();
+  metrics_accept_retry_.cancel();
   // Goaway joins each client's send queue behind what is already there, so it arrives last.
   dispatch(hub_.go_away(static_cast<std::uint64_t>(options_.goaway_spread.count())));
   // A polling client's close packet may never get through (it can sit behind a POST in flight, or

@@ -151,6 +151,7 @@ class Server {
   RandomIdSource ids_;
   SignallingHub hub_;
   boost::asio::ip::tcp::acceptor metrics_acceptor_;
+  boost::asio::steady_timer metrics_accept_retry_;
   boost::asio::signal_set reload_signal_;
   boost::asio::steady_timer lag_timer_;
   boost::asio::ip::tcp::acceptor acceptor_;
