@@ -100,6 +100,21 @@ export class PeerConnections {
     entry.queuedBytes += bytes;
   }
 
+  /**
+   * Sends at once, outside the core's queue (file chunks: the core's transfer window bounds them);
+   * false when the channel is not open.
+   */
+  sendNow(channel, data) {
+    const entry = this.#channels.get(channel);
+    if (entry?.channel.readyState !== 'open') return false;
+    try {
+      entry.channel.send(data);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** The newest open-or-opening channel with `label` to `peer`, or null. */
   channelOf(peer, label) {
     let found = null;

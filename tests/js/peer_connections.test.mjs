@@ -148,6 +148,11 @@ test('queued payloads go only when the core flushes them, in order, strings and 
       'last',
     ]);
     assert.ok(b.messages.every(({ data }) => typeof data === 'string' || data instanceof ArrayBuffer));
+    // Outside the queue (file chunks): at once, and only on an open channel.
+    assert.equal(a.adapter.sendNow(1, new Uint8Array([9, 9, 9])), true);
+    await b.messageCount(5);
+    assert.deepEqual([...new Uint8Array(b.messages[4].data)], [9, 9, 9]);
+    assert.equal(a.adapter.sendNow(99, 'no such channel'), false);
   } finally {
     close();
   }
