@@ -77,7 +77,9 @@ export class PeerConnections {
         break;
       case 'channel-threshold': {
         const entry = this.#channels.get(action.channel);
-        if (entry) entry.channel.bufferedAmountLowThreshold = action.bytes;
+        if (!entry) break;
+        entry.threshold = action.bytes;
+        entry.channel.bufferedAmountLowThreshold = action.bytes;
         break;
       }
       case 'track-add':
@@ -247,7 +249,17 @@ export class PeerConnections {
   }
 
   #adopt(handle, channel, pc, peer) {
-    const entry = { channel, pc, peer, label: channel.label, queue: [], queuedBytes: 0, credit: 0, reading: false };
+    const entry = {
+      channel,
+      pc,
+      peer,
+      label: channel.label,
+      queue: [],
+      queuedBytes: 0,
+      credit: 0,
+      reading: false,
+      threshold: 0,
+    };
     this.#channels.set(handle, entry);
     channel.binaryType = 'arraybuffer';
     const live = () => this.#channels.get(handle) === entry;
@@ -302,6 +314,7 @@ export class PeerConnections {
 
   // Sends queued payloads while the core's credit lasts, in order; a Blob is read first.
   #pump(handle, entry) {
+    let sent = 0;
     while (entry.credit > 0 && entry.queue.length > 0 && !entry.reading) {
       const { payload, bytes } = entry.queue[0];
       if (typeof payload !== 'string' && !(payload instanceof ArrayBuffer)) {
@@ -329,6 +342,13 @@ export class PeerConnections {
         // The channel is closing: its close event reports it.
         return;
       }
+      sent += 1;
+    }
+    // The browser fires bufferedamountlow only when the buffer drops below the threshold, not when
+    // it never rose above it: then the core hears it from here, or it would wait for ever.
+    const { bufferedAmount } = entry.channel;
+    if (sent > 0 && bufferedAmount <= entry.threshold) {
+      this.#sink.event({ type: 'channel-low', channel: handle, bufferedAmount });
     }
   }
 

@@ -162,13 +162,22 @@ test('bufferedamountlow is reported with the amount, after the core set the thre
   const { a, b, close } = await connectedPair();
   try {
     a.adapter.execute({ type: 'channel-threshold', channel: 1, bytes: 16384 });
+    // A flush that leaves the buffer under the threshold is reported at once: the browser would
+    // not fire bufferedamountlow (the buffer never rose above it).
+    a.adapter.enqueue(1, 'small', 5);
+    const seen = a.events.length;
+    a.adapter.execute({ type: 'channel-flush', channel: 1, count: 1 });
+    assert.deepEqual(a.events.slice(seen).map((e) => [e.type, e.channel, e.bufferedAmount <= 16384]), [['channel-low', 1, true]]);
+    await b.messageCount(1);
     const chunk = new ArrayBuffer(60000);
     for (let i = 0; i < 8; i++) a.adapter.enqueue(1, chunk.slice(0), chunk.byteLength);
+    const before = a.events.length;
     a.adapter.execute({ type: 'channel-flush', channel: 1, count: 8 });
-    const low = await a.event((e) => e.type === 'channel-low', 'channel-low');
+    assert.equal(a.events.length, before, 'a full buffer is not reported low');
+    const low = await a.event((e) => e.type === 'channel-low' && a.events.indexOf(e) >= before, 'channel-low');
     assert.equal(low.channel, 1);
     assert.ok(low.bufferedAmount <= 16384, `bufferedAmount ${low.bufferedAmount} at the low event`);
-    await b.messageCount(8);
+    await b.messageCount(9);
   } finally {
     close();
   }
