@@ -581,7 +581,8 @@ export class RtcwireClient {
         const pending = this.#pendingStats.get(event.op);
         if (!pending) break;
         this.#pendingStats.delete(event.op);
-        pending.resolve(event.stats);
+        if (event.stats) pending.resolve(event.stats);
+        else pending.reject(localError('invalid_state', 'the browser gave no statistics for this connection'));
         break;
       }
     }

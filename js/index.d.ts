@@ -105,12 +105,14 @@ export interface ConnectOptions {
 export interface PeerOptions {
   /** Connect to every peer of the room by itself (default true); false: call peer.connect(). */
   autoConnect?: boolean;
-  /** STUN/TURN servers, as RTCPeerConnection takes them (default none: host candidates only). */
+  /** STUN/TURN servers (up to 32), as RTCPeerConnection takes them (default none: host candidates only). */
   iceServers?: RTCIceServer[];
   /** 'relay' sends everything through TURN (default 'all'). */
   iceTransportPolicy?: RTCIceTransportPolicy;
-  /** Milliseconds a connection may stay disconnected before an ICE restart (default 3000). */
+  /** Milliseconds a connection may stay disconnected before an ICE restart, 0 to 600000 (default 3000). */
   restartGraceMs?: number;
+  /** ICE restarts in a row before the peer is 'failed', 0 to 100 (default 5). */
+  maxIceRestarts?: number;
 }
 
 export interface Platform {
@@ -348,7 +350,7 @@ export interface SendFileOptions {
 export interface TransferProgress {
   bytes: number;
   total: number;
-  /** Bytes per second, recently. */
+  /** Bytes per second, on average since the transfer was accepted. */
   rate: number;
 }
 

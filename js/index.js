@@ -72,8 +72,8 @@ function peersConfig(peers) {
   if (peers === null || typeof peers !== 'object') {
     throw localError('invalid_argument', 'peers must be an object');
   }
-  const { autoConnect, iceServers, iceTransportPolicy, restartGraceMs } = peers;
-  return { autoConnect, iceServers, iceTransportPolicy, restartGraceMs };
+  const { autoConnect, iceServers, iceTransportPolicy, restartGraceMs, maxIceRestarts } = peers;
+  return { autoConnect, iceServers, iceTransportPolicy, restartGraceMs, maxIceRestarts };
 }
 
 function checkTransports(transports) {
