@@ -58,7 +58,17 @@ export type ErrorCode =
   | 'unauthorized'
   | 'token_expired'
   | 'forbidden_room'
-  | 'forbidden_publish';
+  | 'forbidden_publish'
+  | 'hash_mismatch'
+  | 'transfer_rejected'
+  | 'transfer_cancelled'
+  | 'invalid_transfer'
+  | 'too_many_transfers'
+  | 'invalid_signal'
+  | 'ice_failed'
+  | 'channel_closed'
+  | 'negotiation_failed'
+  | 'peer_closed';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';

@@ -63,9 +63,6 @@ export class PeerConnections {
       case 'restart-ice':
         this.#connection(action.pc, (connection) => connection.restartIce());
         break;
-      case 'set-configuration':
-        this.#connection(action.pc, (connection) => connection.setConfiguration(action.config));
-        break;
       case 'channel-create':
         this.#createChannel(action);
         break;
