@@ -369,8 +369,11 @@ export interface OutgoingTransfer {
   readonly name: string;
   readonly size: number;
   on(name: 'progress', listener: (progress: TransferProgress) => void): () => void;
-  /** Resolves once the receiver has every byte and the same SHA-256 (hex); rejects with the error. */
+  off(name: 'progress', listener: (progress: TransferProgress) => void): void;
+  /** Resolves once the receiver has every byte and the same SHA-256 (lowercase hex); rejects with the error. */
   readonly done: Promise<{ bytes: number; sha256: string }>;
+  /** Stops the transfer; `done` rejects with transfer_cancelled. */
+  cancel(): void;
 }
 
 export interface IncomingTransfer {
@@ -383,6 +386,7 @@ export interface IncomingTransfer {
   reject(): void;
   cancel(): void;
   on(name: 'progress', listener: (progress: TransferProgress) => void): () => void;
+  off(name: 'progress', listener: (progress: TransferProgress) => void): void;
 }
 
 /** peer.getStats(): the connection summarised. Bitrates are null on the first call. */
