@@ -12,6 +12,8 @@ const modules = [
   './flood_healthz.mjs',
   './server_efficiency.mjs',
   './flood_fairness.mjs',
+  './peer_connect.mjs',
+  './file_throughput.mjs',
 ];
 
 const figures = [];
