@@ -34,7 +34,7 @@ class Tile {
     this.video.muted = you; // your own voice is never played back
     this.avatar = element('div', 'avatar', name.slice(0, 2).toUpperCase());
     this.name = element('span', 'name', you ? 'You' : name);
-    this.state = element('span', 'badge state');
+    this.state = element('span', 'badge peer-state');
     this.route = element('span', 'badge route');
     this.mic = element('span', 'badge muted', 'muted');
     this.mic.hidden = true;

@@ -39,7 +39,7 @@ function demoHelpers() {
     return {
       video: tile.dataset.video,
       playing: video.readyState >= 2 && video.videoWidth > 0 && !video.paused,
-      state: tile.querySelector('.state').textContent,
+      state: tile.querySelector('.peer-state').textContent,
       route: tile.querySelector('.route').hidden ? null : tile.querySelector('.route').dataset.candidate,
       muted: !tile.querySelector('.muted').hidden,
     };

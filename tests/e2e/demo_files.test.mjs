@@ -45,7 +45,7 @@ test('a file shared in one tab is offered, accepted and saved in the other, with
   const receiverId = await until(receiver, 'the peer id', () =>
     document.querySelector('#room-title').textContent === 'share' && document.querySelector('#peer-id').textContent);
   await until(sender, 'the peer connected', (peer) =>
-    document.querySelector(`#tiles li[data-peer="${peer}"] .state`)?.textContent === 'connected', receiverId);
+    document.querySelector(`#tiles li[data-peer="${peer}"] .peer-state`)?.textContent === 'connected', receiverId);
 
   const size = 3 * 1024 * 1024;
   const buffer = Buffer.alloc(size, 7);
