@@ -23,21 +23,6 @@ function bounded(promise, what) {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-// Greets `peer` as soon as it has a connection (a peer the room announced has none until the
-// newcomer's offer arrives); the SDK queues the message until the default channel opens.
-function greet(peer) {
-  const hasConnection = () => peer.state === 'connecting' || peer.state === 'connected';
-  if (hasConnection()) {
-    peer.send(GREETING);
-    return;
-  }
-  const stop = peer.on('state', () => {
-    if (!hasConnection()) return;
-    stop();
-    peer.send(GREETING);
-  });
-}
-
 // One raw connection to `remote` with a negotiated channel (id 0, reliable, ordered: the SDK's
 // default channel), ICE trickled through client.signal, remote candidates held until the remote
 // description is set.
@@ -112,7 +97,8 @@ const bench = {
 
   async hostSdk(room) {
     const client = await this.client(true);
-    client.on('peer', greet);
+    // Sent at once: the SDK holds it until the default channel exists and opens.
+    client.on('peer', (peer) => peer.send(GREETING));
     await client.join(room);
   },
 
@@ -157,7 +143,7 @@ const bench = {
     let greetedAll;
     this.meshGreeted = new Promise((resolve) => (greetedAll = resolve));
     client.on('peer', (peer) => {
-      greet(peer);
+      peer.send(GREETING);
       peer.on('message', () => {
         greetedBy.add(peer.id);
         if (greetedBy.size === this.meshOthers) greetedAll(clock());
@@ -190,7 +176,7 @@ const bench = {
     this.fileReceived = new Promise((resolve) => {
       client.on('peer', (peer) => {
         this.filePeer = peer;
-        greet(peer);
+        peer.send(GREETING);
         if (receiving) peer.on('transfer', (transfer) => transfer.accept().then(() => resolve(clock())));
       });
     });
