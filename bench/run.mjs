@@ -13,7 +13,6 @@ const modules = [
   './server_efficiency.mjs',
   './flood_fairness.mjs',
   './peer_connect.mjs',
-  './file_throughput.mjs',
 ];
 
 const figures = [];
