@@ -31,6 +31,11 @@ bool is_legal(SignalingState from, SignalingState to) {
 Negotiation::Negotiation(uint32_t pc, bool polite, PeerOutputs& outputs)
     : pc_(pc), polite_(polite), outputs_(outputs) {}
 
+bool Negotiation::making_description() const {
+  return running_ &&
+         (running_->kind == OpKind::make_offer || running_->kind == OpKind::make_answer);
+}
+
 Status Negotiation::transition(SignalingState to) {
   if (to == state_) return ok();
   if (!is_legal(state_, to)) {
@@ -170,11 +175,9 @@ Negotiation::Settled Negotiation::op_failed(const event::OpFailed& failed) {
   const std::string why = failed.name + ": " + failed.message;
   switch (op.kind) {
     case OpKind::add_candidate:
-      // A candidate of an offer this side ignored fails by design (W3C: ignoreOffer).
-      if (!ignore_offer_) {
-        settled.error =
-            remote_error(ErrorCode::invalid_signal, "a remote candidate was refused (" + why + ")");
-      }
+      // Not an error for the app: candidates of an offer this side ignored (W3C: ignoreOffer) and
+      // of ICE credentials an ICE restart replaced fail by design; ICE uses the others, and a
+      // connection that cannot find a pair fails and is restarted.
       break;
     case OpKind::set_remote:
       settled.error = remote_error(ErrorCode::invalid_signal,

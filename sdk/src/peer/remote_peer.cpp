@@ -165,6 +165,9 @@ void RemotePeer::on_signal(const PeerSignal& signal, const LocalTracks& tracks) 
 
 void RemotePeer::settle(Negotiation::Settled settled) {
   if (settled.to_signal) send(*settled.to_signal);
+  if (connection_ && !connection_->negotiation.making_description()) {
+    for (auto& candidate : std::exchange(connection_->held_candidates, {})) send(candidate);
+  }
   if (settled.stats) {
     outputs_.notices.push_back(notice::StatsReady{id_, settled.stats_op, *settled.stats});
   }
@@ -190,7 +193,13 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
               report(internal_error(moved.error()));
             }
           },
-          [&](const event::IceCandidate& e) { send(signal::Candidate{e.candidate}); },
+          [&](const event::IceCandidate& e) {
+            if (connection_->negotiation.making_description()) {
+              connection_->held_candidates.push_back(signal::Candidate{e.candidate});
+            } else {
+              send(signal::Candidate{e.candidate});
+            }
+          },
           [&](const event::IceStateChanged& e) { connection_->ice_state = e.state; },
           [&](const event::ConnectionChanged& e) { connection_changed(e.state, now); },
           [&](const event::ChannelOpened& e) {

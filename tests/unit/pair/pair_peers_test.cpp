@@ -137,5 +137,31 @@ TEST(PairPeers, GlareEndsStableAndAgreeing) {
   }
 }
 
+// A peer that leaves the room is torn down on both sides: no connection remains in either browser.
+TEST(PairPeers, LeavingTearsDownBothSides) {
+  for (uint64_t seed : seeds(kSeeds)) {
+    Pair pair(seed);
+    add_clients(pair, 3, true);
+    random_network(pair);
+    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
+    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    const std::string leaver = pair.client(2).peer_id();
+    pair.act(2, [](Client& client, Millis now) { ASSERT_TRUE(client.leave(now).ok()); });
+    ASSERT_TRUE(pair.run_until(
+        [&] {
+          return !pair.client(0).peers().find(leaver) && !pair.client(1).peers().find(leaver);
+        },
+        pair.now() + kSettleWithin))
+        << replay_hint(seed, pair);
+    for (std::size_t index = 0; index < 2; ++index) {
+      EXPECT_EQ(pair.browser(index).model_for(leaver), nullptr) << replay_hint(seed, pair);
+      EXPECT_EQ(pair.browser(2).model_for(pair.client(index).peer_id()), nullptr);
+    }
+    EXPECT_TRUE(pair.client(2).peers().ids().empty());
+    // The two that stayed are still connected to each other.
+    EXPECT_EQ(unsettled(pair, 0, 1), "") << replay_hint(seed, pair);
+  }
+}
+
 }  // namespace
 }  // namespace rtcwire::testing

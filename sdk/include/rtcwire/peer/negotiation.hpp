@@ -40,6 +40,8 @@ class Negotiation {
   SignalingState state() const { return state_; }
   bool ignoring_offer() const { return ignore_offer_; }
   bool has_remote_description() const { return remote_description_set_; }
+  // A set-local runs: the description it makes is not signalled yet.
+  bool making_description() const;
   // Operations waiting behind the one running (candidates held for a description not included).
   std::size_t queued() const { return queue_.size(); }
 

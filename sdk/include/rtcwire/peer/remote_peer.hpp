@@ -76,6 +76,9 @@ class RemotePeer {
     uint32_t remote_conn = 0;  // the remote connection it talks to; 0 until one spoke
     event::ConnectionState state = event::ConnectionState::new_;
     std::string ice_state = "new";
+    // Local candidates gathered before their description went out: they follow it, so the remote
+    // side never meets candidates of credentials it has not seen yet.
+    std::vector<signal::Candidate> held_candidates;
   };
 
   Status transition(PeerState to);
