@@ -58,7 +58,12 @@ export type ErrorCode =
   | 'unauthorized'
   | 'token_expired'
   | 'forbidden_room'
-  | 'forbidden_publish';
+  | 'forbidden_publish'
+  | 'hash_mismatch'
+  | 'transfer_rejected'
+  | 'transfer_cancelled'
+  | 'invalid_transfer'
+  | 'too_many_transfers';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';

@@ -37,6 +37,11 @@ constexpr std::array kCodeNames{
     std::pair{ErrorCode::token_expired, std::string_view{"token_expired"}},
     std::pair{ErrorCode::forbidden_room, std::string_view{"forbidden_room"}},
     std::pair{ErrorCode::forbidden_publish, std::string_view{"forbidden_publish"}},
+    std::pair{ErrorCode::hash_mismatch, std::string_view{"hash_mismatch"}},
+    std::pair{ErrorCode::transfer_rejected, std::string_view{"transfer_rejected"}},
+    std::pair{ErrorCode::transfer_cancelled, std::string_view{"transfer_cancelled"}},
+    std::pair{ErrorCode::invalid_transfer, std::string_view{"invalid_transfer"}},
+    std::pair{ErrorCode::too_many_transfers, std::string_view{"too_many_transfers"}},
 };
 
 }  // namespace

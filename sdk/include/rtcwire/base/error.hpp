@@ -50,6 +50,11 @@ enum class ErrorCode {
   token_expired,        // the connection token expired: refresh it (or reconnect with a new one)
   forbidden_room,       // the token's `rooms` claim does not allow this room
   forbidden_publish,    // the token says `publish: false`: this session may only listen
+  hash_mismatch,        // a received file's SHA-256 differs from the sender's: the file is dropped
+  transfer_rejected,    // the receiving app declined a file
+  transfer_cancelled,   // a file transfer was cancelled by one side
+  invalid_transfer,     // a file control message or chunk that breaks the transfer protocol
+  too_many_transfers,   // over the limit of concurrent file transfers with one peer
 };
 
 std::string_view to_string(ErrorCode code);
