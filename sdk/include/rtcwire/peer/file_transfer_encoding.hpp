@@ -1,0 +1,23 @@
+// File transfers at the Wasm boundary: their actions and events as the JSON text js/ reads
+// (docs/architecture.md, "File transfer"), written directly like the client's other outputs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "rtcwire/peer/file_transfer_outputs.hpp"
+#include "rtcwire/peer/file_transfers.hpp"
+
+namespace rtcwire::peer {
+
+// {type:'file-read', transfer, offset, length} | {type:'file-control', channel, text}.
+// `files_channel`: the handle of the peer's `rtcwire-files` channel.
+std::string encode_file_action(const FileAction& action, std::uint32_t files_channel);
+// {type:'transfer' | 'transfer-progress' | 'transfer-done' | 'transfer-failed', peer, transfer,
+// ...}.
+std::string encode_file_event(const FileEvent& event, std::string_view peer);
+// {verdict:'store' | 'duplicate' | 'refused', transfer}: what fileChunk answers.
+std::string encode_chunk_answer(const ChunkAnswer& answer);
+
+}  // namespace rtcwire::peer
