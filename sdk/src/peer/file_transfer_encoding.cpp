@@ -57,6 +57,8 @@ std::string encode_file_action(const FileAction& action, std::uint32_t files_cha
   std::visit(Overloaded{
                  [&](const file_action::Read& a) {
                    open_object(out, "file-read");
+                   put_key(out, "channel");
+                   put_number(out, files_channel);
                    put_key(out, "transfer");
                    put_number(out, a.transfer);
                    put_key(out, "offset");

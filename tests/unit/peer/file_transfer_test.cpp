@@ -504,6 +504,7 @@ TEST_F(HostileReceiverTest, ARemoteEndCodeIsPassedOnAndOthersAreRefused) {
 TEST(FileTransferEncodingTest, ActionsAndEventsAreTheJsonJsReads) {
   const auto read = parse_json(encode_file_action(file_action::Read{3, 65524, 100}, 9));
   EXPECT_EQ(read["type"], "file-read");
+  EXPECT_EQ(read["channel"], 9);
   EXPECT_EQ(read["transfer"], 3);
   EXPECT_EQ(read["offset"], 65524);
   EXPECT_EQ(read["length"], 100);

@@ -11,8 +11,8 @@
 
 namespace rtcwire::peer {
 
-// {type:'file-read', transfer, offset, length} | {type:'file-control', channel, text}.
-// `files_channel`: the handle of the peer's `rtcwire-files` channel.
+// {type:'file-read', channel, transfer, offset, length} | {type:'file-control', channel, text}.
+// `channel`: the handle of the peer's `rtcwire-files` channel, where the chunk or text goes.
 std::string encode_file_action(const FileAction& action, std::uint32_t files_channel);
 // {type:'transfer' | 'transfer-progress' | 'transfer-done' | 'transfer-failed', peer, transfer,
 // ...}.
