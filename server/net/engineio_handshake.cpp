@@ -34,7 +34,7 @@ std::string json_body_of(HandshakeError error, std::string_view message) {
       .dump();
 }
 
-std::variant<EngineioRoute, HandshakeError> route_engineio_request(
+std::variant<EngineIoRoute, HandshakeError> route_engineio_request(
     const HandshakeRequest& request, const TransportSet& enabled,
     const SessionLookup& find_session) {
   // Same order of checks as the stock server: verify() first, then handshake().
@@ -52,9 +52,9 @@ std::variant<EngineioRoute, HandshakeError> route_engineio_request(
     if (request.websocket_upgrade) {
       if (*transport != TransportKind::websocket) return HandshakeError::bad_request;
       if (session->transport == TransportKind::websocket || session->upgrading) {
-        return EngineioRoute{EngineioAction::refuse_upgrade, *transport, *sid};
+        return EngineIoRoute{EngineIoAction::refuse_upgrade, *transport, *sid};
       }
-      return EngineioRoute{EngineioAction::upgrade, *transport, *sid};
+      return EngineIoRoute{EngineIoAction::upgrade, *transport, *sid};
     }
     // A plain request must use the session's current transport, and websocket takes none.
     if (*transport != session->transport || *transport == TransportKind::websocket) {
@@ -64,13 +64,13 @@ std::variant<EngineioRoute, HandshakeError> route_engineio_request(
       case RequestMethod::get:
         // An SSE session has its one stream already; a second one is a protocol error.
         if (*transport == TransportKind::sse) return HandshakeError::bad_request;
-        return EngineioRoute{EngineioAction::poll, *transport, *sid};
+        return EngineIoRoute{EngineIoAction::poll, *transport, *sid};
       case RequestMethod::post:
-        return EngineioRoute{EngineioAction::post, *transport, *sid};
+        return EngineIoRoute{EngineIoAction::post, *transport, *sid};
       case RequestMethod::other:
         break;
     }
-    return EngineioRoute{EngineioAction::unsupported, *transport, *sid};
+    return EngineIoRoute{EngineIoAction::unsupported, *transport, *sid};
   }
 
   if (request.method != RequestMethod::get) return HandshakeError::bad_handshake_method;
@@ -79,7 +79,7 @@ std::variant<EngineioRoute, HandshakeError> route_engineio_request(
     return HandshakeError::bad_request;
   }
   if (!eio4) return HandshakeError::unsupported_protocol_version;
-  return EngineioRoute{EngineioAction::open, *transport, {}};
+  return EngineIoRoute{EngineIoAction::open, *transport, {}};
 }
 
 }  // namespace rtcwire::server

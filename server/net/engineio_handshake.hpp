@@ -42,7 +42,7 @@ struct SessionView {
   bool upgrading = false;  // a websocket probe is in progress
 };
 
-enum class EngineioAction {
+enum class EngineIoAction {
   open,            // a new session on `transport`
   upgrade,         // a websocket probing to take over session `sid`
   refuse_upgrade,  // a websocket for a session that cannot upgrade: accepted, then closed (stock)
@@ -51,17 +51,17 @@ enum class EngineioAction {
   unsupported,     // another method on a live session: the stock server answers 500
 };
 
-struct EngineioRoute {
-  EngineioAction action = EngineioAction::open;
+struct EngineIoRoute {
+  EngineIoAction action = EngineIoAction::open;
   TransportKind transport = TransportKind::websocket;
   std::string sid;
 
-  bool operator==(const EngineioRoute&) const = default;
+  bool operator==(const EngineIoRoute&) const = default;
 };
 
 using SessionLookup = std::function<std::optional<SessionView>(std::string_view sid)>;
 
-std::variant<EngineioRoute, HandshakeError> route_engineio_request(
+std::variant<EngineIoRoute, HandshakeError> route_engineio_request(
     const HandshakeRequest& request, const TransportSet& enabled,
     const SessionLookup& find_session);
 

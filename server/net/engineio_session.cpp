@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "http_session.hpp"
-#include "polling_transport.hpp"
+#include "polling_server_transport.hpp"
 #include "server.hpp"
 
 namespace rtcwire::server {
@@ -31,19 +31,19 @@ std::size_t send_queue_cap(const ServerOptions& options) {
 
 }  // namespace
 
-EngineioSession::EngineioSession(Server& server, ConnectionId connection, std::string sid,
-                                 std::string remote, std::shared_ptr<Transport> transport)
+EngineIoSession::EngineIoSession(Server& server, ConnectionId connection, std::string sid,
+                                 std::string remote, std::shared_ptr<ServerTransport> transport)
     : server_(server),
       connection_(connection),
       sid_(std::move(sid)),
       remote_(std::move(remote)),
       transport_(std::move(transport)),
       send_queue_(send_queue_cap(server.options()), &server.buffer_budget()),
-      flush_deadline_(server.executor()),
       upgrade_deadline_(server.executor()),
+      flush_deadline_(server.executor()),
       heartbeat_timer_(server.executor()) {}
 
-void EngineioSession::start() {
+void EngineIoSession::start() {
   const ServerOptions& options = server_.options();
   engineio::OpenInfo open{sid_,
                           {},
@@ -59,7 +59,7 @@ void EngineioSession::start() {
   arm_heartbeat(Heartbeat::waiting_to_ping);
 }
 
-bool EngineioSession::move_to(State next) {
+bool EngineIoSession::move_to(State next) {
   const bool legal =
       (state_ == State::open && (next == State::draining || next == State::closing)) ||
       (state_ == State::draining && next == State::closing) ||
@@ -68,9 +68,9 @@ bool EngineioSession::move_to(State next) {
   return legal;
 }
 
-void EngineioSession::move_upgrade(Upgrade next) { upgrade_ = next; }
+void EngineIoSession::move_upgrade(Upgrade next) { upgrade_ = next; }
 
-void EngineioSession::send(Packet packet) {
+void EngineIoSession::send(Packet packet) {
   if (state_ != State::open) return;
   if (!send_queue_.push(std::move(packet))) {
     finish(
@@ -81,15 +81,15 @@ void EngineioSession::send(Packet packet) {
   flush();
 }
 
-void EngineioSession::flush() {
+void EngineIoSession::flush() {
   if (!live() || send_queue_.empty() || !transport_->writable()) return;
   SendQueue::Batch batch = send_queue_.take_all();
   transport_->send(std::move(batch.packets), batch.bytes);
 }
 
-void EngineioSession::close(std::string_view reason) { finish(reason, TransportClose::server); }
+void EngineIoSession::close(std::string_view reason) { finish(reason, TransportClose::server); }
 
-void EngineioSession::close_when_flushed(std::string_view reason) {
+void EngineIoSession::close_when_flushed(std::string_view reason) {
   if (!move_to(State::draining)) return;
   closing_reason_ = std::string(reason);
   flush_deadline_.expires_after(kFlushDeadline);
@@ -101,23 +101,23 @@ void EngineioSession::close_when_flushed(std::string_view reason) {
   finish_closing_when_flushed();
 }
 
-void EngineioSession::finish_closing_when_flushed() {
+void EngineIoSession::finish_closing_when_flushed() {
   if (state_ == State::draining && send_queue_.counted_bytes() == 0) {
     finish(closing_reason_, TransportClose::server);
   }
 }
 
-void EngineioSession::on_poll(std::shared_ptr<HttpSession> request) {
+void EngineIoSession::on_poll(std::shared_ptr<HttpSession> request) {
   // Routing sends a GET here only while the session is on polling; should that ever break, the
   // request is refused rather than the transport trusted blindly.
-  if (auto* polling = dynamic_cast<PollingTransport*>(transport_.get())) {
+  if (auto* polling = dynamic_cast<PollingServerTransport*>(transport_.get())) {
     polling->on_poll(std::move(request));
   } else {
     request->reply(http::status::bad_request, "", "");
   }
 }
 
-void EngineioSession::on_post(std::shared_ptr<HttpSession> request, std::string_view body,
+void EngineIoSession::on_post(std::shared_ptr<HttpSession> request, std::string_view body,
                               bool binary_body) {
   // The stock server's answers: a v4 payload is text, and a body it cannot decode ends the
   // session yet still gets its "ok".
@@ -139,7 +139,7 @@ void EngineioSession::on_post(std::shared_ptr<HttpSession> request, std::string_
   request->reply(http::status::ok, "text/html", "ok");
 }
 
-void EngineioSession::on_packet(Transport& from, Packet packet) {
+void EngineIoSession::on_packet(ServerTransport& from, Packet packet) {
   if (state_ != State::open) return;
   if (&from == probe_.get()) {
     on_probe_packet(std::move(packet));
@@ -148,7 +148,7 @@ void EngineioSession::on_packet(Transport& from, Packet packet) {
   }
 }
 
-void EngineioSession::on_session_packet(Packet packet) {
+void EngineIoSession::on_session_packet(Packet packet) {
   // As the stock server: traffic from a busy client proves it alive, so a pong stuck behind its
   // messages gets one more pingTimeout.
   if (heartbeat_ == Heartbeat::awaiting_pong && packet.type != PacketType::pong &&
@@ -178,7 +178,7 @@ void EngineioSession::on_session_packet(Packet packet) {
   }
 }
 
-void EngineioSession::begin_upgrade(std::shared_ptr<Transport> probe) {
+void EngineIoSession::begin_upgrade(std::shared_ptr<ServerTransport> probe) {
   if (!live() || upgrade_ != Upgrade::none || transport_->kind() == TransportKind::websocket) {
     probe->close(TransportClose::server, nullptr);
     return;
@@ -195,7 +195,7 @@ void EngineioSession::begin_upgrade(std::shared_ptr<Transport> probe) {
       });
 }
 
-void EngineioSession::on_probe_packet(Packet packet) {
+void EngineIoSession::on_probe_packet(Packet packet) {
   if (packet.type == PacketType::ping && packet.data == "probe") {
     probe_->send({Packet{PacketType::pong, "probe", false}}, 0);
     if (upgrade_ == Upgrade::probing) {
@@ -211,17 +211,18 @@ void EngineioSession::on_probe_packet(Packet packet) {
   }
 }
 
-void EngineioSession::complete_upgrade() {
+void EngineIoSession::complete_upgrade() {
   ++upgrade_generation_;
   upgrade_deadline_.cancel();
-  const std::shared_ptr<Transport> old = std::exchange(transport_, std::exchange(probe_, nullptr));
+  const std::shared_ptr<ServerTransport> old =
+      std::exchange(transport_, std::exchange(probe_, nullptr));
   move_upgrade(Upgrade::none);
   old->close(TransportClose::discard, nullptr);
   server_.on_session_upgraded(connection_);
   flush();
 }
 
-void EngineioSession::abandon_upgrade(std::string_view reason) {
+void EngineIoSession::abandon_upgrade(std::string_view reason) {
   ++upgrade_generation_;
   upgrade_deadline_.cancel();
   std::exchange(probe_, nullptr)->close(TransportClose::server, nullptr);
@@ -232,13 +233,13 @@ void EngineioSession::abandon_upgrade(std::string_view reason) {
   flush();
 }
 
-void EngineioSession::on_drain(Transport& from, std::size_t bytes) {
+void EngineIoSession::on_drain(ServerTransport& from, std::size_t bytes) {
   send_queue_.release(bytes);
   if (&from == transport_.get()) flush();
   finish_closing_when_flushed();
 }
 
-void EngineioSession::on_transport_error(Transport& from, std::string_view reason) {
+void EngineIoSession::on_transport_error(ServerTransport& from, std::string_view reason) {
   if (!live()) return;
   if (&from == probe_.get()) {
     abandon_upgrade(reason);
@@ -247,7 +248,7 @@ void EngineioSession::on_transport_error(Transport& from, std::string_view reaso
   }
 }
 
-void EngineioSession::on_transport_lost(Transport& from, std::string_view reason) {
+void EngineIoSession::on_transport_lost(ServerTransport& from, std::string_view reason) {
   if (!live()) return;
   if (&from == probe_.get()) {
     abandon_upgrade(reason);
@@ -256,7 +257,7 @@ void EngineioSession::on_transport_lost(Transport& from, std::string_view reason
   }
 }
 
-void EngineioSession::arm_heartbeat(Heartbeat phase) {
+void EngineIoSession::arm_heartbeat(Heartbeat phase) {
   heartbeat_ = phase;
   heartbeat_timer_.expires_after(phase == Heartbeat::waiting_to_ping
                                      ? server_.options().ping_interval
@@ -267,7 +268,7 @@ void EngineioSession::arm_heartbeat(Heartbeat phase) {
       });
 }
 
-void EngineioSession::on_heartbeat_timer(std::uint64_t generation) {
+void EngineIoSession::on_heartbeat_timer(std::uint64_t generation) {
   if (generation != heartbeat_generation_ || !live()) return;
   if (heartbeat_ == Heartbeat::awaiting_pong) {
     finish("ping timeout", TransportClose::server);
@@ -280,7 +281,7 @@ void EngineioSession::on_heartbeat_timer(std::uint64_t generation) {
   send(Packet{PacketType::ping, {}, false});
 }
 
-void EngineioSession::finish(std::string_view reason, TransportClose how) {
+void EngineIoSession::finish(std::string_view reason, TransportClose how) {
   if (!move_to(State::closing)) return;
   ++heartbeat_generation_;
   heartbeat_timer_.cancel();

@@ -13,8 +13,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "engineio_transport.hpp"
 #include "send_queue.hpp"
+#include "server_transport.hpp"
 #include "signalling_hub.hpp"
 
 namespace rtcwire::server {
@@ -22,11 +22,11 @@ namespace rtcwire::server {
 class HttpSession;
 class Server;
 
-class EngineioSession final : public TransportOwner,
-                              public std::enable_shared_from_this<EngineioSession> {
+class EngineIoSession final : public ServerTransportOwner,
+                              public std::enable_shared_from_this<EngineIoSession> {
  public:
-  EngineioSession(Server& server, ConnectionId connection, std::string sid, std::string remote,
-                  std::shared_ptr<Transport> transport);
+  EngineIoSession(Server& server, ConnectionId connection, std::string sid, std::string remote,
+                  std::shared_ptr<ServerTransport> transport);
 
   // Attaches the transport, sends the open packet and starts the heartbeat.
   void start();
@@ -42,7 +42,7 @@ class EngineioSession final : public TransportOwner,
   void on_poll(std::shared_ptr<HttpSession> request);
   void on_post(std::shared_ptr<HttpSession> request, std::string_view body, bool binary_body);
   // A websocket that completed its handshake naming this session: it probes to take over.
-  void begin_upgrade(std::shared_ptr<Transport> probe);
+  void begin_upgrade(std::shared_ptr<ServerTransport> probe);
 
   const std::string& sid() const { return sid_; }
   const std::string& remote() const { return remote_; }
@@ -50,11 +50,11 @@ class EngineioSession final : public TransportOwner,
   TransportKind transport_kind() const { return transport_->kind(); }
   bool upgrading() const { return probe_ != nullptr; }
 
-  // TransportOwner
-  void on_packet(Transport& from, engineio::Packet packet) override;
-  void on_drain(Transport& from, std::size_t bytes) override;
-  void on_transport_error(Transport& from, std::string_view reason) override;
-  void on_transport_lost(Transport& from, std::string_view reason) override;
+  // ServerTransportOwner
+  void on_packet(ServerTransport& from, engineio::Packet packet) override;
+  void on_drain(ServerTransport& from, std::size_t bytes) override;
+  void on_transport_error(ServerTransport& from, std::string_view reason) override;
+  void on_transport_lost(ServerTransport& from, std::string_view reason) override;
 
  private:
   // open -> draining (close_when_flushed) -> closing -> closed; open -> closing directly.
@@ -89,11 +89,11 @@ class EngineioSession final : public TransportOwner,
   std::string sid_;
   std::string remote_;
   State state_ = State::open;
-  std::shared_ptr<Transport> transport_;
+  std::shared_ptr<ServerTransport> transport_;
   SendQueue send_queue_;
 
   // The websocket of an upgrade in progress; probed: transport_ is paused for it.
-  std::shared_ptr<Transport> probe_;
+  std::shared_ptr<ServerTransport> probe_;
   Upgrade upgrade_ = Upgrade::none;
   boost::asio::steady_timer upgrade_deadline_;
   std::uint64_t upgrade_generation_ = 0;

@@ -102,11 +102,6 @@ bool bearer_matches(std::string_view header, const std::string& token) {
   return header.starts_with(kScheme) && secret_matches(header.substr(kScheme.size()), token);
 }
 
-std::string address_of(const boost::asio::ip::tcp::endpoint& endpoint) {
-  const auto address = endpoint.address();
-  return address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-}
-
 }  // namespace
 
 HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, ConnectionSlot slot)

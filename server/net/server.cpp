@@ -21,11 +21,11 @@
 #include "engineio_session.hpp"
 #include "http_session.hpp"
 #include "log.hpp"
-#include "polling_transport.hpp"
+#include "polling_server_transport.hpp"
 #include "rtcwire/base/error.hpp"
 #include "sse_stream.hpp"
 #include "url_decoding.hpp"
-#include "websocket_transport.hpp"
+#include "websocket_server_transport.hpp"
 
 namespace rtcwire::server {
 namespace {
@@ -140,6 +140,7 @@ Server::Server(asio::io_context& io, ServerOptions options)
                              .resend_tries = options_.resend_tries,
                              .resend_bytes_per_second = options_.resend_rate}),
       metrics_acceptor_(io),
+      metrics_accept_retry_(io),
       reload_signal_(io),
       lag_timer_(io),
       acceptor_(io),
@@ -218,8 +219,16 @@ void Server::accept_metrics() {
         http->start();
       }
     }
-    // Failures (out of descriptors) wait for the next scrape rather than spin.
-    if (!error) accept_metrics();
+    if (!error) {
+      accept_metrics();
+      return;
+    }
+    // Out of descriptors, say: try again shortly rather than spin, and never stop serving scrapes.
+    log_limited("accept.failed", "metrics accept failed", {{"reason", error.message(), true}});
+    metrics_accept_retry_.expires_after(kAcceptRetryDelay);
+    metrics_accept_retry_.async_wait([this](const error_code& wait_error) {
+      if (!wait_error && !shutting_down_) accept_metrics();
+    });
   });
 }
 
@@ -408,7 +417,7 @@ void Server::report_suppressed_logs() {
   }
 }
 
-std::shared_ptr<EngineioSession> Server::find(std::string_view sid, const std::string& ip) const {
+std::shared_ptr<EngineIoSession> Server::find(std::string_view sid, const std::string& ip) const {
   const auto connection = connection_by_sid_.find(std::string(sid));
   if (connection == connection_by_sid_.end()) return nullptr;
   const Entry& entry = sessions_.at(connection->second);
@@ -432,9 +441,9 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
     refuse(*http, *error, static_cast<http::status>(http_status_of(*error)));
     return;
   }
-  const EngineioRoute& route = std::get<EngineioRoute>(routed);
+  const EngineIoRoute& route = std::get<EngineIoRoute>(routed);
   switch (route.action) {
-    case EngineioAction::open: {
+    case EngineIoAction::open: {
       if (shutting_down_) {
         http->abort();
         return;
@@ -452,8 +461,8 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
           open_websocket_session(*http, std::move(request));
           return;
         case TransportKind::polling:
-          open_session(std::make_shared<PollingTransport>(), http->remote(), http->remote_ip(),
-                       http->remote_key(), http);
+          open_session(std::make_shared<PollingServerTransport>(), http->remote(),
+                       http->remote_ip(), http->remote_key(), http);
           return;
         case TransportKind::sse: {
           std::string remote = http->remote();
@@ -470,20 +479,20 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
       }
       return;
     }
-    case EngineioAction::upgrade:
-    case EngineioAction::refuse_upgrade:
+    case EngineIoAction::upgrade:
+    case EngineIoAction::refuse_upgrade:
       accept_probe(*http, std::move(request), route.sid,
-                   route.action == EngineioAction::refuse_upgrade);
+                   route.action == EngineIoAction::refuse_upgrade);
       return;
-    case EngineioAction::poll:
+    case EngineIoAction::poll:
       find(route.sid, http->remote_ip())->on_poll(http);
       return;
-    case EngineioAction::post: {
+    case EngineIoAction::post: {
       const bool binary = request[http::field::content_type] == "application/octet-stream";
       find(route.sid, http->remote_ip())->on_post(http, request.body(), binary);
       return;
     }
-    case EngineioAction::unsupported:
+    case EngineIoAction::unsupported:
       http->reply(http::status::internal_server_error, "", "");
       return;
   }
@@ -506,11 +515,12 @@ void Server::refuse(HttpSession& http, HandshakeError error, http::status status
   http.reply(status, "application/json", json_body_of(error, message));
 }
 
-void Server::open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
-                          std::string key, const std::shared_ptr<HttpSession>& poll) {
+void Server::open_session(std::shared_ptr<ServerTransport> transport, std::string remote,
+                          std::string ip, std::string key,
+                          const std::shared_ptr<HttpSession>& poll) {
   const ConnectionId connection = hub_.connect(key);
   const TransportKind kind = transport->kind();
-  auto session = std::make_shared<EngineioSession>(*this, connection, ids_.session_id(),
+  auto session = std::make_shared<EngineIoSession>(*this, connection, ids_.session_id(),
                                                    std::move(remote), std::move(transport));
   connection_by_sid_.emplace(session->sid(), connection);
   ++sessions_per_ip_[key];
@@ -524,7 +534,8 @@ void Server::open_session(std::shared_ptr<Transport> transport, std::string remo
 }
 
 void Server::open_websocket_session(HttpSession& http, Request request) {
-  auto transport = std::make_shared<WebsocketTransport>(http.take_stream(), options_.max_payload);
+  auto transport =
+      std::make_shared<WebSocketServerTransport>(http.take_stream(), options_.max_payload);
   transport->hold(http.take_slot());
   transport->accept(std::move(request), [this, transport, remote = http.remote(),
                                          ip = http.remote_ip(), key = http.remote_key()](
@@ -539,7 +550,7 @@ void Server::open_websocket_session(HttpSession& http, Request request) {
 }
 
 void Server::accept_probe(HttpSession& http, Request request, std::string sid, bool refuse) {
-  auto probe = std::make_shared<WebsocketTransport>(http.take_stream(), options_.max_payload);
+  auto probe = std::make_shared<WebSocketServerTransport>(http.take_stream(), options_.max_payload);
   probe->hold(http.take_slot());
   probe->accept(std::move(request), [this, probe, refuse, sid = std::move(sid),
                                      ip = http.remote_ip()](boost::beast::error_code error) {
@@ -633,14 +644,14 @@ void Server::dispatch(const HubOutput& output) {
     const auto found = sessions_.find(delivery.to);
     if (found == sessions_.end()) continue;
     // A copy: a send can close the session, which removes it from sessions_.
-    const std::shared_ptr<EngineioSession> session = found->second.session;
+    const std::shared_ptr<EngineIoSession> session = found->second.session;
     session->send(engineio::Packet{engineio::PacketType::message, delivery.text, false});
   }
   // After the deliveries, so an error explaining the close reaches the client first.
   for (const ConnectionClose& close : output.closes) {
     const auto found = sessions_.find(close.connection);
     if (found == sessions_.end()) continue;
-    const std::shared_ptr<EngineioSession> session = found->second.session;
+    const std::shared_ptr<EngineIoSession> session = found->second.session;
     session->close_when_flushed(close.reason);
   }
   for (const SessionEnd& end : output.ended) {
@@ -692,13 +703,14 @@ void Server::shut_down(std::string_view why) {
   reload_signal_.cancel();
   lag_timer_.cancel();
   accept_retry_.cancel();
+  metrics_accept_retry_.cancel();
   // Goaway joins each client's send queue behind what is already there, so it arrives last.
   dispatch(hub_.go_away(static_cast<std::uint64_t>(options_.goaway_spread.count())));
   // A polling client's close packet may never get through (it can sit behind a POST in flight, or
   // die with a reused connection), so a polling session is not waited for: goaway means a new
   // session on the next server, and nothing more is owed once it is written. Websocket and SSE
   // clients close at once, and their sessions keep relaying until they do.
-  std::vector<std::shared_ptr<EngineioSession>> polling;
+  std::vector<std::shared_ptr<EngineIoSession>> polling;
   for (const auto& [connection, entry] : sessions_) {
     if (entry.session->transport_kind() == TransportKind::polling) polling.push_back(entry.session);
   }
@@ -712,7 +724,7 @@ void Server::shut_down(std::string_view why) {
 
 void Server::close_remaining_sessions() {
   log_line("drain timeout: closing " + std::to_string(sessions_.size()) + " session(s)");
-  std::vector<std::shared_ptr<EngineioSession>> open;
+  std::vector<std::shared_ptr<EngineIoSession>> open;
   for (const auto& [connection, entry] : sessions_) open.push_back(entry.session);
   for (const auto& session : open) session->close("server shutting down");
   shutdown_deadline_.expires_after(kShutdownDeadline);

@@ -24,7 +24,6 @@
 #include "connection_auth.hpp"
 #include "connection_limiter.hpp"
 #include "engineio_handshake.hpp"
-#include "engineio_transport.hpp"
 #include "id_source.hpp"
 #include "log.hpp"
 #include "log_limiter.hpp"
@@ -34,12 +33,13 @@
 #include "rtcwire/base/time.hpp"
 #include "rtcwire/engineio/engineio_packet.hpp"
 #include "server_options.hpp"
+#include "server_transport.hpp"
 #include "signalling_hub.hpp"
 #include "tls_context.hpp"
 
 namespace rtcwire::server {
 
-class EngineioSession;
+class EngineIoSession;
 class HttpSession;
 
 class Server {
@@ -92,7 +92,7 @@ class Server {
 
  private:
   struct Entry {
-    std::shared_ptr<EngineioSession> session;
+    std::shared_ptr<EngineIoSession> session;
     std::string ip;   // the sid works only from this address
     std::string key;  // address_key(ip), for --max-sessions-per-ip
   };
@@ -109,7 +109,7 @@ class Server {
   void report_suppressed_logs();
   void arm_log_report();
   // The session `sid` names, if it was opened from `ip`.
-  std::shared_ptr<EngineioSession> find(std::string_view sid, const std::string& ip) const;
+  std::shared_ptr<EngineIoSession> find(std::string_view sid, const std::string& ip) const;
   void accept_metrics();
   void watch_reload_signal();
   // Measures how late the loop runs a timer, once a second.
@@ -118,7 +118,7 @@ class Server {
   void count(const HubOutput& output);
   void refuse(HttpSession& http, HandshakeError error, boost::beast::http::status status,
               std::string_view message = {});
-  void open_session(std::shared_ptr<Transport> transport, std::string remote, std::string ip,
+  void open_session(std::shared_ptr<ServerTransport> transport, std::string remote, std::string ip,
                     std::string key, const std::shared_ptr<HttpSession>& poll);
   void open_websocket_session(HttpSession& http, Request request);
   // A websocket naming a live session: the probe of an upgrade, or (`refuse`) one that is
@@ -151,6 +151,7 @@ class Server {
   RandomIdSource ids_;
   SignallingHub hub_;
   boost::asio::ip::tcp::acceptor metrics_acceptor_;
+  boost::asio::steady_timer metrics_accept_retry_;
   boost::asio::signal_set reload_signal_;
   boost::asio::steady_timer lag_timer_;
   boost::asio::ip::tcp::acceptor acceptor_;

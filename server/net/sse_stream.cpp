@@ -47,7 +47,7 @@ SseStream::SseStream(ServerStream stream, unsigned http_version,
   header_.chunked(chunked_);
 }
 
-void SseStream::attach(std::weak_ptr<TransportOwner> owner) {
+void SseStream::attach(std::weak_ptr<ServerTransportOwner> owner) {
   owner_ = std::move(owner);
   stream_.expires_never();
   writing_ = true;

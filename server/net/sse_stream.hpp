@@ -17,12 +17,12 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/serializer.hpp>
 
-#include "engineio_transport.hpp"
 #include "server_stream.hpp"
+#include "server_transport.hpp"
 
 namespace rtcwire::server {
 
-class SseStream final : public Transport, public std::enable_shared_from_this<SseStream> {
+class SseStream final : public ServerTransport, public std::enable_shared_from_this<SseStream> {
  public:
   // `http_version` of the request; `allow_origin`, when not empty, is sent as
   // Access-Control-Allow-Origin (an allowed cross-origin page, or * in echo mode).
@@ -31,7 +31,7 @@ class SseStream final : public Transport, public std::enable_shared_from_this<Ss
 
   TransportKind kind() const override { return TransportKind::sse; }
   // Writes the response header and starts the stream.
-  void attach(std::weak_ptr<TransportOwner> owner) override;
+  void attach(std::weak_ptr<ServerTransportOwner> owner) override;
   bool writable() const override;
   void send(std::vector<engineio::Packet> packets, std::size_t bytes) override;
   void pause() override;
@@ -56,7 +56,7 @@ class SseStream final : public Transport, public std::enable_shared_from_this<Ss
 
   ServerStream stream_;
   State state_ = State::open;
-  std::weak_ptr<TransportOwner> owner_;
+  std::weak_ptr<ServerTransportOwner> owner_;
   boost::beast::http::response<boost::beast::http::empty_body> header_;
   std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
       serializer_;

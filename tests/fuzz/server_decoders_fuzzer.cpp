@@ -98,9 +98,9 @@ void fuzz_engineio_routing(std::string_view input) {
                                if (sid == "busy") return SessionView{TransportKind::polling, true};
                                return std::nullopt;
                              });
-  if (const auto* route = std::get_if<EngineioRoute>(&routed)) {
+  if (const auto* route = std::get_if<EngineIoRoute>(&routed)) {
     require(enabled.contains(route->transport));
-    require(route->action == EngineioAction::open || !route->sid.empty());
+    require(route->action == EngineIoAction::open || !route->sid.empty());
   }
 }
 

@@ -161,6 +161,24 @@ describe('out of file descriptors', () => {
   });
 });
 
+describe('out of file descriptors on the metrics port', () => {
+  test('a scrape that could not be accepted is served once descriptors free up', async () => {
+    const server = await startServer({ args: [...QUICK_SESSION_ARGS, '--metrics-port', '0'] });
+    try {
+      execFileSync('prlimit', ['--pid', String(server.pid), '--nofile=40:40']);
+      const connections = await flood(server.url, 120, ATTACKER);
+      await server.waitForLog(/connection shed/);
+      const scrape = fetch(server.metricsUrl).then((response) => response.status);
+      await server.waitForLog(/metrics accept failed reason="Too many open files"/);
+      for (const c of connections) c.socket.destroy();
+      assert.equal(await within(scrape, 'the scrape to be served'), 200);
+      assert.equal((await within(fetch(server.metricsUrl), 'a second scrape')).status, 200);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('static files', () => {
   test('an open file counts toward the connection limits and is given back once its reader goes', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rtcwire-static-slots-'));

@@ -447,9 +447,9 @@ void Pair::on_open(std::size_t index, const OpenTransport& open) {
                        : std::nullopt;
       });
   const uint32_t generation = open.generation;
-  const auto* accepted = std::get_if<server::EngineioRoute>(&route);
-  if (!accepted || accepted->action == server::EngineioAction::poll ||
-      accepted->action == server::EngineioAction::post) {
+  const auto* accepted = std::get_if<server::EngineIoRoute>(&route);
+  if (!accepted || accepted->action == server::EngineIoAction::poll ||
+      accepted->action == server::EngineIoAction::post) {
     send(index, to_client, [this, index, generation] { fail_socket(index, generation); });
     return;
   }
@@ -459,7 +459,7 @@ void Pair::on_open(std::size_t index, const OpenTransport& open) {
     after_input(index);
   });
   switch (accepted->action) {
-    case server::EngineioAction::open: {
+    case server::EngineIoAction::open: {
       Session& session = open_session(index, open.kind, generation);
       server_sockets_[{index, generation}] = session.sid;
       std::vector<std::string> upgrades;
@@ -470,7 +470,7 @@ void Pair::on_open(std::size_t index, const OpenTransport& open) {
                             false});
       return;
     }
-    case server::EngineioAction::upgrade:
+    case server::EngineIoAction::upgrade:
       server_sockets_[{index, generation}] = accepted->sid;
       session_of(accepted->sid)->probe = generation;
       return;
@@ -563,9 +563,9 @@ void Pair::on_request(std::size_t index, const HttpRequest& request) {
             server::json_body_of(*error));
     return;
   }
-  const auto& accepted = std::get<server::EngineioRoute>(route);
+  const auto& accepted = std::get<server::EngineIoRoute>(route);
   switch (accepted.action) {
-    case server::EngineioAction::open: {
+    case server::EngineIoAction::open: {
       Session& session = open_session(index, TransportKind::polling, request.generation);
       session.waiting_get = request;
       queue(session, Packet{PacketType::open,
@@ -574,7 +574,7 @@ void Pair::on_request(std::size_t index, const HttpRequest& request) {
                             false});
       return;
     }
-    case server::EngineioAction::poll: {
+    case server::EngineIoAction::poll: {
       Session& session = *session_of(accepted.sid);
       if (session.waiting_get) {
         // Two long polls at once: the stock server ends the session ("overlap from client").
@@ -586,7 +586,7 @@ void Pair::on_request(std::size_t index, const HttpRequest& request) {
       flush(session);
       return;
     }
-    case server::EngineioAction::post: {
+    case server::EngineIoAction::post: {
       auto packets = engineio::decode_payload(request.body);
       if (!packets) {
         respond(index, request, 400, "");

@@ -16,7 +16,7 @@ std::optional<SessionView> live(std::string_view sid) {
   return std::nullopt;
 }
 
-using Routed = std::variant<EngineioRoute, HandshakeError>;
+using Routed = std::variant<EngineIoRoute, HandshakeError>;
 
 Routed route(std::string_view query, RequestMethod method = RequestMethod::get,
              bool upgrade = false, TransportSet enabled = TransportSet::all()) {
@@ -25,15 +25,15 @@ Routed route(std::string_view query, RequestMethod method = RequestMethod::get,
 
 Routed ws_upgrade(std::string_view query) { return route(query, RequestMethod::get, true); }
 
-Routed to(EngineioAction action, TransportKind transport, std::string sid = {}) {
-  return EngineioRoute{action, transport, std::move(sid)};
+Routed to(EngineIoAction action, TransportKind transport, std::string sid = {}) {
+  return EngineIoRoute{action, transport, std::move(sid)};
 }
 
-using enum EngineioAction;
+using enum EngineIoAction;
 using enum HandshakeError;
 using enum TransportKind;
 
-TEST(EngineioHandshake, OpensASessionOnEachTransport) {
+TEST(EngineIoHandshake, OpensASessionOnEachTransport) {
   EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket"), to(open, websocket));
   EXPECT_EQ(route("EIO=4&transport=polling"), to(open, polling));
   EXPECT_EQ(route("transport=polling&EIO=4&t=abc"), to(open, polling));
@@ -41,7 +41,7 @@ TEST(EngineioHandshake, OpensASessionOnEachTransport) {
   EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid="), to(open, websocket));  // empty sid: none
 }
 
-TEST(EngineioHandshake, UnknownOrDisabledTransport) {
+TEST(EngineIoHandshake, UnknownOrDisabledTransport) {
   EXPECT_EQ(route("EIO=4"), Routed(unknown_transport));
   EXPECT_EQ(route("EIO=4&transport=webtransport"), Routed(unknown_transport));
   EXPECT_EQ(route("EIO=4&transport=Polling"), Routed(unknown_transport));
@@ -56,12 +56,12 @@ TEST(EngineioHandshake, UnknownOrDisabledTransport) {
             Routed(unknown_transport));
 }
 
-TEST(EngineioHandshake, UnknownSid) {
+TEST(EngineIoHandshake, UnknownSid) {
   EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid=nope"), Routed(unknown_sid));
   EXPECT_EQ(route("EIO=3&transport=polling&sid=nope", RequestMethod::post), Routed(unknown_sid));
 }
 
-TEST(EngineioHandshake, PollingRequestsOfALiveSession) {
+TEST(EngineIoHandshake, PollingRequestsOfALiveSession) {
   EXPECT_EQ(route("EIO=4&transport=polling&sid=poll"), to(poll, polling, "poll"));
   EXPECT_EQ(route("EIO=4&transport=polling&sid=poll", RequestMethod::post),
             to(post, polling, "poll"));
@@ -70,13 +70,13 @@ TEST(EngineioHandshake, PollingRequestsOfALiveSession) {
             to(unsupported, polling, "poll"));
 }
 
-TEST(EngineioHandshake, SseRequestsOfALiveSession) {
+TEST(EngineIoHandshake, SseRequestsOfALiveSession) {
   EXPECT_EQ(route("EIO=4&transport=sse&sid=sse", RequestMethod::post), to(post, sse, "sse"));
   // The session has its stream: a second one is a bad request.
   EXPECT_EQ(route("EIO=4&transport=sse&sid=sse"), Routed(bad_request));
 }
 
-TEST(EngineioHandshake, TheTransportMustBeTheSessionsOwn) {
+TEST(EngineIoHandshake, TheTransportMustBeTheSessionsOwn) {
   EXPECT_EQ(route("EIO=4&transport=sse&sid=poll", RequestMethod::post), Routed(bad_request));
   EXPECT_EQ(route("EIO=4&transport=polling&sid=sse", RequestMethod::post), Routed(bad_request));
   EXPECT_EQ(route("EIO=4&transport=polling&sid=ws"), Routed(bad_request));  // after an upgrade
@@ -84,12 +84,12 @@ TEST(EngineioHandshake, TheTransportMustBeTheSessionsOwn) {
   EXPECT_EQ(route("EIO=4&transport=websocket&sid=ws", RequestMethod::post), Routed(bad_request));
 }
 
-TEST(EngineioHandshake, ProtocolVersionMustMatchTheSession) {
+TEST(EngineIoHandshake, ProtocolVersionMustMatchTheSession) {
   EXPECT_EQ(route("EIO=3&transport=polling&sid=poll"), Routed(bad_request));
   EXPECT_EQ(route("transport=polling&sid=poll", RequestMethod::post), Routed(bad_request));
 }
 
-TEST(EngineioHandshake, WebsocketUpgradesOfALiveSession) {
+TEST(EngineIoHandshake, WebsocketUpgradesOfALiveSession) {
   EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid=poll"), to(upgrade, websocket, "poll"));
   EXPECT_EQ(ws_upgrade("EIO=4&transport=websocket&sid=sse"), to(upgrade, websocket, "sse"));
   // On websocket already, or probing: accepted and closed, as the stock server does.
@@ -100,33 +100,33 @@ TEST(EngineioHandshake, WebsocketUpgradesOfALiveSession) {
   EXPECT_EQ(ws_upgrade("EIO=4&transport=polling&sid=poll"), Routed(bad_request));
 }
 
-TEST(EngineioHandshake, HandshakeMustBeGet) {
+TEST(EngineIoHandshake, HandshakeMustBeGet) {
   EXPECT_EQ(route("EIO=4&transport=polling", RequestMethod::post), Routed(bad_handshake_method));
   EXPECT_EQ(route("EIO=4&transport=sse", RequestMethod::other), Routed(bad_handshake_method));
   EXPECT_EQ(route("EIO=4&transport=websocket", RequestMethod::post, true),
             Routed(bad_handshake_method));
 }
 
-TEST(EngineioHandshake, WebsocketNeedsAnUpgradeAndTheOthersNone) {
+TEST(EngineIoHandshake, WebsocketNeedsAnUpgradeAndTheOthersNone) {
   EXPECT_EQ(route("EIO=4&transport=websocket"), Routed(bad_request));
   EXPECT_EQ(route("EIO=3&transport=websocket"), Routed(bad_request));
   EXPECT_EQ(ws_upgrade("EIO=4&transport=polling"), Routed(bad_request));
   EXPECT_EQ(ws_upgrade("EIO=4&transport=sse"), Routed(bad_request));
 }
 
-TEST(EngineioHandshake, OnlyProtocolVersion4) {
+TEST(EngineIoHandshake, OnlyProtocolVersion4) {
   EXPECT_EQ(ws_upgrade("EIO=3&transport=websocket"), Routed(unsupported_protocol_version));
   EXPECT_EQ(route("transport=polling"), Routed(unsupported_protocol_version));
   EXPECT_EQ(route("EIO=abc&transport=sse"), Routed(unsupported_protocol_version));
   EXPECT_EQ(route("EIO=44&transport=polling"), Routed(unsupported_protocol_version));
 }
 
-TEST(EngineioHandshake, QueryValuesArePercentDecoded) {
+TEST(EngineIoHandshake, QueryValuesArePercentDecoded) {
   EXPECT_EQ(ws_upgrade("EIO=%34&transport=web%73ocket"), to(open, websocket));
   EXPECT_EQ(route("EIO=4&transport=polling&sid=p%6Fll"), to(poll, polling, "poll"));
 }
 
-TEST(EngineioHandshake, ErrorBodiesAreTheStockOnes) {
+TEST(EngineIoHandshake, ErrorBodiesAreTheStockOnes) {
   const auto body = [](HandshakeError error, std::string_view message = {}) {
     return nlohmann::json::parse(json_body_of(error, message));
   };

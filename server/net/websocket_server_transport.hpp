@@ -13,22 +13,23 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include "engineio_transport.hpp"
 #include "server_stream.hpp"
+#include "server_transport.hpp"
 
 namespace rtcwire::server {
 
-class WebsocketTransport final : public Transport,
-                                 public std::enable_shared_from_this<WebsocketTransport> {
+class WebSocketServerTransport final
+    : public ServerTransport,
+      public std::enable_shared_from_this<WebSocketServerTransport> {
  public:
-  WebsocketTransport(ServerStream stream, std::size_t max_payload);
+  WebSocketServerTransport(ServerStream stream, std::size_t max_payload);
 
   // Completes the websocket handshake for `upgrade`; `done` gets its outcome.
   void accept(boost::beast::http::request<boost::beast::http::string_body> upgrade,
               std::function<void(boost::beast::error_code)> done);
 
   TransportKind kind() const override { return TransportKind::websocket; }
-  void attach(std::weak_ptr<TransportOwner> owner) override;
+  void attach(std::weak_ptr<ServerTransportOwner> owner) override;
   bool writable() const override { return state_ == State::open && frames_.empty(); }
   void send(std::vector<engineio::Packet> packets, std::size_t bytes) override;
   void close(TransportClose how, std::function<void()> done) override;
@@ -54,7 +55,7 @@ class WebsocketTransport final : public Transport,
 
   boost::beast::websocket::stream<ServerStream> websocket_;
   State state_ = State::accepting;
-  std::weak_ptr<TransportOwner> owner_;
+  std::weak_ptr<ServerTransportOwner> owner_;
   boost::beast::flat_buffer read_buffer_;
   // Frames to write, from frames_[next_frame_] on. A vector rather than a deque: an empty deque
   // still allocates over 500 bytes, on every one of many idle connections.

@@ -5,20 +5,20 @@
 
 #include <memory>
 
-#include "engineio_transport.hpp"
+#include "server_transport.hpp"
 
 namespace rtcwire::server {
 
 class HttpSession;
 
-class PollingTransport final : public Transport,
-                               public std::enable_shared_from_this<PollingTransport> {
+class PollingServerTransport final : public ServerTransport,
+                                     public std::enable_shared_from_this<PollingServerTransport> {
  public:
   // A GET of this session: held until there is something to send.
   void on_poll(std::shared_ptr<HttpSession> request);
 
   TransportKind kind() const override { return TransportKind::polling; }
-  void attach(std::weak_ptr<TransportOwner> owner) override { owner_ = std::move(owner); }
+  void attach(std::weak_ptr<ServerTransportOwner> owner) override { owner_ = std::move(owner); }
   bool writable() const override { return open_ && !paused_ && waiting_ != nullptr; }
   void send(std::vector<engineio::Packet> packets, std::size_t bytes) override;
   void pause() override;
@@ -30,7 +30,7 @@ class PollingTransport final : public Transport,
   // Answers the waiting GET with one payload.
   void answer(std::vector<engineio::Packet> packets);
 
-  std::weak_ptr<TransportOwner> owner_;
+  std::weak_ptr<ServerTransportOwner> owner_;
   std::shared_ptr<HttpSession> waiting_;
   bool open_ = true;
   bool paused_ = false;

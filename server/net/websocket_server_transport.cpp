@@ -1,4 +1,4 @@
-#include "websocket_transport.hpp"
+#include "websocket_server_transport.hpp"
 
 #include <chrono>
 #include <utility>
@@ -30,13 +30,13 @@ std::string read_error_reason(const beast::error_code& error) {
 
 }  // namespace
 
-WebsocketTransport::WebsocketTransport(ServerStream stream, std::size_t max_payload)
+WebSocketServerTransport::WebSocketServerTransport(ServerStream stream, std::size_t max_payload)
     : websocket_(std::move(stream)), close_deadline_(websocket_.get_executor()) {
   websocket_.read_message_max(max_payload);
 }
 
-void WebsocketTransport::accept(beast::http::request<beast::http::string_body> upgrade,
-                                std::function<void(beast::error_code)> done) {
+void WebSocketServerTransport::accept(beast::http::request<beast::http::string_body> upgrade,
+                                      std::function<void(beast::error_code)> done) {
   // The websocket stream keeps its own timeouts; the HTTP read deadline must not carry over.
   beast::get_lowest_layer(websocket_).expires_never();
   websocket::stream_base::timeout timeouts{};
@@ -58,18 +58,18 @@ void WebsocketTransport::accept(beast::http::request<beast::http::string_body> u
       });
 }
 
-void WebsocketTransport::attach(std::weak_ptr<TransportOwner> owner) {
+void WebSocketServerTransport::attach(std::weak_ptr<ServerTransportOwner> owner) {
   owner_ = std::move(owner);
   if (state_ == State::open) read_next();
 }
 
-void WebsocketTransport::read_next() {
+void WebSocketServerTransport::read_next() {
   websocket_.async_read(
       read_buffer_,
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_read(error); });
 }
 
-void WebsocketTransport::on_read(beast::error_code error) {
+void WebSocketServerTransport::on_read(beast::error_code error) {
   if (state_ != State::open) return;
   if (error) {
     // The websocket is already gone or failed: there is nobody to say goodbye to.
@@ -93,7 +93,7 @@ void WebsocketTransport::on_read(beast::error_code error) {
   if (state_ == State::open) read_next();
 }
 
-void WebsocketTransport::send(std::vector<engineio::Packet> packets, std::size_t bytes) {
+void WebSocketServerTransport::send(std::vector<engineio::Packet> packets, std::size_t bytes) {
   if (state_ != State::open || packets.empty()) return;
   for (engineio::Packet& packet : packets) {
     Frame frame;
@@ -105,12 +105,12 @@ void WebsocketTransport::send(std::vector<engineio::Packet> packets, std::size_t
   if (!writing_) write_next();
 }
 
-void WebsocketTransport::drop_frames() {
+void WebSocketServerTransport::drop_frames() {
   clear_releasing_capacity(frames_, kRetainedFrameSlots);
   next_frame_ = 0;
 }
 
-void WebsocketTransport::write_next() {
+void WebSocketServerTransport::write_next() {
   writing_ = true;
   // Out of the vector, which may reallocate while the write uses the frame's bytes.
   in_flight_ = std::move(next_frame());
@@ -122,7 +122,7 @@ void WebsocketTransport::write_next() {
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_write(error); });
 }
 
-void WebsocketTransport::on_write(beast::error_code error) {
+void WebSocketServerTransport::on_write(beast::error_code error) {
   writing_ = false;
   if (state_ == State::closing) {
     drop_frames();
@@ -146,7 +146,7 @@ void WebsocketTransport::on_write(beast::error_code error) {
   if (const auto owner = owner_.lock()) owner->on_drain(*this, batch_bytes);
 }
 
-void WebsocketTransport::close(TransportClose how, std::function<void()> done) {
+void WebSocketServerTransport::close(TransportClose how, std::function<void()> done) {
   if (state_ == State::closed) {
     if (done) done();
     return;
@@ -172,12 +172,12 @@ void WebsocketTransport::close(TransportClose how, std::function<void()> done) {
   }
 }
 
-void WebsocketTransport::close_websocket() {
+void WebSocketServerTransport::close_websocket() {
   websocket_.async_close(websocket::close_code::normal,
                          [self = shared_from_this()](beast::error_code) { self->end(); });
 }
 
-void WebsocketTransport::end() {
+void WebSocketServerTransport::end() {
   if (state_ == State::closed) return;
   state_ = State::closed;
   close_deadline_.cancel();

@@ -14,21 +14,21 @@
 
 namespace rtcwire::server {
 
-class Transport;
+class ServerTransport;
 
 // What a transport reports to the session it carries.
-class TransportOwner {
+class ServerTransportOwner {
  public:
-  virtual void on_packet(Transport& from, engineio::Packet packet) = 0;
+  virtual void on_packet(ServerTransport& from, engineio::Packet packet) = 0;
   // The transport finished a send() of `bytes` (0 when it only became writable) and may take more.
-  virtual void on_drain(Transport& from, std::size_t bytes) = 0;
+  virtual void on_drain(ServerTransport& from, std::size_t bytes) = 0;
   // The client broke the protocol on this transport (e.g. an undecodable frame).
-  virtual void on_transport_error(Transport& from, std::string_view reason) = 0;
+  virtual void on_transport_error(ServerTransport& from, std::string_view reason) = 0;
   // The connection is gone: nothing more can be sent on it.
-  virtual void on_transport_lost(Transport& from, std::string_view reason) = 0;
+  virtual void on_transport_lost(ServerTransport& from, std::string_view reason) = 0;
 
  protected:
-  ~TransportOwner() = default;
+  ~ServerTransportOwner() = default;
 };
 
 enum class TransportClose {
@@ -38,13 +38,13 @@ enum class TransportClose {
   abort,    // drop the connection without a word
 };
 
-class Transport {
+class ServerTransport {
  public:
-  virtual ~Transport() = default;
+  virtual ~ServerTransport() = default;
 
   virtual TransportKind kind() const = 0;
   // Events go to `owner` from now on; a transport reads nothing before it has an owner.
-  virtual void attach(std::weak_ptr<TransportOwner> owner) = 0;
+  virtual void attach(std::weak_ptr<ServerTransportOwner> owner) = 0;
   // Whether a send() would go out now. A polling transport is writable only while a GET waits.
   virtual bool writable() const = 0;
   // Sends the packets as one write; on_drain(bytes) follows once they are written. Call only when

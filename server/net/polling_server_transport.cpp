@@ -1,4 +1,4 @@
-#include "polling_transport.hpp"
+#include "polling_server_transport.hpp"
 
 #include <string_view>
 #include <utility>
@@ -17,7 +17,7 @@ constexpr std::string_view kPayloadContentType = "text/plain; charset=UTF-8";
 
 }  // namespace
 
-void PollingTransport::on_poll(std::shared_ptr<HttpSession> request) {
+void PollingServerTransport::on_poll(std::shared_ptr<HttpSession> request) {
   if (!open_) {
     request->reply(http::status::bad_request, "", "");
     return;
@@ -42,7 +42,7 @@ void PollingTransport::on_poll(std::shared_ptr<HttpSession> request) {
   if (const auto owner = owner_.lock()) owner->on_drain(*this, 0);
 }
 
-void PollingTransport::on_poll_gone(const HttpSession* request) {
+void PollingServerTransport::on_poll_gone(const HttpSession* request) {
   if (waiting_.get() != request) return;
   waiting_.reset();
   if (!open_) return;
@@ -51,29 +51,29 @@ void PollingTransport::on_poll_gone(const HttpSession* request) {
   }
 }
 
-void PollingTransport::send(std::vector<Packet> packets, std::size_t bytes) {
+void PollingServerTransport::send(std::vector<Packet> packets, std::size_t bytes) {
   if (!writable() || packets.empty()) return;
   answer(std::move(packets));
   if (const auto owner = owner_.lock()) owner->on_drain(*this, bytes);
 }
 
-void PollingTransport::answer(std::vector<Packet> packets) {
+void PollingServerTransport::answer(std::vector<Packet> packets) {
   std::exchange(waiting_, nullptr)
       ->reply(http::status::ok, kPayloadContentType, engineio::encode_payload(packets));
 }
 
-void PollingTransport::pause() {
+void PollingServerTransport::pause() {
   paused_ = true;
   if (waiting_) answer({Packet{PacketType::noop, {}, false}});
 }
 
-void PollingTransport::resume() {
+void PollingServerTransport::resume() {
   paused_ = false;
   if (!open_ || !waiting_) return;
   if (const auto owner = owner_.lock()) owner->on_drain(*this, 0);
 }
 
-void PollingTransport::close(TransportClose how, std::function<void()> done) {
+void PollingServerTransport::close(TransportClose how, std::function<void()> done) {
   if (open_ && waiting_) {
     switch (how) {
       case TransportClose::server:
