@@ -248,7 +248,8 @@ TEST(FileTransferTest, ResumesAfterTheChannelClosesAtSeveralOffsets) {
 }
 
 // The property: whatever the interleaving and however often the channel closes, every byte is
-// stored exactly once, in order, and both sides end done with the same digest.
+// stored exactly once, in order, and both sides end done with the same digest; a file goes each
+// way at once.
 TEST(FileTransferTest, EveryByteExactlyOnceInOrderOverManySeedsWithChannelCloses) {
   int closes = 0;
   std::uint64_t duplicates = 0;
@@ -264,13 +265,23 @@ TEST(FileTransferTest, EveryByteExactlyOnceInOrderOverManySeedsWithChannelCloses
     FileLink link(limits);
     link.open(static_cast<std::uint32_t>(random.uniform(1024, 20'000)));
     const std::string file = make_file(static_cast<std::size_t>(random.uniform(0, 200'000)), seed);
+    const std::string back = make_file(static_cast<std::size_t>(random.uniform(0, 30'000)), ~seed);
     link.send_file(link.a, file);
+    link.send_file(link.b, back);
     link.run_random(random, static_cast<int>(random.uniform(0, 30)));
     if (!link.is_open()) link.open();
     link.run();
-    expect_delivered(link, file);
-    EXPECT_TRUE(link.a.errors.empty());
-    EXPECT_TRUE(link.b.errors.empty());
+    for (auto [side, expected] : {std::pair{&link.b, &file}, std::pair{&link.a, &back}}) {
+      ASSERT_EQ(side->stored.size(), 1u);
+      EXPECT_TRUE(side->stored.begin()->second == *expected);
+      const auto done = events_of<file_event::Done>(*side);
+      ASSERT_EQ(done.size(), 2u);  // one sent, one received
+      EXPECT_TRUE(std::any_of(done.begin(), done.end(),
+                              [&](const auto& d) { return d.sha256 == fake_digest(*expected); }));
+      EXPECT_TRUE(events_of<file_event::Failed>(*side).empty());
+      EXPECT_TRUE(side->errors.empty());
+      EXPECT_EQ(side->files.active_incoming() + side->files.active_outgoing(), 0u);
+    }
     closes += link.closes;
     duplicates += link.b.duplicates;
     refused += link.b.refused;
