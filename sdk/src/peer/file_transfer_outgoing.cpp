@@ -117,6 +117,8 @@ void OutgoingTransfer::sent(std::uint64_t offset, std::uint32_t length, FileOutp
   const IssuedRead read = under_way_.front();
   if (read.offset != offset || read.length != length) return;
   under_way_.pop_front();
+  // Reads go on being issued as these are reported: the queue never runs empty by itself.
+  under_way_.compact();
   bytes_under_way_ -= length;
   highest_sent_ = std::max(highest_sent_, offset + length);
   if (read.pass == pass_ && offset == sent_offset_) sent_offset_ += length;
