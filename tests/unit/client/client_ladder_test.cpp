@@ -118,7 +118,9 @@ TEST(ClientLadderTest, SilentAfterOpenCountsAsFailed) {
   while (closed.empty() && server.client.poll_timeout()) {
     server.advance_to_next_deadline();
     closed = only<CloseTransport>(server.take_actions());
-    if (closed.empty()) EXPECT_LT(server.now, handshake_deadline);
+    if (closed.empty()) {
+      EXPECT_LT(server.now, handshake_deadline);
+    }
   }
   EXPECT_EQ(server.now, handshake_deadline);
   ASSERT_EQ(closed.size(), 1u);
@@ -270,7 +272,7 @@ TEST(ClientLadderTest, ARepeatStartsAfterAFewOfTheLastHandshakesNotTheWholeHeadS
 }
 
 TEST(ClientLadderTest, ARepeatHeadStartStaysWithinItsBounds) {
-  for (const auto [handshake, head_start] :
+  for (const auto& [handshake, head_start] :
        {std::pair{Millis(1), Millis(50)}, std::pair{Millis(1000), Millis(400)}}) {
     ClientConfig config = ladder_config();
     config.transports = {TransportKind::sse};

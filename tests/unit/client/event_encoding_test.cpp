@@ -153,8 +153,8 @@ TEST(ClientEventEncodingTest, ConnectedNamesItsTransportWhenTheCloseCameInTheSam
 
 TEST(ClientEventEncodingTest, AppDataMustBeShallowValidJson) {
   EXPECT_EQ(parse_app_data(R"({"a":[1,"é"]})").value(), (Json{{"a", {1, "é"}}}));
-  for (const std::string text : {std::string("{"), std::string("\"\xff\""),
-                                 std::string(100, '[') + std::string(100, ']'), std::string()}) {
+  for (const std::string& text : {std::string("{"), std::string("\"\xff\""),
+                                  std::string(100, '[') + std::string(100, ']'), std::string()}) {
     const auto data = parse_app_data(text);
     ASSERT_FALSE(data.ok()) << text;
     EXPECT_EQ(data.error().code, ErrorCode::invalid_argument);

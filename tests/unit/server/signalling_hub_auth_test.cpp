@@ -81,7 +81,7 @@ envelope::ErrorReply error_of(const HubOutput& out) {
 }
 
 TEST_F(HubAuthTest, HelloWithoutAValidTokenIsRefusedAndTheConnectionClosed) {
-  for (const std::optional<std::string> token :
+  for (const std::optional<std::string>& token :
        {std::optional<std::string>{}, std::optional<std::string>{"forged"},
         std::optional<std::string>{"expired"}}) {
     const ConnectionId connection = auth_hub.connect();
