@@ -111,7 +111,11 @@ class FileLink {
   // events into the list (accepting offers when told to).
   void flush() {
     bool moved = true;
-    while (moved) moved = flush_side(a, b) | flush_side(b, a);
+    while (moved) {
+      const bool from_a = flush_side(a, b);
+      const bool from_b = flush_side(b, a);
+      moved = from_a || from_b;
+    }
   }
 
   // Does one read of `side`'s JS queue.
@@ -173,12 +177,19 @@ class FileLink {
     }
   }
 
-  // Runs everything to quiescence in a fixed order.
+  // One of everything that can happen, in a fixed order; whether anything did.
+  bool step() {
+    now += Millis(1);
+    const bool to_a = deliver(a);
+    const bool to_b = deliver(b);
+    const bool read_a = do_read(a, b);
+    const bool read_b = do_read(b, a);
+    return to_a || to_b || read_a || read_b;
+  }
+
+  // Runs everything to quiescence.
   void run() {
-    bool moved = true;
-    while (moved) {
-      now += Millis(1);
-      moved = deliver(a) | deliver(b) | do_read(a, b) | do_read(b, a);
+    while (step()) {
     }
   }
 
