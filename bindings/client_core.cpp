@@ -14,6 +14,7 @@
 #include "rtcwire/client/client.hpp"
 #include "rtcwire/client/config.hpp"
 #include "rtcwire/client/event_encoding.hpp"
+#include "rtcwire/peer/peer_event.hpp"
 
 namespace rtcwire::bindings {
 namespace {
@@ -23,6 +24,12 @@ std::string status_text(const Status& status) {
 }
 
 Millis to_millis(double now) { return millis_from_js(now); }
+
+// {"<name>": n} for a handle or op id the app keeps, or the error.
+std::string handle_text(const char* name, const Result<uint32_t>& handle) {
+  if (!handle) return encode_error(handle.error());
+  return std::string("{\"") + name + "\":" + std::to_string(handle.value()) + "}";
+}
 
 class ClientCore {
  public:
@@ -59,6 +66,52 @@ class ClientCore {
   std::string setToken(std::string token, double now) {
     return status_text(client_.set_token(std::move(token), to_millis(now)));
   }
+  // The peer layer (docs/architecture.md, "Peers"): what the RTCPeerConnections did, and the
+  // app's peer commands.
+  std::string peerEvent(const std::string& event_json, double now) {
+    auto event = peer::parse_peer_event(event_json);
+    if (!event) return encode_error(event.error());
+    client_.handle_peer_event(event.value(), to_millis(now));
+    return {};
+  }
+  std::string peerConnect(const std::string& peer, double now) {
+    return status_text(client_.peer_connect(peer, to_millis(now)));
+  }
+  std::string peerClose(const std::string& peer, double now) {
+    return status_text(client_.peer_close(peer, to_millis(now)));
+  }
+  std::string peerRestartIce(const std::string& peer, double now) {
+    return status_text(client_.peer_restart_ice(peer, to_millis(now)));
+  }
+  std::string channelOpen(const std::string& peer, std::string label,
+                          const std::string& options_json, double now) {
+    auto options = parse_channel_options(options_json);
+    if (!options) return encode_error(options.error());
+    return handle_text("channel", client_.channel_open(peer, std::move(label),
+                                                       std::move(options.value()), to_millis(now)));
+  }
+  std::string channelClose(uint32_t channel, double now) {
+    return status_text(client_.channel_close(channel, to_millis(now)));
+  }
+  std::string channelEnqueue(uint32_t channel, double bytes, double now) {
+    if (!(bytes >= 0 && bytes <= 9007199254740991.0)) {
+      return encode_error(local_error(ErrorCode::invalid_argument, "bytes must be a size"));
+    }
+    return status_text(
+        client_.channel_enqueue(channel, static_cast<uint64_t>(bytes), to_millis(now)));
+  }
+  std::string setLocalTracks(const std::string& tracks_json, double now) {
+    auto tracks = parse_local_tracks(tracks_json);
+    if (!tracks) return encode_error(tracks.error());
+    return status_text(client_.set_local_tracks(std::move(tracks.value()), to_millis(now)));
+  }
+  std::string replaceTrack(uint32_t old, uint32_t replacement, double now) {
+    return status_text(client_.replace_track(old, replacement, to_millis(now)));
+  }
+  std::string peerStats(const std::string& peer, double now) {
+    return handle_text("op", client_.peer_stats(peer, to_millis(now)));
+  }
+
   // Bytes of requests the server has not acknowledged yet.
   double bufferedAmount() const { return static_cast<double>(client_.buffered_bytes()); }
 
@@ -124,5 +177,15 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("httpResponse", &ClientCore::httpResponse)
       .function("timerFired", &ClientCore::timerFired)
       .function("networkChange", &ClientCore::networkChange)
+      .function("peerEvent", &ClientCore::peerEvent)
+      .function("peerConnect", &ClientCore::peerConnect)
+      .function("peerClose", &ClientCore::peerClose)
+      .function("peerRestartIce", &ClientCore::peerRestartIce)
+      .function("channelOpen", &ClientCore::channelOpen)
+      .function("channelClose", &ClientCore::channelClose)
+      .function("channelEnqueue", &ClientCore::channelEnqueue)
+      .function("setLocalTracks", &ClientCore::setLocalTracks)
+      .function("replaceTrack", &ClientCore::replaceTrack)
+      .function("peerStats", &ClientCore::peerStats)
       .function("takeOutputs", &ClientCore::takeOutputs);
 }

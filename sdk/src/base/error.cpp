@@ -42,6 +42,11 @@ constexpr std::array kCodeNames{
     std::pair{ErrorCode::transfer_cancelled, std::string_view{"transfer_cancelled"}},
     std::pair{ErrorCode::invalid_transfer, std::string_view{"invalid_transfer"}},
     std::pair{ErrorCode::too_many_transfers, std::string_view{"too_many_transfers"}},
+    std::pair{ErrorCode::invalid_signal, std::string_view{"invalid_signal"}},
+    std::pair{ErrorCode::ice_failed, std::string_view{"ice_failed"}},
+    std::pair{ErrorCode::channel_closed, std::string_view{"channel_closed"}},
+    std::pair{ErrorCode::negotiation_failed, std::string_view{"negotiation_failed"}},
+    std::pair{ErrorCode::peer_closed, std::string_view{"peer_closed"}},
 };
 
 }  // namespace

@@ -56,6 +56,13 @@ std::string_view to_string(ClientState state) {
   return "closed";
 }
 
+template <class Command>
+auto Client::with_peers(Command command) {
+  auto result = command(peers_);
+  collect_peer_outputs();
+  return result;
+}
+
 Client::Client(ClientConfig config)
     : config_(std::move(config)),
       random_(config_.random_seed),
@@ -65,7 +72,8 @@ Client::Client(ClientConfig config)
                                    config_.ladder_delay_max}),
       max_message_bytes_(config_.max_message_bytes),
       session_(config_.resume_buffer_bytes),
-      reconnect_(config_.reconnect) {
+      reconnect_(config_.reconnect),
+      peers_(config_.peers) {
   auto url = parse_server_url(config_.url);
   if (url) {
     server_url_ = std::move(url.value());
@@ -310,7 +318,13 @@ Result<envelope::RequestId> Client::join(std::string room, Millis /*now*/) {
 
 Status Client::leave(Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
-  return submit(envelope::Leave{});
+  auto left = submit(envelope::Leave{});
+  if (left)
+    with_peers([](peer::PeerRegistry& peers) {
+      peers.close_all();
+      return 0;
+    });
+  return left;
 }
 
 Status Client::publish(envelope::Json data, Millis /*now*/) {
@@ -336,6 +350,10 @@ void Client::close(Millis now) {
   timers_.clear_all();
   session_.clear();
   pending_joins_.clear();
+  with_peers([](peer::PeerRegistry& peers) {
+    peers.close_all();
+    return 0;
+  });
   if (connection_) {
     connection_->close();
     drain_connection(now);
@@ -442,6 +460,10 @@ void Client::fire_due_timers(Millis now) {
     return true;
   });
   follow(reconnect_.handle_timeout(now), std::nullopt, now);
+  with_peers([&](peer::PeerRegistry& peers) {
+    peers.handle_timeout(now);
+    return 0;
+  });
   if (state_ == ClientState::connecting) {
     if (const auto kind = ladder_.handle_timeout(now)) start_attempt(*kind, now);
   }
@@ -670,6 +692,11 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
     // The joins went with the old session: Resync lists them as undelivered.
     pending_joins_.clear();
     events_.push_back(client_event::Resync{std::move(loss->reason), std::move(loss->undelivered)});
+    // The peers of the old session are gone with it (they come back with new ids).
+    with_peers([](peer::PeerRegistry& peers) {
+      peers.close_all();
+      return 0;
+    });
   }
   enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed, session_.peer_id(),
          max_message_bytes_, welcomed_over});
@@ -706,24 +733,35 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           },
           [&](envelope::Joined& joined) {
             membership.on_joined(joined.room, joined.peers);
+            peers_.joined(session_.peer_id(), joined.peers, joined.users);
             events_.push_back(ev::RoomJoined{std::move(joined.room), std::move(joined.peers),
                                              std::move(joined.users), answer_join(joined.id)});
           },
           [&](envelope::Left& left) {
-            if (membership.on_left(left.room)) events_.push_back(ev::RoomLeft{left.room});
+            if (membership.on_left(left.room)) {
+              peers_.close_all();
+              events_.push_back(ev::RoomLeft{left.room});
+            }
           },
           [&](envelope::PeerJoined& joined) {
             if (membership.on_peer_joined(joined.peer)) {
+              peers_.peer_joined(session_.peer_id(), joined.peer, joined.user);
               events_.push_back(ev::PeerJoined{std::move(joined.peer), std::move(joined.user)});
             }
           },
           [&](envelope::PeerLeft& left) {
             if (membership.on_peer_left(left.peer)) {
+              peers_.peer_left(left.peer);
               events_.push_back(ev::PeerLeft{std::move(left.peer)});
             }
           },
           [&](envelope::SignalFrom& signal) {
-            events_.push_back(ev::SignalReceived{std::move(signal.from), std::move(signal.data)});
+            // Negotiation messages are the peer layer's; the app sees only its own signals.
+            if (peer::is_peer_signal(signal.data)) {
+              peers_.signal(signal.from, signal.data);
+            } else {
+              events_.push_back(ev::SignalReceived{std::move(signal.from), std::move(signal.data)});
+            }
           },
           [&](envelope::Published& published) {
             events_.push_back(ev::MessageReceived{std::move(published.from), ev::MessageKind::room,
@@ -769,6 +807,82 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           },
       },
       message);
+  collect_peer_outputs();
+}
+
+void Client::collect_peer_outputs() {
+  peer::PeerOutputs& out = peers_.outputs();
+  while (!out.signals.empty()) {
+    peer::OutgoingSignal outgoing = std::move(out.signals.front());
+    out.signals.pop_front();
+    auto sent = signal(outgoing.peer, std::move(outgoing.data), Millis(0));
+    // A peer or room that is gone, or a client without a session: the peer layer hears of it.
+    const auto code = sent ? ErrorCode::internal : sent.error().code;
+    if (!sent && code != ErrorCode::peer_not_found && code != ErrorCode::not_in_room &&
+        code != ErrorCode::not_connected) {
+      events_.push_back(peer::notice::PeerError{std::move(outgoing.peer), sent.error()});
+    }
+  }
+  while (!out.notices.empty()) {
+    events_.push_back(std::move(out.notices.front()));
+    out.notices.pop_front();
+  }
+}
+
+Status Client::peer_connect(const std::string& peer, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.connect(peer); });
+}
+
+Status Client::peer_close(const std::string& peer, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.close(peer); });
+}
+
+Status Client::peer_restart_ice(const std::string& peer, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.restart_ice(peer); });
+}
+
+Result<uint32_t> Client::channel_open(const std::string& peer, std::string label,
+                                      peer::ChannelOptions options, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) {
+    return peers.open_channel(peer, std::move(label), std::move(options));
+  });
+}
+
+Status Client::channel_close(uint32_t channel, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.close_channel(channel); });
+}
+
+Status Client::channel_enqueue(uint32_t channel, uint64_t bytes, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.enqueue(channel, bytes); });
+}
+
+Status Client::set_local_tracks(std::vector<peer::LocalTrack> tracks, Millis /*now*/) {
+  return with_peers(
+      [&](peer::PeerRegistry& peers) { return peers.set_local_tracks(std::move(tracks)); });
+}
+
+Status Client::replace_track(uint32_t old, uint32_t replacement, Millis /*now*/) {
+  return with_peers(
+      [&](peer::PeerRegistry& peers) { return peers.replace_track(old, replacement); });
+}
+
+Result<uint32_t> Client::peer_stats(const std::string& peer, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.request_stats(peer); });
+}
+
+void Client::handle_peer_event(const peer::PeerEvent& event, Millis now) {
+  with_peers([&](peer::PeerRegistry& peers) {
+    peers.handle_event(event, now);
+    return 0;
+  });
+}
+
+std::optional<peer::PeerAction> Client::poll_peer_action() {
+  peer::PeerOutputs& out = peers_.outputs();
+  if (out.actions.empty()) return std::nullopt;
+  peer::PeerAction action = std::move(out.actions.front());
+  out.actions.pop_front();
+  return action;
 }
 
 std::optional<TransportAction> Client::poll_action() {
@@ -787,7 +901,7 @@ std::optional<ClientEvent> Client::poll_event() {
 
 std::optional<Millis> Client::poll_timeout() const {
   std::optional<Millis> earliest = timers_.earliest();
-  for (const auto deadline : {reconnect_.deadline(), ladder_.deadline()}) {
+  for (const auto deadline : {reconnect_.deadline(), ladder_.deadline(), peers_.poll_timeout()}) {
     if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
   }
   for (const auto& attempt : racing_) {

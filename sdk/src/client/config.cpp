@@ -49,6 +49,54 @@ Result<ReconnectPolicy> parse_reconnect_policy(const Json& json) {
   return policy;
 }
 
+// {autoConnect?: bool, iceServers?: [{urls, username?, credential?}], iceTransportPolicy?:
+//  'all' | 'relay', restartGraceMs?: 0..600000, maxIceRestarts?: 0..100}.
+Result<peer::PeerConfig> parse_peer_config(const Json& json) {
+  const auto bad = [](const char* what) {
+    return local_error(ErrorCode::invalid_argument, std::string("'peers.") + what);
+  };
+  if (!json.is_object())
+    return local_error(ErrorCode::invalid_argument, "'peers' must be an object");
+  peer::PeerConfig config;
+  if (const auto auto_connect = json.find("autoConnect"); auto_connect != json.end()) {
+    if (!auto_connect->is_boolean()) return bad("autoConnect' must be a boolean");
+    config.auto_connect = auto_connect->get<bool>();
+  }
+  if (const auto servers = json.find("iceServers"); servers != json.end()) {
+    // Passed to RTCPeerConnection as given; the browser checks the URLs themselves.
+    bool valid = servers->is_array() && servers->size() <= 32;
+    for (std::size_t i = 0; valid && i < servers->size(); ++i) {
+      const Json& server = (*servers)[i];
+      valid = server.is_object() && server.contains("urls") &&
+              (server["urls"].is_string() || server["urls"].is_array());
+      for (const char* name : {"username", "credential"}) {
+        valid = valid && (!server.contains(name) || server[name].is_string());
+      }
+    }
+    if (!valid) return bad("iceServers' must be up to 32 of {urls, username?, credential?}");
+    config.ice_servers = *servers;
+  }
+  if (const auto policy = json.find("iceTransportPolicy"); policy != json.end()) {
+    if (*policy != "all" && *policy != "relay") {
+      return bad("iceTransportPolicy' must be 'all' or 'relay'");
+    }
+    config.relay_only = *policy == "relay";
+  }
+  if (const auto grace = json.find("restartGraceMs"); grace != json.end()) {
+    if (!grace->is_number_unsigned() || grace->get<uint64_t>() > 600000) {
+      return bad("restartGraceMs' must be an integer from 0 to 600000");
+    }
+    config.restart_grace = Millis(grace->get<int64_t>());
+  }
+  if (const auto restarts = json.find("maxIceRestarts"); restarts != json.end()) {
+    if (!restarts->is_number_unsigned() || restarts->get<uint64_t>() > 100) {
+      return bad("maxIceRestarts' must be an integer from 0 to 100");
+    }
+    config.max_restarts = static_cast<uint32_t>(restarts->get<uint64_t>());
+  }
+  return config;
+}
+
 }  // namespace
 
 Millis millis_from_js(double now) {
@@ -133,6 +181,11 @@ Result<ClientConfig> parse_client_config(std::string_view text) {
                          "'resumeBufferBytes' must be an integer from 1 to 268435456");
     }
     config.resume_buffer_bytes = static_cast<std::size_t>(cap->get<uint64_t>());
+  }
+  if (const auto peers = json.find("peers"); peers != json.end()) {
+    auto parsed = parse_peer_config(*peers);
+    if (!parsed) return parsed.error();
+    config.peers = std::move(parsed.value());
   }
   if (const auto seed = json.find("randomSeed"); seed != json.end()) {
     if (!seed->is_number_unsigned()) {

@@ -2,6 +2,7 @@
 #include "rtcwire/base/json_parse.hpp"
 #include "rtcwire/base/overloaded.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -166,6 +167,229 @@ void put_state(std::string& out, const client_event::StateChanged& e) {
   }
 }
 
+void put_optional_number(std::string& out, std::string_view name, std::optional<uint32_t> value) {
+  if (!value) return;
+  put_key(out, name);
+  put_number(out, *value);
+}
+
+void put_peer_action(std::string& out, const peer::PeerAction& action) {
+  namespace a = peer::action;
+  std::visit(Overloaded{
+                 [&](const a::PcCreate& x) {
+                   open_object(out, "pc-create");
+                   put_key(out, "peer");
+                   put_string(out, x.peer);
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "config");
+                   put_json(out, x.config);
+                 },
+                 [&](const a::PcClose& x) {
+                   open_object(out, "pc-close");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                 },
+                 [&](const a::SetLocal& x) {
+                   open_object(out, "set-local");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "op");
+                   put_number(out, x.op);
+                 },
+                 [&](const a::SetRemote& x) {
+                   open_object(out, "set-remote");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "op");
+                   put_number(out, x.op);
+                   put_key(out, "description");
+                   out += "{\"type\":";
+                   put_string(out, to_string(x.description.type));
+                   put_key(out, "sdp");
+                   put_string(out, x.description.sdp);
+                   out += '}';
+                 },
+                 [&](const a::AddCandidate& x) {
+                   open_object(out, "add-candidate");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "op");
+                   put_number(out, x.op);
+                   put_key(out, "candidate");
+                   if (x.candidate) {
+                     put_json(out, *x.candidate);
+                   } else {
+                     out += "null";
+                   }
+                 },
+                 [&](const a::RestartIce& x) {
+                   open_object(out, "restart-ice");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                 },
+                 [&](const a::ChannelCreate& x) {
+                   open_object(out, "channel-create");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "channel");
+                   put_number(out, x.channel);
+                   put_key(out, "label");
+                   put_string(out, x.label);
+                   out += ",\"options\":{\"ordered\":";
+                   put_bool(out, x.options.ordered);
+                   put_optional_number(out, "maxRetransmits", x.options.max_retransmits);
+                   put_optional_number(out, "maxPacketLifeTime", x.options.max_packet_life_time);
+                   if (x.options.id) {
+                     put_key(out, "negotiated");
+                     put_bool(out, true);
+                     put_key(out, "id");
+                     put_number(out, *x.options.id);
+                   }
+                   if (!x.options.protocol.empty()) {
+                     put_key(out, "protocol");
+                     put_string(out, x.options.protocol);
+                   }
+                   out += '}';
+                 },
+                 [&](const a::ChannelClose& x) {
+                   open_object(out, "channel-close");
+                   put_key(out, "channel");
+                   put_number(out, x.channel);
+                 },
+                 [&](const a::ChannelFlush& x) {
+                   open_object(out, "channel-flush");
+                   put_key(out, "channel");
+                   put_number(out, x.channel);
+                   put_key(out, "count");
+                   put_number(out, x.count);
+                 },
+                 [&](const a::ChannelThreshold& x) {
+                   open_object(out, "channel-threshold");
+                   put_key(out, "channel");
+                   put_number(out, x.channel);
+                   put_key(out, "bytes");
+                   put_number(out, x.bytes);
+                 },
+                 [&](const a::TrackAdd& x) {
+                   open_object(out, "track-add");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "track");
+                   put_number(out, x.track);
+                   put_key(out, "stream");
+                   put_number(out, x.stream);
+                 },
+                 [&](const a::TrackRemove& x) {
+                   open_object(out, "track-remove");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "track");
+                   put_number(out, x.track);
+                 },
+                 [&](const a::TrackReplace& x) {
+                   open_object(out, "track-replace");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "old");
+                   put_number(out, x.old);
+                   put_key(out, "new");
+                   put_number(out, x.replacement);
+                 },
+                 [&](const a::GetStats& x) {
+                   open_object(out, "get-stats");
+                   put_key(out, "pc");
+                   put_number(out, x.pc);
+                   put_key(out, "op");
+                   put_number(out, x.op);
+                 },
+             },
+             action);
+  out += '}';
+}
+
+// The notice's type and fields; put_event closes the object as it does for every event.
+void put_notice_fields(std::string& out, const peer::PeerNotice& notice) {
+  namespace n = peer::notice;
+  std::visit(Overloaded{
+                 [&](const n::PeerAppeared& e) {
+                   open_object(out, "peer");
+                   put_key(out, "peer");
+                   put_string(out, e.peer);
+                   if (e.user) {
+                     put_key(out, "user");
+                     put_string(out, *e.user);
+                   }
+                   put_key(out, "polite");
+                   put_bool(out, e.polite);
+                 },
+                 [&](const n::PeerStateChanged& e) {
+                   open_object(out, "peer-state");
+                   put_key(out, "peer");
+                   put_string(out, e.peer);
+                   put_key(out, "state");
+                   put_string(out, to_string(e.state));
+                 },
+                 [&](const n::ChannelReady& e) {
+                   open_object(out, "channel");
+                   put_key(out, "peer");
+                   put_string(out, e.peer);
+                   put_key(out, "channel");
+                   put_number(out, e.channel);
+                   put_key(out, "label");
+                   put_string(out, e.label);
+                   put_key(out, "ordered");
+                   put_bool(out, e.ordered);
+                   put_optional_number(out, "maxRetransmits", e.max_retransmits);
+                   put_optional_number(out, "maxPacketLifeTime", e.max_packet_life_time);
+                   put_key(out, "protocol");
+                   put_string(out, e.protocol);
+                   // A double in JS: exact up to 2^53, which any real limit is below.
+                   put_key(out, "maxMessageSize");
+                   put_number(out, static_cast<std::int64_t>(
+                                       std::min<uint64_t>(e.max_message_size, (1ULL << 53) - 1)));
+                 },
+                 [&](const n::ChannelStateChanged& e) {
+                   open_object(out, "channel-state");
+                   put_key(out, "channel");
+                   put_number(out, e.channel);
+                   put_key(out, "state");
+                   put_string(out, to_string(e.state));
+                 },
+                 [&](const n::TrackReceived& e) {
+                   open_object(out, "track");
+                   put_key(out, "peer");
+                   put_string(out, e.peer);
+                   put_key(out, "track");
+                   put_number(out, e.track);
+                   put_key(out, "streams");
+                   out += '[';
+                   for (std::size_t i = 0; i < e.streams.size(); ++i) {
+                     if (i != 0) out += ',';
+                     put_string(out, e.streams[i]);
+                   }
+                   out += ']';
+                 },
+                 [&](const n::StatsReady& e) {
+                   open_object(out, "peer-stats");
+                   put_key(out, "peer");
+                   put_string(out, e.peer);
+                   put_key(out, "op");
+                   put_number(out, e.op);
+                   put_key(out, "stats");
+                   put_json(out, e.stats);
+                 },
+                 [&](const n::PeerError& e) {
+                   open_object(out, "error");
+                   put_key(out, "error");
+                   put_error(out, e.error);
+                   put_key(out, "peer");
+                   put_string(out, e.peer);
+                 },
+             },
+             notice);
+}
+
 void put_request_id(std::string& out, envelope::RequestId request) {
   if (request == 0) return;
   put_key(out, "request");
@@ -259,6 +483,7 @@ void put_event(std::string& out, const ClientEvent& event) {
                    put_request_id(out, e.request);
                  },
                  [&](const ev::TokenNeeded&) { open_object(out, "token-needed"); },
+                 [&](const peer::PeerNotice& notice) { put_notice_fields(out, notice); },
              },
              event);
   out += '}';
@@ -277,6 +502,67 @@ Result<envelope::Json> parse_app_data(std::string_view text) {
     return local_error(ErrorCode::invalid_argument, "data is not valid JSON (or not valid UTF-8)");
   }
   return data;
+}
+
+Result<peer::ChannelOptions> parse_channel_options(std::string_view text) {
+  const Error bad = local_error(ErrorCode::invalid_argument,
+                                "channel options are {ordered?: boolean, maxRetransmits?: "
+                                "0..65535, maxPacketLifeTime?: 0..65535 (not both), protocol?}");
+  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
+  const envelope::Json json = parse_json(text);
+  if (json.is_discarded() || !json.is_object()) return bad;
+  peer::ChannelOptions options;
+  const auto read_limit = [&](const char* name, std::optional<uint32_t>& out) {
+    const auto found = json.find(name);
+    if (found == json.end() || found->is_null()) return true;
+    if (!found->is_number_unsigned() || found->get<uint64_t>() > 65535) return false;
+    out = static_cast<uint32_t>(found->get<uint64_t>());
+    return true;
+  };
+  if (!read_limit("maxRetransmits", options.max_retransmits) ||
+      !read_limit("maxPacketLifeTime", options.max_packet_life_time) ||
+      (options.max_retransmits && options.max_packet_life_time)) {
+    return bad;
+  }
+  if (const auto ordered = json.find("ordered"); ordered != json.end() && !ordered->is_null()) {
+    if (!ordered->is_boolean()) return bad;
+    options.ordered = ordered->get<bool>();
+  }
+  if (const auto protocol = json.find("protocol"); protocol != json.end() && !protocol->is_null()) {
+    if (!protocol->is_string() || protocol->get_ref<const std::string&>().size() > 65535)
+      return bad;
+    options.protocol = protocol->get<std::string>();
+  }
+  return options;
+}
+
+Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text) {
+  constexpr std::size_t kMaxTracks = 64;
+  const Error bad = local_error(ErrorCode::invalid_argument,
+                                "local tracks are up to 64 of {track, kind: 'audio' | 'video', "
+                                "stream} with whole-number handles");
+  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
+  const envelope::Json json = parse_json(text);
+  if (json.is_discarded() || !json.is_array() || json.size() > kMaxTracks) return bad;
+  std::vector<peer::LocalTrack> tracks;
+  for (const envelope::Json& entry : json) {
+    if (!entry.is_object()) return bad;
+    const auto track = entry.find("track");
+    const auto kind = entry.find("kind");
+    const auto stream = entry.find("stream");
+    const auto is_handle = [&](envelope::Json::const_iterator value) {
+      return value != entry.end() && value->is_number_unsigned() && value->get<uint64_t>() > 0 &&
+             value->get<uint64_t>() <= UINT32_MAX;
+    };
+    if (!is_handle(track) || !is_handle(stream) || kind == entry.end() ||
+        (*kind != "audio" && *kind != "video")) {
+      return bad;
+    }
+    tracks.push_back(peer::LocalTrack{static_cast<uint32_t>(track->get<uint64_t>()),
+                                      kind->get<std::string>(),
+                                      static_cast<uint32_t>(stream->get<uint64_t>())});
+  }
+  return tracks;
 }
 
 std::string encode_error(const Error& error) {
@@ -302,6 +588,11 @@ std::string encode_outputs(Client& client) {
   for (bool first = true; auto action = client.poll_action(); first = false) {
     if (!first) out += ',';
     put_action(out, *action);
+  }
+  out += "],\"peer\":[";
+  for (bool first = true; auto action = client.poll_peer_action(); first = false) {
+    if (!first) out += ',';
+    put_peer_action(out, *action);
   }
   out += "],\"events\":[";
   for (bool first = true; auto event = client.poll_event(); first = false) {

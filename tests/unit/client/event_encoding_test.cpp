@@ -108,8 +108,10 @@ TEST(ClientEventEncodingTest, OutputsAreOneBatchAndDrainTheClient) {
   ASSERT_EQ(outputs["events"].size(), 1u);
   EXPECT_EQ(outputs["events"][0]["state"], "connecting");
   EXPECT_EQ(outputs["timeout"], 6000);  // the handshake deadline
-  EXPECT_EQ(parsed(encode_outputs(server.client)),
-            (Json{{"actions", Json::array()}, {"events", Json::array()}, {"timeout", 6000}}));
+  EXPECT_EQ(parsed(encode_outputs(server.client)), (Json{{"actions", Json::array()},
+                                                         {"peer", Json::array()},
+                                                         {"events", Json::array()},
+                                                         {"timeout", 6000}}));
 }
 
 // A welcome and the server's close in one polling payload: `connected` still names the transport

@@ -55,6 +55,14 @@ std::string describe(const ClientEvent& event) {
           return "resync " + std::to_string(e.undelivered.size()) + " undelivered";
         } else if constexpr (std::is_same_v<T, ev::ErrorRaised>) {
           return "error " + e.error.message;
+        } else if constexpr (std::is_same_v<T, peer::PeerNotice>) {
+          if (const auto* state = std::get_if<peer::notice::PeerStateChanged>(&e)) {
+            return "peer " + state->peer + " " + std::string(to_string(state->state));
+          }
+          if (const auto* error = std::get_if<peer::notice::PeerError>(&e)) {
+            return "peer " + error->peer + " error " + error->error.message;
+          }
+          return "peer notice";
         } else {
           return "event";
         }
@@ -109,13 +117,38 @@ ClientConfig Pair::client_config(std::vector<TransportKind> transports) {
   config.sdk = "pair";
   config.transports = std::move(transports);
   config.random_seed = seed_ * 1000 + clients_.size() + 1;
+  // The signalling properties count every request a client makes; peer tests turn it on.
+  config.peers.auto_connect = false;
   return config;
 }
 
 std::size_t Pair::add_client(ClientConfig config) {
+  const std::size_t index = clients_.size();
   clients_.push_back(ClientSlot{});
   clients_.back().client = std::make_unique<Client>(std::move(config));
-  return clients_.size() - 1;
+  clients_.back().browser = std::make_unique<PairBrowser>(
+      "c" + std::to_string(index), random_,
+      [this, index](uint32_t pc, Millis delay,
+                    std::function<std::vector<peer::PeerEvent>()> produce) {
+        schedule_peer_events(index, pc, delay, std::move(produce));
+      });
+  return index;
+}
+
+void Pair::schedule_peer_events(std::size_t index, uint32_t pc, Millis delay,
+                                std::function<std::vector<peer::PeerEvent>()> produce) {
+  Millis& last = last_peer_event_[{index, pc}];
+  const Millis at = std::max(now_ + delay, last);
+  last = at;
+  in_flight_.emplace(std::make_pair(at, next_flight_++),
+                     Flight{index, 0, 0,
+                            [this, index, produce = std::move(produce)] {
+                              for (const peer::PeerEvent& event : produce()) {
+                                clients_[index].client->handle_peer_event(event, now_);
+                                after_input(index);
+                              }
+                            },
+                            true});
 }
 
 void Pair::clear_events(std::size_t index) {
@@ -184,8 +217,8 @@ void Pair::step() {
   while (!in_flight_.empty() && in_flight_.begin()->first.first <= now_) {
     Flight flight = std::move(in_flight_.begin()->second);
     in_flight_.erase(in_flight_.begin());
-    if (flight.client_epoch == clients_[flight.client].epoch &&
-        flight.server_epoch == server_epoch_) {
+    if (flight.local || (flight.client_epoch == clients_[flight.client].epoch &&
+                         flight.server_epoch == server_epoch_)) {
       flight.deliver();
     }
   }
@@ -293,6 +326,7 @@ void Pair::after_input(std::size_t index) {
       }
     }
   }
+  while (auto action = slot.client->poll_peer_action()) slot.browser->run(*action);
   while (auto event = slot.client->poll_event()) {
     note(who + describe(*event));
     slot.events.push_back(std::move(*event));

@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "pair_browser.hpp"
 #include "rtcwire/client/client.hpp"
 #include "rtcwire/engineio/engineio_packet.hpp"
 #include "signalling_hub.hpp"
@@ -47,13 +48,16 @@ class Pair {
   Pair(const Pair&) = delete;
   Pair& operator=(const Pair&) = delete;
 
-  // A config pointing at this link, with the given ladder and a seed derived from the pair's.
+  // A config pointing at this link, with the given ladder and a seed derived from the pair's;
+  // peers do not connect by themselves (peers.auto_connect off).
   ClientConfig client_config(std::vector<TransportKind> transports);
   // Adds a client (not connected yet); returns its index.
   std::size_t add_client(ClientConfig config);
   std::size_t client_count() const { return clients_.size(); }
 
   Client& client(std::size_t index) { return *clients_.at(index).client; }
+  // Its browser: the RTCPeerConnections its peer actions run on.
+  PairBrowser& browser(std::size_t index) { return *clients_.at(index).browser; }
   // What the client emitted, oldest first, with when.
   const std::vector<ClientEvent>& events(std::size_t index) const {
     return clients_.at(index).events;
@@ -104,6 +108,7 @@ class Pair {
  private:
   struct ClientSlot {
     std::unique_ptr<Client> client;
+    std::unique_ptr<PairBrowser> browser;
     std::vector<ClientEvent> events;
     std::vector<Millis> event_times;
     uint64_t epoch = 0;  // bumped by reset(): what was in flight is lost
@@ -120,6 +125,7 @@ class Pair {
     uint64_t client_epoch = 0;
     uint64_t server_epoch = 0;
     std::function<void()> deliver;
+    bool local = false;  // inside the client's machine: no network fault loses it
   };
   enum Direction { to_server = 0, to_client = 1 };
 
@@ -130,6 +136,9 @@ class Pair {
   // one connection; otherwise on a connection of its own, which may overtake the others.
   void send(std::size_t index, Direction direction, std::function<void()> deliver,
             bool ordered = true);
+  // The browser's peer events for one connection, in order.
+  void schedule_peer_events(std::size_t index, uint32_t pc, Millis delay,
+                            std::function<std::vector<peer::PeerEvent>()> produce);
   bool chance(double probability);
   void note(std::string line);
 
@@ -175,6 +184,7 @@ class Pair {
   int next_sid_ = 0;
   std::map<std::pair<Millis, uint64_t>, Flight> in_flight_;
   uint64_t next_flight_ = 0;
+  std::map<std::pair<std::size_t, uint32_t>, Millis> last_peer_event_;
   bool websockets_blocked_ = false;
   int responses_lost_ = 0;
   int upgrades_ = 0;

@@ -55,6 +55,11 @@ enum class ErrorCode {
   transfer_cancelled,   // a file transfer was cancelled by one side
   invalid_transfer,     // a file control message or chunk that breaks the transfer protocol
   too_many_transfers,   // over the limit of concurrent file transfers with one peer
+  invalid_signal,       // a peer's negotiation message (description, candidate) was malformed
+  ice_failed,           // a peer connection failed and its ICE restarts are used up
+  channel_closed,       // the data channel is closed (or gone with its connection)
+  negotiation_failed,   // the browser refused a negotiation step (an RTCPeerConnection op failed)
+  peer_closed,          // the peer is closed (hung up, left the room): nothing more goes to it
 };
 
 std::string_view to_string(ErrorCode code);

@@ -24,6 +24,7 @@
 #include "rtcwire/engineio/server_url.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
 #include "rtcwire/envelope/envelope.hpp"
+#include "rtcwire/peer/peer_registry.hpp"
 #include "rtcwire/session/client_session.hpp"
 #include "rtcwire/session/room_membership.hpp"
 
@@ -80,6 +81,8 @@ struct ClientConfig {
   std::size_t max_message_bytes = 65536;  // until the server's welcome says otherwise
   // Requests kept until the server acknowledges them (encoded bytes); past it, buffer_full.
   std::size_t resume_buffer_bytes = 1024 * 1024;
+  // The WebRTC peer layer: auto-connect, ICE servers, restart policy.
+  peer::PeerConfig peers;
 };
 
 namespace client_event {
@@ -152,7 +155,7 @@ using ClientEvent =
                  client_event::PeerJoined, client_event::PeerLeft, client_event::MessageReceived,
                  client_event::SignalReceived, client_event::TransportChanged,
                  client_event::RememberTransport, client_event::Resync, client_event::ErrorRaised,
-                 client_event::TokenNeeded>;
+                 client_event::TokenNeeded, peer::PeerNotice>;
 
 class Client {
  public:
@@ -185,6 +188,23 @@ class Client {
   // sent at once in a refresh envelope (no reconnect).
   Status set_token(std::string token, Millis now);
 
+  // The peer layer (docs/architecture.md, "Peers"). App commands; errors are local.
+  Status peer_connect(const std::string& peer, Millis now);
+  Status peer_close(const std::string& peer, Millis now);
+  Status peer_restart_ice(const std::string& peer, Millis now);
+  Result<uint32_t> channel_open(const std::string& peer, std::string label,
+                                peer::ChannelOptions options, Millis now);
+  Status channel_close(uint32_t channel, Millis now);
+  // JS queued a payload of `bytes` for `channel` (it keeps the bytes).
+  Status channel_enqueue(uint32_t channel, uint64_t bytes, Millis now);
+  Status set_local_tracks(std::vector<peer::LocalTrack> tracks, Millis now);
+  Status replace_track(uint32_t old, uint32_t replacement, Millis now);
+  // The op id the `peer-stats` notice answering it will carry.
+  Result<uint32_t> peer_stats(const std::string& peer, Millis now);
+  // What the JS layer's RTCPeerConnections and RTCDataChannels did.
+  void handle_peer_event(const peer::PeerEvent& event, Millis now);
+  const peer::PeerRegistry& peers() const { return peers_; }
+
   // Platform events, each tagged with the generation of the transport it came from.
   void handle_transport_open(uint32_t generation, Millis now);
   void handle_transport_text(uint32_t generation, std::string_view frame, Millis now);
@@ -200,6 +220,7 @@ class Client {
   void handle_network_change(bool online, Millis now);
 
   std::optional<TransportAction> poll_action();
+  std::optional<peer::PeerAction> poll_peer_action();
   std::optional<ClientEvent> poll_event();
   std::optional<Millis> poll_timeout() const;
 
@@ -266,6 +287,11 @@ class Client {
   bool owns(uint32_t generation) const;
   // One round of handle_timeout(): every deadline passed by `now` as the round begins.
   void fire_due_timers(Millis now);
+  // The peer layer's signals go out as `signal` requests, its notices join the events.
+  void collect_peer_outputs();
+  // Runs a peer command and collects what it produced.
+  template <class Command>
+  auto with_peers(Command command);
 
   ClientConfig config_;
   ServerUrl server_url_;
@@ -290,6 +316,7 @@ class Client {
   std::vector<envelope::RequestId> pending_joins_;
   Fifo<TransportAction> actions_;
   Fifo<ClientEvent> events_;
+  peer::PeerRegistry peers_;
 };
 
 }  // namespace rtcwire

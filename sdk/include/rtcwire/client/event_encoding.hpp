@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rtcwire/base/error.hpp"
 #include "rtcwire/client/client.hpp"
@@ -17,14 +18,20 @@ namespace rtcwire {
 // and deep nesting would exhaust the stack when encoding. Errors: local invalid_argument.
 Result<envelope::Json> parse_app_data(std::string_view text);
 
+// channelOpen's options: {ordered?, maxRetransmits?, maxPacketLifeTime?, protocol?}; not both
+// limits. Errors: local invalid_argument.
+Result<peer::ChannelOptions> parse_channel_options(std::string_view text);
+// setLocalTracks' set: [{track, kind: 'audio' | 'video', stream}], up to 64 tracks.
+Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text);
+
 // {code, origin, message}.
 std::string encode_error(const Error& error);
 // {type: 'open' | 'send' | 'http' | 'close', generation, ...}.
 std::string encode_action(const TransportAction& action);
 // {type: 'state' | 'joined' | 'message' | ..., ...}.
 std::string encode_event(const ClientEvent& event);
-// Everything `client` produced since the last call: {actions: [...], events: [...],
-// timeout: deadline-in-ms | null}.
+// Everything `client` produced since the last call: {actions: [...], peer: [...], events: [...],
+// timeout: deadline-in-ms | null}. JS runs the peer actions after the transport actions.
 std::string encode_outputs(Client& client);
 
 }  // namespace rtcwire

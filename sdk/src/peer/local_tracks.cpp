@@ -1,0 +1,65 @@
+#include "rtcwire/peer/local_tracks.hpp"
+
+#include <algorithm>
+
+namespace rtcwire::peer {
+namespace {
+
+bool holds(const std::vector<LocalTrack>& tracks, uint32_t track) {
+  return std::any_of(tracks.begin(), tracks.end(),
+                     [&](const LocalTrack& t) { return t.track == track; });
+}
+
+}  // namespace
+
+Result<std::vector<TrackChange>> LocalTracks::set(std::vector<LocalTrack> tracks) {
+  for (std::size_t i = 0; i < tracks.size(); ++i) {
+    if (tracks[i].kind != "audio" && tracks[i].kind != "video") {
+      return local_error(ErrorCode::invalid_argument, "a track's kind is 'audio' or 'video'");
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (tracks[j].track == tracks[i].track) {
+        return local_error(ErrorCode::invalid_argument, "a track is listed twice");
+      }
+    }
+  }
+  std::vector<LocalTrack> gone;
+  for (const LocalTrack& old : tracks_) {
+    if (!holds(tracks, old.track)) gone.push_back(old);
+  }
+  std::vector<TrackChange> changes;
+  for (const LocalTrack& track : tracks) {
+    if (holds(tracks_, track.track)) continue;
+    const auto same_kind = std::find_if(gone.begin(), gone.end(), [&](const LocalTrack& old) {
+      return old.kind == track.kind && old.stream == track.stream;
+    });
+    if (same_kind != gone.end()) {
+      changes.push_back(track_change::Replace{same_kind->track, track.track});
+      gone.erase(same_kind);
+    } else {
+      changes.push_back(track_change::Add{track.track, track.stream});
+    }
+  }
+  for (const LocalTrack& old : gone) changes.push_back(track_change::Remove{old.track});
+  tracks_ = std::move(tracks);
+  return changes;
+}
+
+Result<std::vector<TrackChange>> LocalTracks::replace(uint32_t old, uint32_t replacement) {
+  const auto found = std::find_if(tracks_.begin(), tracks_.end(),
+                                  [&](const LocalTrack& t) { return t.track == old; });
+  if (found == tracks_.end()) {
+    return local_error(ErrorCode::invalid_argument, "replaceTrack: the old track is not sent");
+  }
+  if (replacement != 0 && replacement != old && holds(tracks_, replacement)) {
+    return local_error(ErrorCode::invalid_argument, "replaceTrack: the new track is sent already");
+  }
+  if (replacement == 0) {
+    // Muted: the sender stays keyed by `old` and sends nothing.
+    return std::vector<TrackChange>{track_change::Replace{old, 0}};
+  }
+  found->track = replacement;
+  return std::vector<TrackChange>{track_change::Replace{old, replacement}};
+}
+
+}  // namespace rtcwire::peer

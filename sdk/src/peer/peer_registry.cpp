@@ -1,0 +1,206 @@
+#include "rtcwire/peer/peer_registry.hpp"
+
+#include <utility>
+
+#include "rtcwire/base/overloaded.hpp"
+#include "rtcwire/peer/peer_signal.hpp"
+
+namespace rtcwire::peer {
+namespace {
+
+Error no_peer(const std::string& peer) {
+  return local_error(ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "'");
+}
+
+}  // namespace
+
+PeerRegistry::PeerRegistry(PeerConfig config) : config_(std::move(config)) {}
+
+const RemotePeer* PeerRegistry::find(const std::string& peer) const {
+  const auto found = peers_.find(peer);
+  return found == peers_.end() ? nullptr : found->second.get();
+}
+
+RemotePeer* PeerRegistry::find_mutable(const std::string& peer) {
+  const auto found = peers_.find(peer);
+  return found == peers_.end() ? nullptr : found->second.get();
+}
+
+std::vector<std::string> PeerRegistry::ids() const {
+  std::vector<std::string> all;
+  for (const auto& [id, peer] : peers_) all.push_back(id);
+  return all;
+}
+
+RemotePeer& PeerRegistry::add(const std::string& self, const std::string& peer,
+                              std::optional<std::string> user) {
+  if (auto* old = find_mutable(peer)) old->close(false);
+  auto created = std::make_unique<RemotePeer>(peer, user, self > peer, config_, outputs_);
+  outputs_.notices.push_back(notice::PeerAppeared{peer, std::move(user), created->polite()});
+  RemotePeer& added = *created;
+  peers_[peer] = std::move(created);
+  return added;
+}
+
+void PeerRegistry::joined(const std::string& self, const std::vector<std::string>& peers,
+                          const nlohmann::json& users) {
+  close_all();
+  for (const std::string& peer : peers) {
+    std::optional<std::string> user;
+    if (const auto found = users.is_object() ? users.find(peer) : users.end();
+        found != users.end() && found->is_string()) {
+      user = found->get<std::string>();
+    }
+    RemotePeer& added = add(self, peer, std::move(user));
+    if (config_.auto_connect) added.connect(tracks_);
+  }
+}
+
+void PeerRegistry::peer_joined(const std::string& self, const std::string& peer,
+                               std::optional<std::string> user) {
+  (void)add(self, peer, std::move(user));
+}
+
+void PeerRegistry::peer_left(const std::string& peer) {
+  const auto found = peers_.find(peer);
+  if (found == peers_.end()) return;
+  found->second->close(false);
+  peers_.erase(found);
+}
+
+void PeerRegistry::close_all() {
+  for (auto& [id, peer] : peers_) peer->close(false);
+  peers_.clear();
+}
+
+void PeerRegistry::signal(const std::string& from, const nlohmann::json& data) {
+  RemotePeer* peer = find_mutable(from);
+  if (!peer) {
+    ++outputs_.stale;
+    return;
+  }
+  auto decoded = decode_peer_signal(data);
+  if (!decoded) {
+    outputs_.notices.push_back(notice::PeerError{from, decoded.error()});
+    return;
+  }
+  peer->on_signal(decoded.value(), tracks_);
+}
+
+RemotePeer* PeerRegistry::owner_of_pc(uint32_t pc) {
+  for (auto& [id, peer] : peers_) {
+    if (pc != 0 && peer->pc() == pc) return peer.get();
+  }
+  return nullptr;
+}
+
+RemotePeer* PeerRegistry::owner_of_channel(uint32_t channel) {
+  for (auto& [id, peer] : peers_) {
+    if (peer->owns_channel(channel)) return peer.get();
+  }
+  return nullptr;
+}
+
+void PeerRegistry::handle_event(const PeerEvent& event, Millis now) {
+  const uint32_t* channel = std::visit(Overloaded{
+                                           [](const event::ChannelOpened& e) { return &e.channel; },
+                                           [](const event::ChannelClosed& e) { return &e.channel; },
+                                           [](const event::ChannelLow& e) { return &e.channel; },
+                                           [](const auto&) -> const uint32_t* { return nullptr; },
+                                       },
+                                       event);
+  RemotePeer* owner = nullptr;
+  if (channel) {
+    owner = owner_of_channel(*channel);
+  } else {
+    const uint32_t pc = std::visit(
+        [](const auto& e) -> uint32_t {
+          if constexpr (requires { e.pc; }) {
+            return e.pc;
+          } else {
+            return 0;
+          }
+        },
+        event);
+    owner = owner_of_pc(pc);
+  }
+  if (!owner) {
+    ++outputs_.stale;
+    return;
+  }
+  owner->handle_event(event, now);
+}
+
+Status PeerRegistry::connect(const std::string& peer) {
+  RemotePeer* found = find_mutable(peer);
+  if (!found) return no_peer(peer);
+  found->connect(tracks_);
+  return ok();
+}
+
+Status PeerRegistry::close(const std::string& peer) {
+  RemotePeer* found = find_mutable(peer);
+  if (!found) return no_peer(peer);
+  found->close(true);
+  return ok();
+}
+
+Status PeerRegistry::restart_ice(const std::string& peer) {
+  RemotePeer* found = find_mutable(peer);
+  if (!found) return no_peer(peer);
+  return found->restart_ice();
+}
+
+Result<uint32_t> PeerRegistry::open_channel(const std::string& peer, std::string label,
+                                            ChannelOptions options) {
+  RemotePeer* found = find_mutable(peer);
+  if (!found) return no_peer(peer);
+  return found->open_channel(std::move(label), std::move(options));
+}
+
+Status PeerRegistry::close_channel(uint32_t channel) {
+  RemotePeer* owner = owner_of_channel(channel);
+  if (!owner) return local_error(ErrorCode::channel_closed, "no such channel");
+  return owner->close_channel(channel);
+}
+
+Status PeerRegistry::enqueue(uint32_t channel, uint64_t bytes) {
+  RemotePeer* owner = owner_of_channel(channel);
+  if (!owner) return local_error(ErrorCode::channel_closed, "the channel is closed");
+  return owner->enqueue(channel, bytes);
+}
+
+Status PeerRegistry::set_local_tracks(std::vector<LocalTrack> tracks) {
+  auto changes = tracks_.set(std::move(tracks));
+  if (!changes) return changes.error();
+  for (auto& [id, peer] : peers_) peer->apply_tracks(changes.value());
+  return ok();
+}
+
+Status PeerRegistry::replace_track(uint32_t old, uint32_t replacement) {
+  auto changes = tracks_.replace(old, replacement);
+  if (!changes) return changes.error();
+  for (auto& [id, peer] : peers_) peer->apply_tracks(changes.value());
+  return ok();
+}
+
+Result<uint32_t> PeerRegistry::request_stats(const std::string& peer) {
+  RemotePeer* found = find_mutable(peer);
+  if (!found) return no_peer(peer);
+  return found->request_stats();
+}
+
+std::optional<Millis> PeerRegistry::poll_timeout() const {
+  std::optional<Millis> earliest;
+  for (const auto& [id, peer] : peers_) {
+    const auto deadline = peer->deadline();
+    if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
+  }
+  return earliest;
+}
+
+void PeerRegistry::handle_timeout(Millis now) {
+  for (auto& [id, peer] : peers_) peer->handle_timeout(now);
+}
+
+}  // namespace rtcwire::peer

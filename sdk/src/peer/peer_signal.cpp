@@ -1,0 +1,68 @@
+#include "rtcwire/peer/peer_signal.hpp"
+
+#include "rtcwire/base/overloaded.hpp"
+#include "rtcwire/peer/peer_event.hpp"
+
+namespace rtcwire::peer {
+namespace {
+
+using Json = nlohmann::json;
+
+Error invalid(std::string what) { return remote_error(ErrorCode::invalid_signal, std::move(what)); }
+
+}  // namespace
+
+bool is_peer_signal(const Json& data) { return data.is_object() && data.contains("rtcwire"); }
+
+Result<PeerSignal> decode_peer_signal(const Json& data) {
+  if (!is_peer_signal(data) || *data.find("rtcwire") != 1) {
+    return invalid("peer signal of an unknown version");
+  }
+  const auto conn = data.find("conn");
+  if (conn == data.end() || !conn->is_number_unsigned() || conn->get<uint64_t>() == 0 ||
+      conn->get<uint64_t>() > UINT32_MAX) {
+    return invalid("peer signal without a valid 'conn'");
+  }
+  PeerSignal signal{static_cast<uint32_t>(conn->get<uint64_t>()), signal::Bye{}};
+  if (const auto description = data.find("description"); description != data.end()) {
+    const auto type = description->is_object() ? description->find("type") : description->end();
+    const auto sdp = description->is_object() ? description->find("sdp") : description->end();
+    if (type == description->end() || sdp == description->end() || !sdp->is_string() ||
+        sdp->get_ref<const std::string&>().size() > kMaxSdpBytes ||
+        (*type != "offer" && *type != "answer")) {
+      return invalid("a description must be {type: 'offer' | 'answer', sdp} with sdp <= 64 KiB");
+    }
+    signal.body = Description{*type == "offer" ? DescriptionType::offer : DescriptionType::answer,
+                              sdp->get<std::string>()};
+  } else if (const auto candidate = data.find("candidate"); candidate != data.end()) {
+    if (candidate->is_null()) {
+      signal.body = signal::Candidate{std::nullopt};
+    } else if (is_valid_candidate(*candidate)) {
+      signal.body = signal::Candidate{*candidate};
+    } else {
+      return invalid(
+          "a candidate must be null or {candidate <= 1 KiB, sdpMid, sdpMLineIndex, "
+          "usernameFragment}");
+    }
+  } else if (const auto bye = data.find("bye"); bye == data.end() || *bye != true) {
+    return invalid("peer signal with neither description, candidate nor bye");
+  }
+  return signal;
+}
+
+Json encode_peer_signal(const PeerSignal& signal) {
+  Json data = {{"rtcwire", 1}, {"conn", signal.conn}};
+  std::visit(Overloaded{
+                 [&](const Description& d) {
+                   data["description"] = {{"type", to_string(d.type)}, {"sdp", d.sdp}};
+                 },
+                 [&](const signal::Candidate& c) {
+                   data["candidate"] = c.candidate ? *c.candidate : Json(nullptr);
+                 },
+                 [&](const signal::Bye&) { data["bye"] = true; },
+             },
+             signal.body);
+  return data;
+}
+
+}  // namespace rtcwire::peer
