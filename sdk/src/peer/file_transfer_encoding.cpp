@@ -52,8 +52,8 @@ void open_event(std::string& out, std::string_view type, std::string_view peer,
 
 }  // namespace
 
-std::string encode_file_action(const FileAction& action, std::uint32_t files_channel) {
-  std::string out;
+void put_file_action_fields(std::string& out, const FileAction& action,
+                            std::uint32_t files_channel) {
   std::visit(Overloaded{
                  [&](const file_action::Read& a) {
                    open_object(out, "file-read");
@@ -75,12 +75,9 @@ std::string encode_file_action(const FileAction& action, std::uint32_t files_cha
                  },
              },
              action);
-  out += '}';
-  return out;
 }
 
-std::string encode_file_event(const FileEvent& event, std::string_view peer) {
-  std::string out;
+void put_file_event_fields(std::string& out, const FileEvent& event, std::string_view peer) {
   std::visit(Overloaded{
                  [&](const file_event::Offered& e) {
                    open_event(out, "transfer", peer, e.transfer);
@@ -114,6 +111,18 @@ std::string encode_file_event(const FileEvent& event, std::string_view peer) {
                  },
              },
              event);
+}
+
+std::string encode_file_action(const FileAction& action, std::uint32_t files_channel) {
+  std::string out;
+  put_file_action_fields(out, action, files_channel);
+  out += '}';
+  return out;
+}
+
+std::string encode_file_event(const FileEvent& event, std::string_view peer) {
+  std::string out;
+  put_file_event_fields(out, event, peer);
   out += '}';
   return out;
 }

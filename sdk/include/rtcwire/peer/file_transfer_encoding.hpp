@@ -17,6 +17,10 @@ std::string encode_file_action(const FileAction& action, std::uint32_t files_cha
 // {type:'transfer' | 'transfer-progress' | 'transfer-done' | 'transfer-failed', peer, transfer,
 // ...}.
 std::string encode_file_event(const FileEvent& event, std::string_view peer);
+// The same, appended to `out` without the closing brace (the client's encoder closes its objects).
+void put_file_action_fields(std::string& out, const FileAction& action,
+                            std::uint32_t files_channel);
+void put_file_event_fields(std::string& out, const FileEvent& event, std::string_view peer);
 // {verdict:'store' | 'duplicate' | 'refused', transfer}: what fileChunk answers.
 std::string encode_chunk_answer(const ChunkAnswer& answer);
 
