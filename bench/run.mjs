@@ -12,6 +12,7 @@ const modules = [
   './flood_healthz.mjs',
   './server_efficiency.mjs',
   './flood_fairness.mjs',
+  './peer_connect.mjs',
 ];
 
 const figures = [];

@@ -1,5 +1,9 @@
-// The rtcwire chat demo: one room per name, everyone in it sees every message.
+// rtcwire meet: a video call per room name. Everyone in the room connects to everyone else
+// directly (the SDK's peers); chat goes through the server to the whole room; files go peer to
+// peer. The room comes from the link (#name or ?room=name), so two tabs on one link meet.
 import { connect, RtcwireError } from '/js/index.js';
+import { CallTiles } from './call_tiles.js';
+import { FileSharing } from './file_sharing.js';
 
 const MAX_TEXT_LENGTH = 2000;
 
@@ -18,14 +22,26 @@ const view = {
   sendButton: document.getElementById('send-button'),
   roomTitle: document.getElementById('room-title'),
   peers: document.getElementById('peers'),
+  copyLinkButton: document.getElementById('copy-link-button'),
+  muteButton: document.getElementById('mute-button'),
+  cameraButton: document.getElementById('camera-button'),
+  fileLabel: document.getElementById('file-label'),
+  fileInput: document.getElementById('file-input'),
+  mediaNote: document.getElementById('media-note'),
 };
 
 let client = null;
+// The camera and microphone, once granted (null without them: chat and files still work).
+let localStream = null;
+const media = { mic: true, camera: true };
+const tiles = new CallTiles(document.getElementById('tiles'));
+const files = new FileSharing(document.getElementById('transfers'), showProblem);
 
-view.roomName.value = roomFromHash() ?? `room-${Math.random().toString(36).slice(2, 7)}`;
+view.roomName.value = roomFromUrl() ?? `room-${Math.random().toString(36).slice(2, 7)}`;
 
-function roomFromHash() {
-  const room = decodeURIComponent(location.hash.slice(1)).trim();
+function roomFromUrl() {
+  const room = decodeURIComponent(location.hash.slice(1)).trim() ||
+    (new URLSearchParams(location.search).get('room') ?? '').trim();
   return room === '' ? null : room;
 }
 
@@ -56,6 +72,9 @@ function showRoom() {
   view.roomTitle.textContent = inRoom ? client.room : 'no room';
   view.messageText.disabled = !inRoom;
   view.sendButton.disabled = !inRoom;
+  view.copyLinkButton.hidden = !inRoom;
+  view.fileInput.disabled = !inRoom;
+  view.fileLabel.setAttribute('aria-disabled', String(!inRoom));
   const entries = inRoom ? [`${client.peerId} (you)`, ...client.peers] : [];
   view.peers.replaceChildren(
     ...entries.map((name, index) => {
@@ -99,6 +118,46 @@ function chatText(data) {
   return data.text.slice(0, MAX_TEXT_LENGTH);
 }
 
+// A peer's microphone and camera switches, as it announced them (only booleans are taken).
+function mediaState(data) {
+  const { mic, camera } = data?.media ?? {};
+  return typeof mic === 'boolean' && typeof camera === 'boolean' ? { mic, camera } : null;
+}
+
+// Camera and microphone are asked for once, beside joining (a call without them still works).
+async function startMedia() {
+  try {
+    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  } catch (error) {
+    view.mediaNote.hidden = false;
+    view.mediaNote.textContent = `No camera or microphone (${error.name}): you can still chat and share files`;
+    tiles.showLocal(client?.peerId ?? 'you', null);
+    return;
+  }
+  view.muteButton.disabled = false;
+  view.cameraButton.disabled = false;
+  tiles.showLocal(client?.peerId ?? 'you', localStream);
+  try {
+    await client.setLocalStream(localStream);
+  } catch (error) {
+    showProblem(error);
+  }
+}
+
+// Muting keeps the tracks and the connections: a disabled track sends silence or black frames.
+// The room is told, so the tiles on the other side can show it.
+function switchMedia(kind) {
+  media[kind] = !media[kind];
+  const tracks = kind === 'mic' ? localStream.getAudioTracks() : localStream.getVideoTracks();
+  for (const track of tracks) track.enabled = media[kind];
+  view.muteButton.setAttribute('aria-pressed', String(!media.mic));
+  view.muteButton.textContent = media.mic ? 'Mute' : 'Unmute';
+  view.cameraButton.setAttribute('aria-pressed', String(!media.camera));
+  view.cameraButton.textContent = media.camera ? 'Stop video' : 'Start video';
+  tiles.setLocalMedia(media);
+  if (client?.room != null) client.publish({ media });
+}
+
 function watch(connected) {
   connected.on('state', (state, error, details) => {
     showState(state);
@@ -114,7 +173,7 @@ function watch(connected) {
   // A new session after a lost connection: the room is gone on the server, so join it again.
   connected.on('resync', () => {
     addLine({ text: 'Reconnected with a new session', notice: true });
-    const room = roomFromHash();
+    const room = roomFromUrl();
     if (room) join(room);
   });
   connected.on('transport', (transport) => {
@@ -128,14 +187,24 @@ function watch(connected) {
   connected.on('peer-joined', (peer) => {
     addLine({ text: `${peer} joined`, notice: true });
     showRoom();
+    // Whoever comes in learns whether you muted.
+    if (localStream) connected.send(peer, { media });
   });
   connected.on('peer-left', (peer) => {
     addLine({ text: `${peer} left`, notice: true });
+    tiles.removePeer(peer);
     showRoom();
   });
+  connected.on('left', () => tiles.clearRemote());
   connected.on('message', ({ from, data }) => {
     const text = chatText(data);
     if (text !== null) addLine({ from, text });
+    const state = mediaState(data);
+    if (state !== null) tiles.setRemoteMedia(from, state);
+  });
+  connected.on('peer', (peer) => {
+    tiles.addPeer(peer);
+    peer.on('transfer', (transfer) => files.receive(peer, transfer));
   });
   connected.on('error', showProblem);
 }
@@ -147,7 +216,8 @@ async function start() {
     watch(client);
     showProblem(null);
     showState(client.state);
-    if (roomFromHash()) await join(roomFromHash());
+    startMedia();
+    if (roomFromUrl()) await join(roomFromUrl());
   } catch (error) {
     showProblem(error);
     view.state.textContent = 'disconnected';
@@ -180,6 +250,22 @@ view.reconnectButton.addEventListener('click', async () => {
   } catch (error) {
     showProblem(error);
   }
+});
+
+view.copyLinkButton.addEventListener('click', () => {
+  navigator.clipboard?.writeText(location.href).then(
+    () => addLine({ text: 'Invite link copied: send it to whoever should join', notice: true }),
+    () => addLine({ text: `Invite link: ${location.href}`, notice: true }),
+  );
+});
+
+view.muteButton.addEventListener('click', () => switchMedia('mic'));
+view.cameraButton.addEventListener('click', () => switchMedia('camera'));
+
+view.fileInput.addEventListener('change', () => {
+  const [file] = view.fileInput.files;
+  view.fileInput.value = '';
+  if (file) files.send(file, client.remotePeers.filter((peer) => peer.state === 'connected'));
 });
 
 view.sendForm.addEventListener('submit', (event) => {

@@ -2,7 +2,12 @@
 // actions the core returns and turns its events into app events. All protocol logic is in the core.
 import { Emitter } from './emitter.js';
 import { errorFromCore, errorFromValue, localError } from './errors.js';
+import { channelControl, createChannel } from './peer/channel.js';
+import { toPayload } from './peer/payload.js';
+import { createPeer, peerControl } from './peer/peer.js';
 import { DeadlineTimer } from './platform/deadline_timer.js';
+import { MediaHandles } from './platform/media_handles.js';
+import { PeerConnections } from './platform/peer_connections.js';
 import { Transports } from './platform/transports.js';
 
 const EVENT_NAMES = [
@@ -15,8 +20,15 @@ const EVENT_NAMES = [
   'message',
   'signal',
   'resync',
+  'peer',
   'error',
 ];
+// The channels the core opens for itself on every connection: peer.send() and file transfers.
+const DEFAULT_CHANNEL = 'rtcwire';
+const FILES_CHANNEL = 'rtcwire-files';
+// What peer.send() holds for a peer whose default channel does not exist yet (the side that
+// answers has no connection until the offer comes): the core's high water for one channel.
+const HELD_BYTES_MAX = 1024 * 1024;
 const NO_PEERS = Object.freeze([]);
 const constructionKey = Symbol('RtcwireClient');
 // A client the app drops without close() (say, once disconnected) still frees its Wasm object.
@@ -34,6 +46,8 @@ export class RtcwireClient {
   #platform;
   #emitter = new Emitter(EVENT_NAMES);
   #transports;
+  #peerConnections;
+  #media = new MediaHandles();
   #timer;
   #rememberTransport;
   #getToken;
@@ -58,6 +72,32 @@ export class RtcwireClient {
   #pendingJoins = new Map();
   #pendingLeaves = [];
 
+  // The peer layer: remote peers by id, app channels by handle, getStats() answers by op.
+  #remotePeers = new Map();
+  #channels = new Map();
+  #pendingStats = new Map();
+  // peer id -> { messages: [payload], bytes }: peer.send() before the peer had a default channel.
+  #held = new Map();
+  // Promises of the track replacements started by the command being drained (see #mediaCommand).
+  #mediaChanges = null;
+  // File transfers (js/peer/file_transfer.js) plug in here; null: not available.
+  #files = null;
+  #peerHost = {
+    send: (peerId, data) => this.#sendTo(peerId, data),
+    openChannel: (peerId, label, options) => this.#openChannel(peerId, label, options),
+    sendFile: (peerId, blob, options) => {
+      if (!this.#files) throw localError('invalid_state', 'file transfer is not available');
+      return this.#files.send(peerId, blob, options);
+    },
+    restartIce: (peerId) => this.#command((core, now) => core.peerRestartIce(peerId, now)),
+    stats: (peerId) => this.#stats(peerId),
+    connect: (peerId) => this.#command((core, now) => core.peerConnect(peerId, now)),
+    close: (peerId) => this.#command((core, now) => core.peerClose(peerId, now)),
+    enqueue: (channel, data) => this.#enqueue(channel, data),
+    closeChannel: (channel) => this.#command((core, now) => core.channelClose(channel, now)),
+    bufferedAmount: (channel) => this.#peerConnections.bufferedAmount(channel),
+  };
+
   constructor(key, core, rememberTransport, getToken, platform) {
     if (key !== constructionKey) throw new TypeError('use connect() to create an rtcwire client');
     this.#core = core;
@@ -77,6 +117,14 @@ export class RtcwireClient {
       response: (generation, id, status, body) =>
         this.#input((now) => core.httpResponse(generation, id, status, body, now)),
     });
+    this.#peerConnections = new PeerConnections(
+      platform,
+      {
+        event: (event) => this.#input((now) => this.#reportFailure(core.peerEvent(JSON.stringify(event), now))),
+        message: (channel, data) => this.#deliver(channel, data),
+      },
+      this.#media,
+    );
     // The browser knows when the network goes and comes back: hold retries while offline and
     // retry at once when it is back.
     this.#onNetworkChange = () =>
@@ -121,6 +169,14 @@ export class RtcwireClient {
   /** Bytes sent (or queued while reconnecting) that the server has not acknowledged yet. */
   get bufferedAmount() {
     return this.#core ? this.#core.bufferedAmount() : 0;
+  }
+  /** The remote peers of the room (RtcwirePeer objects), in the order they appeared. */
+  get remotePeers() {
+    return [...this.#remotePeers.values()];
+  }
+  /** The remote peer `peerId`, or null. */
+  peer(peerId) {
+    return this.#remotePeers.get(peerId) ?? null;
   }
 
   on(name, listener) {
@@ -187,6 +243,37 @@ export class RtcwireClient {
     this.#command((core, now) => core.signal(peerId, json, now));
   }
 
+  /**
+   * Sends the tracks of `stream` to every peer (and to peers that come later), replacing the
+   * previous stream's; null stops sending. Resolves once the connections use them.
+   */
+  setLocalStream(stream) {
+    if (stream !== null && typeof stream?.getTracks !== 'function') {
+      throw localError('invalid_argument', 'stream must be a MediaStream or null');
+    }
+    const tracks = (stream?.getTracks() ?? []).map((track) => ({
+      track: this.#media.register(track),
+      kind: track.kind,
+      stream: this.#media.register(stream),
+    }));
+    const json = JSON.stringify(tracks);
+    return this.#mediaCommand((core, now) => core.setLocalTracks(json, now));
+  }
+
+  /** Replaces a local track on every connection (null: send nothing, e.g. mute); no renegotiation. */
+  replaceTrack(oldTrack, newTrack) {
+    const oldHandle = this.#media.handleOf(oldTrack);
+    if (oldHandle === undefined) {
+      throw localError('invalid_argument', 'oldTrack is not a track of the local stream');
+    }
+    if (newTrack !== null && typeof newTrack?.kind !== 'string') {
+      throw localError('invalid_argument', 'newTrack must be a MediaStreamTrack or null');
+    }
+    // Handle 0 is never given: it stands for no track.
+    const newHandle = newTrack === null ? 0 : this.#media.register(newTrack);
+    return this.#mediaCommand((core, now) => core.replaceTrack(oldHandle, newHandle, now));
+  }
+
   /** A connection token for the next hello, or, while connected, a refresh. */
   useToken(token) {
     this.#command((core, now) => core.setToken(token, now));
@@ -224,6 +311,133 @@ export class RtcwireClient {
     return answer;
   }
 
+  // A media change: resolves once the track replacements it started are done (a failed one
+  // leaves the old track on that connection: there is nothing the app could do about it).
+  #mediaCommand(call) {
+    const changes = (this.#mediaChanges = []);
+    try {
+      this.#command(call);
+    } finally {
+      this.#mediaChanges = null;
+    }
+    return Promise.allSettled(changes).then(() => undefined);
+  }
+
+  // Queues `data` on a data channel: the core counts it (backpressure, size limit) and says when
+  // it goes; the bytes stay here.
+  #enqueue(channel, data) {
+    const { payload, bytes } = toPayload(data);
+    this.#command((core, now) => {
+      const status = core.channelEnqueue(channel, bytes, now);
+      if (status === '') this.#peerConnections.enqueue(channel, payload, bytes);
+      return status;
+    });
+  }
+
+  // peer.send(): on the newest default channel to that peer, or held until the core creates one.
+  #sendTo(peerId, data) {
+    const channel = this.#peerConnections.channelOf(peerId, DEFAULT_CHANNEL);
+    if (channel !== null) {
+      this.#enqueue(channel, data);
+      return;
+    }
+    const state = this.#remotePeers.get(peerId)?.state;
+    if (state === undefined || state === 'closed' || !this.#core) {
+      throw localError('peer_closed', 'the connection to this peer is closed');
+    }
+    const { payload, bytes } = toPayload(data);
+    const held = this.#held.get(peerId) ?? { messages: [], bytes: 0 };
+    if (held.bytes + bytes > HELD_BYTES_MAX) {
+      throw localError('buffer_full', 'too much data waits for the connection to this peer');
+    }
+    held.messages.push(payload);
+    held.bytes += bytes;
+    this.#held.set(peerId, held);
+  }
+
+  // The core created a default channel: what peer.send() held for its peer goes on it, in order.
+  // A refusal now (say, message_too_large) is the peer's 'error' event: its send() has returned.
+  #releaseHeld() {
+    for (const [peerId, held] of this.#held) {
+      const channel = this.#peerConnections.channelOf(peerId, DEFAULT_CHANNEL);
+      if (channel === null) continue;
+      this.#held.delete(peerId);
+      for (const data of held.messages) {
+        try {
+          this.#enqueue(channel, data);
+        } catch (error) {
+          this.#remotePeers.get(peerId)?.[peerControl].emit('error', error);
+        }
+      }
+    }
+  }
+
+  #openChannel(peerId, label, options = {}) {
+    if (typeof label !== 'string') throw localError('invalid_argument', 'label must be a string');
+    if (options === null || typeof options !== 'object') {
+      throw localError('invalid_argument', 'channel options must be an object');
+    }
+    // The core checks the values.
+    const { ordered, maxRetransmits, maxPacketLifeTime, protocol } = options;
+    const settings = { ordered, maxRetransmits, maxPacketLifeTime, protocol };
+    const json = JSON.stringify(settings);
+    let channel;
+    this.#command((core, now) => {
+      const result = JSON.parse(core.channelOpen(peerId, label, json, now));
+      if (result.channel === undefined) return result;
+      // Registered before the outputs are taken: its events may be among them.
+      channel = createChannel(this.#peerHost, result.channel, { label, ...settings }, 'connecting');
+      this.#channels.set(result.channel, channel);
+      return '';
+    });
+    return channel;
+  }
+
+  #stats(peerId) {
+    let pending;
+    const answer = new Promise((resolve, reject) => (pending = { resolve, reject, peerId }));
+    this.#command((core, now) => {
+      const result = JSON.parse(core.peerStats(peerId, now));
+      if (result.op === undefined) return result;
+      this.#pendingStats.set(result.op, pending);
+      return '';
+    });
+    return answer;
+  }
+
+  #executePeerAction(action) {
+    if (action.type.startsWith('file-')) {
+      this.#files?.execute(action);
+      return;
+    }
+    const change = this.#peerConnections.execute(action);
+    if (change) this.#mediaChanges?.push(change);
+    if (action.type === 'channel-create' && action.label === DEFAULT_CHANNEL) this.#releaseHeld();
+  }
+
+  // A message from a data channel: bytes that never went through the core.
+  #deliver({ peer, label, channel }, data) {
+    if (label === DEFAULT_CHANNEL) this.#remotePeers.get(peer)?.[peerControl].emit('message', data);
+    else if (label === FILES_CHANNEL) this.#files?.receive(channel, data);
+    else this.#channels.get(channel)?.[channelControl].emit('message', data);
+  }
+
+  // The core refused a peer event: the adapter sent something wrong. Not the app's fault, but
+  // worth an 'error' event rather than silence.
+  #reportFailure(status) {
+    if (typeof status === 'string' && status !== '') this.#emitter.emit('error', errorFromCore(status));
+  }
+
+  #forgetPeer(peerId, reason) {
+    this.#remotePeers.delete(peerId);
+    this.#held.delete(peerId);
+    for (const [op, pending] of this.#pendingStats) {
+      if (pending.peerId !== peerId) continue;
+      this.#pendingStats.delete(op);
+      pending.reject(reason);
+    }
+  }
+
   // A platform event. One that a platform object reports synchronously while its action is being
   // executed (a missing WebSocket constructor, say) waits until the outputs taken with that action
   // are all handled, so it never overtakes them.
@@ -247,8 +461,9 @@ export class RtcwireClient {
     try {
       while (this.#fed) {
         this.#fed = false;
-        const { actions, events, timeout } = JSON.parse(this.#core.takeOutputs());
+        const { actions, events, timeout, peer } = JSON.parse(this.#core.takeOutputs());
         for (const action of actions) this.#transports.execute(action);
+        for (const action of peer ?? []) this.#executePeerAction(action);
         this.#timer.arm(timeout);
         for (const event of events) this.#dispatch(event);
         for (const call of this.#queuedInputs.splice(0)) {
@@ -317,10 +532,57 @@ export class RtcwireClient {
         break;
       }
       case 'error': {
-        // A refused join rejects its promise, and is an 'error' event like every refusal.
+        // A refused join rejects its promise, and is an 'error' event like every refusal; a
+        // peer's error is also that peer's 'error' event.
         const error = errorFromValue(event.error);
         this.#settleJoin(event.request, (pending) => pending.reject(error));
+        if (event.peer !== undefined) this.#remotePeers.get(event.peer)?.[peerControl].emit('error', error);
         this.#emitter.emit('error', error);
+        break;
+      }
+      case 'peer': {
+        const peer = createPeer(this.#peerHost, event);
+        this.#remotePeers.set(event.peer, peer);
+        this.#emitter.emit('peer', peer);
+        break;
+      }
+      case 'peer-state': {
+        const peer = this.#remotePeers.get(event.peer);
+        if (!peer) break;
+        if (event.state === 'closed') {
+          this.#forgetPeer(event.peer, localError('peer_closed', 'the connection to this peer closed'));
+        }
+        peer[peerControl].setState(event.state);
+        break;
+      }
+      case 'channel': {
+        // The core's own channels are reached through peer.send() and peer.sendFile().
+        const peer = this.#remotePeers.get(event.peer);
+        if (!peer || event.label === DEFAULT_CHANNEL || event.label === FILES_CHANNEL) break;
+        const channel = createChannel(this.#peerHost, event.channel, event, 'open');
+        this.#channels.set(event.channel, channel);
+        peer[peerControl].emit('channel', channel);
+        break;
+      }
+      case 'channel-state': {
+        const channel = this.#channels.get(event.channel);
+        if (!channel) break;
+        if (event.state === 'closed') this.#channels.delete(event.channel);
+        channel[channelControl].setState(event.state);
+        break;
+      }
+      case 'track':
+        this.#remotePeers.get(event.peer)?.[peerControl].emit('track', {
+          track: this.#media.get(event.track),
+          streams: event.streams.map((stream) => this.#media.get(Number(stream))),
+        });
+        break;
+      case 'peer-stats': {
+        const pending = this.#pendingStats.get(event.op);
+        if (!pending) break;
+        this.#pendingStats.delete(event.op);
+        if (event.stats) pending.resolve(event.stats);
+        else pending.reject(localError('invalid_state', 'the browser gave no statistics for this connection'));
         break;
       }
     }
@@ -397,6 +659,12 @@ export class RtcwireClient {
     this.#queuedInputs.length = 0;
     this.#timer.cancel();
     this.#transports.closeAll();
+    this.#peerConnections.closeAll();
+    // Peers the core did not report closed (it reports them as it closes) still end here.
+    for (const [peerId, peer] of [...this.#remotePeers]) {
+      this.#forgetPeer(peerId, localError('not_connected', 'the client is closed'));
+      peer[peerControl].setState('closed');
+    }
     abandonedCores.unregister(this);
     this.#core.delete();
     this.#core = null;

@@ -63,7 +63,12 @@ export type ErrorCode =
   | 'transfer_rejected'
   | 'transfer_cancelled'
   | 'invalid_transfer'
-  | 'too_many_transfers';
+  | 'too_many_transfers'
+  | 'invalid_signal'
+  | 'ice_failed'
+  | 'channel_closed'
+  | 'negotiation_failed'
+  | 'peer_closed';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';
@@ -103,6 +108,21 @@ export interface ConnectOptions {
   token?: string | (() => string | Promise<string>);
   /** Stand-ins for browser globals (Node, tests): see docs/api.md. */
   platform?: Partial<Platform>;
+  /** The WebRTC peer layer: see docs/api.md, "Peers". */
+  peers?: PeerOptions;
+}
+
+export interface PeerOptions {
+  /** Connect to every peer of the room by itself (default true); false: call peer.connect(). */
+  autoConnect?: boolean;
+  /** STUN/TURN servers (up to 32), as RTCPeerConnection takes them (default none: host candidates only). */
+  iceServers?: RTCIceServer[];
+  /** 'relay' sends everything through TURN (default 'all'). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Milliseconds a connection may stay disconnected before an ICE restart, 0 to 600000 (default 3000). */
+  restartGraceMs?: number;
+  /** ICE restarts in a row before the peer is 'failed', 0 to 100 (default 5). */
+  maxIceRestarts?: number;
 }
 
 export interface Platform {
@@ -118,6 +138,8 @@ export interface Platform {
   removeEventListener: (name: string, listener: () => void) => void;
   isOnline: () => boolean;
   pageUrl: () => string | undefined;
+  /** The peer layer's connections (in Node, e.g. werift's RTCPeerConnection). */
+  RTCPeerConnection: new (configuration?: RTCConfiguration) => RTCPeerConnection;
 }
 
 export interface ReconnectOptions {
@@ -200,7 +222,12 @@ export interface RtcwireEvents {
   'peer-left': [peerId: string];
   message: [message: Message];
   signal: [signal: Signal];
-  /** An error that did not change the state, e.g. the server refused a request. */
+  /** A remote peer of the room exists (when it joins, or is in the room this client joins). */
+  peer: [peer: RtcwirePeer];
+  /**
+   * An error that did not change the state, e.g. the server refused a request. A peer's errors
+   * (ice_failed, invalid_signal, ...) come here too, after that peer's own 'error' event.
+   */
   error: [error: RtcwireError];
 }
 
@@ -225,6 +252,20 @@ export class RtcwireClient {
   readonly bufferedAmount: number;
   /** A peer's user (its token's `sub`), or null. */
   userOf(peerId: string): string | null;
+  /** The remote peers of the room, in the order they appeared (a new array each time). */
+  readonly remotePeers: RtcwirePeer[];
+  /** The remote peer `peerId`, or null (unknown, or closed). */
+  peer(peerId: string): RtcwirePeer | null;
+  /**
+   * Sends the tracks of `stream` to every peer, now and to peers that come later, in place of the
+   * previous stream's (renegotiating as needed); null stops sending. Resolves once applied.
+   */
+  setLocalStream(stream: MediaStream | null): Promise<void>;
+  /**
+   * Replaces a track of the local stream on every connection without renegotiating (null: send
+   * nothing, e.g. to mute video). Throws invalid_argument if `oldTrack` is not a local track.
+   */
+  replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack | null): Promise<void>;
   /** A connection token for the next hello, or, while connected, a refresh. */
   useToken(token: string): void;
 
@@ -269,3 +310,179 @@ export class RtcwireClient {
  * client; rejects with an RtcwireError (the last transport's error when all failed).
  */
 export function connect(url?: string | URL, options?: ConnectOptions): Promise<RtcwireClient>;
+
+/** 'new' | 'connecting' | 'connected' | 'reconnecting' (ICE restart running) | 'failed' | 'closed'. */
+export type PeerState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+
+/** What a data channel carries: text, or bytes (a Blob is sent as its bytes). */
+export type PeerData = string | ArrayBuffer | ArrayBufferView | Blob;
+
+/** A remote track, with the remote streams it belongs to. */
+export interface RemoteTrack {
+  track: MediaStreamTrack;
+  streams: MediaStream[];
+}
+
+/** Listener arguments of each peer event. */
+export interface RtcwirePeerEvents {
+  state: [state: PeerState];
+  /** A message from the peer's peer.send(): a string, or an ArrayBuffer for bytes. */
+  message: [data: string | ArrayBuffer];
+  /** An app channel the remote app opened. */
+  channel: [channel: RtcwireChannel];
+  track: [track: RemoteTrack];
+  /** A file the peer offers: accept() or reject() it. */
+  transfer: [transfer: IncomingTransfer];
+  error: [error: RtcwireError];
+}
+
+export type RtcwirePeerEventName = keyof RtcwirePeerEvents;
+
+export interface ChannelOptions {
+  /** Default true. */
+  ordered?: boolean;
+  /** Partial reliability: at most this many retransmissions (not with maxPacketLifeTime). */
+  maxRetransmits?: number;
+  /** Partial reliability: milliseconds a message may be retransmitted for. */
+  maxPacketLifeTime?: number;
+  protocol?: string;
+}
+
+export interface SendFileOptions {
+  /** Default: the File's name. */
+  name?: string;
+  /** MIME type; default: the Blob's. */
+  type?: string;
+  /** Aborting cancels the transfer on both sides. */
+  signal?: AbortSignal;
+}
+
+export interface TransferProgress {
+  bytes: number;
+  total: number;
+  /** Bytes per second, on average since the transfer was accepted. */
+  rate: number;
+}
+
+export interface OutgoingTransfer {
+  readonly id: number;
+  readonly name: string;
+  readonly size: number;
+  on(name: 'progress', listener: (progress: TransferProgress) => void): () => void;
+  off(name: 'progress', listener: (progress: TransferProgress) => void): void;
+  /** Resolves once the receiver has every byte and the same SHA-256 (lowercase hex); rejects with the error. */
+  readonly done: Promise<{ bytes: number; sha256: string }>;
+  /** Stops the transfer; `done` rejects with transfer_cancelled. */
+  cancel(): void;
+}
+
+export interface IncomingTransfer {
+  readonly id: number;
+  readonly name: string;
+  readonly size: number;
+  readonly type: string;
+  /** Receives the file; resolves once every byte arrived and the SHA-256 matched (else hash_mismatch). */
+  accept(): Promise<{ blob: Blob; bytes: number; sha256: string }>;
+  reject(): void;
+  cancel(): void;
+  on(name: 'progress', listener: (progress: TransferProgress) => void): () => void;
+  off(name: 'progress', listener: (progress: TransferProgress) => void): void;
+}
+
+/** peer.getStats(): the connection summarised. Bitrates are null on the first call. */
+export interface PeerStats {
+  rttMs: number | null;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Bits per second since the previous getStats() of this peer. */
+  sendBitrate: number | null;
+  receiveBitrate: number | null;
+  /** The selected candidate pair; null before one is. */
+  candidatePair: {
+    local: RTCIceCandidateType | null;
+    remote: RTCIceCandidateType | null;
+    protocol: string | null;
+    relayProtocol: string | null;
+  } | null;
+  dataChannels: {
+    open: number;
+    messagesSent: number;
+    messagesReceived: number;
+    bytesSent: number;
+    bytesReceived: number;
+  };
+  media: { audio: MediaStats; video: MediaStats };
+}
+
+/** Sums over the RTP streams of one kind. */
+export interface MediaStats {
+  bytesSent: number;
+  bytesReceived: number;
+  packetsLost: number;
+  framesEncoded: number;
+  framesDecoded: number;
+  framesPerSecond: number | null;
+}
+
+/** A remote peer of the room; from client.on('peer') or client.peer(id). */
+export class RtcwirePeer {
+  private constructor();
+  readonly id: string;
+  /** Its user (its token's `sub`), or null. */
+  readonly user: string | null;
+  /** Whether this side yields when both offer at once (perfect negotiation). */
+  readonly polite: boolean;
+  readonly state: PeerState;
+
+  on<E extends RtcwirePeerEventName>(name: E, listener: (...args: RtcwirePeerEvents[E]) => void): () => void;
+  once<E extends RtcwirePeerEventName>(name: E, listener: (...args: RtcwirePeerEvents[E]) => void): () => void;
+  off<E extends RtcwirePeerEventName>(name: E, listener: (...args: RtcwirePeerEvents[E]) => void): void;
+
+  /**
+   * Sends on the peer's reliable ordered channel (queued while it opens, even before the
+   * connection exists, and under backpressure). Throws message_too_large (over the connection's
+   * maxMessageSize: messages are never split), peer_closed, buffer_full, invalid_argument (not a
+   * string, ArrayBuffer, view or Blob).
+   */
+  send(data: PeerData): void;
+  /** Opens an app channel; the remote app gets it as a 'channel' event. Throws invalid_argument. */
+  channel(label: string, options?: ChannelOptions): RtcwireChannel;
+  sendFile(file: Blob, options?: SendFileOptions): OutgoingTransfer;
+  /** Restarts ICE now (done by itself when the connection fails). */
+  restartIce(): void;
+  getStats(): Promise<PeerStats>;
+  /** Connects (only needed with peers.autoConnect false). */
+  connect(): void;
+  /** Hangs up this peer only. */
+  close(): void;
+}
+
+export type ChannelState = 'connecting' | 'open' | 'closed';
+
+export interface RtcwireChannelEvents {
+  open: [];
+  message: [data: string | ArrayBuffer];
+  close: [];
+}
+
+export type RtcwireChannelEventName = keyof RtcwireChannelEvents;
+
+/** An app data channel to one peer. */
+export class RtcwireChannel {
+  private constructor();
+  readonly label: string;
+  readonly ordered: boolean;
+  readonly maxRetransmits: number | null;
+  readonly maxPacketLifeTime: number | null;
+  readonly state: ChannelState;
+  /** Bytes sent but not on the wire yet (queued, or held by the browser). */
+  readonly bufferedAmount: number;
+
+  on<E extends RtcwireChannelEventName>(name: E, listener: (...args: RtcwireChannelEvents[E]) => void): () => void;
+  once<E extends RtcwireChannelEventName>(name: E, listener: (...args: RtcwireChannelEvents[E]) => void): () => void;
+  off<E extends RtcwireChannelEventName>(name: E, listener: (...args: RtcwireChannelEvents[E]) => void): void;
+
+  /** Queued until open; throws message_too_large, channel_closed, invalid_argument. */
+  send(data: PeerData): void;
+  close(): void;
+}

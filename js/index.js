@@ -9,6 +9,8 @@ import { rememberedTransport, rememberTransport } from './remembered_transports.
 
 export { RtcwireClient } from './client.js';
 export { RtcwireError } from './errors.js';
+export { RtcwireChannel } from './peer/channel.js';
+export { RtcwirePeer } from './peer/peer.js';
 
 const SDK_NAME = 'rtcwire-js/0.1.0';
 const TRANSPORTS = ['websocket', 'sse', 'polling'];
@@ -20,7 +22,7 @@ const TRANSPORTS = ['websocket', 'sse', 'polling'];
  * rejects with an RtcwireError when no transport reaches the server.
  */
 export async function connect(url, options) {
-  const { handshakeTimeout, transports, reconnect, resumeBufferBytes, token } = options ?? {};
+  const { handshakeTimeout, transports, reconnect, resumeBufferBytes, token, peers } = options ?? {};
   const platform = platformWith(options?.platform);
   const getToken = token === undefined ? null : tokenGetter(token);
   const server = resolveServerUrl(url, platform.pageUrl());
@@ -29,6 +31,7 @@ export async function connect(url, options) {
   if (transports !== undefined) config.transports = checkTransports(transports);
   if (reconnect !== undefined) config.reconnect = reconnectConfig(reconnect);
   if (resumeBufferBytes !== undefined) config.resumeBufferBytes = resumeBufferBytes;
+  if (peers !== undefined) config.peers = peersConfig(peers);
   const remembered = rememberedTransport(server, platform.now());
   if (remembered) config.remembered = remembered;
   const { ClientCore } = await loadCore();
@@ -62,6 +65,15 @@ function reconnectConfig(reconnect) {
   if (maxDelay !== undefined) config.maxDelayMs = maxDelay;
   if (maxAttempts !== undefined) config.maxAttempts = maxAttempts;
   return config;
+}
+
+// As reconnectConfig: the core checks the values (iceServers as RTCPeerConnection takes them).
+function peersConfig(peers) {
+  if (peers === null || typeof peers !== 'object') {
+    throw localError('invalid_argument', 'peers must be an object');
+  }
+  const { autoConnect, iceServers, iceTransportPolicy, restartGraceMs, maxIceRestarts } = peers;
+  return { autoConnect, iceServers, iceTransportPolicy, restartGraceMs, maxIceRestarts };
 }
 
 function checkTransports(transports) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up, builds, and serves the demo chat with rtcwire-server. PORT and HOST override the address.
+# Sets up, builds, and serves the demo video call with rtcwire-server. PORT and HOST override the address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -7,6 +7,6 @@ bash scripts/build.sh
 host=${HOST:-127.0.0.1}
 port=${PORT:-8080}
 echo
-echo "rtcwire demo: open http://$host:$port/ in two or more browser tabs (Ctrl+C stops the server)"
+echo "rtcwire demo: open http://$host:$port/#my-room in two or more browser tabs (Ctrl+C stops the server)"
 exec build/native/server/rtcwire-server --host "$host" --port "$port" \
   --static demo --static /js=js --static /dist=dist

@@ -19,7 +19,7 @@ const tiers = [
   { name: 'fuzz: access control (libFuzzer, 10 s)', command: fuzzCommand('access_fuzzer', 10, 'tests/fuzz/access_seeds'), counts: passIfZero },
   { name: 'contract (names agree across C++, JS, types, docs)', command: nodeTest('tests/contract/'), counts: nodeCounts, needs: 'tests/contract' },
   { name: 'types (tsc)', command: ['npx', 'tsc', '-p', 'tests/types', '--noEmit'], counts: passIfZero, needs: 'tests/types' },
-  { name: 'js (Node, real Wasm core, fake platform)', command: nodeTest('tests/js/'), counts: nodeCounts, needs: 'tests/js' },
+  { name: 'js (Node, real Wasm core, fake platform, werift peers)', command: nodeTest('tests/js/'), counts: nodeCounts, needs: 'tests/js' },
   { name: 'server (engine.io-client)', command: nodeTest('tests/server/'), counts: nodeCounts, needs: 'tests/server' },
   { name: 'interop (stock engine.io server)', command: nodeTest('tests/interop/'), counts: nodeCounts, needs: 'tests/interop' },
   { name: 'end to end (Chromium)', command: nodeTest('tests/e2e/'), counts: nodeCounts, needs: 'tests/e2e' },

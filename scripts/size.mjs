@@ -6,7 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-export const BUDGET_KIB = 100;
+// The peer layer (issue 10) raised the gate from 100; the goal stays under GOAL_KIB.
+export const BUDGET_KIB = 120;
+export const GOAL_KIB = 110;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export function measurePackage() {
@@ -25,7 +27,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const f of files) {
     console.log(`${(f.gzip / 1024).toFixed(2).padStart(8)} KiB gzip  ${(f.bytes / 1024).toFixed(1).padStart(8)} KiB raw  ${f.file}`);
   }
-  console.log(`${totalGzipKib.toFixed(2).padStart(8)} KiB gzip total (budget ${BUDGET_KIB} KiB)`);
+  console.log(`${totalGzipKib.toFixed(2).padStart(8)} KiB gzip total (budget ${BUDGET_KIB} KiB, goal ${GOAL_KIB} KiB)`);
   const required = ['dist/rtcwire_core.wasm', 'dist/rtcwire_core.mjs', 'js/index.js', 'js/index.d.ts'];
   const missing = required.filter((file) => !files.some((f) => f.file === file));
   if (missing.length) {

@@ -1,5 +1,6 @@
 // All js/ takes from its environment: the browser's globals, looked up at each use (a page may
-// replace window.WebSocket), unless connect's `platform` option replaces them.
+// replace window.WebSocket), unless connect's `platform` option replaces them (in Node, werift's
+// RTCPeerConnection stands in for the browser's).
 import { localError } from '../errors.js';
 
 const browser = {
@@ -11,6 +12,9 @@ const browser = {
   },
   get AbortController() {
     return globalThis.AbortController;
+  },
+  get RTCPeerConnection() {
+    return globalThis.RTCPeerConnection;
   },
   fetch: (...args) => globalThis.fetch(...args),
   now: () => performance.now(),

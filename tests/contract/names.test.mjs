@@ -70,10 +70,44 @@ test('client.js handles every event type the core encodes', () => {
   const encoder = read('sdk/src/client/event_encoding.cpp');
   const events = block(encoder, 'void put_event(', '\n}\n');
   const coreTypes = [...events.matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]);
-  // state is encoded by put_state.
-  coreTypes.push(...[...block(encoder, 'void put_state(', '\n}\n').matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]));
+  // state is encoded by put_state, the peer layer's events by put_notice_fields ('error' in both).
+  for (const encoderOf of ['void put_state(', 'void put_notice_fields(']) {
+    coreTypes.push(...[...block(encoder, encoderOf, '\n}\n').matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]));
+  }
+  coreTypes.splice(0, coreTypes.length, ...new Set(coreTypes));
   assert.ok(coreTypes.length >= 12, `only ${coreTypes.length} event types read from the encoder`);
   const dispatch = block(read('js/client.js'), '#dispatch(event) {', '\n  }\n');
   const handled = [...dispatch.matchAll(/case '([a-z-]+)':/g)].map((match) => match[1]);
   assertSameNames(handled, coreTypes, 'client.js #dispatch cases');
+});
+
+test('every peer and channel event is the same in peer.js/channel.js, index.d.ts and api.md', () => {
+  const listed = (path, constant) =>
+    [...block(read(path), `export const ${constant} = [`, '];').matchAll(/'([a-z-]+)'/g)].map((match) => match[1]);
+  const declared = (name) =>
+    [...block(read('js/index.d.ts'), `export interface ${name} {`, '\n}').matchAll(/^\s*'?([a-z-]+)'?: \[/gm)].map(
+      (match) => match[1],
+    );
+  const peerEvents = listed('js/peer/peer.js', 'PEER_EVENT_NAMES');
+  assert.ok(peerEvents.length >= 6);
+  assertSameNames(declared('RtcwirePeerEvents'), peerEvents, 'index.d.ts RtcwirePeerEvents');
+  assertSameNames(tableNames(read('docs/api.md'), 'Peer events:'), peerEvents, 'docs/api.md peer events');
+  const channelEvents = listed('js/peer/channel.js', 'CHANNEL_EVENT_NAMES');
+  assertSameNames(declared('RtcwireChannelEvents'), channelEvents, 'index.d.ts RtcwireChannelEvents');
+});
+
+test('peer_connections.js executes every peer action the core encodes and reports only events the core parses', () => {
+  const encoder = read('sdk/src/client/event_encoding.cpp');
+  const actions = [...block(encoder, 'void put_peer_action(', '\n}\n').matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]);
+  assert.ok(actions.length >= 14, `only ${actions.length} peer actions read from the encoder`);
+  const adapter = read('js/platform/peer_connections.js');
+  const executed = [...block(adapter, '  execute(action) {', '\n  }\n').matchAll(/case '([a-z-]+)':/g)].map((match) => match[1]);
+  assertSameNames(executed, actions, 'peer_connections.js execute cases');
+
+  const parser = read('sdk/src/peer/peer_event.cpp');
+  // Event types have a hyphen (a description's type, 'offer', is compared the same way).
+  const parsed = new Set([...parser.matchAll(/\*type == "([a-z]+-[a-z-]+)"/g)].map((match) => match[1]));
+  assert.ok(parsed.size >= 12, `only ${parsed.size} peer event types read from the parser`);
+  const reported = new Set([...adapter.matchAll(/type: '([a-z-]+)'/g)].map((match) => match[1]));
+  assertSameNames([...reported], [...parsed], 'peer event types peer_connections.js reports');
 });

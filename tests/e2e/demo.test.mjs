@@ -1,4 +1,5 @@
-// The demo page, driven as a person would: two tabs join one room by URL, see each other and chat.
+// The demo page, driven as a person would: two tabs join one room by URL, see each other (the
+// fake camera's video in each other's tile) and chat.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startAppServer } from './support/app_server.mjs';
@@ -9,7 +10,7 @@ let browser;
 
 before(async () => {
   server = await startAppServer();
-  browser = await launchChromium();
+  browser = await launchChromium({ webrtc: true });
 });
 
 after(async () => {
@@ -17,10 +18,10 @@ after(async () => {
   await server?.stop();
 });
 
-// Waits until `predicate` (run in the page) holds, for at most 5 s, naming what was awaited.
-async function until(page, what, predicate, arg) {
+// Waits until `predicate` (run in the page) holds, for at most 5 s unless told, naming what was awaited.
+async function until(page, what, predicate, arg, timeout = 5000) {
   try {
-    return await (await page.waitForFunction(predicate, arg, { timeout: 5000 })).jsonValue();
+    return await (await page.waitForFunction(predicate, arg, { timeout })).jsonValue();
   } catch (error) {
     throw new Error(`demo page: timed out waiting for ${what}`, { cause: error });
   }
@@ -30,6 +31,19 @@ async function until(page, what, predicate, arg) {
 function demoHelpers() {
   window.roomTitle = () => document.querySelector('#room-title').textContent;
   window.peerCount = () => document.querySelectorAll('#peers li').length;
+  // The tile of a remote peer, as the person sees it (null before it shows).
+  window.tileOf = (peer) => {
+    const tile = document.querySelector(`#tiles li[data-peer="${peer}"]`);
+    if (!tile) return null;
+    const video = tile.querySelector('video');
+    return {
+      video: tile.dataset.video,
+      playing: video.readyState >= 2 && video.videoWidth > 0 && !video.paused,
+      state: tile.querySelector('.peer-state').textContent,
+      route: tile.querySelector('.route').hidden ? null : tile.querySelector('.route').dataset.candidate,
+      muted: !tile.querySelector('.muted').hidden,
+    };
+  };
 }
 const openDemo = (url) => openPage(browser, url, { init: demoHelpers });
 
@@ -114,5 +128,58 @@ test('the demo shows the transport in use, and the change when the session upgra
   const notices = await page.$$eval('#messages .notice', (items) => items.map((item) => item.textContent));
   assert.ok(notices.includes('Now connected over websocket'), JSON.stringify(notices));
   assert.equal(await page.textContent('#state'), 'connected');
+  assert.deepEqual(page.errors, []);
+});
+
+test('two tabs on a ?room= link see each other in the video grid, with state and route, and mute shows', async () => {
+  const first = await openDemo(`${server.url}/?room=video-call`);
+  await until(first, 'the first tab to join', () => roomTitle() === 'video-call');
+  const firstId = await first.textContent('#peer-id');
+  const second = await openDemo(`${server.url}/?room=video-call`);
+  await until(second, 'the second tab to join', () => roomTitle() === 'video-call');
+  const secondId = await second.textContent('#peer-id');
+
+  // Each tab plays the other's camera in a tile that says connected and, over loopback, host.
+  const seen = (page, peer) =>
+    until(page, `the video tile of ${peer}`, (peer) => {
+      const tile = tileOf(peer);
+      return tile?.playing && tile.state === 'connected' && tile.route !== null ? tile : null;
+    }, peer, 30000);
+  const [inFirst, inSecond] = await Promise.all([seen(first, secondId), seen(second, firstId)]);
+  for (const tile of [inFirst, inSecond]) {
+    assert.deepEqual(tile, { video: 'on', playing: true, state: 'connected', route: 'host', muted: false });
+  }
+  // Your own tile shows your camera too.
+  assert.equal(await first.getAttribute('#tiles li.you', 'data-video'), 'on');
+
+  await first.click('#mute-button');
+  assert.equal(await first.getAttribute('#mute-button', 'aria-pressed'), 'true');
+  await until(second, 'the muted badge', (peer) => tileOf(peer)?.muted, firstId);
+  await first.click('#mute-button');
+  await until(second, 'the muted badge to go', (peer) => tileOf(peer)?.muted === false, firstId);
+
+  // A tab that leaves takes its tile away.
+  await second.close();
+  await until(first, 'the tile to go', (peer) => tileOf(peer) === null, secondId, 15000);
+  assert.deepEqual(first.errors, []);
+  assert.deepEqual(second.errors, []);
+});
+
+test('without a camera or microphone the tab still joins the call, says why and chats', async () => {
+  // As when the person says no to the browser's prompt.
+  const page = await openPage(browser, `${server.url}/#no-camera`, {
+    init: () => {
+      window.roomTitle = () => document.querySelector('#room-title').textContent;
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    },
+  });
+  await until(page, 'the room', () => roomTitle() === 'no-camera');
+  await until(page, 'the note', () => !document.querySelector('#media-note').hidden);
+  assert.match(await page.textContent('#media-note'), /No camera or microphone \(NotAllowedError\)/);
+  assert.equal(await page.isDisabled('#mute-button'), true);
+  assert.equal(await page.isDisabled('#camera-button'), true);
+  assert.equal(await page.isDisabled('#message-text'), false);
+  assert.equal(await page.getAttribute('#tiles li.you', 'data-video'), 'off');
   assert.deepEqual(page.errors, []);
 });

@@ -1,7 +1,16 @@
 // An app's use of the public API, checked by `npx tsc -p tests/types` (never run).
 import { connect, RtcwireError } from 'rtcwire';
 import type {
+  ChannelState,
   ConnectionState,
+  IncomingTransfer,
+  OutgoingTransfer,
+  PeerState,
+  PeerStats,
+  RemoteTrack,
+  RtcwireChannel,
+  RtcwirePeer,
+  TransferProgress,
   ErrorCode,
   JoinedRoom,
   JsonValue,
@@ -109,4 +118,61 @@ export async function misuse(client: RtcwireClient): Promise<void> {
   // @ts-expect-error: a resync listener receives the Resync
   client.on('resync', (reason: string) => console.log(reason));
   client.close();
+}
+
+// The peer layer: a video call, chat over the default channel, an app channel, files, stats.
+export async function call(video: HTMLVideoElement, camera: MediaStream): Promise<void> {
+  const client = await connect('/', {
+    peers: { autoConnect: true, iceServers: [{ urls: 'stun:stun.example.org' }], iceTransportPolicy: 'all', restartGraceMs: 3000 },
+  });
+  await client.setLocalStream(camera);
+  client.on('peer', (peer: RtcwirePeer) => {
+    const polite: boolean = peer.polite;
+    console.log(peer.id, peer.user, polite);
+    peer.on('state', (state: PeerState) => console.log(state));
+    peer.on('track', ({ track, streams }: RemoteTrack) => {
+      console.log(track.kind);
+      video.srcObject = streams[0] ?? null;
+    });
+    peer.on('message', (data) => console.log(typeof data === 'string' ? data : data.byteLength));
+    peer.on('channel', (channel: RtcwireChannel) => channel.on('message', (data) => console.log(channel.label, data)));
+    peer.on('transfer', async (incoming: IncomingTransfer) => {
+      incoming.on('progress', ({ bytes, total, rate }: TransferProgress) => console.log(bytes, total, rate));
+      const { blob, sha256 } = await incoming.accept();
+      console.log(incoming.name, blob.size, sha256);
+    });
+    peer.on('error', (error) => console.warn(error.code));
+    peer.send('hello');
+    peer.send(new Uint8Array([1, 2, 3]));
+    const chat = peer.channel('chat', { ordered: false, maxRetransmits: 0 });
+    chat.on('open', () => chat.send(new Blob(['hi'])));
+    const state: ChannelState = chat.state;
+    console.log(state, chat.bufferedAmount);
+    const controller = new AbortController();
+    const outgoing: OutgoingTransfer = peer.sendFile(new Blob(['file']), { name: 'a.txt', signal: controller.signal });
+    outgoing.on('progress', ({ bytes }) => console.log(bytes));
+    void outgoing.done.then(({ sha256 }) => console.log(sha256));
+  });
+  const first: RtcwirePeer | undefined = client.remotePeers[0];
+  if (first) {
+    const stats: PeerStats = await first.getStats();
+    console.log(stats.rttMs, stats.candidatePair?.local, stats.media.video.framesDecoded);
+    first.restartIce();
+    first.close();
+  }
+  const [track] = camera.getVideoTracks();
+  if (track) await client.replaceTrack(track, null);
+  console.log(client.peer('someone')?.state);
+  await client.setLocalStream(null);
+}
+
+export function peerMisuse(peer: RtcwirePeer): void {
+  // @ts-expect-error: numbers are not data
+  peer.send(42);
+  // @ts-expect-error: labels are strings
+  peer.channel(7);
+  // @ts-expect-error: there is no such peer event
+  peer.on('open', () => {});
+  // @ts-expect-error: the state is read-only
+  peer.state = 'connected';
 }

@@ -11,8 +11,17 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function launchChromium() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+// WebRTC between pages of one Chromium on a loopback-only machine, with a fake camera and
+// microphone (real VP8/Opus frames) granted without a prompt.
+const WEBRTC_ARGS = [
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+export function launchChromium({ webrtc = false } = {}) {
+  const args = webrtc ? [...CHROMIUM_ARGS, ...WEBRTC_ARGS] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
 // A page whose uncaught errors are kept, so a test can assert on them. `init` runs in the page
