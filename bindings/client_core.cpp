@@ -14,6 +14,7 @@
 #include "rtcwire/client/client.hpp"
 #include "rtcwire/client/config.hpp"
 #include "rtcwire/client/event_encoding.hpp"
+#include "rtcwire/peer/file_transfer_encoding.hpp"
 #include "rtcwire/peer/peer_event.hpp"
 
 namespace rtcwire::bindings {
@@ -26,6 +27,16 @@ std::string status_text(const Status& status) {
 Millis to_millis(double now) { return millis_from_js(now); }
 
 // {"<name>": n} for a handle or op id the app keeps, or the error.
+bool is_size(double value) {
+  return value >= 0 && value <= 9007199254740991.0 &&
+         value == static_cast<double>(static_cast<uint64_t>(value));
+}
+
+std::string size_error() {
+  return encode_error(
+      local_error(ErrorCode::invalid_argument, "sizes and offsets are whole numbers of bytes"));
+}
+
 std::string handle_text(const char* name, const Result<uint32_t>& handle) {
   if (!handle) return encode_error(handle.error());
   return std::string("{\"") + name + "\":" + std::to_string(handle.value()) + "}";
@@ -112,6 +123,43 @@ class ClientCore {
     return handle_text("op", client_.peer_stats(peer, to_millis(now)));
   }
 
+  // File transfers: sizes and offsets are JS numbers, checked to be exact integers.
+  std::string fileSend(const std::string& peer, std::string name, double size, std::string type,
+                       double now) {
+    if (!is_size(size)) return size_error();
+    return handle_text("transfer",
+                       client_.file_send(peer, std::move(name), static_cast<uint64_t>(size),
+                                         std::move(type), to_millis(now)));
+  }
+  std::string fileAccept(uint32_t transfer, double now) {
+    return status_text(client_.file_accept(transfer, to_millis(now)));
+  }
+  std::string fileReject(uint32_t transfer, double now) {
+    return status_text(client_.file_reject(transfer, to_millis(now)));
+  }
+  std::string fileCancel(uint32_t transfer, double now) {
+    return status_text(client_.file_cancel(transfer, to_millis(now)));
+  }
+  std::string fileControl(uint32_t channel, const std::string& text, double now) {
+    return status_text(client_.file_control(channel, text, to_millis(now)));
+  }
+  std::string fileChunk(uint32_t channel, uint32_t transfer, double offset, uint32_t length,
+                        double now) {
+    if (!is_size(offset)) return size_error();
+    auto answer = client_.file_chunk(channel, transfer, static_cast<uint64_t>(offset), length,
+                                     to_millis(now));
+    if (!answer) return encode_error(answer.error());
+    return peer::encode_chunk_answer(answer.value());
+  }
+  std::string fileSent(uint32_t transfer, double offset, uint32_t length, double now) {
+    if (!is_size(offset)) return size_error();
+    return status_text(
+        client_.file_sent(transfer, static_cast<uint64_t>(offset), length, to_millis(now)));
+  }
+  std::string fileDigest(uint32_t transfer, const std::string& sha256, double now) {
+    return status_text(client_.file_digest(transfer, sha256, to_millis(now)));
+  }
+
   // Bytes of requests the server has not acknowledged yet.
   double bufferedAmount() const { return static_cast<double>(client_.buffered_bytes()); }
 
@@ -187,5 +235,13 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("setLocalTracks", &ClientCore::setLocalTracks)
       .function("replaceTrack", &ClientCore::replaceTrack)
       .function("peerStats", &ClientCore::peerStats)
+      .function("fileSend", &ClientCore::fileSend)
+      .function("fileAccept", &ClientCore::fileAccept)
+      .function("fileReject", &ClientCore::fileReject)
+      .function("fileCancel", &ClientCore::fileCancel)
+      .function("fileControl", &ClientCore::fileControl)
+      .function("fileChunk", &ClientCore::fileChunk)
+      .function("fileSent", &ClientCore::fileSent)
+      .function("fileDigest", &ClientCore::fileDigest)
       .function("takeOutputs", &ClientCore::takeOutputs);
 }

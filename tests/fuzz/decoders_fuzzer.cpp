@@ -1,6 +1,7 @@
 // Feeds untrusted bytes to every decoder (envelopes, Engine.IO, the client config and app data of
-// the Wasm boundary), and to a connected client core as server frames, whose outputs must encode
-// as valid JSON. Any crash, sanitizer report, uncaught exception or hang is a finding.
+// the Wasm boundary, file transfer control), to a connected client core as server frames, and to
+// one peer's file transfers, whose outputs must encode as valid JSON. Any crash, sanitizer
+// report, uncaught exception or hang is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,6 +14,9 @@
 #include "rtcwire/client/event_encoding.hpp"
 #include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/envelope/envelope.hpp"
+#include "rtcwire/peer/file_transfer_control.hpp"
+#include "rtcwire/peer/file_transfer_encoding.hpp"
+#include "rtcwire/peer/file_transfers.hpp"
 
 namespace {
 
@@ -116,6 +120,64 @@ void fuzz_polling_client(std::string_view input) {
   }
 }
 
+// File control: what decodes must encode and decode to the same message. Then one peer's file
+// transfers (one sending, one offered by the input) take each line as a control text, or, after a
+// '#', as a chunk header (transfer, offset and length from its bytes); JS's part (reports of the
+// reads) is played at once. Its limits must hold and its outputs encode as JSON.
+void fuzz_file_transfers(std::string_view input) {
+  if (auto decoded = peer::decode_file_control(input)) {
+    auto again = peer::decode_file_control(peer::encode_file_control(decoded.value()));
+    if (!again || !(again.value() == decoded.value())) __builtin_trap();
+  }
+  std::uint32_t next_handle = 0;
+  peer::FileTransfers files([&next_handle] { return ++next_handle; });
+  files.channel_opened(16 * 1024);
+  (void)files.send("a", 300'000, "");
+  int64_t now = 0;
+  std::size_t start = 0;
+  while (start <= input.size()) {
+    std::size_t end = input.find('\n', start);
+    if (end == std::string_view::npos) end = input.size();
+    const std::string_view line = input.substr(start, end - start);
+    now += 7;
+    if (line.size() >= 4 && line[0] == '#') {
+      const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(line[i]); };
+      (void)files.handle_chunk(byte(1) % 4, std::uint64_t{byte(2)} * 4093, byte(3) * 97u + 1,
+                               Millis(now));
+    } else if (line == "close") {
+      files.channel_closed();
+    } else if (line == "open") {
+      files.channel_opened(static_cast<std::uint32_t>(now));
+    } else {
+      (void)files.handle_control(line, Millis(now));
+    }
+    while (auto action = files.poll_action()) {
+      if (auto* read = std::get_if<peer::file_action::Read>(&*action)) {
+        (void)files.handle_sent(read->transfer, read->offset, read->length);
+        if (read->offset + read->length == 300'000) {
+          (void)files.handle_digest(read->transfer, std::string(64, 'a'));
+        }
+      }
+      if (envelope::Json::parse(peer::encode_file_action(*action, 1), nullptr, false)
+              .is_discarded()) {
+        __builtin_trap();
+      }
+    }
+    while (auto event = files.poll_event()) {
+      if (auto* offered = std::get_if<peer::file_event::Offered>(&*event)) {
+        (void)files.accept(offered->transfer, Millis(now));
+      }
+      if (envelope::Json::parse(peer::encode_file_event(*event, "p"), nullptr, false)
+              .is_discarded()) {
+        __builtin_trap();
+      }
+    }
+    if (files.active_incoming() > 16 || files.active_outgoing() > 16) __builtin_trap();
+    start = end + 1;
+  }
+  files.close();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
@@ -162,5 +224,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   client.handle_timeout(Millis(now + 1000));
 
   fuzz_polling_client(input);
+  fuzz_file_transfers(input);
   return 0;
 }

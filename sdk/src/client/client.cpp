@@ -870,6 +870,46 @@ Result<uint32_t> Client::peer_stats(const std::string& peer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.request_stats(peer); });
 }
 
+Result<uint32_t> Client::file_send(const std::string& peer, std::string name, uint64_t size,
+                                   std::string type, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) {
+    return peers.send_file(peer, std::move(name), size, std::move(type));
+  });
+}
+
+Status Client::file_accept(uint32_t transfer, Millis now) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.accept_file(transfer, now); });
+}
+
+Status Client::file_reject(uint32_t transfer, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.reject_file(transfer); });
+}
+
+Status Client::file_cancel(uint32_t transfer, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.cancel_file(transfer); });
+}
+
+Status Client::file_control(uint32_t channel, std::string_view text, Millis now) {
+  return with_peers(
+      [&](peer::PeerRegistry& peers) { return peers.file_control(channel, text, now); });
+}
+
+Result<peer::ChunkAnswer> Client::file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
+                                             uint32_t length, Millis now) {
+  return with_peers([&](peer::PeerRegistry& peers) {
+    return peers.file_chunk(channel, sender_id, offset, length, now);
+  });
+}
+
+Status Client::file_sent(uint32_t transfer, uint64_t offset, uint32_t length, Millis /*now*/) {
+  return with_peers(
+      [&](peer::PeerRegistry& peers) { return peers.file_sent(transfer, offset, length); });
+}
+
+Status Client::file_digest(uint32_t transfer, std::string_view sha256, Millis /*now*/) {
+  return with_peers([&](peer::PeerRegistry& peers) { return peers.file_digest(transfer, sha256); });
+}
+
 void Client::handle_peer_event(const peer::PeerEvent& event, Millis now) {
   with_peers([&](peer::PeerRegistry& peers) {
     peers.handle_event(event, now);

@@ -1,6 +1,7 @@
 #include "rtcwire/client/event_encoding.hpp"
 #include "rtcwire/base/json_parse.hpp"
 #include "rtcwire/base/overloaded.hpp"
+#include "rtcwire/peer/file_transfer_encoding.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -303,6 +304,9 @@ void put_peer_action(std::string& out, const peer::PeerAction& action) {
                    put_key(out, "op");
                    put_number(out, x.op);
                  },
+                 [&](const a::FileWork& x) {
+                   peer::put_file_action_fields(out, x.work, x.channel);
+                 },
              },
              action);
   out += '}';
@@ -385,6 +389,9 @@ void put_notice_fields(std::string& out, const peer::PeerNotice& notice) {
                    put_error(out, e.error);
                    put_key(out, "peer");
                    put_string(out, e.peer);
+                 },
+                 [&](const n::FileNotice& e) {
+                   peer::put_file_event_fields(out, e.event, e.peer);
                  },
              },
              notice);

@@ -101,6 +101,84 @@ RemotePeer* PeerRegistry::owner_of_channel(uint32_t channel) {
   return nullptr;
 }
 
+RemotePeer* PeerRegistry::owner_of_transfer(uint32_t transfer) {
+  for (auto& [id, peer] : peers_) {
+    if (peer->files().owns(transfer)) return peer.get();
+  }
+  return nullptr;
+}
+
+template <typename Call>
+Status PeerRegistry::with_transfer(uint32_t transfer, Call call) {
+  RemotePeer* owner = owner_of_transfer(transfer);
+  if (!owner) {
+    return local_error(ErrorCode::invalid_argument,
+                       "no active file transfer " + std::to_string(transfer));
+  }
+  Status done = call(owner->files());
+  owner->take_file_outputs();
+  return done;
+}
+
+Result<uint32_t> PeerRegistry::send_file(const std::string& peer, std::string name, uint64_t size,
+                                         std::string type) {
+  RemotePeer* target = find_mutable(peer);
+  if (!target) return local_error(ErrorCode::peer_not_found, "no peer " + peer);
+  if (target->state() == PeerState::closed) {
+    return local_error(ErrorCode::peer_closed, "the peer is closed");
+  }
+  auto sent = target->files().send(std::move(name), size, std::move(type));
+  target->take_file_outputs();
+  return sent;
+}
+
+Status PeerRegistry::accept_file(uint32_t transfer, Millis now) {
+  return with_transfer(transfer, [&](FileTransfers& files) { return files.accept(transfer, now); });
+}
+
+Status PeerRegistry::reject_file(uint32_t transfer) {
+  return with_transfer(transfer, [&](FileTransfers& files) { return files.reject(transfer); });
+}
+
+Status PeerRegistry::cancel_file(uint32_t transfer) {
+  return with_transfer(transfer, [&](FileTransfers& files) { return files.cancel(transfer); });
+}
+
+Status PeerRegistry::file_control(uint32_t channel, std::string_view text, Millis now) {
+  RemotePeer* owner = owner_of_channel(channel);
+  if (!owner) {
+    ++outputs_.stale;
+    return ok();
+  }
+  Status handled = owner->files().handle_control(text, now);
+  owner->take_file_outputs();
+  return handled;
+}
+
+Result<ChunkAnswer> PeerRegistry::file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
+                                             uint32_t length, Millis now) {
+  RemotePeer* owner = owner_of_channel(channel);
+  if (!owner) {
+    ++outputs_.stale;
+    return ChunkAnswer{ChunkVerdict::refused, 0};
+  }
+  auto answer = owner->files().handle_chunk(sender_id, offset, length, now);
+  owner->take_file_outputs();
+  return answer;
+}
+
+Status PeerRegistry::file_sent(uint32_t transfer, uint64_t offset, uint32_t length) {
+  if (!owner_of_transfer(transfer)) return ok();
+  return with_transfer(
+      transfer, [&](FileTransfers& files) { return files.handle_sent(transfer, offset, length); });
+}
+
+Status PeerRegistry::file_digest(uint32_t transfer, std::string_view sha256) {
+  if (!owner_of_transfer(transfer)) return ok();
+  return with_transfer(transfer,
+                       [&](FileTransfers& files) { return files.handle_digest(transfer, sha256); });
+}
+
 void PeerRegistry::handle_event(const PeerEvent& event, Millis now) {
   const uint32_t* channel = std::visit(Overloaded{
                                            [](const event::ChannelOpened& e) { return &e.channel; },

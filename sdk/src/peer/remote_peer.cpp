@@ -41,7 +41,17 @@ RemotePeer::RemotePeer(std::string id, std::optional<std::string> user, bool pol
       user_(std::move(user)),
       polite_(polite),
       config_(config),
-      outputs_(outputs) {}
+      outputs_(outputs),
+      files_([&outputs] { return outputs.handles.take(); }) {}
+
+void RemotePeer::take_file_outputs() {
+  while (auto work = files_.poll_action()) {
+    outputs_.actions.push_back(action::FileWork{files_channel_, std::move(*work)});
+  }
+  while (auto event = files_.poll_event()) {
+    outputs_.notices.push_back(notice::FileNotice{id_, std::move(*event)});
+  }
+}
 
 const ChannelQueue* RemotePeer::channel(uint32_t channel) const {
   const auto found = channels_.find(channel);
@@ -85,17 +95,19 @@ void RemotePeer::start_connection(const LocalTracks& tracks) {
                            {"iceTransportPolicy", config_.relay_only ? "relay" : "all"}};
   outputs_.actions.push_back(action::PcCreate{id_, pc, std::move(config)});
   create_channel(kDefaultChannelLabel, ChannelOptions{true, {}, {}, kDefaultChannelId, {}});
-  create_channel(kFilesChannelLabel, ChannelOptions{true, {}, {}, kFilesChannelId, {}});
+  files_channel_ =
+      create_channel(kFilesChannelLabel, ChannelOptions{true, {}, {}, kFilesChannelId, {}});
   for (const LocalTrack& track : tracks.tracks()) {
     outputs_.actions.push_back(action::TrackAdd{pc, track.track, track.stream});
   }
   enter(PeerState::connecting);
 }
 
-void RemotePeer::create_channel(std::string label, ChannelOptions options) {
+uint32_t RemotePeer::create_channel(std::string label, ChannelOptions options) {
   const uint32_t channel = outputs_.handles.take();
   outputs_.actions.push_back(action::ChannelCreate{pc(), channel, label, options});
   channels_.emplace(channel, ChannelQueue(channel, std::move(label), std::move(options), false));
+  return channel;
 }
 
 void RemotePeer::drop_connection(bool hang_up) {
@@ -108,6 +120,9 @@ void RemotePeer::drop_connection(bool hang_up) {
     }
   }
   channels_.clear();
+  // Transfers wait for the next connection's files channel.
+  files_.channel_closed();
+  files_channel_ = 0;
   outputs_.actions.push_back(action::PcClose{pc()});
   connection_->negotiation.close();
   connection_.reset();
@@ -116,6 +131,8 @@ void RemotePeer::drop_connection(bool hang_up) {
 
 void RemotePeer::close(bool hang_up) {
   drop_connection(hang_up);
+  files_.close();
+  take_file_outputs();
   restarts_ = 0;
   enter(PeerState::closed);
 }
@@ -215,6 +232,11 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
                   channel->options().protocol, channel->max_message_size()});
             }
             outputs_.notices.push_back(notice::ChannelStateChanged{e.channel, ChannelState::open});
+            if (e.channel == files_channel_) {
+              files_.channel_opened(static_cast<uint32_t>(
+                  std::min<uint64_t>(channel->max_message_size(), UINT32_MAX)));
+              take_file_outputs();
+            }
           },
           [&](const event::ChannelClosed& e) {
             ChannelQueue* channel = on_channel(e.channel);
@@ -223,6 +245,7 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
             outputs_.notices.push_back(
                 notice::ChannelStateChanged{e.channel, ChannelState::closed});
             channels_.erase(e.channel);
+            if (e.channel == files_channel_) files_.channel_closed();
           },
           [&](const event::ChannelLow& e) {
             if (ChannelQueue* channel = on_channel(e.channel)) {

@@ -201,6 +201,18 @@ class Client {
   Status replace_track(uint32_t old, uint32_t replacement, Millis now);
   // The op id the `peer-stats` notice answering it will carry.
   Result<uint32_t> peer_stats(const std::string& peer, Millis now);
+  // File transfers (docs/architecture.md, "File transfer"): the app's calls, the files channel's
+  // messages, JS's reports.
+  Result<uint32_t> file_send(const std::string& peer, std::string name, uint64_t size,
+                             std::string type, Millis now);
+  Status file_accept(uint32_t transfer, Millis now);
+  Status file_reject(uint32_t transfer, Millis now);
+  Status file_cancel(uint32_t transfer, Millis now);
+  Status file_control(uint32_t channel, std::string_view text, Millis now);
+  Result<peer::ChunkAnswer> file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
+                                       uint32_t length, Millis now);
+  Status file_sent(uint32_t transfer, uint64_t offset, uint32_t length, Millis now);
+  Status file_digest(uint32_t transfer, std::string_view sha256, Millis now);
   // What the JS layer's RTCPeerConnections and RTCDataChannels did.
   void handle_peer_event(const peer::PeerEvent& event, Millis now);
   const peer::PeerRegistry& peers() const { return peers_; }

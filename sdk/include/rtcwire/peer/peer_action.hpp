@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rtcwire/peer/file_transfer_outputs.hpp"
 #include "rtcwire/peer/jsep.hpp"
 
 namespace rtcwire::peer {
@@ -89,12 +90,17 @@ struct GetStats {
   uint32_t pc;
   uint32_t op;
 };
+// A file transfer's action (peer/file_transfer_outputs.hpp) on the peer's `rtcwire-files` channel.
+struct FileWork {
+  uint32_t channel;
+  FileAction work;
+};
 }  // namespace action
 
-using PeerAction =
-    std::variant<action::PcCreate, action::PcClose, action::SetLocal, action::SetRemote,
-                 action::AddCandidate, action::RestartIce, action::ChannelCreate,
-                 action::ChannelClose, action::ChannelFlush, action::ChannelThreshold,
-                 action::TrackAdd, action::TrackRemove, action::TrackReplace, action::GetStats>;
+using PeerAction = std::variant<action::PcCreate, action::PcClose, action::SetLocal,
+                                action::SetRemote, action::AddCandidate, action::RestartIce,
+                                action::ChannelCreate, action::ChannelClose, action::ChannelFlush,
+                                action::ChannelThreshold, action::TrackAdd, action::TrackRemove,
+                                action::TrackReplace, action::GetStats, action::FileWork>;
 
 }  // namespace rtcwire::peer

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rtcwire/base/error.hpp"
+#include "rtcwire/peer/file_transfer_outputs.hpp"
 
 namespace rtcwire::peer {
 
@@ -63,10 +64,16 @@ struct PeerError {
   std::string peer;
   Error error;
 };
+// A file transfer's event (peer/file_transfer_outputs.hpp).
+struct FileNotice {
+  std::string peer;
+  FileEvent event;
+};
 }  // namespace notice
 
-using PeerNotice = std::variant<notice::PeerAppeared, notice::PeerStateChanged,
-                                notice::ChannelReady, notice::ChannelStateChanged,
-                                notice::TrackReceived, notice::StatsReady, notice::PeerError>;
+using PeerNotice =
+    std::variant<notice::PeerAppeared, notice::PeerStateChanged, notice::ChannelReady,
+                 notice::ChannelStateChanged, notice::TrackReceived, notice::StatsReady,
+                 notice::PeerError, notice::FileNotice>;
 
 }  // namespace rtcwire::peer

@@ -59,6 +59,20 @@ class PeerRegistry {
   Status replace_track(uint32_t old, uint32_t replacement);
   Result<uint32_t> request_stats(const std::string& peer);
 
+  // File transfers, routed to the peer that holds the transfer or the channel. App: errors local
+  // (peer_not_found, peer_closed, invalid_argument, too_many_transfers). Channel: errors remote.
+  // Reports of JS for a transfer that has ended, and messages of a closed channel, are dropped.
+  Result<uint32_t> send_file(const std::string& peer, std::string name, uint64_t size,
+                             std::string type);
+  Status accept_file(uint32_t transfer, Millis now);
+  Status reject_file(uint32_t transfer);
+  Status cancel_file(uint32_t transfer);
+  Status file_control(uint32_t channel, std::string_view text, Millis now);
+  Result<ChunkAnswer> file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
+                                 uint32_t length, Millis now);
+  Status file_sent(uint32_t transfer, uint64_t offset, uint32_t length);
+  Status file_digest(uint32_t transfer, std::string_view sha256);
+
   std::optional<Millis> poll_timeout() const;
   void handle_timeout(Millis now);
 
@@ -68,6 +82,10 @@ class PeerRegistry {
   RemotePeer* find_mutable(const std::string& peer);
   RemotePeer* owner_of_pc(uint32_t pc);
   RemotePeer* owner_of_channel(uint32_t channel);
+  RemotePeer* owner_of_transfer(uint32_t transfer);
+  // Runs `call` on the files of the peer holding `transfer`, then takes their outputs.
+  template <typename Call>
+  Status with_transfer(uint32_t transfer, Call call);
   RemotePeer& add(const std::string& self, const std::string& peer,
                   std::optional<std::string> user);
 

@@ -17,6 +17,7 @@
 #include "rtcwire/base/time.hpp"
 #include "rtcwire/base/timer_table.hpp"
 #include "rtcwire/peer/channel_queue.hpp"
+#include "rtcwire/peer/file_transfers.hpp"
 #include "rtcwire/peer/local_tracks.hpp"
 #include "rtcwire/peer/negotiation.hpp"
 #include "rtcwire/peer/peer_config.hpp"
@@ -65,6 +66,11 @@ class RemotePeer {
   // The local track set changed: senders follow on the current connection.
   void apply_tracks(const std::vector<TrackChange>& changes);
 
+  // The file transfers with this peer, on its `rtcwire-files` channel. After feeding them, call
+  // take_file_outputs() so their actions and events join the peer layer's.
+  FileTransfers& files() { return files_; }
+  void take_file_outputs();
+
   std::optional<Millis> deadline() const { return timers_.earliest(); }
   void handle_timeout(Millis now);
 
@@ -89,7 +95,7 @@ class RemotePeer {
   void start_connection(const LocalTracks& tracks);
   // Closes the connection and its channels; `hang_up` says bye to the remote peer.
   void drop_connection(bool hang_up);
-  void create_channel(std::string label, ChannelOptions options);
+  uint32_t create_channel(std::string label, ChannelOptions options);
   void send(PeerSignal::Body body);
   void report(Error error);
   void connection_changed(event::ConnectionState state, Millis now);
@@ -110,6 +116,8 @@ class RemotePeer {
   std::map<uint32_t, ChannelQueue> channels_;  // of the current connection
   uint32_t restarts_ = 0;                      // automatic ones since the last `connected`
   TimerTable<Timer, 1> timers_;
+  FileTransfers files_;
+  uint32_t files_channel_ = 0;  // of the current connection
 };
 
 }  // namespace rtcwire::peer

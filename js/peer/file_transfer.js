@@ -1,0 +1,303 @@
+// File transfer, the bytes' side. The core (sdk/peer/file_transfer*) decides what goes when:
+// offers, the window of reads, acks, resume points, the verdict on each received chunk. Here the
+// bytes move: a Blob is read slice by slice (never whole) and each slice goes out as a chunk
+// frame; received chunks are kept until the file is complete and handed over as a Blob; both sides
+// hash with SHA-256 as the bytes pass, and the core compares the digests.
+//
+// `host` is the client's side (js/client.js):
+//   command(call)   runs call(core, now) for an app call, takes the outputs, throws the core's error
+//   input(call)     runs call(core, now) for a platform event (queued while outputs are taken)
+//   sendOnChannel(channel, data) -> boolean   channel.send(data) now; false when it is not open
+//   peer(peerId) -> RtcwirePeer | null,  emitTransfer(peer, transfer)   for the 'transfer' event
+//   error(error)    reports an error no call is waiting for
+import { Emitter } from '../emitter.js';
+import { errorFromCore, errorFromValue, localError } from '../errors.js';
+import { decodeChunkFrame, encodeChunkFrame } from './chunk_frame.js';
+import { ForwardHash, loadSha256 } from './file_hash.js';
+
+const NO_OPTIONS = Object.freeze({});
+
+// A Blob being sent. Reads run one after the other, in the order the core asked for them, and
+// each is reported once its frame is handed to the channel (or dropped: channel closed).
+export class OutgoingTransfer {
+  #host;
+  #blob;
+  #hash = null;
+  #reads;
+  #ended = false;
+  #readError = null;
+  #emitter = new Emitter(['progress']);
+  #settle;
+
+  constructor(host, id, blob, name) {
+    this.#host = host;
+    this.#blob = blob;
+    /** The transfer's id. */
+    this.id = id;
+    this.name = name;
+    this.size = blob.size;
+    /** @type {Promise<{bytes: number, sha256: string}>} */
+    this.done = new Promise((resolve, reject) => (this.#settle = { resolve, reject }));
+    // Failures reach whoever awaits `done`; nobody awaiting is not an unhandled rejection.
+    this.done.catch(() => {});
+    this.#reads = loadSha256().then(
+      (noble) => {
+        this.#hash = new ForwardHash(noble);
+        this.#reportDigestOnceHashed();
+      },
+      (error) => this.#cannotRead(error),
+    );
+  }
+
+  on(name, listener) {
+    return this.#emitter.on(name, listener);
+  }
+  off(name, listener) {
+    this.#emitter.off(name, listener);
+  }
+
+  /** Stops the transfer; `done` rejects with transfer_cancelled. */
+  cancel() {
+    if (this.#ended) return;
+    this.#host.command((core, now) => core.fileCancel(this.id, now));
+  }
+
+  read({ channel, offset, length }) {
+    this.#reads = this.#reads.then(async () => {
+      if (this.#ended || this.#readError) return;
+      let bytes;
+      try {
+        bytes = new Uint8Array(await this.#blob.slice(offset, offset + length).arrayBuffer());
+      } catch (error) {
+        // A file removed or changed on disk: end the transfer rather than send something else.
+        this.#cannotRead(error);
+        return;
+      }
+      if (this.#ended) return;
+      this.#hash.update(offset, bytes);
+      this.#host.sendOnChannel(channel, encodeChunkFrame(this.id, offset, bytes));
+      this.#host.input((core, now) => core.fileSent(this.id, offset, length, now));
+      this.#reportDigestOnceHashed();
+    });
+  }
+
+  progress(event) {
+    this.#emitter.emit('progress', { bytes: event.bytes, total: event.total, rate: event.rate });
+  }
+
+  finished({ bytes, sha256 }) {
+    this.#ended = true;
+    this.#settle.resolve({ bytes, sha256 });
+  }
+
+  failed(error) {
+    this.#ended = true;
+    const cause = this.#readError;
+    this.#settle.reject(
+      cause ? localError('transfer_cancelled', 'the file could not be read', { cause }) : error,
+    );
+  }
+
+  #cannotRead(error) {
+    this.#readError = error;
+    this.#host.input((core, now) => core.fileCancel(this.id, now));
+  }
+
+  #reportDigestOnceHashed() {
+    if (this.#hash.length !== this.size) return;
+    const sha256 = this.#hash.hex();
+    this.#host.input((core, now) => core.fileDigest(this.id, sha256, now));
+  }
+}
+
+// A file the remote peer offers: accept() to receive it as a Blob, or reject().
+export class IncomingTransfer {
+  #host;
+  #chunks = [];
+  #hash = null;
+  #stored = 0;
+  #answered = false;
+  #ended = false;
+  #emitter = new Emitter(['progress']);
+  #settle;
+  #result;
+
+  constructor(host, { transfer, name, size, mime }) {
+    this.#host = host;
+    this.id = transfer;
+    this.name = name;
+    this.size = size;
+    this.type = mime;
+    this.#result = new Promise((resolve, reject) => (this.#settle = { resolve, reject }));
+    this.#result.catch(() => {});
+  }
+
+  on(name, listener) {
+    return this.#emitter.on(name, listener);
+  }
+  off(name, listener) {
+    this.#emitter.off(name, listener);
+  }
+
+  /** @returns {Promise<{blob: Blob, bytes: number, sha256: string}>} once every byte arrived and its SHA-256 matched */
+  accept() {
+    if (this.#answered) return this.#result;
+    this.#answered = true;
+    loadSha256().then(
+      (noble) => {
+        if (this.#ended) return;
+        this.#hash = new ForwardHash(noble);
+        try {
+          this.#host.command((core, now) => {
+            const status = core.fileAccept(this.id, now);
+            if (status === '' && this.size === 0) core.fileDigest(this.id, this.#hash.hex(), now);
+            return status;
+          });
+        } catch (error) {
+          this.failed(error);
+        }
+      },
+      (error) => this.failed(localError('internal', 'SHA-256 could not be loaded', { cause: error })),
+    );
+    return this.#result;
+  }
+
+  /** Declines the file; the sender's `done` rejects with transfer_rejected. */
+  reject() {
+    if (this.#answered) return;
+    this.#answered = true;
+    this.#host.command((core, now) => core.fileReject(this.id, now));
+  }
+
+  /** Stops receiving; accept() rejects with transfer_cancelled. */
+  cancel() {
+    if (this.#ended) return;
+    this.#answered = true;
+    this.#host.command((core, now) => core.fileCancel(this.id, now));
+  }
+
+  // Called inside the core input that judged the chunk `store`: the next bytes, in order.
+  store(core, now, offset, bytes) {
+    this.#chunks.push(bytes);
+    this.#hash.update(offset, bytes);
+    this.#stored += bytes.byteLength;
+    if (this.#stored === this.size) core.fileDigest(this.id, this.#hash.hex(), now);
+  }
+
+  progress(event) {
+    this.#emitter.emit('progress', { bytes: event.bytes, total: event.total, rate: event.rate });
+  }
+
+  finished({ bytes, sha256 }) {
+    this.#ended = true;
+    const blob = new Blob(this.#chunks, { type: this.type });
+    this.#chunks = [];
+    this.#settle.resolve({ blob, bytes, sha256 });
+  }
+
+  failed(error) {
+    this.#ended = true;
+    this.#chunks = [];
+    this.#settle.reject(error);
+  }
+}
+
+// Every transfer of one client, by id: runs the core's file actions, feeds the files channel's
+// messages to the core, and turns the core's transfer events into the objects' promises and events.
+export class FileTransfers {
+  #host;
+  #transfers = new Map();
+
+  constructor(host) {
+    this.#host = host;
+  }
+
+  /** peer.sendFile(blob, { name, type, signal }) */
+  send(peerId, blob, { name, type, signal } = NO_OPTIONS) {
+    if (typeof Blob === 'undefined' || !(blob instanceof Blob)) {
+      throw localError('invalid_argument', 'sendFile takes a Blob or a File');
+    }
+    if (signal?.aborted) throw localError('transfer_cancelled', 'the signal was already aborted');
+    const fileName = name ?? (typeof blob.name === 'string' && blob.name !== '' ? blob.name : 'file');
+    const fileType = type ?? blob.type;
+    if (typeof fileName !== 'string' || typeof fileType !== 'string') {
+      throw localError('invalid_argument', 'name and type must be strings');
+    }
+    let transfer;
+    this.#host.command((core, now) => {
+      const answer = JSON.parse(core.fileSend(peerId, fileName, blob.size, fileType, now));
+      if (answer.transfer === undefined) return answer;
+      // Registered before the outputs are taken: its first reads may be among them.
+      transfer = new OutgoingTransfer(this.#host, answer.transfer, blob, fileName);
+      this.#transfers.set(answer.transfer, transfer);
+      return '';
+    });
+    if (signal) {
+      const onAbort = () => transfer.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const forget = () => signal.removeEventListener('abort', onAbort);
+      transfer.done.then(forget, forget);
+    }
+    return transfer;
+  }
+
+  /** A core action: {type:'file-read', channel, transfer, offset, length} | {type:'file-control', channel, text}. */
+  execute(action) {
+    if (action.type === 'file-control') {
+      this.#host.sendOnChannel(action.channel, action.text);
+    } else if (action.type === 'file-read') {
+      this.#transfers.get(action.transfer)?.read(action);
+    }
+  }
+
+  /** A message on a peer's `rtcwire-files` channel: control text for the core, or a chunk frame. */
+  receive(channel, data) {
+    if (typeof data === 'string') {
+      this.#host.input((core, now) => this.#report(core.fileControl(channel, data, now)));
+      return;
+    }
+    const frame = decodeChunkFrame(data);
+    if (!frame) {
+      this.#host.error(localError('invalid_transfer', 'a file chunk frame shorter than its header'));
+      return;
+    }
+    this.#host.input((core, now) => {
+      const answer = JSON.parse(
+        core.fileChunk(channel, frame.transfer, frame.offset, frame.bytes.byteLength, now),
+      );
+      if (answer.verdict === undefined) {
+        this.#host.error(errorFromValue(answer));
+      } else if (answer.verdict === 'store') {
+        this.#transfers.get(answer.transfer)?.store(core, now, frame.offset, frame.bytes);
+      }
+    });
+  }
+
+  /** A core event: 'transfer' | 'transfer-progress' | 'transfer-done' | 'transfer-failed'. */
+  event(event) {
+    if (event.type === 'transfer') {
+      const incoming = new IncomingTransfer(this.#host, event);
+      const peer = this.#host.peer(event.peer);
+      this.#transfers.set(event.transfer, incoming);
+      if (peer) this.#host.emitTransfer(peer, incoming);
+      else this.#host.input((core, now) => core.fileReject(event.transfer, now));
+      return;
+    }
+    const transfer = this.#transfers.get(event.transfer);
+    if (!transfer) return;
+    if (event.type === 'transfer-progress') {
+      transfer.progress(event);
+    } else if (event.type === 'transfer-done') {
+      this.#transfers.delete(event.transfer);
+      transfer.finished(event);
+    } else if (event.type === 'transfer-failed') {
+      this.#transfers.delete(event.transfer);
+      transfer.failed(errorFromValue(event.error));
+    }
+  }
+
+  #report(status) {
+    const error = errorFromCore(status);
+    if (error) this.#host.error(error);
+  }
+}
