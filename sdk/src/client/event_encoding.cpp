@@ -176,139 +176,138 @@ void put_optional_number(std::string& out, std::string_view name, std::optional<
 
 void put_peer_action(std::string& out, const peer::PeerAction& action) {
   namespace a = peer::action;
-  std::visit(Overloaded{
-                 [&](const a::PcCreate& x) {
-                   open_object(out, "pc-create");
-                   put_key(out, "peer");
-                   put_string(out, x.peer);
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "config");
-                   put_json(out, x.config);
-                 },
-                 [&](const a::PcClose& x) {
-                   open_object(out, "pc-close");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                 },
-                 [&](const a::SetLocal& x) {
-                   open_object(out, "set-local");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "op");
-                   put_number(out, x.op);
-                 },
-                 [&](const a::SetRemote& x) {
-                   open_object(out, "set-remote");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "op");
-                   put_number(out, x.op);
-                   put_key(out, "description");
-                   out += "{\"type\":";
-                   put_string(out, to_string(x.description.type));
-                   put_key(out, "sdp");
-                   put_string(out, x.description.sdp);
-                   out += '}';
-                 },
-                 [&](const a::AddCandidate& x) {
-                   open_object(out, "add-candidate");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "op");
-                   put_number(out, x.op);
-                   put_key(out, "candidate");
-                   if (x.candidate) {
-                     put_json(out, *x.candidate);
-                   } else {
-                     out += "null";
-                   }
-                 },
-                 [&](const a::RestartIce& x) {
-                   open_object(out, "restart-ice");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                 },
-                 [&](const a::ChannelCreate& x) {
-                   open_object(out, "channel-create");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "channel");
-                   put_number(out, x.channel);
-                   put_key(out, "label");
-                   put_string(out, x.label);
-                   out += ",\"options\":{\"ordered\":";
-                   put_bool(out, x.options.ordered);
-                   put_optional_number(out, "maxRetransmits", x.options.max_retransmits);
-                   put_optional_number(out, "maxPacketLifeTime", x.options.max_packet_life_time);
-                   if (x.options.id) {
-                     put_key(out, "negotiated");
-                     put_bool(out, true);
-                     put_key(out, "id");
-                     put_number(out, *x.options.id);
-                   }
-                   if (!x.options.protocol.empty()) {
-                     put_key(out, "protocol");
-                     put_string(out, x.options.protocol);
-                   }
-                   out += '}';
-                 },
-                 [&](const a::ChannelClose& x) {
-                   open_object(out, "channel-close");
-                   put_key(out, "channel");
-                   put_number(out, x.channel);
-                 },
-                 [&](const a::ChannelFlush& x) {
-                   open_object(out, "channel-flush");
-                   put_key(out, "channel");
-                   put_number(out, x.channel);
-                   put_key(out, "count");
-                   put_number(out, x.count);
-                 },
-                 [&](const a::ChannelThreshold& x) {
-                   open_object(out, "channel-threshold");
-                   put_key(out, "channel");
-                   put_number(out, x.channel);
-                   put_key(out, "bytes");
-                   put_number(out, x.bytes);
-                 },
-                 [&](const a::TrackAdd& x) {
-                   open_object(out, "track-add");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "track");
-                   put_number(out, x.track);
-                   put_key(out, "stream");
-                   put_number(out, x.stream);
-                 },
-                 [&](const a::TrackRemove& x) {
-                   open_object(out, "track-remove");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "track");
-                   put_number(out, x.track);
-                 },
-                 [&](const a::TrackReplace& x) {
-                   open_object(out, "track-replace");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "old");
-                   put_number(out, x.old);
-                   put_key(out, "new");
-                   put_number(out, x.replacement);
-                 },
-                 [&](const a::GetStats& x) {
-                   open_object(out, "get-stats");
-                   put_key(out, "pc");
-                   put_number(out, x.pc);
-                   put_key(out, "op");
-                   put_number(out, x.op);
-                 },
-                 [&](const a::FileWork& x) {
-                   peer::put_file_action_fields(out, x.work, x.channel);
-                 },
-             },
-             action);
+  std::visit(
+      Overloaded{
+          [&](const a::PcCreate& x) {
+            open_object(out, "pc-create");
+            put_key(out, "peer");
+            put_string(out, x.peer);
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "config");
+            put_json(out, x.config);
+          },
+          [&](const a::PcClose& x) {
+            open_object(out, "pc-close");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+          },
+          [&](const a::SetLocal& x) {
+            open_object(out, "set-local");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "op");
+            put_number(out, x.op);
+          },
+          [&](const a::SetRemote& x) {
+            open_object(out, "set-remote");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "op");
+            put_number(out, x.op);
+            put_key(out, "description");
+            out += "{\"type\":";
+            put_string(out, to_string(x.description.type));
+            put_key(out, "sdp");
+            put_string(out, x.description.sdp);
+            out += '}';
+          },
+          [&](const a::AddCandidate& x) {
+            open_object(out, "add-candidate");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "op");
+            put_number(out, x.op);
+            put_key(out, "candidate");
+            if (x.candidate) {
+              put_json(out, *x.candidate);
+            } else {
+              out += "null";
+            }
+          },
+          [&](const a::RestartIce& x) {
+            open_object(out, "restart-ice");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+          },
+          [&](const a::ChannelCreate& x) {
+            open_object(out, "channel-create");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "channel");
+            put_number(out, x.channel);
+            put_key(out, "label");
+            put_string(out, x.label);
+            out += ",\"options\":{\"ordered\":";
+            put_bool(out, x.options.ordered);
+            put_optional_number(out, "maxRetransmits", x.options.max_retransmits);
+            put_optional_number(out, "maxPacketLifeTime", x.options.max_packet_life_time);
+            if (x.options.id) {
+              put_key(out, "negotiated");
+              put_bool(out, true);
+              put_key(out, "id");
+              put_number(out, *x.options.id);
+            }
+            if (!x.options.protocol.empty()) {
+              put_key(out, "protocol");
+              put_string(out, x.options.protocol);
+            }
+            out += '}';
+          },
+          [&](const a::ChannelClose& x) {
+            open_object(out, "channel-close");
+            put_key(out, "channel");
+            put_number(out, x.channel);
+          },
+          [&](const a::ChannelFlush& x) {
+            open_object(out, "channel-flush");
+            put_key(out, "channel");
+            put_number(out, x.channel);
+            put_key(out, "count");
+            put_number(out, x.count);
+          },
+          [&](const a::ChannelThreshold& x) {
+            open_object(out, "channel-threshold");
+            put_key(out, "channel");
+            put_number(out, x.channel);
+            put_key(out, "bytes");
+            put_number(out, x.bytes);
+          },
+          [&](const a::TrackAdd& x) {
+            open_object(out, "track-add");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "track");
+            put_number(out, x.track);
+            put_key(out, "stream");
+            put_number(out, x.stream);
+          },
+          [&](const a::TrackRemove& x) {
+            open_object(out, "track-remove");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "track");
+            put_number(out, x.track);
+          },
+          [&](const a::TrackReplace& x) {
+            open_object(out, "track-replace");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "old");
+            put_number(out, x.old);
+            put_key(out, "new");
+            put_number(out, x.replacement);
+          },
+          [&](const a::GetStats& x) {
+            open_object(out, "get-stats");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "op");
+            put_number(out, x.op);
+          },
+          [&](const a::FileWork& x) { peer::put_file_action_fields(out, x.work, x.channel); },
+      },
+      action);
   out += '}';
 }
 
@@ -390,9 +389,7 @@ void put_notice_fields(std::string& out, const peer::PeerNotice& notice) {
                    put_key(out, "peer");
                    put_string(out, e.peer);
                  },
-                 [&](const n::FileNotice& e) {
-                   peer::put_file_event_fields(out, e.event, e.peer);
-                 },
+                 [&](const n::FileNotice& e) { peer::put_file_event_fields(out, e.event, e.peer); },
              },
              notice);
 }

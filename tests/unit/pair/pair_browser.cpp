@@ -144,6 +144,8 @@ void PairBrowser::run(const peer::PeerAction& action) {
           [&](const a::TrackReplace& x) {
             if (JsepModel* m = model(x.pc)) m->replace_track(x.old, x.replacement);
           },
+          // No file moves between the pair's browsers: file transfers have their own tests.
+          [&](const a::FileWork&) {},
       },
       action);
 }
