@@ -4,6 +4,7 @@ import { Emitter } from './emitter.js';
 import { errorFromCore, errorFromValue, localError } from './errors.js';
 import { channelControl, createChannel } from './peer/channel.js';
 import { toPayload } from './peer/payload.js';
+import { FileTransfers } from './peer/file_transfer.js';
 import { createPeer, peerControl } from './peer/peer.js';
 import { DeadlineTimer } from './platform/deadline_timer.js';
 import { MediaHandles } from './platform/media_handles.js';
@@ -80,15 +81,19 @@ export class RtcwireClient {
   #held = new Map();
   // Promises of the track replacements started by the command being drained (see #mediaCommand).
   #mediaChanges = null;
-  // File transfers (js/peer/file_transfer.js) plug in here; null: not available.
-  #files = null;
+  // File transfers (js/peer/file_transfer.js): the bytes of the transfers the core runs.
+  #files = new FileTransfers({
+    command: (call) => this.#command(call),
+    input: (call) => this.#input((now) => call(this.#core, now)),
+    sendOnChannel: (channel, data) => this.#peerConnections.sendNow(channel, data),
+    peer: (peerId) => this.peer(peerId),
+    emitTransfer: (peer, transfer) => peer[peerControl].emit('transfer', transfer),
+    error: (error) => this.#emitter.emit('error', error),
+  });
   #peerHost = {
     send: (peerId, data) => this.#sendTo(peerId, data),
     openChannel: (peerId, label, options) => this.#openChannel(peerId, label, options),
-    sendFile: (peerId, blob, options) => {
-      if (!this.#files) throw localError('invalid_state', 'file transfer is not available');
-      return this.#files.send(peerId, blob, options);
-    },
+    sendFile: (peerId, blob, options) => this.#files.send(peerId, blob, options),
     restartIce: (peerId) => this.#command((core, now) => core.peerRestartIce(peerId, now)),
     stats: (peerId) => this.#stats(peerId),
     connect: (peerId) => this.#command((core, now) => core.peerConnect(peerId, now)),
@@ -407,7 +412,7 @@ export class RtcwireClient {
 
   #executePeerAction(action) {
     if (action.type.startsWith('file-')) {
-      this.#files?.execute(action);
+      this.#files.execute(action);
       return;
     }
     const change = this.#peerConnections.execute(action);
@@ -418,7 +423,7 @@ export class RtcwireClient {
   // A message from a data channel: bytes that never went through the core.
   #deliver({ peer, label, channel }, data) {
     if (label === DEFAULT_CHANNEL) this.#remotePeers.get(peer)?.[peerControl].emit('message', data);
-    else if (label === FILES_CHANNEL) this.#files?.receive(channel, data);
+    else if (label === FILES_CHANNEL) this.#files.receive(channel, data);
     else this.#channels.get(channel)?.[channelControl].emit('message', data);
   }
 
@@ -576,6 +581,12 @@ export class RtcwireClient {
           track: this.#media.get(event.track),
           streams: event.streams.map((stream) => this.#media.get(Number(stream))),
         });
+        break;
+      case 'transfer':
+      case 'transfer-progress':
+      case 'transfer-done':
+      case 'transfer-failed':
+        this.#files.event(event);
         break;
       case 'peer-stats': {
         const pending = this.#pendingStats.get(event.op);

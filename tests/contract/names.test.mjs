@@ -74,6 +74,11 @@ test('client.js handles every event type the core encodes', () => {
   for (const encoderOf of ['void put_state(', 'void put_notice_fields(']) {
     coreTypes.push(...[...block(encoder, encoderOf, '\n}\n').matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]));
   }
+  // File transfer events are encoded by the files' own encoder.
+  const fileEncoder = read('sdk/src/peer/file_transfer_encoding.cpp');
+  const fileEvents = [...block(fileEncoder, 'void put_file_event_fields(', '\n}\n').matchAll(/open_event\(out, "([a-z-]+)"/g)].map((match) => match[1]);
+  assertSameNames(fileEvents, ['transfer', 'transfer-progress', 'transfer-done', 'transfer-failed'], 'file transfer events');
+  coreTypes.push(...fileEvents);
   coreTypes.splice(0, coreTypes.length, ...new Set(coreTypes));
   assert.ok(coreTypes.length >= 12, `only ${coreTypes.length} event types read from the encoder`);
   const dispatch = block(read('js/client.js'), '#dispatch(event) {', '\n  }\n');
@@ -103,6 +108,12 @@ test('peer_connections.js executes every peer action the core encodes and report
   const adapter = read('js/platform/peer_connections.js');
   const executed = [...block(adapter, '  execute(action) {', '\n  }\n').matchAll(/case '([a-z-]+)':/g)].map((match) => match[1]);
   assertSameNames(executed, actions, 'peer_connections.js execute cases');
+
+  // The file actions go to js/peer/file_transfer.js (client.js routes every 'file-' action there).
+  const fileActions = [...block(read('sdk/src/peer/file_transfer_encoding.cpp'), 'void put_file_action_fields(', '\n}\n').matchAll(/open_object\(out, "([a-z-]+)"\)/g)].map((match) => match[1]);
+  assert.ok(fileActions.length >= 2 && fileActions.every((type) => type.startsWith('file-')), 'file actions are named file-*');
+  const files = block(read('js/peer/file_transfer.js'), '  execute(action) {', '\n  }\n');
+  assertSameNames([...files.matchAll(/action\.type === '([a-z-]+)'/g)].map((match) => match[1]), fileActions, 'file_transfer.js execute');
 
   const parser = read('sdk/src/peer/peer_event.cpp');
   // Event types have a hyphen (a description's type, 'offer', is compared the same way).

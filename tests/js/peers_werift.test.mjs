@@ -3,6 +3,7 @@
 // werift is a WebRTC stack no one here wrote: this is the interop test of issue 10.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { RTCDataChannel } from 'werift';
 import { WebSocket } from 'ws';
 import { connect, RtcwireError } from '../../js/index.js';
@@ -232,6 +233,36 @@ test('bad app input throws an RtcwireError with a code and sends nothing', async
     const first = messages(peerA, 1);
     peerB.send('the first message that went');
     assert.deepEqual(await first, ['the first message that went']);
+  } finally {
+    pair.close();
+  }
+});
+
+test('peer.sendFile: a 3 MiB Blob arrives whole, with the SHA-256 of its bytes on both sides; a rejected one fails the sender', async () => {
+  const pair = await connectedPair('werift-files');
+  const { peerA, peerB } = pair;
+  try {
+    const bytes = randomBytes(3 * 1024 * 1024);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const offered = eventOf(peerA, 'transfer', () => true, 'the offer on b');
+    const outgoing = peerB.sendFile(new Blob([bytes], { type: 'application/octet-stream' }), { name: 'payload.bin' });
+    const progress = [];
+    outgoing.on('progress', ({ bytes: sent }) => progress.push(sent));
+    const incoming = await offered;
+    assert.deepEqual([incoming.name, incoming.size, incoming.type], ['payload.bin', bytes.length, 'application/octet-stream']);
+    const received = await incoming.accept();
+    assert.deepEqual(await outgoing.done, { bytes: bytes.length, sha256 });
+    assert.equal(received.sha256, sha256);
+    assert.equal(received.bytes, bytes.length);
+    assert.ok(Buffer.from(await received.blob.arrayBuffer()).equals(bytes), 'the Blob holds the bytes sent');
+    assert.ok(progress.length > 0 && progress.every((value, i) => i === 0 || value >= progress[i - 1]));
+    assert.equal(progress.at(-1), bytes.length);
+
+    const refused = eventOf(peerA, 'transfer', () => true, 'the second offer on b');
+    const unwanted = peerB.sendFile(new Blob([bytes.subarray(0, 1000)]), { name: 'unwanted.bin' });
+    (await refused).reject();
+    await assert.rejects(unwanted.done, (error) => error instanceof RtcwireError && error.code === 'transfer_rejected');
+    assert.deepEqual(pair.errors, []);
   } finally {
     pair.close();
   }
