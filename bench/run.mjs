@@ -13,6 +13,7 @@ const modules = [
   './server_efficiency.mjs',
   './flood_fairness.mjs',
   './peer_connect.mjs',
+  './file_throughput.mjs',
 ];
 
 const figures = [];

@@ -6,6 +6,11 @@
 import { connect } from '/js/index.js';
 
 const GREETING = 'hi';
+// The raw sender's backpressure is the SDK's (contract section 5): 64 KiB slices, at most 1 MiB
+// in the channel's buffer, resumed at bufferedamountlow (256 KiB).
+const CHUNK_BYTES = 64 * 1024;
+const HIGH_WATER_BYTES = 1024 * 1024;
+const LOW_WATER_BYTES = 256 * 1024;
 const TIMEOUT_MS = 30000;
 
 const clock = () => performance.timeOrigin + performance.now();
@@ -28,6 +33,7 @@ class RawLink {
     this.pc = new RTCPeerConnection();
     this.channel = this.pc.createDataChannel('raw', { negotiated: true, id: 0 });
     this.channel.binaryType = 'arraybuffer';
+    this.channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
     this.pendingCandidates = [];
     this.pc.onicecandidate = ({ candidate }) =>
       client.signal(remote, { candidate: candidate ? candidate.toJSON() : null });
@@ -153,6 +159,98 @@ const bench = {
     await this.meshClientReady.join(room);
     return [start, await bounded(this.meshGreeted, 'the mesh greetings')];
   },
+
+  // ---- file_throughput_mbps: `bytes` random bytes, one sender, one receiver ----
+
+  makePayload(bytes) {
+    const data = new Uint8Array(bytes);
+    for (let offset = 0; offset < bytes; offset += 65536) {
+      crypto.getRandomValues(data.subarray(offset, Math.min(bytes, offset + 65536)));
+    }
+    this.payload = new Blob([data]);
+  },
+
+  // Both sides in `room`, connected and greeted; the receiver accepts every transfer.
+  async filePeerSdk(room, receiving) {
+    const client = await this.client(true);
+    this.fileReceived = new Promise((resolve) => {
+      client.on('peer', (peer) => {
+        this.filePeer = peer;
+        peer.send(GREETING);
+        if (receiving) peer.on('transfer', (transfer) => transfer.accept().then(() => resolve(clock())));
+      });
+    });
+    this.fileGreeted = new Promise((resolve) => {
+      client.on('peer', (peer) => peer.on('message', resolve));
+    });
+    await client.join(room);
+  },
+
+  async untilGreeted() {
+    await bounded(this.fileGreeted, 'the greeting');
+  },
+
+  // The sender's start time; the transfer's own promise is left to the receiver's clock.
+  sendFileSdk() {
+    const start = clock();
+    this.filePeer.sendFile(this.payload, { name: 'payload.bin', type: 'application/octet-stream' });
+    return start;
+  },
+
+  async fileReceivedAt() {
+    return bounded(this.fileReceived, 'the received file');
+  },
+
+  async filePeerRaw(room, receiving, bytes) {
+    const client = await this.client(false);
+    const opened = new Promise((resolve) => {
+      this.onRawLink = (link) => {
+        this.rawLink = link;
+        link.channel.onopen = resolve;
+        if (receiving) this.fileReceived = receiveRaw(link.channel, bytes);
+      };
+    });
+    answerRawLinks(client, this.links, (link) => this.onRawLink(link));
+    const { peers } = await client.join(room);
+    if (peers.length > 0) {
+      const link = new RawLink(client, peers[0]);
+      this.links.set(peers[0], link);
+      this.onRawLink(link);
+      await link.offer();
+    }
+    this.fileGreeted = opened;
+  },
+
+  sendFileRaw() {
+    const start = clock();
+    sendRaw(this.rawLink.channel, this.payload);
+    return start;
+  },
 };
+
+// The payload in 64 KiB slices read from the Blob one at a time, paused above the high water.
+async function sendRaw(channel, blob) {
+  for (let offset = 0; offset < blob.size; offset += CHUNK_BYTES) {
+    if (channel.bufferedAmount > HIGH_WATER_BYTES) {
+      await new Promise((resolve) => channel.addEventListener('bufferedamountlow', resolve, { once: true }));
+    }
+    channel.send(await blob.slice(offset, offset + CHUNK_BYTES).arrayBuffer());
+  }
+}
+
+// Resolves at the time the last byte arrived and the chunks became one Blob.
+function receiveRaw(channel, bytes) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    let received = 0;
+    channel.onmessage = ({ data }) => {
+      chunks.push(data);
+      received += data.byteLength;
+      if (received < bytes) return;
+      const blob = new Blob(chunks);
+      if (blob.size === bytes) resolve(clock());
+    };
+  });
+}
 
 window.bench = bench;
