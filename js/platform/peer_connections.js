@@ -262,8 +262,7 @@ export class PeerConnections {
     const live = () => this.#channels.get(handle) === entry;
     const opened = () => {
       const connection = this.#connections.get(pc)?.connection;
-      const maxMessageSize = connection?.sctp?.maxMessageSize || DEFAULT_MAX_MESSAGE_SIZE;
-      this.#sink.event({ type: 'channel-open', channel: handle, maxMessageSize });
+      this.#sink.event({ type: 'channel-open', channel: handle, maxMessageSize: maxMessageSizeOf(connection) });
     };
     entry.listeners = {
       open: () => live() && opened(),
@@ -388,6 +387,18 @@ export class PeerConnections {
     entry.senders.set(newHandle ?? oldHandle, sender);
     return sender.replaceTrack(this.#media.get(newHandle) ?? null);
   }
+}
+
+// The largest message the connection's channels take, for the core (0: unlimited). Chromium's
+// pc.sctp can say Infinity when a channel opens (seen under load, with the transport's state still
+// 'connecting' or 'closed' on this thread): the remote description's max-message-size (RFC 8841)
+// is the answer then.
+function maxMessageSizeOf(connection) {
+  const size = connection?.sctp?.maxMessageSize;
+  if (Number.isSafeInteger(size) && size > 0) return size;
+  const advertised = /^a=max-message-size:(\d+)\r?$/m.exec(connection?.remoteDescription?.sdp ?? '')?.[1];
+  if (advertised === undefined) return DEFAULT_MAX_MESSAGE_SIZE;
+  return Math.min(Number(advertised), Number.MAX_SAFE_INTEGER);
 }
 
 function listen(target, listeners) {

@@ -313,3 +313,34 @@ test('without an RTCPeerConnection on the platform, pc-create reports a failed c
     { type: 'channel-closed', channel: 4 },
   ]);
 });
+
+// Chromium can report maxMessageSize Infinity when a channel opens (its SCTP transport not yet
+// settled on the page's thread): the size then comes from the remote description (RFC 8841).
+test('the channel size limit comes from the SCTP transport, else the remote description, else 65536', () => {
+  const fake = handSettledPeerConnection();
+  const reported = [];
+  const adapter = new PeerConnections(
+    { RTCPeerConnection: fake.RTCPeerConnection },
+    { event: (event) => reported.push(event), message: () => {} },
+    new MediaHandles(),
+  );
+  const sdp = (lines) => ({ type: 'answer', sdp: ['v=0', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', ...lines, ''].join('\r\n') });
+  const cases = [
+    { sctp: { state: 'connected', maxMessageSize: 262144 }, remote: null, expected: 262144 },
+    { sctp: { state: 'connecting', maxMessageSize: Infinity }, remote: sdp(['a=max-message-size:262144']), expected: 262144 },
+    { sctp: { state: 'closed', maxMessageSize: Infinity }, remote: sdp(['a=max-message-size:0']), expected: 0 },
+    { sctp: { state: 'connecting', maxMessageSize: Infinity }, remote: sdp([]), expected: 65536 },
+    { sctp: null, remote: null, expected: 65536 },
+  ];
+  cases.forEach(({ sctp, remote }, i) => {
+    const pc = 10 * i + 1;
+    adapter.execute({ type: 'pc-create', peer: `p${i}`, pc, config: {} });
+    Object.assign(fake.created[i], { sctp, remoteDescription: remote });
+    adapter.execute({ type: 'channel-create', pc, channel: pc + 1, label: 'rtcwire', options: {} });
+    fake.created[i].channel.dispatchEvent(new Event('open'));
+  });
+  assert.deepEqual(
+    reported,
+    cases.map(({ expected }, i) => ({ type: 'channel-open', channel: 10 * i + 2, maxMessageSize: expected })),
+  );
+});
