@@ -26,7 +26,7 @@ const SERVER_ARGS = [...APP_MOUNTS, '--max-sessions-per-ip', String(CLIENTS * 2)
 // In the page: `count` clients that record the wall-clock time of each 'connected' after the
 // first (so after a reconnect).
 async function connectClients(count) {
-  const { connect } = await import('/js/index.js');
+  const { connect } = await import('/dist/rtcwire.js');
   window.reconnectedAt = [];
   let reconnected = 0;
   let everyone;

@@ -23,7 +23,7 @@ const PAGE_PATH = '/app/';
 // A peer over the SDK (connect() `options`, e.g. a transport list). It answers every direct
 // message by sending it back to its sender.
 export async function sdkPeer({ room, options }) {
-  const { connect } = await import('/js/index.js');
+  const { connect } = await import('/dist/rtcwire.js');
   const client = await connect(undefined, options);
   const waiting = new Map();
   client.on('message', ({ from, data }) => {

@@ -31,7 +31,7 @@ const BLOCKED = {
 // In the page: connect() to the page's server, timed to 'connected'. The Wasm core is loaded
 // first (by a connect() that fails on its URL, before any network), so only the ladder is timed.
 async function timedConnect() {
-  const { connect } = await import('/js/index.js');
+  const { connect } = await import('/dist/rtcwire.js');
   await connect('ftp://127.0.0.1/').catch(() => {});
   const start = performance.now();
   const client = await connect();

@@ -33,7 +33,7 @@ async function freshPage(browser, url) {
 
 // In the page: connect() timed to 'connected', the Wasm core loaded beforehand.
 async function timedConnect(url) {
-  const { connect } = await import('/js/index.js');
+  const { connect } = await import('/dist/rtcwire.js');
   await connect('ftp://127.0.0.1/').catch(() => {});
   const start = performance.now();
   const client = await connect(url);
@@ -64,7 +64,7 @@ async function recoverFromBlackhole(browser, proxy) {
   const page = await freshPage(browser, proxy.url);
   try {
     await page.evaluate(async (url) => {
-      const { connect } = await import('/js/index.js');
+      const { connect } = await import('/dist/rtcwire.js');
       window.client = await connect(url, { transports: ['polling'] });
       window.connectedAt = [];
       client.on('state', (state) => {

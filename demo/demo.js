@@ -1,7 +1,7 @@
 // rtcwire meet: a video call per room name. Everyone in the room connects to everyone else
 // directly (the SDK's peers); chat goes through the server to the whole room; files go peer to
 // peer. The room comes from the link (#name or ?room=name), so two tabs on one link meet.
-import { connect, RtcwireError } from '/js/index.js';
+import { connect, RtcwireError } from '/dist/rtcwire.js';
 import { CallTiles } from './call_tiles.js';
 import { FileSharing } from './file_sharing.js';
 

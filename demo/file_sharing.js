@@ -2,7 +2,7 @@
 // row with a progress bar, on the sending and on the receiving side. An incoming file waits for
 // Accept or Decline; once received it is a download link. Names and types come from other
 // people's code: they are only ever shown as text.
-import { RtcwireError } from '/js/index.js';
+import { RtcwireError } from '/dist/rtcwire.js';
 
 function element(tag, className, text) {
   const node = document.createElement(tag);

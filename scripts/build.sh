@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the native tree (rtcwire-server, GoogleTest suites) and the Wasm package (dist/).
+# Builds the native tree (rtcwire-server, GoogleTest suites) and the package (dist/): the Wasm core
+# and its glue, then js/ bundled into dist/rtcwire.js.
 # Pass --fuzz to also build the libFuzzer targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ if [[ ! -x "$EM_CLOSURE_COMPILER" ]]; then
 fi
 emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
 cmake --build build/wasm -j"$jobs"
+node scripts/bundle.mjs
 
 if [[ "${1:-}" == "--fuzz" ]]; then
   CXX=clang++-14 cmake -S . -B build/fuzz -DRTCWIRE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -9,5 +9,5 @@ port=${PORT:-8080}
 echo
 echo "rtcwire demo: open http://$host:$port/#my-room in two or more browser tabs (Ctrl+C stops the server)"
 exec build/native/server/rtcwire-server --host "$host" --port "$port" \
-  --static demo --static /js=js --static /dist=dist \
+  --static demo --static /dist=dist \
   --static /node_modules/@noble/hashes=node_modules/@noble/hashes

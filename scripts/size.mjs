@@ -28,7 +28,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`${(f.gzip / 1024).toFixed(2).padStart(8)} KiB gzip  ${(f.bytes / 1024).toFixed(1).padStart(8)} KiB raw  ${f.file}`);
   }
   console.log(`${totalGzipKib.toFixed(2).padStart(8)} KiB gzip total (budget ${BUDGET_KIB} KiB, goal ${GOAL_KIB} KiB)`);
-  const required = ['dist/rtcwire_core.wasm', 'dist/rtcwire_core.mjs', 'js/index.js', 'js/index.d.ts'];
+  const required = ['dist/rtcwire.js', 'dist/rtcwire_core.mjs', 'dist/rtcwire_core.wasm', 'js/index.d.ts'];
   const missing = required.filter((file) => !files.some((f) => f.file === file));
   if (missing.length) {
     console.error(`size: the package is missing ${missing.join(', ')} (run npm run build)`);

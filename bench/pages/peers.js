@@ -3,7 +3,7 @@
 // client.signal (its own peer layer off), so both are measured in one browser and one run.
 // Times are absolute (timeOrigin + now), so a job that starts on one page and ends on another
 // can be timed.
-import { connect } from '/js/index.js';
+import { connect } from '/dist/rtcwire.js';
 
 const GREETING = 'hi';
 // The raw sender's backpressure is the SDK's (contract section 5): 64 KiB slices, at most 1 MiB

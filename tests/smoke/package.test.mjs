@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { BUNDLE, assertBundleFresh } from '../lib/fresh_bundle.mjs';
 import { repoRoot, startServer } from '../lib/server_process.mjs';
 import { launchChromium, openPage } from '../e2e/support/browser.mjs';
 
@@ -18,7 +19,7 @@ const APP_HTML = `<!doctype html>
   <head>
     <meta charset="utf-8" />
     <link rel="icon" href="data:," />
-    <script type="importmap">{ "imports": { "rtcwire": "./node_modules/rtcwire/js/index.js" } }</script>
+    <script type="importmap">{ "imports": { "rtcwire": "./node_modules/rtcwire/dist/rtcwire.js" } }</script>
     <script type="module">
       import { connect, RtcwireError } from 'rtcwire';
       window.chat = async (room) => {
@@ -47,13 +48,16 @@ before(async () => {
   for (const file of ['dist/rtcwire_core.mjs', 'dist/rtcwire_core.wasm']) {
     assert.ok(existsSync(path.join(repoRoot, file)), `${file} is missing: build the Wasm core first`);
   }
+  assertBundleFresh();
   appDir = await mkdtemp(path.join(tmpdir(), 'rtcwire-smoke-'));
   const packed = await run('npm', ['pack', '--json', '--pack-destination', appDir], { cwd: repoRoot });
   const [{ filename, files }] = JSON.parse(packed.stdout);
   shipped = files.map((file) => file.path);
-  for (const file of ['js/index.js', 'js/index.d.ts', 'dist/rtcwire_core.mjs', 'dist/rtcwire_core.wasm']) {
+  for (const file of [BUNDLE, 'js/index.d.ts', 'dist/rtcwire_core.mjs', 'dist/rtcwire_core.wasm']) {
     assert.ok(shipped.includes(file), `the package lacks ${file}`);
   }
+  // The bundle is the module: the sources it was made from stay out of the package.
+  assert.deepEqual(shipped.filter((file) => file.startsWith('js/') && file.endsWith('.js')), []);
   await writeFile(
     path.join(appDir, 'package.json'),
     JSON.stringify({ name: 'smoke-app', private: true, type: 'module' }),
@@ -106,6 +110,12 @@ test('the installed package connects, joins and exchanges a message between two 
   assert.deepEqual(received[0].data, { hello: 'from the packed SDK' });
   assert.equal(received[0].kind, 'room');
   assert.deepEqual([...first.errors, ...second.errors], []);
+});
+
+test("the package's exports map resolves 'rtcwire' to the bundle in Node too", async () => {
+  const script = "const sdk = await import('rtcwire'); console.log(JSON.stringify(Object.keys(sdk).sort()));";
+  const { stdout } = await run('node', ['--input-type=module', '-e', script], { cwd: appDir });
+  assert.deepEqual(JSON.parse(stdout), ['RtcwireChannel', 'RtcwireClient', 'RtcwireError', 'RtcwirePeer', 'connect']);
 });
 
 test("the package loads under a Content-Security-Policy without 'unsafe-eval'", async () => {

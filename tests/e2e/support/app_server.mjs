@@ -1,11 +1,13 @@
-// rtcwire-server serving what the browser tests load: the demo at /, the SDK at /js and /dist
-// (as the demo imports it), @noble/hashes (file transfers import it through an import map), and the
-// test app at /app/.
+// rtcwire-server serving what the browser tests load: the demo at /, the SDK as packed at /dist
+// (the bundle dist/rtcwire.js, which the demo imports), @noble/hashes (file transfers import it
+// through an import map), and the test app at /app/.
+import { assertBundleFresh } from '../../lib/fresh_bundle.mjs';
 import { startServer } from '../../lib/server_process.mjs';
+
+assertBundleFresh();
 
 export const APP_MOUNTS = [
   '--static', 'demo',
-  '--static', '/js=js',
   '--static', '/dist=dist',
   '--static', '/node_modules/@noble/hashes=node_modules/@noble/hashes',
   '--static', '/app=tests/e2e/fixtures',

@@ -1,7 +1,7 @@
 // A stock Node `engine.io` server (the npm package, written by others) speaking a minimal rtcwire
 // envelope v1 in JS: hello -> welcome, join -> joined (+ presence), leave -> left, publish relayed
 // to the room, direct relayed to one peer. Its http.Server also serves the e2e test app at /app/
-// and the SDK at /js and /dist, so the page and Engine.IO share one origin.
+// and the SDK at /dist (the bundle, as packed), so the page and Engine.IO share one origin.
 //
 //   const server = await startStockServer({ transports: ['polling', 'websocket'] });
 //   ... server.url, server.refusals (requests engine.io refused), server.sessions ...
@@ -11,12 +11,14 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { Server } from 'engine.io';
+import { assertBundleFresh } from '../../lib/fresh_bundle.mjs';
 import { repoRoot } from '../../lib/server_process.mjs';
+
+assertBundleFresh();
 
 const MAX_MESSAGE_BYTES = 65536;
 const MOUNTS = [
   ['/app/', 'tests/e2e/fixtures/'],
-  ['/js/', 'js/'],
   ['/dist/', 'dist/'],
 ];
 const TYPES = {
