@@ -1,4 +1,5 @@
 #include "rtcwire/client/config.hpp"
+#include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/json_parse.hpp"
 
 #include <algorithm>
@@ -24,27 +25,26 @@ Result<ReconnectPolicy> parse_reconnect_policy(const Json& json) {
                                 "maxDelayMs >= initialDelayMs and <= 3600000, maxAttempts >= 0");
   if (!json.is_object()) return bad;
   ReconnectPolicy policy;
-  const auto read_ms = [&](const char* name, Millis& out, uint64_t low, uint64_t high) {
-    if (!json.contains(name)) return true;
-    const Json& value = json[name];
-    if (!value.is_number_unsigned() || value.get<uint64_t>() < low || value.get<uint64_t>() > high)
-      return false;
-    out = Millis(value.get<int64_t>());
+  const auto read_ms = [&](const char* name, Millis& out, uint64_t high) {
+    const Json* field = find_field(json, name);
+    if (field == nullptr) return true;
+    const auto ms = whole_number(*field, high);
+    if (!ms || *ms < 1) return false;
+    out = Millis(static_cast<int64_t>(*ms));
     return true;
   };
-  if (!read_ms("initialDelayMs", policy.initial, 1, 600000) ||
-      !read_ms("maxDelayMs", policy.cap, 1, 3600000) || policy.cap < policy.initial) {
+  if (!read_ms("initialDelayMs", policy.initial, 600000) ||
+      !read_ms("maxDelayMs", policy.cap, 3600000) || policy.cap < policy.initial) {
     return bad;
   }
-  if (json.contains("factor")) {
-    const Json& factor = json["factor"];
-    if (!factor.is_number() || factor.get<double>() < 1 || factor.get<double>() > 10) return bad;
-    policy.factor = factor.get<double>();
+  if (const Json* factor = find_field(json, "factor")) {
+    if (!factor->is_number() || factor->get<double>() < 1 || factor->get<double>() > 10) return bad;
+    policy.factor = factor->get<double>();
   }
-  if (json.contains("maxAttempts")) {
-    const Json& attempts = json["maxAttempts"];
-    if (!attempts.is_number_unsigned() || attempts.get<uint64_t>() > 1000000) return bad;
-    policy.max_attempts = static_cast<uint32_t>(attempts.get<uint64_t>());
+  if (const Json* attempts = find_field(json, "maxAttempts")) {
+    const auto count = whole_number(*attempts, 1000000);
+    if (!count) return bad;
+    policy.max_attempts = static_cast<uint32_t>(*count);
   }
   return policy;
 }
@@ -58,41 +58,40 @@ Result<peer::PeerConfig> parse_peer_config(const Json& json) {
   if (!json.is_object())
     return local_error(ErrorCode::invalid_argument, "'peers' must be an object");
   peer::PeerConfig config;
-  if (const auto auto_connect = json.find("autoConnect"); auto_connect != json.end()) {
+  if (const Json* auto_connect = find_field(json, "autoConnect")) {
     if (!auto_connect->is_boolean()) return bad("autoConnect' must be a boolean");
     config.auto_connect = auto_connect->get<bool>();
   }
-  if (const auto servers = json.find("iceServers"); servers != json.end()) {
+  if (const Json* servers = find_field(json, "iceServers")) {
     // Passed to RTCPeerConnection as given; the browser checks the URLs themselves.
     bool valid = servers->is_array() && servers->size() <= 32;
     for (std::size_t i = 0; valid && i < servers->size(); ++i) {
       const Json& server = (*servers)[i];
-      valid = server.is_object() && server.contains("urls") &&
-              (server["urls"].is_string() || server["urls"].is_array());
+      const Json* urls = find_field(server, "urls");
+      valid = urls != nullptr && (urls->is_string() || urls->is_array());
       for (const char* name : {"username", "credential"}) {
-        valid = valid && (!server.contains(name) || server[name].is_string());
+        const Json* text = find_field(server, name);
+        valid = valid && (text == nullptr || text->is_string());
       }
     }
     if (!valid) return bad("iceServers' must be up to 32 of {urls, username?, credential?}");
     config.ice_servers = *servers;
   }
-  if (const auto policy = json.find("iceTransportPolicy"); policy != json.end()) {
+  if (const Json* policy = find_field(json, "iceTransportPolicy")) {
     if (*policy != "all" && *policy != "relay") {
       return bad("iceTransportPolicy' must be 'all' or 'relay'");
     }
     config.relay_only = *policy == "relay";
   }
-  if (const auto grace = json.find("restartGraceMs"); grace != json.end()) {
-    if (!grace->is_number_unsigned() || grace->get<uint64_t>() > 600000) {
-      return bad("restartGraceMs' must be an integer from 0 to 600000");
-    }
-    config.restart_grace = Millis(grace->get<int64_t>());
+  if (const Json* grace = find_field(json, "restartGraceMs")) {
+    const auto ms = whole_number(*grace, 600000);
+    if (!ms) return bad("restartGraceMs' must be an integer from 0 to 600000");
+    config.restart_grace = Millis(static_cast<int64_t>(*ms));
   }
-  if (const auto restarts = json.find("maxIceRestarts"); restarts != json.end()) {
-    if (!restarts->is_number_unsigned() || restarts->get<uint64_t>() > 100) {
-      return bad("maxIceRestarts' must be an integer from 0 to 100");
-    }
-    config.max_restarts = static_cast<uint32_t>(restarts->get<uint64_t>());
+  if (const Json* restarts = find_field(json, "maxIceRestarts")) {
+    const auto count = whole_number(*restarts, 100);
+    if (!count) return bad("maxIceRestarts' must be an integer from 0 to 100");
+    config.max_restarts = static_cast<uint32_t>(*count);
   }
   return config;
 }
@@ -115,25 +114,25 @@ Result<ClientConfig> parse_client_config(std::string_view text) {
     return local_error(ErrorCode::invalid_argument, "client config is not a JSON object");
   }
   ClientConfig config;
-  const auto url = json.find("url");
-  if (url == json.end() || !url->is_string()) {
+  const Json* url = find_field(json, "url");
+  if (url == nullptr || !url->is_string()) {
     return local_error(ErrorCode::invalid_argument, "client config needs a string 'url'");
   }
   config.url = url->get<std::string>();
-  if (const auto sdk = json.find("sdk"); sdk != json.end()) {
+  if (const Json* sdk = find_field(json, "sdk")) {
     if (!sdk->is_string())
       return local_error(ErrorCode::invalid_argument, "'sdk' must be a string");
     config.sdk = sdk->get<std::string>();
   }
-  if (const auto timeout = json.find("handshakeTimeoutMs"); timeout != json.end()) {
-    if (!timeout->is_number_unsigned() || timeout->get<uint64_t>() == 0 ||
-        timeout->get<uint64_t>() > 3'600'000) {
+  if (const Json* timeout = find_field(json, "handshakeTimeoutMs")) {
+    const auto ms = whole_number(*timeout, 3'600'000);
+    if (!ms || *ms == 0) {
       return local_error(ErrorCode::invalid_argument,
                          "'handshakeTimeoutMs' must be an integer from 1 to 3600000");
     }
-    config.handshake_timeout = Millis(timeout->get<int64_t>());
+    config.handshake_timeout = Millis(static_cast<int64_t>(*ms));
   }
-  if (const auto transports = json.find("transports"); transports != json.end()) {
+  if (const Json* transports = find_field(json, "transports")) {
     if (!transports->is_array() || transports->empty() || transports->size() > 3) {
       return local_error(ErrorCode::invalid_argument,
                          "'transports' must list 1 to 3 of 'websocket', 'sse', 'polling'");
@@ -151,17 +150,15 @@ Result<ClientConfig> parse_client_config(std::string_view text) {
       config.transports.push_back(*kind);
     }
   }
-  if (const auto remembered = json.find("remembered"); remembered != json.end()) {
+  if (const Json* remembered = find_field(json, "remembered")) {
     std::optional<TransportKind> kind;
     std::optional<double> until;
-    if (remembered->is_object()) {
-      const Json& entry = *remembered;
-      if (entry.contains("transport") && entry["transport"].is_string()) {
-        kind = transport_kind_from_string(entry["transport"].get<std::string>());
-      }
-      if (entry.contains("until") && entry["until"].is_number()) {
-        until = entry["until"].get<double>();
-      }
+    if (const Json* transport = find_field(*remembered, "transport");
+        transport && transport->is_string()) {
+      kind = transport_kind_from_string(transport->get<std::string>());
+    }
+    if (const Json* time = find_field(*remembered, "until"); time && time->is_number()) {
+      until = time->get<double>();
     }
     if (!kind || !until) {
       return local_error(ErrorCode::invalid_argument,
@@ -169,29 +166,30 @@ Result<ClientConfig> parse_client_config(std::string_view text) {
     }
     config.remembered = RememberedTransport{*kind, millis_from_js(*until)};
   }
-  if (const auto reconnect = json.find("reconnect"); reconnect != json.end()) {
+  if (const Json* reconnect = find_field(json, "reconnect")) {
     auto policy = parse_reconnect_policy(*reconnect);
     if (!policy) return policy.error();
     config.reconnect = policy.value();
   }
-  if (const auto cap = json.find("resumeBufferBytes"); cap != json.end()) {
-    if (!cap->is_number_unsigned() || cap->get<uint64_t>() == 0 ||
-        cap->get<uint64_t>() > 256 * 1024 * 1024) {
+  if (const Json* cap = find_field(json, "resumeBufferBytes")) {
+    const auto bytes = whole_number(*cap, 256 * 1024 * 1024);
+    if (!bytes || *bytes == 0) {
       return local_error(ErrorCode::invalid_argument,
                          "'resumeBufferBytes' must be an integer from 1 to 268435456");
     }
-    config.resume_buffer_bytes = static_cast<std::size_t>(cap->get<uint64_t>());
+    config.resume_buffer_bytes = static_cast<std::size_t>(*bytes);
   }
-  if (const auto peers = json.find("peers"); peers != json.end()) {
+  if (const Json* peers = find_field(json, "peers")) {
     auto parsed = parse_peer_config(*peers);
     if (!parsed) return parsed.error();
     config.peers = std::move(parsed.value());
   }
-  if (const auto seed = json.find("randomSeed"); seed != json.end()) {
-    if (!seed->is_number_unsigned()) {
+  if (const Json* seed = find_field(json, "randomSeed")) {
+    const auto value = whole_number(*seed, UINT64_MAX);
+    if (!value) {
       return local_error(ErrorCode::invalid_argument, "'randomSeed' must be a whole number");
     }
-    config.random_seed = seed->get<uint64_t>();
+    config.random_seed = *value;
   }
   return config;
 }

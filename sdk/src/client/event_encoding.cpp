@@ -1,4 +1,5 @@
 #include "rtcwire/client/event_encoding.hpp"
+#include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/json_parse.hpp"
 #include "rtcwire/base/overloaded.hpp"
 #include "rtcwire/peer/file_transfer_encoding.hpp"
@@ -517,25 +518,26 @@ Result<peer::ChannelOptions> parse_channel_options(std::string_view text) {
   if (json.is_discarded() || !json.is_object()) return bad;
   peer::ChannelOptions options;
   const auto read_limit = [&](const char* name, std::optional<uint32_t>& out) {
-    const auto found = json.find(name);
-    if (found == json.end() || found->is_null()) return true;
-    if (!found->is_number_unsigned() || found->get<uint64_t>() > 65535) return false;
-    out = static_cast<uint32_t>(found->get<uint64_t>());
-    return true;
+    const envelope::Json* found = find_field(json, name);
+    if (found == nullptr || found->is_null()) return true;
+    const auto limit = whole_number(*found, 65535);
+    if (limit) out = static_cast<uint32_t>(*limit);
+    return limit.has_value();
   };
   if (!read_limit("maxRetransmits", options.max_retransmits) ||
       !read_limit("maxPacketLifeTime", options.max_packet_life_time) ||
       (options.max_retransmits && options.max_packet_life_time)) {
     return bad;
   }
-  if (const auto ordered = json.find("ordered"); ordered != json.end() && !ordered->is_null()) {
+  if (const envelope::Json* ordered = find_field(json, "ordered"); ordered && !ordered->is_null()) {
     if (!ordered->is_boolean()) return bad;
     options.ordered = ordered->get<bool>();
   }
-  if (const auto protocol = json.find("protocol"); protocol != json.end() && !protocol->is_null()) {
-    if (!protocol->is_string() || protocol->get_ref<const std::string&>().size() > 65535)
-      return bad;
-    options.protocol = protocol->get<std::string>();
+  if (const envelope::Json* protocol = find_field(json, "protocol");
+      protocol && !protocol->is_null()) {
+    const std::string* text = short_string(*protocol, 65535);
+    if (text == nullptr) return bad;
+    options.protocol = *text;
   }
   return options;
 }
@@ -550,21 +552,15 @@ Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text) 
   if (json.is_discarded() || !json.is_array() || json.size() > kMaxTracks) return bad;
   std::vector<peer::LocalTrack> tracks;
   for (const envelope::Json& entry : json) {
-    if (!entry.is_object()) return bad;
-    const auto track = entry.find("track");
-    const auto kind = entry.find("kind");
-    const auto stream = entry.find("stream");
-    const auto is_handle = [&](envelope::Json::const_iterator value) {
-      return value != entry.end() && value->is_number_unsigned() && value->get<uint64_t>() > 0 &&
-             value->get<uint64_t>() <= UINT32_MAX;
-    };
-    if (!is_handle(track) || !is_handle(stream) || kind == entry.end() ||
+    const auto track = whole_number_field(entry, "track", UINT32_MAX);
+    const std::string* kind = string_field(entry, "kind");
+    const auto stream = whole_number_field(entry, "stream", UINT32_MAX);
+    if (!track || *track == 0 || !stream || *stream == 0 || kind == nullptr ||
         (*kind != "audio" && *kind != "video")) {
       return bad;
     }
-    tracks.push_back(peer::LocalTrack{static_cast<uint32_t>(track->get<uint64_t>()),
-                                      kind->get<std::string>(),
-                                      static_cast<uint32_t>(stream->get<uint64_t>())});
+    tracks.push_back(
+        peer::LocalTrack{static_cast<uint32_t>(*track), *kind, static_cast<uint32_t>(*stream)});
   }
   return tracks;
 }

@@ -1,4 +1,5 @@
 #include "rtcwire/envelope/envelope.hpp"
+#include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/json_parse.hpp"
 #include "rtcwire/base/overloaded.hpp"
 
@@ -47,11 +48,9 @@ Result<Parsed> parse_object(std::string_view text) {
 template <class Valid>
 Result<std::string> read_string(const Json& object, const char* name, Valid valid,
                                 ErrorCode code_if_invalid) {
-  const auto field = object.find(name);
-  if (field == object.end() || !field->is_string()) {
-    return invalid(std::string("field '") + name + "' must be a string");
-  }
-  std::string value = field->get<std::string>();
+  const std::string* text = string_field(object, name);
+  if (text == nullptr) return invalid(std::string("field '") + name + "' must be a string");
+  std::string value = *text;
   if (!valid(value)) {
     std::string message = std::string("field '") + name + "' is not valid";
     if (code_if_invalid == ErrorCode::invalid_room) message += ": " + std::string(kRoomNameRule);
@@ -72,12 +71,12 @@ Result<Json> read_data(const Json& object) {
 
 // A sequence number or an ack: an integer from `min` to kMaxSeq.
 Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
-  if (!field.is_number_unsigned() || field.get<uint64_t>() < min ||
-      field.get<uint64_t>() > kMaxSeq) {
+  const auto value = whole_number(field, kMaxSeq);
+  if (!value || *value < min) {
     return invalid(std::string("field '") + name + "' must be an integer from " +
                    std::to_string(min) + " to 2^53-1");
   }
-  return field.get<uint64_t>();
+  return *value;
 }
 
 // An optional request id, 0 when absent.
@@ -414,14 +413,12 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
   if (!session) return session.error();
   auto token = read_bounded(j, "token", kMaxTokenBytes);
   if (!token) return token.error();
-  const auto limit = j.find("maxMessageBytes");
-  if (limit == j.end() || !limit->is_number_unsigned() || limit->get<uint64_t>() == 0) {
-    return invalid("field 'maxMessageBytes' must be a positive integer");
-  }
+  const auto limit = whole_number_field(j, "maxMessageBytes", UINT64_MAX);
+  if (!limit || *limit == 0) return invalid("field 'maxMessageBytes' must be a positive integer");
   Welcome welcome{std::move(peer.value()),
                   std::move(session.value()),
                   std::move(token.value()),
-                  static_cast<std::size_t>(limit->get<uint64_t>()),
+                  static_cast<std::size_t>(*limit),
                   false,
                   0,
                   std::nullopt,
@@ -438,11 +435,11 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
     welcome.resume_error = error_code_from_string(refused->get_ref<const std::string&>())
                                .value_or(ErrorCode::internal);
   }
-  if (const auto expires = j.find("authExpiresInMs"); expires != j.end()) {
-    if (!expires->is_number_unsigned()) {
+  if (const Json* expires = find_field(j, "authExpiresInMs")) {
+    welcome.auth_expires_in_ms = whole_number(*expires, UINT64_MAX);
+    if (!welcome.auth_expires_in_ms) {
       return invalid("field 'authExpiresInMs' must be a non-negative integer");
     }
-    welcome.auth_expires_in_ms = expires->get<uint64_t>();
   }
   return ServerEnvelope{std::move(welcome)};
 }
@@ -514,20 +511,16 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
   }
   if (type == "ack") return widen<ServerEnvelope>(read_ack_envelope(j));
   if (type == "goaway") {
-    const auto within = j.find("reconnectInMs");
-    if (within == j.end() || !within->is_number_unsigned()) {
-      return invalid("field 'reconnectInMs' must be a non-negative integer");
-    }
+    const auto within = whole_number_field(j, "reconnectInMs", UINT64_MAX);
+    if (!within) return invalid("field 'reconnectInMs' must be a non-negative integer");
     auto ack = read_ack(j);
     if (!ack) return ack.error();
-    return ServerEnvelope{GoAway{within->get<uint64_t>(), ack.value()}};
+    return ServerEnvelope{GoAway{*within, ack.value()}};
   }
   if (type == "refreshed") {
-    const auto expires = j.find("authExpiresInMs");
-    if (expires == j.end() || !expires->is_number_unsigned()) {
-      return invalid("field 'authExpiresInMs' must be a non-negative integer");
-    }
-    return ServerEnvelope{Refreshed{expires->get<uint64_t>()}};
+    const auto expires = whole_number_field(j, "authExpiresInMs", UINT64_MAX);
+    if (!expires) return invalid("field 'authExpiresInMs' must be a non-negative integer");
+    return ServerEnvelope{Refreshed{*expires}};
   }
   return unknown_type(type);
 }

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <optional>
 
+#include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/json_limits.hpp"
 #include "rtcwire/base/json_parse.hpp"
 #include "rtcwire/base/overloaded.hpp"
@@ -15,21 +16,6 @@ using Json = nlohmann::json;
 
 Error invalid(std::string message) {
   return remote_error(ErrorCode::invalid_transfer, "file control: " + std::move(message));
-}
-
-std::optional<std::uint64_t> unsigned_field(const Json& object, const char* key,
-                                            std::uint64_t max) {
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_number_unsigned()) return std::nullopt;
-  const auto value = found->get<std::uint64_t>();
-  if (value > max) return std::nullopt;
-  return value;
-}
-
-const std::string* string_field(const Json& object, const char* key) {
-  const auto found = object.find(key);
-  if (found == object.end() || !found->is_string()) return nullptr;
-  return found->get_ptr<const std::string*>();
 }
 
 // The digits of a number, without the locale and printf machinery.
@@ -122,13 +108,13 @@ Result<FileControl> decode_file_control(std::string_view text) {
   }
   const std::string* type = string_field(object, "t");
   if (type == nullptr) return invalid("t missing");
-  const auto transfer = unsigned_field(object, "transfer", UINT32_MAX);
+  const auto transfer = whole_number_field(object, "transfer", UINT32_MAX);
   if (!transfer || *transfer == 0) return invalid("transfer must be 1..2^32-1");
   const auto id = static_cast<std::uint32_t>(*transfer);
 
   if (*type == "offer") {
     const std::string* name = string_field(object, "name");
-    const auto size = unsigned_field(object, "size", max_file_size);
+    const auto size = whole_number_field(object, "size", max_file_size);
     const std::string* mime = string_field(object, "mime");
     if (name == nullptr || !check_file_name(*name)) return invalid("bad name");
     if (!size) return invalid("size must be 0..2^53-1");
@@ -141,7 +127,7 @@ Result<FileControl> decode_file_control(std::string_view text) {
     return FileControl{file_control::Done{id, *sha256}};
   }
   if (*type == "ack" || *type == "resume") {
-    const auto offset = unsigned_field(object, "offset", max_file_size);
+    const auto offset = whole_number_field(object, "offset", max_file_size);
     if (!offset) return invalid("offset must be 0..2^53-1");
     if (*type == "ack") return FileControl{file_control::Ack{id, *offset}};
     return FileControl{file_control::Resume{id, *offset}};

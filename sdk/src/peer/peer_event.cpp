@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/json_limits.hpp"
 #include "rtcwire/base/json_parse.hpp"
 #include "rtcwire/envelope/envelope.hpp"
@@ -22,20 +23,20 @@ Error bad(std::string what) { return local_error(ErrorCode::invalid_argument, st
 // The JSON field `name` of `json`, or null when absent.
 const Json& field(const Json& json, const char* name) {
   static const Json absent;
-  const auto found = json.find(name);
-  return found == json.end() ? absent : *found;
+  const Json* found = find_field(json, name);
+  return found == nullptr ? absent : *found;
 }
 
 std::optional<uint32_t> read_u32(const Json& json, const char* name) {
-  const Json& value = field(json, name);
-  if (!value.is_number_unsigned() || value.get<uint64_t>() > UINT32_MAX) return std::nullopt;
-  return static_cast<uint32_t>(value.get<uint64_t>());
+  const auto value = whole_number(field(json, name), UINT32_MAX);
+  if (!value) return std::nullopt;
+  return static_cast<uint32_t>(*value);
 }
 
 std::optional<std::string> read_string(const Json& json, const char* name, std::size_t max) {
-  const Json& value = field(json, name);
-  if (!value.is_string() || value.get_ref<const std::string&>().size() > max) return std::nullopt;
-  return value.get<std::string>();
+  const std::string* value = short_string(field(json, name), max);
+  if (value == nullptr) return std::nullopt;
+  return *value;
 }
 
 // Absent or null leave `out` empty; false when present and not a u32.
@@ -78,13 +79,10 @@ Result<PeerEvent> parse_object(const Json& json) {
     if (!channel) return channel.error();
     if (*type == "channel-closed") return PeerEvent{event::ChannelClosed{channel.value()}};
     const char* amount = *type == "channel-open" ? "maxMessageSize" : "bufferedAmount";
-    const Json& bytes = field(json, amount);
-    if (!bytes.is_number_unsigned())
-      return bad(std::string("'") + amount + "' must be a whole number");
-    if (*type == "channel-open") {
-      return PeerEvent{event::ChannelOpened{channel.value(), bytes.get<uint64_t>()}};
-    }
-    return PeerEvent{event::ChannelLow{channel.value(), bytes.get<uint64_t>()}};
+    const auto bytes = whole_number(field(json, amount), UINT64_MAX);
+    if (!bytes) return bad(std::string("'") + amount + "' must be a whole number");
+    if (*type == "channel-open") return PeerEvent{event::ChannelOpened{channel.value(), *bytes}};
+    return PeerEvent{event::ChannelLow{channel.value(), *bytes}};
   }
   auto pc = require_u32(json, "pc");
   if (!pc) return pc.error();
@@ -157,9 +155,7 @@ Result<PeerEvent> parse_object(const Json& json) {
                          read_optional_u32(json, "maxPacketLifeTime", remote.max_packet_life_time);
     const Json& protocol = field(json, "protocol");
     if (!label || !(ordered.is_boolean() || ordered.is_null()) || !numbers ||
-        !(protocol.is_null() ||
-          (protocol.is_string() &&
-           protocol.get_ref<const std::string&>().size() <= kMaxLabelBytes))) {
+        !(protocol.is_null() || short_string(protocol, kMaxLabelBytes))) {
       return bad(
           "'channel-remote' needs label, ordered, maxRetransmits, maxPacketLifeTime, protocol");
     }
@@ -179,10 +175,9 @@ Result<PeerEvent> parse_object(const Json& json) {
     }
     event::TrackRemote remote{pc.value(), track.value(), *kind, {}};
     for (const Json& stream : streams) {
-      if (!stream.is_string() || stream.get_ref<const std::string&>().size() > kMaxNameBytes) {
-        return bad("stream ids must be strings up to 256 bytes");
-      }
-      remote.streams.push_back(stream.get<std::string>());
+      const std::string* id = short_string(stream, kMaxNameBytes);
+      if (id == nullptr) return bad("stream ids must be strings up to 256 bytes");
+      remote.streams.push_back(*id);
     }
     return PeerEvent{std::move(remote)};
   }
@@ -200,20 +195,15 @@ std::string_view event::to_string(ConnectionState state) {
 
 bool is_valid_candidate(const Json& candidate) {
   if (!candidate.is_object()) return false;
-  const Json& line = field(candidate, "candidate");
-  if (!line.is_string() || line.get_ref<const std::string&>().size() > kMaxCandidateBytes) {
-    return false;
-  }
+  if (short_string(field(candidate, "candidate"), kMaxCandidateBytes) == nullptr) return false;
   const Json& mid = field(candidate, "sdpMid");
   const Json& index = field(candidate, "sdpMLineIndex");
   const Json& ufrag = field(candidate, "usernameFragment");
   const auto short_string_or_null = [](const Json& value) {
-    return value.is_null() ||
-           (value.is_string() && value.get_ref<const std::string&>().size() <= kMaxNameBytes);
+    return value.is_null() || short_string(value, kMaxNameBytes) != nullptr;
   };
   return short_string_or_null(mid) && short_string_or_null(ufrag) &&
-         (index.is_null() || (index.is_number_unsigned() && index.get<uint64_t>() <= 65535)) &&
-         candidate.size() <= 8;
+         (index.is_null() || whole_number(index, 65535)) && candidate.size() <= 8;
 }
 
 Result<PeerEvent> parse_peer_event(std::string_view text) {

@@ -1,5 +1,6 @@
 #include "rtcwire/peer/peer_signal.hpp"
 
+#include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/overloaded.hpp"
 #include "rtcwire/peer/peer_event.hpp"
 
@@ -18,22 +19,17 @@ Result<PeerSignal> decode_peer_signal(const Json& data) {
   if (!is_peer_signal(data) || *data.find("rtcwire") != 1) {
     return invalid("peer signal of an unknown version");
   }
-  const auto conn = data.find("conn");
-  if (conn == data.end() || !conn->is_number_unsigned() || conn->get<uint64_t>() == 0 ||
-      conn->get<uint64_t>() > UINT32_MAX) {
-    return invalid("peer signal without a valid 'conn'");
-  }
-  PeerSignal signal{static_cast<uint32_t>(conn->get<uint64_t>()), signal::Bye{}};
-  if (const auto description = data.find("description"); description != data.end()) {
-    const auto type = description->is_object() ? description->find("type") : description->end();
-    const auto sdp = description->is_object() ? description->find("sdp") : description->end();
-    if (type == description->end() || sdp == description->end() || !sdp->is_string() ||
-        sdp->get_ref<const std::string&>().size() > kMaxSdpBytes ||
-        (*type != "offer" && *type != "answer")) {
+  const auto conn = whole_number_field(data, "conn", UINT32_MAX);
+  if (!conn || *conn == 0) return invalid("peer signal without a valid 'conn'");
+  PeerSignal signal{static_cast<uint32_t>(*conn), signal::Bye{}};
+  if (const Json* description = find_field(data, "description")) {
+    const Json* type = find_field(*description, "type");
+    const std::string* sdp = string_field(*description, "sdp", kMaxSdpBytes);
+    if (type == nullptr || sdp == nullptr || (*type != "offer" && *type != "answer")) {
       return invalid("a description must be {type: 'offer' | 'answer', sdp} with sdp <= 64 KiB");
     }
-    signal.body = Description{*type == "offer" ? DescriptionType::offer : DescriptionType::answer,
-                              sdp->get<std::string>()};
+    signal.body =
+        Description{*type == "offer" ? DescriptionType::offer : DescriptionType::answer, *sdp};
   } else if (const auto candidate = data.find("candidate"); candidate != data.end()) {
     if (candidate->is_null()) {
       signal.body = signal::Candidate{std::nullopt};
