@@ -1,5 +1,6 @@
 // Bundles js/ into dist/rtcwire.js, the one module the npm package ships next to the Wasm glue.
-// Whitespace and syntax are minified but names are kept, so stack traces in apps stay readable.
+// Minified, local names included (2.1 KiB gzip less than whitespace and syntax alone): public
+// methods and properties keep their names, so stack traces still name what was called.
 // Two imports stay imports: the Wasm glue (beside the bundle in dist/, where it finds its .wasm by
 // import.meta.url) and @noble/hashes (a package dependency, loaded at the first file transfer).
 import { readFileSync } from 'node:fs';
@@ -26,8 +27,7 @@ await build({
   format: 'esm',
   // What js/ is written in (private fields, ??=): nothing is lowered.
   target: 'es2022',
-  minifyWhitespace: true,
-  minifySyntax: true,
+  minify: true,
   external: ['@noble/hashes/*'],
   plugins: [glueBesideBundle],
   banner: { js: `// rtcwire ${version} (${license} license): js/ bundled by scripts/bundle.mjs` },

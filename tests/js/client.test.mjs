@@ -105,6 +105,27 @@ test('a command from a listener runs while the outputs are drained; the events k
   await assert.rejects(joining, { code: 'not_connected' });
 });
 
+// The core writes JSON itself: control characters must leave and arrive escaped (\u0001), other
+// text as it is. (In the Wasm, the escapes go through the integer-only snprintf of
+// bindings/integer_snprintf.cpp.)
+test('control characters and astral text cross the real core both ways, escaped as JSON', async () => {
+  const { client, socket } = await connectedOverWebSocket();
+  const text = 'a\u0001b\u001fc\u007f\u2028 \u{1F600} "q" \\';
+  const received = [];
+  client.on('message', ({ data }) => received.push(data));
+  socket.receive(envelope({ seq: 1, t: 'direct', from: 'peer-a', data: { text } }));
+  assert.deepEqual(received, [{ text }]);
+
+  const joining = client.join('room-c');
+  socket.receive(envelope({ seq: 2, t: 'joined', room: 'room-c', peers: ['peer-a'], id: 1 }));
+  await joining;
+  client.publish({ text });
+  const frame = socket.sent.findLast((sent) => sent.includes('"t":"publish"'));
+  assert.ok(frame.includes('a\\u0001b\\u001fc'), `control characters escaped in ${frame}`);
+  assert.deepEqual(JSON.parse(frame.slice(1)).data, { text });
+  client.close();
+});
+
 test('close() from a listener mid-drain: the batch taken finishes, then the core is released', async () => {
   const { fake, client, poll } = await connectedOverPolling();
   const seen = [];

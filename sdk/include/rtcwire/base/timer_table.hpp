@@ -2,7 +2,6 @@
 // earliest deadline and calls back with the current time. Model: quinn-proto's TimerTable.
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -29,20 +28,22 @@ class TimerTable {
     return best;
   }
 
-  // Removes and returns the timers whose deadline is at or before `now`, earliest first.
+  // Removes and returns the timers whose deadline is at or before `now`, earliest first (equal
+  // deadlines in table order). A table holds a handful of timers: picking the earliest each time
+  // is as fast as sorting, and far less code in the Wasm than a std::sort per table.
   std::vector<Name> take_expired(Millis now) {
-    std::vector<std::pair<Millis, Name>> expired;
-    for (std::size_t i = 0; i < Count; ++i) {
-      if (deadlines_[i] && *deadlines_[i] <= now) {
-        expired.emplace_back(*deadlines_[i], static_cast<Name>(i));
-        deadlines_[i].reset();
-      }
-    }
-    std::sort(expired.begin(), expired.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<Name> names;
-    for (const auto& entry : expired) names.push_back(entry.second);
-    return names;
+    while (true) {
+      std::optional<std::size_t> first;
+      for (std::size_t i = 0; i < Count; ++i) {
+        if (deadlines_[i] && *deadlines_[i] <= now && (!first || *deadlines_[i] < *deadlines_[*first])) {
+          first = i;
+        }
+      }
+      if (!first) return names;
+      names.push_back(static_cast<Name>(*first));
+      deadlines_[*first].reset();
+    }
   }
 
  private:
