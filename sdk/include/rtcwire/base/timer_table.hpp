@@ -36,7 +36,8 @@ class TimerTable {
     while (true) {
       std::optional<std::size_t> first;
       for (std::size_t i = 0; i < Count; ++i) {
-        if (deadlines_[i] && *deadlines_[i] <= now && (!first || *deadlines_[i] < *deadlines_[*first])) {
+        if (deadlines_[i] && *deadlines_[i] <= now &&
+            (!first || *deadlines_[i] < *deadlines_[*first])) {
           first = i;
         }
       }
