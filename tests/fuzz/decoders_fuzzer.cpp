@@ -1,6 +1,7 @@
 // Feeds untrusted bytes to every decoder (envelopes, Engine.IO, the client config and app data of
-// the Wasm boundary, file transfer control), to a connected client core as server frames, and to
-// one peer's file transfers, whose outputs must encode as valid JSON. Any crash, sanitizer
+// the Wasm boundary, file transfer control, peer events and signals), to a connected client core
+// as server frames, as JS peer events and as peer signals, and to one peer's file transfers, whose
+// outputs must encode as valid JSON. Any crash, sanitizer
 // report, uncaught exception or hang is a finding.
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include "rtcwire/peer/file_transfer_control.hpp"
 #include "rtcwire/peer/file_transfer_encoding.hpp"
 #include "rtcwire/peer/file_transfers.hpp"
+#include "rtcwire/peer/peer_event.hpp"
 
 namespace {
 
@@ -178,6 +180,39 @@ void fuzz_file_transfers(std::string_view input) {
   files.close();
 }
 
+// The peer layer of a client in a room with peer "p" (to which it is connecting: it creates the
+// connection and its channels on joining). Each line is a peer event from JS (as the Wasm boundary
+// parses it), or, after a '>', the data of a signal from "p" (a JSON text, or else that text as a
+// string): negotiation messages are the peer layer's. Outputs must encode as JSON throughout.
+void fuzz_peers(std::string_view input) {
+  const std::unique_ptr<Client> connected = connected_client();
+  Client& client = *connected;
+  int64_t now = 0;
+  uint64_t seq = 1;
+  std::size_t start = 0;
+  while (start <= input.size()) {
+    std::size_t end = input.find('\n', start);
+    if (end == std::string_view::npos) end = input.size();
+    const std::string_view line = input.substr(start, end - start);
+    now += 10;
+    if (!line.empty() && line[0] == '>') {
+      envelope::Json data = envelope::Json::parse(line.substr(1), nullptr, false);
+      if (data.is_discarded()) data = std::string(line.substr(1));
+      const envelope::Json signal = {
+          {"v", 1}, {"seq", ++seq}, {"t", "signal"}, {"from", "p"}, {"data", std::move(data)}};
+      client.handle_transport_text(
+          1, "4" + signal.dump(-1, ' ', false, envelope::Json::error_handler_t::replace),
+          Millis(now));
+    } else if (auto event = peer::parse_peer_event(line)) {
+      client.handle_peer_event(event.value(), Millis(now));
+    }
+    encode_outputs_checked(client);
+    start = end + 1;
+  }
+  client.handle_timeout(Millis(now + 60'000));
+  encode_outputs_checked(client);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
@@ -225,5 +260,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
 
   fuzz_polling_client(input);
   fuzz_file_transfers(input);
+  fuzz_peers(input);
   return 0;
 }
