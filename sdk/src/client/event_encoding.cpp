@@ -1,11 +1,11 @@
 #include "rtcwire/client/event_encoding.hpp"
 #include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/json_parse.hpp"
+#include "rtcwire/base/json_writer.hpp"
 #include "rtcwire/base/overloaded.hpp"
 #include "rtcwire/peer/file_transfer_encoding.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,45 +16,7 @@
 namespace rtcwire {
 namespace {
 
-// A JSON string, by the envelope encoder's serializer: invalid UTF-8 becomes U+FFFD there too.
-void put_string(std::string& out, std::string_view text) {
-  out += envelope::Json(text).dump(-1, ' ', false, envelope::Json::error_handler_t::replace);
-}
-
-// Every number here fits: ids and counts up to 2^53, times in milliseconds.
-void put_number(std::string& out, std::int64_t value) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  out.append(digits, end);
-}
-
-void put_bool(std::string& out, bool value) { out += value ? "true" : "false"; }
-
-void put_json(std::string& out, const envelope::Json& value) {
-  out += value.dump(-1, ' ', false, envelope::Json::error_handler_t::replace);
-}
-
-// `,"name":` — every object starts with its type, so each later field follows a comma.
-void put_key(std::string& out, std::string_view name) {
-  out += ",\"";
-  out += name;
-  out += "\":";
-}
-
-void open_object(std::string& out, std::string_view type) {
-  out += "{\"type\":";
-  put_string(out, type);
-}
-
-void put_error(std::string& out, const Error& error) {
-  out += "{\"code\":";
-  put_string(out, to_string(error.code));
-  put_key(out, "origin");
-  put_string(out, to_string(error.origin));
-  put_key(out, "message");
-  put_string(out, error.message);
-  out += '}';
-}
+using namespace json_writer;
 
 void put_action(std::string& out, const TransportAction& action) {
   std::visit(Overloaded{

@@ -1,45 +1,12 @@
 #include "rtcwire/peer/file_transfer_encoding.hpp"
 
-#include <charconv>
-
-#include <nlohmann/json.hpp>
-
+#include "rtcwire/base/json_writer.hpp"
 #include "rtcwire/base/overloaded.hpp"
 
 namespace rtcwire::peer {
 namespace {
 
-void put_number(std::string& out, std::uint64_t value) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  out.append(digits, end);
-}
-
-void put_string(std::string& out, std::string_view text) {
-  out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-void put_key(std::string& out, std::string_view name) {
-  out += ",\"";
-  out += name;
-  out += "\":";
-}
-
-void open_object(std::string& out, std::string_view type) {
-  out += "{\"type\":\"";
-  out += type;
-  out += '"';
-}
-
-void put_error(std::string& out, const Error& error) {
-  out += "{\"code\":";
-  put_string(out, to_string(error.code));
-  put_key(out, "origin");
-  put_string(out, to_string(error.origin));
-  put_key(out, "message");
-  put_string(out, error.message);
-  out += '}';
-}
+using namespace json_writer;
 
 void open_event(std::string& out, std::string_view type, std::string_view peer,
                 std::uint32_t transfer) {

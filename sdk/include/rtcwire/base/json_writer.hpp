@@ -1,0 +1,33 @@
+// Writing JSON text piece by piece, for the outputs of the Wasm boundary (no DOM per output).
+// Objects start with their "type", so every later field follows a comma (put_key).
+#pragma once
+
+#include <charconv>
+#include <concepts>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "rtcwire/base/error.hpp"
+
+namespace rtcwire::json_writer {
+
+// A JSON string, by nlohmann's serializer: invalid UTF-8 becomes U+FFFD.
+void put_string(std::string& out, std::string_view text);
+void put_json(std::string& out, const nlohmann::json& value);
+void put_bool(std::string& out, bool value);
+// `,"name":`
+void put_key(std::string& out, std::string_view name);
+// `{"type":"<type>"`, left open for the fields.
+void open_object(std::string& out, std::string_view type);
+// {code, origin, message}
+void put_error(std::string& out, const Error& error);
+
+// Every number written fits a double exactly: ids, counts and offsets up to 2^53, milliseconds.
+template <std::integral Number>
+void put_number(std::string& out, Number value) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+}
+
+}  // namespace rtcwire::json_writer
