@@ -137,6 +137,8 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
           on_ack(*session, envelope, now, out);
         } else if constexpr (std::is_same_v<T, envelope::Refresh>) {
           on_refresh(*session, envelope, now, out);
+        } else if constexpr (std::is_same_v<T, envelope::IceServersRequest>) {
+          on_ice_servers(*session, now, out);
         } else {
           static_assert(std::is_same_v<T, envelope::SignalTo> ||
                         std::is_same_v<T, envelope::DirectTo>);
@@ -499,6 +501,17 @@ void SignallingHub::on_refresh(PeerSession& session, const envelope::Refresh& re
   apply_authorization(session, admitted, now);
   out.deliver(*session.connection,
               envelope::encode(envelope::Refreshed{token_lifetime(admitted).value_or(0)}));
+}
+
+void SignallingHub::on_ice_servers(PeerSession& session, Millis /*now*/, Output& out) {
+  refuse_now(session, ErrorCode::turn_not_configured,
+             "this server mints no TURN credentials (no --turn-secret)", out);
+}
+
+void SignallingHub::refuse_now(PeerSession& session, ErrorCode code, std::string message,
+                               Output& out) {
+  out.deliver(*session.connection, envelope::encode(envelope::ErrorReply{code, message}));
+  out.refuse(remote_error(code, std::move(message)));
 }
 
 void SignallingHub::expire_token(PeerSession& session, Output& out) {

@@ -160,6 +160,10 @@ class SignallingHub {
   void resume_session(ConnectionId from, PeerSession& session, envelope::Seq client_ack,
                       const std::optional<Authorization>& admitted, Millis now, Output& out);
   void on_refresh(PeerSession& session, const envelope::Refresh& refresh, Millis now, Output& out);
+  // Fresh TURN credentials, at most once a second per session; answers and refusals unsequenced.
+  void on_ice_servers(PeerSession& session, Millis now, Output& out);
+  // An error envelope without seq to an attached session: it only matters now, like its request.
+  void refuse_now(PeerSession& session, ErrorCode code, std::string message, Output& out);
   // Ends an attached session whose token ran out: the client hears token_expired first.
   void expire_token(PeerSession& session, Output& out);
   void on_join(PeerSession& session, const envelope::Join& join, Output& out);
