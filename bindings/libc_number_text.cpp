@@ -1,15 +1,16 @@
-// Number <-> text for the Wasm, in place of musl's. Only nlohmann calls these here: snprintf with
-// hex formats ("\\u%04x" when it escapes a control character, "<U+%.4X>" in parse errors), and
-// strtoull/strtoll/strtod for the number tokens its lexer has already checked. musl's versions
-// bring printf_core and strtod's long double arithmetic (about 5 KiB gzip, most of what is left
-// of libc in the module). The link sends those calls here (-Wl,--wrap=...); strtod asks the
-// browser, whose Number() rounds correctly, as musl's strtod does.
+// Number <-> text for the Wasm, in place of musl's. Only nlohmann and embind call these here:
+// snprintf with hex formats (nlohmann's "\\u%04x" escapes and "<U+%.4X>" in parse errors),
+// siprintf with "%p" (embind names a type by its address), and strtoull/strtoll/strtod on number
+// tokens nlohmann's lexer has already checked. musl's versions bring printf_core and strtod's
+// long double arithmetic: about 9.8 KiB gzip, most of the libc code in the module. The link sends
+// those calls here (-Wl,--wrap=...); strtod asks the browser, whose Number() rounds correctly.
 #include <emscripten/emscripten.h>
 
 #include <cerrno>
 #include <climits>
 #include <cstdarg>
 #include <cstddef>
+#include <cstdint>
 
 namespace {
 
@@ -104,10 +105,9 @@ extern "C" double __wrap_strtod(const char* text, char** end) {
   return rtcwire_decimal_to_double(text, static_cast<std::size_t>(cursor - text));
 }
 
-// Formats with `%[.][0-9]*[hh](x|X)` conversions and literal text; nothing else is asked for.
-extern "C" int __wrap_snprintf(char* out, std::size_t size, const char* format, ...) {
-  va_list args;
-  va_start(args, format);
+// Formats with `%[.][0-9]*[hh](x|X)` and `%p` conversions and literal text; nothing else is asked
+// for (snprintf: nlohmann's escapes; siprintf: embind names a type by its address).
+static int format_hex(char* out, std::size_t size, const char* format, va_list args) {
   Output output{out, size};
   for (const char* cursor = format; *cursor != '\0'; ++cursor) {
     if (*cursor != '%') {
@@ -118,6 +118,10 @@ extern "C" int __wrap_snprintf(char* out, std::size_t size, const char* format, 
     int min_digits = 0;
     for (; is_digit(*cursor); ++cursor) min_digits = min_digits * 10 + (*cursor - '0');
     while (*cursor == 'h') ++cursor;
+    if (*cursor == 'p') {
+      output.put('0');
+      output.put('x');
+    }
     const char* hex = *cursor == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
     unsigned value = va_arg(args, unsigned);
     char digits[8];
@@ -129,7 +133,22 @@ extern "C" int __wrap_snprintf(char* out, std::size_t size, const char* format, 
     for (int pad = count; pad < min_digits; ++pad) output.put('0');
     while (count > 0) output.put(digits[--count]);
   }
-  va_end(args);
   if (size != 0) out[output.length < size ? output.length : size - 1] = '\0';
   return static_cast<int>(output.length);
+}
+
+extern "C" int __wrap_snprintf(char* out, std::size_t size, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  const int length = format_hex(out, size, format, args);
+  va_end(args);
+  return length;
+}
+
+extern "C" int __wrap_siprintf(char* out, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  const int length = format_hex(out, SIZE_MAX, format, args);
+  va_end(args);
+  return length;
 }
