@@ -383,8 +383,8 @@ export class PeerConnections {
     const sender = entry?.senders.get(oldHandle);
     if (!sender) return undefined;
     entry.senders.delete(oldHandle);
-    // A null track keeps the sender (muted) under the old handle, so a later replace finds it.
-    entry.senders.set(newHandle ?? oldHandle, sender);
+    // No track (handle 0) keeps the sender (muted) under the old handle, so a later replace finds it.
+    entry.senders.set(newHandle || oldHandle, sender);
     return sender.replaceTrack(this.#media.get(newHandle) ?? null);
   }
 }

@@ -299,6 +299,32 @@ test('after pc-close, late operation results and channel events of that connecti
   });
 });
 
+// The core mutes with track-replace to handle 0 and unmutes by replacing the track with itself:
+// the muted sender must still be found under the track's handle.
+test('track-replace to 0 mutes the sender under the old handle; replacing it with itself unmutes', async () => {
+  const fake = handSettledPeerConnection();
+  const sent = [];
+  fake.RTCPeerConnection.prototype.addTrack = function addTrack(track) {
+    const sender = { replaceTrack: async (next) => sent.push(next?.id ?? null) };
+    sent.push(track.id);
+    return sender;
+  };
+  const media = new MediaHandles();
+  const microphone = { id: 'mic' };
+  const camera = { id: 'cam' };
+  const adapter = new PeerConnections(
+    { RTCPeerConnection: fake.RTCPeerConnection },
+    { event: () => {}, message: () => {} },
+    media,
+  );
+  adapter.execute({ type: 'pc-create', peer: 'b', pc: 1, config: {} });
+  adapter.execute({ type: 'track-add', pc: 1, track: media.register(microphone), stream: 0 });
+  await adapter.execute({ type: 'track-replace', pc: 1, old: media.handleOf(microphone), new: 0 });
+  await adapter.execute({ type: 'track-replace', pc: 1, old: media.handleOf(microphone), new: media.handleOf(microphone) });
+  await adapter.execute({ type: 'track-replace', pc: 1, old: media.handleOf(microphone), new: media.register(camera) });
+  assert.deepEqual(sent, ['mic', null, 'mic', 'cam']);
+});
+
 test('without an RTCPeerConnection on the platform, pc-create reports a failed connection', () => {
   const reported = [];
   const adapter = new PeerConnections(
