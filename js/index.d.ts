@@ -68,7 +68,8 @@ export type ErrorCode =
   | 'ice_failed'
   | 'channel_closed'
   | 'negotiation_failed'
-  | 'peer_closed';
+  | 'peer_closed'
+  | 'turn_not_configured';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';

@@ -60,6 +60,7 @@ enum class ErrorCode {
   channel_closed,       // the data channel is closed (or gone with its connection)
   negotiation_failed,   // the browser refused a negotiation step (an RTCPeerConnection op failed)
   peer_closed,          // the peer is closed (hung up, left the room): nothing more goes to it
+  turn_not_configured,  // the server has no TURN secret: it cannot mint ICE server credentials
 };
 
 std::string_view to_string(ErrorCode code);
