@@ -202,7 +202,8 @@ bool is_sequenced(const ClientEnvelope& envelope) {
 
 bool is_sequenced(const ServerEnvelope& envelope) {
   return !std::holds_alternative<Welcome>(envelope) && !std::holds_alternative<Ack>(envelope) &&
-         !std::holds_alternative<GoAway>(envelope) && !std::holds_alternative<Refreshed>(envelope) &&
+         !std::holds_alternative<GoAway>(envelope) &&
+         !std::holds_alternative<Refreshed>(envelope) &&
          !std::holds_alternative<IceServersGrant>(envelope);
 }
 

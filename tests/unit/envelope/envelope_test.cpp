@@ -154,17 +154,19 @@ TEST(EnvelopeTest, WireFormIsTheDocumentedOne) {
   EXPECT_EQ(encode(ServerEnvelope{ErrorReply{ErrorCode::not_in_room, "join first"}}),
             R"({"code":"not_in_room","message":"join first","t":"error","v":1})");
   EXPECT_EQ(encode(ClientEnvelope{IceServersRequest{}}), R"({"t":"ice-servers","v":1})");
-  EXPECT_EQ(encode(ServerEnvelope{IceServersGrant{Json::parse(R"([{"urls":["stun:s"]}])"), 9000}}),
-            R"({"iceServers":[{"urls":["stun:s"]}],"iceServersExpireInMs":9000,"t":"ice-servers","v":1})");
+  EXPECT_EQ(
+      encode(ServerEnvelope{IceServersGrant{Json::parse(R"([{"urls":["stun:s"]}])"), 9000}}),
+      R"({"iceServers":[{"urls":["stun:s"]}],"iceServersExpireInMs":9000,"t":"ice-servers","v":1})");
   // Without TURN credentials a welcome carries neither field.
-  const std::string welcome = encode(
-      ServerEnvelope{Welcome{"p", "s", "t", 9, false, 0, std::nullopt, std::nullopt}});
+  const std::string welcome =
+      encode(ServerEnvelope{Welcome{"p", "s", "t", 9, false, 0, std::nullopt, std::nullopt}});
   EXPECT_EQ(welcome.find("iceServers"), std::string::npos) << welcome;
 }
 
 TEST(EnvelopeTest, IceServersOfTheServerAreDecodedButNotJudged) {
   // The list itself is the client's to check (like the app's own iceServers): any JSON passes.
-  auto odd = decode_server(R"({"v":1,"t":"ice-servers","iceServers":"nope","iceServersExpireInMs":5})");
+  auto odd =
+      decode_server(R"({"v":1,"t":"ice-servers","iceServers":"nope","iceServersExpireInMs":5})");
   ASSERT_TRUE(odd.ok()) << odd.error().message;
   EXPECT_EQ(std::get<IceServersGrant>(odd.value().envelope), (IceServersGrant{"nope", 5}));
   // The ice-servers request takes no field; extra ones are ignored like everywhere.
