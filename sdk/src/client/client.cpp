@@ -73,6 +73,8 @@ Client::Client(ClientConfig config)
       max_message_bytes_(config_.max_message_bytes),
       session_(config_.resume_buffer_bytes),
       reconnect_(config_.reconnect),
+      ice_servers_(config_.peers.ice_servers, config_.peers.relay_only,
+                   config_.peers.ice_servers_provider),
       peers_(config_.peers) {
   auto url = parse_server_url(config_.url);
   if (url) {
@@ -145,6 +147,10 @@ Status Client::connect(Millis now) {
     return started;
   }
   start_connecting(now);
+  if (ice_servers_.has_provider() && !ice_servers_.provider_answer_awaited()) {
+    ice_servers_.provider_asked();
+    events_.push_back(client_event::IceServersNeeded{});
+  }
   return ok();
 }
 
@@ -348,6 +354,7 @@ void Client::close(Millis now) {
   ladder_.stop();
   close_racing();
   timers_.clear_all();
+  ice_servers_.stop();
   session_.clear();
   pending_joins_.clear();
   with_peers([](peer::PeerRegistry& peers) {
@@ -373,6 +380,60 @@ Status Client::set_token(std::string token, Millis now) {
   auto sent = write(envelope::encode(envelope::Refresh{*token_}));
   if (!sent) lose_connection(sent.error(), now);
   return ok();
+}
+
+Status Client::set_ice_servers(nlohmann::json servers, std::string_view policy, Millis /*now*/) {
+  if (!policy.empty() && policy != "all" && policy != "relay") {
+    return local_error(ErrorCode::invalid_argument,
+                       "'iceTransportPolicy' must be 'all' or 'relay'");
+  }
+  const auto relay_only = policy.empty() ? std::nullopt : std::optional<bool>(policy == "relay");
+  if (auto set = ice_servers_.set_app(std::move(servers), relay_only); !set) return set;
+  apply_ice_servers();
+  return ok();
+}
+
+void Client::ice_servers_provided(std::string_view json, Millis now) {
+  if (auto taken = ice_servers_.provider_answer(json, now); !taken) {
+    events_.push_back(client_event::ErrorRaised{taken.error()});
+    return;
+  }
+  apply_ice_servers();
+}
+
+void Client::ice_servers_failed(std::string_view reason, Millis now) {
+  events_.push_back(client_event::ErrorRaised{ice_servers_.provider_failed(reason, now)});
+}
+
+void Client::apply_ice_servers() {
+  with_peers([&](peer::PeerRegistry& peers) {
+    return peers.set_ice_configuration(ice_servers_.effective(), ice_servers_.relay_only());
+  });
+}
+
+void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, Millis now) {
+  if (auto taken = ice_servers_.server_list(grant.ice_servers, grant.expires_in_ms, now); !taken) {
+    events_.push_back(client_event::ErrorRaised{taken.error()});
+    return;
+  }
+  apply_ice_servers();
+}
+
+void Client::refresh_ice_servers(Millis now) {
+  for (const auto due : ice_servers_.take_due(now)) {
+    if (due == client::IceServerSources::Due::server_request) {
+      // Not connected: the next welcome brings fresh credentials.
+      if (state_ != ClientState::connected) continue;
+      ice_servers_.server_asked();
+      if (auto sent = write(envelope::encode(envelope::IceServersRequest{})); !sent) {
+        lose_connection(sent.error(), now);
+      }
+    } else {
+      if (state_ == ClientState::closed || ice_servers_.provider_answer_awaited()) continue;
+      ice_servers_.provider_asked();
+      events_.push_back(client_event::IceServersNeeded{});
+    }
+  }
 }
 
 void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
@@ -464,6 +525,7 @@ void Client::fire_due_timers(Millis now) {
     peers.handle_timeout(now);
     return 0;
   });
+  refresh_ice_servers(now);
   if (state_ == ClientState::connecting) {
     if (const auto kind = ladder_.handle_timeout(now)) start_attempt(*kind, now);
   }
@@ -700,6 +762,11 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   }
   enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed, session_.peer_id(),
          max_message_bytes_, welcomed_over});
+  if (welcome.ice_servers) {
+    take_server_ice_servers(*welcome.ice_servers, now);
+  } else {
+    ice_servers_.server_refused(ErrorCode::turn_not_configured, now);
+  }
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
   for (const auto& entry : session_.unacked()) {
@@ -772,6 +839,15 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
                                                   std::move(direct.data)});
           },
           [&](envelope::ErrorReply& refusal) {
+            // The refusals of an ice-servers request are unsequenced and name no request.
+            const bool ice_servers_refused = ice_servers_.server_answer_awaited() &&
+                                             refusal.id == 0 &&
+                                             (refusal.code == ErrorCode::turn_not_configured ||
+                                              refusal.code == ErrorCode::rate_limited);
+            if (ice_servers_refused) {
+              ice_servers_.server_refused(refusal.code, now);
+              if (refusal.code == ErrorCode::turn_not_configured) return;
+            }
             Error error = remote_error(refusal.code, std::move(refusal.message));
             if (ClientSession::ends_session(error.code)) {
               if (error.code == ErrorCode::token_expired && token_) {
@@ -792,8 +868,7 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           [&](envelope::Refreshed& refreshed) {
             schedule_token_refresh(refreshed.auth_expires_in_ms, now);
           },
-          // Server-minted TURN credentials: not used by this client yet (issue 11, client side).
-          [](envelope::IceServersGrant&) {},
+          [&](envelope::IceServersGrant& grant) { take_server_ice_servers(grant, now); },
           [&](envelope::GoAway& goaway) {
             if (auto acked = session_.acknowledge(goaway.ack); !acked) {
               events_.push_back(ev::ErrorRaised{acked.error()});
@@ -943,7 +1018,8 @@ std::optional<ClientEvent> Client::poll_event() {
 
 std::optional<Millis> Client::poll_timeout() const {
   std::optional<Millis> earliest = timers_.earliest();
-  for (const auto deadline : {reconnect_.deadline(), ladder_.deadline(), peers_.poll_timeout()}) {
+  for (const auto deadline : {reconnect_.deadline(), ladder_.deadline(), peers_.poll_timeout(),
+                              ice_servers_.deadline()}) {
     if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
   }
   for (const auto& attempt : racing_) {
