@@ -33,17 +33,15 @@ export function turnCredentials(secret, user, ttlSeconds, nowMs = Date.now()) {
 }
 
 /**
- * @param {{secret?: string, tls?: {cert: string, key: string}, realm?: string,
- *   maxAllocateLifetime?: number, startTimeoutMs?: number}} [options]
+ * @param {{secret?: string, tls?: {cert: string, key: string}, realm?: string, startTimeoutMs?: number}} [options]
  *   tls: a certificate and key (files) for the TLS listener; without it there is none.
- *   maxAllocateLifetime: seconds an allocation lives without a Refresh (coturn's default 3600);
- *   short, it makes clients refresh often, each time with the credential they were given.
+ * Allocation lifetimes stay coturn's: it grants Chromium 600 s whatever --max-allocate-lifetime
+ * says, so stale credentials show only when a new allocation is needed (restart()).
  */
 export async function startCoturn({
   secret = randomBytes(24).toString('hex'),
   tls,
   realm = 'rtcwire.test',
-  maxAllocateLifetime,
   startTimeoutMs = 10000,
 } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rtcwire-coturn-'));
@@ -77,7 +75,6 @@ export async function startCoturn({
     ...(tls
       ? ['--tls-listening-port', String(tlsPort), '--cert', tls.cert, '--pkey', tls.key, '--no-tlsv1', '--no-tlsv1_1']
       : ['--no-tls']),
-    ...(maxAllocateLifetime ? ['--max-allocate-lifetime', String(maxAllocateLifetime)] : []),
   ];
 
   // The lines coturn prints once each listener is open (-v) and every relay thread runs.
