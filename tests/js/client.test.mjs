@@ -106,8 +106,7 @@ test('a command from a listener runs while the outputs are drained; the events k
 });
 
 // The core writes JSON itself: control characters must leave and arrive escaped (\u0001), other
-// text as it is. (In the Wasm, the escapes go through the integer-only snprintf of
-// bindings/integer_snprintf.cpp.)
+// text as it is. (In the Wasm, the escapes go through the snprintf of bindings/libc_number_text.cpp.)
 test('control characters and astral text cross the real core both ways, escaped as JSON', async () => {
   const { client, socket } = await connectedOverWebSocket();
   const text = 'a\u0001b\u001fc\u007f\u2028 \u{1F600} "q" \\';
@@ -123,6 +122,33 @@ test('control characters and astral text cross the real core both ways, escaped 
   const frame = socket.sent.findLast((sent) => sent.includes('"t":"publish"'));
   assert.ok(frame.includes('a\\u0001b\\u001fc'), `control characters escaped in ${frame}`);
   assert.deepEqual(JSON.parse(frame.slice(1)).data, { text });
+  client.close();
+});
+
+// Numbers are parsed by the Wasm's own strtoull/strtoll/strtod (bindings/libc_number_text.cpp):
+// every one must arrive as JavaScript reads the same text, and leave as JavaScript writes it.
+test('numbers cross the real core both ways exactly: integer limits, past them, subnormals, exponents', async () => {
+  const { client, socket } = await connectedOverWebSocket();
+  const numbers = [
+    '0', '7', '-42', '0.1', '-2.5e-3', '1E5', '3.141592653589793', '1e-7',
+    '9007199254740993', '9223372036854775807', '-9223372036854775808', '-9223372036854775809',
+    '18446744073709551615', '18446744073709551616', '123456789012345678901234567890',
+    '1.7976931348623157e308', '2.2250738585072014e-308', '5e-324', '2e-324',
+    '0.30000000000000004', '1.00000000000000011102230246251565404236316680908203125',
+  ];
+  const received = [];
+  client.on('message', ({ data }) => received.push(data));
+  socket.receive(`4{"v":1,"seq":1,"t":"direct","from":"peer-a","data":[${numbers.join(',')}]}`);
+  const expected = numbers.map(Number);
+  assert.equal(received.length, 1);
+  assert.deepEqual(received[0], expected);
+
+  const joining = client.join('room-n');
+  socket.receive(envelope({ seq: 2, t: 'joined', room: 'room-n', peers: ['peer-a'], id: 1 }));
+  await joining;
+  client.publish(expected);
+  const frame = socket.sent.findLast((sent) => sent.includes('"t":"publish"'));
+  assert.deepEqual(JSON.parse(frame.slice(1)).data, expected);
   client.close();
 });
 

@@ -114,7 +114,10 @@ test('two SDK clients over werift connect peer to peer on 127.0.0.1 and exchange
       [stats.candidatePair?.local, stats.candidatePair?.remote, stats.candidatePair?.protocol],
       ['host', 'host', 'udp'],
     );
-    assert.ok(stats.bytesSent > 0 && stats.bytesReceived > 0);
+    // werift counts received bytes on its nominated pair only when they came in on that pair's own
+    // socket; the remote's nominated pair may use another (ICE allows it, and under load it
+    // happens), so only the sending side's count is werift's to give. Received: the messages.
+    assert.ok(stats.bytesSent > 0, `${stats.bytesSent} bytes sent on the selected pair`);
     assert.ok(stats.dataChannels.messagesReceived >= 60, `${stats.dataChannels.messagesReceived} messages counted`);
     const pairs = pair.werift.created.map((connection) => connection.iceTransports[0]?.connection.nominated);
     for (const nominated of pairs) {

@@ -1,0 +1,154 @@
+// Number <-> text for the Wasm, in place of musl's. Only nlohmann and embind call these here:
+// snprintf with hex formats (nlohmann's "\\u%04x" escapes and "<U+%.4X>" in parse errors),
+// siprintf with "%p" (embind names a type by its address), and strtoull/strtoll/strtod on number
+// tokens nlohmann's lexer has already checked. musl's versions bring printf_core and strtod's
+// long double arithmetic: about 9.8 KiB gzip, most of the libc code in the module. The link sends
+// those calls here (-Wl,--wrap=...); strtod asks the browser, whose Number() rounds correctly.
+#include <emscripten/emscripten.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdarg>
+#include <cstddef>
+#include <cstdint>
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The digits of `text` after an optional sign; `negative` says which sign.
+const char* skip_sign(const char* text, bool& negative) {
+  negative = *text == '-';
+  return (*text == '-' || *text == '+') ? text + 1 : text;
+}
+
+// Decimal digits into `value`; false when it would exceed `limit`.
+bool accumulate(const char*& cursor, unsigned long long limit, unsigned long long& value) {
+  bool fits = true;
+  for (; is_digit(*cursor); ++cursor) {
+    const unsigned digit = static_cast<unsigned>(*cursor - '0');
+    if (value > (limit - digit) / 10) fits = false;
+    if (fits) value = value * 10 + digit;
+  }
+  return fits;
+}
+
+// Writes `c` if room is left; counts it either way (snprintf returns the untruncated length).
+struct Output {
+  char* out;
+  std::size_t size;
+  std::size_t length = 0;
+  void put(char c) {
+    if (length + 1 < size) out[length] = c;
+    ++length;
+  }
+};
+
+}  // namespace
+
+EM_JS(double, rtcwire_decimal_to_double, (const char* text, std::size_t length),
+      { return Number(UTF8ToString(text, length)); });
+
+extern "C" unsigned long long __wrap_strtoull(const char* text, char** end, int /*base: 10*/) {
+  bool negative = false;
+  const char* cursor = skip_sign(text, negative);
+  const char* digits = cursor;
+  unsigned long long value = 0;
+  const bool fits = accumulate(cursor, ULLONG_MAX, value);
+  if (end) *end = const_cast<char*>(cursor == digits ? text : cursor);
+  if (!fits) {
+    errno = ERANGE;
+    return ULLONG_MAX;
+  }
+  return negative ? 0 - value : value;
+}
+
+extern "C" long long __wrap_strtoll(const char* text, char** end, int /*base: 10*/) {
+  bool negative = false;
+  const char* cursor = skip_sign(text, negative);
+  const char* digits = cursor;
+  unsigned long long magnitude = 0;
+  const unsigned long long limit = negative ? 0ULL - static_cast<unsigned long long>(LLONG_MIN)
+                                            : static_cast<unsigned long long>(LLONG_MAX);
+  const bool fits = accumulate(cursor, limit, magnitude);
+  if (end) *end = const_cast<char*>(cursor == digits ? text : cursor);
+  if (!fits) {
+    errno = ERANGE;
+    return negative ? LLONG_MIN : LLONG_MAX;
+  }
+  return negative ? static_cast<long long>(0ULL - magnitude) : static_cast<long long>(magnitude);
+}
+
+// A decimal number: sign, digits, fraction, exponent (what JSON allows, and more).
+extern "C" double __wrap_strtod(const char* text, char** end) {
+  bool negative = false;
+  const char* cursor = skip_sign(text, negative);
+  const char* mantissa = cursor;
+  while (is_digit(*cursor)) ++cursor;
+  if (*cursor == '.') {
+    ++cursor;
+    while (is_digit(*cursor)) ++cursor;
+  }
+  if (cursor == mantissa || (cursor == mantissa + 1 && *mantissa == '.')) {
+    if (end) *end = const_cast<char*>(text);
+    return 0;
+  }
+  if (*cursor == 'e' || *cursor == 'E') {
+    const char* exponent = cursor + 1;
+    if (*exponent == '+' || *exponent == '-') ++exponent;
+    if (is_digit(*exponent)) {
+      cursor = exponent;
+      while (is_digit(*cursor)) ++cursor;
+    }
+  }
+  if (end) *end = const_cast<char*>(cursor);
+  return rtcwire_decimal_to_double(text, static_cast<std::size_t>(cursor - text));
+}
+
+// Formats with `%[.][0-9]*[hh](x|X)` and `%p` conversions and literal text; nothing else is asked
+// for (snprintf: nlohmann's escapes; siprintf: embind names a type by its address).
+static int format_hex(char* out, std::size_t size, const char* format, va_list args) {
+  Output output{out, size};
+  for (const char* cursor = format; *cursor != '\0'; ++cursor) {
+    if (*cursor != '%') {
+      output.put(*cursor);
+      continue;
+    }
+    if (*++cursor == '.') ++cursor;
+    int min_digits = 0;
+    for (; is_digit(*cursor); ++cursor) min_digits = min_digits * 10 + (*cursor - '0');
+    while (*cursor == 'h') ++cursor;
+    if (*cursor == 'p') {
+      output.put('0');
+      output.put('x');
+    }
+    const char* hex = *cursor == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    unsigned value = va_arg(args, unsigned);
+    char digits[8];
+    int count = 0;
+    do {
+      digits[count++] = hex[value % 16];
+      value /= 16;
+    } while (value != 0);
+    for (int pad = count; pad < min_digits; ++pad) output.put('0');
+    while (count > 0) output.put(digits[--count]);
+  }
+  if (size != 0) out[output.length < size ? output.length : size - 1] = '\0';
+  return static_cast<int>(output.length);
+}
+
+extern "C" int __wrap_snprintf(char* out, std::size_t size, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  const int length = format_hex(out, size, format, args);
+  va_end(args);
+  return length;
+}
+
+extern "C" int __wrap_siprintf(char* out, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  const int length = format_hex(out, SIZE_MAX, format, args);
+  va_end(args);
+  return length;
+}
