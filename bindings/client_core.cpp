@@ -77,6 +77,19 @@ class ClientCore {
   std::string setToken(std::string token, double now) {
     return status_text(client_.set_token(std::move(token), to_millis(now)));
   }
+  // policy: '' (unchanged), 'all' or 'relay'.
+  std::string setIceServers(const std::string& servers_json, const std::string& policy,
+                            double now) {
+    auto servers = parse_app_data(servers_json);
+    if (!servers) return encode_error(servers.error());
+    return status_text(client_.set_ice_servers(std::move(servers.value()), policy, to_millis(now)));
+  }
+  void iceServersProvided(const std::string& json, double now) {
+    client_.ice_servers_provided(json, to_millis(now));
+  }
+  void iceServersFailed(const std::string& reason, double now) {
+    client_.ice_servers_failed(reason, to_millis(now));
+  }
   // The peer layer (docs/architecture.md, "Peers"): what the RTCPeerConnections did, and the
   // app's peer commands.
   std::string peerEvent(const std::string& event_json, double now) {
@@ -216,6 +229,9 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("signal", &ClientCore::signal)
       .function("close", &ClientCore::close)
       .function("setToken", &ClientCore::setToken)
+      .function("setIceServers", &ClientCore::setIceServers)
+      .function("iceServersProvided", &ClientCore::iceServersProvided)
+      .function("iceServersFailed", &ClientCore::iceServersFailed)
       .function("bufferedAmount", &ClientCore::bufferedAmount)
       .function("transportOpen", &ClientCore::transportOpen)
       .function("transportText", &ClientCore::transportText)

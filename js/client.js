@@ -38,8 +38,9 @@ const abandonedCores = new FinalizationRegistry((core) => core.delete());
 // `rememberTransport(transport, until)` keeps the core's advice on which transport to start with
 // next time (see index.js).
 // `getToken`: gives fresh connection tokens (or null). `platform`: see platform/platform.js.
-export function createClient(core, rememberTransport, getToken, platform) {
-  return new RtcwireClient(constructionKey, core, rememberTransport, getToken, platform);
+// `provideIceServers`: resolves with the iceServersProvider's JSON text, or rejects with why (or null).
+export function createClient(core, rememberTransport, getToken, platform, provideIceServers = null) {
+  return new RtcwireClient(constructionKey, core, rememberTransport, getToken, platform, provideIceServers);
 }
 
 export class RtcwireClient {
@@ -52,6 +53,7 @@ export class RtcwireClient {
   #timer;
   #rememberTransport;
   #getToken;
+  #provideIceServers;
   // While the outputs are being taken: platform events wait in #queuedInputs (see #input), and
   // #fed says whether the core got an input since its outputs were last taken.
   #draining = false;
@@ -103,12 +105,13 @@ export class RtcwireClient {
     bufferedAmount: (channel) => this.#peerConnections.bufferedAmount(channel),
   };
 
-  constructor(key, core, rememberTransport, getToken, platform) {
+  constructor(key, core, rememberTransport, getToken, platform, provideIceServers) {
     if (key !== constructionKey) throw new TypeError('use connect() to create an rtcwire client');
     this.#core = core;
     this.#platform = platform;
     this.#rememberTransport = rememberTransport;
     this.#getToken = getToken;
+    this.#provideIceServers = provideIceServers;
     abandonedCores.register(this, core, this);
     this.#timer = new DeadlineTimer(platform, () => this.#input((now) => core.timerFired(now)));
     this.#transports = new Transports(platform, {
@@ -277,6 +280,19 @@ export class RtcwireClient {
     // Handle 0 is never given: it stands for no track.
     const newHandle = newTrack === null ? 0 : this.#media.register(newTrack);
     return this.#mediaCommand((core, now) => core.replaceTrack(oldHandle, newHandle, now));
+  }
+
+  /**
+   * Replaces the app's ICE servers (and the policy, when given); live connections take a changed
+   * list by setConfiguration and an ICE restart, without dropping channels or media.
+   */
+  setIceServers(iceServers, options = {}) {
+    const policy = options?.iceTransportPolicy ?? '';
+    if (!Array.isArray(iceServers) || typeof policy !== 'string') {
+      throw localError('invalid_argument', 'setIceServers(iceServers[], {iceTransportPolicy?})');
+    }
+    const json = JSON.stringify(iceServers);
+    this.#command((core, now) => core.setIceServers(json, policy, now));
   }
 
   /** A connection token for the next hello, or, while connected, a refresh. */
@@ -521,6 +537,12 @@ export class RtcwireClient {
         break;
       case 'token-needed':
         this.#refreshToken();
+        break;
+      case 'ice-servers-needed':
+        this.#provideIceServers?.().then(
+          (json) => this.#input((now) => this.#core.iceServersProvided(json, now)),
+          (reason) => this.#input((now) => this.#core.iceServersFailed(String(reason), now)),
+        );
         break;
       case 'message':
         this.#emitter.emit('message', { from: event.from, kind: event.kind, data: event.data });

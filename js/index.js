@@ -3,6 +3,7 @@ import { createClient } from './client.js';
 import { tokenGetter } from './connection_token.js';
 import { loadCore } from './core_module.js';
 import { localError } from './errors.js';
+import { iceServersProvider } from './peer/ice_servers_provider.js';
 import { platformWith } from './platform/platform.js';
 import { resolveServerUrl } from './platform/server_url.js';
 import { rememberedTransport, rememberTransport } from './remembered_transports.js';
@@ -25,6 +26,8 @@ export async function connect(url, options) {
   const { handshakeTimeout, transports, reconnect, resumeBufferBytes, token, peers } = options ?? {};
   const platform = platformWith(options?.platform);
   const getToken = token === undefined ? null : tokenGetter(token);
+  const provider = peers?.iceServersProvider;
+  const provideIceServers = provider === undefined ? null : iceServersProvider(provider, platform);
   const server = resolveServerUrl(url, platform.pageUrl());
   const config = { url: server, sdk: SDK_NAME, randomSeed: randomSeed(platform) };
   if (handshakeTimeout !== undefined) config.handshakeTimeoutMs = handshakeTimeout;
@@ -42,6 +45,7 @@ export async function connect(url, options) {
     (transport, until) => rememberTransport(server, transport, until),
     typeof token === 'function' ? getToken : null,
     platform,
+    provideIceServers,
   );
   try {
     if (firstToken) client.useToken(firstToken);
@@ -68,12 +72,14 @@ function reconnectConfig(reconnect) {
 }
 
 // As reconnectConfig: the core checks the values (iceServers as RTCPeerConnection takes them).
+// The provider stays here: the core only knows there is one.
 function peersConfig(peers) {
   if (peers === null || typeof peers !== 'object') {
     throw localError('invalid_argument', 'peers must be an object');
   }
   const { autoConnect, iceServers, iceTransportPolicy, restartGraceMs, maxIceRestarts } = peers;
-  return { autoConnect, iceServers, iceTransportPolicy, restartGraceMs, maxIceRestarts };
+  const iceServersProvider = peers.iceServersProvider === undefined ? undefined : true;
+  return { autoConnect, iceServers, iceServersProvider, iceTransportPolicy, restartGraceMs, maxIceRestarts };
 }
 
 function checkTransports(transports) {

@@ -8,6 +8,8 @@ import { summariseStats } from '../peer/stats_summary.js';
 const FIRST_REMOTE_CHANNEL = 0x80000000;
 // RFC 8841's max-message-size when the remote description gives none.
 const DEFAULT_MAX_MESSAGE_SIZE = 65536;
+// candidate-error strings: at most 768 UTF-8 bytes, under the core's 1024.
+const MAX_DIAGNOSTIC_CHARS = 256;
 
 export class PeerConnections {
   #platform;
@@ -59,6 +61,9 @@ export class PeerConnections {
             return { stats: summary };
           }),
         );
+        break;
+      case 'set-configuration':
+        this.#connection(action.pc, (connection) => connection.setConfiguration(action.config));
         break;
       case 'restart-ice':
         this.#connection(action.pc, (connection) => connection.restartIce());
@@ -153,6 +158,14 @@ export class PeerConnections {
         report({ type: 'signaling-state', state: connection.signalingState }),
       icecandidate: ({ candidate }) =>
         report({ type: 'ice-candidate', candidate: candidateInit(candidate) }),
+      // For the core's diagnosis only (turn_failed, ice_failed): strings bounded for the boundary.
+      icecandidateerror: ({ url, errorCode, errorText }) =>
+        report({
+          type: 'candidate-error',
+          url: String(url ?? '').slice(0, MAX_DIAGNOSTIC_CHARS),
+          errorCode: Number.isInteger(errorCode) && errorCode >= 0 && errorCode <= 999 ? errorCode : 0,
+          errorText: String(errorText ?? '').slice(0, MAX_DIAGNOSTIC_CHARS),
+        }),
       iceconnectionstatechange: () =>
         report({ type: 'ice-state', state: connection.iceConnectionState }),
       connectionstatechange: () =>

@@ -47,6 +47,10 @@ constexpr std::array kCodeNames{
     std::pair{ErrorCode::channel_closed, std::string_view{"channel_closed"}},
     std::pair{ErrorCode::negotiation_failed, std::string_view{"negotiation_failed"}},
     std::pair{ErrorCode::peer_closed, std::string_view{"peer_closed"}},
+    std::pair{ErrorCode::turn_not_configured, std::string_view{"turn_not_configured"}},
+    std::pair{ErrorCode::turn_failed, std::string_view{"turn_failed"}},
+    std::pair{ErrorCode::ice_servers_unavailable, std::string_view{"ice_servers_unavailable"}},
+    std::pair{ErrorCode::invalid_ice_servers, std::string_view{"invalid_ice_servers"}},
 };
 
 }  // namespace

@@ -73,6 +73,8 @@ Client::Client(ClientConfig config)
       max_message_bytes_(config_.max_message_bytes),
       session_(config_.resume_buffer_bytes),
       reconnect_(config_.reconnect),
+      ice_servers_(config_.peers.ice_servers, config_.peers.relay_only,
+                   config_.peers.ice_servers_provider),
       peers_(config_.peers) {
   auto url = parse_server_url(config_.url);
   if (url) {
@@ -145,6 +147,10 @@ Status Client::connect(Millis now) {
     return started;
   }
   start_connecting(now);
+  if (ice_servers_.has_provider() && !ice_servers_.provider_answer_awaited()) {
+    ice_servers_.provider_asked();
+    events_.push_back(client_event::IceServersNeeded{});
+  }
   return ok();
 }
 
@@ -348,6 +354,7 @@ void Client::close(Millis now) {
   ladder_.stop();
   close_racing();
   timers_.clear_all();
+  ice_servers_.stop();
   session_.clear();
   pending_joins_.clear();
   with_peers([](peer::PeerRegistry& peers) {
@@ -373,6 +380,45 @@ Status Client::set_token(std::string token, Millis now) {
   auto sent = write(envelope::encode(envelope::Refresh{*token_}));
   if (!sent) lose_connection(sent.error(), now);
   return ok();
+}
+
+Status Client::set_ice_servers(nlohmann::json servers, std::string_view policy, Millis /*now*/) {
+  if (!policy.empty() && policy != "all" && policy != "relay") {
+    return local_error(ErrorCode::invalid_argument,
+                       "'iceTransportPolicy' must be 'all' or 'relay'");
+  }
+  const auto relay_only = policy.empty() ? std::nullopt : std::optional<bool>(policy == "relay");
+  if (auto set = ice_servers_.set_app(std::move(servers), relay_only); !set) return set;
+  apply_ice_servers();
+  return ok();
+}
+
+void Client::ice_servers_provided(std::string_view json, Millis now) {
+  if (auto taken = ice_servers_.provider_answer(json, now); !taken) {
+    events_.push_back(client_event::ErrorRaised{taken.error()});
+    return;
+  }
+  apply_ice_servers();
+}
+
+void Client::ice_servers_failed(std::string_view reason, Millis now) {
+  events_.push_back(client_event::ErrorRaised{ice_servers_.provider_failed(reason, now)});
+}
+
+void Client::apply_ice_servers() {
+  with_peers([&](peer::PeerRegistry& peers) {
+    return peers.set_ice_configuration(ice_servers_.effective(), ice_servers_.relay_only());
+  });
+}
+
+void Client::refresh_ice_servers(Millis now) {
+  for (const auto due : ice_servers_.take_due(now)) {
+    if (due == client::IceServerSources::Due::provider_request) {
+      if (state_ == ClientState::closed || ice_servers_.provider_answer_awaited()) continue;
+      ice_servers_.provider_asked();
+      events_.push_back(client_event::IceServersNeeded{});
+    }
+  }
 }
 
 void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
@@ -464,6 +510,7 @@ void Client::fire_due_timers(Millis now) {
     peers.handle_timeout(now);
     return 0;
   });
+  refresh_ice_servers(now);
   if (state_ == ClientState::connecting) {
     if (const auto kind = ladder_.handle_timeout(now)) start_attempt(*kind, now);
   }
@@ -941,7 +988,8 @@ std::optional<ClientEvent> Client::poll_event() {
 
 std::optional<Millis> Client::poll_timeout() const {
   std::optional<Millis> earliest = timers_.earliest();
-  for (const auto deadline : {reconnect_.deadline(), ladder_.deadline(), peers_.poll_timeout()}) {
+  for (const auto deadline : {reconnect_.deadline(), ladder_.deadline(), peers_.poll_timeout(),
+                              ice_servers_.deadline()}) {
     if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
   }
   for (const auto& attempt : racing_) {

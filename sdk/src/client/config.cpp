@@ -11,6 +11,7 @@
 #include "rtcwire/base/json_limits.hpp"
 #include "rtcwire/engineio/transport_kind.hpp"
 #include "rtcwire/envelope/envelope.hpp"
+#include "rtcwire/peer/ice_server_list.hpp"
 
 namespace rtcwire {
 namespace {
@@ -49,8 +50,9 @@ Result<ReconnectPolicy> parse_reconnect_policy(const Json& json) {
   return policy;
 }
 
-// {autoConnect?: bool, iceServers?: [{urls, username?, credential?}], iceTransportPolicy?:
-//  'all' | 'relay', restartGraceMs?: 0..600000, maxIceRestarts?: 0..100}.
+// {autoConnect?: bool, iceServers?: [{urls, username?, credential?}], iceServersProvider?: bool
+//  (JS holds the provider itself), iceTransportPolicy?: 'all' | 'relay', restartGraceMs?:
+//  0..600000, maxIceRestarts?: 0..100}.
 Result<peer::PeerConfig> parse_peer_config(const Json& json) {
   const auto bad = [](const char* what) {
     return local_error(ErrorCode::invalid_argument, std::string("'peers.") + what);
@@ -63,19 +65,16 @@ Result<peer::PeerConfig> parse_peer_config(const Json& json) {
     config.auto_connect = auto_connect->get<bool>();
   }
   if (const Json* servers = find_field(json, "iceServers")) {
-    // Passed to RTCPeerConnection as given; the browser checks the URLs themselves.
-    bool valid = servers->is_array() && servers->size() <= 32;
-    for (std::size_t i = 0; valid && i < servers->size(); ++i) {
-      const Json& server = (*servers)[i];
-      const Json* urls = find_field(server, "urls");
-      valid = urls != nullptr && (urls->is_string() || urls->is_array());
-      for (const char* name : {"username", "credential"}) {
-        const Json* text = find_field(server, name);
-        valid = valid && (text == nullptr || text->is_string());
-      }
+    if (!peer::is_valid_ice_server_list(*servers)) {
+      return bad(
+          "iceServers' must be up to 32 of {urls, username?, credential?} with stun:, stuns:, "
+          "turn: or turns: URLs (TURN ones with username and credential)");
     }
-    if (!valid) return bad("iceServers' must be up to 32 of {urls, username?, credential?}");
     config.ice_servers = *servers;
+  }
+  if (const Json* provider = find_field(json, "iceServersProvider")) {
+    if (!provider->is_boolean()) return bad("iceServersProvider' must be a boolean in the core");
+    config.ice_servers_provider = provider->get<bool>();
   }
   if (const Json* policy = find_field(json, "iceTransportPolicy")) {
     if (*policy != "all" && *policy != "relay") {

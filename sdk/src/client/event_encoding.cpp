@@ -150,6 +150,13 @@ void put_peer_action(std::string& out, const peer::PeerAction& action) {
             put_key(out, "config");
             put_json(out, x.config);
           },
+          [&](const a::SetConfiguration& x) {
+            open_object(out, "set-configuration");
+            put_key(out, "pc");
+            put_number(out, x.pc);
+            put_key(out, "config");
+            put_json(out, x.config);
+          },
           [&](const a::PcClose& x) {
             open_object(out, "pc-close");
             put_key(out, "pc");
@@ -450,6 +457,7 @@ void put_event(std::string& out, const ClientEvent& event) {
                    put_request_id(out, e.request);
                  },
                  [&](const ev::TokenNeeded&) { open_object(out, "token-needed"); },
+                 [&](const ev::IceServersNeeded&) { open_object(out, "ice-servers-needed"); },
                  [&](const peer::PeerNotice& notice) { put_notice_fields(out, notice); },
              },
              event);

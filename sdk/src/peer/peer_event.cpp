@@ -16,6 +16,7 @@ using Json = nlohmann::json;
 constexpr std::size_t kMaxLabelBytes = 65535;  // RTCDataChannel labels and protocols
 constexpr std::size_t kMaxNameBytes = 256;     // DOMException names, state names, kinds
 constexpr std::size_t kMaxMessageBytes = 1024;
+constexpr std::size_t kMaxDiagnosticBytes = 1024;  // candidate-error url and errorText
 constexpr std::size_t kMaxStreams = 16;
 
 Error bad(std::string what) { return local_error(ErrorCode::invalid_argument, std::move(what)); }
@@ -131,6 +132,16 @@ Result<PeerEvent> parse_object(const Json& json) {
           "'candidate' must be null or {candidate, sdpMid, sdpMLineIndex, usernameFragment}");
     }
     return PeerEvent{event::IceCandidate{pc.value(), candidate}};
+  }
+  if (*type == "candidate-error") {
+    auto url = read_string(json, "url", kMaxDiagnosticBytes);
+    const auto code = whole_number(field(json, "errorCode"), 999);
+    auto text = read_string(json, "errorText", kMaxDiagnosticBytes);
+    if (!url || !code || !text) {
+      return bad("'candidate-error' needs url and errorText (<= 1024 bytes) and errorCode 0..999");
+    }
+    return PeerEvent{event::CandidateError{pc.value(), std::move(*url),
+                                           static_cast<uint32_t>(*code), std::move(*text)}};
   }
   if (*type == "ice-state") {
     auto state = read_string(json, "state", kMaxNameBytes);

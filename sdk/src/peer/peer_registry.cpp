@@ -209,6 +209,14 @@ void PeerRegistry::handle_event(const PeerEvent& event, Millis now) {
   owner->handle_event(event, now);
 }
 
+bool PeerRegistry::set_ice_configuration(nlohmann::json ice_servers, bool relay_only) {
+  if (ice_servers == config_.ice_servers && relay_only == config_.relay_only) return false;
+  config_.ice_servers = std::move(ice_servers);
+  config_.relay_only = relay_only;
+  for (auto& [id, peer] : peers_) peer->reconfigure();
+  return true;
+}
+
 Status PeerRegistry::connect(const std::string& peer) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);

@@ -91,9 +91,7 @@ void RemotePeer::connect(const LocalTracks& tracks) {
 void RemotePeer::start_connection(const LocalTracks& tracks) {
   const uint32_t pc = outputs_.handles.take();
   connection_.emplace(Connection{Negotiation(pc, polite_, outputs_), next_conn_++});
-  nlohmann::json config = {{"iceServers", config_.ice_servers},
-                           {"iceTransportPolicy", config_.relay_only ? "relay" : "all"}};
-  outputs_.actions.push_back(action::PcCreate{id_, pc, std::move(config)});
+  outputs_.actions.push_back(action::PcCreate{id_, pc, pc_config()});
   create_channel(kDefaultChannelLabel, ChannelOptions{true, {}, {}, kDefaultChannelId, {}});
   files_channel_ =
       create_channel(kFilesChannelLabel, ChannelOptions{true, {}, {}, kFilesChannelId, {}});
@@ -137,10 +135,35 @@ void RemotePeer::close(bool hang_up) {
   enter(PeerState::closed);
 }
 
+nlohmann::json RemotePeer::pc_config() const {
+  return {{"iceServers", config_.ice_servers},
+          {"iceTransportPolicy", config_.relay_only ? "relay" : "all"}};
+}
+
+void RemotePeer::restart_gathering() {
+  outputs_.actions.push_back(action::RestartIce{pc()});
+  connection_->diagnosis.restart();
+}
+
 Status RemotePeer::restart_ice() {
   if (auto usable = require_connection(); !usable) return usable.error();
-  outputs_.actions.push_back(action::RestartIce{pc()});
+  restart_gathering();
   return ok();
+}
+
+void RemotePeer::reconfigure() {
+  if (!connection_) return;
+  outputs_.actions.push_back(action::SetConfiguration{pc(), pc_config()});
+  restart_gathering();
+}
+
+void RemotePeer::gathering_done() {
+  const IceDiagnosis& diagnosis = connection_->diagnosis;
+  if (has_turn_server(config_.ice_servers) && !diagnosis.relay_gathered()) {
+    report(
+        transport_error(ErrorCode::turn_failed, "ICE gathering ended without a relay candidate. " +
+                                                    diagnosis.describe(config_.ice_servers)));
+  }
 }
 
 void RemotePeer::on_signal(const PeerSignal& signal, const LocalTracks& tracks) {
@@ -211,6 +234,11 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
             }
           },
           [&](const event::IceCandidate& e) {
+            if (e.candidate) {
+              connection_->diagnosis.gathered(*e.candidate);
+            } else {
+              gathering_done();
+            }
             if (connection_->negotiation.making_description()) {
               connection_->held_candidates.push_back(signal::Candidate{e.candidate});
             } else {
@@ -218,6 +246,7 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
             }
           },
           [&](const event::IceStateChanged& e) { connection_->ice_state = e.state; },
+          [&](const event::CandidateError& e) { connection_->diagnosis.candidate_error(e); },
           [&](const event::ConnectionChanged& e) { connection_changed(e.state, now); },
           [&](const event::ChannelOpened& e) {
             ChannelQueue* channel = on_channel(e.channel);
@@ -286,6 +315,12 @@ void RemotePeer::connection_changed(event::ConnectionState state, Millis now) {
       if (!timers_.is_set(Timer::restart)) timers_.set(Timer::restart, now + config_.restart_grace);
       break;
     case C::failed:
+      // The last failure is reported by restart_after_failure, as final.
+      if (restarts_ < config_.max_restarts) {
+        report(transport_error(ErrorCode::ice_failed,
+                               "the connection failed, ICE restarts. " +
+                                   connection_->diagnosis.describe(config_.ice_servers)));
+      }
       restart_after_failure(now);
       break;
     case C::new_:
@@ -299,15 +334,15 @@ void RemotePeer::restart_after_failure(Millis now) {
   if (restarts_ >= config_.max_restarts) {
     timers_.clear(Timer::restart);
     enter(PeerState::failed);
-    report(transport_error(ErrorCode::ice_failed, "the connection failed after " +
-                                                      std::to_string(restarts_) +
-                                                      " ICE restarts (iceConnectionState " +
-                                                      connection_->ice_state + ")"));
+    report(transport_error(ErrorCode::ice_failed,
+                           "the connection failed after " + std::to_string(restarts_) +
+                               " ICE restarts (iceConnectionState " + connection_->ice_state +
+                               "). " + connection_->diagnosis.describe(config_.ice_servers)));
     return;
   }
   ++restarts_;
   enter(PeerState::reconnecting);
-  outputs_.actions.push_back(action::RestartIce{pc()});
+  restart_gathering();
   // Not connected by then: the next restart.
   Millis wait = config_.restart_grace;
   for (uint32_t n = 1; n < restarts_ && wait < kMaxRestartWait; ++n) wait *= 2;

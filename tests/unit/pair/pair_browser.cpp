@@ -105,6 +105,9 @@ void PairBrowser::run(const peer::PeerAction& action) {
             operation(
                 x.pc, x.op, [](JsepModel&) { return JsepModel::Outcome{}; }, true);
           },
+          // The model has no ICE servers: a new configuration changes nothing the pair can see
+          // but the restart-ice that follows it.
+          [&](const a::SetConfiguration&) {},
           [&](const a::RestartIce& x) {
             if (JsepModel* m = model(x.pc)) {
               m->restart_ice();

@@ -31,6 +31,7 @@ TEST(PeerEventParsing, ReadsEveryEventType) {
           R"({"type":"channel-low","channel":4,"bufferedAmount":0})",
           R"({"type":"channel-remote","pc":1,"channel":2147483648,"label":"chat","ordered":false,"maxRetransmits":3,"maxPacketLifeTime":null,"protocol":""})",
           R"({"type":"track-remote","pc":1,"track":5,"kind":"video","streams":["s"]})",
+          R"({"type":"candidate-error","pc":1,"url":"turn:t:3478","errorCode":401,"errorText":"Unauthorized"})",
       }) {
     EXPECT_TRUE(parse_peer_event(text).ok()) << text;
   }
@@ -64,6 +65,9 @@ TEST(PeerEventParsing, BadInputIsAnErrorWithACode) {
           R"({"type":"channel-remote","pc":1,"channel":2147483648,"label":"x","maxRetransmits":"3"})",
           R"({"type":"track-remote","pc":1,"track":5,"kind":"smell","streams":[]})",
           R"({"type":"track-remote","pc":1,"track":5,"kind":"audio","streams":[1]})",
+          R"({"type":"candidate-error","pc":1,"url":"turn:t","errorCode":1000,"errorText":""})",
+          R"({"type":"candidate-error","pc":1,"url":5,"errorCode":401,"errorText":""})",
+          R"({"type":"candidate-error","pc":1,"url":"turn:t","errorText":"x"})",
           R"([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])",
       }) {
     const auto parsed = parse_peer_event(text);
@@ -74,6 +78,10 @@ TEST(PeerEventParsing, BadInputIsAnErrorWithACode) {
   std::string huge = R"({"type":"op-done","pc":1,"op":1,"description":{"type":"offer","sdp":")";
   huge += std::string(kMaxSdpBytes + 1, 'a') + "\"}}";
   EXPECT_FALSE(parse_peer_event(huge).ok());
+  const std::string long_text = R"({"type":"candidate-error","pc":1,"url":"u","errorCode":1,)"
+                                R"("errorText":")" +
+                                std::string(1025, 'x') + "\"}";
+  EXPECT_FALSE(parse_peer_event(long_text).ok());
 }
 
 TEST(PeerSignal, RoundTripsAndRefusesBadMessages) {

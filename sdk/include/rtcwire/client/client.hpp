@@ -17,6 +17,7 @@
 #include "rtcwire/base/random_source.hpp"
 #include "rtcwire/base/time.hpp"
 #include "rtcwire/base/timer_table.hpp"
+#include "rtcwire/client/ice_server_sources.hpp"
 #include "rtcwire/client/reconnect_policy.hpp"
 #include "rtcwire/client/reconnect_schedule.hpp"
 #include "rtcwire/client/transport_ladder.hpp"
@@ -143,6 +144,9 @@ struct RememberTransport {
 // The connection token is about to expire, or the server refused it: the platform asks the app for
 // a fresh one and passes it to set_token().
 struct TokenNeeded {};
+// The app's iceServersProvider is due: the platform calls it and reports ice_servers_provided()
+// or ice_servers_failed().
+struct IceServersNeeded {};
 // An error that did not change the client's state (e.g. the server refused one request).
 struct ErrorRaised {
   Error error;
@@ -155,7 +159,7 @@ using ClientEvent =
                  client_event::PeerJoined, client_event::PeerLeft, client_event::MessageReceived,
                  client_event::SignalReceived, client_event::TransportChanged,
                  client_event::RememberTransport, client_event::Resync, client_event::ErrorRaised,
-                 client_event::TokenNeeded, peer::PeerNotice>;
+                 client_event::TokenNeeded, client_event::IceServersNeeded, peer::PeerNotice>;
 
 class Client {
  public:
@@ -187,6 +191,15 @@ class Client {
   // The app's connection token: every hello carries the latest one; while connected, a new one is
   // sent at once in a refresh envelope (no reconnect).
   Status set_token(std::string token, Millis now);
+
+  // The app's ICE servers (and iceTransportPolicy 'all' | 'relay'; empty: unchanged) replace the
+  // connect option's: checked like it (error local invalid_argument, nothing changes). Every
+  // connection takes a changed effective list by set-configuration and an ICE restart.
+  Status set_ice_servers(nlohmann::json servers, std::string_view policy, Millis now);
+  // The platform's answer to IceServersNeeded: the provider's JSON text, or why it failed. A
+  // failure or a bad list is an ice_servers_unavailable error event; the last good list stays.
+  void ice_servers_provided(std::string_view json, Millis now);
+  void ice_servers_failed(std::string_view reason, Millis now);
 
   // The peer layer (docs/architecture.md, "Peers"). App commands; errors are local.
   Status peer_connect(const std::string& peer, Millis now);
@@ -301,6 +314,10 @@ class Client {
   void fire_due_timers(Millis now);
   // The peer layer's signals go out as `signal` requests, its notices join the events.
   void collect_peer_outputs();
+  // The effective ICE configuration changed, maybe: the peer layer applies a real change.
+  void apply_ice_servers();
+  // Asks what IceServerSources says is due: the server's credentials, the app's provider.
+  void refresh_ice_servers(Millis now);
   // Runs a peer command and collects what it produced.
   template <class Command>
   auto with_peers(Command command);
@@ -328,6 +345,7 @@ class Client {
   std::vector<envelope::RequestId> pending_joins_;
   Fifo<TransportAction> actions_;
   Fifo<ClientEvent> events_;
+  client::IceServerSources ice_servers_;
   peer::PeerRegistry peers_;
 };
 

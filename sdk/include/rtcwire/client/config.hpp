@@ -12,7 +12,8 @@ namespace rtcwire {
 // {url: string, sdk?: string, handshakeTimeoutMs?: number, transports?: string[],
 //  remembered?: {transport: string, until: number}, reconnect?: {initialDelayMs?, factor?,
 //  maxDelayMs?, maxAttempts?}, resumeBufferBytes?: number, randomSeed?: number,
-//  peers?: {autoConnect?, iceServers?, iceTransportPolicy?, restartGraceMs?, maxIceRestarts?}}.
+//  peers?: {autoConnect?, iceServers?, iceServersProvider?, iceTransportPolicy?, restartGraceMs?,
+//  maxIceRestarts?}}.
 // Unknown fields are ignored. Errors have ErrorOrigin::local and ErrorCode::invalid_argument.
 Result<ClientConfig> parse_client_config(std::string_view json);
 

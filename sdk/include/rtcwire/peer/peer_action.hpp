@@ -33,6 +33,12 @@ struct PcCreate {
 struct PcClose {
   uint32_t pc;
 };
+// pc.setConfiguration(config), config as in PcCreate: new ICE servers or policy, used from the
+// next gathering on (a RestartIce follows).
+struct SetConfiguration {
+  uint32_t pc;
+  nlohmann::json config;
+};
 // pc.setLocalDescription(): the browser makes the offer or answer its state calls for.
 struct SetLocal {
   uint32_t pc;
@@ -97,10 +103,11 @@ struct FileWork {
 };
 }  // namespace action
 
-using PeerAction = std::variant<action::PcCreate, action::PcClose, action::SetLocal,
-                                action::SetRemote, action::AddCandidate, action::RestartIce,
-                                action::ChannelCreate, action::ChannelClose, action::ChannelFlush,
-                                action::ChannelThreshold, action::TrackAdd, action::TrackRemove,
-                                action::TrackReplace, action::GetStats, action::FileWork>;
+using PeerAction =
+    std::variant<action::PcCreate, action::PcClose, action::SetLocal, action::SetRemote,
+                 action::AddCandidate, action::RestartIce, action::ChannelCreate,
+                 action::ChannelClose, action::ChannelFlush, action::ChannelThreshold,
+                 action::TrackAdd, action::TrackRemove, action::TrackReplace, action::GetStats,
+                 action::FileWork, action::SetConfiguration>;
 
 }  // namespace rtcwire::peer

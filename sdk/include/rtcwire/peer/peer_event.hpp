@@ -42,6 +42,13 @@ struct IceCandidate {
   uint32_t pc;
   std::optional<nlohmann::json> candidate;
 };
+// icecandidateerror: a STUN/TURN server did not serve this connection (diagnostics only).
+struct CandidateError {
+  uint32_t pc;
+  std::string url;
+  uint32_t error_code;
+  std::string error_text;
+};
 struct IceStateChanged {
   uint32_t pc;
   std::string state;  // iceConnectionState
@@ -81,10 +88,11 @@ struct TrackRemote {
 };
 }  // namespace event
 
-using PeerEvent = std::variant<event::NegotiationNeeded, event::OpDone, event::OpFailed,
-                               event::SignalingChanged, event::IceCandidate, event::IceStateChanged,
-                               event::ConnectionChanged, event::ChannelOpened, event::ChannelClosed,
-                               event::ChannelLow, event::ChannelRemote, event::TrackRemote>;
+using PeerEvent =
+    std::variant<event::NegotiationNeeded, event::OpDone, event::OpFailed, event::SignalingChanged,
+                 event::IceCandidate, event::IceStateChanged, event::ConnectionChanged,
+                 event::ChannelOpened, event::ChannelClosed, event::ChannelLow,
+                 event::ChannelRemote, event::TrackRemote, event::CandidateError>;
 
 // {type: 'negotiation-needed' | 'op-done' | ..., pc, ...} as docs/architecture.md lists them.
 // Errors: local invalid_argument naming what is wrong; nothing is partly accepted.

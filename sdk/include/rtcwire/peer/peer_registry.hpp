@@ -48,6 +48,11 @@ class PeerRegistry {
   // An event of the JS layer; those of closed connections, channels or ops are dropped.
   void handle_event(const PeerEvent& event, Millis now);
 
+  // The effective ICE servers and policy (a checked list). Only a real change reaches the
+  // connections (set-configuration, then an ICE restart); later ones start with it. True if
+  // changed.
+  bool set_ice_configuration(nlohmann::json ice_servers, bool relay_only);
+
   // App commands; errors are local (peer_not_found, invalid_state, ...).
   Status connect(const std::string& peer);
   Status close(const std::string& peer);

@@ -4,7 +4,9 @@
 //   connectionState failed      -> restart ICE at once
 //   disconnected past the grace -> restart ICE
 //   still not connected after a restart -> restart again, waiting twice as long each time,
-//   up to PeerConfig::max_restarts, then `failed` (error ice_failed).
+//   up to PeerConfig::max_restarts, then `failed`.
+// Every `failed` is an ice_failed error, and a gathering without a relay candidate while TURN is
+// configured a turn_failed one, both saying what ICE had to work with (IceDiagnosis).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include "rtcwire/base/timer_table.hpp"
 #include "rtcwire/peer/channel_queue.hpp"
 #include "rtcwire/peer/file_transfers.hpp"
+#include "rtcwire/peer/ice_diagnosis.hpp"
 #include "rtcwire/peer/local_tracks.hpp"
 #include "rtcwire/peer/negotiation.hpp"
 #include "rtcwire/peer/peer_config.hpp"
@@ -56,6 +59,8 @@ class RemotePeer {
   void close(bool hang_up);
   // The app's restart: ICE restarts now, the policy's count untouched.
   Status restart_ice();
+  // PeerConfig's ICE servers or policy changed: the connection takes them and gathers anew.
+  void reconfigure();
   void on_signal(const PeerSignal& signal, const LocalTracks& tracks);
   // An event of this peer's current connection or channels.
   void handle_event(const PeerEvent& event, Millis now);
@@ -85,6 +90,7 @@ class RemotePeer {
     // Local candidates gathered before their description went out: they follow it, so the remote
     // side never meets candidates of credentials it has not seen yet.
     std::vector<signal::Candidate> held_candidates;
+    IceDiagnosis diagnosis;
   };
 
   Status transition(PeerState to);
@@ -99,6 +105,10 @@ class RemotePeer {
   void send(PeerSignal::Body body);
   void report(Error error);
   void connection_changed(event::ConnectionState state, Millis now);
+  void restart_gathering();
+  // Local gathering ended: with TURN configured and no relay candidate, turn_failed.
+  void gathering_done();
+  nlohmann::json pc_config() const;
   // The restart policy: one more ICE restart, or `failed` when they are used up.
   void restart_after_failure(Millis now);
   void settle(Negotiation::Settled settled);
