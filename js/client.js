@@ -50,6 +50,8 @@ export class RtcwireClient {
   #transports;
   #peerConnections;
   #media = new MediaHandles();
+  // The handles the local stream holds (its tracks and the stream, one hold per track).
+  #localMedia = [];
   #timer;
   #rememberTransport;
   #getToken;
@@ -260,12 +262,16 @@ export class RtcwireClient {
       throw localError('invalid_argument', 'stream must be a MediaStream or null');
     }
     const tracks = (stream?.getTracks() ?? []).map((track) => ({
-      track: this.#media.register(track),
+      track: this.#media.hold(track),
       kind: track.kind,
-      stream: this.#media.register(stream),
+      stream: this.#media.hold(stream),
     }));
     const json = JSON.stringify(tracks);
-    return this.#mediaCommand((core, now) => core.setLocalTracks(json, now));
+    return this.#holdingLocal(
+      tracks.flatMap(({ track, stream: streamHandle }) => [track, streamHandle]),
+      this.#localMedia,
+      (core, now) => core.setLocalTracks(json, now),
+    );
   }
 
   /** Replaces a local track on every connection (null: send nothing, e.g. mute); no renegotiation. */
@@ -277,9 +283,33 @@ export class RtcwireClient {
     if (newTrack !== null && typeof newTrack?.kind !== 'string') {
       throw localError('invalid_argument', 'newTrack must be a MediaStreamTrack or null');
     }
-    // Handle 0 is never given: it stands for no track.
-    const newHandle = newTrack === null ? 0 : this.#media.register(newTrack);
-    return this.#mediaCommand((core, now) => core.replaceTrack(oldHandle, newHandle, now));
+    // Handle 0 is never given: it stands for no track (a mute keeps the old track held).
+    const newHandle = newTrack === null ? 0 : this.#media.hold(newTrack);
+    return this.#holdingLocal(
+      newHandle === 0 ? [] : [newHandle],
+      newHandle === 0 ? [] : [oldHandle],
+      (core, now) => core.replaceTrack(oldHandle, newHandle, now),
+    );
+  }
+
+  // A local media change holding `held` (handles just held) in place of `replaced`: the holds
+  // are kept if the core takes the change, given back if it refuses it.
+  #holdingLocal(held, replaced, call) {
+    let result;
+    try {
+      result = this.#mediaCommand(call);
+    } catch (error) {
+      held.forEach((handle) => this.#media.release(handle));
+      throw error;
+    }
+    const local = [...this.#localMedia];
+    for (const handle of replaced) {
+      const at = local.indexOf(handle);
+      if (at >= 0) local.splice(at, 1);
+    }
+    replaced.forEach((handle) => this.#media.release(handle));
+    this.#localMedia = local.concat(held);
+    return result;
   }
 
   /**

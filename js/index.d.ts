@@ -68,7 +68,8 @@ export type ErrorCode =
   | 'ice_failed'
   | 'channel_closed'
   | 'negotiation_failed'
-  | 'peer_closed';
+  | 'peer_closed'
+  | 'turn_not_configured';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';
@@ -263,7 +264,8 @@ export class RtcwireClient {
   setLocalStream(stream: MediaStream | null): Promise<void>;
   /**
    * Replaces a track of the local stream on every connection without renegotiating (null: send
-   * nothing, e.g. to mute video). Throws invalid_argument if `oldTrack` is not a local track.
+   * nothing, e.g. to mute video; replaceTrack(track, track) unmutes). Throws invalid_argument if
+   * `oldTrack` is not a local track.
    */
   replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack | null): Promise<void>;
   /** A connection token for the next hello, or, while connected, a refresh. */

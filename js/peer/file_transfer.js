@@ -1,7 +1,8 @@
 // File transfer, the bytes' side. The core (sdk/peer/file_transfer*) decides what goes when:
 // offers, the window of reads, acks, resume points, the verdict on each received chunk. Here the
 // bytes move: a Blob is read slice by slice (never whole) and each slice goes out as a chunk
-// frame; received chunks are kept until the file is complete and handed over as a Blob; both sides
+// frame; received chunks are moved into Blob parts every few MiB (the browser keeps Blob data out
+// of the page's heap, on disk when it is large) and handed over as one Blob; both sides
 // hash with SHA-256 as the bytes pass, and the core compares the digests.
 //
 // `host` is the client's side (js/client.js):
@@ -16,6 +17,8 @@ import { decodeChunkFrame, encodeChunkFrame } from './chunk_frame.js';
 import { ForwardHash, loadSha256 } from './file_hash.js';
 
 const NO_OPTIONS = Object.freeze({});
+// Received bytes held as loose chunks before they become a Blob part.
+export const SPOOL_BYTES = 4 * 1024 * 1024;
 
 // A Blob being sent. Reads run one after the other, in the order the core asked for them, and
 // each is reported once its frame is handed to the channel (or dropped: channel closed).
@@ -113,7 +116,9 @@ export class OutgoingTransfer {
 // A file the remote peer offers: accept() to receive it as a Blob, or reject().
 export class IncomingTransfer {
   #host;
+  #parts = [];
   #chunks = [];
+  #chunkBytes = 0;
   #hash = null;
   #stored = 0;
   #answered = false;
@@ -179,6 +184,12 @@ export class IncomingTransfer {
   // Called inside the core input that judged the chunk `store`: the next bytes, in order.
   store(core, now, offset, bytes) {
     this.#chunks.push(bytes);
+    this.#chunkBytes += bytes.byteLength;
+    if (this.#chunkBytes >= SPOOL_BYTES) {
+      this.#parts.push(new Blob(this.#chunks));
+      this.#chunks = [];
+      this.#chunkBytes = 0;
+    }
     this.#hash.update(offset, bytes);
     this.#stored += bytes.byteLength;
     if (this.#stored === this.size) core.fileDigest(this.id, this.#hash.hex(), now);
@@ -190,14 +201,14 @@ export class IncomingTransfer {
 
   finished({ bytes, sha256 }) {
     this.#ended = true;
-    const blob = new Blob(this.#chunks, { type: this.type });
-    this.#chunks = [];
+    const blob = new Blob([...this.#parts, ...this.#chunks], { type: this.type });
+    this.#parts = this.#chunks = [];
     this.#settle.resolve({ blob, bytes, sha256 });
   }
 
   failed(error) {
     this.#ended = true;
-    this.#chunks = [];
+    this.#parts = this.#chunks = [];
     this.#settle.reject(error);
   }
 }

@@ -147,7 +147,8 @@ export class PeerConnections {
       this.#sink.event({ type: 'connection-state', pc, state: 'failed' });
       return;
     }
-    const entry = { connection, peer, senders: new Map(), stats: null };
+    // media: handles of the remote tracks and streams this connection holds until it closes.
+    const entry = { connection, peer, senders: new Map(), media: [], stats: null };
     this.#connections.set(pc, entry);
     const report = (event) => {
       if (this.#connections.get(pc) === entry) this.#sink.event({ ...event, pc });
@@ -185,14 +186,21 @@ export class PeerConnections {
         });
         this.#adopt(handle, channel, pc, peer);
       },
-      track: ({ track, streams }) =>
+      track: ({ track, streams }) => {
+        if (this.#connections.get(pc) !== entry) return;
+        const hold = (object) => {
+          const handle = this.#media.hold(object);
+          entry.media.push(handle);
+          return handle;
+        };
         report({
           type: 'track-remote',
-          track: this.#media.register(track),
+          track: hold(track),
           kind: track.kind,
           // Stream ids are the handles, as text: the remote's own MediaStream ids could collide.
-          streams: [...(streams ?? [])].map((stream) => String(this.#media.register(stream))),
-        }),
+          streams: [...(streams ?? [])].map((stream) => String(hold(stream))),
+        });
+      },
     });
   }
 
@@ -205,6 +213,8 @@ export class PeerConnections {
     }
     // Closing fires no events on the connection itself; its late callbacks are dropped above.
     entry.connection.close();
+    // After the outputs being run: a track notice of the same batch still finds its objects.
+    queueMicrotask(() => entry.media.forEach((handle) => this.#media.release(handle)));
   }
 
   // An async operation: its outcome goes back as op-done or op-failed with the same pc and op.
@@ -396,8 +406,8 @@ export class PeerConnections {
     const sender = entry?.senders.get(oldHandle);
     if (!sender) return undefined;
     entry.senders.delete(oldHandle);
-    // A null track keeps the sender (muted) under the old handle, so a later replace finds it.
-    entry.senders.set(newHandle ?? oldHandle, sender);
+    // No track (handle 0) keeps the sender (muted) under the old handle, so a later replace finds it.
+    entry.senders.set(newHandle || oldHandle, sender);
     return sender.replaceTrack(this.#media.get(newHandle) ?? null);
   }
 }

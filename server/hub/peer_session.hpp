@@ -62,9 +62,10 @@ struct PeerSession {
   // While attached and the outbox holds envelopes: when they go again unless an ack moves first
   // (a long-poll response lost in flight leaves nothing behind it to reveal the gap).
   std::optional<Millis> resend_at;
-  Millis resend_after{0};               // the current wait, doubling while no ack moves
-  std::size_t resends_without_ack = 0;  // timer resends since an ack last moved
-  std::optional<Millis> last_replay;    // when the client last asked for a replay
+  Millis resend_after{0};                  // the current wait, doubling while no ack moves
+  std::size_t resends_without_ack = 0;     // timer resends since an ack last moved
+  std::optional<Millis> last_replay;       // when the client last asked for a replay
+  std::optional<Millis> last_ice_servers;  // when an ice-servers request was last answered
   // The outbox overflowed: the session ends once the input being handled is done.
   bool overflowed = false;
   // The deadline filed in the hub's timer index, so it can be found and replaced.

@@ -20,6 +20,9 @@ constexpr std::string_view kTokenExpired = "token expired";
 constexpr int kMaxResendBackoff = 8;
 // A client asks for a replay once per gap; more often than this is not worth answering.
 constexpr Millis kMinReplayInterval{200};
+// Fresh TURN credentials are asked for at 80% of their lifetime (at least 10 s): once a second
+// is plenty, and bounds the HMACs a client can make the server compute.
+constexpr Millis kMinIceServersInterval{1000};
 
 }  // namespace
 
@@ -137,6 +140,8 @@ void SignallingHub::handle_text(ConnectionId from, std::string_view text, Millis
           on_ack(*session, envelope, now, out);
         } else if constexpr (std::is_same_v<T, envelope::Refresh>) {
           on_refresh(*session, envelope, now, out);
+        } else if constexpr (std::is_same_v<T, envelope::IceServersRequest>) {
+          on_ice_servers(*session, now, out);
         } else {
           static_assert(std::is_same_v<T, envelope::SignalTo> ||
                         std::is_same_v<T, envelope::DirectTo>);
@@ -411,9 +416,9 @@ void SignallingHub::start_session(ConnectionId from, std::optional<ErrorCode> re
   ++sessions_by_owner_[session.owner];
   peer_by_session_.emplace(std::move(id), peer);
   link.peer = std::move(peer);
-  out.deliver(from, envelope::encode(envelope::Welcome{session.peer, session.id, session.token,
-                                                       settings_.max_message_bytes, false, 0,
-                                                       resume_error, token_lifetime(admitted)}));
+  out.deliver(from, envelope::encode(envelope::Welcome{
+                        session.peer, session.id, session.token, settings_.max_message_bytes, false,
+                        0, resume_error, token_lifetime(admitted), ice_servers_for(session)}));
   out.greet(Greeting{false, resume_error});
   reschedule(session);
 }
@@ -441,7 +446,8 @@ void SignallingHub::resume_session(ConnectionId from, PeerSession& session,
   acknowledge(session, client_ack, out);  // checked against last_seq() by the caller
   out.deliver(from, envelope::encode(envelope::Welcome{
                         session.peer, session.id, session.token, settings_.max_message_bytes, true,
-                        session.inbox.take_ack(), std::nullopt, token_lifetime(admitted)}));
+                        session.inbox.take_ack(), std::nullopt, token_lifetime(admitted),
+                        ice_servers_for(session)}));
   // What the client missed, in order, with the seq it was first sent with; it may be lost in
   // flight like any other tail.
   resend_unacked(session, out);
@@ -499,6 +505,33 @@ void SignallingHub::on_refresh(PeerSession& session, const envelope::Refresh& re
   apply_authorization(session, admitted, now);
   out.deliver(*session.connection,
               envelope::encode(envelope::Refreshed{token_lifetime(admitted).value_or(0)}));
+}
+
+void SignallingHub::on_ice_servers(PeerSession& session, Millis now, Output& out) {
+  if (session.last_ice_servers && now - *session.last_ice_servers < kMinIceServersInterval) {
+    refuse_now(session, ErrorCode::rate_limited,
+               "ice-servers is answered at most once a second: refused", out);
+    return;
+  }
+  session.last_ice_servers = now;
+  if (!settings_.turn) {
+    refuse_now(session, ErrorCode::turn_not_configured,
+               "this server mints no TURN credentials (no --turn-secret)", out);
+    return;
+  }
+  out.deliver(*session.connection, envelope::encode(settings_.turn->mint(session.peer)));
+}
+
+std::optional<envelope::IceServersGrant> SignallingHub::ice_servers_for(
+    const PeerSession& session) const {
+  if (!settings_.turn) return std::nullopt;
+  return settings_.turn->mint(session.peer);
+}
+
+void SignallingHub::refuse_now(PeerSession& session, ErrorCode code, std::string message,
+                               Output& out) {
+  out.deliver(*session.connection, envelope::encode(envelope::ErrorReply{code, message}));
+  out.refuse(remote_error(code, std::move(message)));
 }
 
 void SignallingHub::expire_token(PeerSession& session, Output& out) {

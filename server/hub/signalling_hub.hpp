@@ -25,6 +25,7 @@
 #include "rtcwire/envelope/envelope.hpp"
 #include "sender_limits.hpp"
 #include "token_bucket.hpp"
+#include "turn_credentials.hpp"
 
 namespace rtcwire::server {
 
@@ -58,6 +59,8 @@ struct HubSettings {
   // with as much again as a burst. A timer resend over it waits for its next turn; a replay
   // request over it is not answered (the client asks again).
   std::size_t resend_bytes_per_second = 32 * 1024 * 1024;
+  // Mints the TURN credentials of welcome and of ice-servers answers; null: TURN is off.
+  std::shared_ptr<const TurnCredentials> turn;
 };
 
 // One encoded server envelope for one connection.
@@ -160,6 +163,12 @@ class SignallingHub {
   void resume_session(ConnectionId from, PeerSession& session, envelope::Seq client_ack,
                       const std::optional<Authorization>& admitted, Millis now, Output& out);
   void on_refresh(PeerSession& session, const envelope::Refresh& refresh, Millis now, Output& out);
+  // Fresh TURN credentials, at most once a second per session; answers and refusals unsequenced.
+  void on_ice_servers(PeerSession& session, Millis now, Output& out);
+  // Credentials for the session's welcome, when TURN is configured.
+  std::optional<envelope::IceServersGrant> ice_servers_for(const PeerSession& session) const;
+  // An error envelope without seq to an attached session: it only matters now, like its request.
+  void refuse_now(PeerSession& session, ErrorCode code, std::string message, Output& out);
   // Ends an attached session whose token ran out: the client hears token_expired first.
   void expire_token(PeerSession& session, Output& out);
   void on_join(PeerSession& session, const envelope::Join& join, Output& out);

@@ -87,6 +87,12 @@ std::shared_ptr<const TokenAuthority> load_tokens(const AccessOptions& access,
   return std::make_shared<JwtAuthority>(verifier.value());
 }
 
+std::shared_ptr<const TurnCredentials> turn_credentials(const TurnOptions& turn) {
+  auto settings = turn_settings(turn);
+  if (!settings) return nullptr;
+  return std::make_shared<WallClockTurnCredentials>(std::move(*settings));
+}
+
 std::optional<TlsCertificates> load_tls(const AccessOptions& access,
                                         std::optional<std::string>& error) {
   if (access.tls_cert.empty()) return std::nullopt;
@@ -138,7 +144,8 @@ Server::Server(asio::io_context& io, ServerOptions options)
                              .tokens = tokens_,
                              .resend_after = options_.resend_after,
                              .resend_tries = options_.resend_tries,
-                             .resend_bytes_per_second = options_.resend_rate}),
+                             .resend_bytes_per_second = options_.resend_rate,
+                             .turn = turn_credentials(options_.turn)}),
       metrics_acceptor_(io),
       metrics_accept_retry_(io),
       reload_signal_(io),

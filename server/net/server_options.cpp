@@ -123,14 +123,14 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
       options.echo = true;
       continue;
     }
-    if (is_access_flag(flag)) {
+    if (is_access_flag(flag) || is_turn_flag(flag)) {
       if (!inline_value && i + 1 == arguments.size()) {
         return OptionsError{std::string(flag) + " needs a value"};
       }
       const std::string_view value = inline_value ? *inline_value : arguments[++i];
-      if (auto failure = apply_access_flag(options.access, flag, value)) {
-        return OptionsError{std::move(*failure)};
-      }
+      auto failure = is_turn_flag(flag) ? apply_turn_flag(options.turn, flag, value)
+                                        : apply_access_flag(options.access, flag, value);
+      if (failure) return OptionsError{std::move(*failure)};
       continue;
     }
     const bool known =
@@ -255,6 +255,7 @@ ParsedOptions parse_options(std::span<const std::string_view> arguments) {
                         std::to_string(options.max_message_bytes) + ")"};
   }
   if (auto failure = check_access_options(options.access)) return OptionsError{std::move(*failure)};
+  if (auto failure = check_turn_options(options.turn)) return OptionsError{std::move(*failure)};
   return options;
 }
 
@@ -316,6 +317,7 @@ Options:
   --help                    print this help and exit
 
 )") + std::string(kAccessUsage) +
+         "\n" + std::string(kTurnUsage) +
          R"(
 On start, prints "rtcwire-server listening on http://HOST:PORT" (https with TLS) to stdout, and
 "rtcwire-server metrics on http://HOST:PORT/metrics" with --metrics-port. Logs go to stderr.

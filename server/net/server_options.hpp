@@ -16,6 +16,7 @@
 #include "static_files.hpp"
 #include "transport_set.hpp"
 #include "trusted_proxies.hpp"
+#include "turn_options.hpp"
 
 namespace rtcwire::server {
 
@@ -64,6 +65,8 @@ struct ServerOptions {
   bool echo = false;
   // TLS, Origin and Host allow-lists, connection tokens, metrics.
   AccessOptions access;
+  // TURN credentials minted for clients.
+  TurnOptions turn;
 
   bool operator==(const ServerOptions&) const = default;
 };

@@ -152,6 +152,34 @@ test('numbers cross the real core both ways exactly: integer limits, past them, 
   client.close();
 });
 
+// A fake MediaStream: the client needs only getTracks() and each track's kind.
+const fakeStream = (...kinds) => {
+  const tracks = kinds.map((kind, index) => ({ kind, id: `${kind}-${index}` }));
+  return { getTracks: () => tracks };
+};
+
+test('local media: tracks the local stream no longer has are forgotten; a muted track is kept', async () => {
+  const { client } = await connectedOverWebSocket();
+  const first = fakeStream('audio', 'video');
+  const [microphone, camera] = first.getTracks();
+  await client.setLocalStream(first);
+  await client.replaceTrack(microphone, null);
+  // Muted, still local: it can be unmuted, and replaced.
+  await client.replaceTrack(microphone, microphone);
+  const otherCamera = { kind: 'video', id: 'camera-2' };
+  await client.replaceTrack(camera, otherCamera);
+  // The replaced camera is forgotten by the client itself (not merely refused by the core).
+  assert.throws(() => client.replaceTrack(camera, otherCamera), {
+    code: 'invalid_argument',
+    message: /oldTrack is not a track of the local stream/,
+  });
+  await client.setLocalStream(fakeStream('audio'));
+  for (const gone of [microphone, otherCamera]) {
+    assert.throws(() => client.replaceTrack(gone, null), { message: /oldTrack is not a track of the local stream/ });
+  }
+  client.close();
+});
+
 test('close() from a listener mid-drain: the batch taken finishes, then the core is released', async () => {
   const { fake, client, poll } = await connectedOverPolling();
   const seen = [];

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import { CHUNK_HEADER_BYTES, decodeChunkFrame, encodeChunkFrame } from '../../js/peer/chunk_frame.js';
 import { ForwardHash, loadSha256 } from '../../js/peer/file_hash.js';
-import { FileTransfers } from '../../js/peer/file_transfer.js';
+import { FileTransfers, SPOOL_BYTES } from '../../js/peer/file_transfer.js';
 
 const sha256Hex = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
@@ -228,6 +228,35 @@ test('receiving: accept, store what the core says to store, report the digest, g
   assert.equal(bytes, file.length);
   assert.equal(sha256, sha256Hex(file));
   assert.equal(blob.type, 'image/png');
+  assert.ok(Buffer.from(await blob.arrayBuffer()).equals(file));
+});
+
+test('a large file is received into Blob parts as it arrives, never held whole as loose chunks', async () => {
+  const file = randomBytes(3 * SPOOL_BYTES + 12_345);
+  const h = harness({ fileChunk: () => '{"verdict":"store","transfer":9}' });
+  h.files.event({ type: 'transfer', peer: 'p', transfer: 9, name: 'big.bin', size: file.length, mime: '' });
+  const result = h.emitted[0].transfer.accept();
+  await settle();
+  // Every Blob made while the file arrives, by size (the global Blob is what the module uses).
+  const made = [];
+  const NativeBlob = globalThis.Blob;
+  globalThis.Blob = class CountedBlob extends NativeBlob {
+    constructor(parts, options) {
+      super(parts, options);
+      made.push(this.size);
+    }
+  };
+  try {
+    for (let offset = 0; offset < file.length; offset += 60_000) {
+      h.files.receive(7, encodeChunkFrame(3, offset, file.subarray(offset, offset + 60_000)));
+    }
+  } finally {
+    globalThis.Blob = NativeBlob;
+  }
+  assert.equal(made.length, 3, 'a part for each full spool');
+  assert.ok(made.every((size) => size >= SPOOL_BYTES && size < SPOOL_BYTES + 60_000), `${made}`);
+  h.files.event({ type: 'transfer-done', peer: 'p', transfer: 9, bytes: file.length, sha256: sha256Hex(file) });
+  const { blob } = await result;
   assert.ok(Buffer.from(await blob.arrayBuffer()).equals(file));
 });
 

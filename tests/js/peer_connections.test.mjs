@@ -299,6 +299,76 @@ test('after pc-close, late operation results and channel events of that connecti
   });
 });
 
+// The core mutes with track-replace to handle 0 and unmutes by replacing the track with itself:
+// the muted sender must still be found under the track's handle.
+test('track-replace to 0 mutes the sender under the old handle; replacing it with itself unmutes', async () => {
+  const fake = handSettledPeerConnection();
+  const sent = [];
+  fake.RTCPeerConnection.prototype.addTrack = function addTrack(track) {
+    const sender = { replaceTrack: async (next) => sent.push(next?.id ?? null) };
+    sent.push(track.id);
+    return sender;
+  };
+  const media = new MediaHandles();
+  const microphone = { id: 'mic' };
+  const camera = { id: 'cam' };
+  const adapter = new PeerConnections(
+    { RTCPeerConnection: fake.RTCPeerConnection },
+    { event: () => {}, message: () => {} },
+    media,
+  );
+  adapter.execute({ type: 'pc-create', peer: 'b', pc: 1, config: {} });
+  adapter.execute({ type: 'track-add', pc: 1, track: media.hold(microphone), stream: 0 });
+  await adapter.execute({ type: 'track-replace', pc: 1, old: media.handleOf(microphone), new: 0 });
+  await adapter.execute({ type: 'track-replace', pc: 1, old: media.handleOf(microphone), new: media.handleOf(microphone) });
+  await adapter.execute({ type: 'track-replace', pc: 1, old: media.handleOf(microphone), new: media.hold(camera) });
+  assert.deepEqual(sent, ['mic', null, 'mic', 'cam']);
+});
+
+test('MediaHandles: one handle per object, counted holds, forgotten at the last release', () => {
+  const media = new MediaHandles();
+  const track = { id: 't' };
+  const handle = media.hold(track);
+  assert.equal(media.hold(track), handle);
+  assert.notEqual(media.hold({ id: 'other' }), handle);
+  media.release(handle);
+  assert.equal(media.get(handle), track, 'still held once');
+  media.release(handle);
+  assert.equal(media.get(handle), undefined);
+  assert.equal(media.handleOf(track), undefined);
+  media.release(handle); // releasing a forgotten handle is harmless
+  assert.equal(media.size, 1);
+  assert.notEqual(media.hold(track), handle, 'a handle is never given twice');
+});
+
+test('remote tracks and streams are held while their connection lives, released once it closes', async () => {
+  const fake = handSettledPeerConnection();
+  const reported = [];
+  const media = new MediaHandles();
+  const adapter = new PeerConnections(
+    { RTCPeerConnection: fake.RTCPeerConnection },
+    { event: (event) => reported.push(event), message: () => {} },
+    media,
+  );
+  adapter.execute({ type: 'pc-create', peer: 'b', pc: 1, config: {} });
+  const [connection] = fake.created;
+  const stream = { id: 'remote-stream' };
+  const tracks = [{ id: 'audio', kind: 'audio' }, { id: 'video', kind: 'video' }];
+  for (const track of tracks) {
+    connection.dispatchEvent(Object.assign(new Event('track'), { track, streams: [stream] }));
+  }
+  const [audio, video] = reported.filter((event) => event.type === 'track-remote');
+  assert.equal(media.get(audio.track), tracks[0]);
+  assert.equal(media.get(video.track), tracks[1]);
+  assert.deepEqual(video.streams, audio.streams);
+  assert.equal(media.get(Number(audio.streams[0])), stream);
+  adapter.execute({ type: 'pc-close', pc: 1 });
+  // Still there for the notices of the batch that closed it.
+  assert.equal(media.get(audio.track), tracks[0]);
+  await Promise.resolve();
+  assert.equal(media.size, 0);
+});
+
 test('without an RTCPeerConnection on the platform, pc-create reports a failed connection', () => {
   const reported = [];
   const adapter = new PeerConnections(

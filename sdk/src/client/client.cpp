@@ -839,6 +839,8 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           [&](envelope::Refreshed& refreshed) {
             schedule_token_refresh(refreshed.auth_expires_in_ms, now);
           },
+          // Server-minted TURN credentials: not used by this client yet (issue 11, client side).
+          [](envelope::IceServersGrant&) {},
           [&](envelope::GoAway& goaway) {
             if (auto acked = session_.acknowledge(goaway.ack); !acked) {
               events_.push_back(ev::ErrorRaised{acked.error()});

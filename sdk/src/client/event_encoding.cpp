@@ -89,10 +89,11 @@ void put_request(std::string& out, const envelope::ClientEnvelope& request) {
                    put_key(out, "data");
                    put_json(out, r.data);
                  },
-                 // Never kept for resending: hello, ack and refresh matter only when sent.
+                 // Never kept for resending: hello, ack, refresh and ice-servers matter only when sent.
                  [&](const envelope::Hello&) { open_object(out, "hello"); },
                  [&](const envelope::Ack&) { open_object(out, "ack"); },
                  [&](const envelope::Refresh&) { open_object(out, "refresh"); },
+                 [&](const envelope::IceServersRequest&) { open_object(out, "ice-servers"); },
              },
              request);
   out += '}';

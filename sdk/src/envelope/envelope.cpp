@@ -168,6 +168,11 @@ Json& put_seq(Json& json, Seq seq) {
   return json;
 }
 
+void put_ice_servers(Json& json, const IceServersGrant& grant) {
+  json["iceServers"] = grant.ice_servers;
+  json["iceServersExpireInMs"] = grant.expires_in_ms;
+}
+
 Error unknown_type(const std::string& type) {
   return remote_error(ErrorCode::unknown_type, "unknown envelope type '" + truncated(type) + "'");
 }
@@ -191,12 +196,15 @@ bool is_valid_peer_id(std::string_view peer) {
 
 bool is_sequenced(const ClientEnvelope& envelope) {
   return !std::holds_alternative<Hello>(envelope) && !std::holds_alternative<Ack>(envelope) &&
-         !std::holds_alternative<Refresh>(envelope);
+         !std::holds_alternative<Refresh>(envelope) &&
+         !std::holds_alternative<IceServersRequest>(envelope);
 }
 
 bool is_sequenced(const ServerEnvelope& envelope) {
   return !std::holds_alternative<Welcome>(envelope) && !std::holds_alternative<Ack>(envelope) &&
-         !std::holds_alternative<GoAway>(envelope) && !std::holds_alternative<Refreshed>(envelope);
+         !std::holds_alternative<GoAway>(envelope) &&
+         !std::holds_alternative<Refreshed>(envelope) &&
+         !std::holds_alternative<IceServersGrant>(envelope);
 }
 
 std::string with_seq(std::string_view encoded, Seq seq) {
@@ -254,6 +262,7 @@ std::string encode(const ClientEnvelope& envelope, Seq seq) {
                                return j;
                              },
                              [](const Ack& e) { return ack_json(e); },
+                             [](const IceServersRequest&) { return header("ice-servers"); },
                          },
                          envelope);
   return dump(put_seq(json, seq));
@@ -272,6 +281,12 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
                                if (e.resume_error) j["resumeError"] = to_string(*e.resume_error);
                                if (e.auth_expires_in_ms)
                                  j["authExpiresInMs"] = *e.auth_expires_in_ms;
+                               if (e.ice_servers) put_ice_servers(j, *e.ice_servers);
+                               return j;
+                             },
+                             [](const IceServersGrant& e) {
+                               Json j = header("ice-servers");
+                               put_ice_servers(j, e);
                                return j;
                              },
                              [](const Refreshed& e) {
@@ -403,7 +418,17 @@ Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type
     return ClientEnvelope{Publish{std::move(data.value())}};
   }
   if (type == "ack") return widen<ClientEnvelope>(read_ack_envelope(j));
+  if (type == "ice-servers") return ClientEnvelope{IceServersRequest{}};
   return unknown_type(type);
+}
+
+// iceServers (any JSON: the client checks the list) and iceServersExpireInMs, both required.
+Result<IceServersGrant> read_ice_servers(const Json& j) {
+  const Json* servers = find_field(j, "iceServers");
+  if (servers == nullptr) return invalid("field 'iceServers' is missing");
+  const auto expires = whole_number_field(j, "iceServersExpireInMs", UINT64_MAX);
+  if (!expires) return invalid("field 'iceServersExpireInMs' must be a non-negative integer");
+  return IceServersGrant{*servers, *expires};
 }
 
 Result<ServerEnvelope> decode_welcome(const Json& j) {
@@ -440,6 +465,11 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
     if (!welcome.auth_expires_in_ms) {
       return invalid("field 'authExpiresInMs' must be a non-negative integer");
     }
+  }
+  if (j.contains("iceServers")) {
+    auto grant = read_ice_servers(j);
+    if (!grant) return grant.error();
+    welcome.ice_servers = std::move(grant.value());
   }
   return ServerEnvelope{std::move(welcome)};
 }
@@ -522,6 +552,7 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     if (!expires) return invalid("field 'authExpiresInMs' must be a non-negative integer");
     return ServerEnvelope{Refreshed{*expires}};
   }
+  if (type == "ice-servers") return widen<ServerEnvelope>(read_ice_servers(j));
   return unknown_type(type);
 }
 

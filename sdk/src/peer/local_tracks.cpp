@@ -42,6 +42,8 @@ Result<std::vector<TrackChange>> LocalTracks::set(std::vector<LocalTrack> tracks
   }
   for (const LocalTrack& old : gone) changes.push_back(track_change::Remove{old.track});
   tracks_ = std::move(tracks);
+  // A track kept from the old set stays muted; one replaced or removed takes its mute along.
+  std::erase_if(muted_, [&](uint32_t track) { return !holds(tracks_, track); });
   return changes;
 }
 
@@ -56,8 +58,10 @@ Result<std::vector<TrackChange>> LocalTracks::replace(uint32_t old, uint32_t rep
   }
   if (replacement == 0) {
     // Muted: the sender stays keyed by `old` and sends nothing.
+    muted_.insert(old);
     return std::vector<TrackChange>{track_change::Replace{old, 0}};
   }
+  muted_.erase(old);
   found->track = replacement;
   return std::vector<TrackChange>{track_change::Replace{old, replacement}};
 }

@@ -97,6 +97,9 @@ void RemotePeer::start_connection(const LocalTracks& tracks) {
       create_channel(kFilesChannelLabel, ChannelOptions{true, {}, {}, kFilesChannelId, {}});
   for (const LocalTrack& track : tracks.tracks()) {
     outputs_.actions.push_back(action::TrackAdd{pc, track.track, track.stream});
+    // A muted track gets its sender, so unmuting needs no renegotiation, but sends nothing.
+    if (tracks.muted(track.track))
+      outputs_.actions.push_back(action::TrackReplace{pc, track.track, 0});
   }
   enter(PeerState::connecting);
 }

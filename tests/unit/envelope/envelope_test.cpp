@@ -6,6 +6,10 @@ namespace rtcwire::envelope {
 namespace {
 
 const Json kData = Json::parse(R"({"text":"hi","n":[1,2.5,null,true],"nested":{"deep":"x"}})");
+const Json kIceServers = Json::parse(
+    R"([{"urls":["stun:stun.example.com"]},
+        {"urls":["turn:turn.example.com:3478?transport=udp"],"username":"1700003600:peerA",
+         "credential":"c2VjcmV0"}])");
 
 TEST(EnvelopeTest, ClientEnvelopesRoundTrip) {
   const std::vector<ClientEnvelope> envelopes{
@@ -23,6 +27,7 @@ TEST(EnvelopeTest, ClientEnvelopesRoundTrip) {
       Publish{nullptr},
       Ack{0},
       Ack{kMaxSeq},
+      IceServersRequest{},
   };
   for (const auto& original : envelopes) {
     const std::string text = encode(original);
@@ -43,6 +48,7 @@ TEST(EnvelopeTest, SequencedClientEnvelopesCarryTheirSeq) {
   }
   EXPECT_FALSE(is_sequenced(ClientEnvelope{Hello{"x", std::nullopt}}));
   EXPECT_FALSE(is_sequenced(ClientEnvelope{Ack{3}}));
+  EXPECT_FALSE(is_sequenced(ClientEnvelope{IceServersRequest{}}));
   // A seq on an envelope that is not sequenced is an unknown field: ignored.
   auto hello = decode_client(R"({"v":1,"t":"hello","sdk":"x","seq":5})");
   ASSERT_TRUE(hello.ok());
@@ -66,6 +72,10 @@ TEST(EnvelopeTest, ServerEnvelopesRoundTrip) {
       Refreshed{60000},
       Ack{5},
       GoAway{10000, 3},
+      Welcome{"peerA", "session-123", "token-abc", 65536, true, 2, std::nullopt, std::nullopt,
+              IceServersGrant{kIceServers, 3600000}},
+      IceServersGrant{kIceServers, 3600000},
+      IceServersGrant{Json::array(), 0},
   };
   for (const auto& original : envelopes) {
     ASSERT_FALSE(is_sequenced(original));
@@ -143,6 +153,26 @@ TEST(EnvelopeTest, WireFormIsTheDocumentedOne) {
   EXPECT_EQ(encode(ServerEnvelope{PeerLeft{"p1"}}), R"({"peer":"p1","t":"peer-left","v":1})");
   EXPECT_EQ(encode(ServerEnvelope{ErrorReply{ErrorCode::not_in_room, "join first"}}),
             R"({"code":"not_in_room","message":"join first","t":"error","v":1})");
+  EXPECT_EQ(encode(ClientEnvelope{IceServersRequest{}}), R"({"t":"ice-servers","v":1})");
+  EXPECT_EQ(
+      encode(ServerEnvelope{IceServersGrant{Json::parse(R"([{"urls":["stun:s"]}])"), 9000}}),
+      R"({"iceServers":[{"urls":["stun:s"]}],"iceServersExpireInMs":9000,"t":"ice-servers","v":1})");
+  // Without TURN credentials a welcome carries neither field.
+  const std::string welcome =
+      encode(ServerEnvelope{Welcome{"p", "s", "t", 9, false, 0, std::nullopt, std::nullopt}});
+  EXPECT_EQ(welcome.find("iceServers"), std::string::npos) << welcome;
+}
+
+TEST(EnvelopeTest, IceServersOfTheServerAreDecodedButNotJudged) {
+  // The list itself is the client's to check (like the app's own iceServers): any JSON passes.
+  auto odd =
+      decode_server(R"({"v":1,"t":"ice-servers","iceServers":"nope","iceServersExpireInMs":5})");
+  ASSERT_TRUE(odd.ok()) << odd.error().message;
+  EXPECT_EQ(std::get<IceServersGrant>(odd.value().envelope), (IceServersGrant{"nope", 5}));
+  // The ice-servers request takes no field; extra ones are ignored like everywhere.
+  auto request = decode_client(R"({"v":1,"t":"ice-servers","seq":4,"x":1})");
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request.value(), (Sequenced<ClientEnvelope>{IceServersRequest{}, 0}));
 }
 
 TEST(EnvelopeTest, RequestIdsAreEchoedOnJoinedAndError) {
@@ -273,6 +303,15 @@ TEST(EnvelopeTest, ServerSideMalformedCases) {
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"ack":-1})",
        ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"resumeError":3})",
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"iceServers":[]})",
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"iceServers":[],"iceServersExpireInMs":-1})",
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"ice-servers","iceServersExpireInMs":5})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"ice-servers","iceServers":[],"iceServersExpireInMs":"5"})",
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"ice-servers","iceServers":[],"iceServersExpireInMs":1.5})",
        ErrorCode::invalid_envelope},
       {R"({"seq":1,"v":1,"t":"joined","room":"r"})", ErrorCode::invalid_envelope},
       {R"({"seq":1,"v":1,"t":"joined","room":"r","peers":["ok","not ok"]})",

@@ -5,6 +5,7 @@
 // never runs two operations at once on a connection.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -160,6 +161,95 @@ TEST(PairPeers, LeavingTearsDownBothSides) {
     EXPECT_TRUE(pair.client(2).peers().ids().empty());
     // The two that stayed are still connected to each other.
     EXPECT_EQ(unsettled(pair, 0, 1), "") << replay_hint(seed, pair);
+  }
+}
+
+// A network fault on one side or both fails the connection; the core restarts ICE through
+// signalling, and the pair settles again on new credentials for every side that failed, over
+// the same connection (its channels stay open: an ICE restart keeps DTLS and SCTP). In half the
+// runs the signalling connection of a failing side drops at the same moment: the restart
+// completes after the session resumes.
+TEST(PairPeers, AFailedConnectionRecoversByIceRestart) {
+  for (uint64_t seed : seeds(kSeeds)) {
+    Pair pair(seed);
+    add_clients(pair, 2, true);
+    random_network(pair);
+    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
+    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    const std::string ids[2] = {pair.client(0).peer_id(), pair.client(1).peer_id()};
+    const int which = pick(pair, 3);  // 0 or 1: that side fails; 2: both
+    std::string ufrags[2];
+    uint32_t pcs[2];
+    for (std::size_t index = 0; index < 2; ++index) {
+      JsepModel* model = pair.browser(index).model_for(ids[1 - index]);
+      ufrags[index] = model->current_local()->ufrag;
+      pcs[index] = model->pc();
+    }
+    const bool signalling_drops = pick(pair, 2) == 0;
+    for (std::size_t index = 0; index < 2; ++index) {
+      if (which != 2 && which != static_cast<int>(index)) continue;
+      pair.browser(index).fail(ids[1 - index]);
+      if (signalling_drops) pair.reset(index);
+    }
+    const auto restarted = [&] {
+      for (std::size_t index = 0; index < 2; ++index) {
+        JsepModel* model = pair.browser(index).model_for(ids[1 - index]);
+        if (!model || !model->current_local()) return false;
+        if ((which == 2 || which == static_cast<int>(index)) &&
+            model->current_local()->ufrag == ufrags[index]) {
+          return false;
+        }
+      }
+      return all_unsettled(pair).empty();
+    };
+    ASSERT_TRUE(pair.run_until(restarted, pair.now() + kSettleWithin))
+        << all_unsettled(pair) << "\n"
+        << replay_hint(seed, pair);
+    for (std::size_t index = 0; index < 2; ++index) {
+      EXPECT_EQ(pair.browser(index).model_for(ids[1 - index])->pc(), pcs[index])
+          << "the same connection, restarted\n"
+          << replay_hint(seed, pair);
+    }
+    expect_clean(pair, seed);
+  }
+}
+
+// The signalling server restarts under a settled mesh: every client gets a new session (new peer
+// id), the app joins again, and the mesh forms anew; no browser keeps a connection to an old id.
+TEST(PairPeers, AServerRestartRebuildsTheMeshUnderNewSessions) {
+  for (uint64_t seed : seeds(kSeeds)) {
+    Pair pair(seed);
+    add_clients(pair, 3, true);
+    random_network(pair);
+    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
+    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    std::vector<std::string> old_ids;
+    for (std::size_t index = 0; index < 3; ++index) old_ids.push_back(pair.client(index).peer_id());
+    pair.restart_server();
+    const auto all_new_sessions = [&] {
+      for (std::size_t index = 0; index < 3; ++index) {
+        const Client& client = pair.client(index);
+        if (client.state() != ClientState::connected) return false;
+        if (std::find(old_ids.begin(), old_ids.end(), client.peer_id()) != old_ids.end()) {
+          return false;
+        }
+      }
+      return true;
+    };
+    ASSERT_TRUE(pair.run_until(all_new_sessions, pair.now() + kSettleWithin))
+        << replay_hint(seed, pair);
+    for (std::size_t index = 0; index < 3; ++index) {
+      EXPECT_TRUE(pair.client(index).peers().ids().empty()) << "peers of the old session";
+      pair.act(index,
+               [](Client& client, Millis now) { EXPECT_TRUE(client.join("room", now).ok()); });
+    }
+    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    for (std::size_t index = 0; index < 3; ++index) {
+      for (const std::string& old : old_ids) {
+        EXPECT_EQ(pair.browser(index).model_for(old), nullptr) << replay_hint(seed, pair);
+      }
+    }
+    expect_clean(pair, seed);
   }
 }
 

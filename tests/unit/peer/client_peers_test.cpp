@@ -130,6 +130,42 @@ TEST(ClientPeersTest, PeerLeftAndLeaveCloseThePeers) {
   EXPECT_TRUE(server.client.peers().ids().empty());
 }
 
+// A track muted by replaceTrack(old, null) stays muted on connections made later: they get its
+// sender (no renegotiation to unmute) with nothing on it; unmuting sends it again everywhere.
+TEST(ClientPeersTest, AMutedTrackIsMutedOnConnectionsMadeLater) {
+  ScriptedServer server;
+  server.connect_fully();
+  ASSERT_TRUE(server.client.set_local_tracks({{7, "audio", 3}, {8, "video", 3}}, server.now).ok());
+  ASSERT_TRUE(server.client.replace_track(7, 0, server.now).ok());
+  // The track changes of one room's new connection, in order.
+  const auto joining = [&](const std::string& room, const std::string& peer) {
+    server.join_room(room, {peer});
+    std::vector<std::string> changes;
+    for (const auto& action : take_peer_actions(server.client)) {
+      if (auto* add = std::get_if<peer::action::TrackAdd>(&action)) {
+        changes.push_back("add " + std::to_string(add->track));
+      }
+      if (auto* replace = std::get_if<peer::action::TrackReplace>(&action)) {
+        changes.push_back("replace " + std::to_string(replace->old) + " " +
+                          std::to_string(replace->replacement));
+      }
+    }
+    return changes;
+  };
+  EXPECT_EQ(joining("one", "zz"), (std::vector<std::string>{"add 7", "replace 7 0", "add 8"}));
+
+  // Unmuted: the sender sends the track again, and later connections add it plainly.
+  ASSERT_TRUE(server.client.replace_track(7, 7, server.now).ok());
+  bool unmuted = false;
+  for (const auto& action : take_peer_actions(server.client)) {
+    if (auto* replace = std::get_if<peer::action::TrackReplace>(&action)) {
+      unmuted = replace->old == 7 && replace->replacement == 7;
+    }
+  }
+  EXPECT_TRUE(unmuted);
+  EXPECT_EQ(joining("two", "yy"), (std::vector<std::string>{"add 7", "add 8"}));
+}
+
 TEST(ClientPeersTest, ConfigParsesThePeerOptions) {
   auto config = parse_client_config(
       R"({"url":"http://x","peers":{"autoConnect":false,"iceServers":[{"urls":"stun:s"}],)"

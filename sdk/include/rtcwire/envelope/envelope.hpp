@@ -94,9 +94,22 @@ struct DirectTo {  // app message to one peer of the room, relayed by the server
   Json data;
   bool operator==(const DirectTo&) const = default;
 };
-using ClientEnvelope = std::variant<Hello, Join, Leave, SignalTo, Publish, DirectTo, Ack, Refresh>;
+// Asks for fresh TURN credentials before the current ones expire (unsequenced, no fields).
+struct IceServersRequest {
+  bool operator==(const IceServersRequest&) const = default;
+};
+using ClientEnvelope =
+    std::variant<Hello, Join, Leave, SignalTo, Publish, DirectTo, Ack, Refresh, IceServersRequest>;
 
 // ---- server -> client ----
+// TURN credentials minted by the server: an RTCIceServer array and how long they stay valid. Both
+// in welcome and as the answer to IceServersRequest (unsequenced). The list is kept as JSON, not
+// checked here: the client validates it like the app's own iceServers.
+struct IceServersGrant {
+  Json ice_servers;
+  std::uint64_t expires_in_ms = 0;
+  bool operator==(const IceServersGrant&) const = default;
+};
 struct Welcome {
   std::string peer;  // this client's peer id
   std::string session;
@@ -108,6 +121,8 @@ struct Welcome {
   std::optional<ErrorCode> resume_error;
   // With a connection token: how long it stays valid; the client refreshes it before then.
   std::optional<std::uint64_t> auth_expires_in_ms;
+  // When the server mints TURN credentials (iceServers, iceServersExpireInMs).
+  std::optional<IceServersGrant> ice_servers;
   bool operator==(const Welcome&) const = default;
 };
 // The answer to Refresh: the new token is in force for this long (unsequenced).
@@ -164,8 +179,9 @@ struct GoAway {
   Seq ack = 0;
   bool operator==(const GoAway&) const = default;
 };
-using ServerEnvelope = std::variant<Welcome, Joined, Left, PeerJoined, PeerLeft, SignalFrom,
-                                    Published, DirectFrom, ErrorReply, Ack, GoAway, Refreshed>;
+using ServerEnvelope =
+    std::variant<Welcome, Joined, Left, PeerJoined, PeerLeft, SignalFrom, Published, DirectFrom,
+                 ErrorReply, Ack, GoAway, Refreshed, IceServersGrant>;
 
 // An envelope with the sequence number it travelled with (0: none) and, on server envelopes, the
 // cumulative ack piggybacked on it (0: none).
@@ -177,10 +193,11 @@ struct Sequenced {
   bool operator==(const Sequenced&) const = default;
 };
 
-// Join, leave, publish, direct and signal are sequenced client -> server (not hello, ack, refresh).
+// Join, leave, publish, direct and signal are sequenced client -> server (not hello, ack, refresh,
+// ice-servers).
 bool is_sequenced(const ClientEnvelope& envelope);
-// Everything but welcome, ack, goaway and refreshed is sequenced server -> client (errors only in a
-// session).
+// Everything but welcome, ack, goaway, refreshed and ice-servers is sequenced server -> client
+// (errors only in a session).
 bool is_sequenced(const ServerEnvelope& envelope);
 
 // `seq` 0 leaves the field out.

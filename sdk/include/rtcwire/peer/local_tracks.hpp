@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -44,9 +45,12 @@ class LocalTracks {
   Result<std::vector<TrackChange>> set(std::vector<LocalTrack> tracks);
   // replaceTrack(old, new): errors local invalid_argument when `old` is not a local track.
   Result<std::vector<TrackChange>> replace(uint32_t old, uint32_t replacement);
+  // Replaced by nothing: its senders, and those of connections made later, send nothing.
+  bool muted(uint32_t track) const { return muted_.count(track) > 0; }
 
  private:
   std::vector<LocalTrack> tracks_;
+  std::set<uint32_t> muted_;
 };
 
 }  // namespace rtcwire::peer
