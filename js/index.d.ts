@@ -69,7 +69,10 @@ export type ErrorCode =
   | 'channel_closed'
   | 'negotiation_failed'
   | 'peer_closed'
-  | 'turn_not_configured';
+  | 'turn_not_configured'
+  | 'turn_failed'
+  | 'ice_servers_unavailable'
+  | 'invalid_ice_servers';
 
 export class RtcwireError extends Error {
   readonly name: 'RtcwireError';
@@ -116,8 +119,18 @@ export interface ConnectOptions {
 export interface PeerOptions {
   /** Connect to every peer of the room by itself (default true); false: call peer.connect(). */
   autoConnect?: boolean;
-  /** STUN/TURN servers (up to 32), as RTCPeerConnection takes them (default none: host candidates only). */
+  /**
+   * STUN/TURN servers (up to 32; stun:, stuns:, turn:, turns: URLs, TURN ones with username and
+   * credential), as RTCPeerConnection takes them (default none: host candidates only). Connections
+   * use these, then the provider's, then the server's (welcome) TURN credentials.
+   */
   iceServers?: RTCIceServer[];
+  /**
+   * Where fresh ICE servers come from: a URL (GET, JSON) or an async function, called at connect()
+   * and again at 80% of the answer's `ttl`; 10 s at most per call. On failure the last good list
+   * stays, the client emits `ice_servers_unavailable` and retries (2 s doubling to 60 s).
+   */
+  iceServersProvider?: string | (() => Promise<IceServersProviderAnswer>);
   /** 'relay' sends everything through TURN (default 'all'). */
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Milliseconds a connection may stay disconnected before an ICE restart, 0 to 600000 (default 3000). */
@@ -125,6 +138,9 @@ export interface PeerOptions {
   /** ICE restarts in a row before the peer is 'failed', 0 to 100 (default 5). */
   maxIceRestarts?: number;
 }
+
+/** A list, or the Twilio/Cloudflare/TURN REST shape: one server or a list, and seconds valid. */
+export type IceServersProviderAnswer = RTCIceServer[] | { iceServers: RTCIceServer[] | RTCIceServer; ttl?: number };
 
 export interface Platform {
   WebSocket: new (url: string) => WebSocket;
@@ -270,6 +286,12 @@ export class RtcwireClient {
   replaceTrack(oldTrack: MediaStreamTrack, newTrack: MediaStreamTrack | null): Promise<void>;
   /** A connection token for the next hello, or, while connected, a refresh. */
   useToken(token: string): void;
+  /**
+   * Replaces `peers.iceServers` (and the policy, when given) at run time: every live connection
+   * takes a changed list by setConfiguration and an ICE restart, keeping its channels and media.
+   * Throws invalid_argument (bad list or policy; nothing changes).
+   */
+  setIceServers(iceServers: RTCIceServer[], options?: { iceTransportPolicy?: RTCIceTransportPolicy }): void;
 
   /** Adds a listener; returns a function that removes it. */
   on<E extends RtcwireEventName>(name: E, listener: RtcwireListener<E>): () => void;

@@ -304,3 +304,48 @@ test('offline holds the reconnection however long it lasts; online retries at on
   assert.deepEqual(states.at(-1), ['connected', { resumed: true }]);
   client.close();
 });
+
+test('iceServersProvider: called at connect, its failure is ice_servers_unavailable, retried after 2 s', async () => {
+  let calls = 0;
+  let fail;
+  const { fake, client } = await connectedOverWebSocket({
+    peers: {
+      iceServersProvider: () => {
+        calls += 1;
+        return new Promise((resolve, reject) => (fail = reject));
+      },
+    },
+    timing: { pingInterval: 100000, pingTimeout: 100000 },
+  });
+  assert.equal(calls, 1);
+  const failed = new Promise((resolve) => client.once('error', resolve));
+  fail(new Error('credentials API down'));
+  const failure = await failed;
+  assert.equal(failure.code, 'ice_servers_unavailable');
+  assert.match(failure.message, /credentials API down/);
+  fake.advance(1999);
+  assert.equal(calls, 1);
+  fake.advance(1);
+  assert.equal(calls, 2);
+  client.close();
+});
+
+test('setIceServers: a bad list or policy throws invalid_argument; a good one is taken', async () => {
+  const { client } = await connectedOverWebSocket();
+  for (const [list, options] of [
+    [{ urls: 'stun:s' }, undefined],
+    [[{ urls: 'http://s' }], undefined],
+    [[{ urls: 'turn:t' }], undefined],
+    [[], { iceTransportPolicy: 'none' }],
+    [[], { iceTransportPolicy: 7 }],
+  ]) {
+    assert.throws(
+      () => client.setIceServers(list, options),
+      (error) => error.code === 'invalid_argument' && error.origin === 'local',
+      JSON.stringify(list),
+    );
+  }
+  client.setIceServers([{ urls: 'turn:t', username: 'u', credential: 'c' }], { iceTransportPolicy: 'relay' });
+  client.close();
+  assert.throws(() => client.setIceServers([]), (error) => error.code === 'not_connected');
+});

@@ -414,3 +414,62 @@ test('the channel size limit comes from the SCTP transport, else the remote desc
     cases.map(({ expected }, i) => ({ type: 'channel-open', channel: 10 * i + 2, maxMessageSize: expected })),
   );
 });
+
+test('set-configuration reaches pc.setConfiguration before the restart; one that throws changes nothing', () => {
+  const fake = handSettledPeerConnection();
+  const calls = [];
+  fake.RTCPeerConnection.prototype.setConfiguration = function setConfiguration(config) {
+    calls.push(['setConfiguration', config]);
+    if (config.iceServers.length === 0) throw new DOMException('bad', 'InvalidModificationError');
+  };
+  fake.RTCPeerConnection.prototype.restartIce = () => calls.push(['restartIce']);
+  const reported = [];
+  const adapter = new PeerConnections(
+    { RTCPeerConnection: fake.RTCPeerConnection },
+    { event: (event) => reported.push(event), message: () => {} },
+    new MediaHandles(),
+  );
+  adapter.execute({ type: 'pc-create', peer: 'b', pc: 1, config: {} });
+  const config = { iceServers: [{ urls: 'stun:s' }], iceTransportPolicy: 'relay' };
+  adapter.execute({ type: 'set-configuration', pc: 1, config });
+  adapter.execute({ type: 'restart-ice', pc: 1 });
+  adapter.execute({ type: 'set-configuration', pc: 1, config: { iceServers: [] } });
+  adapter.execute({ type: 'set-configuration', pc: 9, config }); // no such connection: ignored
+  assert.deepEqual(calls, [
+    ['setConfiguration', config],
+    ['restartIce'],
+    ['setConfiguration', { iceServers: [] }],
+  ]);
+  assert.deepEqual(reported, []);
+});
+
+test('icecandidateerror goes to the core as candidate-error with bounded strings and code', () => {
+  const fake = handSettledPeerConnection();
+  const reported = [];
+  const adapter = new PeerConnections(
+    { RTCPeerConnection: fake.RTCPeerConnection },
+    { event: (event) => reported.push(event), message: () => {} },
+    new MediaHandles(),
+  );
+  adapter.execute({ type: 'pc-create', peer: 'b', pc: 4, config: {} });
+  const [connection] = fake.created;
+  const fire = (fields) => connection.dispatchEvent(Object.assign(new Event('icecandidateerror'), fields));
+  fire({ url: 'turn:127.0.0.1:3478?transport=udp', errorCode: 401, errorText: 'Unauthorized' });
+  fire({ url: `turn:${'h'.repeat(5000)}`, errorCode: 70000, errorText: 'é'.repeat(5000) });
+  fire({});
+  assert.deepEqual(reported[0], {
+    type: 'candidate-error',
+    pc: 4,
+    url: 'turn:127.0.0.1:3478?transport=udp',
+    errorCode: 401,
+    errorText: 'Unauthorized',
+  });
+  assert.equal(reported[1].url.length, 256);
+  assert.equal(reported[1].errorCode, 0);
+  assert.ok(Buffer.byteLength(reported[1].errorText) <= 1024, 'under the core limit in UTF-8 too');
+  assert.deepEqual(reported[2], { type: 'candidate-error', pc: 4, url: '', errorCode: 0, errorText: '' });
+  // After pc-close its late errors are not reported.
+  adapter.execute({ type: 'pc-close', pc: 4 });
+  fire({ url: 'turn:x', errorCode: 401, errorText: 'late' });
+  assert.equal(reported.length, 3);
+});

@@ -12,6 +12,7 @@ import type {
   RtcwirePeer,
   TransferProgress,
   ErrorCode,
+  IceServersProviderAnswer,
   JoinedRoom,
   JsonValue,
   Message,
@@ -175,4 +176,27 @@ export function peerMisuse(peer: RtcwirePeer): void {
   peer.on('open', () => {});
   // @ts-expect-error: the state is read-only
   peer.state = 'connected';
+}
+
+// ICE servers at run time: a provider (URL or function), setIceServers, the diagnostics' codes.
+export async function turn(): Promise<void> {
+  const fromUrl = await connect('/', { peers: { iceServersProvider: '/turn-credentials' } });
+  fromUrl.close();
+  const provide = async (): Promise<IceServersProviderAnswer> => ({
+    iceServers: { urls: ['turn:turn.example.org:3478'], username: '1700000000:me', credential: 'c' },
+    ttl: 3600,
+  });
+  const client = await connect('/', { peers: { iceServersProvider: provide, iceTransportPolicy: 'relay' } });
+  client.setIceServers([{ urls: 'stun:stun.example.org' }]);
+  client.setIceServers([], { iceTransportPolicy: 'all' });
+  client.on('error', (error: RtcwireError) => {
+    const diagnosed: ErrorCode[] = ['turn_failed', 'ice_failed', 'ice_servers_unavailable', 'invalid_ice_servers'];
+    if (diagnosed.includes(error.code)) console.log(error.message);
+  });
+  // @ts-expect-error: a list, not one server
+  client.setIceServers({ urls: 'stun:s' });
+  // @ts-expect-error: no such policy
+  client.setIceServers([], { iceTransportPolicy: 'none' });
+  // @ts-expect-error: a provider is a URL or a function
+  await connect('/', { peers: { iceServersProvider: 42 } });
 }

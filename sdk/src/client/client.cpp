@@ -411,9 +411,24 @@ void Client::apply_ice_servers() {
   });
 }
 
+void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, Millis now) {
+  if (auto taken = ice_servers_.server_list(grant.ice_servers, grant.expires_in_ms, now); !taken) {
+    events_.push_back(client_event::ErrorRaised{taken.error()});
+    return;
+  }
+  apply_ice_servers();
+}
+
 void Client::refresh_ice_servers(Millis now) {
   for (const auto due : ice_servers_.take_due(now)) {
-    if (due == client::IceServerSources::Due::provider_request) {
+    if (due == client::IceServerSources::Due::server_request) {
+      // Not connected: the next welcome brings fresh credentials.
+      if (state_ != ClientState::connected) continue;
+      ice_servers_.server_asked();
+      if (auto sent = write(envelope::encode(envelope::IceServersRequest{})); !sent) {
+        lose_connection(sent.error(), now);
+      }
+    } else {
       if (state_ == ClientState::closed || ice_servers_.provider_answer_awaited()) continue;
       ice_servers_.provider_asked();
       events_.push_back(client_event::IceServersNeeded{});
@@ -747,6 +762,11 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   }
   enter({ClientState::connected, std::nullopt, 0, std::nullopt, welcome.resumed, session_.peer_id(),
          max_message_bytes_, welcomed_over});
+  if (welcome.ice_servers) {
+    take_server_ice_servers(*welcome.ice_servers, now);
+  } else {
+    ice_servers_.server_refused(ErrorCode::turn_not_configured, now);
+  }
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
   for (const auto& entry : session_.unacked()) {
@@ -819,6 +839,15 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
                                                   std::move(direct.data)});
           },
           [&](envelope::ErrorReply& refusal) {
+            // The refusals of an ice-servers request are unsequenced and name no request.
+            const bool ice_servers_refused = ice_servers_.server_answer_awaited() &&
+                                             refusal.id == 0 &&
+                                             (refusal.code == ErrorCode::turn_not_configured ||
+                                              refusal.code == ErrorCode::rate_limited);
+            if (ice_servers_refused) {
+              ice_servers_.server_refused(refusal.code, now);
+              if (refusal.code == ErrorCode::turn_not_configured) return;
+            }
             Error error = remote_error(refusal.code, std::move(refusal.message));
             if (ClientSession::ends_session(error.code)) {
               if (error.code == ErrorCode::token_expired && token_) {
@@ -839,8 +868,7 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
           [&](envelope::Refreshed& refreshed) {
             schedule_token_refresh(refreshed.auth_expires_in_ms, now);
           },
-          // Server-minted TURN credentials: not used by this client yet (issue 11, client side).
-          [](envelope::IceServersGrant&) {},
+          [&](envelope::IceServersGrant& grant) { take_server_ice_servers(grant, now); },
           [&](envelope::GoAway& goaway) {
             if (auto acked = session_.acknowledge(goaway.ack); !acked) {
               events_.push_back(ev::ErrorRaised{acked.error()});

@@ -155,5 +155,112 @@ TEST(ClientIceServersTest, ProviderAndSetIceServersGoThroughTheConfigAndEncoding
   EXPECT_TRUE(needed);
 }
 
+const Json kTurn =
+    Json::parse(R"([{"urls":["turn:127.0.0.1:3478"],"username":"100:me","credential":"c1"}])");
+
+envelope::Welcome welcome_with(Json servers, std::uint64_t expires_in_ms) {
+  envelope::Welcome welcome = testing::new_session("me", "s1", 65536);
+  welcome.ice_servers = envelope::IceServersGrant{std::move(servers), expires_in_ms};
+  return welcome;
+}
+
+// Connected with the server's credentials in the welcome, in a room with p2.
+void connect_with_turn(ScriptedServer& server, std::uint64_t expires_in_ms) {
+  server.start_connect();
+  server.send_open_packet(10000000, 10000000);  // no ping timeout within the test
+  server.take_frames();
+  server.send_envelope(welcome_with(kTurn, expires_in_ms));
+  server.take_events();
+  server.join_room("lobby", {"p2"});
+}
+
+// Whether an ice-servers request went out among the frames the client wrote.
+bool asked_for_ice_servers(ScriptedServer& server) {
+  bool asked = false;
+  for (const auto& frame : server.take_frames()) {
+    if (!frame.starts_with('4')) continue;  // Engine.IO's own packets
+    asked =
+        asked || std::holds_alternative<envelope::IceServersRequest>(testing::decode_sent(frame));
+  }
+  return asked;
+}
+
+TEST(ClientIceServersTest, WelcomeCredentialsGoToEveryConnection) {
+  ScriptedServer server;
+  connect_with_turn(server, 600000);
+  const Json outputs = Json::parse(encode_outputs(server.client));
+  ASSERT_EQ(outputs["peer"][0]["type"], "pc-create");
+  EXPECT_EQ(outputs["peer"][0]["config"]["iceServers"], kTurn);
+}
+
+TEST(ClientIceServersTest, CredentialsAreRefreshedAt80PercentAndApplied) {
+  ScriptedServer server;
+  connect_with_turn(server, 10000);
+  configuration_actions(server.client);
+  const Millis welcomed = server.now;
+  server.now = welcomed + Millis(7999);
+  server.client.handle_timeout(server.now);
+  EXPECT_FALSE(asked_for_ice_servers(server));
+  server.now = welcomed + Millis(8000);
+  server.client.handle_timeout(server.now);
+  ASSERT_EQ(server.client.state(), ClientState::connected);
+  EXPECT_TRUE(asked_for_ice_servers(server));
+  const Json fresh =
+      Json::parse(R"([{"urls":["turn:127.0.0.1:3478"],"username":"200:me","credential":"c2"}])");
+  server.send_envelope(envelope::IceServersGrant{fresh, 10000});
+  EXPECT_EQ(configuration_actions(server.client),
+            (std::vector<std::string>{
+                "set-configuration " +
+                    Json({{"iceServers", fresh}, {"iceTransportPolicy", "all"}}).dump(),
+                "restart-ice"}));
+  // The same credentials again change nothing.
+  server.send_envelope(envelope::IceServersGrant{fresh, 10000});
+  EXPECT_TRUE(configuration_actions(server.client).empty());
+}
+
+TEST(ClientIceServersTest, ABadListFromTheServerIsInvalidIceServersAndIgnored) {
+  ScriptedServer server;
+  connect_with_turn(server, 600000);
+  configuration_actions(server.client);
+  server.send_envelope(envelope::IceServersGrant{Json::parse(R"([{"urls":"turn:evil"}])"), 600000});
+  const auto errors = take_errors(server);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].code, ErrorCode::invalid_ice_servers);
+  EXPECT_TRUE(configuration_actions(server.client).empty());
+  // A bad list in a welcome too.
+  ScriptedServer other;
+  other.start_connect();
+  other.send_open_packet();
+  other.take_frames();
+  other.send_envelope(welcome_with(Json::object(), 600000));
+  EXPECT_EQ(other.client.state(), ClientState::connected);
+  const auto welcome_errors = take_errors(other);
+  ASSERT_EQ(welcome_errors.size(), 1u);
+  EXPECT_EQ(welcome_errors[0].code, ErrorCode::invalid_ice_servers);
+}
+
+TEST(ClientIceServersTest, ARefusedRequestRetriesIn5sAndTurnNotConfiguredStopsQuietly) {
+  ScriptedServer server;
+  connect_with_turn(server, 10000);
+  server.now += Millis(8000);
+  server.client.handle_timeout(server.now);
+  ASSERT_TRUE(asked_for_ice_servers(server));
+  server.send_envelope(envelope::ErrorReply{ErrorCode::rate_limited, "slow down", 0});
+  EXPECT_EQ(take_errors(server).size(), 1u);  // the app sees rate_limited as always
+  const Millis refused = server.now;
+  server.now = refused + Millis(4999);
+  server.client.handle_timeout(server.now);
+  EXPECT_FALSE(asked_for_ice_servers(server));
+  server.now = refused + Millis(5000);
+  server.client.handle_timeout(server.now);
+  ASSERT_TRUE(asked_for_ice_servers(server));
+  server.send_envelope(envelope::ErrorReply{ErrorCode::turn_not_configured, "no TURN here", 0});
+  EXPECT_TRUE(take_errors(server).empty());
+  EXPECT_EQ(server.client.state(), ClientState::connected);
+  server.now += Millis(3600000);
+  server.client.handle_timeout(server.now);
+  EXPECT_FALSE(asked_for_ice_servers(server));
+}
+
 }  // namespace
 }  // namespace rtcwire

@@ -316,6 +316,9 @@ class Client {
   void collect_peer_outputs();
   // The effective ICE configuration changed, maybe: the peer layer applies a real change.
   void apply_ice_servers();
+  // The server's TURN credentials (welcome or an ice-servers answer): kept and applied, or, when
+  // malformed, an invalid_ice_servers error event.
+  void take_server_ice_servers(const envelope::IceServersGrant& grant, Millis now);
   // Asks what IceServerSources says is due: the server's credentials, the app's provider.
   void refresh_ice_servers(Millis now);
   // Runs a peer command and collects what it produced.
