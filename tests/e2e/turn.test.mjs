@@ -13,6 +13,7 @@
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import { after, afterEach, before, test } from 'node:test';
 import { startCoturn } from '../lib/coturn.mjs';
 import { makeTestCertificates } from '../lib/test_certificates.mjs';
@@ -158,6 +159,21 @@ function assertNoPageErrors() {
   for (const page of pages) assert.deepEqual(page.errors, []);
 }
 
+// coturn killed (every allocation lost) and, once both sides noticed (consent checks fail, the
+// peer leaves `connected`), started again on the same ports.
+async function killAndRestart(coturn, { alice, bob, aliceId, bobId }) {
+  process.kill(coturn.pid, 'SIGKILL');
+  await Promise.all(
+    [[alice, bobId], [bob, aliceId]].map(([page, id]) =>
+      page.evaluate(
+        ({ id, timeoutMs }) => call.until('the relay lost', (c) => c.records.get(id).peer.state !== 'connected', timeoutMs),
+        { id, timeoutMs: CONNECT_MS },
+      ),
+    ),
+  );
+  await coturn.restart();
+}
+
 const relayOnly = (urls, { username, credential }) => ({
   iceServers: [{ urls, username, credential }],
   iceTransportPolicy: 'relay',
@@ -185,17 +201,7 @@ test('coturn killed mid-call and started again: the relayed call recovers by an 
   await exchange(pair, 0, 50);
   const ufrags = await Promise.all([alice, bob].map((page) => page.evaluate(() => call.connections()[0].localUfrag)));
 
-  process.kill(own.pid, 'SIGKILL');
-  // Both sides notice the relay is gone (consent checks fail) and leave `connected`.
-  await Promise.all(
-    [[alice, bobId], [bob, aliceId]].map(([page, id]) =>
-      page.evaluate(
-        ({ id, timeoutMs }) => call.until('the relay lost', (c) => c.records.get(id).peer.state !== 'connected', timeoutMs),
-        { id, timeoutMs: CONNECT_MS },
-      ),
-    ),
-  );
-  await own.restart();
+  await killAndRestart(own, pair);
   await Promise.all([untilConnected(alice, [bobId], 40000), untilConnected(bob, [aliceId], 40000)]);
   // The same connection and channel: the numbering goes on where it stopped.
   await exchange(pair, 50, 50);
@@ -208,4 +214,172 @@ test('coturn killed mid-call and started again: the relayed call recovers by an 
   const states = await alice.evaluate((id) => call.records.get(id).states, bobId);
   assert.ok(states.includes('reconnecting'), `the peer went through reconnecting: ${states}`);
   assertNoPageErrors();
+});
+
+// ---- Credentials minted by rtcwire-server (--turn-secret, the same secret as coturn's) ----
+
+const turnServerArgs = (coturn, uris, ttlSeconds) => [
+  '--turn-secret', coturn.secret,
+  '--turn-uris', uris.join(','),
+  ...(ttlSeconds ? ['--turn-ttl', String(ttlSeconds)] : []),
+];
+
+// The TURN username the page's connection uses now (its configuration, as last set).
+const turnUsername = (page) =>
+  page.evaluate(() => {
+    const [pc] = window.peerConnections.filter((p) => p.signalingState !== 'closed');
+    return pc?.getConfiguration().iceServers.find((s) => s.username)?.username ?? null;
+  });
+
+test('credentials from rtcwire-server: the app configures nothing but relay, and the call goes through coturn', async () => {
+  const serverArgs = turnServerArgs(turn, [turn.uris.udp, turn.uris.tcp]);
+  const pair = await connectedPair('minted', { iceTransportPolicy: 'relay' }, { serverArgs });
+  const { alice, bob, aliceId, bobId } = pair;
+  await exchange(pair, 0, 100);
+  await assertRelayed(alice, bobId, 'udp');
+  await assertRelayed(bob, aliceId, 'udp');
+  // The TURN REST username the server minted: <expiry>:<peer id>, expiring in about --turn-ttl (3600).
+  for (const [page, id] of [[alice, aliceId], [bob, bobId]]) {
+    const [expiry, peerId] = (await turnUsername(page)).split(':');
+    assert.equal(peerId, id);
+    const left = Number(expiry) - Date.now() / 1000;
+    assert.ok(left > 3500 && left <= 3601, `expires in ${left} s`);
+  }
+  assertNoPageErrors();
+});
+
+test('tampered and expired credentials: no relay candidate, turn_failed says why without the secret', async () => {
+  const good = turn.credentials('bad-credentials', 600);
+  const cases = {
+    tampered: { username: good.username, credential: `x${good.credential.slice(1)}` },
+    expired: turn.credentials('bad-credentials', -60),
+  };
+  for (const [name, credentials] of Object.entries(cases)) {
+    const [alice, bob] = await openCalls(2);
+    const peers = relayOnly([turn.uris.udp], credentials);
+    const aliceId = await start(alice, `bad-${name}`, { peers });
+    await start(bob, `bad-${name}`, { peers });
+    const { peers: seen } = await bob.evaluate(
+      ({ id, timeoutMs }) =>
+        call.until('turn_failed', (c) => c.records.get(id)?.errors.some((e) => e.code === 'turn_failed'), timeoutMs),
+      { id: aliceId, timeoutMs: CONNECT_MS },
+    );
+    const { message } = seen[aliceId].errors.find((e) => e.code === 'turn_failed');
+    assert.ok(message.includes(turn.uris.udp), `${name}: names the server: ${message}`);
+    assert.match(message, /likely cause/, `${name}: says the credential or server is the likely cause`);
+    assert.match(message, /401/, `${name}: carries coturn's answer`);
+    assert.ok(!message.includes(credentials.credential), `${name}: never the credential`);
+    assert.notEqual(seen[aliceId].state, 'connected');
+    await Promise.all(pages.map((page) => page.close()));
+    pages = [];
+  }
+});
+
+test('credentials of 10 s refreshed mid-call: data flows for three TTLs, and after they expired coturn can still be re-allocated', async () => {
+  const own = await extraCoturn();
+  const serverArgs = turnServerArgs(own, [own.uris.udp], 10);
+  const peers = { iceTransportPolicy: 'relay', restartGraceMs: 1000 };
+  const pair = await connectedPair('short-ttl', peers, { serverArgs });
+  const { alice, bob, aliceId, bobId } = pair;
+  const first = await turnUsername(alice);
+
+  // Three TTLs: each round waits for fresh credentials on the connection (the client asks at 80%
+  // of the TTL and applies them by an ICE restart), then checks data still flows both ways.
+  let username = first;
+  let sent = 0;
+  for (let round = 0; round < 3; round += 1) {
+    username = await alice.evaluate(
+      async ({ before, timeoutMs }) => {
+        let now = null;
+        await call.poll('fresh TURN credentials', async () => {
+          const [pc] = window.peerConnections.filter((p) => p.signalingState !== 'closed');
+          now = pc.getConfiguration().iceServers.find((s) => s.username)?.username ?? null;
+          return now !== null && now !== before;
+        }, timeoutMs);
+        return now;
+      },
+      { before: username, timeoutMs: 15000 },
+    );
+    await exchange(pair, sent, 50);
+    sent += 50;
+  }
+  assert.ok(Number(username.split(':')[0]) >= Number(first.split(':')[0]) + 20, `${first} -> ${username}`);
+
+  // The first credentials expired long ago. coturn restarted loses every allocation: the call can
+  // only come back by allocating again with the credentials it holds now (stale ones get 401).
+  await killAndRestart(own, pair);
+  await Promise.all([untilConnected(alice, [bobId], 40000), untilConnected(bob, [aliceId], 40000)]);
+  await exchange(pair, sent, 50);
+  await assertRelayed(alice, bobId, 'udp');
+  await assertRelayed(bob, aliceId, 'udp');
+  assertNoPageErrors();
+});
+
+// ---- A credentials endpoint, as hosted TURN services offer (peers.iceServersProvider) ----
+
+// Serves GET /turn with CORS (the pages come from another origin): TURN REST credentials of
+// `ttl` seconds in the {iceServers, ttl} shape, or, during an outage, 503.
+async function startProvider(coturn, ttl) {
+  const provider = { requests: 0, outage: false, served: [] };
+  const server = http.createServer((request, response) => {
+    provider.requests += 1;
+    const headers = { 'access-control-allow-origin': '*', 'cache-control': 'no-store' };
+    if (provider.outage || request.method !== 'GET' || !request.url.startsWith('/turn')) {
+      response.writeHead(503, headers).end('unavailable');
+      return;
+    }
+    const credentials = coturn.credentials(`provider-${provider.requests}`, ttl);
+    provider.served.push(credentials.username);
+    response.writeHead(200, { ...headers, 'content-type': 'application/json' });
+    response.end(JSON.stringify({ iceServers: { urls: [coturn.uris.udp], ...credentials }, ttl }));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  provider.url = `http://127.0.0.1:${server.address().port}/turn`;
+  provider.close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  };
+  return provider;
+}
+
+test('an iceServers provider URL: its credentials are used and refreshed, and an outage keeps the call up', async () => {
+  const provider = await startProvider(turn, 10);
+  try {
+    const peers = { iceServersProvider: provider.url, iceTransportPolicy: 'relay' };
+    const pair = await connectedPair('provider', peers);
+    const { alice, bob, aliceId, bobId } = pair;
+    await exchange(pair, 0, 50);
+    await assertRelayed(alice, bobId, 'udp');
+    const first = await turnUsername(alice);
+    assert.ok(provider.served.includes(first), `${first} came from the provider`);
+
+    // At 80% of the ttl the client asks again and applies the new list to the live call.
+    await alice.evaluate(
+      ({ before, timeoutMs }) =>
+        call.poll('refreshed provider credentials', async () => {
+          const [pc] = window.peerConnections.filter((p) => p.signalingState !== 'closed');
+          const now = pc.getConfiguration().iceServers.find((s) => s.username)?.username;
+          return now !== undefined && now !== before;
+        }, timeoutMs),
+      { before: first, timeoutMs: 15000 },
+    );
+    assert.ok(provider.served.includes(await turnUsername(alice)));
+    await exchange(pair, 50, 50);
+
+    // The provider fails: the client reports it and keeps the last good list; the call goes on.
+    provider.outage = true;
+    const { clientErrors } = await alice.evaluate(
+      (timeoutMs) => call.until('ice_servers_unavailable', (c) => c.clientErrors.some((e) => e.code === 'ice_servers_unavailable'), timeoutMs),
+      15000,
+    );
+    const unavailable = clientErrors.find((e) => e.code === 'ice_servers_unavailable');
+    assert.match(unavailable.message, /HTTP 503/);
+    assert.ok(!unavailable.message.includes(provider.url), 'the URL (it may hold a key) is not in the message');
+    await exchange(pair, 100, 50);
+    assert.equal(await alice.evaluate((id) => call.peer(id).state, bobId), 'connected');
+    assert.ok(provider.served.includes(await turnUsername(alice)), 'the last good list stays');
+    assertNoPageErrors();
+  } finally {
+    await provider.close();
+  }
 });
