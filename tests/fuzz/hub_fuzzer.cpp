@@ -1,11 +1,12 @@
 // Drives the signalling hub (the server's envelope handling) with untrusted input: a script of
 // connects, texts, binaries, disconnects, departures, clock steps, timeouts and a goaway, decoded
-// from the bytes. Small limits make overflows, session limits and expiries reachable. Besides
-// crashes and sanitizer reports: everything the hub sends must decode as a server envelope, and
-// its counts must stay consistent.
+// from the bytes. Small limits make overflows, session limits and expiries reachable; TURN is on,
+// so welcomes and ice-servers answers carry credentials. Besides crashes and sanitizer reports:
+// everything the hub sends must decode as a server envelope, and its counts must stay consistent.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include "rtcwire/envelope/envelope.hpp"
 #include "signalling_hub.hpp"
+#include "turn_credentials.hpp"
 
 namespace {
 
@@ -27,6 +29,19 @@ class CountingIds final : public IdSource {
 
  private:
   int count_ = 0;
+};
+
+// TURN credentials on a fixed clock, so a run is reproducible.
+class FixedClockTurn final : public TurnCredentials {
+ public:
+  envelope::IceServersGrant mint(std::string_view peer) const override {
+    return mint_turn_credentials(settings_, peer, 1700000000);
+  }
+
+ private:
+  TurnSettings settings_{"fuzz-turn-secret-0123456789",
+                         {"stun:127.0.0.1:3478", "turn:127.0.0.1:3478?transport=udp"},
+                         std::chrono::seconds(600)};
 };
 
 void require(bool holds) {
@@ -59,7 +74,9 @@ class Script {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   CountingIds ids;
-  SignallingHub hub(ids, HubSettings{512, Millis{1000}, 2048, 3});
+  HubSettings settings{512, Millis{1000}, 2048, 3};
+  settings.turn = std::make_shared<FixedClockTurn>();
+  SignallingHub hub(ids, std::move(settings));
   std::vector<ConnectionId> live;  // connections the server would still hold
   Millis now{1};
   // As the server does: what the hub closes ends that connection, which the hub then hears of.
