@@ -305,8 +305,12 @@ test('credentials of 10 s refreshed mid-call: data flows for three TTLs, and aft
   }
   assert.ok(Number(username.split(':')[0]) >= Number(first.split(':')[0]) + 20, `${first} -> ${username}`);
 
-  // The first credentials expired long ago. coturn restarted loses every allocation: the call can
-  // only come back by allocating again with the credentials it holds now (stale ones get 401).
+  // Flowing data alone would not prove the refresh: coturn grants Chromium 600 s allocations
+  // (whatever --max-allocate-lifetime says) and Chromium keeps its old relay ports through an ICE
+  // restart, so a call on 10 s credentials never refreshed flows on for minutes (checked). It
+  // breaks when it needs a NEW allocation: coturn restarted loses them all, and with stale
+  // credentials every Allocate gets 401 and the peer stays reconnecting (checked). Here the call
+  // must come back, allocating with the credentials it holds now.
   await killAndRestart(own, pair);
   await Promise.all([untilConnected(alice, [bobId], 40000), untilConnected(bob, [aliceId], 40000)]);
   await exchange(pair, sent, 50);
