@@ -240,6 +240,36 @@ test('a forced ICE restart gets new ICE credentials and keeps the data channel u
   assertNoPageErrors();
 });
 
+test('setIceServers mid-call reconfigures the live connection and restarts ICE; the data channel goes on, in order', async () => {
+  const { alice, bob, aliceId, bobId } = await connectedPair('set-ice-servers');
+  await Promise.all([sendNumbered(alice, bobId, 0, 100), sendNumbered(bob, aliceId, 0, 100)]);
+  await Promise.all([untilNumbered(alice, [bobId], 100), untilNumbered(bob, [aliceId], 100)]);
+  const [before] = (await summary(alice)).connections;
+
+  // A STUN server nobody answers: host candidates still connect the two pages.
+  await alice.evaluate(() => call.client.setIceServers([{ urls: 'stun:127.0.0.1:9' }]));
+  await Promise.all([sendNumbered(alice, bobId, 100, 100), sendNumbered(bob, aliceId, 100, 100)]);
+  await alice.evaluate(
+    ({ old, timeoutMs }) =>
+      call.poll('the reconfigured connection', async () => {
+        const [now] = call.connections();
+        return now?.connectionState === 'connected' && now.signalingState === 'stable' &&
+          now.localUfrag !== old.localUfrag;
+      }, timeoutMs),
+    { old: before, timeoutMs: CONNECT_MS },
+  );
+  const urls = await alice.evaluate(() =>
+    window.peerConnections.filter((pc) => pc.signalingState !== 'closed').map((pc) => pc.getConfiguration().iceServers.map((s) => s.urls).flat()),
+  );
+  assert.deepEqual(urls, [['stun:127.0.0.1:9']]);
+  await Promise.all([sendNumbered(alice, bobId, 200, 100), sendNumbered(bob, aliceId, 200, 100)]);
+  await Promise.all([untilNumbered(alice, [bobId], 300), untilNumbered(bob, [aliceId], 300)]);
+  for (const page of [alice, bob]) {
+    assert.equal((await summary(page)).connections.length, 1, 'the same connection (no new one)');
+  }
+  assertNoPageErrors();
+});
+
 test('malformed peer signals are reported as invalid_signal and change nothing', async () => {
   const { alice, bob, aliceId, bobId } = await connectedPair('hostile');
   const bad = [
