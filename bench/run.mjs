@@ -14,6 +14,7 @@ const modules = [
   './flood_fairness.mjs',
   './peer_connect.mjs',
   './file_throughput.mjs',
+  './relay.mjs',
 ];
 
 const figures = [];

@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libboost1.81-dev libssl-dev openssl
   emscripten binaryen clang-14 libclang-rt-14-dev clang-format
   chromium
+  coturn
 )
 
 missing=()
@@ -25,6 +26,12 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+    # Debian starts coturn as a system service on install. The tests never use it (they run their own
+    # turnserver on free 127.0.0.1 ports with their own config), so one installed only for them is
+    # stopped and disabled rather than left relaying on 3478.
+    if [[ " ${missing[*]} " == *" coturn "* && -d /run/systemd/system ]]; then
+      systemctl disable --now coturn.service || true
+    fi
   else
     echo "setup: missing Debian packages. Run:" >&2
     echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2

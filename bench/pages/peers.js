@@ -79,9 +79,15 @@ function answerRawLinks(client, links, onLink) {
 const bench = {
   clients: [],
   links: new Map(),
+  // Peer options of the SDK clients made from now on (relay benchmarks: TURN servers, 'relay').
+  peerOptions: {},
+
+  usePeerOptions(options) {
+    this.peerOptions = options;
+  },
 
   async client(sdkPeers) {
-    const client = await connect(undefined, { peers: { autoConnect: sdkPeers } });
+    const client = await connect(undefined, { peers: { ...this.peerOptions, autoConnect: sdkPeers } });
     this.clients.push(client);
     return client;
   },

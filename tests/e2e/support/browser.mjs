@@ -19,8 +19,9 @@ const WEBRTC_ARGS = [
   '--use-fake-ui-for-media-stream',
 ];
 
-export function launchChromium({ webrtc = false } = {}) {
-  const args = webrtc ? [...CHROMIUM_ARGS, ...WEBRTC_ARGS] : CHROMIUM_ARGS;
+// `extraArgs`: flags a test needs beyond these (e.g. trusting its test CA).
+export function launchChromium({ webrtc = false, extraArgs = [] } = {}) {
+  const args = [...CHROMIUM_ARGS, ...(webrtc ? WEBRTC_ARGS : []), ...extraArgs];
   return chromium.launch({ executablePath: '/usr/bin/chromium', args });
 }
 
