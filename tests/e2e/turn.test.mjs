@@ -382,6 +382,10 @@ test('an iceServers provider URL: its credentials are used and refreshed, and an
     await exchange(pair, 100, 50);
     assert.equal(await alice.evaluate((id) => call.peer(id).state, bobId), 'connected');
     assert.ok(provider.served.includes(await turnUsername(alice)), 'the last good list stays');
+    // Each refresh restarted ICE on both sides: none of them is reported as a TURN or ICE failure.
+    for (const [page, other] of [[alice, bobId], [bob, aliceId]]) {
+      assert.deepEqual(await page.evaluate((id) => call.summary().peers[id].errors, other), []);
+    }
     assertNoPageErrors();
   } finally {
     await provider.close();

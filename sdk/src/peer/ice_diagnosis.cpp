@@ -49,14 +49,18 @@ void IceDiagnosis::gathered(const nlohmann::json& candidate) {
 void IceDiagnosis::candidate_error(const event::CandidateError& error) {
   if (errors_.size() == kKeptErrors) errors_.erase(errors_.begin());
   errors_.push_back(error.url + " " + std::to_string(error.error_code) + " " + error.error_text);
+  if (error.url.starts_with("turn:") || error.url.starts_with("turns:")) turn_error_ = true;
 }
 
-void IceDiagnosis::restart() {
-  types_ = 0;
-  errors_.clear();
-}
+void IceDiagnosis::restart() { *this = IceDiagnosis(); }
 
 bool IceDiagnosis::relay_gathered() const { return (types_ & kRelayBit) != 0; }
+
+bool IceDiagnosis::take_turn_failure() {
+  if (turn_failure_told_ || !ended_ || !turn_error_ || relay_gathered()) return false;
+  turn_failure_told_ = true;
+  return true;
+}
 
 std::string IceDiagnosis::describe(const nlohmann::json& ice_servers) const {
   std::vector<std::string> urls = ice_server_urls(ice_servers);

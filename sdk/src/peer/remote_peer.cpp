@@ -160,9 +160,9 @@ void RemotePeer::reconfigure() {
   restart_gathering();
 }
 
-void RemotePeer::gathering_done() {
-  const IceDiagnosis& diagnosis = connection_->diagnosis;
-  if (has_turn_server(config_.ice_servers) && !diagnosis.relay_gathered()) {
+void RemotePeer::report_turn_failure() {
+  IceDiagnosis& diagnosis = connection_->diagnosis;
+  if (has_turn_server(config_.ice_servers) && diagnosis.take_turn_failure()) {
     report(
         transport_error(ErrorCode::turn_failed, "ICE gathering ended without a relay candidate. " +
                                                     diagnosis.describe(config_.ice_servers)));
@@ -240,7 +240,8 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
             if (e.candidate) {
               connection_->diagnosis.gathered(*e.candidate);
             } else {
-              gathering_done();
+              connection_->diagnosis.gathering_ended();
+              report_turn_failure();
             }
             if (connection_->negotiation.making_description()) {
               connection_->held_candidates.push_back(signal::Candidate{e.candidate});
@@ -249,7 +250,10 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
             }
           },
           [&](const event::IceStateChanged& e) { connection_->ice_state = e.state; },
-          [&](const event::CandidateError& e) { connection_->diagnosis.candidate_error(e); },
+          [&](const event::CandidateError& e) {
+            connection_->diagnosis.candidate_error(e);
+            report_turn_failure();
+          },
           [&](const event::ConnectionChanged& e) { connection_changed(e.state, now); },
           [&](const event::ChannelOpened& e) {
             ChannelQueue* channel = on_channel(e.channel);

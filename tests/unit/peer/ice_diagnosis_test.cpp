@@ -1,5 +1,6 @@
 // ICE server lists as the core accepts them, and the errors that explain a failed connection:
-// turn_failed when gathering ends with TURN configured and no relay candidate, ice_failed when the
+// turn_failed when gathering ends with TURN configured, no relay candidate and an error from a
+// TURN server, ice_failed when the
 // connection fails; both name the servers (never the credentials), the candidate types gathered
 // and the candidate errors seen.
 #include <gtest/gtest.h>
@@ -153,6 +154,37 @@ TEST_F(RemotePeerIceTest, GatheringWithoutRelayWhileTurnIsConfiguredIsTurnFailed
   EXPECT_NE(seen[0].message.find("candidate types gathered: host;"), std::string::npos);
   EXPECT_NE(seen[0].message.find("turns:turn.example.org:443 701 timeout"), std::string::npos);
   EXPECT_EQ(seen[0].message.find("s3cret"), std::string::npos);
+}
+
+// Both sides restarting at once (a credential refresh) collide: the rolled-back offer's gathering
+// ends at once, before any candidate. Without a TURN error that is no failure; the error may also
+// come after the end of candidates, and is reported once.
+TEST_F(RemotePeerIceTest, TurnFailedNeedsAnErrorFromATurnServerInEitherOrderAndComesOnce) {
+  config.ice_servers = kTurnServers;
+  RemotePeer peer("b", std::nullopt, false, config, outputs);
+  peer.connect(tracks);
+  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(0));
+  peer.handle_event(event::CandidateError{peer.pc(), "stun:127.0.0.1:3478", 701, "timeout"},
+                    Millis(0));
+  EXPECT_TRUE(errors().empty());
+  peer.handle_event(
+      event::CandidateError{peer.pc(), "turn:127.0.0.1:3478?transport=udp", 401, "Unauthorized"},
+      Millis(0));
+  auto seen = errors();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].code, ErrorCode::turn_failed);
+  EXPECT_NE(seen[0].message.find("401 Unauthorized"), std::string::npos) << seen[0].message;
+  peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "x"},
+                    Millis(0));
+  EXPECT_TRUE(errors().empty()) << "once per gathering";
+  // A restart gathers anew, and may fail anew.
+  ASSERT_TRUE(peer.restart_ice().ok());
+  peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "x"},
+                    Millis(1));
+  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(1));
+  seen = errors();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].code, ErrorCode::turn_failed);
 }
 
 TEST_F(RemotePeerIceTest, ARelayCandidateOrNoTurnMeansNoTurnFailed) {

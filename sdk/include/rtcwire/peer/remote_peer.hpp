@@ -106,8 +106,9 @@ class RemotePeer {
   void report(Error error);
   void connection_changed(event::ConnectionState state, Millis now);
   void restart_gathering();
-  // Local gathering ended: with TURN configured and no relay candidate, turn_failed.
-  void gathering_done();
+  // turn_failed, once per gathering, when it ended without a relay candidate while TURN is
+  // configured and a TURN server reported an error (IceDiagnosis::take_turn_failure).
+  void report_turn_failure();
   nlohmann::json pc_config() const;
   // The restart policy: one more ICE restart, or `failed` when they are used up.
   void restart_after_failure(Millis now);
