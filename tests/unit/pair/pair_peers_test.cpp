@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,8 +30,9 @@ int pick(Pair& pair, int below) {
   return std::uniform_int_distribution<int>(0, below - 1)(pair.random());
 }
 
-// Why clients `a` and `b` are not settled with each other, or empty.
-std::string unsettled(Pair& pair, std::size_t a, std::size_t b) {
+// Why clients `a` and `b` are not settled with each other, or empty. `channels`: how many
+// channels a's connection to b has open when settled (the two default ones, and the app's).
+std::string unsettled(Pair& pair, std::size_t a, std::size_t b, std::size_t channels = 2) {
   const std::string b_id = pair.client(b).peer_id();
   const std::string a_id = pair.client(a).peer_id();
   const peer::RemotePeer* remote = pair.client(a).peers().find(b_id);
@@ -50,7 +52,7 @@ std::string unsettled(Pair& pair, std::size_t a, std::size_t b) {
       mine->current_local()->text() != theirs->current_remote()->text()) {
     return "descriptions disagree";
   }
-  if (mine->open_channels().size() != 2) return "default channels not open";
+  if (mine->open_channels().size() != channels) return "channels not open";
   return {};
 }
 
@@ -253,6 +255,65 @@ TEST(PairPeers, NewIceServersMidCallRestartIceOnTheSameConnection) {
     EXPECT_EQ(pair.browser(changer).model_for(other)->pc(), pc) << replay_hint(seed, pair);
     EXPECT_EQ(pair.client(changer).peers().config().ice_servers, servers);
     EXPECT_TRUE(pair.client(changer).peers().config().relay_only);
+    expect_clean(pair, seed);
+  }
+}
+
+// Tracks and an app channel added mid-call on one side, or on both at the same instant (glare):
+// the pair renegotiates to stable on the same connection, each side receives exactly the other's
+// tracks, the app channels open, and a mute afterwards needs no renegotiation.
+TEST(PairPeers, TracksAndAppChannelsAddedMidCallRenegotiate) {
+  for (uint64_t seed : seeds(kSeeds)) {
+    Pair pair(seed);
+    add_clients(pair, 2, true);
+    random_network(pair);
+    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
+    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    const std::string ids[2] = {pair.client(0).peer_id(), pair.client(1).peer_id()};
+    const int which = pick(pair, 3);  // 0 or 1: that side adds; 2: both at once
+    const auto adds = [&](std::size_t index) {
+      return which == 2 || which == static_cast<int>(index);
+    };
+    std::set<uint32_t> sent[2];
+    uint32_t pcs[2];
+    for (std::size_t index = 0; index < 2; ++index) {
+      pcs[index] = pair.browser(index).model_for(ids[1 - index])->pc();
+      if (!adds(index)) continue;
+      const uint32_t base = 100 + 10 * static_cast<uint32_t>(index);
+      sent[index] = {base + 1, base + 2};
+      pair.act(index, [&](Client& client, Millis now) {
+        EXPECT_TRUE(
+            client.set_local_tracks({{base + 1, "audio", base}, {base + 2, "video", base}}, now)
+                .ok());
+        EXPECT_TRUE(client.channel_open(ids[1 - index], "app", peer::ChannelOptions{}, now).ok());
+      });
+    }
+    const auto renegotiated = [&] {
+      for (std::size_t index = 0; index < 2; ++index) {
+        if (!unsettled(pair, index, 1 - index, adds(index) ? 3 : 2).empty()) return false;
+        if (pair.browser(index).model_for(ids[1 - index])->remote_tracks() != sent[1 - index]) {
+          return false;
+        }
+      }
+      return true;
+    };
+    ASSERT_TRUE(pair.run_until(renegotiated, pair.now() + kSettleWithin))
+        << unsettled(pair, 0, 1, adds(0) ? 3 : 2) << " / " << unsettled(pair, 1, 0, adds(1) ? 3 : 2)
+        << "\n"
+        << replay_hint(seed, pair);
+    for (std::size_t index = 0; index < 2; ++index) {
+      EXPECT_EQ(pair.browser(index).model_for(ids[1 - index])->pc(), pcs[index]);
+    }
+    // A mute replaces the track by nothing on the same sender: no offer follows.
+    const std::size_t muter = adds(0) ? 0 : 1;
+    const std::string before =
+        pair.browser(muter).model_for(ids[1 - muter])->current_local()->text();
+    pair.act(muter, [&](Client& client, Millis now) {
+      EXPECT_TRUE(client.replace_track(*sent[muter].begin(), 0, now).ok());
+    });
+    pair.run_until(pair.now() + Millis(5000));
+    EXPECT_EQ(pair.browser(muter).model_for(ids[1 - muter])->current_local()->text(), before)
+        << replay_hint(seed, pair);
     expect_clean(pair, seed);
   }
 }
