@@ -63,39 +63,40 @@ void put_action(std::string& out, const TransportAction& action) {
 
 // An app request as the app made it: {type, room?, to?, data?} (no seq or request id).
 void put_request(std::string& out, const envelope::ClientEnvelope& request) {
-  std::visit(Overloaded{
-                 [&](const envelope::Join& r) {
-                   open_object(out, "join");
-                   put_key(out, "room");
-                   put_string(out, r.room);
-                 },
-                 [&](const envelope::Leave&) { open_object(out, "leave"); },
-                 [&](const envelope::Publish& r) {
-                   open_object(out, "publish");
-                   put_key(out, "data");
-                   put_json(out, r.data);
-                 },
-                 [&](const envelope::DirectTo& r) {
-                   open_object(out, "direct");
-                   put_key(out, "to");
-                   put_string(out, r.to);
-                   put_key(out, "data");
-                   put_json(out, r.data);
-                 },
-                 [&](const envelope::SignalTo& r) {
-                   open_object(out, "signal");
-                   put_key(out, "to");
-                   put_string(out, r.to);
-                   put_key(out, "data");
-                   put_json(out, r.data);
-                 },
-                 // Never kept for resending: hello, ack, refresh and ice-servers matter only when sent.
-                 [&](const envelope::Hello&) { open_object(out, "hello"); },
-                 [&](const envelope::Ack&) { open_object(out, "ack"); },
-                 [&](const envelope::Refresh&) { open_object(out, "refresh"); },
-                 [&](const envelope::IceServersRequest&) { open_object(out, "ice-servers"); },
-             },
-             request);
+  std::visit(
+      Overloaded{
+          [&](const envelope::Join& r) {
+            open_object(out, "join");
+            put_key(out, "room");
+            put_string(out, r.room);
+          },
+          [&](const envelope::Leave&) { open_object(out, "leave"); },
+          [&](const envelope::Publish& r) {
+            open_object(out, "publish");
+            put_key(out, "data");
+            put_json(out, r.data);
+          },
+          [&](const envelope::DirectTo& r) {
+            open_object(out, "direct");
+            put_key(out, "to");
+            put_string(out, r.to);
+            put_key(out, "data");
+            put_json(out, r.data);
+          },
+          [&](const envelope::SignalTo& r) {
+            open_object(out, "signal");
+            put_key(out, "to");
+            put_string(out, r.to);
+            put_key(out, "data");
+            put_json(out, r.data);
+          },
+          // Never kept for resending: hello, ack, refresh and ice-servers matter only when sent.
+          [&](const envelope::Hello&) { open_object(out, "hello"); },
+          [&](const envelope::Ack&) { open_object(out, "ack"); },
+          [&](const envelope::Refresh&) { open_object(out, "refresh"); },
+          [&](const envelope::IceServersRequest&) { open_object(out, "ice-servers"); },
+      },
+      request);
   out += '}';
 }
 

@@ -61,7 +61,7 @@ enum class ErrorCode {
   negotiation_failed,   // the browser refused a negotiation step (an RTCPeerConnection op failed)
   peer_closed,          // the peer is closed (hung up, left the room): nothing more goes to it
   turn_not_configured,  // the server has no TURN secret: it cannot mint ICE server credentials
-  turn_failed,          // ICE gathering ended without a relay candidate although TURN was configured
+  turn_failed,          // gathering ended without a relay candidate although TURN was configured
   ice_servers_unavailable,  // the iceServers provider failed: the last good list stays in use
   invalid_ice_servers,      // an ICE server list from the network is malformed: it is ignored
 };
