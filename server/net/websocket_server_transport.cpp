@@ -37,6 +37,7 @@ WebSocketServerTransport::WebSocketServerTransport(ServerStream stream, std::siz
 
 void WebSocketServerTransport::accept(beast::http::request<beast::http::string_body> upgrade,
                                       std::function<void(beast::error_code)> done) {
+  websocket_.next_layer().keep_alive_with(shared_from_this());
   // The websocket stream keeps its own timeouts; the HTTP read deadline must not carry over.
   beast::get_lowest_layer(websocket_).expires_never();
   websocket::stream_base::timeout timeouts{};

@@ -13,6 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "gathering_stream.hpp"
 #include "server_stream.hpp"
 #include "server_transport.hpp"
 
@@ -53,7 +54,7 @@ class WebSocketServerTransport final
   void close_websocket();
   void end();
 
-  boost::beast::websocket::stream<ServerStream> websocket_;
+  boost::beast::websocket::stream<GatheringStream> websocket_;
   State state_ = State::accepting;
   std::weak_ptr<ServerTransportOwner> owner_;
   boost::beast::flat_buffer read_buffer_;

@@ -1,0 +1,39 @@
+#include "gathering_stream.hpp"
+
+#include <boost/asio/write.hpp>
+
+namespace rtcwire::server {
+
+void GatheringStream::flush_next_turn() {
+  if (flush_queued_) return;
+  flush_queued_ = true;
+  boost::asio::post(get_executor(), [this, owner = owner_.lock()] {
+    flush_queued_ = false;
+    flush();
+  });
+}
+
+void GatheringStream::flush() {
+  if (sending_now_ || pending_.empty()) return;
+  sending_now_ = true;
+  std::swap(pending_, sending_);
+  boost::asio::async_write(next_, boost::asio::buffer(sending_),
+                           [this, owner = owner_.lock()](boost::beast::error_code error,
+                                                         std::size_t) { on_sent(error); });
+}
+
+void GatheringStream::on_sent(boost::beast::error_code error) {
+  sending_now_ = false;
+  sending_.clear();
+  if (error && !write_error_) {
+    write_error_ = error;
+    pending_.clear();
+  }
+  // A burst's buffers are given back; an ordinary exchange keeps its small ones.
+  if (sending_.capacity() > kGatherBytes) std::string().swap(sending_);
+  flush();
+  if (blocked_writer_ && pending_.size() < kGatherBytes) std::exchange(blocked_writer_, nullptr)();
+  if (waiting_teardown_ && !sending_now_) std::exchange(waiting_teardown_, nullptr)();
+}
+
+}  // namespace rtcwire::server
