@@ -24,13 +24,13 @@ void GatheringStream::flush() {
 
 void GatheringStream::on_sent(boost::beast::error_code error) {
   sending_now_ = false;
-  sending_.clear();
+  // Given back at once: most connections are idle most of the time, and the next flush swaps
+  // this empty string in for gathering.
+  std::string().swap(sending_);
   if (error && !write_error_) {
     write_error_ = error;
     pending_.clear();
   }
-  // A burst's buffers are given back; an ordinary exchange keeps its small ones.
-  if (sending_.capacity() > kGatherBytes) std::string().swap(sending_);
   flush();
   if (blocked_writer_ && pending_.size() < kGatherBytes) std::exchange(blocked_writer_, nullptr)();
   if (waiting_teardown_ && !sending_now_) std::exchange(waiting_teardown_, nullptr)();

@@ -1,9 +1,9 @@
 #include "websocket_server_transport.hpp"
 
 #include <chrono>
+#include <string_view>
 #include <utility>
 
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/error.hpp>
 
 #include "websocket_frame.hpp"
@@ -18,9 +18,7 @@ namespace websocket = beast::websocket;
 constexpr std::chrono::seconds kCloseDeadline{2};
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr std::size_t kRetainedReadBufferBytes = 64 * 1024;
-// A burst's write buffer is given back; an ordinary exchange keeps its small one.
-constexpr std::size_t kRetainedWriteBufferBytes = 16 * 1024;
-
+constexpr std::size_t kFirstReadBytes = 256;
 void release_string(std::string& text) { std::string().swap(text); }
 
 std::string read_error_reason(const beast::error_code& error) {
@@ -67,9 +65,14 @@ void WebSocketServerTransport::attach(std::weak_ptr<ServerTransportOwner> owner)
 }
 
 void WebSocketServerTransport::read_next() {
-  websocket_.async_read(
-      read_buffer_,
-      [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_read(error); });
+  // A message's first read asks for little, so the read every idle connection has pending holds
+  // a small buffer; the rest of a longer message is read at the size its frame header gave.
+  const std::size_t limit =
+      read_buffer_.size() == 0 ? kFirstReadBytes : websocket_.read_message_max();
+  websocket_.async_read_some(read_buffer_, limit,
+                             [self = shared_from_this()](beast::error_code error, std::size_t) {
+                               self->on_read(error);
+                             });
 }
 
 void WebSocketServerTransport::on_read(beast::error_code error) {
@@ -80,14 +83,20 @@ void WebSocketServerTransport::on_read(beast::error_code error) {
     if (const auto owner = owner_.lock()) owner->on_transport_lost(*this, read_error_reason(error));
     return;
   }
-  const std::string message = beast::buffers_to_string(read_buffer_.data());
+  if (!websocket_.is_message_done()) {
+    read_next();
+    return;
+  }
+  const auto bytes = read_buffer_.cdata();
+  const std::string_view message(static_cast<const char*>(bytes.data()), bytes.size());
+  const bool binary = websocket_.got_binary();
+  auto packet = binary ? Result<engineio::Packet>(engineio::decode_binary_frame(message))
+                       : engineio::decode_text_frame(message);
   read_buffer_.consume(read_buffer_.size());
   // One large message must not pin maxPayload bytes to an otherwise idle connection.
   if (read_buffer_.capacity() > kRetainedReadBufferBytes) read_buffer_.shrink_to_fit();
   if (const auto owner = owner_.lock()) {
-    if (websocket_.got_binary()) {
-      owner->on_packet(*this, engineio::decode_binary_frame(message));
-    } else if (auto packet = engineio::decode_text_frame(message)) {
+    if (packet) {
       owner->on_packet(*this, std::move(packet.value()));
     } else {
       owner->on_transport_error(*this, "parse error");
@@ -124,8 +133,8 @@ void WebSocketServerTransport::write_next() {
   websocket_.next_layer().async_write_some(
       boost::asio::buffer(queued_),
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_write(error); });
-  queued_.clear();
-  if (queued_.capacity() > kRetainedWriteBufferBytes) release_string(queued_);
+  // Nothing is kept for the next batch: an idle connection holds no write buffer.
+  release_string(queued_);
 }
 
 void WebSocketServerTransport::on_write(beast::error_code error) {
