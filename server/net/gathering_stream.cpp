@@ -17,9 +17,15 @@ void GatheringStream::flush() {
   if (sending_now_ || pending_.empty()) return;
   sending_now_ = true;
   std::swap(pending_, sending_);
-  boost::asio::async_write(next_, boost::asio::buffer(sending_),
-                           [this, owner = owner_.lock()](boost::beast::error_code error,
-                                                         std::size_t) { on_sent(error); });
+  auto sent = [this, owner = owner_.lock()](boost::beast::error_code error, std::size_t) {
+    on_sent(error);
+  };
+  // As for reads: a plain connection writes the socket itself.
+  if (next_.tls()) {
+    boost::asio::async_write(next_, boost::asio::buffer(sending_), std::move(sent));
+  } else {
+    boost::asio::async_write(next_.socket(), boost::asio::buffer(sending_), std::move(sent));
+  }
 }
 
 void GatheringStream::on_sent(boost::beast::error_code error) {

@@ -48,12 +48,18 @@ class GatheringStream {
         [this](auto handler, const MutableBuffers& buffers) {
           handling_input_ = false;
           flush();
-          next_.async_read_some(buffers, [this, handler = std::move(handler)](
-                                             boost::beast::error_code error,
-                                             std::size_t bytes) mutable {
+          auto done = [this, handler = std::move(handler)](boost::beast::error_code error,
+                                                           std::size_t bytes) mutable {
             handling_input_ = !error && bytes > 0;
             std::move(handler)(error, bytes);
-          });
+          };
+          // A plain connection reads the socket itself: a websocket uses none of the TCP
+          // stream's timeouts, only its per-operation bookkeeping.
+          if (next_.tls()) {
+            next_.async_read_some(buffers, std::move(done));
+          } else {
+            next_.socket().async_read_some(buffers, std::move(done));
+          }
         },
         token, buffers);
   }
