@@ -7,7 +7,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startPeerBench, resetAll } from './support/peer_pages.mjs';
-import { median, round3 } from './signal_rtt.mjs';
+import { alternatingTrials } from './support/alternating_trials.mjs';
+import { round3 } from './signal_rtt.mjs';
 
 const BYTES = 20 * 1024 * 1024;
 const WARMUP_TRIALS = 1;
@@ -32,16 +33,12 @@ export async function run() {
   try {
     const [sender, receiver] = await bench.openPages(2);
     await sender.evaluate((bytes) => bench.makePayload(bytes), BYTES);
-    const rates = { sdk: [], raw: [] };
-    for (let trial = 0; trial < WARMUP_TRIALS + TRIALS; trial++) {
-      for (const kind of trial % 2 ? ['raw', 'sdk'] : ['sdk', 'raw']) {
-        const mbps = await transfer(kind, `file-${kind}-${trial}`, sender, receiver);
-        if (trial >= WARMUP_TRIALS) rates[kind].push(mbps);
-        await resetAll([sender, receiver]);
-      }
-    }
-    const sdk = median(rates.sdk);
-    const raw = median(rates.raw);
+    const trials = { warmup: WARMUP_TRIALS, trials: TRIALS };
+    const { sdk, raw } = await alternatingTrials(['sdk', 'raw'], trials, async (kind, trial) => {
+      const mbps = await transfer(kind, `file-${kind}-${trial}`, sender, receiver);
+      await resetAll([sender, receiver]);
+      return mbps;
+    });
     return [
       {
         name: 'file_throughput_mbps',

@@ -10,28 +10,21 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startPeerBench, resetAll } from './support/peer_pages.mjs';
+import { alternatingTrials } from './support/alternating_trials.mjs';
 import { median, round3 } from './signal_rtt.mjs';
 
 const WARMUP_TRIALS = 2;
 const P2P_TRIALS = 12;
 const MESH_TRIALS = 5;
 
-// One trial of each kind in turn (their order swapped every trial), so drift in machine load
-// affects both alike.
-async function measureP2p(host, guest) {
-  const times = { sdk: [], raw: [] };
-  for (let trial = 0; trial < WARMUP_TRIALS + P2P_TRIALS; trial++) {
-    const kinds = trial % 2 ? ['raw', 'sdk'] : ['sdk', 'raw'];
-    for (const kind of kinds) {
-      const room = `p2p-${kind}-${trial}`;
-      await host.evaluate(([kind, room]) => (kind === 'sdk' ? bench.hostSdk(room) : bench.hostRaw(room)), [kind, room]);
-      const ms = await guest.evaluate(([kind, room]) => (kind === 'sdk' ? bench.joinSdk(room) : bench.joinRaw(room)), [kind, room]);
-      if (trial >= WARMUP_TRIALS) times[kind].push(ms);
-      await resetAll([host, guest]);
-    }
-  }
-  return { sdk: median(times.sdk), raw: median(times.raw) };
-}
+const measureP2p = (host, guest) =>
+  alternatingTrials(['sdk', 'raw'], { warmup: WARMUP_TRIALS, trials: P2P_TRIALS }, async (kind, trial) => {
+    const room = `p2p-${kind}-${trial}`;
+    await host.evaluate(([kind, room]) => (kind === 'sdk' ? bench.hostSdk(room) : bench.hostRaw(room)), [kind, room]);
+    const ms = await guest.evaluate(([kind, room]) => (kind === 'sdk' ? bench.joinSdk(room) : bench.joinRaw(room)), [kind, room]);
+    await resetAll([host, guest]);
+    return ms;
+  });
 
 async function measureMesh(pages) {
   const times = [];

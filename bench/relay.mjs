@@ -12,7 +12,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startCoturn } from '../tests/lib/coturn.mjs';
 import { startPeerBench, resetAll } from './support/peer_pages.mjs';
-import { median, round3 } from './signal_rtt.mjs';
+import { alternatingTrials } from './support/alternating_trials.mjs';
+import { round3 } from './signal_rtt.mjs';
 
 const WARMUP_TRIALS = 1;
 const CONNECT_TRIALS = 10;
@@ -22,18 +23,8 @@ const BYTES = 10 * 1024 * 1024;
 const usePeerOptions = (pages, options) =>
   Promise.all(pages.map((page) => page.evaluate((options) => bench.usePeerOptions(options), options)));
 
-// One trial of each kind in turn (their order swapped every trial), so drift in machine load
-// affects both alike.
-async function alternate(trials, measure) {
-  const values = { relay: [], direct: [] };
-  for (let trial = 0; trial < WARMUP_TRIALS + trials; trial++) {
-    for (const kind of trial % 2 ? ['direct', 'relay'] : ['relay', 'direct']) {
-      const value = await measure(kind, trial);
-      if (trial >= WARMUP_TRIALS) values[kind].push(value);
-    }
-  }
-  return { relay: median(values.relay), direct: median(values.direct) };
-}
+const alternate = (trials, measure) =>
+  alternatingTrials(['relay', 'direct'], { warmup: WARMUP_TRIALS, trials }, measure);
 
 export async function run() {
   const turn = await startCoturn();

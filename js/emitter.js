@@ -51,3 +51,27 @@ export class Emitter {
     return listeners;
   }
 }
+
+// The on/once/off of an object whose events the SDK raises. Only SDK code emits them, through
+// emit(): it is not part of the package's exports, so an app cannot fake an event.
+const emitters = new WeakMap();
+
+export class Listenable {
+  constructor(eventNames) {
+    emitters.set(this, new Emitter(eventNames));
+  }
+
+  on(name, listener) {
+    return emitters.get(this).on(name, listener);
+  }
+
+  once(name, listener) {
+    return emitters.get(this).once(name, listener);
+  }
+
+  off(name, listener) {
+    emitters.get(this).off(name, listener);
+  }
+}
+
+export const emit = (target, name, ...args) => emitters.get(target).emit(name, ...args);

@@ -394,6 +394,7 @@ export interface OutgoingTransfer {
   readonly name: string;
   readonly size: number;
   on(name: 'progress', listener: (progress: TransferProgress) => void): () => void;
+  once(name: 'progress', listener: (progress: TransferProgress) => void): () => void;
   off(name: 'progress', listener: (progress: TransferProgress) => void): void;
   /** Resolves once the receiver has every byte and the same SHA-256 (lowercase hex); rejects with the error. */
   readonly done: Promise<{ bytes: number; sha256: string }>;
@@ -411,6 +412,7 @@ export interface IncomingTransfer {
   reject(): void;
   cancel(): void;
   on(name: 'progress', listener: (progress: TransferProgress) => void): () => void;
+  once(name: 'progress', listener: (progress: TransferProgress) => void): () => void;
   off(name: 'progress', listener: (progress: TransferProgress) => void): void;
 }
 

@@ -1,6 +1,6 @@
 // An app data channel to one peer (peer.channel(), or the remote app's, from the peer's 'channel'
 // event). The core decides when queued messages go (backpressure); this object only forwards.
-import { Emitter } from '../emitter.js';
+import { emit, Listenable } from '../emitter.js';
 
 export const CHANNEL_EVENT_NAMES = ['open', 'message', 'close'];
 export const channelControl = Symbol('channelControl');
@@ -16,7 +16,7 @@ export function createChannel(host, handle, { label, ordered, maxRetransmits, ma
   });
 }
 
-export class RtcwireChannel {
+export class RtcwireChannel extends Listenable {
   #host;
   #handle;
   #label;
@@ -24,10 +24,10 @@ export class RtcwireChannel {
   #maxRetransmits;
   #maxPacketLifeTime;
   #state;
-  #emitter = new Emitter(CHANNEL_EVENT_NAMES);
 
   constructor(key, host, handle, { label, ordered, maxRetransmits, maxPacketLifeTime, state }) {
     if (key !== constructionKey) throw new TypeError('channels come from peer.channel()');
+    super(CHANNEL_EVENT_NAMES);
     this.#host = host;
     this.#handle = handle;
     this.#label = label;
@@ -39,9 +39,9 @@ export class RtcwireChannel {
       setState: (next) => {
         if (next === this.#state) return;
         this.#state = next;
-        this.#emitter.emit(next === 'open' ? 'open' : 'close');
+        emit(this, next === 'open' ? 'open' : 'close');
       },
-      emit: (name, ...args) => this.#emitter.emit(name, ...args),
+      emit: (name, ...args) => emit(this, name, ...args),
     };
   }
 
@@ -64,16 +64,6 @@ export class RtcwireChannel {
   /** Bytes sent on this channel that are not on the wire yet (queued here or in the browser). */
   get bufferedAmount() {
     return this.#host.bufferedAmount(this.#handle);
-  }
-
-  on(name, listener) {
-    return this.#emitter.on(name, listener);
-  }
-  once(name, listener) {
-    return this.#emitter.once(name, listener);
-  }
-  off(name, listener) {
-    this.#emitter.off(name, listener);
   }
 
   /** Sends `data` (queued until the channel opens). Throws message_too_large, channel_closed, ... */

@@ -11,7 +11,7 @@
 //   sendOnChannel(channel, data) -> boolean   channel.send(data) now; false when it is not open
 //   peer(peerId) -> RtcwirePeer | null,  emitTransfer(peer, transfer)   for the 'transfer' event
 //   error(error)    reports an error no call is waiting for
-import { Emitter } from '../emitter.js';
+import { emit, Listenable } from '../emitter.js';
 import { errorFromCore, errorFromValue, localError } from '../errors.js';
 import { decodeChunkFrame, encodeChunkFrame } from './chunk_frame.js';
 import { ForwardHash, loadSha256 } from './file_hash.js';
@@ -22,17 +22,17 @@ export const SPOOL_BYTES = 4 * 1024 * 1024;
 
 // A Blob being sent. Reads run one after the other, in the order the core asked for them, and
 // each is reported once its frame is handed to the channel (or dropped: channel closed).
-export class OutgoingTransfer {
+export class OutgoingTransfer extends Listenable {
   #host;
   #blob;
   #hash = null;
   #reads;
   #ended = false;
   #readError = null;
-  #emitter = new Emitter(['progress']);
   #settle;
 
   constructor(host, id, blob, name) {
+    super(['progress']);
     this.#host = host;
     this.#blob = blob;
     /** The transfer's id. */
@@ -50,13 +50,6 @@ export class OutgoingTransfer {
       },
       (error) => this.#cannotRead(error),
     );
-  }
-
-  on(name, listener) {
-    return this.#emitter.on(name, listener);
-  }
-  off(name, listener) {
-    this.#emitter.off(name, listener);
   }
 
   /** Stops the transfer; `done` rejects with transfer_cancelled. */
@@ -85,7 +78,7 @@ export class OutgoingTransfer {
   }
 
   progress(event) {
-    this.#emitter.emit('progress', { bytes: event.bytes, total: event.total, rate: event.rate });
+    emit(this, 'progress', { bytes: event.bytes, total: event.total, rate: event.rate });
   }
 
   finished({ bytes, sha256 }) {
@@ -114,7 +107,7 @@ export class OutgoingTransfer {
 }
 
 // A file the remote peer offers: accept() to receive it as a Blob, or reject().
-export class IncomingTransfer {
+export class IncomingTransfer extends Listenable {
   #host;
   #parts = [];
   #chunks = [];
@@ -123,11 +116,11 @@ export class IncomingTransfer {
   #stored = 0;
   #answered = false;
   #ended = false;
-  #emitter = new Emitter(['progress']);
   #settle;
   #result;
 
   constructor(host, { transfer, name, size, mime }) {
+    super(['progress']);
     this.#host = host;
     this.id = transfer;
     this.name = name;
@@ -135,13 +128,6 @@ export class IncomingTransfer {
     this.type = mime;
     this.#result = new Promise((resolve, reject) => (this.#settle = { resolve, reject }));
     this.#result.catch(() => {});
-  }
-
-  on(name, listener) {
-    return this.#emitter.on(name, listener);
-  }
-  off(name, listener) {
-    this.#emitter.off(name, listener);
   }
 
   /** @returns {Promise<{blob: Blob, bytes: number, sha256: string}>} once every byte arrived and its SHA-256 matched */
@@ -196,7 +182,7 @@ export class IncomingTransfer {
   }
 
   progress(event) {
-    this.#emitter.emit('progress', { bytes: event.bytes, total: event.total, rate: event.rate });
+    emit(this, 'progress', { bytes: event.bytes, total: event.total, rate: event.rate });
   }
 
   finished({ bytes, sha256 }) {

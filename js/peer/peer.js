@@ -1,7 +1,7 @@
 // A remote peer of the room, as the app sees it: its state and events, and the calls that go to the
 // core through the client (`host`). The connection, negotiation and channels live in the core and
 // in platform/peer_connections.js; this object only forwards.
-import { Emitter } from '../emitter.js';
+import { emit, Listenable } from '../emitter.js';
 
 export const PEER_EVENT_NAMES = ['state', 'message', 'channel', 'track', 'transfer', 'error'];
 // The client's handle on what the app may not do: change the state, emit events.
@@ -12,16 +12,16 @@ export function createPeer(host, { peer, user, polite }) {
   return new RtcwirePeer(constructionKey, host, peer, user ?? null, polite === true);
 }
 
-export class RtcwirePeer {
+export class RtcwirePeer extends Listenable {
   #host;
   #id;
   #user;
   #polite;
   #state = 'new';
-  #emitter = new Emitter(PEER_EVENT_NAMES);
 
   constructor(key, host, id, user, polite) {
     if (key !== constructionKey) throw new TypeError('peers come from the client');
+    super(PEER_EVENT_NAMES);
     this.#host = host;
     this.#id = id;
     this.#user = user;
@@ -29,9 +29,9 @@ export class RtcwirePeer {
     this[peerControl] = {
       setState: (state) => {
         this.#state = state;
-        this.#emitter.emit('state', state);
+        emit(this, 'state', state);
       },
-      emit: (name, ...args) => this.#emitter.emit(name, ...args),
+      emit: (name, ...args) => emit(this, name, ...args),
     };
   }
 
@@ -50,16 +50,6 @@ export class RtcwirePeer {
   /** 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed' */
   get state() {
     return this.#state;
-  }
-
-  on(name, listener) {
-    return this.#emitter.on(name, listener);
-  }
-  once(name, listener) {
-    return this.#emitter.once(name, listener);
-  }
-  off(name, listener) {
-    this.#emitter.off(name, listener);
   }
 
   /** Sends `data` on the peer's reliable ordered channel (queued until it opens). */

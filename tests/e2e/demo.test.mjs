@@ -1,9 +1,13 @@
 // The demo page, driven as a person would: two tabs join one room by URL, see each other (the
-// fake camera's video in each other's tile) and chat.
+// fake camera's video in each other's tile), chat, and share a file: picked in one tab, accepted
+// in the other, with a progress bar on both sides and a Save link at the end.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startAppServer } from './support/app_server.mjs';
 import { launchChromium, openPage } from './support/browser.mjs';
+
+// A file transfer's bound on a loaded 2-core machine.
+const FILE_MS = 30000;
 
 let server;
 let browser;
@@ -182,4 +186,49 @@ test('without a camera or microphone the tab still joins the call, says why and 
   assert.equal(await page.isDisabled('#message-text'), false);
   assert.equal(await page.getAttribute('#tiles li.you', 'data-video'), 'off');
   assert.deepEqual(page.errors, []);
+});
+
+// The transfer rows as shown: direction, status, progress value and maximum, the link's file name.
+const rows = (page) =>
+  page.$$eval('#transfers li', (items) =>
+    items.map((item) => ({
+      direction: item.dataset.direction,
+      status: item.dataset.status,
+      name: item.querySelector('.file-name').textContent,
+      value: item.querySelector('progress').value,
+      max: item.querySelector('progress').max,
+      save: item.querySelector('a.download')?.download ?? null,
+    })),
+  );
+
+test('a file shared in one tab is offered, accepted and saved in the other, with progress on both sides', async () => {
+  const sender = await openPage(browser, `${server.url}/#share`);
+  const receiver = await openPage(browser, `${server.url}/#share`);
+  const receiverId = await until(receiver, 'the peer id', () =>
+    document.querySelector('#room-title').textContent === 'share' && document.querySelector('#peer-id').textContent,
+  undefined, FILE_MS);
+  await until(sender, 'the peer connected', (peer) =>
+    document.querySelector(`#tiles li[data-peer="${peer}"] .peer-state`)?.textContent === 'connected', receiverId, FILE_MS);
+
+  const size = 3 * 1024 * 1024;
+  const buffer = Buffer.alloc(size, 7);
+  await sender.setInputFiles('#file-input', { name: 'notes <1>.txt', mimeType: 'text/plain', buffer });
+  await until(receiver, 'the offer', () => document.querySelector('#transfers li button.accept') !== null, undefined, FILE_MS);
+  await receiver.click('#transfers li button.accept');
+  await until(receiver, 'the file received', () => document.querySelector('#transfers li a.download') !== null, undefined, FILE_MS);
+  await until(sender, 'the file sent', () => document.querySelector('#transfers li')?.dataset.status === 'done', undefined, FILE_MS);
+
+  assert.deepEqual(await rows(sender), [
+    { direction: 'out', status: 'done', name: 'notes <1>.txt', value: size, max: size, save: null },
+  ]);
+  assert.deepEqual(await rows(receiver), [
+    { direction: 'in', status: 'done', name: 'notes <1>.txt', value: size, max: size, save: 'notes <1>.txt' },
+  ]);
+  const saved = await receiver.evaluate(async () => {
+    const blob = await (await fetch(document.querySelector('#transfers a.download').href)).blob();
+    return { size: blob.size, first: new Uint8Array(await blob.slice(0, 1).arrayBuffer())[0] };
+  });
+  assert.deepEqual(saved, { size, first: 7 });
+  assert.deepEqual(sender.errors, []);
+  assert.deepEqual(receiver.errors, []);
 });

@@ -4,99 +4,36 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { startAppServer } from './support/app_server.mjs';
-import { launchChromium, openPage } from './support/browser.mjs';
-
-// Bounds for a loaded 2-core machine; connections take about a second when it is idle.
-const CONNECT_MS = 20000;
-const FLOW_MS = 20000;
+import { launchChromium } from './support/browser.mjs';
+import {
+  bounded,
+  CallPages,
+  CONNECT_MS,
+  exchange,
+  FLOW_MS,
+  sendNumbered,
+  summary,
+  untilConnected,
+  untilFramesGrow,
+  untilNumbered,
+} from './support/call_pages.mjs';
 
 let browser;
-let server;
-let pages = [];
+let calls;
 
 before(async () => {
   browser = await launchChromium({ webrtc: true });
+  calls = new CallPages(browser);
 });
 
 after(async () => {
   await bounded(browser?.close(), 'closing the browser');
 });
 
-afterEach(async () => {
-  await bounded(Promise.all(pages.map((page) => page.close())), 'closing the pages');
-  pages = [];
-  await bounded(server?.stop(), 'stopping the server');
-  server = null;
-});
-
-// Clean-up that does not finish says which step hung, instead of the whole file timing out.
-function bounded(promise, what, ms = 15000) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-async function openCalls(count) {
-  server ??= await startAppServer();
-  const opened = await Promise.all(
-    Array.from({ length: count }, () => openPage(browser, `${server.url}/app/call.html`)),
-  );
-  pages.push(...opened);
-  return opened;
-}
-
-// Connects the page's client and joins `room`; resolves with its peer id.
-const start = (page, room, { camera = false } = {}) =>
-  page.evaluate((args) => call.start(args.url, args), { url: server.url, room, camera });
-
-const summary = (page) => page.evaluate(() => call.summary());
-
-const untilConnected = (page, ids, timeoutMs = CONNECT_MS) =>
-  page.evaluate(
-    ({ ids, timeoutMs }) =>
-      call.until(`connected to ${ids}`, (c) => ids.every((id) => c.records.get(id)?.peer.state === 'connected'), timeoutMs),
-    { ids, timeoutMs },
-  );
-
-const sendNumbered = (page, to, first, count) =>
-  page.evaluate((args) => call.sendNumbered(args.to, args.first, args.count), { to, first, count });
-
-// Resolves once `count` numbered messages came from each of `from`, in order, once each.
-async function untilNumbered(page, from, count, timeoutMs = FLOW_MS) {
-  const result = await page.evaluate(
-    ({ from, count, timeoutMs }) =>
-      call.until(`${count} messages from ${from}`, (c) => from.every((id) => c.records.get(id)?.expected >= count), timeoutMs),
-    { from, count, timeoutMs },
-  );
-  for (const id of from) {
-    const peer = result.peers[id];
-    assert.equal(peer.expected, count, `${result.peerId}: every message from ${id} arrived, in order`);
-    assert.equal(peer.duplicates, 0, `${result.peerId}: none from ${id} twice`);
-    assert.equal(peer.gaps, 0, `${result.peerId}: none from ${id} skipped`);
-  }
-  return result;
-}
-
-const untilFramesGrow = (page, from, frames = 30, timeoutMs = FLOW_MS) =>
-  page.evaluate((args) => call.untilFramesGrow(args.from, args.frames, args.timeoutMs), { from, frames, timeoutMs });
-
-// Two pages in `room`, connected to each other (the second one is the newcomer, which offers).
-async function connectedPair(room, options) {
-  const [alice, bob] = await openCalls(2);
-  const aliceId = await start(alice, room, options);
-  const bobId = await start(bob, room, options);
-  await Promise.all([untilConnected(alice, [bobId]), untilConnected(bob, [aliceId])]);
-  return { alice, bob, aliceId, bobId };
-}
-
-function assertNoPageErrors() {
-  for (const page of pages) assert.deepEqual(page.errors, []);
-}
+afterEach(() => calls.closeAll());
 
 test('two pages connect and exchange ordered messages, binary and app channel messages both ways', async () => {
-  const { alice, bob, aliceId, bobId } = await connectedPair('pair');
+  const { alice, bob, aliceId, bobId } = await calls.connectedPair('pair');
 
   // polite is derived from the two ids, so exactly one side is polite.
   const politeA = await alice.evaluate((id) => call.peer(id).polite, bobId);
@@ -104,8 +41,7 @@ test('two pages connect and exchange ordered messages, binary and app channel me
   assert.equal(politeA, aliceId > bobId);
   assert.equal(politeB, !politeA);
 
-  await Promise.all([sendNumbered(alice, bobId, 0, 500), sendNumbered(bob, aliceId, 0, 500)]);
-  await Promise.all([untilNumbered(alice, [bobId], 500), untilNumbered(bob, [aliceId], 500)]);
+  await exchange({ alice, bob, aliceId, bobId }, 0, 500);
 
   // Every binary form arrives as an ArrayBuffer with exactly its bytes, in the order sent
   // (the view covers part of its buffer).
@@ -152,13 +88,13 @@ test('two pages connect and exchange ordered messages, binary and app channel me
     assert.equal(connections[0].connectionState, 'connected');
     assert.equal(connections[0].signalingState, 'stable');
   }
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 test('four pages form a full mesh: six pairs connected, messages each way on every pair', async () => {
-  const mesh = await openCalls(4);
+  const mesh = await calls.open(4);
   // All four join at once: every pair negotiates, some of them in glare.
-  const ids = await Promise.all(mesh.map((page) => start(page, 'mesh')));
+  const ids = await Promise.all(mesh.map((page) => calls.start(page, 'mesh')));
   const othersOf = (i) => ids.filter((_, j) => j !== i);
   await Promise.all(mesh.map((page, i) => untilConnected(page, othersOf(i), 30000)));
 
@@ -172,11 +108,11 @@ test('four pages form a full mesh: six pairs connected, messages each way on eve
     mesh.flatMap((page, i) => othersOf(i).map((to) => sendNumbered(page, to, 0, 50))),
   );
   await Promise.all(mesh.map((page, i) => untilNumbered(page, othersOf(i), 50)));
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 test('remote video is decoded, and simultaneous track changes on both sides end with both new tracks flowing', async () => {
-  const { alice, bob, aliceId, bobId } = await connectedPair('video');
+  const { alice, bob, aliceId, bobId } = await calls.connectedPair('video');
 
   // Both cameras start at once: both sides renegotiate at the same time (glare).
   await Promise.all([alice.evaluate(() => call.startCamera()), bob.evaluate(() => call.startCamera())]);
@@ -204,13 +140,12 @@ test('remote video is decoded, and simultaneous track changes on both sides end 
     );
   await Promise.all([untilColour(bob, aliceId, 0), untilColour(alice, bobId, 2)]);
   await Promise.all([untilFramesGrow(alice, bobId), untilFramesGrow(bob, aliceId)]);
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 test('a forced ICE restart gets new ICE credentials and keeps the data channel usable, in order', async () => {
-  const { alice, bob, aliceId, bobId } = await connectedPair('ice-restart');
-  await Promise.all([sendNumbered(alice, bobId, 0, 100), sendNumbered(bob, aliceId, 0, 100)]);
-  await Promise.all([untilNumbered(alice, [bobId], 100), untilNumbered(bob, [aliceId], 100)]);
+  const { alice, bob, aliceId, bobId } = await calls.connectedPair('ice-restart');
+  await exchange({ alice, bob, aliceId, bobId }, 0, 100);
   const before = await Promise.all([alice, bob].map(async (page) => (await summary(page)).connections));
   for (const connections of before) assert.equal(connections.length, 1);
 
@@ -231,19 +166,17 @@ test('a forced ICE restart gets new ICE credentials and keeps the data channel u
       ),
     ),
   );
-  await Promise.all([sendNumbered(alice, bobId, 200, 100), sendNumbered(bob, aliceId, 200, 100)]);
-  await Promise.all([untilNumbered(alice, [bobId], 300), untilNumbered(bob, [aliceId], 300)]);
+  await exchange({ alice, bob, aliceId, bobId }, 200, 100);
   for (const page of [alice, bob]) {
     const { connections } = await summary(page);
     assert.equal(connections.length, 1, 'the restart kept the connection (no new one)');
   }
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 test('setIceServers mid-call reconfigures the live connection and restarts ICE; the data channel goes on, in order', async () => {
-  const { alice, bob, aliceId, bobId } = await connectedPair('set-ice-servers');
-  await Promise.all([sendNumbered(alice, bobId, 0, 100), sendNumbered(bob, aliceId, 0, 100)]);
-  await Promise.all([untilNumbered(alice, [bobId], 100), untilNumbered(bob, [aliceId], 100)]);
+  const { alice, bob, aliceId, bobId } = await calls.connectedPair('set-ice-servers');
+  await exchange({ alice, bob, aliceId, bobId }, 0, 100);
   const [before] = (await summary(alice)).connections;
 
   // A STUN server nobody answers: host candidates still connect the two pages.
@@ -262,16 +195,15 @@ test('setIceServers mid-call reconfigures the live connection and restarts ICE; 
     window.peerConnections.filter((pc) => pc.signalingState !== 'closed').map((pc) => pc.getConfiguration().iceServers.map((s) => s.urls).flat()),
   );
   assert.deepEqual(urls, [['stun:127.0.0.1:9']]);
-  await Promise.all([sendNumbered(alice, bobId, 200, 100), sendNumbered(bob, aliceId, 200, 100)]);
-  await Promise.all([untilNumbered(alice, [bobId], 300), untilNumbered(bob, [aliceId], 300)]);
+  await exchange({ alice, bob, aliceId, bobId }, 200, 100);
   for (const page of [alice, bob]) {
     assert.equal((await summary(page)).connections.length, 1, 'the same connection (no new one)');
   }
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 test('malformed peer signals are reported as invalid_signal and change nothing', async () => {
-  const { alice, bob, aliceId, bobId } = await connectedPair('hostile');
+  const { alice, bob, aliceId, bobId } = await calls.connectedPair('hostile');
   const bad = [
     { rtcwire: 1 },
     { rtcwire: 1, conn: -1, candidate: null },
@@ -304,17 +236,17 @@ test('malformed peer signals are reported as invalid_signal and change nothing',
   assert.equal(after.peers[bobId].states.at(-1), 'connected');
   assert.ok(!after.peers[bobId].states.some((s) => ['reconnecting', 'failed', 'closed'].includes(s)),
     `the connection was never disturbed: ${after.peers[bobId].states}`);
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 test('a signalling server killed and restarted mid-call: media and data flow through the outage, and the call goes on after', async () => {
-  const { alice, bob, aliceId, bobId } = await connectedPair('restart', { camera: true });
+  const { alice, bob, aliceId, bobId } = await calls.connectedPair('restart', { camera: true });
   await Promise.all([untilFramesGrow(alice, bobId), untilFramesGrow(bob, aliceId)]);
 
-  const port = server.port;
-  process.kill(server.pid, 'SIGKILL');
-  await server.exited;
-  server = null;
+  const port = calls.server.port;
+  process.kill(calls.server.pid, 'SIGKILL');
+  await calls.server.exited;
+  calls.server = null;
   await Promise.all(
     [alice, bob].map((page) =>
       page.evaluate(() => call.until('the lost signalling connection', (c) => c.client.state !== 'connected', 15000)),
@@ -322,15 +254,14 @@ test('a signalling server killed and restarted mid-call: media and data flow thr
   );
   // The peers do not need the server: frames and messages still flow while it is gone.
   await Promise.all([untilFramesGrow(alice, bobId), untilFramesGrow(bob, aliceId)]);
-  await Promise.all([sendNumbered(alice, bobId, 0, 50), sendNumbered(bob, aliceId, 0, 50)]);
-  await Promise.all([untilNumbered(alice, [bobId], 50), untilNumbered(bob, [aliceId], 50)]);
+  await exchange({ alice, bob, aliceId, bobId }, 0, 50);
   for (const page of [alice, bob]) {
     const { peers, peerId } = await summary(page);
     const other = peerId === aliceId ? bobId : aliceId;
     assert.equal(peers[other].state, 'connected', 'the peer stayed connected without signalling');
   }
 
-  server = await startAppServer(['--port', String(port)]);
+  calls.server = await startAppServer(['--port', String(port)]);
   // The server lost every session: each page gets a new one (resync) and joins the room again.
   const rejoined = await Promise.all(
     [alice, bob].map((page) =>
@@ -343,13 +274,12 @@ test('a signalling server killed and restarted mid-call: media and data flow thr
   const [newAlice, newBob] = rejoined.map((s) => s.peerId);
   await Promise.all([untilConnected(alice, [newBob]), untilConnected(bob, [newAlice])]);
   await Promise.all([untilFramesGrow(alice, newBob), untilFramesGrow(bob, newAlice)]);
-  await Promise.all([sendNumbered(alice, newBob, 0, 50), sendNumbered(bob, newAlice, 0, 50)]);
-  await Promise.all([untilNumbered(alice, [newBob], 50), untilNumbered(bob, [newAlice], 50)]);
-  assertNoPageErrors();
+  await exchange({ alice, bob, aliceId: newAlice, bobId: newBob }, 0, 50);
+  calls.assertNoPageErrors();
 });
 
 test('a peer that leaves the room is torn down on both sides', async () => {
-  const { alice, bob, aliceId, bobId } = await connectedPair('leaving', { camera: true });
+  const { alice, bob, aliceId, bobId } = await calls.connectedPair('leaving', { camera: true });
   await alice.evaluate(() => call.client.leave());
   const [bobSide, aliceSide] = await Promise.all([
     bob.evaluate((id) => call.until('the peer closed', (c) => c.records.get(id).peer.state === 'closed', 10000), aliceId),
@@ -361,5 +291,5 @@ test('a peer that leaves the room is torn down on both sides', async () => {
   assert.equal(bobSide.peers[aliceId].states.at(-1), 'closed');
   // A closed peer refuses to send.
   assert.equal((await bob.evaluate((id) => call.sendError(id, 'late'), aliceId))?.code, 'peer_closed');
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });

@@ -17,18 +17,13 @@ import http from 'node:http';
 import { after, afterEach, before, test } from 'node:test';
 import { startCoturn } from '../lib/coturn.mjs';
 import { makeTestCertificates } from '../lib/test_certificates.mjs';
-import { startAppServer } from './support/app_server.mjs';
-import { launchChromium, openPage } from './support/browser.mjs';
-
-// Bounds for a loaded 2-core machine; a relayed connection takes about a second when it is idle.
-const CONNECT_MS = 20000;
-const FLOW_MS = 20000;
+import { launchChromium } from './support/browser.mjs';
+import { bounded, CallPages, CONNECT_MS, exchange, untilConnected, untilFramesGrow } from './support/call_pages.mjs';
 
 let certs;
 let turn; // coturn with UDP, TCP and TLS listeners, shared by the tests that do not stop it
 let browser;
-let server;
-let pages = [];
+let calls;
 const extraTurns = [];
 
 before(async () => {
@@ -38,6 +33,7 @@ before(async () => {
   const key = new X509Certificate(await readFile(tls.cert)).publicKey.export({ type: 'spki', format: 'der' });
   const keyHash = createHash('sha256').update(key).digest('base64');
   browser = await launchChromium({ webrtc: true, extraArgs: [`--ignore-certificate-errors-spki-list=${keyHash}`] });
+  calls = new CallPages(browser);
 });
 
 after(async () => {
@@ -47,21 +43,9 @@ after(async () => {
 });
 
 afterEach(async () => {
-  await bounded(Promise.all(pages.map((page) => page.close())), 'closing the pages');
-  pages = [];
-  await bounded(server?.stop(), 'stopping the server');
-  server = null;
+  await calls.closeAll();
   for (const extra of extraTurns.splice(0)) await extra.close();
 });
-
-// Clean-up that does not finish says which step hung, instead of the whole file timing out.
-function bounded(promise, what, ms = 15000) {
-  let timer;
-  const late = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
 
 async function extraCoturn(options) {
   const extra = await startCoturn(options);
@@ -69,60 +53,9 @@ async function extraCoturn(options) {
   return extra;
 }
 
-async function openCalls(count, serverArgs = []) {
-  server ??= await startAppServer(serverArgs);
-  const opened = await Promise.all(
-    Array.from({ length: count }, () => openPage(browser, `${server.url}/app/call.html`)),
-  );
-  pages.push(...opened);
-  return opened;
-}
-
-// Connects the page's client with `peers` options and joins `room`; resolves with its peer id.
-const start = (page, room, { peers, camera = false }) =>
-  page.evaluate((args) => call.start(args.url, args), { url: server.url, room, camera, options: { peers } });
-
-const untilConnected = (page, ids, timeoutMs = CONNECT_MS) =>
-  page.evaluate(
-    ({ ids, timeoutMs }) =>
-      call.until(`connected to ${ids}`, (c) => ids.every((id) => c.records.get(id)?.peer.state === 'connected'), timeoutMs),
-    { ids, timeoutMs },
-  );
-
-const sendNumbered = (page, to, first, count) =>
-  page.evaluate((args) => call.sendNumbered(args.to, args.first, args.count), { to, first, count });
-
-// Resolves once `count` numbered messages came from `from`, in order, once each.
-async function untilNumbered(page, from, count, timeoutMs = FLOW_MS) {
-  const result = await page.evaluate(
-    ({ from, count, timeoutMs }) =>
-      call.until(`${count} messages from ${from}`, (c) => c.records.get(from)?.expected >= count, timeoutMs),
-    { from, count, timeoutMs },
-  );
-  const peer = result.peers[from];
-  assert.equal(peer.expected, count, `${result.peerId}: every message from ${from} arrived, in order`);
-  assert.equal(peer.duplicates, 0, `${result.peerId}: none from ${from} twice`);
-  assert.equal(peer.gaps, 0, `${result.peerId}: none from ${from} skipped`);
-  return result;
-}
-
-const untilFramesGrow = (page, from, frames = 30, timeoutMs = FLOW_MS) =>
-  page.evaluate((args) => call.untilFramesGrow(args.from, args.frames, args.timeoutMs), { from, frames, timeoutMs });
-
-// Both directions: `count` more numbered messages, starting at `first`, arrive in order.
-async function exchange({ alice, bob, aliceId, bobId }, first, count) {
-  await Promise.all([sendNumbered(alice, bobId, first, count), sendNumbered(bob, aliceId, first, count)]);
-  await Promise.all([untilNumbered(alice, bobId, first + count), untilNumbered(bob, aliceId, first + count)]);
-}
-
 // Two pages in `room` with the same peer options, connected to each other.
-async function connectedPair(room, peers, { camera = false, serverArgs } = {}) {
-  const [alice, bob] = await openCalls(2, serverArgs);
-  const aliceId = await start(alice, room, { peers, camera });
-  const bobId = await start(bob, room, { peers, camera });
-  await Promise.all([untilConnected(alice, [bobId]), untilConnected(bob, [aliceId])]);
-  return { alice, bob, aliceId, bobId };
-}
+const connectedPair = (room, peers, { camera = false, serverArgs } = {}) =>
+  calls.connectedPair(room, { camera, options: { peers } }, serverArgs);
 
 // The selected candidate pair of the page's connection to `remote`, twice: as the SDK's
 // peer.getStats() summarises it, and read from the RTCPeerConnection's own report.
@@ -155,10 +88,6 @@ async function assertRelayed(page, remote, relayProtocol) {
   assert.equal(sdk?.relayProtocol, relayProtocol);
 }
 
-function assertNoPageErrors() {
-  for (const page of pages) assert.deepEqual(page.errors, []);
-}
-
 // coturn killed (every allocation lost) and, once both sides noticed (consent checks fail, the
 // peer leaves `connected`), started again on the same ports.
 async function killAndRestart(coturn, { alice, bob, aliceId, bobId }) {
@@ -189,7 +118,7 @@ for (const transport of ['udp', 'tcp', 'tls']) {
     await exchange(pair, 0, 200);
     await assertRelayed(alice, bobId, transport);
     await assertRelayed(bob, aliceId, transport);
-    assertNoPageErrors();
+    calls.assertNoPageErrors();
   });
 }
 
@@ -213,7 +142,7 @@ test('coturn killed mid-call and started again: the relayed call recovers by an 
   await assertRelayed(bob, aliceId, 'udp');
   const states = await alice.evaluate((id) => call.records.get(id).states, bobId);
   assert.ok(states.includes('reconnecting'), `the peer went through reconnecting: ${states}`);
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 // ---- Credentials minted by rtcwire-server (--turn-secret, the same secret as coturn's) ----
@@ -245,7 +174,7 @@ test('credentials from rtcwire-server: the app configures nothing but relay, and
     const left = Number(expiry) - Date.now() / 1000;
     assert.ok(left > 3500 && left <= 3601, `expires in ${left} s`);
   }
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 test('tampered and expired credentials: no relay candidate, turn_failed says why without the secret', async () => {
@@ -255,10 +184,10 @@ test('tampered and expired credentials: no relay candidate, turn_failed says why
     expired: turn.credentials('bad-credentials', -60),
   };
   for (const [name, credentials] of Object.entries(cases)) {
-    const [alice, bob] = await openCalls(2);
+    const [alice, bob] = await calls.open(2);
     const peers = relayOnly([turn.uris.udp], credentials);
-    const aliceId = await start(alice, `bad-${name}`, { peers });
-    await start(bob, `bad-${name}`, { peers });
+    const aliceId = await calls.start(alice, `bad-${name}`, { options: { peers } });
+    await calls.start(bob, `bad-${name}`, { options: { peers } });
     const { peers: seen } = await bob.evaluate(
       ({ id, timeoutMs }) =>
         call.until('turn_failed', (c) => c.records.get(id)?.errors.some((e) => e.code === 'turn_failed'), timeoutMs),
@@ -270,8 +199,7 @@ test('tampered and expired credentials: no relay candidate, turn_failed says why
     assert.match(message, /401/, `${name}: carries coturn's answer`);
     assert.ok(!message.includes(credentials.credential), `${name}: never the credential`);
     assert.notEqual(seen[aliceId].state, 'connected');
-    await Promise.all(pages.map((page) => page.close()));
-    pages = [];
+    await calls.closeAll();
   }
 });
 
@@ -316,7 +244,7 @@ test('credentials of 10 s refreshed mid-call: data flows for three TTLs, and aft
   await exchange(pair, sent, 50);
   await assertRelayed(alice, bobId, 'udp');
   await assertRelayed(bob, aliceId, 'udp');
-  assertNoPageErrors();
+  calls.assertNoPageErrors();
 });
 
 // ---- A credentials endpoint, as hosted TURN services offer (peers.iceServersProvider) ----
@@ -386,7 +314,7 @@ test('an iceServers provider URL: its credentials are used and refreshed, and an
     for (const [page, other] of [[alice, bobId], [bob, aliceId]]) {
       assert.deepEqual(await page.evaluate((id) => call.summary().peers[id].errors, other), []);
     }
-    assertNoPageErrors();
+    calls.assertNoPageErrors();
   } finally {
     await provider.close();
   }

@@ -261,14 +261,21 @@ function handSettledPeerConnection() {
   return { RTCPeerConnection: HandSettled, created };
 }
 
+// An adapter on hand-settled connections (or on `platform`); `reported` collects what it tells
+// the core, messages as { message }.
+function handAdapter({
+  fake = handSettledPeerConnection(),
+  media = new MediaHandles(),
+  platform = { RTCPeerConnection: fake.RTCPeerConnection },
+} = {}) {
+  const reported = [];
+  const sink = { event: (event) => reported.push(event), message: (info, data) => reported.push({ message: data }) };
+  return { adapter: new PeerConnections(platform, sink, media), reported };
+}
+
 test('after pc-close, late operation results and channel events of that connection are not reported', () => {
   const fake = handSettledPeerConnection();
-  const reported = [];
-  const adapter = new PeerConnections(
-    { RTCPeerConnection: fake.RTCPeerConnection },
-    { event: (event) => reported.push(event), message: (info, data) => reported.push({ message: data }) },
-    new MediaHandles(),
-  );
+  const { adapter, reported } = handAdapter({ fake });
   adapter.execute({ type: 'pc-create', peer: 'b', pc: 1, config: {} });
   adapter.execute({ type: 'channel-create', pc: 1, channel: 2, label: 'rtcwire', options: {} });
   adapter.execute({ type: 'get-stats', pc: 1, op: 50 });
@@ -312,11 +319,7 @@ test('track-replace to 0 mutes the sender under the old handle; replacing it wit
   const media = new MediaHandles();
   const microphone = { id: 'mic' };
   const camera = { id: 'cam' };
-  const adapter = new PeerConnections(
-    { RTCPeerConnection: fake.RTCPeerConnection },
-    { event: () => {}, message: () => {} },
-    media,
-  );
+  const { adapter } = handAdapter({ fake, media });
   adapter.execute({ type: 'pc-create', peer: 'b', pc: 1, config: {} });
   adapter.execute({ type: 'track-add', pc: 1, track: media.hold(microphone), stream: 0 });
   await adapter.execute({ type: 'track-replace', pc: 1, old: media.handleOf(microphone), new: 0 });
@@ -343,13 +346,8 @@ test('MediaHandles: one handle per object, counted holds, forgotten at the last 
 
 test('remote tracks and streams are held while their connection lives, released once it closes', async () => {
   const fake = handSettledPeerConnection();
-  const reported = [];
   const media = new MediaHandles();
-  const adapter = new PeerConnections(
-    { RTCPeerConnection: fake.RTCPeerConnection },
-    { event: (event) => reported.push(event), message: () => {} },
-    media,
-  );
+  const { adapter, reported } = handAdapter({ fake, media });
   adapter.execute({ type: 'pc-create', peer: 'b', pc: 1, config: {} });
   const [connection] = fake.created;
   const stream = { id: 'remote-stream' };
@@ -370,12 +368,7 @@ test('remote tracks and streams are held while their connection lives, released 
 });
 
 test('without an RTCPeerConnection on the platform, pc-create reports a failed connection', () => {
-  const reported = [];
-  const adapter = new PeerConnections(
-    { RTCPeerConnection: undefined },
-    { event: (event) => reported.push(event), message: () => {} },
-    new MediaHandles(),
-  );
+  const { adapter, reported } = handAdapter({ platform: {} });
   adapter.execute({ type: 'pc-create', peer: 'x', pc: 3, config: { iceServers: [] } });
   adapter.execute({ type: 'channel-create', pc: 3, channel: 4, label: 'rtcwire', options: {} });
   assert.deepEqual(reported, [
@@ -388,12 +381,7 @@ test('without an RTCPeerConnection on the platform, pc-create reports a failed c
 // settled on the page's thread): the size then comes from the remote description (RFC 8841).
 test('the channel size limit comes from the SCTP transport, else the remote description, else 65536', () => {
   const fake = handSettledPeerConnection();
-  const reported = [];
-  const adapter = new PeerConnections(
-    { RTCPeerConnection: fake.RTCPeerConnection },
-    { event: (event) => reported.push(event), message: () => {} },
-    new MediaHandles(),
-  );
+  const { adapter, reported } = handAdapter({ fake });
   const sdp = (lines) => ({ type: 'answer', sdp: ['v=0', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', ...lines, ''].join('\r\n') });
   const cases = [
     { sctp: { state: 'connected', maxMessageSize: 262144 }, remote: null, expected: 262144 },
@@ -423,12 +411,7 @@ test('set-configuration reaches pc.setConfiguration before the restart; one that
     if (config.iceServers.length === 0) throw new DOMException('bad', 'InvalidModificationError');
   };
   fake.RTCPeerConnection.prototype.restartIce = () => calls.push(['restartIce']);
-  const reported = [];
-  const adapter = new PeerConnections(
-    { RTCPeerConnection: fake.RTCPeerConnection },
-    { event: (event) => reported.push(event), message: () => {} },
-    new MediaHandles(),
-  );
+  const { adapter, reported } = handAdapter({ fake });
   adapter.execute({ type: 'pc-create', peer: 'b', pc: 1, config: {} });
   const config = { iceServers: [{ urls: 'stun:s' }], iceTransportPolicy: 'relay' };
   adapter.execute({ type: 'set-configuration', pc: 1, config });
@@ -445,12 +428,7 @@ test('set-configuration reaches pc.setConfiguration before the restart; one that
 
 test('icecandidateerror goes to the core as candidate-error with bounded strings and code', () => {
   const fake = handSettledPeerConnection();
-  const reported = [];
-  const adapter = new PeerConnections(
-    { RTCPeerConnection: fake.RTCPeerConnection },
-    { event: (event) => reported.push(event), message: () => {} },
-    new MediaHandles(),
-  );
+  const { adapter, reported } = handAdapter({ fake });
   adapter.execute({ type: 'pc-create', peer: 'b', pc: 4, config: {} });
   const [connection] = fake.created;
   const fire = (fields) => connection.dispatchEvent(Object.assign(new Event('icecandidateerror'), fields));

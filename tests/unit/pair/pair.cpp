@@ -217,8 +217,9 @@ void Pair::step() {
   while (!in_flight_.empty() && in_flight_.begin()->first.first <= now_) {
     Flight flight = std::move(in_flight_.begin()->second);
     in_flight_.erase(in_flight_.begin());
-    if (flight.local || (flight.client_epoch == clients_[flight.client].epoch &&
-                         flight.server_epoch == server_epoch_)) {
+    const ClientSlot& slot = clients_[flight.client];
+    if (flight.local || (flight.client_epoch == slot.epoch &&
+                         flight.server_epoch == server_epoch_ && slot.silent_until <= now_)) {
       flight.deliver();
     }
   }
@@ -255,6 +256,7 @@ void Pair::send(std::size_t index, Direction direction, std::function<void()> de
     at += Millis(std::uniform_int_distribution<int64_t>(0, faults.jitter.count())(random_));
   }
   ClientSlot& slot = clients_[index];
+  if (slot.silent_until > now_) return;
   if (ordered) {
     at = std::max(at, slot.last_arrival[direction]);
     slot.last_arrival[direction] = at;
@@ -287,6 +289,7 @@ void Pair::after_input(std::size_t index) {
     } else if (auto* frame = std::get_if<SendFrame>(&*action)) {
       if (!slot.sockets.contains(frame->generation)) continue;
       if (!is_heartbeat(frame->text)) note(who + "ws> " + frame->text);
+      sent_upstream(index, frame->text);
       const auto packet = engineio::decode_text_frame(frame->text);
       const int copies = packet && is_sequenced(packet.value()) && chance(faults.duplicate) ? 2 : 1;
       for (int copy = 0; copy < copies; ++copy) {
@@ -298,6 +301,7 @@ void Pair::after_input(std::size_t index) {
         note(who + "POST " + query_of(request->url) + " " + request->body);
       }
       slot.pending[{request->generation, request->id}] = request->parting;
+      sent_upstream(index, request->body);
       send(index, to_server, [this, index, request = *request] { on_request(index, request); });
     } else if (auto* close = std::get_if<CloseTransport>(&*action)) {
       note(who + "close g" + std::to_string(close->generation));
@@ -385,11 +389,37 @@ void Pair::respond(std::size_t index, const HttpRequest& request, int status, st
   });
 }
 
+void Pair::sent_upstream(std::size_t index, std::string_view text) {
+  ClientSlot& slot = clients_[index];
+  if (!slot.reset_after || text.find(*slot.reset_after) == std::string_view::npos) return;
+  slot.reset_after.reset();
+  // Before the quickest answer could be back: the request is lost, or only its answer.
+  const int64_t round_trip = 2 * faults.latency.count();
+  at(now_ + Millis(std::uniform_int_distribution<int64_t>(0, round_trip - 1)(random_)), index,
+     [this, index] { reset(index); });
+}
+
+void Pair::at(Millis when, std::size_t index, std::function<void()> run) {
+  in_flight_.emplace(std::make_pair(when, next_flight_++),
+                     Flight{index, 0, 0, std::move(run), true});
+}
+
 // ---- faults on demand ----
+
+void Pair::blackhole(std::size_t index, Millis duration) {
+  note("c" + std::to_string(index) + " BLACKHOLE " + std::to_string(duration.count()) + " ms");
+  clients_.at(index).silent_until = now_ + duration;
+  at(now_ + duration, index, [this, index] { reset(index); });
+}
+
+void Pair::reset_after_sending(std::size_t index, std::string text) {
+  clients_.at(index).reset_after = std::move(text);
+}
 
 void Pair::reset(std::size_t index) {
   ClientSlot& slot = clients_.at(index);
   note("c" + std::to_string(index) + " RESET");
+  ++resets_;
   ++slot.epoch;
   // The server sees its connections to this client die; a held long poll dies with its request.
   std::vector<std::string> lost;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -93,6 +94,12 @@ class Pair {
   void reset(std::size_t index);
   // The next long-poll response carrying a message to this client is lost (the GET is repeated).
   void lose_next_poll_response(std::size_t index);
+  // The client's network goes silent for `duration`: nothing sent to or from it arrives, and no
+  // side is told (heartbeats find out); at the end its connections are found dead, as reset().
+  void blackhole(std::size_t index, Millis duration);
+  // Soon after the client next sends something upstream containing `text`, its network resets,
+  // always before an answer could be back: the message, or only its answer, is lost.
+  void reset_after_sending(std::size_t index, std::string text);
   // While blocked, every WebSocket fails to open (a network that blocks them).
   void block_websockets(bool blocked) { websockets_blocked_ = blocked; }
   // The server process restarts: a fresh hub, every Engine.IO session and connection gone,
@@ -100,6 +107,7 @@ class Pair {
   void restart_server();
 
   int responses_lost() const { return responses_lost_; }
+  int resets() const { return resets_; }
   // Sessions that moved from polling or SSE to a websocket.
   int upgrades() const { return upgrades_; }
   // The last lines of what crossed the link, for a failure message.
@@ -117,6 +125,8 @@ class Pair {
     std::map<uint32_t, TransportKind> sockets;  // open WebSockets / EventSources by generation
     envelope::Seq acked = 0;
     bool lose_next_poll_response = false;
+    Millis silent_until{0};                  // blackhole(): nothing arrives before then
+    std::optional<std::string> reset_after;  // reset_after_sending()
     Millis last_arrival[2]{};  // per direction (to server, to client): keeps order under jitter
   };
   struct Session;
@@ -132,6 +142,9 @@ class Pair {
   void step();
   std::optional<Millis> next_deadline() const;
   void after_input(std::size_t index);
+  // An upstream message left the client: a reset_after_sending() that matches goes off.
+  void sent_upstream(std::size_t index, std::string_view text);
+  void at(Millis when, std::size_t index, std::function<void()> run);
   // After the latency (and jitter). `ordered`: behind everything sent earlier the same way, as on
   // one connection; otherwise on a connection of its own, which may overtake the others.
   void send(std::size_t index, Direction direction, std::function<void()> deliver,
@@ -187,6 +200,7 @@ class Pair {
   std::map<std::pair<std::size_t, uint32_t>, Millis> last_peer_event_;
   bool websockets_blocked_ = false;
   int responses_lost_ = 0;
+  int resets_ = 0;
   int upgrades_ = 0;
   std::deque<std::string> trace_;
 };

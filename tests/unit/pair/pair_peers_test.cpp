@@ -104,12 +104,17 @@ bool settle(Pair& pair) {
   return pair.run_until([&] { return all_unsettled(pair).empty(); }, pair.now() + kSettleWithin);
 }
 
-void mesh(uint64_t seed, std::size_t clients) {
-  Pair pair(seed);
+// `clients` clients with auto-connect on a random network, in one room, every pair settled.
+void settled_mesh(Pair& pair, uint64_t seed, std::size_t clients) {
   add_clients(pair, clients, true);
   random_network(pair);
   ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
   ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+}
+
+void mesh(uint64_t seed, std::size_t clients) {
+  Pair pair(seed);
+  ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, clients));
   expect_clean(pair, seed);
 }
 
@@ -153,10 +158,7 @@ TEST(PairPeers, GlareEndsStableAndAgreeing) {
 TEST(PairPeers, LeavingTearsDownBothSides) {
   for (uint64_t seed : seeds(kSeeds)) {
     Pair pair(seed);
-    add_clients(pair, 3, true);
-    random_network(pair);
-    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
-    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 3));
     const std::string leaver = pair.client(2).peer_id();
     pair.act(2, [](Client& client, Millis now) { ASSERT_TRUE(client.leave(now).ok()); });
     ASSERT_TRUE(pair.run_until(
@@ -183,10 +185,7 @@ TEST(PairPeers, LeavingTearsDownBothSides) {
 TEST(PairPeers, AFailedConnectionRecoversByIceRestart) {
   for (uint64_t seed : seeds(kSeeds)) {
     Pair pair(seed);
-    add_clients(pair, 2, true);
-    random_network(pair);
-    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
-    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 2));
     const std::string ids[2] = {pair.client(0).peer_id(), pair.client(1).peer_id()};
     const int which = pick(pair, 3);  // 0 or 1: that side fails; 2: both
     std::string ufrags[2];
@@ -231,10 +230,7 @@ TEST(PairPeers, AFailedConnectionRecoversByIceRestart) {
 TEST(PairPeers, NewIceServersMidCallRestartIceOnTheSameConnection) {
   for (uint64_t seed : seeds(kSeeds)) {
     Pair pair(seed);
-    add_clients(pair, 2, true);
-    random_network(pair);
-    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
-    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 2));
     const std::size_t changer = static_cast<std::size_t>(pick(pair, 2));
     const std::string other = pair.client(1 - changer).peer_id();
     JsepModel* model = pair.browser(changer).model_for(other);
@@ -259,61 +255,109 @@ TEST(PairPeers, NewIceServersMidCallRestartIceOnTheSameConnection) {
   }
 }
 
-// Tracks and an app channel added mid-call on one side, or on both at the same instant (glare):
-// the pair renegotiates to stable on the same connection, each side receives exactly the other's
-// tracks, the app channels open, and a mute afterwards needs no renegotiation.
-TEST(PairPeers, TracksAndAppChannelsAddedMidCallRenegotiate) {
-  for (uint64_t seed : seeds(kSeeds)) {
-    Pair pair(seed);
-    add_clients(pair, 2, true);
-    random_network(pair);
-    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
-    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
-    const std::string ids[2] = {pair.client(0).peer_id(), pair.client(1).peer_id()};
-    const int which = pick(pair, 3);  // 0 or 1: that side adds; 2: both at once
-    const auto adds = [&](std::size_t index) {
-      return which == 2 || which == static_cast<int>(index);
-    };
-    std::set<uint32_t> sent[2];
-    uint32_t pcs[2];
+// Tracks and an app channel added mid-call by one side (`which` 0 or 1) or by both at the same
+// instant (2: glare). Done once both sides are stable again on their connections, with the app
+// channels open, and each side receives exactly the other's tracks.
+class MidCallAdditions {
+ public:
+  MidCallAdditions(Pair& pair, int which) : pair_(pair), which_(which) {
+    for (std::size_t index = 0; index < 2; ++index) ids_[index] = pair.client(index).peer_id();
     for (std::size_t index = 0; index < 2; ++index) {
-      pcs[index] = pair.browser(index).model_for(ids[1 - index])->pc();
+      pcs_[index] = pair.browser(index).model_for(ids_[1 - index])->pc();
       if (!adds(index)) continue;
       const uint32_t base = 100 + 10 * static_cast<uint32_t>(index);
-      sent[index] = {base + 1, base + 2};
+      sent_[index] = {base + 1, base + 2};
       pair.act(index, [&](Client& client, Millis now) {
         EXPECT_TRUE(
             client.set_local_tracks({{base + 1, "audio", base}, {base + 2, "video", base}}, now)
                 .ok());
-        EXPECT_TRUE(client.channel_open(ids[1 - index], "app", peer::ChannelOptions{}, now).ok());
+        EXPECT_TRUE(client.channel_open(ids_[1 - index], "app", peer::ChannelOptions{}, now).ok());
       });
     }
-    const auto renegotiated = [&] {
-      for (std::size_t index = 0; index < 2; ++index) {
-        if (!unsettled(pair, index, 1 - index, adds(index) ? 3 : 2).empty()) return false;
-        if (pair.browser(index).model_for(ids[1 - index])->remote_tracks() != sent[1 - index]) {
-          return false;
-        }
-      }
-      return true;
-    };
-    ASSERT_TRUE(pair.run_until(renegotiated, pair.now() + kSettleWithin))
-        << unsettled(pair, 0, 1, adds(0) ? 3 : 2) << " / " << unsettled(pair, 1, 0, adds(1) ? 3 : 2)
-        << "\n"
-        << replay_hint(seed, pair);
+  }
+
+  bool adds(std::size_t index) const { return which_ == 2 || which_ == static_cast<int>(index); }
+  const std::string& id(std::size_t index) const { return ids_[index]; }
+  const std::set<uint32_t>& sent(std::size_t index) const { return sent_[index]; }
+
+  // Empty once done, else why not.
+  std::string unfinished() const {
     for (std::size_t index = 0; index < 2; ++index) {
-      EXPECT_EQ(pair.browser(index).model_for(ids[1 - index])->pc(), pcs[index]);
+      if (auto why = unsettled(pair_, index, 1 - index, adds(index) ? 3 : 2); !why.empty()) {
+        return why;
+      }
+      if (pair_.browser(index).model_for(ids_[1 - index])->remote_tracks() != sent_[1 - index]) {
+        return "c" + std::to_string(index) + " lacks the other's tracks";
+      }
     }
+    return {};
+  }
+
+  // Still on the connections they had when the tracks were added.
+  void expect_same_connections(uint64_t seed) const {
+    for (std::size_t index = 0; index < 2; ++index) {
+      EXPECT_EQ(pair_.browser(index).model_for(ids_[1 - index])->pc(), pcs_[index])
+          << replay_hint(seed, pair_);
+    }
+  }
+
+ private:
+  Pair& pair_;
+  int which_;
+  std::string ids_[2];
+  std::set<uint32_t> sent_[2];
+  uint32_t pcs_[2]{};
+};
+
+// The pair renegotiates to stable on the same connection, and a mute afterwards needs no offer.
+TEST(PairPeers, TracksAndAppChannelsAddedMidCallRenegotiate) {
+  for (uint64_t seed : seeds(kSeeds)) {
+    Pair pair(seed);
+    ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 2));
+    const MidCallAdditions added(pair, pick(pair, 3));
+    ASSERT_TRUE(
+        pair.run_until([&] { return added.unfinished().empty(); }, pair.now() + kSettleWithin))
+        << added.unfinished() << "\n"
+        << replay_hint(seed, pair);
+    added.expect_same_connections(seed);
     // A mute replaces the track by nothing on the same sender: no offer follows.
-    const std::size_t muter = adds(0) ? 0 : 1;
+    const std::size_t muter = added.adds(0) ? 0 : 1;
     const std::string before =
-        pair.browser(muter).model_for(ids[1 - muter])->current_local()->text();
+        pair.browser(muter).model_for(added.id(1 - muter))->current_local()->text();
     pair.act(muter, [&](Client& client, Millis now) {
-      EXPECT_TRUE(client.replace_track(*sent[muter].begin(), 0, now).ok());
+      EXPECT_TRUE(client.replace_track(*added.sent(muter).begin(), 0, now).ok());
     });
     pair.run_until(pair.now() + Millis(5000));
-    EXPECT_EQ(pair.browser(muter).model_for(ids[1 - muter])->current_local()->text(), before)
+    EXPECT_EQ(pair.browser(muter).model_for(added.id(1 - muter))->current_local()->text(), before)
         << replay_hint(seed, pair);
+    expect_clean(pair, seed);
+  }
+}
+
+// A renegotiation meets a long signalling outage: while its offer, answer or candidates are on
+// the way, one side's network or both go silent for 1 to 90 s (heartbeats notice after 45 s, so
+// some outages end unnoticed, with the connections found dead only then). The sessions resume
+// (same peer ids) and the negotiation completes on the same connections: every signal arrives
+// once, none twice (a duplicate answer would fail in the JSEP model), and no peer error is raised.
+TEST(PairPeers, ASignallingOutageMidNegotiationCompletesAfterTheResume) {
+  for (uint64_t seed : seeds(kSeeds)) {
+    Pair pair(seed);
+    ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 2));
+    const MidCallAdditions added(pair, pick(pair, 3));
+    pair.run_until(pair.now() + Millis(pick(pair, 60)));
+    const int silent = pick(pair, 3);  // 0 or 1: that side's network; 2: both
+    const Millis outage(1000 + pick(pair, 89000));
+    for (std::size_t index = 0; index < 2; ++index) {
+      if (silent == 2 || silent == static_cast<int>(index)) pair.blackhole(index, outage);
+    }
+    ASSERT_TRUE(pair.run_until([&] { return added.unfinished().empty(); },
+                               pair.now() + outage + kSettleWithin))
+        << added.unfinished() << "\n"
+        << replay_hint(seed, pair);
+    for (std::size_t index = 0; index < 2; ++index) {
+      EXPECT_EQ(pair.client(index).peer_id(), added.id(index)) << "the session resumed";
+    }
+    added.expect_same_connections(seed);
     expect_clean(pair, seed);
   }
 }
@@ -323,10 +367,7 @@ TEST(PairPeers, TracksAndAppChannelsAddedMidCallRenegotiate) {
 TEST(PairPeers, AServerRestartRebuildsTheMeshUnderNewSessions) {
   for (uint64_t seed : seeds(kSeeds)) {
     Pair pair(seed);
-    add_clients(pair, 3, true);
-    random_network(pair);
-    ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
-    ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
+    ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 3));
     std::vector<std::string> old_ids;
     for (std::size_t index = 0; index < 3; ++index) old_ids.push_back(pair.client(index).peer_id());
     pair.restart_server();
