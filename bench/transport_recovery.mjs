@@ -2,9 +2,9 @@
 // - connect_ws_hanging_sse_ms: connect() to 'connected' when every WebSocket handshake is accepted
 //   and never answered (as by a proxy that does not speak WebSocket): the client must not wait
 //   its handshake timeout before SSE. Median over fresh pages; goal 1500 ms.
-// - recover_blackhole_polling_ms: a polling session whose connections all go silent (no FIN, no
-//   RST; new connections pass), from the moment of the blackhole to 'connected' again. Median;
-//   goal ping interval + ping timeout + 1 s.
+// - recover_blackhole_polling_ms, recover_blackhole_sse_ms: a polling (SSE) session whose
+//   connections all go silent (no FIN, no RST; new connections pass), from the moment of the
+//   blackhole to 'connected' again. Median; goal ping interval + ping timeout + 1 s.
 //
 //   node bench/transport_recovery.mjs      prints the figures; bench/run.mjs imports run().
 import path from 'node:path';
@@ -22,6 +22,7 @@ const PING_TIMEOUT_MS = 1000;
 const GOALS_MS = {
   connect_ws_hanging_sse_ms: 1500,
   recover_blackhole_polling_ms: PING_INTERVAL_MS + PING_TIMEOUT_MS + 1000,
+  recover_blackhole_sse_ms: PING_INTERVAL_MS + PING_TIMEOUT_MS + 1000,
 };
 
 async function freshPage(browser, url) {
@@ -60,17 +61,17 @@ async function connectWithHangingWebsocket(browser, proxy) {
   return median(times);
 }
 
-async function recoverFromBlackhole(browser, proxy) {
+async function recoverFromBlackhole(browser, proxy, transport) {
   const page = await freshPage(browser, proxy.url);
   try {
-    await page.evaluate(async (url) => {
+    await page.evaluate(async ({ url, transport }) => {
       const { connect } = await import('/dist/rtcwire.js');
-      window.client = await connect(url, { transports: ['polling'] });
+      window.client = await connect(url, { transports: [transport] });
       window.connectedAt = [];
       client.on('state', (state) => {
         if (state === 'connected') connectedAt.push(performance.now());
       });
-    }, proxy.url);
+    }, { url: proxy.url, transport });
     const stalledAt = await page.evaluate(() => performance.now());
     proxy.stallAll();
     const reconnectedAt = await page.evaluate(
@@ -108,9 +109,13 @@ export async function run() {
     const values = {
       connect_ws_hanging_sse_ms: await connectWithHangingWebsocket(browser, proxy),
     };
-    const recoveries = [];
-    for (let run = 0; run < RECOVERY_RUNS; run++) recoveries.push(await recoverFromBlackhole(browser, proxy));
-    values.recover_blackhole_polling_ms = median(recoveries);
+    for (const transport of ['polling', 'sse']) {
+      const recoveries = [];
+      for (let run = 0; run < RECOVERY_RUNS; run++) {
+        recoveries.push(await recoverFromBlackhole(browser, proxy, transport));
+      }
+      values[`recover_blackhole_${transport}_ms`] = median(recoveries);
+    }
     return Object.entries(values).map(([name, value]) => ({
       name,
       value: round3(value),

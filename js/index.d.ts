@@ -96,7 +96,8 @@ export interface ConnectOptions {
   transports?: readonly TransportName[];
   /**
    * Reconnection after an established connection is lost: exponential backoff with full jitter
-   * (each wait is random between 0 and min(maxDelay, initialDelay * factor^(attempt-1))).
+   * (each wait is random between 0 and min(maxDelay, initialDelay * factor^(attempt-1))); the
+   * first attempt after a silent drop (ping_timeout) waits only 0 to min(initialDelay, 50) ms.
    * Defaults: initialDelay 500 ms, factor 2, maxDelay 10000 ms, unlimited attempts;
    * `maxAttempts: 0` never reconnects. While the browser is offline the client waits for the
    * network; when it comes back it retries at once.

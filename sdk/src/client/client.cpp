@@ -566,7 +566,8 @@ void Client::fire_due_timers(Millis now) {
 }
 
 void Client::lose_connection(Error error, Millis now) {
-  schedule_reconnect(std::move(error), ReconnectReason::connection_lost, Millis(0), now);
+  const ReconnectReason reason = reconnect_reason(error.code);
+  schedule_reconnect(std::move(error), reason, Millis(0), now);
 }
 
 void Client::schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within,

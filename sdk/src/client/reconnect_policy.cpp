@@ -9,10 +9,17 @@ std::string_view to_string(ReconnectReason reason) {
   switch (reason) {
     case ReconnectReason::connection_lost:
       return "connection_lost";
+    case ReconnectReason::silent_drop:
+      return "silent_drop";
     case ReconnectReason::going_away:
       return "going_away";
   }
   return "connection_lost";
+}
+
+ReconnectReason reconnect_reason(ErrorCode code) {
+  return code == ErrorCode::ping_timeout ? ReconnectReason::silent_drop
+                                         : ReconnectReason::connection_lost;
 }
 
 std::optional<Millis> ReconnectPolicy::next_delay(const ReconnectContext& context,
@@ -22,6 +29,11 @@ std::optional<Millis> ReconnectPolicy::next_delay(const ReconnectContext& contex
   if (max_elapsed && context.elapsed >= *max_elapsed) return std::nullopt;
   if (context.reason == ReconnectReason::going_away) {
     return Millis(random.uniform(0, std::max<int64_t>(context.going_away_within.count(), 0) + 1));
+  }
+  // Only the first retry: a path that goes silent on every retry backs off as usual.
+  if (context.reason == ReconnectReason::silent_drop && attempt == 1) {
+    const int64_t spread = std::min(initial, kSilentDropSpread).count();
+    return Millis(random.uniform(0, std::max<int64_t>(spread, 0) + 1));
   }
   // Computed in double and clamped before converting, so large attempt numbers cannot overflow.
   const double grown = static_cast<double>(initial.count()) * std::pow(factor, attempt - 1.0);

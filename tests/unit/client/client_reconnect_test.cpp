@@ -1,6 +1,8 @@
 // Reconnection after a lost connection, with simulated time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "client/scripted_server.hpp"
 #include "rtcwire/client/client.hpp"
 
@@ -78,6 +80,51 @@ TEST(ClientReconnectTest, BacksOffAcrossFailedAttempts) {
     const uint32_t generation = server.wait_for_reconnect();
     server.client.handle_transport_error(generation, "refused", server.now);  // still down
   }
+}
+
+// The first retry's delay after the connection was lost by `lose` (with a seed of its own).
+template <class Lose>
+Millis first_retry_delay(uint64_t seed, ErrorCode expected, Lose lose) {
+  ClientConfig config = testing::default_client_config();
+  config.random_seed = seed;
+  ScriptedServer server(config);
+  server.connect_fully();
+  lose(server);
+  const auto changes = state_changes(server.take_events());
+  // A delay of 0 is due in the same call: connecting may follow at once.
+  const auto reconnecting_at = std::find_if(changes.begin(), changes.end(), [](const auto& change) {
+    return change.state == ClientState::reconnecting;
+  });
+  EXPECT_NE(reconnecting_at, changes.end());
+  if (reconnecting_at == changes.end()) return Millis(-1);
+  const auto& reconnecting = *reconnecting_at;
+  EXPECT_EQ(reconnecting.error ? reconnecting.error->code : ErrorCode::internal, expected);
+  EXPECT_EQ(reconnecting.attempt, 1u);
+  EXPECT_TRUE(reconnecting.retry_in);
+  return reconnecting.retry_in.value_or(Millis(-1));
+}
+
+TEST(ClientReconnectTest, ASilentServerIsRetriedAlmostAtOnceAClosedConnectionBacksOff) {
+  const auto go_silent = [](ScriptedServer& server) {
+    // No ping comes: the ping deadline (pingInterval + pingTimeout) passes.
+    for (int step = 0; step < 100 && server.client.state() == ClientState::connected; ++step) {
+      server.advance_to_next_deadline();
+    }
+  };
+  const auto close = [](ScriptedServer& server) {
+    server.client.handle_transport_closed(server.generation, server.now);
+  };
+  Millis longest_after_close{0};
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    const Millis silent = first_retry_delay(seed, ErrorCode::ping_timeout, go_silent);
+    EXPECT_GE(silent.count(), 0);
+    EXPECT_LE(silent, ReconnectPolicy::kSilentDropSpread) << "seed " << seed;
+    const Millis closed = first_retry_delay(seed, ErrorCode::transport_closed, close);
+    EXPECT_LE(closed.count(), 500);
+    longest_after_close = std::max(longest_after_close, closed);
+  }
+  EXPECT_GT(longest_after_close, ReconnectPolicy::kSilentDropSpread)
+      << "a connection that closed waits the usual first step";
 }
 
 TEST(ClientReconnectTest, GivesUpAfterMaxAttempts) {

@@ -77,6 +77,67 @@ TEST(ReconnectPolicyTest, GoingAwaySpreadsUniformlyOverTheServersWindowInsteadOf
   EXPECT_GT(delays.back(), 19000);
 }
 
+TEST(ReconnectPolicyTest, TheFirstRetryAfterASilentDropComesAlmostAtOnce) {
+  const ReconnectPolicy policy;  // a first backoff step would be up to 500 ms
+  RandomSource random(13);
+  std::vector<int64_t> delays;
+  for (int i = 0; i < 2000; ++i) {
+    const auto delay =
+        policy.next_delay({1, Millis(0), ReconnectReason::silent_drop, Millis(0)}, random);
+    ASSERT_TRUE(delay);
+    delays.push_back(delay->count());
+  }
+  std::sort(delays.begin(), delays.end());
+  EXPECT_GE(delays.front(), 0);
+  EXPECT_LE(delays.back(), ReconnectPolicy::kSilentDropSpread.count());
+  // Still jittered over the whole spread, not a fixed delay.
+  EXPECT_LT(delays.front(), 5);
+  EXPECT_GT(delays.back(), 45);
+}
+
+TEST(ReconnectPolicyTest, ASilentDropSpeedsUpOnlyTheFirstRetry) {
+  const ReconnectPolicy policy;
+  RandomSource random(17);
+  int64_t longest = 0;
+  for (int i = 0; i < 200; ++i) {
+    const auto delay =
+        policy.next_delay({2, Millis(300), ReconnectReason::silent_drop, Millis(0)}, random);
+    ASSERT_TRUE(delay);
+    EXPECT_LE(delay->count(), 1000);  // the second backoff step
+    longest = std::max(longest, delay->count());
+  }
+  EXPECT_GT(longest, 500) << "a path that stays silent backs off as usual";
+}
+
+TEST(ReconnectPolicyTest, ASilentDropNeverWaitsLongerThanTheInitialStep) {
+  ReconnectPolicy policy;
+  policy.initial = Millis(10);
+  RandomSource random(19);
+  for (int i = 0; i < 200; ++i) {
+    const auto delay =
+        policy.next_delay({1, Millis(0), ReconnectReason::silent_drop, Millis(0)}, random);
+    ASSERT_TRUE(delay);
+    EXPECT_LE(delay->count(), 10);
+  }
+}
+
+TEST(ReconnectPolicyTest, ASilentDropStillHonoursMaxAttempts) {
+  ReconnectPolicy policy;
+  policy.max_attempts = 0;
+  RandomSource random(23);
+  EXPECT_FALSE(policy.next_delay({1, Millis(0), ReconnectReason::silent_drop, Millis(0)}, random));
+}
+
+TEST(ReconnectPolicyTest, OnlyAPingTimeoutIsASilentDrop) {
+  EXPECT_EQ(reconnect_reason(ErrorCode::ping_timeout), ReconnectReason::silent_drop);
+  // The server closed or refused, or the transport failed: something answered, so back off.
+  for (const ErrorCode code : {ErrorCode::transport_closed, ErrorCode::transport_error,
+                               ErrorCode::server_closed, ErrorCode::handshake_timeout}) {
+    EXPECT_EQ(reconnect_reason(code), ReconnectReason::connection_lost) << to_string(code);
+  }
+  EXPECT_EQ(to_string(ReconnectReason::silent_drop), "silent_drop");
+}
+
 TEST(ReconnectPolicyTest, GoingAwayStillHonoursMaxAttempts) {
   ReconnectPolicy policy;
   policy.max_attempts = 0;

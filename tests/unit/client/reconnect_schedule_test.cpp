@@ -109,6 +109,25 @@ TEST(ReconnectScheduleTest, GoingAwayGoesThroughThePolicyWindow) {
   EXPECT_EQ(wait->retry_in, Millis(0)) << "a window of 0 means now";
 }
 
+TEST(ReconnectScheduleTest, ASilentDropIsRetriedAlmostAtOnceThenBacksOff) {
+  ReconnectSchedule schedule = established_schedule();
+  RandomSource random(5);
+  const auto wait = step_as<reconnect_step::Wait>(
+      schedule.lost(ReconnectReason::silent_drop, Millis(0), kNow, random));
+  ASSERT_NE(wait, std::nullopt);
+  EXPECT_EQ(wait->attempt, 1u);
+  ASSERT_TRUE(wait->retry_in);
+  EXPECT_LE(*wait->retry_in, ReconnectPolicy::kSilentDropSpread);
+  ASSERT_TRUE(step_as<reconnect_step::Retry>(schedule.handle_timeout(*schedule.deadline())));
+  // The retry is refused: the second attempt waits on the policy's usual second step.
+  const auto again = step_as<reconnect_step::Wait>(
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow + Millis(50), random));
+  ASSERT_NE(again, std::nullopt);
+  EXPECT_EQ(again->attempt, 2u);
+  ASSERT_TRUE(again->retry_in);
+  EXPECT_LE(again->retry_in->count(), 1000);
+}
+
 TEST(ReconnectScheduleTest, AnInputTheStateDoesNotAllowIsAnErrorAndChangesNothing) {
   ReconnectSchedule schedule({});
   RandomSource random(1);
