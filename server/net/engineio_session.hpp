@@ -10,7 +10,6 @@
 #include <string>
 #include <string_view>
 
-
 #include "io_types.hpp"
 #include "send_queue.hpp"
 #include "server_transport.hpp"

@@ -12,8 +12,8 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -109,8 +109,8 @@ class GatheringStream {
  private:
   template <class Handler>
   void complete_write(Handler&& handler, std::size_t bytes) {
-    boost::asio::post(get_executor(), boost::asio::append(std::forward<Handler>(handler),
-                                                          write_error_, bytes));
+    boost::asio::post(get_executor(),
+                      boost::asio::append(std::forward<Handler>(handler), write_error_, bytes));
   }
 
   void flush_next_turn();

@@ -19,9 +19,7 @@ using TcpSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, IoExecu
 using TcpAcceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, IoExecutor>;
 // A TCP socket with Beast's timeouts.
 using TcpStream = boost::beast::basic_stream<boost::asio::ip::tcp, IoExecutor>;
-using SteadyTimer =
-    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                      boost::asio::wait_traits<std::chrono::steady_clock>,
-                                      IoExecutor>;
+using SteadyTimer = boost::asio::basic_waitable_timer<
+    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, IoExecutor>;
 
 }  // namespace rtcwire::server

@@ -69,10 +69,9 @@ void WebSocketServerTransport::read_next() {
   // a small buffer; the rest of a longer message is read at the size its frame header gave.
   const std::size_t limit =
       read_buffer_.size() == 0 ? kFirstReadBytes : websocket_.read_message_max();
-  websocket_.async_read_some(read_buffer_, limit,
-                             [self = shared_from_this()](beast::error_code error, std::size_t) {
-                               self->on_read(error);
-                             });
+  websocket_.async_read_some(
+      read_buffer_, limit,
+      [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_read(error); });
 }
 
 void WebSocketServerTransport::on_read(beast::error_code error) {

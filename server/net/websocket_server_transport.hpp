@@ -1,5 +1,6 @@
 // The Engine.IO websocket transport: one packet per websocket message, binary packets as binary
-// messages. Reads go through Beast's websocket stream; writes are framed here (websocket_frame). Opens a session or probes to take one over from polling or SSE.
+// messages. Opens a session or probes to take one over from polling or SSE. Beast's websocket
+// stream reads, answers pings and closes; what the session sends is framed here (websocket_frame).
 #pragma once
 
 #include <cstddef>

@@ -35,7 +35,9 @@ TEST(WebSocketFrameTest, HeadersAppendAfterWhatIsAlreadyThere) {
   std::string out = "earlier";
   append_frame_header(out, WebSocketOpcode::text, 3);
   out += "abc";
-  EXPECT_EQ(out, "earlier\x81\x03" "abc");
+  EXPECT_EQ(out,
+            "earlier\x81\x03"
+            "abc");
 }
 
 }  // namespace
