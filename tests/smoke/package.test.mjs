@@ -160,7 +160,10 @@ test("the README's quick start chat works in two tabs, both ways, as written", a
   const server = await startQuickStart();
   const log = (page) => page.$$eval('li', (items) => items.map((item) => item.textContent));
   const logs = (page, line) =>
-    page.waitForFunction((text) => [...document.querySelectorAll('li')].some((item) => item.textContent === text), line);
+    page.waitForFunction(
+      (text) => [...document.querySelectorAll('li')].some((item) => item.textContent === text),
+      line,
+    );
   const connectedAs = async (page) => {
     await page.waitForFunction(() => document.querySelector('p').textContent.startsWith('connected as '));
     return (await page.textContent('p')).slice('connected as '.length);
@@ -188,7 +191,9 @@ test("the README's video call shows each tab the other's camera, and drops it wh
   // The fake camera's frames playing in the remote peer's (unmuted) video element.
   const remotePlaying = (page) =>
     page.waitForFunction(() =>
-      [...document.querySelectorAll('video')].some((video) => !video.muted && video.videoWidth > 0 && video.currentTime > 0),
+      [...document.querySelectorAll('video')].some(
+        (video) => !video.muted && video.videoWidth > 0 && video.currentTime > 0,
+      ),
     );
   const first = await openPage(browser, `${server.url}/call.html`);
   const second = await openPage(browser, `${server.url}/call.html`);
@@ -211,7 +216,8 @@ test("the README's quick start compiles as strict TypeScript against the package
   const flags = ['--strict', '--noUncheckedIndexedAccess', '--noEmit', '--target', 'es2022', '--module', 'esnext'];
   const settings = ['--moduleResolution', 'bundler', '--lib', 'es2022,dom,dom.iterable'];
   // tsc writes its errors to stdout and exits non-zero; on success it prints nothing.
-  const { stdout } = await run(tsc, [...flags, ...settings, 'app.ts', 'call.ts'], { cwd: folder }).catch((error) => error);
+  const compiled = run(tsc, [...flags, ...settings, 'app.ts', 'call.ts'], { cwd: folder });
+  const { stdout } = await compiled.catch((error) => error);
   assert.equal(stdout, '');
 });
 
