@@ -5,12 +5,20 @@ let noble = null;
 
 // '@noble/hashes' is loaded at the first transfer: a page that never moves a file does not need
 // it mapped (docs/api.md, "Files").
+// A failed load (module not mapped, network) is tried again at the next transfer.
 export function loadSha256() {
   noble ??= Promise.all([import('@noble/hashes/sha2.js'), import('@noble/hashes/utils.js')]).then(
     ([{ sha256 }, { bytesToHex }]) => ({ sha256, bytesToHex }),
+    (error) => {
+      noble = null;
+      throw error;
+    },
   );
   return noble;
 }
+
+export const SHA256_UNAVAILABLE =
+  "SHA-256 is unavailable: '@noble/hashes' could not be loaded (map it in the page's import map, or bundle it)";
 
 export class ForwardHash {
   #hash;

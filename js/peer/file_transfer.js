@@ -14,7 +14,7 @@
 import { emit, Listenable } from '../emitter.js';
 import { errorFromCore, errorFromValue, localError } from '../errors.js';
 import { decodeChunkFrame, encodeChunkFrame } from './chunk_frame.js';
-import { ForwardHash, loadSha256 } from './file_hash.js';
+import { ForwardHash, loadSha256, SHA256_UNAVAILABLE } from './file_hash.js';
 
 const NO_OPTIONS = Object.freeze({});
 // Received bytes held as loose chunks before they become a Blob part.
@@ -48,7 +48,7 @@ export class OutgoingTransfer extends Listenable {
         this.#hash = new ForwardHash(noble);
         this.#reportDigestOnceHashed();
       },
-      (error) => this.#cannotRead(error),
+      (error) => this.#cannotRead(error, SHA256_UNAVAILABLE),
     );
   }
 
@@ -66,7 +66,7 @@ export class OutgoingTransfer extends Listenable {
         bytes = new Uint8Array(await this.#blob.slice(offset, offset + length).arrayBuffer());
       } catch (error) {
         // A file removed or changed on disk: end the transfer rather than send something else.
-        this.#cannotRead(error);
+        this.#cannotRead(error, 'the file could not be read');
         return;
       }
       if (this.#ended) return;
@@ -89,13 +89,11 @@ export class OutgoingTransfer extends Listenable {
   failed(error) {
     this.#ended = true;
     const cause = this.#readError;
-    this.#settle.reject(
-      cause ? localError('transfer_cancelled', 'the file could not be read', { cause }) : error,
-    );
+    this.#settle.reject(cause ? localError('transfer_cancelled', cause.why, { cause: cause.error }) : error);
   }
 
-  #cannotRead(error) {
-    this.#readError = error;
+  #cannotRead(error, why) {
+    this.#readError = { error, why };
     this.#host.input((core, now) => core.fileCancel(this.id, now));
   }
 
@@ -116,6 +114,7 @@ export class IncomingTransfer extends Listenable {
   #stored = 0;
   #answered = false;
   #ended = false;
+  #cannotHash = null; // why '@noble/hashes' did not load
   #settle;
   #result;
 
@@ -148,7 +147,11 @@ export class IncomingTransfer extends Listenable {
           this.failed(error);
         }
       },
-      (error) => this.failed(localError('internal', 'SHA-256 could not be loaded', { cause: error })),
+      (error) => {
+        // The sender hears of it as a cancel; this side's accept() rejects saying why.
+        this.#cannotHash = error;
+        this.#host.command((core, now) => core.fileCancel(this.id, now));
+      },
     );
     return this.#result;
   }
@@ -195,7 +198,8 @@ export class IncomingTransfer extends Listenable {
   failed(error) {
     this.#ended = true;
     this.#parts = this.#chunks = [];
-    this.#settle.reject(error);
+    const cause = this.#cannotHash;
+    this.#settle.reject(cause ? localError('transfer_cancelled', SHA256_UNAVAILABLE, { cause }) : error);
   }
 }
 

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { startFaultProxy } from '../lib/fault_proxy.mjs';
 import { startAppServer } from './support/app_server.mjs';
-import { launchChromium, openPage } from './support/browser.mjs';
+import { launchChromium } from './support/browser.mjs';
+import { assertExactlyOnceInOrder, connectStreamPair, send, untilReceived } from './support/stream_pages.mjs';
 
 const MESSAGES = 10000;
 // Server liveness short enough that a dead path is noticed within seconds, by both sides.
@@ -52,38 +53,10 @@ async function startBehindProxy(extraArgs = []) {
   proxy = await startFaultProxy({ targetPort: server.port });
 }
 
-// Two stream pages, loaded and connected through the proxy, in one room, each knowing the other.
-async function connectPair(room, options) {
-  pages = await Promise.all([0, 1].map(() => openPage(browser, `${proxy.url}/app/stream.html`)));
-  for (const page of pages) {
-    await page.evaluate(({ url, options, room }) => stream.start(url, options, room), {
-      url: proxy.url,
-      options,
-      room,
-    });
-  }
-  await Promise.all(
-    pages.map((page) => page.evaluate(() => stream.until('the peer', (s) => s.peer !== null, 5000))),
-  );
+const connectPair = async (room, options) => {
+  pages = await connectStreamPair(browser, proxy.url, room, options);
   return pages;
-}
-
-const send = (page, count, batch, pauseMs) =>
-  page.evaluate((args) => stream.send(...args), [count, batch, pauseMs]);
-
-const untilReceived = (page, count, timeoutMs) =>
-  page.evaluate(
-    ({ count, timeoutMs }) => stream.until(`${count} messages`, (s) => s.expected >= count, timeoutMs),
-    { count, timeoutMs },
-  );
-
-function assertExactlyOnceInOrder(summary, count) {
-  assert.equal(summary.expected, count, 'every message arrived, in order');
-  assert.equal(summary.duplicates, 0, 'no message arrived twice');
-  assert.equal(summary.gaps, 0, 'no message was skipped');
-  assert.deepEqual(summary.sendErrors, []);
-  assert.deepEqual(summary.resyncs, [], 'every reconnect resumed the session');
-}
+};
 
 const resumedConnects = (summary) =>
   summary.states.filter(([state, , details]) => state === 'connected' && details.resumed).length;

@@ -7,7 +7,8 @@ import { after, afterEach, before, test } from 'node:test';
 import { startFaultProxy } from '../lib/fault_proxy.mjs';
 import { startServer } from '../lib/server_process.mjs';
 import { APP_MOUNTS } from './support/app_server.mjs';
-import { launchChromium, openPage } from './support/browser.mjs';
+import { launchChromium } from './support/browser.mjs';
+import { assertExactlyOnceInOrder, connectStreamPair, send, untilReceived } from './support/stream_pages.mjs';
 
 // The liveness of the issue's runs: a dead path is noticed within 3 s.
 const SERVER_ARGS = [...APP_MOUNTS, '--ping-interval', '2000', '--ping-timeout', '1000'];
@@ -39,37 +40,14 @@ async function startBehindProxy(extraArgs = ['--drain-timeout', '2000']) {
   proxy = await startFaultProxy({ targetPort: server.port });
 }
 
-// Two stream pages (tests/e2e/fixtures/stream.js) connected through the proxy, in one room.
-async function connectPair(room, options) {
-  pages = await Promise.all([0, 1].map(() => openPage(browser, `${proxy.url}/app/stream.html`)));
-  for (const page of pages) {
-    await page.evaluate(({ url, options, room }) => stream.start(url, options, room), {
-      url: proxy.url,
-      options,
-      room,
-    });
-  }
-  await Promise.all(
-    pages.map((page) => page.evaluate(() => stream.until('the peer', (s) => s.peer !== null, 5000))),
-  );
+const connectPair = async (room, options) => {
+  pages = await connectStreamPair(browser, proxy.url, room, options);
   return pages;
-}
+};
 
-const send = (page, count, batch, pauseMs) =>
-  page.evaluate((args) => stream.send(...args), [count, batch, pauseMs]);
-
-const untilReceived = (page, count, timeoutMs = 60000) =>
-  page.evaluate(
-    ({ count, timeoutMs }) => stream.until(`${count} messages`, (s) => s.expected >= count, timeoutMs),
-    { count, timeoutMs },
-  );
-
-function assertExactlyOnceInOrder(summary, count) {
-  assert.equal(summary.expected, count, 'every message arrived, in order');
-  assert.equal(summary.duplicates, 0, 'no message arrived twice');
-  assert.equal(summary.gaps, 0, 'no message was skipped');
-  assert.deepEqual(summary.sendErrors, []);
-  assert.deepEqual(summary.resyncs, [], 'the session continued');
+// Exactly once and in order, and the app saw no error (no invalid_sequence storm).
+function assertSessionContinued(summary, count) {
+  assertExactlyOnceInOrder(summary, count);
   assert.deepEqual(summary.errors, [], 'the app saw no error (no invalid_sequence storm)');
 }
 
@@ -83,7 +61,7 @@ for (const midBody of [false, true]) {
     proxy.dropNextResponse({ match: /"t":"direct"/, midBody });
     await sending;
     const summary = await untilReceived(bob, 900);
-    assertExactlyOnceInOrder(summary, 900);
+    assertSessionContinued(summary, 900);
     assert.equal(proxy.dropped, 1, 'one response was swallowed');
     const reconnects = summary.states.filter(([state]) => state === 'reconnecting').length;
     t.diagnostic(`bob reconnected ${reconnects} time(s)`);
@@ -101,7 +79,7 @@ for (const transport of ['sse', 'polling']) {
     await sending;
     for (const page of [alice, bob]) {
       const summary = await untilReceived(page, 1500);
-      assertExactlyOnceInOrder(summary, 1500);
+      assertSessionContinued(summary, 1500);
       const noticed = summary.states.filter(([state]) => state === 'reconnecting').map(([, code]) => code);
       assert.ok(noticed.length >= 1, 'the dead path was noticed');
       const resumed = summary.states.filter(([state, , details]) => state === 'connected' && details.resumed);
@@ -146,7 +124,7 @@ test('a websocket that hangs: the session starts on sse, then moves to websocket
   await sending;
   for (const page of [alice, bob]) {
     const summary = await untilReceived(page, 3000);
-    assertExactlyOnceInOrder(summary, 3000);
+    assertSessionContinued(summary, 3000);
     assert.deepEqual(summary.states, [], 'one session, never interrupted');
   }
 });

@@ -41,6 +41,7 @@ const STRICT_CSP = `<meta charset="utf-8" />
 
 let appDir;
 let server;
+let quickStart;
 let browser;
 let shipped;
 
@@ -62,19 +63,20 @@ before(async () => {
     path.join(appDir, 'package.json'),
     JSON.stringify({ name: 'smoke-app', private: true, type: 'module' }),
   );
-  // The package has no dependencies: installing the local tarball needs no registry.
+  // Its one dependency (@noble/hashes) is in npm's cache since npm ci: the install needs no network.
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', path.join(appDir, filename)], {
     cwd: appDir,
   });
   await writeFile(path.join(appDir, 'index.html'), APP_HTML);
   await writeFile(path.join(appDir, 'strict-csp.html'), APP_HTML.replace('<meta charset="utf-8" />', STRICT_CSP));
   server = await startServer({ args: ['--static', appDir] });
-  browser = await launchChromium();
+  browser = await launchChromium({ webrtc: true });
 });
 
 after(async () => {
   await browser?.close();
   await server?.stop();
+  await quickStart?.stop();
   if (appDir) await rm(appDir, { recursive: true, force: true });
 });
 
@@ -131,46 +133,92 @@ test("the package loads under a Content-Security-Policy without 'unsafe-eval'", 
   assert.deepEqual(page.errors, []);
 });
 
-// The README's quick start, taken from the README itself: its `public/index.html` and
-// `public/app.js`, served with the exact rtcwire-server flags it gives, in two tabs.
+// The README's quick start, taken from the README itself: its `public/` files, served with the
+// exact rtcwire-server flags it gives, in two tabs; and compiled as strict TypeScript.
+const QUICK_START = ['public/index.html', 'public/app.js', 'public/call.html', 'public/call.js'];
+
+// The code block that follows the line starting with `name` and ending with a colon.
 function readmeBlock(readme, name) {
-  const match = readme.match(new RegExp('`' + name.replace('.', '\\.') + '`:\\n\\n```\\w+\\n([\\s\\S]*?)```'));
+  const match = readme.match(new RegExp('`' + name.replace('.', '\\.') + '`[^\\n]*:\\n\\n```\\w+\\n([\\s\\S]*?)```'));
   assert.ok(match, `README has no block for ${name}`);
   return match[1];
 }
 
-test("the README's quick start works in two tabs, as written", async (t) => {
+async function startQuickStart() {
   const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
   await mkdir(path.join(appDir, 'public'), { recursive: true });
-  await writeFile(path.join(appDir, 'public/index.html'), readmeBlock(readme, 'public/index.html'));
-  await writeFile(path.join(appDir, 'public/app.js'), readmeBlock(readme, 'public/app.js'));
+  for (const file of QUICK_START) await writeFile(path.join(appDir, file), readmeBlock(readme, file));
   assert.match(readme, /--static \.\/public --static \/node_modules=\.\/node_modules/);
-  const quickStart = await startServer({
+  quickStart ??= await startServer({
     args: ['--static', './public', '--static', '/node_modules=./node_modules'],
     cwd: appDir,
   });
-  t.after(() => quickStart.stop());
-  const log = (page) => page.$$eval('#log li', (items) => items.map((item) => item.textContent));
+  return quickStart;
+}
+
+test("the README's quick start chat works in two tabs, both ways, as written", async () => {
+  const server = await startQuickStart();
+  const log = (page) => page.$$eval('li', (items) => items.map((item) => item.textContent));
+  const logs = (page, line) =>
+    page.waitForFunction(
+      (text) => [...document.querySelectorAll('li')].some((item) => item.textContent === text),
+      line,
+    );
   const connectedAs = async (page) => {
-    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('connected as '));
-    return (await page.textContent('#status')).slice('connected as '.length);
+    await page.waitForFunction(() => document.querySelector('p').textContent.startsWith('connected as '));
+    return (await page.textContent('p')).slice('connected as '.length);
   };
-  const first = await openPage(browser, `${quickStart.url}/`);
+  const say = async (page, text) => {
+    await page.fill('input', text);
+    await page.click('button');
+  };
+  const first = await openPage(browser, `${server.url}/`);
   const firstId = await connectedAs(first);
-  const second = await openPage(browser, `${quickStart.url}/`);
+  const second = await openPage(browser, `${server.url}/`);
   const secondId = await connectedAs(second);
-  assert.ok((await log(second)).includes(`in the lobby with ${firstId}`));
-  await first.waitForFunction(
-    (line) => [...document.querySelectorAll('#log li')].some((item) => item.textContent === line),
-    `${secondId}: hi, I just arrived`,
-  );
-  await first.fill('#text', 'hello from tab one');
-  await first.click('button');
-  await second.waitForFunction(
-    (line) => [...document.querySelectorAll('#log li')].some((item) => item.textContent === line),
-    `${firstId}: hello from tab one`,
-  );
+  assert.deepEqual((await log(second)).slice(0, 2), ['using websocket', `in the lobby with ${firstId}`]);
+  await logs(first, `${secondId}: hi, I just arrived`);
+  await say(first, 'hello from tab one');
+  await logs(second, `${firstId}: hello from tab one`);
+  await say(second, 'hello from tab two');
+  await logs(first, `${secondId}: hello from tab two`);
   assert.deepEqual([...first.errors, ...second.errors], []);
+  await Promise.all([first.close(), second.close()]);
+});
+
+test("the README's video call shows each tab the other's camera, and drops it when it leaves", async () => {
+  const server = await startQuickStart();
+  // The fake camera's frames playing in the remote peer's (unmuted) video element.
+  const remotePlaying = (page) =>
+    page.waitForFunction(() =>
+      [...document.querySelectorAll('video')].some(
+        (video) => !video.muted && video.videoWidth > 0 && video.currentTime > 0,
+      ),
+    );
+  const first = await openPage(browser, `${server.url}/call.html`);
+  const second = await openPage(browser, `${server.url}/call.html`);
+  await Promise.all([remotePlaying(first), remotePlaying(second)]);
+  assert.equal(await first.$$eval('video', (videos) => videos.length), 2);
+  assert.deepEqual([...first.errors, ...second.errors], []);
+  await second.close();
+  await first.waitForFunction(() => document.querySelectorAll('video').length === 1);
+  await first.close();
+});
+
+test("the README's quick start compiles as strict TypeScript against the package's declarations", async () => {
+  const readme = await readFile(path.join(repoRoot, 'README.md'), 'utf8');
+  const folder = path.join(appDir, 'typescript');
+  await mkdir(folder, { recursive: true });
+  for (const name of ['app', 'call']) {
+    await writeFile(path.join(folder, `${name}.ts`), readmeBlock(readme, `public/${name}.js`));
+  }
+  const tsc = path.join(repoRoot, 'node_modules/.bin/tsc');
+  const flags = ['--strict', '--noUncheckedIndexedAccess', '--noEmit', '--target', 'es2022', '--module', 'esnext'];
+  const settings = ['--moduleResolution', 'bundler', '--lib', 'es2022,dom,dom.iterable'];
+  // tsc writes its errors to stdout and exits non-zero; on success it prints nothing.
+  const compiled = run(tsc, [...flags, ...settings, 'app.ts', 'call.ts'], { cwd: folder });
+  const { stdout } = await compiled.catch((error) => error);
+  assert.equal(stdout, '');
 });
 
 test('the packed README links only to files the package ships', async () => {
