@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -82,7 +83,8 @@ class GatheringStream {
           if (pending_.size() >= kGatherBytes) {
             // std::function copies; the handler only moves.
             auto held = std::make_shared<decltype(handler)>(std::move(handler));
-            blocked_writer_ = [this, held, bytes] { complete_write(std::move(*held), bytes); };
+            blocked_writers_.push_back(
+                [this, held, bytes] { complete_write(std::move(*held), bytes); });
           } else {
             complete_write(std::move(handler), bytes);
           }
@@ -126,7 +128,10 @@ class GatheringStream {
   // From a read that brought data until the next read: the data is being handled.
   bool handling_input_ = false;
   boost::beast::error_code write_error_;
-  std::function<void()> blocked_writer_;  // a write past kGatherBytes, done when the send is
+  // Writes past kGatherBytes, done in order as the sends make room. More than one can wait: the
+  // transport's own and the websocket library's control frames (a pong, the close), which share
+  // no lock with it.
+  std::deque<std::function<void()>> blocked_writers_;
   // An async_teardown waiting for the send in flight.
   std::function<void()> waiting_teardown_;
 };
