@@ -31,6 +31,16 @@ export async function startFaultProxy({ targetPort, random = Math.random }) {
   let dropNext = null;
   let dropped = 0;
 
+  // A reset (RST) where the socket can still send one. A socket whose FIN waits behind unsent data
+  // (end() called, the peer not reading) cannot be reset: libuv refuses while its shutdown is
+  // pending, Node then never closes the handle, and the test process spins at exit. That one is
+  // destroyed instead: its connection dies all the same.
+  function kill(socket) {
+    if (socket.destroyed) return;
+    if (socket.writableEnded && !socket.writableFinished) socket.destroy();
+    else socket.resetAndDestroy();
+  }
+
   // Half-open sockets, so a FIN is passed on only after the data before it.
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     accepted += 1;
@@ -47,7 +57,7 @@ export async function startFaultProxy({ targetPort, random = Math.random }) {
       // A reset on one side is passed on as a reset, unless the path is stalled: then the other
       // side hears nothing, as behind a dead path.
       side.on('error', () => {
-        if (!pair.stalled && !other.destroyed) other.resetAndDestroy();
+        if (!pair.stalled) kill(other);
       });
       side.on('close', () => {
         if (!pair.stalled && !other.destroyed) other.destroy();
@@ -108,7 +118,7 @@ export async function startFaultProxy({ targetPort, random = Math.random }) {
     pairs.delete(pair);
     if (midBody) pair.client.write(chunk.subarray(0, Math.floor(chunk.length * 0.75)));
     setTimeout(() => {
-      if (!pair.client.destroyed) pair.client.resetAndDestroy();
+      kill(pair.client);
       if (!pair.upstream.destroyed) pair.upstream.destroy();
     }, midBody ? 20 : 0);
   }
@@ -157,9 +167,8 @@ export async function startFaultProxy({ targetPort, random = Math.random }) {
     resetAll() {
       for (const pair of [...pairs]) {
         pairs.delete(pair);
-        for (const socket of [pair.client, pair.upstream]) {
-          if (!socket.destroyed) socket.resetAndDestroy();
-        }
+        kill(pair.client);
+        kill(pair.upstream);
         resets += 1;
       }
     },
