@@ -31,13 +31,14 @@ export async function startFaultProxy({ targetPort, random = Math.random }) {
   let dropNext = null;
   let dropped = 0;
 
-  // A reset (RST) where the socket can still send one. A socket whose FIN waits behind unsent data
-  // (end() called, the peer not reading) cannot be reset: libuv refuses while its shutdown is
-  // pending, Node then never closes the handle, and the test process spins at exit. That one is
-  // destroyed instead: its connection dies all the same.
+  // A reset (RST) where the socket can still send one. A socket whose FIN already waits behind
+  // unsent data (end() called) is closing anyway: it is left to deliver that data and its FIN, then
+  // destroyed (close() destroys it if its peer never reads). Resetting it would fail: libuv refuses
+  // while a shutdown is pending, Node then never closes the handle, and the test process spins at
+  // exit.
   function kill(socket) {
     if (socket.destroyed) return;
-    if (socket.writableEnded && !socket.writableFinished) socket.destroy();
+    if (socket.writableEnded && !socket.writableFinished) socket.once('finish', () => socket.destroy());
     else socket.resetAndDestroy();
   }
 
