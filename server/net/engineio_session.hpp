@@ -19,6 +19,8 @@
 
 namespace rtcwire::server {
 
+using engineio::TransportKind;
+
 class HttpSession;
 class Server;
 

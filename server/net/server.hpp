@@ -39,6 +39,12 @@
 
 namespace rtcwire::server {
 
+using base::ErrorCode;
+using base::Millis;
+using base::Result;
+using base::local_error;
+using engineio::TransportKind;
+
 class EngineIoSession;
 class HttpSession;
 

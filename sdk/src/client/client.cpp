@@ -6,15 +6,15 @@
 #include "rtcwire/base/overloaded.hpp"
 #include "rtcwire/session/token_refresh.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 namespace {
 
 // A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
-constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
+constexpr base::Millis kMaxGoAwaySpread{5 * 60 * 1000};
 // Rounds of timers one handle_timeout() fires; later ones wait for the next call.
 constexpr int kMaxTimerRounds = 16;
 // How long a replay request may go unanswered before the next gap asks again.
-constexpr Millis kReplayRetry{1000};
+constexpr base::Millis kReplayRetry{1000};
 
 bool is_legal(ClientState from, ClientState to) {
   using S = ClientState;
@@ -67,7 +67,7 @@ Client::Client(ClientConfig config)
     : config_(std::move(config)),
       random_(config_.random_seed),
       ladder_(config_.transports,
-              client::LadderTiming{config_.handshake_timeout, config_.race_head_start,
+              LadderTiming{config_.handshake_timeout, config_.race_head_start,
                                    config_.repeat_head_start_min, config_.ladder_delay_min,
                                    config_.ladder_delay_max}),
       max_message_bytes_(config_.max_message_bytes),
@@ -76,70 +76,70 @@ Client::Client(ClientConfig config)
       ice_servers_(config_.peers.ice_servers, config_.peers.relay_only,
                    config_.peers.ice_servers_provider),
       peers_(config_.peers) {
-  auto url = parse_server_url(config_.url);
+  auto url = engineio::parse_server_url(config_.url);
   if (url) {
     server_url_ = std::move(url.value());
   } else {
     config_error_ = url.error();
   }
   if (config_.transports.empty()) {
-    config_error_ = local_error(ErrorCode::invalid_argument, "the transport list is empty");
+    config_error_ = base::local_error(base::ErrorCode::invalid_argument, "the transport list is empty");
   }
 }
 
-std::optional<TransportKind> Client::transport() const {
-  if (!connection_ || connection_->state() == EngineIoState::closed) return std::nullopt;
+std::optional<engineio::TransportKind> Client::transport() const {
+  if (!connection_ || connection_->state() == engineio::EngineIoState::closed) return std::nullopt;
   return connection_->transport_kind();
 }
 
-Status Client::transition(client_event::StateChanged change) {
+base::Status Client::transition(client_event::StateChanged change) {
   if (!is_legal(state_, change.state)) {
-    return local_error(ErrorCode::invalid_state, "client cannot go from " +
+    return base::local_error(base::ErrorCode::invalid_state, "client cannot go from " +
                                                      std::string(to_string(state_)) + " to " +
                                                      std::string(to_string(change.state)));
   }
   state_ = change.state;
   events_.push_back(std::move(change));
-  return ok();
+  return base::ok();
 }
 
 void Client::enter(client_event::StateChanged change) {
   if (auto moved = transition(std::move(change)); !moved) report_internal(moved.error());
 }
 
-void Client::report_internal(const Error& refusal) {
-  events_.push_back(client_event::ErrorRaised{internal_error(refusal)});
+void Client::report_internal(const base::Error& refusal) {
+  events_.push_back(client_event::ErrorRaised{base::internal_error(refusal)});
 }
 
-Status Client::require_session() const {
+base::Status Client::require_session() const {
   const bool resuming = session_.exists() &&
                         (state_ == ClientState::reconnecting || state_ == ClientState::connecting);
   if (state_ != ClientState::connected && !resuming) {
-    return local_error(ErrorCode::not_connected,
+    return base::local_error(base::ErrorCode::not_connected,
                        "client is " + std::string(to_string(state_)) + ", not connected");
   }
-  return ok();
+  return base::ok();
 }
 
-Status Client::require_room() const {
+base::Status Client::require_room() const {
   if (auto session = require_session(); !session) return session;
-  if (!membership().in_room()) return local_error(ErrorCode::not_in_room, "join a room first");
-  return ok();
+  if (!membership().in_room()) return base::local_error(base::ErrorCode::not_in_room, "join a room first");
+  return base::ok();
 }
 
-Status Client::require_peer(const std::string& peer) const {
+base::Status Client::require_peer(const std::string& peer) const {
   if (auto in_room = require_room(); !in_room) return in_room;
   if (!membership().has_peer(peer)) {
-    return local_error(ErrorCode::peer_not_found,
+    return base::local_error(base::ErrorCode::peer_not_found,
                        "no peer '" + peer.substr(0, 64) + "' in the room");
   }
-  return ok();
+  return base::ok();
 }
 
-Status Client::connect(Millis now) {
+base::Status Client::connect(base::Millis now) {
   if (config_error_) return *config_error_;
   if (state_ != ClientState::idle && state_ != ClientState::disconnected) {
-    return local_error(ErrorCode::invalid_state,
+    return base::local_error(base::ErrorCode::invalid_state,
                        "connect() while " + std::string(to_string(state_)));
   }
   if (auto started = reconnect_.connect(); !started) {
@@ -151,14 +151,14 @@ Status Client::connect(Millis now) {
     ice_servers_.provider_asked();
     events_.push_back(client_event::IceServersNeeded{});
   }
-  return ok();
+  return base::ok();
 }
 
-void Client::start_connecting(Millis now) {
-  std::optional<TransportKind> remembered;
+void Client::start_connecting(base::Millis now) {
+  std::optional<engineio::TransportKind> remembered;
   if (config_.remembered && now < config_.remembered->until) remembered = config_.remembered->kind;
   auto first =
-      ladder_.start(now, remembered, reconnect_.state() == client::ReconnectState::retrying);
+      ladder_.start(now, remembered, reconnect_.state() == ReconnectState::retrying);
   if (!first) {
     report_internal(first.error());
     return;
@@ -167,8 +167,8 @@ void Client::start_connecting(Millis now) {
   start_attempt(first.value(), now);
 }
 
-void Client::start_attempt(TransportKind kind, Millis now) {
-  if (connection_ && connection_->state() == EngineIoState::opening) {
+void Client::start_attempt(engineio::TransportKind kind, base::Millis now) {
+  if (connection_ && connection_->state() == engineio::EngineIoState::opening) {
     // Overtaken after its head start, not failed: it keeps running alongside.
     if (racing_.size() + 1 >= kMaxParallelAttempts) {
       // The oldest gives way: an attempt stuck on a dead pooled connection only frees it when it
@@ -184,18 +184,18 @@ void Client::start_attempt(TransportKind kind, Millis now) {
                                     attempt_started_});
   }
   const uint32_t generation = next_generation_++;
-  ProbeFactory probe_factory;
+  engineio::ProbeFactory probe_factory;
   const bool may_upgrade = std::find(config_.transports.begin(), config_.transports.end(),
-                                     TransportKind::websocket) != config_.transports.end();
-  if (kind != TransportKind::websocket && may_upgrade) {
+                                     engineio::TransportKind::websocket) != config_.transports.end();
+  if (kind != engineio::TransportKind::websocket && may_upgrade) {
     // Every probe gets a generation of its own, so a late event of a failed one is dropped.
     probe_factory = [this] {
-      return make_transport(TransportKind::websocket, next_generation_++, server_url_,
+      return engineio::make_transport(engineio::TransportKind::websocket, next_generation_++, server_url_,
                             random_.next());
     };
   }
-  connection_ = std::make_unique<EngineIoConnection>(
-      make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
+  connection_ = std::make_unique<engineio::EngineIoConnection>(
+      engineio::make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
       config_.upgrade_timeout, config_.reprobe_after, random_.next());
   attempt_started_ = now;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
@@ -210,16 +210,16 @@ Client::RacingAttempt* Client::racing(uint32_t generation) {
   return nullptr;
 }
 
-void Client::drain_racing(Millis now) {
+void Client::drain_racing(base::Millis now) {
   for (std::size_t i = 0; i < racing_.size();) {
-    EngineIoConnection& attempt = *racing_[i].connection;
+    engineio::EngineIoConnection& attempt = *racing_[i].connection;
     while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
-    std::optional<EngineIoEvent> event = attempt.poll_event();
+    std::optional<engineio::EngineIoEvent> event = attempt.poll_event();
     if (!event) {
       ++i;
       continue;
     }
-    if (std::holds_alternative<engineio_event::Opened>(*event) &&
+    if (std::holds_alternative<engineio::engineio_event::Opened>(*event) &&
         state_ == ClientState::connecting) {
       // The first attempt to open wins; the newest one and the rest are closed.
       auto winner = std::move(racing_[i].connection);
@@ -251,27 +251,27 @@ void Client::close_racing() {
   racing_.clear();
 }
 
-void Client::attempt_failed(Error error, Millis now) {
+void Client::attempt_failed(base::Error error, base::Millis now) {
   auto step = ladder_.attempt_failed(!racing_.empty(), now, random_);
   if (!step) {
     report_internal(step.error());
     lose_connection(std::move(error), now);
     return;
   }
-  std::visit(Overloaded{
-                 [&](client::ladder_step::StepDown&) { timers_.clear(Timer::handshake); },
-                 [&](client::ladder_step::WaitForEarlier&) {
+  std::visit(base::Overloaded{
+                 [&](ladder_step::StepDown&) { timers_.clear(Timer::handshake); },
+                 [&](ladder_step::WaitForEarlier&) {
                    connection_ = std::move(racing_.back().connection);
                    attempt_started_ = racing_.back().started;
                    timers_.set(Timer::handshake, racing_.back().deadline);
                    racing_.pop_back();
                  },
-                 [&](client::ladder_step::Exhausted&) { lose_connection(std::move(error), now); },
+                 [&](ladder_step::Exhausted&) { lose_connection(std::move(error), now); },
              },
              step.value());
 }
 
-Status Client::submit(envelope::ClientEnvelope request) {
+base::Status Client::submit(envelope::ClientEnvelope request) {
   std::string text = envelope::encode(request, session_.next_seq());
   const std::size_t bytes = text.size();
   std::size_t limit = max_message_bytes_;
@@ -282,22 +282,22 @@ Status Client::submit(envelope::ClientEnvelope request) {
     if (max_payload > 0) limit = std::min(limit, static_cast<std::size_t>(max_payload - 1));
   }
   if (bytes > limit) {
-    return local_error(ErrorCode::message_too_large, "message of " + std::to_string(bytes) +
+    return base::local_error(base::ErrorCode::message_too_large, "message of " + std::to_string(bytes) +
                                                          " bytes exceeds the server's limit of " +
                                                          std::to_string(limit));
   }
-  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return local_error(ErrorCode::invalid_argument,
+  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
+    return base::local_error(base::ErrorCode::invalid_argument,
                        "data is nested deeper than the protocol allows");
   }
   auto queued = session_.queue(std::move(request), bytes);
   if (!queued) return queued.error();
   // Otherwise it goes out when the session is resumed.
   if (state_ == ClientState::connected) (void)write(std::move(text));
-  return ok();
+  return base::ok();
 }
 
-Status Client::write(std::string text) {
+base::Status Client::write(std::string text) {
   auto sent = connection_->send_message(std::move(text));
   while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
   return sent;
@@ -308,10 +308,10 @@ void Client::send_ack() {
   (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack()}}));
 }
 
-Result<envelope::RequestId> Client::join(std::string room, Millis /*now*/) {
+base::Result<envelope::RequestId> Client::join(std::string room, base::Millis /*now*/) {
   if (auto session = require_session(); !session) return session.error();
   if (!envelope::is_valid_room(room)) {
-    return local_error(ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
+    return base::local_error(base::ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
   }
   const envelope::RequestId id = last_request_id_ + 1;
   if (auto submitted = submit(envelope::Join{std::move(room), id}); !submitted) {
@@ -322,7 +322,7 @@ Result<envelope::RequestId> Client::join(std::string room, Millis /*now*/) {
   return id;
 }
 
-Status Client::leave(Millis /*now*/) {
+base::Status Client::leave(base::Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
   auto left = submit(envelope::Leave{});
   if (left)
@@ -333,22 +333,22 @@ Status Client::leave(Millis /*now*/) {
   return left;
 }
 
-Status Client::publish(envelope::Json data, Millis /*now*/) {
+base::Status Client::publish(envelope::Json data, base::Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
   return submit(envelope::Publish{std::move(data)});
 }
 
-Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
+base::Status Client::send(std::string peer, envelope::Json data, base::Millis /*now*/) {
   if (auto present = require_peer(peer); !present) return present;
   return submit(envelope::DirectTo{std::move(peer), std::move(data)});
 }
 
-Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
+base::Status Client::signal(std::string peer, envelope::Json data, base::Millis /*now*/) {
   if (auto present = require_peer(peer); !present) return present;
   return submit(envelope::SignalTo{std::move(peer), std::move(data)});
 }
 
-void Client::close(Millis now) {
+void Client::close(base::Millis now) {
   if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
   reconnect_.stop();
   ladder_.stop();
@@ -367,33 +367,33 @@ void Client::close(Millis now) {
   }
 }
 
-Status Client::set_token(std::string token, Millis now) {
+base::Status Client::set_token(std::string token, base::Millis now) {
   static_assert(envelope::kMaxAuthBytes == 8192, "the message below names the limit");
   if (token.empty() || token.size() > envelope::kMaxAuthBytes) {
-    return local_error(ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
+    return base::local_error(base::ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
   }
   if (state_ == ClientState::closed) {
-    return local_error(ErrorCode::invalid_state, "the client is closed");
+    return base::local_error(base::ErrorCode::invalid_state, "the client is closed");
   }
   token_ = std::move(token);
-  if (state_ != ClientState::connected) return ok();  // the next hello carries it
+  if (state_ != ClientState::connected) return base::ok();  // the next hello carries it
   auto sent = write(envelope::encode(envelope::Refresh{*token_}));
   if (!sent) lose_connection(sent.error(), now);
-  return ok();
+  return base::ok();
 }
 
-Status Client::set_ice_servers(nlohmann::json servers, std::string_view policy, Millis /*now*/) {
+base::Status Client::set_ice_servers(nlohmann::json servers, std::string_view policy, base::Millis /*now*/) {
   if (!policy.empty() && policy != "all" && policy != "relay") {
-    return local_error(ErrorCode::invalid_argument,
+    return base::local_error(base::ErrorCode::invalid_argument,
                        "'iceTransportPolicy' must be 'all' or 'relay'");
   }
   const auto relay_only = policy.empty() ? std::nullopt : std::optional<bool>(policy == "relay");
   if (auto set = ice_servers_.set_app(std::move(servers), relay_only); !set) return set;
   apply_ice_servers();
-  return ok();
+  return base::ok();
 }
 
-void Client::ice_servers_provided(std::string_view json, Millis now) {
+void Client::ice_servers_provided(std::string_view json, base::Millis now) {
   if (auto taken = ice_servers_.provider_answer(json, now); !taken) {
     events_.push_back(client_event::ErrorRaised{taken.error()});
     return;
@@ -401,7 +401,7 @@ void Client::ice_servers_provided(std::string_view json, Millis now) {
   apply_ice_servers();
 }
 
-void Client::ice_servers_failed(std::string_view reason, Millis now) {
+void Client::ice_servers_failed(std::string_view reason, base::Millis now) {
   events_.push_back(client_event::ErrorRaised{ice_servers_.provider_failed(reason, now)});
 }
 
@@ -411,7 +411,7 @@ void Client::apply_ice_servers() {
   });
 }
 
-void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, Millis now) {
+void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, base::Millis now) {
   if (auto taken = ice_servers_.server_list(grant.ice_servers, grant.expires_in_ms, now); !taken) {
     events_.push_back(client_event::ErrorRaised{taken.error()});
     return;
@@ -419,9 +419,9 @@ void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, Mil
   apply_ice_servers();
 }
 
-void Client::refresh_ice_servers(Millis now) {
+void Client::refresh_ice_servers(base::Millis now) {
   for (const auto due : ice_servers_.take_due(now)) {
-    if (due == client::IceServerSources::Due::server_request) {
+    if (due == IceServerSources::Due::server_request) {
       // Not connected: the next welcome brings fresh credentials.
       if (state_ != ClientState::connected) continue;
       ice_servers_.server_asked();
@@ -436,23 +436,23 @@ void Client::refresh_ice_servers(Millis now) {
   }
 }
 
-void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
-  const Millis lifetime{
-      static_cast<Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
-  timers_.set(Timer::token_refresh, now + token_refresh_delay(lifetime));
+void Client::schedule_token_refresh(std::uint64_t lifetime_ms, base::Millis now) {
+  const base::Millis lifetime{
+      static_cast<base::Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
+  timers_.set(Timer::token_refresh, now + session::token_refresh_delay(lifetime));
 }
 
 bool Client::owns(uint32_t generation) const {
   return connection_ && connection_->owns(generation);
 }
 
-EngineIoConnection* Client::route(uint32_t generation) {
+engineio::EngineIoConnection* Client::route(uint32_t generation) {
   if (owns(generation)) return connection_.get();
   RacingAttempt* attempt = racing(generation);
   return attempt ? attempt->connection.get() : nullptr;
 }
 
-void Client::drain(const EngineIoConnection& target, Millis now) {
+void Client::drain(const engineio::EngineIoConnection& target, base::Millis now) {
   if (&target == connection_.get()) {
     drain_connection(now);
   } else {
@@ -460,35 +460,35 @@ void Client::drain(const EngineIoConnection& target, Millis now) {
   }
 }
 
-void Client::handle_transport_open(uint32_t generation, Millis now) {
+void Client::handle_transport_open(uint32_t generation, base::Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_open(generation, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_transport_text(uint32_t generation, std::string_view frame, Millis now) {
+void Client::handle_transport_text(uint32_t generation, std::string_view frame, base::Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_text(generation, frame, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_transport_binary(uint32_t generation, std::string_view frame, Millis now) {
+void Client::handle_transport_binary(uint32_t generation, std::string_view frame, base::Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_binary(generation, frame, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_transport_closed(uint32_t generation, Millis now) {
+void Client::handle_transport_closed(uint32_t generation, base::Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_closed(generation, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_transport_error(uint32_t generation, std::string_view reason, Millis now) {
+void Client::handle_transport_error(uint32_t generation, std::string_view reason, base::Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_error(generation, reason, now);
     drain(*target, now);
@@ -496,14 +496,14 @@ void Client::handle_transport_error(uint32_t generation, std::string_view reason
 }
 
 void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
-                                  std::string_view body, Millis now) {
+                                  std::string_view body, base::Millis now) {
   if (auto* target = route(generation)) {
     target->handle_http_response(generation, id, status, body, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_timeout(Millis now) {
+void Client::handle_timeout(base::Millis now) {
   // What fires may arm another timer that is due as well (a zero reconnect delay, say): all of
   // them fire in this call. Bounded, so a config of zero delays cannot spin here.
   for (int round = 0; round < kMaxTimerRounds; ++round) {
@@ -513,7 +513,7 @@ void Client::handle_timeout(Millis now) {
   }
 }
 
-void Client::fire_due_timers(Millis now) {
+void Client::fire_due_timers(base::Millis now) {
   std::erase_if(racing_, [&](RacingAttempt& attempt) {
     if (attempt.deadline > now) return false;
     attempt.connection->close();  // it never opened: no close packet, only the transport
@@ -543,19 +543,19 @@ void Client::fire_due_timers(Millis now) {
       continue;
     }
     if (state_ != ClientState::connecting) continue;
-    if (connection_->state() != EngineIoState::open) {
+    if (connection_->state() != engineio::EngineIoState::open) {
       // The transport never delivered the Engine.IO open packet: try the next one.
       auto silent = std::move(connection_);
       silent->close();
       while (auto action = silent->poll_action()) actions_.push_back(std::move(*action));
-      attempt_failed(transport_error(ErrorCode::handshake_timeout,
+      attempt_failed(base::transport_error(base::ErrorCode::handshake_timeout,
                                      std::string(to_string(silent->transport_kind())) +
                                          " did not complete the Engine.IO handshake in time"),
                      now);
     } else {
       // No close packet: the server may hold the session this hello asked to resume, and a close
       // packet would end it.
-      connection_->abandon(transport_error(ErrorCode::handshake_timeout,
+      connection_->abandon(base::transport_error(base::ErrorCode::handshake_timeout,
                                            "the server did not send its welcome in time"));
     }
   }
@@ -565,13 +565,13 @@ void Client::fire_due_timers(Millis now) {
   }
 }
 
-void Client::lose_connection(Error error, Millis now) {
+void Client::lose_connection(base::Error error, base::Millis now) {
   const ReconnectReason reason = reconnect_reason(error.code);
-  schedule_reconnect(std::move(error), reason, Millis(0), now);
+  schedule_reconnect(std::move(error), reason, base::Millis(0), now);
 }
 
-void Client::schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within,
-                                Millis now) {
+void Client::schedule_reconnect(base::Error error, ReconnectReason reason, base::Millis going_away_within,
+                                base::Millis now) {
   // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
   // resume request acknowledges what was received, so no ack timer is needed meanwhile.
   close_racing();
@@ -580,56 +580,56 @@ void Client::schedule_reconnect(Error error, ReconnectReason reason, Millis goin
   follow(reconnect_.lost(reason, going_away_within, now, random_), std::move(error), now);
 }
 
-void Client::follow(Result<client::ReconnectStep> step, std::optional<Error> error, Millis now) {
+void Client::follow(base::Result<ReconnectStep> step, std::optional<base::Error> error, base::Millis now) {
   if (!step) {
     report_internal(step.error());
     return;
   }
-  std::visit(Overloaded{
-                 [](client::reconnect_step::Stay&) {},
-                 [&](client::reconnect_step::GiveUp&) {
+  std::visit(base::Overloaded{
+                 [](reconnect_step::Stay&) {},
+                 [&](reconnect_step::GiveUp&) {
                    enter({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
                  },
-                 [&](client::reconnect_step::Wait& wait) {
+                 [&](reconnect_step::Wait& wait) {
                    enter({ClientState::reconnecting, std::move(error), wait.attempt, wait.retry_in,
                           false});
                  },
-                 [&](client::reconnect_step::Retry&) { start_connecting(now); },
+                 [&](reconnect_step::Retry&) { start_connecting(now); },
              },
              step.value());
 }
 
-void Client::handle_network_change(bool online, Millis now) {
+void Client::handle_network_change(bool online, base::Millis now) {
   follow(reconnect_.network_changed(online), std::nullopt, now);
 }
 
-void Client::drain_connection(Millis now) {
+void Client::drain_connection(base::Millis now) {
   if (!connection_) return;
   while (true) {
     while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
     auto event = connection_->poll_event();
     if (!event) return;
-    std::visit(Overloaded{
-                   [&](engineio_event::Opened&) { on_opened(now); },
-                   [&](engineio_event::Message& message) {
+    std::visit(base::Overloaded{
+                   [&](engineio::engineio_event::Opened&) { on_opened(now); },
+                   [&](engineio::engineio_event::Message& message) {
                      handle_message(message.data, message.binary, now);
                    },
-                   [&](engineio_event::Upgraded& upgraded) {
+                   [&](engineio::engineio_event::Upgraded& upgraded) {
                      events_.push_back(client_event::TransportChanged{upgraded.kind});
                      events_.push_back(client_event::RememberTransport{
                          server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
                    },
-                   [&](engineio_event::Closed& closed) {
+                   [&](engineio::engineio_event::Closed& closed) {
                      if (state_ != ClientState::connecting && state_ != ClientState::connected) {
                        return;  // we closed it ourselves
                      }
                      // A hello the server refused explains the close better than the close.
-                     Error error = std::exchange(hello_refusal_, std::nullopt)
-                                       .value_or(closed.error.value_or(transport_error(
-                                           ErrorCode::transport_closed, "the connection closed")));
+                     base::Error error = std::exchange(hello_refusal_, std::nullopt)
+                                       .value_or(closed.error.value_or(base::transport_error(
+                                           base::ErrorCode::transport_closed, "the connection closed")));
                      // Before the Engine.IO handshake, a failure means "try the next transport".
                      if (state_ == ClientState::connecting &&
-                         ladder_.state() != client::LadderState::opened) {
+                         ladder_.state() != LadderState::opened) {
                        attempt_failed(std::move(error), now);
                      } else {
                        lose_connection(std::move(error), now);
@@ -640,11 +640,11 @@ void Client::drain_connection(Millis now) {
   }
 }
 
-void Client::on_opened(Millis now) {
+void Client::on_opened(base::Millis now) {
   if (state_ != ClientState::connecting) return;
   if (auto won = ladder_.opened(now - attempt_started_); !won) report_internal(won.error());
   close_racing();
-  const TransportKind kind = connection_->transport_kind();
+  const engineio::TransportKind kind = connection_->transport_kind();
   events_.push_back(client_event::TransportChanged{kind});
   events_.push_back(client_event::RememberTransport{server_url_.origin_key(),
                                                     {kind, now + config_.remember_for}});
@@ -657,12 +657,12 @@ void Client::on_opened(Millis now) {
   }
 }
 
-void Client::handle_message(const std::string& text, bool binary, Millis now) {
+void Client::handle_message(const std::string& text, bool binary, base::Millis now) {
   namespace ev = client_event;
   if (state_ != ClientState::connecting && state_ != ClientState::connected) return;
   if (binary) {
     events_.push_back(ev::ErrorRaised{
-        remote_error(ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
+        base::remote_error(base::ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
     return;
   }
   auto decoded = envelope::decode_server(text);
@@ -675,15 +675,15 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
     if (auto* welcome = std::get_if<envelope::Welcome>(&message)) {
       handle_welcome(std::move(*welcome), now);
     } else if (auto* refusal = std::get_if<envelope::ErrorReply>(&message)) {
-      Error error = remote_error(refusal->code, refusal->message);
+      base::Error error = base::remote_error(refusal->code, refusal->message);
       hello_refusal_ = error;
       events_.push_back(ev::ErrorRaised{std::move(error)});
       const bool token_refused =
-          refusal->code == ErrorCode::unauthorized || refusal->code == ErrorCode::token_expired;
+          refusal->code == base::ErrorCode::unauthorized || refusal->code == base::ErrorCode::token_expired;
       if (token_refused && token_) events_.push_back(ev::TokenNeeded{});
     } else {
       events_.push_back(ev::ErrorRaised{
-          remote_error(ErrorCode::invalid_state, "server sent a message before its welcome")});
+          base::remote_error(base::ErrorCode::invalid_state, "server sent a message before its welcome")});
     }
     return;
   }
@@ -695,15 +695,15 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
   }
   if (seq != 0) {
     switch (session_.receive(seq, now, text.size())) {
-      case ReliableInbox::Verdict::deliver:
+      case session::ReliableInbox::Verdict::deliver:
         replay_requested_ = false;
         timers_.clear(Timer::replay);
         break;
-      case ReliableInbox::Verdict::duplicate:
+      case session::ReliableInbox::Verdict::duplicate:
         // A replay overlapping what arrived: the ack that follows stops the server resending.
         schedule_ack();
         return;
-      case ReliableInbox::Verdict::gap:
+      case session::ReliableInbox::Verdict::gap:
         // Something in flight was lost (e.g. a long-poll response): ask once for everything after
         // the last envelope in order; what arrives meanwhile is dropped and comes again.
         request_replay(now);
@@ -723,7 +723,7 @@ void Client::schedule_ack() {
   }
 }
 
-void Client::request_replay(Millis now) {
+void Client::request_replay(base::Millis now) {
   if (replay_requested_ || state_ != ClientState::connected) return;
   replay_requested_ = true;
   // Should the request or its answer be lost too, the next gap after this asks again.
@@ -732,7 +732,7 @@ void Client::request_replay(Millis now) {
   (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack(), true}}));
 }
 
-void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
+void Client::handle_welcome(envelope::Welcome welcome, base::Millis now) {
   timers_.clear(Timer::handshake);
   replay_requested_ = false;
   auto welcomed = session_.welcome(welcome);
@@ -740,14 +740,14 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
     abandon_session(welcomed.error(), now);
     return;
   }
-  std::optional<SessionLoss>& loss = welcomed.value();
+  std::optional<session::SessionLoss>& loss = welcomed.value();
   max_message_bytes_ = welcome.max_message_bytes;
   if (welcome.auth_expires_in_ms) schedule_token_refresh(*welcome.auth_expires_in_ms, now);
   if (auto established = reconnect_.established(); !established) {
     report_internal(established.error());
   }
   // The transport that carried the welcome, even if a close in the same payload ended it since.
-  const std::optional<TransportKind> welcomed_over =
+  const std::optional<engineio::TransportKind> welcomed_over =
       connection_ ? std::optional(connection_->transport_kind()) : std::nullopt;
   // Before `connected`, so an app that rebuilds on `connected` finds the old room gone, and
   // joins it makes then are not taken for the old session's.
@@ -766,7 +766,7 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   if (welcome.ice_servers) {
     take_server_ice_servers(*welcome.ice_servers, now);
   } else {
-    ice_servers_.server_refused(ErrorCode::turn_not_configured, now);
+    ice_servers_.server_refused(base::ErrorCode::turn_not_configured, now);
   }
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
@@ -784,20 +784,20 @@ envelope::RequestId Client::answer_join(envelope::RequestId echoed) {
   return echoed;
 }
 
-void Client::abandon_session(Error error, Millis now) {
+void Client::abandon_session(base::Error error, base::Millis now) {
   session_.end(error);
   connection_->close();
   lose_connection(std::move(error), now);
 }
 
-void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
+void Client::handle_envelope(envelope::ServerEnvelope message, base::Millis now) {
   namespace ev = client_event;
-  RoomMembership& membership = session_.membership();
+  session::RoomMembership& membership = session_.membership();
   std::visit(
-      Overloaded{
+      base::Overloaded{
           [&](envelope::Welcome&) {
             events_.push_back(ev::ErrorRaised{
-                remote_error(ErrorCode::invalid_state, "server sent a second welcome")});
+                base::remote_error(base::ErrorCode::invalid_state, "server sent a second welcome")});
           },
           [&](envelope::Joined& joined) {
             membership.on_joined(joined.room, joined.peers);
@@ -843,15 +843,15 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
             // The refusals of an ice-servers request are unsequenced and name no request.
             const bool ice_servers_refused = ice_servers_.server_answer_awaited() &&
                                              refusal.id == 0 &&
-                                             (refusal.code == ErrorCode::turn_not_configured ||
-                                              refusal.code == ErrorCode::rate_limited);
+                                             (refusal.code == base::ErrorCode::turn_not_configured ||
+                                              refusal.code == base::ErrorCode::rate_limited);
             if (ice_servers_refused) {
               ice_servers_.server_refused(refusal.code, now);
-              if (refusal.code == ErrorCode::turn_not_configured) return;
+              if (refusal.code == base::ErrorCode::turn_not_configured) return;
             }
-            Error error = remote_error(refusal.code, std::move(refusal.message));
-            if (ClientSession::ends_session(error.code)) {
-              if (error.code == ErrorCode::token_expired && token_) {
+            base::Error error = base::remote_error(refusal.code, std::move(refusal.message));
+            if (session::ClientSession::ends_session(error.code)) {
+              if (error.code == base::ErrorCode::token_expired && token_) {
                 events_.push_back(ev::TokenNeeded{});
               }
               abandon_session(std::move(error), now);
@@ -879,8 +879,8 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
             timers_.clear_all();
             const auto within =
                 std::min<uint64_t>(goaway.reconnect_in_ms, kMaxGoAwaySpread.count());
-            schedule_reconnect(remote_error(ErrorCode::going_away, "the server is shutting down"),
-                               ReconnectReason::going_away, Millis(static_cast<int64_t>(within)),
+            schedule_reconnect(base::remote_error(base::ErrorCode::going_away, "the server is shutting down"),
+                               ReconnectReason::going_away, base::Millis(static_cast<int64_t>(within)),
                                now);
           },
       },
@@ -893,11 +893,11 @@ void Client::collect_peer_outputs() {
   while (!out.signals.empty()) {
     peer::OutgoingSignal outgoing = std::move(out.signals.front());
     out.signals.pop_front();
-    auto sent = signal(outgoing.peer, std::move(outgoing.data), Millis(0));
+    auto sent = signal(outgoing.peer, std::move(outgoing.data), base::Millis(0));
     // A peer or room that is gone, or a client without a session: the peer layer hears of it.
-    const auto code = sent ? ErrorCode::internal : sent.error().code;
-    if (!sent && code != ErrorCode::peer_not_found && code != ErrorCode::not_in_room &&
-        code != ErrorCode::not_connected) {
+    const auto code = sent ? base::ErrorCode::internal : sent.error().code;
+    if (!sent && code != base::ErrorCode::peer_not_found && code != base::ErrorCode::not_in_room &&
+        code != base::ErrorCode::not_connected) {
       events_.push_back(peer::notice::PeerError{std::move(outgoing.peer), sent.error()});
     }
   }
@@ -907,88 +907,88 @@ void Client::collect_peer_outputs() {
   }
 }
 
-Status Client::peer_connect(const std::string& peer, Millis /*now*/) {
+base::Status Client::peer_connect(const std::string& peer, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.connect(peer); });
 }
 
-Status Client::peer_close(const std::string& peer, Millis /*now*/) {
+base::Status Client::peer_close(const std::string& peer, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.close(peer); });
 }
 
-Status Client::peer_restart_ice(const std::string& peer, Millis /*now*/) {
+base::Status Client::peer_restart_ice(const std::string& peer, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.restart_ice(peer); });
 }
 
-Result<uint32_t> Client::channel_open(const std::string& peer, std::string label,
-                                      peer::ChannelOptions options, Millis /*now*/) {
+base::Result<uint32_t> Client::channel_open(const std::string& peer, std::string label,
+                                      peer::ChannelOptions options, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.open_channel(peer, std::move(label), std::move(options));
   });
 }
 
-Status Client::channel_close(uint32_t channel, Millis /*now*/) {
+base::Status Client::channel_close(uint32_t channel, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.close_channel(channel); });
 }
 
-Status Client::channel_enqueue(uint32_t channel, uint64_t bytes, Millis /*now*/) {
+base::Status Client::channel_enqueue(uint32_t channel, uint64_t bytes, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.enqueue(channel, bytes); });
 }
 
-Status Client::set_local_tracks(std::vector<peer::LocalTrack> tracks, Millis /*now*/) {
+base::Status Client::set_local_tracks(std::vector<peer::LocalTrack> tracks, base::Millis /*now*/) {
   return with_peers(
       [&](peer::PeerRegistry& peers) { return peers.set_local_tracks(std::move(tracks)); });
 }
 
-Status Client::replace_track(uint32_t old, uint32_t replacement, Millis /*now*/) {
+base::Status Client::replace_track(uint32_t old, uint32_t replacement, base::Millis /*now*/) {
   return with_peers(
       [&](peer::PeerRegistry& peers) { return peers.replace_track(old, replacement); });
 }
 
-Result<uint32_t> Client::peer_stats(const std::string& peer, Millis /*now*/) {
+base::Result<uint32_t> Client::peer_stats(const std::string& peer, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.request_stats(peer); });
 }
 
-Result<uint32_t> Client::file_send(const std::string& peer, std::string name, uint64_t size,
-                                   std::string type, Millis /*now*/) {
+base::Result<uint32_t> Client::file_send(const std::string& peer, std::string name, uint64_t size,
+                                   std::string type, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.send_file(peer, std::move(name), size, std::move(type));
   });
 }
 
-Status Client::file_accept(uint32_t transfer, Millis now) {
+base::Status Client::file_accept(uint32_t transfer, base::Millis now) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.accept_file(transfer, now); });
 }
 
-Status Client::file_reject(uint32_t transfer, Millis /*now*/) {
+base::Status Client::file_reject(uint32_t transfer, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.reject_file(transfer); });
 }
 
-Status Client::file_cancel(uint32_t transfer, Millis /*now*/) {
+base::Status Client::file_cancel(uint32_t transfer, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.cancel_file(transfer); });
 }
 
-Status Client::file_control(uint32_t channel, std::string_view text, Millis now) {
+base::Status Client::file_control(uint32_t channel, std::string_view text, base::Millis now) {
   return with_peers(
       [&](peer::PeerRegistry& peers) { return peers.file_control(channel, text, now); });
 }
 
-Result<peer::ChunkAnswer> Client::file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
-                                             uint32_t length, Millis now) {
+base::Result<peer::ChunkAnswer> Client::file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
+                                             uint32_t length, base::Millis now) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.file_chunk(channel, sender_id, offset, length, now);
   });
 }
 
-Status Client::file_sent(uint32_t transfer, uint64_t offset, uint32_t length, Millis /*now*/) {
+base::Status Client::file_sent(uint32_t transfer, uint64_t offset, uint32_t length, base::Millis /*now*/) {
   return with_peers(
       [&](peer::PeerRegistry& peers) { return peers.file_sent(transfer, offset, length); });
 }
 
-Status Client::file_digest(uint32_t transfer, std::string_view sha256, Millis /*now*/) {
+base::Status Client::file_digest(uint32_t transfer, std::string_view sha256, base::Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.file_digest(transfer, sha256); });
 }
 
-void Client::handle_peer_event(const peer::PeerEvent& event, Millis now) {
+void Client::handle_peer_event(const peer::PeerEvent& event, base::Millis now) {
   with_peers([&](peer::PeerRegistry& peers) {
     peers.handle_event(event, now);
     return 0;
@@ -1003,9 +1003,9 @@ std::optional<peer::PeerAction> Client::poll_peer_action() {
   return action;
 }
 
-std::optional<TransportAction> Client::poll_action() {
+std::optional<engineio::TransportAction> Client::poll_action() {
   if (actions_.empty()) return std::nullopt;
-  TransportAction action = std::move(actions_.front());
+  engineio::TransportAction action = std::move(actions_.front());
   actions_.pop_front();
   return action;
 }
@@ -1017,8 +1017,8 @@ std::optional<ClientEvent> Client::poll_event() {
   return event;
 }
 
-std::optional<Millis> Client::poll_timeout() const {
-  std::optional<Millis> earliest = timers_.earliest();
+std::optional<base::Millis> Client::poll_timeout() const {
+  std::optional<base::Millis> earliest = timers_.earliest();
   for (const auto deadline : {reconnect_.deadline(), ladder_.deadline(), peers_.poll_timeout(),
                               ice_servers_.deadline()}) {
     if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
@@ -1035,4 +1035,4 @@ std::optional<Millis> Client::poll_timeout() const {
   return earliest;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::client

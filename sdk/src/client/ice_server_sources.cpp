@@ -14,9 +14,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr Millis kServerRetry{5000};
-constexpr Millis kProviderFirstRetry{2000};
-constexpr Millis kProviderMaxRetry{60000};
+constexpr base::Millis kServerRetry{5000};
+constexpr base::Millis kProviderFirstRetry{2000};
+constexpr base::Millis kProviderMaxRetry{60000};
 constexpr std::uint64_t kMaxTtlSeconds = 365ull * 24 * 3600;
 constexpr std::size_t kMaxReasonBytes = 256;
 
@@ -26,9 +26,9 @@ void append_to(Json& list, const Json& more) {
 
 }  // namespace
 
-Millis ice_servers_refresh_delay(std::uint64_t lifetime_ms) {
+base::Millis ice_servers_refresh_delay(std::uint64_t lifetime_ms) {
   const std::uint64_t bounded = std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40);
-  return std::max(Millis{static_cast<Millis::rep>(bounded / 5 * 4)}, Millis{1000});
+  return std::max(base::Millis{static_cast<base::Millis::rep>(bounded / 5 * 4)}, base::Millis{1000});
 }
 
 IceServerSources::IceServerSources(Json app, bool relay_only, bool has_provider)
@@ -41,53 +41,53 @@ Json IceServerSources::effective() const {
   return all;
 }
 
-Status IceServerSources::set_app(Json servers, std::optional<bool> relay_only) {
+base::Status IceServerSources::set_app(Json servers, std::optional<bool> relay_only) {
   if (!peer::is_valid_ice_server_list(servers)) {
-    return local_error(ErrorCode::invalid_argument,
+    return base::local_error(base::ErrorCode::invalid_argument,
                        "'iceServers' must be up to 32 of {urls, username?, credential?} with "
                        "stun:, stuns:, turn: or turns: URLs (TURN ones with username and "
                        "credential)");
   }
   app_ = std::move(servers);
   if (relay_only) relay_only_ = *relay_only;
-  return ok();
+  return base::ok();
 }
 
-Status IceServerSources::server_list(const Json& servers, std::uint64_t expire_in_ms, Millis now) {
+base::Status IceServerSources::server_list(const Json& servers, std::uint64_t expire_in_ms, base::Millis now) {
   server_answer_awaited_ = false;
   if (!peer::is_valid_ice_server_list(servers)) {
     timers_.set(Due::server_request, now + kServerRetry);
-    return remote_error(ErrorCode::invalid_ice_servers,
+    return base::remote_error(base::ErrorCode::invalid_ice_servers,
                         "the server sent a malformed iceServers list: ignored");
   }
   server_ = servers;
   timers_.set(Due::server_request, now + ice_servers_refresh_delay(expire_in_ms));
-  return ok();
+  return base::ok();
 }
 
-void IceServerSources::server_refused(ErrorCode code, Millis now) {
+void IceServerSources::server_refused(base::ErrorCode code, base::Millis now) {
   server_answer_awaited_ = false;
-  if (code == ErrorCode::turn_not_configured) {
+  if (code == base::ErrorCode::turn_not_configured) {
     timers_.clear(Due::server_request);
   } else {
     timers_.set(Due::server_request, now + kServerRetry);
   }
 }
 
-Status IceServerSources::provider_answer(std::string_view text, Millis now) {
+base::Status IceServerSources::provider_answer(std::string_view text, base::Millis now) {
   provider_answer_awaited_ = false;
-  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
+  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
     return provider_error("its answer is nested too deeply", now);
   }
-  const Json json = parse_json(text);
+  const Json json = base::parse_json(text);
   if (json.is_discarded()) return provider_error("its answer is not JSON", now);
   Json servers = json;
   std::optional<std::uint64_t> ttl;
   if (json.is_object()) {
-    const Json* listed = find_field(json, "iceServers");
+    const Json* listed = base::find_field(json, "iceServers");
     servers = listed == nullptr ? Json() : listed->is_object() ? Json::array({*listed}) : *listed;
-    if (const Json* seconds = find_field(json, "ttl")) {
-      ttl = whole_number(*seconds, kMaxTtlSeconds);
+    if (const Json* seconds = base::find_field(json, "ttl")) {
+      ttl = base::whole_number(*seconds, kMaxTtlSeconds);
       if (!ttl) return provider_error("its 'ttl' is not a number of seconds", now);
     }
   }
@@ -98,26 +98,26 @@ Status IceServerSources::provider_answer(std::string_view text, Millis now) {
         now);
   }
   provider_ = std::move(servers);
-  provider_backoff_ = Millis{0};
+  provider_backoff_ = base::Millis{0};
   if (ttl) {
     timers_.set(Due::provider_request, now + ice_servers_refresh_delay(*ttl * 1000));
   } else {
     timers_.clear(Due::provider_request);
   }
-  return ok();
+  return base::ok();
 }
 
-Error IceServerSources::provider_failed(std::string_view reason, Millis now) {
+base::Error IceServerSources::provider_failed(std::string_view reason, base::Millis now) {
   provider_answer_awaited_ = false;
   return provider_error(std::string(reason.substr(0, kMaxReasonBytes)), now);
 }
 
-Error IceServerSources::provider_error(std::string why, Millis now) {
-  provider_backoff_ = provider_backoff_ == Millis{0}
+base::Error IceServerSources::provider_error(std::string why, base::Millis now) {
+  provider_backoff_ = provider_backoff_ == base::Millis{0}
                           ? kProviderFirstRetry
                           : std::min(provider_backoff_ * 2, kProviderMaxRetry);
   timers_.set(Due::provider_request, now + provider_backoff_);
-  return transport_error(ErrorCode::ice_servers_unavailable,
+  return base::transport_error(base::ErrorCode::ice_servers_unavailable,
                          "the iceServers provider failed (" + why +
                              "); the last good list stays, retry in " +
                              std::to_string(provider_backoff_.count()) + " ms");

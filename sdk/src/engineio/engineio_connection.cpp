@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 namespace {
 
 bool is_legal(EngineIoState from, EngineIoState to) {
@@ -26,10 +26,10 @@ const char* upgrade_name(int state) {
   return kNames[state];
 }
 
-Error unexpected_packet(engineio::PacketType type, const char* when) {
-  return remote_error(
-      ErrorCode::malformed_packet,
-      "unexpected Engine.IO " + std::string(engineio::to_string(type)) + " packet " + when);
+base::Error unexpected_packet(PacketType type, const char* when) {
+  return base::remote_error(
+      base::ErrorCode::malformed_packet,
+      "unexpected Engine.IO " + std::string(to_string(type)) + " packet " + when);
 }
 
 }  // namespace
@@ -49,8 +49,8 @@ std::string_view to_string(EngineIoState state) {
 }
 
 EngineIoConnection::EngineIoConnection(std::unique_ptr<ClientTransport> transport,
-                                       ProbeFactory probe_factory, Millis upgrade_timeout,
-                                       std::vector<Millis> reprobe_after, uint64_t random_seed)
+                                       ProbeFactory probe_factory, base::Millis upgrade_timeout,
+                                       std::vector<base::Millis> reprobe_after, uint64_t random_seed)
     : transport_(std::move(transport)),
       probe_factory_(std::move(probe_factory)),
       upgrade_timeout_(upgrade_timeout),
@@ -68,17 +68,17 @@ ClientTransport* EngineIoConnection::find(uint32_t generation) {
   return nullptr;
 }
 
-Status EngineIoConnection::transition(EngineIoState next) {
+base::Status EngineIoConnection::transition(EngineIoState next) {
   if (!is_legal(state_, next)) {
-    return local_error(ErrorCode::invalid_state, "Engine.IO connection cannot go from " +
+    return base::local_error(base::ErrorCode::invalid_state, "Engine.IO connection cannot go from " +
                                                      std::string(to_string(state_)) + " to " +
                                                      std::string(to_string(next)));
   }
   state_ = next;
-  return ok();
+  return base::ok();
 }
 
-Status EngineIoConnection::move_upgrade(Upgrade next) {
+base::Status EngineIoConnection::move_upgrade(Upgrade next) {
   const bool legal = [&] {
     switch (upgrade_) {
       case Upgrade::none:
@@ -93,37 +93,37 @@ Status EngineIoConnection::move_upgrade(Upgrade next) {
     return false;
   }();
   if (!legal) {
-    return local_error(ErrorCode::invalid_state, std::string("Engine.IO upgrade cannot go from ") +
+    return base::local_error(base::ErrorCode::invalid_state, std::string("Engine.IO upgrade cannot go from ") +
                                                      upgrade_name(static_cast<int>(upgrade_)) +
                                                      " to " + upgrade_name(static_cast<int>(next)));
   }
   upgrade_ = next;
-  return ok();
+  return base::ok();
 }
 
-Status EngineIoConnection::open(Millis now) {
+base::Status EngineIoConnection::open(base::Millis now) {
   if (auto moved = transition(EngineIoState::opening); !moved) return moved;
   transport_->open({});
   drain(now);
-  return ok();
+  return base::ok();
 }
 
-Status EngineIoConnection::send_message(std::string text) {
+base::Status EngineIoConnection::send_message(std::string text) {
   if (state_ != EngineIoState::open) {
-    return local_error(ErrorCode::not_connected, "Engine.IO connection is not open");
+    return base::local_error(base::ErrorCode::not_connected, "Engine.IO connection is not open");
   }
   if (static_cast<int64_t>(text.size()) + 1 > open_info_.max_payload) {
-    return local_error(ErrorCode::message_too_large,
+    return base::local_error(base::ErrorCode::message_too_large,
                        "message of " + std::to_string(text.size()) +
                            " bytes exceeds the server's maxPayload of " +
                            std::to_string(open_info_.max_payload));
   }
-  send_packet({engineio::PacketType::message, std::move(text)});
+  send_packet({PacketType::message, std::move(text)});
   collect_actions();
-  return ok();
+  return base::ok();
 }
 
-void EngineIoConnection::send_packet(engineio::Packet packet) {
+void EngineIoConnection::send_packet(Packet packet) {
   if (upgrade_ == Upgrade::pausing) {
     held_.push_back(std::move(packet));
     return;
@@ -135,16 +135,16 @@ void EngineIoConnection::close() {
   const bool was_open = state_ == EngineIoState::open;
   if (!transition(EngineIoState::closed)) return;
   timers_.clear_all();
-  if (was_open) transport_->send({{engineio::PacketType::close, {}}});
+  if (was_open) transport_->send({{PacketType::close, {}}});
   abandon_probe();
   transport_->close();
   collect_actions();  // signals from here on mean nothing
   events_.push_back(engineio_event::Closed{std::nullopt});
 }
 
-void EngineIoConnection::abandon(Error error) { fail(std::move(error)); }
+void EngineIoConnection::abandon(base::Error error) { fail(std::move(error)); }
 
-void EngineIoConnection::fail(Error error) {
+void EngineIoConnection::fail(base::Error error) {
   if (!transition(EngineIoState::closed)) return;
   timers_.clear_all();
   abandon_probe();
@@ -153,51 +153,51 @@ void EngineIoConnection::fail(Error error) {
   events_.push_back(engineio_event::Closed{std::move(error)});
 }
 
-void EngineIoConnection::arm_liveness(Millis now) {
+void EngineIoConnection::arm_liveness(base::Millis now) {
   // The server pings every pingInterval; without one for pingInterval + pingTimeout it is gone.
   timers_.set(Timer::liveness,
-              now + Millis(open_info_.ping_interval_ms + open_info_.ping_timeout_ms));
+              now + base::Millis(open_info_.ping_interval_ms + open_info_.ping_timeout_ms));
 }
 
-void EngineIoConnection::handle_transport_open(uint32_t generation, Millis now) {
+void EngineIoConnection::handle_transport_open(uint32_t generation, base::Millis now) {
   if (auto* transport = find(generation)) transport->handle_open();
   drain(now);
 }
 
 void EngineIoConnection::handle_transport_text(uint32_t generation, std::string_view text,
-                                               Millis now) {
+                                               base::Millis now) {
   if (auto* transport = find(generation)) transport->handle_text(text);
   drain(now);
 }
 
 void EngineIoConnection::handle_transport_binary(uint32_t generation, std::string_view bytes,
-                                                 Millis now) {
+                                                 base::Millis now) {
   if (auto* transport = find(generation)) transport->handle_binary(bytes);
   drain(now);
 }
 
-void EngineIoConnection::handle_transport_closed(uint32_t generation, Millis now) {
+void EngineIoConnection::handle_transport_closed(uint32_t generation, base::Millis now) {
   if (auto* transport = find(generation)) transport->handle_closed();
   drain(now);
 }
 
 void EngineIoConnection::handle_transport_error(uint32_t generation, std::string_view reason,
-                                                Millis now) {
+                                                base::Millis now) {
   if (auto* transport = find(generation)) transport->handle_error(reason);
   drain(now);
 }
 
 void EngineIoConnection::handle_http_response(uint32_t generation, uint32_t id, int status,
-                                              std::string_view body, Millis now) {
+                                              std::string_view body, base::Millis now) {
   if (auto* transport = find(generation)) transport->handle_http_response(id, status, body);
   drain(now);
 }
 
-void EngineIoConnection::handle_timeout(Millis now) {
+void EngineIoConnection::handle_timeout(base::Millis now) {
   for (Timer timer : timers_.take_expired(now)) {
     switch (timer) {
       case Timer::liveness:
-        fail(transport_error(ErrorCode::ping_timeout, "no ping from the server in time"));
+        fail(base::transport_error(base::ErrorCode::ping_timeout, "no ping from the server in time"));
         break;
       case Timer::upgrade:
         probe_failed(now);
@@ -220,7 +220,7 @@ void EngineIoConnection::collect_actions() {
   }
 }
 
-void EngineIoConnection::drain(Millis now) {
+void EngineIoConnection::drain(base::Millis now) {
   while (true) {
     collect_actions();
     if (state_ == EngineIoState::closed) return;
@@ -238,8 +238,8 @@ void EngineIoConnection::drain(Millis now) {
   }
 }
 
-void EngineIoConnection::on_transport_signal(TransportSignal signal, Millis now) {
-  std::visit(Overloaded{
+void EngineIoConnection::on_transport_signal(TransportSignal signal, base::Millis now) {
+  std::visit(base::Overloaded{
                  [](transport_signal::Opened&) {},
                  [&](transport_signal::Received& received) {
                    for (auto& packet : received.packets) {
@@ -255,14 +255,13 @@ void EngineIoConnection::on_transport_signal(TransportSignal signal, Millis now)
              signal);
 }
 
-void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
-  using engineio::PacketType;
+void EngineIoConnection::handle_packet(Packet packet, base::Millis now) {
   if (state_ == EngineIoState::opening) {
     if (packet.type != PacketType::open) {
       fail(unexpected_packet(packet.type, "before the open packet"));
       return;
     }
-    auto info = engineio::decode_open_info(packet.data);
+    auto info = decode_open_info(packet.data);
     if (!info) {
       fail(info.error());
       return;
@@ -289,7 +288,7 @@ void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
       events_.push_back(engineio_event::Message{std::move(packet.data), packet.binary});
       return;
     case PacketType::close:
-      fail(remote_error(ErrorCode::server_closed, "the server closed the session"));
+      fail(base::remote_error(base::ErrorCode::server_closed, "the server closed the session"));
       return;
     case PacketType::noop:
       return;
@@ -307,15 +306,15 @@ void EngineIoConnection::start_probe() {
   probe_->open(open_info_.sid);
 }
 
-void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis now) {
-  std::visit(Overloaded{
+void EngineIoConnection::on_probe_signal(TransportSignal signal, base::Millis now) {
+  std::visit(base::Overloaded{
                  [&](transport_signal::Opened&) {
-                   probe_->send({{engineio::PacketType::ping, "probe"}});
+                   probe_->send({{PacketType::ping, "probe"}});
                  },
                  [&](transport_signal::Received& received) {
                    const bool answered = upgrade_ == Upgrade::probing &&
                                          received.packets.size() == 1 &&
-                                         received.packets[0].type == engineio::PacketType::pong &&
+                                         received.packets[0].type == PacketType::pong &&
                                          received.packets[0].data == "probe";
                    if (!answered) {
                      probe_failed(now);
@@ -340,13 +339,13 @@ void EngineIoConnection::abandon_probe(Upgrade after) {
   (void)move_upgrade(after);  // legal from probing and pausing, the states that hold a probe
   if (was_pausing && state_ != EngineIoState::closed) {
     transport_->resume();
-    std::vector<engineio::Packet> held = std::move(held_);
+    std::vector<Packet> held = std::move(held_);
     held_.clear();
     if (!held.empty()) transport_->send(std::move(held));
   }
 }
 
-void EngineIoConnection::probe_failed(Millis now) {
+void EngineIoConnection::probe_failed(base::Millis now) {
   const bool reprobe = state_ == EngineIoState::open && !reprobe_after_.empty();
   abandon_probe(reprobe ? Upgrade::none : Upgrade::done);
   if (!reprobe) return;
@@ -354,11 +353,11 @@ void EngineIoConnection::probe_failed(Millis now) {
   // keeps blocking it. Jittered, so a fleet moved off websocket together does not probe together.
   const int64_t base =
       reprobe_after_[std::min(probes_failed_++, reprobe_after_.size() - 1)].count();
-  timers_.set(Timer::reprobe, now + Millis(random_.uniform(base * 3 / 4, base * 5 / 4 + 1)));
+  timers_.set(Timer::reprobe, now + base::Millis(random_.uniform(base * 3 / 4, base * 5 / 4 + 1)));
 }
 
 void EngineIoConnection::complete_upgrade() {
-  probe_->send({{engineio::PacketType::upgrade, {}}});
+  probe_->send({{PacketType::upgrade, {}}});
   if (!held_.empty()) {
     probe_->send(std::move(held_));
     held_.clear();
@@ -386,4 +385,4 @@ std::optional<EngineIoEvent> EngineIoConnection::poll_event() {
   return event;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -11,8 +11,8 @@
 namespace rtcwire::envelope {
 namespace {
 
-Error invalid(std::string message) {
-  return remote_error(ErrorCode::invalid_envelope, std::move(message));
+base::Error invalid(std::string message) {
+  return base::remote_error(base::ErrorCode::invalid_envelope, std::move(message));
 }
 
 Json header(std::string_view type) { return Json{{"v", kVersion}, {"t", type}}; }
@@ -23,19 +23,19 @@ struct Parsed {
   std::string type;
 };
 
-Result<Parsed> parse_object(std::string_view text) {
-  if (json_nesting_depth(text, kMaxJsonDepth) < 0) {
+base::Result<Parsed> parse_object(std::string_view text) {
+  if (base::json_nesting_depth(text, kMaxJsonDepth) < 0) {
     return invalid("envelope nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  Json json = parse_json(text);
-  if (json.is_discarded()) return remote_error(ErrorCode::malformed_json, "envelope is not JSON");
+  Json json = base::parse_json(text);
+  if (json.is_discarded()) return base::remote_error(base::ErrorCode::malformed_json, "envelope is not JSON");
   if (!json.is_object()) return invalid("envelope is not a JSON object");
   const auto version = json.find("v");
   if (version == json.end() || !version->is_number_integer()) {
     return invalid("envelope has no integer version 'v'");
   }
   if (version->get<int64_t>() != kVersion) {
-    return remote_error(ErrorCode::unsupported_version,
+    return base::remote_error(base::ErrorCode::unsupported_version,
                         "envelope version " + version->dump() + " is not supported");
   }
   const auto type = json.find("t");
@@ -46,32 +46,32 @@ Result<Parsed> parse_object(std::string_view text) {
 
 // Reads a required string field that must satisfy `valid`.
 template <class Valid>
-Result<std::string> read_string(const Json& object, const char* name, Valid valid,
-                                ErrorCode code_if_invalid) {
-  const std::string* text = string_field(object, name);
+base::Result<std::string> read_string(const Json& object, const char* name, Valid valid,
+                                base::ErrorCode code_if_invalid) {
+  const std::string* text = base::string_field(object, name);
   if (text == nullptr) return invalid(std::string("field '") + name + "' must be a string");
   std::string value = *text;
   if (!valid(value)) {
     std::string message = std::string("field '") + name + "' is not valid";
-    if (code_if_invalid == ErrorCode::invalid_room) message += ": " + std::string(kRoomNameRule);
-    return remote_error(code_if_invalid, std::move(message));
+    if (code_if_invalid == base::ErrorCode::invalid_room) message += ": " + std::string(kRoomNameRule);
+    return base::remote_error(code_if_invalid, std::move(message));
   }
   return value;
 }
 
-Result<std::string> read_peer(const Json& object, const char* name) {
-  return read_string(object, name, is_valid_peer_id, ErrorCode::invalid_peer);
+base::Result<std::string> read_peer(const Json& object, const char* name) {
+  return read_string(object, name, is_valid_peer_id, base::ErrorCode::invalid_peer);
 }
 
-Result<Json> read_data(const Json& object) {
+base::Result<Json> read_data(const Json& object) {
   const auto field = object.find("data");
   if (field == object.end()) return invalid("field 'data' is missing");
   return *field;
 }
 
 // A sequence number or an ack: an integer from `min` to kMaxSeq.
-Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
-  const auto value = whole_number(field, kMaxSeq);
+base::Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
+  const auto value = base::whole_number(field, kMaxSeq);
   if (!value || *value < min) {
     return invalid(std::string("field '") + name + "' must be an integer from " +
                    std::to_string(min) + " to 2^53-1");
@@ -80,7 +80,7 @@ Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
 }
 
 // An optional request id, 0 when absent.
-Result<RequestId> read_request_id(const Json& object) {
+base::Result<RequestId> read_request_id(const Json& object) {
   const auto field = object.find("id");
   if (field == object.end()) return RequestId{0};
   return read_seq_value(*field, "id", 1);
@@ -92,7 +92,7 @@ Json& put_request_id(Json& json, RequestId id) {
 }
 
 // The envelope's own `seq`: 0 when absent and allowed to be.
-Result<Seq> read_seq(const Json& object, bool required) {
+base::Result<Seq> read_seq(const Json& object, bool required) {
   const auto field = object.find("seq");
   if (field == object.end()) {
     if (required) return invalid("field 'seq' is missing");
@@ -102,14 +102,14 @@ Result<Seq> read_seq(const Json& object, bool required) {
 }
 
 // An optional ack count, 0 when absent.
-Result<Seq> read_ack(const Json& object) {
+base::Result<Seq> read_ack(const Json& object) {
   const auto field = object.find("ack");
   if (field == object.end()) return Seq{0};
   return read_seq_value(*field, "ack", 0);
 }
 
 // The ack envelope, the same both ways.
-Result<Ack> read_ack_envelope(const Json& object) {
+base::Result<Ack> read_ack_envelope(const Json& object) {
   if (!object.contains("ack")) return invalid("field 'ack' is missing");
   auto ack = read_ack(object);
   if (!ack) return ack.error();
@@ -126,7 +126,7 @@ std::string truncated(std::string_view message) {
 
 // Builds an envelope carrying a peer id and data, e.g. signal{to,data} or publish{from,data}.
 template <class T>
-Result<T> read_addressed(const Json& object, const char* peer_field) {
+base::Result<T> read_addressed(const Json& object, const char* peer_field) {
   auto peer = read_peer(object, peer_field);
   if (!peer) return peer.error();
   auto data = read_data(object);
@@ -135,14 +135,14 @@ Result<T> read_addressed(const Json& object, const char* peer_field) {
 }
 
 template <class Variant, class T>
-Result<Variant> widen(Result<T> result) {
+base::Result<Variant> widen(base::Result<T> result) {
   if (!result) return result.error();
   return Variant{std::move(result.value())};
 }
 
 // Pairs a decoded envelope with its seq, read per `is_sequenced` and `required`.
 template <class Variant>
-Result<Sequenced<Variant>> with_seq_of(const Json& object, Result<Variant> envelope,
+base::Result<Sequenced<Variant>> with_seq_of(const Json& object, base::Result<Variant> envelope,
                                        bool required) {
   if (!envelope) return envelope.error();
   if (!is_sequenced(envelope.value())) return Sequenced<Variant>{std::move(envelope.value()), 0};
@@ -173,15 +173,15 @@ void put_ice_servers(Json& json, const IceServersGrant& grant) {
   json["iceServersExpireInMs"] = grant.expires_in_ms;
 }
 
-Error unknown_type(const std::string& type) {
-  return remote_error(ErrorCode::unknown_type, "unknown envelope type '" + truncated(type) + "'");
+base::Error unknown_type(const std::string& type) {
+  return base::remote_error(base::ErrorCode::unknown_type, "unknown envelope type '" + truncated(type) + "'");
 }
 
 }  // namespace
 
 bool is_valid_room(std::string_view room) {
   // Others see the name (presence, logs): nothing invisible, reordering or line-breaking in it.
-  return !room.empty() && room.size() <= kMaxRoomBytes && is_visible_utf8(room);
+  return !room.empty() && room.size() <= kMaxRoomBytes && base::is_visible_utf8(room);
 }
 
 bool is_valid_peer_id(std::string_view peer) {
@@ -221,7 +221,7 @@ std::string with_ack(std::string_view encoded, Seq ack) {
 }
 
 std::string encode(const ClientEnvelope& envelope, Seq seq) {
-  Json json = std::visit(Overloaded{
+  Json json = std::visit(base::Overloaded{
                              [](const Hello& e) {
                                Json j = header("hello");
                                j["sdk"] = e.sdk;
@@ -269,7 +269,7 @@ std::string encode(const ClientEnvelope& envelope, Seq seq) {
 }
 
 std::string encode(const ServerEnvelope& envelope, Seq seq) {
-  Json json = std::visit(Overloaded{
+  Json json = std::visit(base::Overloaded{
                              [](const Welcome& e) {
                                Json j = header("welcome");
                                j["peer"] = e.peer;
@@ -355,11 +355,11 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
 
 namespace {
 
-Result<std::string> read_bounded(const Json& object, const char* name, std::size_t max_bytes) {
+base::Result<std::string> read_bounded(const Json& object, const char* name, std::size_t max_bytes) {
   return read_string(
       object, name,
       [max_bytes](const std::string& s) { return !s.empty() && s.size() <= max_bytes; },
-      ErrorCode::invalid_envelope);
+      base::ErrorCode::invalid_envelope);
 }
 
 bool is_valid_user(const Json& user) {
@@ -367,7 +367,7 @@ bool is_valid_user(const Json& user) {
          user.get_ref<const std::string&>().size() <= kMaxUserBytes;
 }
 
-Result<ResumeRequest> read_resume(const Json& resume) {
+base::Result<ResumeRequest> read_resume(const Json& resume) {
   if (!resume.is_object()) return invalid("field 'resume' must be an object");
   auto session = read_bounded(resume, "session", kMaxSessionBytes);
   if (!session) return session.error();
@@ -378,11 +378,11 @@ Result<ResumeRequest> read_resume(const Json& resume) {
   return ResumeRequest{std::move(session.value()), std::move(token.value()), ack.value()};
 }
 
-Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type) {
+base::Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type) {
   if (type == "hello") {
     auto sdk = read_string(
         j, "sdk", [](const std::string& s) { return s.size() <= kMaxSdkNameBytes; },
-        ErrorCode::invalid_envelope);
+        base::ErrorCode::invalid_envelope);
     if (!sdk) return sdk.error();
     Hello hello{std::move(sdk.value()), std::nullopt, std::nullopt};
     if (const auto resume = j.find("resume"); resume != j.end()) {
@@ -403,7 +403,7 @@ Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type
     return ClientEnvelope{Refresh{std::move(auth.value())}};
   }
   if (type == "join") {
-    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
+    auto room = read_string(j, "room", is_valid_room, base::ErrorCode::invalid_room);
     if (!room) return room.error();
     auto id = read_request_id(j);
     if (!id) return id.error();
@@ -423,22 +423,22 @@ Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type
 }
 
 // iceServers (any JSON: the client checks the list) and iceServersExpireInMs, both required.
-Result<IceServersGrant> read_ice_servers(const Json& j) {
-  const Json* servers = find_field(j, "iceServers");
+base::Result<IceServersGrant> read_ice_servers(const Json& j) {
+  const Json* servers = base::find_field(j, "iceServers");
   if (servers == nullptr) return invalid("field 'iceServers' is missing");
-  const auto expires = whole_number_field(j, "iceServersExpireInMs", UINT64_MAX);
+  const auto expires = base::whole_number_field(j, "iceServersExpireInMs", UINT64_MAX);
   if (!expires) return invalid("field 'iceServersExpireInMs' must be a non-negative integer");
   return IceServersGrant{*servers, *expires};
 }
 
-Result<ServerEnvelope> decode_welcome(const Json& j) {
+base::Result<ServerEnvelope> decode_welcome(const Json& j) {
   auto peer = read_peer(j, "peer");
   if (!peer) return peer.error();
   auto session = read_bounded(j, "session", kMaxSessionBytes);
   if (!session) return session.error();
   auto token = read_bounded(j, "token", kMaxTokenBytes);
   if (!token) return token.error();
-  const auto limit = whole_number_field(j, "maxMessageBytes", UINT64_MAX);
+  const auto limit = base::whole_number_field(j, "maxMessageBytes", UINT64_MAX);
   if (!limit || *limit == 0) return invalid("field 'maxMessageBytes' must be a positive integer");
   Welcome welcome{std::move(peer.value()),
                   std::move(session.value()),
@@ -457,11 +457,11 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
   welcome.ack = ack.value();
   if (const auto refused = j.find("resumeError"); refused != j.end()) {
     if (!refused->is_string()) return invalid("field 'resumeError' must be a string");
-    welcome.resume_error = error_code_from_string(refused->get_ref<const std::string&>())
-                               .value_or(ErrorCode::internal);
+    welcome.resume_error = base::error_code_from_string(refused->get_ref<const std::string&>())
+                               .value_or(base::ErrorCode::internal);
   }
-  if (const Json* expires = find_field(j, "authExpiresInMs")) {
-    welcome.auth_expires_in_ms = whole_number(*expires, UINT64_MAX);
+  if (const Json* expires = base::find_field(j, "authExpiresInMs")) {
+    welcome.auth_expires_in_ms = base::whole_number(*expires, UINT64_MAX);
     if (!welcome.auth_expires_in_ms) {
       return invalid("field 'authExpiresInMs' must be a non-negative integer");
     }
@@ -474,10 +474,10 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
   return ServerEnvelope{std::move(welcome)};
 }
 
-Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type) {
+base::Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type) {
   if (type == "welcome") return decode_welcome(j);
   if (type == "joined") {
-    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
+    auto room = read_string(j, "room", is_valid_room, base::ErrorCode::invalid_room);
     if (!room) return room.error();
     const auto peers = j.find("peers");
     if (peers == j.end() || !peers->is_array()) return invalid("field 'peers' must be an array");
@@ -486,7 +486,7 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     Joined joined{std::move(room.value()), {}, {}, id.value()};
     for (const auto& peer : *peers) {
       if (!peer.is_string() || !is_valid_peer_id(peer.get_ref<const std::string&>())) {
-        return remote_error(ErrorCode::invalid_peer, "field 'peers' holds an invalid peer id");
+        return base::remote_error(base::ErrorCode::invalid_peer, "field 'peers' holds an invalid peer id");
       }
       joined.peers.push_back(peer.get<std::string>());
     }
@@ -502,7 +502,7 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     return ServerEnvelope{std::move(joined)};
   }
   if (type == "left") {
-    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
+    auto room = read_string(j, "room", is_valid_room, base::ErrorCode::invalid_room);
     if (!room) return room.error();
     return ServerEnvelope{Left{std::move(room.value())}};
   }
@@ -525,14 +525,14 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
   if (type == "error") {
     auto code = read_string(
         j, "code", [](const std::string& s) { return !s.empty() && s.size() <= 64; },
-        ErrorCode::invalid_envelope);
+        base::ErrorCode::invalid_envelope);
     if (!code) return code.error();
     const auto message = j.find("message");
     std::string text_message =
         message != j.end() && message->is_string() ? truncated(message->get<std::string>()) : "";
     // A code this version does not know (from a newer server) still reaches the app, as internal.
-    const ErrorCode known = error_code_from_string(code.value()).value_or(ErrorCode::internal);
-    if (known == ErrorCode::internal && code.value() != "internal") {
+    const base::ErrorCode known = base::error_code_from_string(code.value()).value_or(base::ErrorCode::internal);
+    if (known == base::ErrorCode::internal && code.value() != "internal") {
       text_message = code.value() + ": " + text_message;
     }
     auto id = read_request_id(j);
@@ -541,14 +541,14 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
   }
   if (type == "ack") return widen<ServerEnvelope>(read_ack_envelope(j));
   if (type == "goaway") {
-    const auto within = whole_number_field(j, "reconnectInMs", UINT64_MAX);
+    const auto within = base::whole_number_field(j, "reconnectInMs", UINT64_MAX);
     if (!within) return invalid("field 'reconnectInMs' must be a non-negative integer");
     auto ack = read_ack(j);
     if (!ack) return ack.error();
     return ServerEnvelope{GoAway{*within, ack.value()}};
   }
   if (type == "refreshed") {
-    const auto expires = whole_number_field(j, "authExpiresInMs", UINT64_MAX);
+    const auto expires = base::whole_number_field(j, "authExpiresInMs", UINT64_MAX);
     if (!expires) return invalid("field 'authExpiresInMs' must be a non-negative integer");
     return ServerEnvelope{Refreshed{*expires}};
   }
@@ -562,8 +562,8 @@ namespace {
 
 // A top-level integer field from 1 to kMaxSeq of text that may be no valid envelope; 0 without.
 std::uint64_t peek_counter(std::string_view text, const char* name) {
-  if (json_nesting_depth(text, kMaxJsonDepth) < 0) return 0;
-  const Json json = parse_json(text);
+  if (base::json_nesting_depth(text, kMaxJsonDepth) < 0) return 0;
+  const Json json = base::parse_json(text);
   if (!json.is_object()) return 0;
   const auto field = json.find(name);
   if (field == json.end()) return 0;
@@ -577,14 +577,14 @@ Seq peek_seq(std::string_view text) { return peek_counter(text, "seq"); }
 
 RequestId peek_request_id(std::string_view text) { return peek_counter(text, "id"); }
 
-Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text) {
+base::Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text) {
   auto parsed = parse_object(text);
   if (!parsed) return parsed.error();
   const Json& j = parsed.value().object;
   return with_seq_of(j, decode_client_body(j, parsed.value().type), false);
 }
 
-Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text) {
+base::Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text) {
   auto parsed = parse_object(text);
   if (!parsed) return parsed.error();
   const Json& j = parsed.value().object;

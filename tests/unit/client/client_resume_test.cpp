@@ -9,7 +9,7 @@
 #include "client/scripted_server.hpp"
 #include "rtcwire/client/client.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 namespace {
 
 using envelope::ClientEnvelope;
@@ -18,7 +18,7 @@ using testing::find_event;
 using testing::ScriptedServer;
 namespace ev = client_event;
 
-using SentEnvelope = envelope::Sequenced<ClientEnvelope>;
+using SentEnvelope = envelope::Sequenced<envelope::ClientEnvelope>;
 
 // The rtcwire envelopes the client sent (Engine.IO control frames such as pongs left out).
 std::vector<SentEnvelope> take_sent(ScriptedServer& server) {
@@ -30,11 +30,11 @@ std::vector<SentEnvelope> take_sent(ScriptedServer& server) {
   return sent;
 }
 
-SentEnvelope sequenced(ClientEnvelope envelope, Seq seq) { return {std::move(envelope), seq}; }
-SentEnvelope unsequenced(ClientEnvelope envelope) { return {std::move(envelope), 0}; }
-SentEnvelope ack(Seq seq) { return unsequenced(envelope::Ack{seq}); }
+SentEnvelope sequenced(envelope::ClientEnvelope envelope, envelope::Seq seq) { return {std::move(envelope), seq}; }
+SentEnvelope unsequenced(envelope::ClientEnvelope envelope) { return {std::move(envelope), 0}; }
+SentEnvelope ack(envelope::Seq seq) { return unsequenced(envelope::Ack{seq}); }
 
-envelope::Welcome resumed_welcome(Seq ack) {
+envelope::Welcome resumed_welcome(envelope::Seq ack) {
   auto welcome = testing::new_session("me", "session-1");
   welcome.resumed = true;
   welcome.ack = ack;
@@ -42,17 +42,17 @@ envelope::Welcome resumed_welcome(Seq ack) {
 }
 
 // Drops the connection and reconnects up to the hello; returns the hello. Discards the events.
-ClientEnvelope lose_and_reconnect(ScriptedServer& server) {
+envelope::ClientEnvelope lose_and_reconnect(ScriptedServer& server) {
   server.client.handle_transport_closed(server.generation, server.now);
   server.wait_for_reconnect();
   server.send_open_packet();
   server.take_events();
   const auto sent = take_sent(server);
   EXPECT_EQ(sent.size(), 1u);
-  return sent.empty() ? ClientEnvelope{envelope::Leave{}} : sent[0].envelope;
+  return sent.empty() ? envelope::ClientEnvelope{envelope::Leave{}} : sent[0].envelope;
 }
 
-ClientEnvelope resume_hello(Seq ack) {
+envelope::ClientEnvelope resume_hello(envelope::Seq ack) {
   return envelope::Hello{"test-sdk", envelope::ResumeRequest{"session-1", "token-session-1", ack}};
 }
 
@@ -68,7 +68,7 @@ TEST(ClientResumeTest, AWelcomeThatComesTooLateDoesNotEndTheSessionOnTheServer) 
   ScriptedServer server;
   server.connect_fully();
   EXPECT_EQ(lose_and_reconnect(server), resume_hello(0));
-  server.advance(Millis(5000));  // the handshake timeout: no welcome
+  server.advance(base::Millis(5000));  // the handshake timeout: no welcome
   // Abandoned without a close packet, which would make the server end the session.
   const auto frames = server.take_frames();
   EXPECT_EQ(std::count(frames.begin(), frames.end(), "1"), 0);
@@ -76,7 +76,7 @@ TEST(ClientResumeTest, AWelcomeThatComesTooLateDoesNotEndTheSessionOnTheServer) 
   ASSERT_FALSE(changes.empty());
   EXPECT_EQ(changes.back().state, ClientState::reconnecting);
   ASSERT_TRUE(changes.back().error.has_value());
-  EXPECT_EQ(changes.back().error->code, ErrorCode::handshake_timeout);
+  EXPECT_EQ(changes.back().error->code, base::ErrorCode::handshake_timeout);
 }
 
 TEST(ClientResumeTest, RequestsAreNumberedFromOneAndAcksAreNot) {
@@ -88,7 +88,7 @@ TEST(ClientResumeTest, RequestsAreNumberedFromOneAndAcksAreNot) {
   ASSERT_TRUE(server.client.send("p2", 2, server.now).ok());
   ASSERT_TRUE(server.client.signal("p2", 3, server.now).ok());
   ASSERT_TRUE(server.client.leave(server.now).ok());
-  server.advance(Millis(100));  // the ack for `joined`
+  server.advance(base::Millis(100));  // the ack for `joined`
   const std::vector<SentEnvelope> expected{
       sequenced(envelope::Join{"lobby", 1}, 1),  sequenced(envelope::Publish{1}, 2),
       sequenced(envelope::DirectTo{"p2", 2}, 3), sequenced(envelope::SignalTo{"p2", 3}, 4),
@@ -101,13 +101,13 @@ TEST(ClientResumeTest, AcksOneHundredMillisecondsAfterTheFirstUnackedEnvelope) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});  // seq 1 at t0
-  server.advance(Millis(60));
+  server.advance(base::Millis(60));
   server.send_envelope(envelope::Published{"p2", "x"});  // seq 2: the deadline stays t0 + 100
-  server.advance(Millis(39));
+  server.advance(base::Millis(39));
   EXPECT_TRUE(take_sent(server).empty());
-  server.advance(Millis(1));
+  server.advance(base::Millis(1));
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(2)});
-  server.advance(Millis(1000));  // nothing more to acknowledge
+  server.advance(base::Millis(1000));  // nothing more to acknowledge
   EXPECT_TRUE(take_sent(server).empty());
 }
 
@@ -119,7 +119,7 @@ TEST(ClientResumeTest, AcksAtOnceAfterThirtyTwoEnvelopes) {
   EXPECT_TRUE(take_sent(server).empty());
   server.send_envelope(envelope::Published{"p2", 32});
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(32)});
-  EXPECT_EQ(server.client.poll_timeout(), server.now + Millis(300 + 200));  // only the ping timer
+  EXPECT_EQ(server.client.poll_timeout(), server.now + base::Millis(300 + 200));  // only the ping timer
 }
 
 TEST(ClientResumeTest, AcksAtOnceAfterSixtyFourKibibytes) {
@@ -141,7 +141,7 @@ TEST(ClientResumeTest, DuplicatesAreDroppedAndAcknowledged) {
   EXPECT_TRUE(server.take_events().empty());
   // Not one ack per duplicate (a replay brings many): the usual ack timer covers them.
   EXPECT_TRUE(take_sent(server).empty());
-  server.advance(ReliableInbox::kAckDelay);
+  server.advance(session::ReliableInbox::kAckDelay);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(1)});
   EXPECT_EQ(server.client.membership().peers(), std::vector<std::string>{"p2"});
 }
@@ -176,17 +176,17 @@ TEST(ClientResumeTest, AnUnansweredReplayRequestIsRepeatedAfterASecondAtTheNextG
   server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 3);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{1, true})});
   // Server pings keep the connection alive meanwhile (its ping timeout is 500 ms here).
-  const auto wait = [&](Millis step) {
+  const auto wait = [&](base::Millis step) {
     server.client.handle_transport_text(server.generation, "2", server.now);
     server.advance(step);
     server.take_frames();
   };
-  wait(Millis(400));
-  wait(Millis(100));
+  wait(base::Millis(400));
+  wait(base::Millis(100));
   server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 4);
   EXPECT_TRUE(take_sent(server).empty()) << "still waiting for the first replay";
-  wait(Millis(400));
-  wait(Millis(100));
+  wait(base::Millis(400));
+  wait(base::Millis(100));
   server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 5);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{1, true})});
 }
@@ -197,7 +197,7 @@ TEST(ClientResumeTest, AnAckPiggybackedOnAServerEnvelopeTrimsWhatIsKept) {
   server.join_room("lobby", {"p2"});  // client seq 1, server seq 1
   ASSERT_TRUE(server.client.publish("a", server.now).ok());
   ASSERT_GT(server.client.buffered_bytes(), 0u);
-  const auto with_ack = [&](Seq seq, Seq ack) {
+  const auto with_ack = [&](envelope::Seq seq, envelope::Seq ack) {
     const std::string text =
         envelope::encode(envelope::ServerEnvelope{envelope::Published{"p2", "x"}}, seq);
     server.client.handle_transport_text(server.generation, "4" + envelope::with_ack(text, ack),
@@ -225,7 +225,7 @@ TEST(ClientResumeTest, ServerAcksTrimWhatIsKeptAndAnAckPastTheEndChangesNothing)
   server.send_envelope(envelope::Ack{4});
   const auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(std::get<ev::ErrorRaised>(events[0]).error.code, ErrorCode::invalid_sequence);
+  EXPECT_EQ(std::get<ev::ErrorRaised>(events[0]).error.code, base::ErrorCode::invalid_sequence);
   EXPECT_GT(server.client.buffered_bytes(), 0u);
   server.send_envelope(envelope::Ack{3});
   EXPECT_EQ(server.client.buffered_bytes(), 0u);
@@ -269,7 +269,7 @@ TEST(ClientResumeTest, ResumeResendsWhatWasLostAndTheServerReplaysItsOwn) {
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(std::get<ev::MessageReceived>(events[0]).data, "s3");
   EXPECT_EQ(std::get<ev::PeerLeft>(events[1]).peer, "p2");
-  server.advance(Millis(100));
+  server.advance(base::Millis(100));
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(4)});
 }
 
@@ -283,7 +283,7 @@ TEST(ClientResumeTest, RequestsQueueWhileReconnectingWithTheKeptMembership) {
   EXPECT_TRUE(server.client.publish("hi", server.now).ok());
   EXPECT_TRUE(server.client.send("p2", "hi", server.now).ok());
   EXPECT_TRUE(server.client.signal("p2", "sdp", server.now).ok());
-  EXPECT_EQ(server.client.send("p9", "hi", server.now).error().code, ErrorCode::peer_not_found);
+  EXPECT_EQ(server.client.send("p9", "hi", server.now).error().code, base::ErrorCode::peer_not_found);
   EXPECT_TRUE(server.client.leave(server.now).ok());
   EXPECT_TRUE(server.client.join("other", server.now).ok());
   EXPECT_TRUE(server.take_actions().empty());
@@ -302,7 +302,7 @@ TEST(ClientResumeTest, RequestsQueueWhileReconnectingWithTheKeptMembership) {
 TEST(ClientResumeTest, WithoutASessionRequestsAreRefused) {
   ScriptedServer server;
   server.start_connect();
-  EXPECT_EQ(server.client.join("lobby", server.now).error().code, ErrorCode::not_connected);
+  EXPECT_EQ(server.client.join("lobby", server.now).error().code, base::ErrorCode::not_connected);
 
   ClientConfig config = testing::default_client_config();
   config.reconnect.max_attempts = 0;
@@ -311,7 +311,7 @@ TEST(ClientResumeTest, WithoutASessionRequestsAreRefused) {
   gives_up.join_room("lobby", {});
   gives_up.client.handle_transport_closed(gives_up.generation, gives_up.now);
   ASSERT_EQ(gives_up.client.state(), ClientState::disconnected);
-  EXPECT_EQ(gives_up.client.publish(1, gives_up.now).error().code, ErrorCode::not_connected);
+  EXPECT_EQ(gives_up.client.publish(1, gives_up.now).error().code, base::ErrorCode::not_connected);
 }
 
 TEST(ClientResumeTest, BufferFullRefusesWithoutLosingAnything) {
@@ -327,13 +327,13 @@ TEST(ClientResumeTest, BufferFullRefusesWithoutLosingAnything) {
   server.take_frames();
   const auto full = server.client.publish("0123456789", server.now);
   ASSERT_FALSE(full.ok());
-  EXPECT_EQ(full.error().code, ErrorCode::buffer_full);
-  EXPECT_EQ(full.error().origin, ErrorOrigin::local);
+  EXPECT_EQ(full.error().code, base::ErrorCode::buffer_full);
+  EXPECT_EQ(full.error().origin, base::ErrorOrigin::local);
   EXPECT_TRUE(server.take_frames().empty());
   EXPECT_EQ(server.client.buffered_bytes(), 2 * publish_bytes);
   // Over the message limit is still message_too_large, whatever the buffer holds.
   EXPECT_EQ(server.client.publish(std::string(70000, 'x'), server.now).error().code,
-            ErrorCode::message_too_large);
+            base::ErrorCode::message_too_large);
 
   server.send_envelope(envelope::Ack{2});
   ASSERT_TRUE(server.client.publish("0123456789", server.now).ok());
@@ -351,14 +351,14 @@ TEST(ClientResumeTest, ResyncReportsUndeliveredRequestsAndResetsTheRoom) {
   ASSERT_TRUE(server.client.signal("p2", "offer", server.now).ok());
 
   auto refused = testing::new_session("fresh", "session-2");
-  refused.resume_error = ErrorCode::invalid_sequence;
+  refused.resume_error = base::ErrorCode::invalid_sequence;
   server.send_envelope(refused);
   const auto events = server.take_events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_FALSE(std::get<ev::StateChanged>(events[1]).resumed);
   const auto& resync = std::get<ev::Resync>(events[0]);
-  EXPECT_EQ(resync.reason.code, ErrorCode::invalid_sequence);
-  const std::vector<ClientEnvelope> undelivered{envelope::DirectTo{"p2", {{"n", 1}}},
+  EXPECT_EQ(resync.reason.code, base::ErrorCode::invalid_sequence);
+  const std::vector<envelope::ClientEnvelope> undelivered{envelope::DirectTo{"p2", {{"n", 1}}},
                                                 envelope::SignalTo{"p2", "offer"}};
   EXPECT_EQ(resync.undelivered, undelivered);
   EXPECT_FALSE(server.client.membership().in_room());
@@ -374,14 +374,14 @@ TEST(ClientResumeTest, BufferOverflowEndsTheSessionAndTheNextConnectIsFresh) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  server.send_envelope_with_seq(envelope::ErrorReply{ErrorCode::buffer_overflow, "too slow"}, 0);
+  server.send_envelope_with_seq(envelope::ErrorReply{base::ErrorCode::buffer_overflow, "too slow"}, 0);
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(std::get<ev::StateChanged>(events[0]).error->code, ErrorCode::buffer_overflow);
+  EXPECT_EQ(std::get<ev::StateChanged>(events[0]).error->code, base::ErrorCode::buffer_overflow);
   bool closed = false;
   for (const auto& action : server.take_actions()) {
-    closed |= std::holds_alternative<CloseTransport>(action);
+    closed |= std::holds_alternative<engineio::CloseTransport>(action);
   }
   EXPECT_TRUE(closed);
 
@@ -392,10 +392,10 @@ TEST(ClientResumeTest, BufferOverflowEndsTheSessionAndTheNextConnectIsFresh) {
   events = server.take_events();
   const auto* resync = find_event<ev::Resync>(events);
   ASSERT_NE(resync, nullptr);
-  EXPECT_EQ(resync->reason.code, ErrorCode::buffer_overflow);
+  EXPECT_EQ(resync->reason.code, base::ErrorCode::buffer_overflow);
   EXPECT_EQ(resync->reason.message, "too slow");
   // The join was never acknowledged: the server may or may not have seen it.
-  EXPECT_EQ(resync->undelivered, std::vector<ClientEnvelope>({envelope::Join{"lobby", 1}}));
+  EXPECT_EQ(resync->undelivered, std::vector<envelope::ClientEnvelope>({envelope::Join{"lobby", 1}}));
 }
 
 TEST(ClientResumeTest, AResumeTheClientCannotTrustStartsOverOnTheNextConnection) {
@@ -406,7 +406,7 @@ TEST(ClientResumeTest, AResumeTheClientCannotTrustStartsOverOnTheNextConnection)
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   const auto changes = state_changes(server.take_events());
   ASSERT_EQ(changes.size(), 1u);
-  EXPECT_EQ(changes[0].error->code, ErrorCode::invalid_sequence);
+  EXPECT_EQ(changes[0].error->code, base::ErrorCode::invalid_sequence);
 
   server.wait_for_reconnect();
   server.send_open_packet();
@@ -423,13 +423,13 @@ TEST(ClientResumeTest, GoAwayAcksClosesAndResumesAfterASpreadDelay) {
   server.send_envelope(envelope::GoAway{2000, 2});
   auto actions = server.take_actions();
   ASSERT_EQ(actions.size(), 3u);
-  EXPECT_EQ(testing::decode_sent_with_seq(std::get<SendFrame>(actions[0]).text), ack(1));
-  EXPECT_EQ(std::get<SendFrame>(actions[1]).text, "1");
-  EXPECT_TRUE(std::holds_alternative<CloseTransport>(actions[2]));
+  EXPECT_EQ(testing::decode_sent_with_seq(std::get<engineio::SendFrame>(actions[0]).text), ack(1));
+  EXPECT_EQ(std::get<engineio::SendFrame>(actions[1]).text, "1");
+  EXPECT_TRUE(std::holds_alternative<engineio::CloseTransport>(actions[2]));
   const auto changes = state_changes(server.take_events());
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].state, ClientState::reconnecting);
-  EXPECT_EQ(changes[0].error->code, ErrorCode::going_away);
+  EXPECT_EQ(changes[0].error->code, base::ErrorCode::going_away);
   EXPECT_EQ(changes[0].attempt, 1u);
   ASSERT_TRUE(changes[0].retry_in);
   EXPECT_LE(changes[0].retry_in->count(), 2000);
@@ -489,4 +489,4 @@ TEST(ClientResumeTest, CloseForgetsTheSession) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -4,7 +4,7 @@
 
 #include "client/scripted_server.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 namespace {
 
 using testing::decode_sent;
@@ -29,10 +29,10 @@ TEST(ClientTest, HandshakeSendsHelloAndConnectsOnWelcome) {
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(std::get<ev::StateChanged>(events[0]).state, ClientState::connecting);
-  EXPECT_EQ(std::get<ev::TransportChanged>(events[1]).kind, TransportKind::websocket);
+  EXPECT_EQ(std::get<ev::TransportChanged>(events[1]).kind, engineio::TransportKind::websocket);
   const auto& remember = std::get<ev::RememberTransport>(events[2]);
   EXPECT_EQ(remember.server, "http://127.0.0.1:9/engine.io/");
-  EXPECT_EQ(remember.transport.kind, TransportKind::websocket);
+  EXPECT_EQ(remember.transport.kind, engineio::TransportKind::websocket);
   EXPECT_EQ(std::get<ev::StateChanged>(events[3]).state, ClientState::connected);
 }
 
@@ -41,17 +41,17 @@ TEST(ClientTest, HandshakeTimesOutWithoutWelcome) {
   server.start_connect();
   server.send_open_packet(100000, 100000);
   server.take_events();
-  server.advance(Millis(4999));
+  server.advance(base::Millis(4999));
   EXPECT_EQ(server.client.state(), ClientState::connecting);
-  server.advance(Millis(1));
+  server.advance(base::Millis(1));
   EXPECT_EQ(server.client.state(), ClientState::disconnected);
   auto events = server.take_events();
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);
-  EXPECT_EQ(change->error->code, ErrorCode::handshake_timeout);
+  EXPECT_EQ(change->error->code, base::ErrorCode::handshake_timeout);
   bool closed_transport = false;
   for (auto& action : server.take_actions()) {
-    closed_transport |= std::holds_alternative<CloseTransport>(action);
+    closed_transport |= std::holds_alternative<engineio::CloseTransport>(action);
   }
   EXPECT_TRUE(closed_transport);
   EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
@@ -60,7 +60,7 @@ TEST(ClientTest, HandshakeTimesOutWithoutWelcome) {
 TEST(ClientTest, HandshakeTimesOutWhenTheTransportNeverOpens) {
   ScriptedServer server;
   server.start_connect();
-  server.advance(Millis(5000));
+  server.advance(base::Millis(5000));
   EXPECT_EQ(server.client.state(), ClientState::disconnected);
 }
 
@@ -68,16 +68,16 @@ TEST(ClientTest, AnswersPingsAndNoticesASilentServer) {
   ScriptedServer server;
   server.connect_fully();
   for (int i = 0; i < 5; ++i) {
-    server.advance(Millis(300));
+    server.advance(base::Millis(300));
     server.client.handle_transport_text(server.generation, "2", server.now);
     EXPECT_EQ(server.take_frames(), std::vector<std::string>{"3"});
   }
-  server.advance(Millis(499));
+  server.advance(base::Millis(499));
   EXPECT_EQ(server.client.state(), ClientState::connected);
-  server.advance(Millis(1));
+  server.advance(base::Millis(1));
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   const auto events = server.take_events();
-  EXPECT_EQ(find_event<ev::StateChanged>(events)->error->code, ErrorCode::ping_timeout);
+  EXPECT_EQ(find_event<ev::StateChanged>(events)->error->code, base::ErrorCode::ping_timeout);
 }
 
 TEST(ClientTest, JoinPresenceAndLeave) {
@@ -145,19 +145,19 @@ TEST(ClientTest, LocalMisuseIsAnErrorAndSendsNothing) {
   ScriptedServer server;
   auto early = server.client.join("lobby", server.now);
   ASSERT_FALSE(early.ok());
-  EXPECT_EQ(early.error().code, ErrorCode::not_connected);
-  EXPECT_EQ(early.error().origin, ErrorOrigin::local);
+  EXPECT_EQ(early.error().code, base::ErrorCode::not_connected);
+  EXPECT_EQ(early.error().origin, base::ErrorOrigin::local);
 
   server.connect_fully(200);
   const auto error_of = [](const auto& result) {
-    return result.ok() ? std::optional<Error>() : std::optional<Error>(result.error());
+    return result.ok() ? std::optional<base::Error>() : std::optional<base::Error>(result.error());
   };
-  const std::vector<std::pair<std::optional<Error>, ErrorCode>> cases{
-      {error_of(server.client.join("", server.now)), ErrorCode::invalid_room},
-      {error_of(server.client.join(std::string(200, 'r'), server.now)), ErrorCode::invalid_room},
-      {error_of(server.client.publish(1, server.now)), ErrorCode::not_in_room},
-      {error_of(server.client.leave(server.now)), ErrorCode::not_in_room},
-      {error_of(server.client.send("p2", 1, server.now)), ErrorCode::not_in_room},
+  const std::vector<std::pair<std::optional<base::Error>, base::ErrorCode>> cases{
+      {error_of(server.client.join("", server.now)), base::ErrorCode::invalid_room},
+      {error_of(server.client.join(std::string(200, 'r'), server.now)), base::ErrorCode::invalid_room},
+      {error_of(server.client.publish(1, server.now)), base::ErrorCode::not_in_room},
+      {error_of(server.client.leave(server.now)), base::ErrorCode::not_in_room},
+      {error_of(server.client.send("p2", 1, server.now)), base::ErrorCode::not_in_room},
   };
   for (const auto& [error, code] : cases) {
     ASSERT_TRUE(error.has_value());
@@ -165,13 +165,13 @@ TEST(ClientTest, LocalMisuseIsAnErrorAndSendsNothing) {
   }
   server.join_room("lobby", {"p2"});
   auto unknown_peer = server.client.send("nobody", 1, server.now);
-  EXPECT_EQ(unknown_peer.error().code, ErrorCode::peer_not_found);
+  EXPECT_EQ(unknown_peer.error().code, base::ErrorCode::peer_not_found);
   auto too_big = server.client.publish(std::string(300, 'x'), server.now);
-  EXPECT_EQ(too_big.error().code, ErrorCode::message_too_large);
+  EXPECT_EQ(too_big.error().code, base::ErrorCode::message_too_large);
   envelope::Json deep = 1;
   for (int i = 0; i < 40; ++i) deep = envelope::Json::array({deep});
   auto too_deep = server.client.publish(deep, server.now);
-  EXPECT_EQ(too_deep.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(too_deep.error().code, base::ErrorCode::invalid_argument);
   EXPECT_TRUE(server.take_frames().empty());
   EXPECT_EQ(server.client.state(), ClientState::connected);
 }
@@ -187,22 +187,22 @@ TEST(ClientTest, BadServerInputIsReportedWithoutDisconnecting) {
     auto events = server.take_events();
     ASSERT_EQ(events.size(), 1u) << frame;
     const auto& raised = std::get<ev::ErrorRaised>(events[0]);
-    EXPECT_EQ(raised.error.origin, ErrorOrigin::remote) << frame;
+    EXPECT_EQ(raised.error.origin, base::ErrorOrigin::remote) << frame;
   }
   server.client.handle_transport_binary(server.generation, "\x01\x02", server.now);
   EXPECT_EQ(std::get<ev::ErrorRaised>(server.take_events().at(0)).error.code,
-            ErrorCode::invalid_envelope);
+            base::ErrorCode::invalid_envelope);
   EXPECT_EQ(server.client.state(), ClientState::connected);
 }
 
 TEST(ClientTest, ServerErrorEnvelopeReachesTheApp) {
   ScriptedServer server;
   server.connect_fully();
-  server.send_envelope(envelope::ErrorReply{ErrorCode::peer_not_found, "gone"});
+  server.send_envelope(envelope::ErrorReply{base::ErrorCode::peer_not_found, "gone"});
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
   const auto& error = std::get<ev::ErrorRaised>(events[0]).error;
-  EXPECT_EQ(error.code, ErrorCode::peer_not_found);
+  EXPECT_EQ(error.code, base::ErrorCode::peer_not_found);
   EXPECT_EQ(error.message, "gone");
 }
 
@@ -236,8 +236,8 @@ TEST(ClientTest, LosingTheTransportKeepsTheSessionAndSchedulesAReconnect) {
   const auto events = server.take_events();
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);
-  EXPECT_EQ(change->error->code, ErrorCode::transport_closed);
-  EXPECT_EQ(change->error->origin, ErrorOrigin::transport);
+  EXPECT_EQ(change->error->code, base::ErrorCode::transport_closed);
+  EXPECT_EQ(change->error->origin, base::ErrorOrigin::transport);
   EXPECT_EQ(change->attempt, 1u);
   ASSERT_TRUE(change->retry_in.has_value());
   EXPECT_LE(change->retry_in->count(), 500);
@@ -250,7 +250,7 @@ TEST(ClientTest, ServerClosePacketEndsTheConnectionWithServerClosed) {
   server.client.handle_transport_text(server.generation, "1", server.now);
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   EXPECT_EQ(find_event<ev::StateChanged>(server.take_events())->error->code,
-            ErrorCode::server_closed);
+            base::ErrorCode::server_closed);
 }
 
 TEST(ClientTest, CloseIsFinal) {
@@ -260,12 +260,12 @@ TEST(ClientTest, CloseIsFinal) {
   EXPECT_EQ(server.client.state(), ClientState::closed);
   auto actions = server.take_actions();
   ASSERT_EQ(actions.size(), 2u);
-  EXPECT_EQ(std::get<SendFrame>(actions[0]).text, "1");
-  EXPECT_TRUE(std::holds_alternative<CloseTransport>(actions[1]));
+  EXPECT_EQ(std::get<engineio::SendFrame>(actions[0]).text, "1");
+  EXPECT_TRUE(std::holds_alternative<engineio::CloseTransport>(actions[1]));
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(std::get<ev::StateChanged>(events[0]).state, ClientState::closed);
-  EXPECT_EQ(server.client.connect(server.now).error().code, ErrorCode::invalid_state);
+  EXPECT_EQ(server.client.connect(server.now).error().code, base::ErrorCode::invalid_state);
   server.client.handle_transport_closed(server.generation, server.now);
   EXPECT_TRUE(server.take_events().empty());
   EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
@@ -274,19 +274,19 @@ TEST(ClientTest, CloseIsFinal) {
 TEST(ClientTest, ConnectTwiceIsRefused) {
   ScriptedServer server;
   server.start_connect();
-  EXPECT_EQ(server.client.connect(server.now).error().code, ErrorCode::invalid_state);
+  EXPECT_EQ(server.client.connect(server.now).error().code, base::ErrorCode::invalid_state);
 }
 
 TEST(ClientTest, InvalidUrlIsReportedOnConnect) {
   ClientConfig config = testing::default_client_config();
   config.url = "not a url";
   Client client(config);
-  auto status = client.connect(Millis(0));
+  auto status = client.connect(base::Millis(0));
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(status.error().code, base::ErrorCode::invalid_argument);
   EXPECT_EQ(client.state(), ClientState::idle);
   EXPECT_EQ(client.poll_action(), std::nullopt);
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -153,15 +153,15 @@ TEST(FileTransferTest, RejectEndsBothSidesAndNothingIsRead) {
   link.run();
   const auto sender_failed = events_of<file_event::Failed>(link.a);
   ASSERT_EQ(sender_failed.size(), 1u);
-  EXPECT_EQ(sender_failed.front().error.code, ErrorCode::transfer_rejected);
-  EXPECT_EQ(sender_failed.front().error.origin, ErrorOrigin::remote);
+  EXPECT_EQ(sender_failed.front().error.code, base::ErrorCode::transfer_rejected);
+  EXPECT_EQ(sender_failed.front().error.origin, base::ErrorOrigin::remote);
   const auto receiver_failed = events_of<file_event::Failed>(link.b);
   ASSERT_EQ(receiver_failed.size(), 1u);
-  EXPECT_EQ(receiver_failed.front().error.origin, ErrorOrigin::local);
+  EXPECT_EQ(receiver_failed.front().error.origin, base::ErrorOrigin::local);
   EXPECT_TRUE(link.a.reads.empty());
   EXPECT_EQ(link.a.files.active_outgoing(), 0u);
   // Answering again is a local error, not a second answer on the wire.
-  EXPECT_EQ(link.b.files.accept(handle, link.now).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(link.b.files.accept(handle, link.now).error().code, base::ErrorCode::invalid_argument);
 }
 
 // Runs a 1 MiB transfer until `stored` bytes have reached the receiver, then lets `who` cancel.
@@ -183,10 +183,10 @@ void cancel_midway(bool sender_cancels) {
   for (const LinkSide* side : {&link.a, &link.b}) {
     const auto failed = events_of<file_event::Failed>(*side);
     ASSERT_EQ(failed.size(), 1u);
-    EXPECT_EQ(failed.front().error.code, ErrorCode::transfer_cancelled);
+    EXPECT_EQ(failed.front().error.code, base::ErrorCode::transfer_cancelled);
     const bool cancelled_here = (side == &link.a) == sender_cancels;
     EXPECT_EQ(failed.front().error.origin,
-              cancelled_here ? ErrorOrigin::local : ErrorOrigin::remote);
+              cancelled_here ? base::ErrorOrigin::local : base::ErrorOrigin::remote);
     EXPECT_TRUE(events_of<file_event::Done>(*side).empty());
   }
   EXPECT_LT(link.b.stored.at(handle).size(), 1024u * 1024u);
@@ -256,7 +256,7 @@ TEST(FileTransferTest, EveryByteExactlyOnceInOrderOverManySeedsWithChannelCloses
   std::uint64_t refused = 0;
   for (std::uint64_t seed = 1; seed <= 300; ++seed) {
     SCOPED_TRACE(seed);
-    RandomSource random(seed);
+    base::RandomSource random(seed);
     FileTransferLimits limits;
     limits.window_bytes = static_cast<std::uint64_t>(random.uniform(2'000, 100'000));
     // The protocol's one rule between the two: a receiver acks within a sender's window.
@@ -303,7 +303,7 @@ TEST(FileTransferTest, SeveralTransfersBothWaysAtOnce) {
   link.send_file(link.a, one);
   link.send_file(link.a, two);
   link.send_file(link.b, back);
-  RandomSource random(9);
+  base::RandomSource random(9);
   link.run_random(random, 5);
   if (!link.is_open()) link.open();
   link.run();
@@ -326,7 +326,7 @@ TEST(FileTransferTest, AHashMismatchFailsBothSidesAndDeliversNothing) {
   for (const LinkSide* side : {&link.a, &link.b}) {
     const auto failed = events_of<file_event::Failed>(*side);
     ASSERT_EQ(failed.size(), 1u);
-    EXPECT_EQ(failed.front().error.code, ErrorCode::hash_mismatch);
+    EXPECT_EQ(failed.front().error.code, base::ErrorCode::hash_mismatch);
     EXPECT_TRUE(events_of<file_event::Done>(*side).empty());
   }
 }
@@ -343,27 +343,27 @@ TEST(FileTransferTest, ClosingThePeerFailsEveryActiveTransfer) {
   for (const LinkSide* side : {&link.a, &link.b}) {
     const auto failed = events_of<file_event::Failed>(*side);
     ASSERT_EQ(failed.size(), 1u);
-    EXPECT_EQ(failed.front().error.code, ErrorCode::transport_closed);
+    EXPECT_EQ(failed.front().error.code, base::ErrorCode::transport_closed);
   }
 }
 
 TEST(FileTransferTest, AppArgumentsAreChecked) {
   FileLink link;
   auto& files = link.a.files;
-  EXPECT_EQ(files.send("", 1, "").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(files.send(std::string(256, 'n'), 1, "").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(files.send("a\u202Egnp.exe", 1, "").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(files.send("a", 1, "text/\x01").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(files.send("a", max_file_size + 1, "").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(files.accept(12345, link.now).error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(files.cancel(12345).error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(files.handle_digest(12345, fake_digest("")).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send("", 1, "").error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send(std::string(256, 'n'), 1, "").error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send("a\u202Egnp.exe", 1, "").error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send("a", 1, "text/\x01").error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send("a", max_file_size + 1, "").error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.accept(12345, link.now).error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.cancel(12345).error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.handle_digest(12345, fake_digest("")).error().code, base::ErrorCode::invalid_argument);
   const std::uint32_t id = files.send("a", 1, "").value();
-  EXPECT_EQ(files.handle_digest(id, "ABC").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.handle_digest(id, "ABC").error().code, base::ErrorCode::invalid_argument);
   for (std::size_t i = 1; i < FileTransferLimits{}.max_transfers_each_way; ++i) {
     ASSERT_TRUE(files.send("a", 1, "").ok());
   }
-  EXPECT_EQ(files.send("a", 1, "").error().code, ErrorCode::too_many_transfers);
+  EXPECT_EQ(files.send("a", 1, "").error().code, base::ErrorCode::too_many_transfers);
   EXPECT_EQ(files.active_outgoing(), FileTransferLimits{}.max_transfers_each_way);
 }
 
@@ -376,8 +376,8 @@ class HostileSenderTest : public ::testing::Test {
     offer(7, 1000);
     handle = events_of<file_event::Offered>(link.b).back().transfer;
   }
-  Status control(const std::string& text) {
-    Status handled = link.b.files.handle_control(text, link.now);
+  base::Status control(const std::string& text) {
+    base::Status handled = link.b.files.handle_control(text, link.now);
     link.flush();
     return handled;
   }
@@ -386,9 +386,9 @@ class HostileSenderTest : public ::testing::Test {
                         R"(,"name":"x","size":)" + std::to_string(size) + R"(,"mime":""})")
                     .ok());
   }
-  ErrorCode failure() {
+  base::ErrorCode failure() {
     const auto failed = events_of<file_event::Failed>(link.b);
-    return failed.empty() ? ErrorCode::internal : failed.back().error.code;
+    return failed.empty() ? base::ErrorCode::internal : failed.back().error.code;
   }
   FileLink link;
   std::uint32_t handle = 0;
@@ -398,39 +398,39 @@ TEST_F(HostileSenderTest, AChunkPastTheEndFailsTheTransfer) {
   EXPECT_EQ(link.b.files.handle_chunk(7, 900, 200, link.now).value().verdict,
             ChunkVerdict::refused);
   link.flush();
-  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
   const auto told = controls_of<file_control::CancelReceive>(link.b);
   ASSERT_EQ(told.size(), 1u);
-  EXPECT_EQ(told.front().code, ErrorCode::invalid_transfer);
+  EXPECT_EQ(told.front().code, base::ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileSenderTest, AChunkForAnUnknownTransferIsAnError) {
   auto answer = link.b.files.handle_chunk(99, 0, 10, link.now);
   ASSERT_FALSE(answer.ok());
-  EXPECT_EQ(answer.error().code, ErrorCode::invalid_transfer);
-  EXPECT_EQ(answer.error().origin, ErrorOrigin::remote);
+  EXPECT_EQ(answer.error().code, base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(answer.error().origin, base::ErrorOrigin::remote);
   EXPECT_EQ(link.b.files.handle_chunk(7, 0, 0, link.now).value().verdict, ChunkVerdict::refused);
 }
 
 TEST_F(HostileSenderTest, AnOfferThatChangesFailsTheTransfer) {
   offer(7, 2000);
-  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileSenderTest, AnOldUnknownIdIsRefused) {
-  const Status handled = control(R"({"t":"offer","transfer":3,"name":"x","size":1,"mime":""})");
-  EXPECT_EQ(handled.error().code, ErrorCode::invalid_transfer);
+  const base::Status handled = control(R"({"t":"offer","transfer":3,"name":"x","size":1,"mime":""})");
+  EXPECT_EQ(handled.error().code, base::ErrorCode::invalid_transfer);
   EXPECT_TRUE(events_of<file_event::Offered>(link.b).size() == 1u);
 }
 
 TEST_F(HostileSenderTest, TooManyOffersAreRefusedOnTheWireAndToTheApp) {
   for (std::uint32_t id = 8; id < 8 + 15; ++id) offer(id, 10);
   EXPECT_EQ(link.b.files.active_incoming(), 16u);
-  const Status handled = control(R"({"t":"offer","transfer":100,"name":"x","size":1,"mime":""})");
-  EXPECT_EQ(handled.error().code, ErrorCode::too_many_transfers);
+  const base::Status handled = control(R"({"t":"offer","transfer":100,"name":"x","size":1,"mime":""})");
+  EXPECT_EQ(handled.error().code, base::ErrorCode::too_many_transfers);
   EXPECT_EQ(link.b.files.active_incoming(), 16u);
   EXPECT_EQ(controls_of<file_control::CancelReceive>(link.b).back().code,
-            ErrorCode::too_many_transfers);
+            base::ErrorCode::too_many_transfers);
 }
 
 TEST_F(HostileSenderTest, UndecodableControlIsAnErrorAndChangesNothing) {
@@ -453,17 +453,17 @@ class HostileReceiverTest : public ::testing::Test {
     link.a.inbox.clear();
     link.b.inbox.clear();
   }
-  Status control(const std::string& text) {
-    Status handled = link.a.files.handle_control(text, link.now);
+  base::Status control(const std::string& text) {
+    base::Status handled = link.a.files.handle_control(text, link.now);
     link.flush();
     return handled;
   }
   std::string with_id(const std::string& head, const std::string& tail = "}") {
     return head + std::to_string(id) + tail;
   }
-  ErrorCode failure() {
+  base::ErrorCode failure() {
     const auto failed = events_of<file_event::Failed>(link.a);
-    return failed.empty() ? ErrorCode::internal : failed.back().error.code;
+    return failed.empty() ? base::ErrorCode::internal : failed.back().error.code;
   }
   FileLink link;
   std::uint32_t id = 0;
@@ -471,15 +471,15 @@ class HostileReceiverTest : public ::testing::Test {
 
 TEST_F(HostileReceiverTest, AnAckBeforeAcceptFailsTheTransfer) {
   ASSERT_TRUE(control(with_id(R"({"t":"ack","offset":10,"transfer":)")).ok());
-  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
-  EXPECT_EQ(controls_of<file_control::CancelSend>(link.a).back().code, ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(controls_of<file_control::CancelSend>(link.a).back().code, base::ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileReceiverTest, AnAckPastWhatWasSentFailsTheTransfer) {
   ASSERT_TRUE(control(with_id(R"({"t":"accept","transfer":)")).ok());
   link.do_read(link.a, link.b);
   ASSERT_TRUE(control(with_id(R"({"t":"ack","offset":499999,"transfer":)")).ok());
-  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileReceiverTest, AResumeBelowItsOwnAckFailsTheTransfer) {
@@ -488,64 +488,64 @@ TEST_F(HostileReceiverTest, AResumeBelowItsOwnAckFailsTheTransfer) {
   }
   ASSERT_TRUE(control(with_id(R"({"t":"ack","offset":100000,"transfer":)")).ok());
   ASSERT_TRUE(control(with_id(R"({"t":"resume","offset":5,"transfer":)")).ok());
-  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileReceiverTest, AConfirmBeforeDoneFailsTheTransfer) {
   ASSERT_TRUE(control(with_id(R"({"t":"accept","transfer":)")).ok());
   ASSERT_TRUE(control(with_id(R"({"t":"confirm","transfer":)")).ok());
-  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
   EXPECT_TRUE(events_of<file_event::Done>(link.a).empty());
 }
 
 TEST_F(HostileReceiverTest, MessagesForUnknownTransfersAreErrorsAndAskingForBytesIsRefused) {
-  const Status handled = control(R"({"t":"resume","offset":0,"transfer":4000})");
-  EXPECT_EQ(handled.error().code, ErrorCode::invalid_transfer);
+  const base::Status handled = control(R"({"t":"resume","offset":0,"transfer":4000})");
+  EXPECT_EQ(handled.error().code, base::ErrorCode::invalid_transfer);
   EXPECT_EQ(controls_of<file_control::CancelSend>(link.a).back().transfer, 4000u);
   EXPECT_EQ(control(R"({"t":"ack","offset":0,"transfer":4000})").error().code,
-            ErrorCode::invalid_transfer);
-  EXPECT_EQ(failure(), ErrorCode::internal);  // the real transfer is untouched
+            base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), base::ErrorCode::internal);  // the real transfer is untouched
 }
 
 TEST_F(HostileReceiverTest, ARemoteEndCodeIsPassedOnAndOthersAreRefused) {
   EXPECT_EQ(control(with_id(R"({"t":"cancel-receive","code":"internal","transfer":)")).error().code,
-            ErrorCode::invalid_transfer);
+            base::ErrorCode::invalid_transfer);
   ASSERT_TRUE(control(with_id(R"({"t":"cancel-receive","code":"hash_mismatch","transfer":)")).ok());
-  EXPECT_EQ(failure(), ErrorCode::hash_mismatch);
+  EXPECT_EQ(failure(), base::ErrorCode::hash_mismatch);
 }
 
 TEST(FileTransferEncodingTest, ActionsAndEventsAreTheJsonJsReads) {
-  const auto read = parse_json(encode_file_action(file_action::Read{3, 65524, 100}, 9));
+  const auto read = base::parse_json(encode_file_action(file_action::Read{3, 65524, 100}, 9));
   EXPECT_EQ(read["type"], "file-read");
   EXPECT_EQ(read["channel"], 9);
   EXPECT_EQ(read["transfer"], 3);
   EXPECT_EQ(read["offset"], 65524);
   EXPECT_EQ(read["length"], 100);
   const auto control =
-      parse_json(encode_file_action(file_action::SendControl{R"({"t":"confirm"})"}, 9));
+      base::parse_json(encode_file_action(file_action::SendControl{R"({"t":"confirm"})"}, 9));
   EXPECT_EQ(control["type"], "file-control");
   EXPECT_EQ(control["channel"], 9);
   EXPECT_EQ(control["text"], R"({"t":"confirm"})");
 
-  const auto offered = parse_json(
+  const auto offered = base::parse_json(
       encode_file_event(file_event::Offered{4, "na\"me", max_file_size, "text/plain"}, "p1"));
   EXPECT_EQ(offered["type"], "transfer");
   EXPECT_EQ(offered["peer"], "p1");
   EXPECT_EQ(offered["name"], "na\"me");
   EXPECT_EQ(offered["size"], max_file_size);
   EXPECT_EQ(offered["mime"], "text/plain");
-  const auto progress = parse_json(encode_file_event(file_event::Progress{4, 10, 20, 1000}, "p1"));
+  const auto progress = base::parse_json(encode_file_event(file_event::Progress{4, 10, 20, 1000}, "p1"));
   EXPECT_EQ(progress["type"], "transfer-progress");
   EXPECT_EQ(progress["rate"], 1000);
-  const auto done = parse_json(encode_file_event(file_event::Done{4, 20, fake_digest("")}, "p1"));
+  const auto done = base::parse_json(encode_file_event(file_event::Done{4, 20, fake_digest("")}, "p1"));
   EXPECT_EQ(done["type"], "transfer-done");
   EXPECT_EQ(done["sha256"], fake_digest(""));
-  const auto failed = parse_json(
-      encode_file_event(file_event::Failed{4, remote_error(ErrorCode::hash_mismatch, "m")}, "p1"));
+  const auto failed = base::parse_json(
+      encode_file_event(file_event::Failed{4, base::remote_error(base::ErrorCode::hash_mismatch, "m")}, "p1"));
   EXPECT_EQ(failed["type"], "transfer-failed");
   EXPECT_EQ(failed["error"]["code"], "hash_mismatch");
   EXPECT_EQ(failed["error"]["origin"], "remote");
-  const auto answer = parse_json(encode_chunk_answer({ChunkVerdict::duplicate, 4}));
+  const auto answer = base::parse_json(encode_chunk_answer({ChunkVerdict::duplicate, 4}));
   EXPECT_EQ(answer["verdict"], "duplicate");
   EXPECT_EQ(answer["transfer"], 4);
 }

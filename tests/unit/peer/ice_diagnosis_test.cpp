@@ -104,8 +104,8 @@ TEST(IceDiagnosisTest, KeepsTheLastFewErrorsAndARestartForgetsAll) {
 
 class RemotePeerIceTest : public ::testing::Test {
  protected:
-  std::vector<Error> errors() {
-    std::vector<Error> seen;
+  std::vector<base::Error> errors() {
+    std::vector<base::Error> seen;
     while (!outputs.notices.empty()) {
       if (auto* e = std::get_if<notice::PeerError>(&outputs.notices.front())) {
         seen.push_back(e->error);
@@ -144,13 +144,13 @@ TEST_F(RemotePeerIceTest, GatheringWithoutRelayWhileTurnIsConfiguredIsTurnFailed
   config.ice_servers = kTurnServers;
   RemotePeer peer("b", std::nullopt, false, config, outputs);
   peer.connect(tracks);
-  peer.handle_event(event::IceCandidate{peer.pc(), candidate("host")}, Millis(0));
+  peer.handle_event(event::IceCandidate{peer.pc(), candidate("host")}, base::Millis(0));
   peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "timeout"},
-                    Millis(0));
-  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(0));
+                    base::Millis(0));
+  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, base::Millis(0));
   const auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::turn_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
   EXPECT_NE(seen[0].message.find("candidate types gathered: host;"), std::string::npos);
   EXPECT_NE(seen[0].message.find("turns:turn.example.org:443 701 timeout"), std::string::npos);
   EXPECT_EQ(seen[0].message.find("s3cret"), std::string::npos);
@@ -163,43 +163,43 @@ TEST_F(RemotePeerIceTest, TurnFailedNeedsAnErrorFromATurnServerInEitherOrderAndC
   config.ice_servers = kTurnServers;
   RemotePeer peer("b", std::nullopt, false, config, outputs);
   peer.connect(tracks);
-  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(0));
+  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, base::Millis(0));
   peer.handle_event(event::CandidateError{peer.pc(), "stun:127.0.0.1:3478", 701, "timeout"},
-                    Millis(0));
+                    base::Millis(0));
   EXPECT_TRUE(errors().empty());
   peer.handle_event(
       event::CandidateError{peer.pc(), "turn:127.0.0.1:3478?transport=udp", 401, "Unauthorized"},
-      Millis(0));
+      base::Millis(0));
   auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::turn_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
   EXPECT_NE(seen[0].message.find("401 Unauthorized"), std::string::npos) << seen[0].message;
   peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "x"},
-                    Millis(0));
+                    base::Millis(0));
   EXPECT_TRUE(errors().empty()) << "once per gathering";
   // A restart gathers anew, and may fail anew.
   ASSERT_TRUE(peer.restart_ice().ok());
   peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "x"},
-                    Millis(1));
-  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(1));
+                    base::Millis(1));
+  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, base::Millis(1));
   seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::turn_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
 }
 
 TEST_F(RemotePeerIceTest, ARelayCandidateOrNoTurnMeansNoTurnFailed) {
   config.ice_servers = kTurnServers;
   RemotePeer relayed("b", std::nullopt, false, config, outputs);
   relayed.connect(tracks);
-  relayed.handle_event(event::IceCandidate{relayed.pc(), candidate("relay")}, Millis(0));
-  relayed.handle_event(event::IceCandidate{relayed.pc(), std::nullopt}, Millis(0));
+  relayed.handle_event(event::IceCandidate{relayed.pc(), candidate("relay")}, base::Millis(0));
+  relayed.handle_event(event::IceCandidate{relayed.pc(), std::nullopt}, base::Millis(0));
   EXPECT_TRUE(errors().empty());
   PeerConfig stun_only;
   stun_only.ice_servers = Json::parse(R"([{"urls": "stun:s"}])");
   RemotePeer direct("c", std::nullopt, false, stun_only, outputs);
   direct.connect(tracks);
-  direct.handle_event(event::IceCandidate{direct.pc(), candidate("host")}, Millis(0));
-  direct.handle_event(event::IceCandidate{direct.pc(), std::nullopt}, Millis(0));
+  direct.handle_event(event::IceCandidate{direct.pc(), candidate("host")}, base::Millis(0));
+  direct.handle_event(event::IceCandidate{direct.pc(), std::nullopt}, base::Millis(0));
   EXPECT_TRUE(errors().empty());
 }
 
@@ -208,19 +208,19 @@ TEST_F(RemotePeerIceTest, AFailedConnectionIsIceFailedSayingWhatIceHad) {
   config.max_restarts = 1;
   RemotePeer peer("b", std::nullopt, false, config, outputs);
   peer.connect(tracks);
-  peer.handle_event(event::IceCandidate{peer.pc(), candidate("srflx")}, Millis(0));
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, Millis(0));
+  peer.handle_event(event::IceCandidate{peer.pc(), candidate("srflx")}, base::Millis(0));
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, base::Millis(0));
   auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::ice_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::ice_failed);
   EXPECT_NE(seen[0].message.find("candidate types gathered: srflx;"), std::string::npos);
   EXPECT_NE(seen[0].message.find("likely cause"), std::string::npos);
   // The restart gathers anew: the last verdict says what that gathering had.
-  peer.handle_event(event::IceCandidate{peer.pc(), candidate("relay")}, Millis(1));
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, Millis(2));
+  peer.handle_event(event::IceCandidate{peer.pc(), candidate("relay")}, base::Millis(1));
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, base::Millis(2));
   seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::ice_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::ice_failed);
   EXPECT_NE(seen[0].message.find("after 1 ICE restarts"), std::string::npos) << seen[0].message;
   EXPECT_NE(seen[0].message.find("candidate types gathered: relay"), std::string::npos);
   EXPECT_EQ(seen[0].message.find("likely cause"), std::string::npos);
