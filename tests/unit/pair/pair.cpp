@@ -41,7 +41,7 @@ std::string describe(const client::ClientEvent& event) {
   return std::visit(
       [](const auto& e) -> std::string {
         using T = std::decay_t<decltype(e)>;
-        namespace ev = client_event;
+        namespace ev = client::client_event;
         if constexpr (std::is_same_v<T, ev::StateChanged>) {
           return "state " + std::string(to_string(e.state)) + (e.resumed ? " resumed" : "") +
                  (e.error ? " (" + e.error->message + ")" : "");

@@ -13,7 +13,7 @@
 namespace rtcwire::testing {
 namespace {
 
-namespace ev = client_event;
+namespace ev = client::client_event;
 
 enum class Kind { direct, publish, signal };
 // (receiver, sender, kind) -> the numbers in the order they were sent / received.

@@ -11,7 +11,7 @@
 namespace rtcwire::testing {
 namespace {
 
-namespace ev = client_event;
+namespace ev = client::client_event;
 
 constexpr std::size_t kClients = 2;
 

@@ -10,7 +10,7 @@
 namespace rtcwire::testing {
 namespace {
 
-namespace ev = client_event;
+namespace ev = client::client_event;
 
 std::vector<engineio::TransportKind> transports_used(const Pair& pair, std::size_t index) {
   std::vector<engineio::TransportKind> used;
