@@ -33,8 +33,8 @@ bool is_size(double value) {
 }
 
 std::string size_error() {
-  return client::encode_error(
-      base::local_error(base::ErrorCode::invalid_argument, "sizes and offsets are whole numbers of bytes"));
+  return client::encode_error(base::local_error(base::ErrorCode::invalid_argument,
+                                                "sizes and offsets are whole numbers of bytes"));
 }
 
 std::string handle_text(const char* name, const base::Result<uint32_t>& handle) {
@@ -119,7 +119,8 @@ class ClientCore {
   }
   std::string channelEnqueue(uint32_t channel, double bytes, double now) {
     if (!(bytes >= 0 && bytes <= 9007199254740991.0)) {
-      return client::encode_error(base::local_error(base::ErrorCode::invalid_argument, "bytes must be a size"));
+      return client::encode_error(
+          base::local_error(base::ErrorCode::invalid_argument, "bytes must be a size"));
     }
     return status_text(
         client_.channel_enqueue(channel, static_cast<uint64_t>(bytes), to_millis(now)));

@@ -17,9 +17,9 @@ namespace rtcwire::server {
 
 using base::Error;
 using base::ErrorCode;
-using base::Result;
 using base::local_error;
 using base::remote_error;
+using base::Result;
 
 enum class JwtAlgorithm { hs256, rs256, es256 };
 

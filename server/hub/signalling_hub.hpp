@@ -32,8 +32,8 @@ namespace rtcwire::server {
 using base::Error;
 using base::ErrorCode;
 using base::Millis;
-using base::Result;
 using base::remote_error;
+using base::Result;
 using session::ReliableInbox;
 
 struct HubSettings {

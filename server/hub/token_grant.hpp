@@ -16,8 +16,8 @@ namespace rtcwire::server {
 
 using base::Error;
 using base::ErrorCode;
-using base::Result;
 using base::remote_error;
+using base::Result;
 
 struct TokenGrant {
   std::string user;                        // `sub`; empty when the token has none

@@ -40,9 +40,9 @@
 namespace rtcwire::server {
 
 using base::ErrorCode;
+using base::local_error;
 using base::Millis;
 using base::Result;
-using base::local_error;
 using engineio::TransportKind;
 
 class EngineIoSession;

@@ -49,8 +49,8 @@ std::unique_ptr<client::Client> connected_client() {
 }
 
 // Answers the client's newest GET (polling) with `body`; returns false when none is pending.
-bool answer_poll(client::Client& client, std::optional<engineio::HttpRequest>& pending, std::string_view body,
-                 base::Millis now) {
+bool answer_poll(client::Client& client, std::optional<engineio::HttpRequest>& pending,
+                 std::string_view body, base::Millis now) {
   if (!pending) return false;
   const engineio::HttpRequest request = *pending;
   pending.reset();
@@ -237,8 +237,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
 
   fuzz_config(input);
   if (auto data = client::parse_app_data(input)) {
-    if (envelope::Json::parse(client::encode_event(client::client_event::SignalReceived{"p", data.value()}),
-                              nullptr, false)
+    if (envelope::Json::parse(
+            client::encode_event(client::client_event::SignalReceived{"p", data.value()}), nullptr,
+            false)
             .is_discarded()) {
       __builtin_trap();
     }

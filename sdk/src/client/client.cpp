@@ -7,14 +7,19 @@
 #include "rtcwire/session/token_refresh.hpp"
 
 namespace rtcwire::client {
+
+using base::ErrorCode;
+using base::Millis;
+using base::Status;
+
 namespace {
 
 // A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
-constexpr base::Millis kMaxGoAwaySpread{5 * 60 * 1000};
+constexpr Millis kMaxGoAwaySpread{5 * 60 * 1000};
 // Rounds of timers one handle_timeout() fires; later ones wait for the next call.
 constexpr int kMaxTimerRounds = 16;
 // How long a replay request may go unanswered before the next gap asks again.
-constexpr base::Millis kReplayRetry{1000};
+constexpr Millis kReplayRetry{1000};
 
 bool is_legal(ClientState from, ClientState to) {
   using S = ClientState;
@@ -66,10 +71,9 @@ auto Client::with_peers(Command command) {
 Client::Client(ClientConfig config)
     : config_(std::move(config)),
       random_(config_.random_seed),
-      ladder_(config_.transports,
-              LadderTiming{config_.handshake_timeout, config_.race_head_start,
-                                   config_.repeat_head_start_min, config_.ladder_delay_min,
-                                   config_.ladder_delay_max}),
+      ladder_(config_.transports, LadderTiming{config_.handshake_timeout, config_.race_head_start,
+                                               config_.repeat_head_start_min,
+                                               config_.ladder_delay_min, config_.ladder_delay_max}),
       max_message_bytes_(config_.max_message_bytes),
       session_(config_.resume_buffer_bytes),
       reconnect_(config_.reconnect),
@@ -83,7 +87,7 @@ Client::Client(ClientConfig config)
     config_error_ = url.error();
   }
   if (config_.transports.empty()) {
-    config_error_ = base::local_error(base::ErrorCode::invalid_argument, "the transport list is empty");
+    config_error_ = base::local_error(ErrorCode::invalid_argument, "the transport list is empty");
   }
 }
 
@@ -92,11 +96,11 @@ std::optional<engineio::TransportKind> Client::transport() const {
   return connection_->transport_kind();
 }
 
-base::Status Client::transition(client_event::StateChanged change) {
+Status Client::transition(client_event::StateChanged change) {
   if (!is_legal(state_, change.state)) {
-    return base::local_error(base::ErrorCode::invalid_state, "client cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(change.state)));
+    return base::local_error(ErrorCode::invalid_state, "client cannot go from " +
+                                                           std::string(to_string(state_)) + " to " +
+                                                           std::string(to_string(change.state)));
   }
   state_ = change.state;
   events_.push_back(std::move(change));
@@ -111,36 +115,37 @@ void Client::report_internal(const base::Error& refusal) {
   events_.push_back(client_event::ErrorRaised{base::internal_error(refusal)});
 }
 
-base::Status Client::require_session() const {
+Status Client::require_session() const {
   const bool resuming = session_.exists() &&
                         (state_ == ClientState::reconnecting || state_ == ClientState::connecting);
   if (state_ != ClientState::connected && !resuming) {
-    return base::local_error(base::ErrorCode::not_connected,
-                       "client is " + std::string(to_string(state_)) + ", not connected");
+    return base::local_error(ErrorCode::not_connected,
+                             "client is " + std::string(to_string(state_)) + ", not connected");
   }
   return base::ok();
 }
 
-base::Status Client::require_room() const {
+Status Client::require_room() const {
   if (auto session = require_session(); !session) return session;
-  if (!membership().in_room()) return base::local_error(base::ErrorCode::not_in_room, "join a room first");
+  if (!membership().in_room())
+    return base::local_error(ErrorCode::not_in_room, "join a room first");
   return base::ok();
 }
 
-base::Status Client::require_peer(const std::string& peer) const {
+Status Client::require_peer(const std::string& peer) const {
   if (auto in_room = require_room(); !in_room) return in_room;
   if (!membership().has_peer(peer)) {
-    return base::local_error(base::ErrorCode::peer_not_found,
-                       "no peer '" + peer.substr(0, 64) + "' in the room");
+    return base::local_error(ErrorCode::peer_not_found,
+                             "no peer '" + peer.substr(0, 64) + "' in the room");
   }
   return base::ok();
 }
 
-base::Status Client::connect(base::Millis now) {
+Status Client::connect(Millis now) {
   if (config_error_) return *config_error_;
   if (state_ != ClientState::idle && state_ != ClientState::disconnected) {
-    return base::local_error(base::ErrorCode::invalid_state,
-                       "connect() while " + std::string(to_string(state_)));
+    return base::local_error(ErrorCode::invalid_state,
+                             "connect() while " + std::string(to_string(state_)));
   }
   if (auto started = reconnect_.connect(); !started) {
     report_internal(started.error());
@@ -154,11 +159,10 @@ base::Status Client::connect(base::Millis now) {
   return base::ok();
 }
 
-void Client::start_connecting(base::Millis now) {
+void Client::start_connecting(Millis now) {
   std::optional<engineio::TransportKind> remembered;
   if (config_.remembered && now < config_.remembered->until) remembered = config_.remembered->kind;
-  auto first =
-      ladder_.start(now, remembered, reconnect_.state() == ReconnectState::retrying);
+  auto first = ladder_.start(now, remembered, reconnect_.state() == ReconnectState::retrying);
   if (!first) {
     report_internal(first.error());
     return;
@@ -167,7 +171,7 @@ void Client::start_connecting(base::Millis now) {
   start_attempt(first.value(), now);
 }
 
-void Client::start_attempt(engineio::TransportKind kind, base::Millis now) {
+void Client::start_attempt(engineio::TransportKind kind, Millis now) {
   if (connection_ && connection_->state() == engineio::EngineIoState::opening) {
     // Overtaken after its head start, not failed: it keeps running alongside.
     if (racing_.size() + 1 >= kMaxParallelAttempts) {
@@ -185,18 +189,19 @@ void Client::start_attempt(engineio::TransportKind kind, base::Millis now) {
   }
   const uint32_t generation = next_generation_++;
   engineio::ProbeFactory probe_factory;
-  const bool may_upgrade = std::find(config_.transports.begin(), config_.transports.end(),
-                                     engineio::TransportKind::websocket) != config_.transports.end();
+  const bool may_upgrade =
+      std::find(config_.transports.begin(), config_.transports.end(),
+                engineio::TransportKind::websocket) != config_.transports.end();
   if (kind != engineio::TransportKind::websocket && may_upgrade) {
     // Every probe gets a generation of its own, so a late event of a failed one is dropped.
     probe_factory = [this] {
-      return engineio::make_transport(engineio::TransportKind::websocket, next_generation_++, server_url_,
-                            random_.next());
+      return engineio::make_transport(engineio::TransportKind::websocket, next_generation_++,
+                                      server_url_, random_.next());
     };
   }
   connection_ = std::make_unique<engineio::EngineIoConnection>(
-      engineio::make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
-      config_.upgrade_timeout, config_.reprobe_after, random_.next());
+      engineio::make_transport(kind, generation, server_url_, random_.next()),
+      std::move(probe_factory), config_.upgrade_timeout, config_.reprobe_after, random_.next());
   attempt_started_ = now;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
   (void)connection_->open(now);
@@ -210,7 +215,7 @@ Client::RacingAttempt* Client::racing(uint32_t generation) {
   return nullptr;
 }
 
-void Client::drain_racing(base::Millis now) {
+void Client::drain_racing(Millis now) {
   for (std::size_t i = 0; i < racing_.size();) {
     engineio::EngineIoConnection& attempt = *racing_[i].connection;
     while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
@@ -251,7 +256,7 @@ void Client::close_racing() {
   racing_.clear();
 }
 
-void Client::attempt_failed(base::Error error, base::Millis now) {
+void Client::attempt_failed(base::Error error, Millis now) {
   auto step = ladder_.attempt_failed(!racing_.empty(), now, random_);
   if (!step) {
     report_internal(step.error());
@@ -271,7 +276,7 @@ void Client::attempt_failed(base::Error error, base::Millis now) {
              step.value());
 }
 
-base::Status Client::submit(envelope::ClientEnvelope request) {
+Status Client::submit(envelope::ClientEnvelope request) {
   std::string text = envelope::encode(request, session_.next_seq());
   const std::size_t bytes = text.size();
   std::size_t limit = max_message_bytes_;
@@ -282,13 +287,13 @@ base::Status Client::submit(envelope::ClientEnvelope request) {
     if (max_payload > 0) limit = std::min(limit, static_cast<std::size_t>(max_payload - 1));
   }
   if (bytes > limit) {
-    return base::local_error(base::ErrorCode::message_too_large, "message of " + std::to_string(bytes) +
-                                                         " bytes exceeds the server's limit of " +
-                                                         std::to_string(limit));
+    return base::local_error(ErrorCode::message_too_large,
+                             "message of " + std::to_string(bytes) +
+                                 " bytes exceeds the server's limit of " + std::to_string(limit));
   }
   if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return base::local_error(base::ErrorCode::invalid_argument,
-                       "data is nested deeper than the protocol allows");
+    return base::local_error(ErrorCode::invalid_argument,
+                             "data is nested deeper than the protocol allows");
   }
   auto queued = session_.queue(std::move(request), bytes);
   if (!queued) return queued.error();
@@ -297,7 +302,7 @@ base::Status Client::submit(envelope::ClientEnvelope request) {
   return base::ok();
 }
 
-base::Status Client::write(std::string text) {
+Status Client::write(std::string text) {
   auto sent = connection_->send_message(std::move(text));
   while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
   return sent;
@@ -308,10 +313,10 @@ void Client::send_ack() {
   (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack()}}));
 }
 
-base::Result<envelope::RequestId> Client::join(std::string room, base::Millis /*now*/) {
+base::Result<envelope::RequestId> Client::join(std::string room, Millis /*now*/) {
   if (auto session = require_session(); !session) return session.error();
   if (!envelope::is_valid_room(room)) {
-    return base::local_error(base::ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
+    return base::local_error(ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
   }
   const envelope::RequestId id = last_request_id_ + 1;
   if (auto submitted = submit(envelope::Join{std::move(room), id}); !submitted) {
@@ -322,7 +327,7 @@ base::Result<envelope::RequestId> Client::join(std::string room, base::Millis /*
   return id;
 }
 
-base::Status Client::leave(base::Millis /*now*/) {
+Status Client::leave(Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
   auto left = submit(envelope::Leave{});
   if (left)
@@ -333,22 +338,22 @@ base::Status Client::leave(base::Millis /*now*/) {
   return left;
 }
 
-base::Status Client::publish(envelope::Json data, base::Millis /*now*/) {
+Status Client::publish(envelope::Json data, Millis /*now*/) {
   if (auto in_room = require_room(); !in_room) return in_room;
   return submit(envelope::Publish{std::move(data)});
 }
 
-base::Status Client::send(std::string peer, envelope::Json data, base::Millis /*now*/) {
+Status Client::send(std::string peer, envelope::Json data, Millis /*now*/) {
   if (auto present = require_peer(peer); !present) return present;
   return submit(envelope::DirectTo{std::move(peer), std::move(data)});
 }
 
-base::Status Client::signal(std::string peer, envelope::Json data, base::Millis /*now*/) {
+Status Client::signal(std::string peer, envelope::Json data, Millis /*now*/) {
   if (auto present = require_peer(peer); !present) return present;
   return submit(envelope::SignalTo{std::move(peer), std::move(data)});
 }
 
-void Client::close(base::Millis now) {
+void Client::close(Millis now) {
   if (!transition({ClientState::closed, std::nullopt, 0, std::nullopt, false})) return;
   reconnect_.stop();
   ladder_.stop();
@@ -367,13 +372,13 @@ void Client::close(base::Millis now) {
   }
 }
 
-base::Status Client::set_token(std::string token, base::Millis now) {
+Status Client::set_token(std::string token, Millis now) {
   static_assert(envelope::kMaxAuthBytes == 8192, "the message below names the limit");
   if (token.empty() || token.size() > envelope::kMaxAuthBytes) {
-    return base::local_error(base::ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
+    return base::local_error(ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
   }
   if (state_ == ClientState::closed) {
-    return base::local_error(base::ErrorCode::invalid_state, "the client is closed");
+    return base::local_error(ErrorCode::invalid_state, "the client is closed");
   }
   token_ = std::move(token);
   if (state_ != ClientState::connected) return base::ok();  // the next hello carries it
@@ -382,10 +387,10 @@ base::Status Client::set_token(std::string token, base::Millis now) {
   return base::ok();
 }
 
-base::Status Client::set_ice_servers(nlohmann::json servers, std::string_view policy, base::Millis /*now*/) {
+Status Client::set_ice_servers(nlohmann::json servers, std::string_view policy, Millis /*now*/) {
   if (!policy.empty() && policy != "all" && policy != "relay") {
-    return base::local_error(base::ErrorCode::invalid_argument,
-                       "'iceTransportPolicy' must be 'all' or 'relay'");
+    return base::local_error(ErrorCode::invalid_argument,
+                             "'iceTransportPolicy' must be 'all' or 'relay'");
   }
   const auto relay_only = policy.empty() ? std::nullopt : std::optional<bool>(policy == "relay");
   if (auto set = ice_servers_.set_app(std::move(servers), relay_only); !set) return set;
@@ -393,7 +398,7 @@ base::Status Client::set_ice_servers(nlohmann::json servers, std::string_view po
   return base::ok();
 }
 
-void Client::ice_servers_provided(std::string_view json, base::Millis now) {
+void Client::ice_servers_provided(std::string_view json, Millis now) {
   if (auto taken = ice_servers_.provider_answer(json, now); !taken) {
     events_.push_back(client_event::ErrorRaised{taken.error()});
     return;
@@ -401,7 +406,7 @@ void Client::ice_servers_provided(std::string_view json, base::Millis now) {
   apply_ice_servers();
 }
 
-void Client::ice_servers_failed(std::string_view reason, base::Millis now) {
+void Client::ice_servers_failed(std::string_view reason, Millis now) {
   events_.push_back(client_event::ErrorRaised{ice_servers_.provider_failed(reason, now)});
 }
 
@@ -411,7 +416,7 @@ void Client::apply_ice_servers() {
   });
 }
 
-void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, base::Millis now) {
+void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, Millis now) {
   if (auto taken = ice_servers_.server_list(grant.ice_servers, grant.expires_in_ms, now); !taken) {
     events_.push_back(client_event::ErrorRaised{taken.error()});
     return;
@@ -419,7 +424,7 @@ void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, bas
   apply_ice_servers();
 }
 
-void Client::refresh_ice_servers(base::Millis now) {
+void Client::refresh_ice_servers(Millis now) {
   for (const auto due : ice_servers_.take_due(now)) {
     if (due == IceServerSources::Due::server_request) {
       // Not connected: the next welcome brings fresh credentials.
@@ -436,8 +441,8 @@ void Client::refresh_ice_servers(base::Millis now) {
   }
 }
 
-void Client::schedule_token_refresh(std::uint64_t lifetime_ms, base::Millis now) {
-  const base::Millis lifetime{
+void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
+  const Millis lifetime{
       static_cast<base::Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
   timers_.set(Timer::token_refresh, now + session::token_refresh_delay(lifetime));
 }
@@ -452,7 +457,7 @@ engineio::EngineIoConnection* Client::route(uint32_t generation) {
   return attempt ? attempt->connection.get() : nullptr;
 }
 
-void Client::drain(const engineio::EngineIoConnection& target, base::Millis now) {
+void Client::drain(const engineio::EngineIoConnection& target, Millis now) {
   if (&target == connection_.get()) {
     drain_connection(now);
   } else {
@@ -460,35 +465,35 @@ void Client::drain(const engineio::EngineIoConnection& target, base::Millis now)
   }
 }
 
-void Client::handle_transport_open(uint32_t generation, base::Millis now) {
+void Client::handle_transport_open(uint32_t generation, Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_open(generation, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_transport_text(uint32_t generation, std::string_view frame, base::Millis now) {
+void Client::handle_transport_text(uint32_t generation, std::string_view frame, Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_text(generation, frame, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_transport_binary(uint32_t generation, std::string_view frame, base::Millis now) {
+void Client::handle_transport_binary(uint32_t generation, std::string_view frame, Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_binary(generation, frame, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_transport_closed(uint32_t generation, base::Millis now) {
+void Client::handle_transport_closed(uint32_t generation, Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_closed(generation, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_transport_error(uint32_t generation, std::string_view reason, base::Millis now) {
+void Client::handle_transport_error(uint32_t generation, std::string_view reason, Millis now) {
   if (auto* target = route(generation)) {
     target->handle_transport_error(generation, reason, now);
     drain(*target, now);
@@ -496,14 +501,14 @@ void Client::handle_transport_error(uint32_t generation, std::string_view reason
 }
 
 void Client::handle_http_response(uint32_t generation, uint32_t id, int status,
-                                  std::string_view body, base::Millis now) {
+                                  std::string_view body, Millis now) {
   if (auto* target = route(generation)) {
     target->handle_http_response(generation, id, status, body, now);
     drain(*target, now);
   }
 }
 
-void Client::handle_timeout(base::Millis now) {
+void Client::handle_timeout(Millis now) {
   // What fires may arm another timer that is due as well (a zero reconnect delay, say): all of
   // them fire in this call. Bounded, so a config of zero delays cannot spin here.
   for (int round = 0; round < kMaxTimerRounds; ++round) {
@@ -513,7 +518,7 @@ void Client::handle_timeout(base::Millis now) {
   }
 }
 
-void Client::fire_due_timers(base::Millis now) {
+void Client::fire_due_timers(Millis now) {
   std::erase_if(racing_, [&](RacingAttempt& attempt) {
     if (attempt.deadline > now) return false;
     attempt.connection->close();  // it never opened: no close packet, only the transport
@@ -548,15 +553,15 @@ void Client::fire_due_timers(base::Millis now) {
       auto silent = std::move(connection_);
       silent->close();
       while (auto action = silent->poll_action()) actions_.push_back(std::move(*action));
-      attempt_failed(base::transport_error(base::ErrorCode::handshake_timeout,
-                                     std::string(to_string(silent->transport_kind())) +
-                                         " did not complete the Engine.IO handshake in time"),
+      attempt_failed(base::transport_error(ErrorCode::handshake_timeout,
+                                           std::string(to_string(silent->transport_kind())) +
+                                               " did not complete the Engine.IO handshake in time"),
                      now);
     } else {
       // No close packet: the server may hold the session this hello asked to resume, and a close
       // packet would end it.
-      connection_->abandon(base::transport_error(base::ErrorCode::handshake_timeout,
-                                           "the server did not send its welcome in time"));
+      connection_->abandon(base::transport_error(ErrorCode::handshake_timeout,
+                                                 "the server did not send its welcome in time"));
     }
   }
   if (connection_) {
@@ -565,13 +570,13 @@ void Client::fire_due_timers(base::Millis now) {
   }
 }
 
-void Client::lose_connection(base::Error error, base::Millis now) {
+void Client::lose_connection(base::Error error, Millis now) {
   const ReconnectReason reason = reconnect_reason(error.code);
-  schedule_reconnect(std::move(error), reason, base::Millis(0), now);
+  schedule_reconnect(std::move(error), reason, Millis(0), now);
 }
 
-void Client::schedule_reconnect(base::Error error, ReconnectReason reason, base::Millis going_away_within,
-                                base::Millis now) {
+void Client::schedule_reconnect(base::Error error, ReconnectReason reason, Millis going_away_within,
+                                Millis now) {
   // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
   // resume request acknowledges what was received, so no ack timer is needed meanwhile.
   close_racing();
@@ -580,7 +585,8 @@ void Client::schedule_reconnect(base::Error error, ReconnectReason reason, base:
   follow(reconnect_.lost(reason, going_away_within, now, random_), std::move(error), now);
 }
 
-void Client::follow(base::Result<ReconnectStep> step, std::optional<base::Error> error, base::Millis now) {
+void Client::follow(base::Result<ReconnectStep> step, std::optional<base::Error> error,
+                    Millis now) {
   if (!step) {
     report_internal(step.error());
     return;
@@ -599,48 +605,48 @@ void Client::follow(base::Result<ReconnectStep> step, std::optional<base::Error>
              step.value());
 }
 
-void Client::handle_network_change(bool online, base::Millis now) {
+void Client::handle_network_change(bool online, Millis now) {
   follow(reconnect_.network_changed(online), std::nullopt, now);
 }
 
-void Client::drain_connection(base::Millis now) {
+void Client::drain_connection(Millis now) {
   if (!connection_) return;
   while (true) {
     while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
     auto event = connection_->poll_event();
     if (!event) return;
-    std::visit(base::Overloaded{
-                   [&](engineio::engineio_event::Opened&) { on_opened(now); },
-                   [&](engineio::engineio_event::Message& message) {
-                     handle_message(message.data, message.binary, now);
-                   },
-                   [&](engineio::engineio_event::Upgraded& upgraded) {
-                     events_.push_back(client_event::TransportChanged{upgraded.kind});
-                     events_.push_back(client_event::RememberTransport{
-                         server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
-                   },
-                   [&](engineio::engineio_event::Closed& closed) {
-                     if (state_ != ClientState::connecting && state_ != ClientState::connected) {
-                       return;  // we closed it ourselves
-                     }
-                     // A hello the server refused explains the close better than the close.
-                     base::Error error = std::exchange(hello_refusal_, std::nullopt)
-                                       .value_or(closed.error.value_or(base::transport_error(
-                                           base::ErrorCode::transport_closed, "the connection closed")));
-                     // Before the Engine.IO handshake, a failure means "try the next transport".
-                     if (state_ == ClientState::connecting &&
-                         ladder_.state() != LadderState::opened) {
-                       attempt_failed(std::move(error), now);
-                     } else {
-                       lose_connection(std::move(error), now);
-                     }
-                   },
-               },
-               *event);
+    std::visit(
+        base::Overloaded{
+            [&](engineio::engineio_event::Opened&) { on_opened(now); },
+            [&](engineio::engineio_event::Message& message) {
+              handle_message(message.data, message.binary, now);
+            },
+            [&](engineio::engineio_event::Upgraded& upgraded) {
+              events_.push_back(client_event::TransportChanged{upgraded.kind});
+              events_.push_back(client_event::RememberTransport{
+                  server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
+            },
+            [&](engineio::engineio_event::Closed& closed) {
+              if (state_ != ClientState::connecting && state_ != ClientState::connected) {
+                return;  // we closed it ourselves
+              }
+              // A hello the server refused explains the close better than the close.
+              base::Error error = std::exchange(hello_refusal_, std::nullopt)
+                                      .value_or(closed.error.value_or(base::transport_error(
+                                          ErrorCode::transport_closed, "the connection closed")));
+              // Before the Engine.IO handshake, a failure means "try the next transport".
+              if (state_ == ClientState::connecting && ladder_.state() != LadderState::opened) {
+                attempt_failed(std::move(error), now);
+              } else {
+                lose_connection(std::move(error), now);
+              }
+            },
+        },
+        *event);
   }
 }
 
-void Client::on_opened(base::Millis now) {
+void Client::on_opened(Millis now) {
   if (state_ != ClientState::connecting) return;
   if (auto won = ladder_.opened(now - attempt_started_); !won) report_internal(won.error());
   close_racing();
@@ -657,12 +663,12 @@ void Client::on_opened(base::Millis now) {
   }
 }
 
-void Client::handle_message(const std::string& text, bool binary, base::Millis now) {
+void Client::handle_message(const std::string& text, bool binary, Millis now) {
   namespace ev = client_event;
   if (state_ != ClientState::connecting && state_ != ClientState::connected) return;
   if (binary) {
-    events_.push_back(ev::ErrorRaised{
-        base::remote_error(base::ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
+    events_.push_back(ev::ErrorRaised{base::remote_error(
+        ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
     return;
   }
   auto decoded = envelope::decode_server(text);
@@ -679,11 +685,11 @@ void Client::handle_message(const std::string& text, bool binary, base::Millis n
       hello_refusal_ = error;
       events_.push_back(ev::ErrorRaised{std::move(error)});
       const bool token_refused =
-          refusal->code == base::ErrorCode::unauthorized || refusal->code == base::ErrorCode::token_expired;
+          refusal->code == ErrorCode::unauthorized || refusal->code == ErrorCode::token_expired;
       if (token_refused && token_) events_.push_back(ev::TokenNeeded{});
     } else {
-      events_.push_back(ev::ErrorRaised{
-          base::remote_error(base::ErrorCode::invalid_state, "server sent a message before its welcome")});
+      events_.push_back(ev::ErrorRaised{base::remote_error(
+          ErrorCode::invalid_state, "server sent a message before its welcome")});
     }
     return;
   }
@@ -723,7 +729,7 @@ void Client::schedule_ack() {
   }
 }
 
-void Client::request_replay(base::Millis now) {
+void Client::request_replay(Millis now) {
   if (replay_requested_ || state_ != ClientState::connected) return;
   replay_requested_ = true;
   // Should the request or its answer be lost too, the next gap after this asks again.
@@ -732,7 +738,7 @@ void Client::request_replay(base::Millis now) {
   (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack(), true}}));
 }
 
-void Client::handle_welcome(envelope::Welcome welcome, base::Millis now) {
+void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
   timers_.clear(Timer::handshake);
   replay_requested_ = false;
   auto welcomed = session_.welcome(welcome);
@@ -766,7 +772,7 @@ void Client::handle_welcome(envelope::Welcome welcome, base::Millis now) {
   if (welcome.ice_servers) {
     take_server_ice_servers(*welcome.ice_servers, now);
   } else {
-    ice_servers_.server_refused(base::ErrorCode::turn_not_configured, now);
+    ice_servers_.server_refused(ErrorCode::turn_not_configured, now);
   }
   // What the server did not acknowledge goes again, in order and with its original seq; the
   // server drops what it already has.
@@ -784,20 +790,20 @@ envelope::RequestId Client::answer_join(envelope::RequestId echoed) {
   return echoed;
 }
 
-void Client::abandon_session(base::Error error, base::Millis now) {
+void Client::abandon_session(base::Error error, Millis now) {
   session_.end(error);
   connection_->close();
   lose_connection(std::move(error), now);
 }
 
-void Client::handle_envelope(envelope::ServerEnvelope message, base::Millis now) {
+void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
   namespace ev = client_event;
   session::RoomMembership& membership = session_.membership();
   std::visit(
       base::Overloaded{
           [&](envelope::Welcome&) {
             events_.push_back(ev::ErrorRaised{
-                base::remote_error(base::ErrorCode::invalid_state, "server sent a second welcome")});
+                base::remote_error(ErrorCode::invalid_state, "server sent a second welcome")});
           },
           [&](envelope::Joined& joined) {
             membership.on_joined(joined.room, joined.peers);
@@ -843,15 +849,15 @@ void Client::handle_envelope(envelope::ServerEnvelope message, base::Millis now)
             // The refusals of an ice-servers request are unsequenced and name no request.
             const bool ice_servers_refused = ice_servers_.server_answer_awaited() &&
                                              refusal.id == 0 &&
-                                             (refusal.code == base::ErrorCode::turn_not_configured ||
-                                              refusal.code == base::ErrorCode::rate_limited);
+                                             (refusal.code == ErrorCode::turn_not_configured ||
+                                              refusal.code == ErrorCode::rate_limited);
             if (ice_servers_refused) {
               ice_servers_.server_refused(refusal.code, now);
-              if (refusal.code == base::ErrorCode::turn_not_configured) return;
+              if (refusal.code == ErrorCode::turn_not_configured) return;
             }
             base::Error error = base::remote_error(refusal.code, std::move(refusal.message));
             if (session::ClientSession::ends_session(error.code)) {
-              if (error.code == base::ErrorCode::token_expired && token_) {
+              if (error.code == ErrorCode::token_expired && token_) {
                 events_.push_back(ev::TokenNeeded{});
               }
               abandon_session(std::move(error), now);
@@ -879,9 +885,9 @@ void Client::handle_envelope(envelope::ServerEnvelope message, base::Millis now)
             timers_.clear_all();
             const auto within =
                 std::min<uint64_t>(goaway.reconnect_in_ms, kMaxGoAwaySpread.count());
-            schedule_reconnect(base::remote_error(base::ErrorCode::going_away, "the server is shutting down"),
-                               ReconnectReason::going_away, base::Millis(static_cast<int64_t>(within)),
-                               now);
+            schedule_reconnect(
+                base::remote_error(ErrorCode::going_away, "the server is shutting down"),
+                ReconnectReason::going_away, Millis(static_cast<int64_t>(within)), now);
           },
       },
       message);
@@ -893,11 +899,11 @@ void Client::collect_peer_outputs() {
   while (!out.signals.empty()) {
     peer::OutgoingSignal outgoing = std::move(out.signals.front());
     out.signals.pop_front();
-    auto sent = signal(outgoing.peer, std::move(outgoing.data), base::Millis(0));
+    auto sent = signal(outgoing.peer, std::move(outgoing.data), Millis(0));
     // A peer or room that is gone, or a client without a session: the peer layer hears of it.
-    const auto code = sent ? base::ErrorCode::internal : sent.error().code;
-    if (!sent && code != base::ErrorCode::peer_not_found && code != base::ErrorCode::not_in_room &&
-        code != base::ErrorCode::not_connected) {
+    const auto code = sent ? ErrorCode::internal : sent.error().code;
+    if (!sent && code != ErrorCode::peer_not_found && code != ErrorCode::not_in_room &&
+        code != ErrorCode::not_connected) {
       events_.push_back(peer::notice::PeerError{std::move(outgoing.peer), sent.error()});
     }
   }
@@ -907,88 +913,88 @@ void Client::collect_peer_outputs() {
   }
 }
 
-base::Status Client::peer_connect(const std::string& peer, base::Millis /*now*/) {
+Status Client::peer_connect(const std::string& peer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.connect(peer); });
 }
 
-base::Status Client::peer_close(const std::string& peer, base::Millis /*now*/) {
+Status Client::peer_close(const std::string& peer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.close(peer); });
 }
 
-base::Status Client::peer_restart_ice(const std::string& peer, base::Millis /*now*/) {
+Status Client::peer_restart_ice(const std::string& peer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.restart_ice(peer); });
 }
 
 base::Result<uint32_t> Client::channel_open(const std::string& peer, std::string label,
-                                      peer::ChannelOptions options, base::Millis /*now*/) {
+                                            peer::ChannelOptions options, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.open_channel(peer, std::move(label), std::move(options));
   });
 }
 
-base::Status Client::channel_close(uint32_t channel, base::Millis /*now*/) {
+Status Client::channel_close(uint32_t channel, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.close_channel(channel); });
 }
 
-base::Status Client::channel_enqueue(uint32_t channel, uint64_t bytes, base::Millis /*now*/) {
+Status Client::channel_enqueue(uint32_t channel, uint64_t bytes, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.enqueue(channel, bytes); });
 }
 
-base::Status Client::set_local_tracks(std::vector<peer::LocalTrack> tracks, base::Millis /*now*/) {
+Status Client::set_local_tracks(std::vector<peer::LocalTrack> tracks, Millis /*now*/) {
   return with_peers(
       [&](peer::PeerRegistry& peers) { return peers.set_local_tracks(std::move(tracks)); });
 }
 
-base::Status Client::replace_track(uint32_t old, uint32_t replacement, base::Millis /*now*/) {
+Status Client::replace_track(uint32_t old, uint32_t replacement, Millis /*now*/) {
   return with_peers(
       [&](peer::PeerRegistry& peers) { return peers.replace_track(old, replacement); });
 }
 
-base::Result<uint32_t> Client::peer_stats(const std::string& peer, base::Millis /*now*/) {
+base::Result<uint32_t> Client::peer_stats(const std::string& peer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.request_stats(peer); });
 }
 
 base::Result<uint32_t> Client::file_send(const std::string& peer, std::string name, uint64_t size,
-                                   std::string type, base::Millis /*now*/) {
+                                         std::string type, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.send_file(peer, std::move(name), size, std::move(type));
   });
 }
 
-base::Status Client::file_accept(uint32_t transfer, base::Millis now) {
+Status Client::file_accept(uint32_t transfer, Millis now) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.accept_file(transfer, now); });
 }
 
-base::Status Client::file_reject(uint32_t transfer, base::Millis /*now*/) {
+Status Client::file_reject(uint32_t transfer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.reject_file(transfer); });
 }
 
-base::Status Client::file_cancel(uint32_t transfer, base::Millis /*now*/) {
+Status Client::file_cancel(uint32_t transfer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.cancel_file(transfer); });
 }
 
-base::Status Client::file_control(uint32_t channel, std::string_view text, base::Millis now) {
+Status Client::file_control(uint32_t channel, std::string_view text, Millis now) {
   return with_peers(
       [&](peer::PeerRegistry& peers) { return peers.file_control(channel, text, now); });
 }
 
-base::Result<peer::ChunkAnswer> Client::file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
-                                             uint32_t length, base::Millis now) {
+base::Result<peer::ChunkAnswer> Client::file_chunk(uint32_t channel, uint32_t sender_id,
+                                                   uint64_t offset, uint32_t length, Millis now) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.file_chunk(channel, sender_id, offset, length, now);
   });
 }
 
-base::Status Client::file_sent(uint32_t transfer, uint64_t offset, uint32_t length, base::Millis /*now*/) {
+Status Client::file_sent(uint32_t transfer, uint64_t offset, uint32_t length, Millis /*now*/) {
   return with_peers(
       [&](peer::PeerRegistry& peers) { return peers.file_sent(transfer, offset, length); });
 }
 
-base::Status Client::file_digest(uint32_t transfer, std::string_view sha256, base::Millis /*now*/) {
+Status Client::file_digest(uint32_t transfer, std::string_view sha256, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.file_digest(transfer, sha256); });
 }
 
-void Client::handle_peer_event(const peer::PeerEvent& event, base::Millis now) {
+void Client::handle_peer_event(const peer::PeerEvent& event, Millis now) {
   with_peers([&](peer::PeerRegistry& peers) {
     peers.handle_event(event, now);
     return 0;
@@ -1017,8 +1023,8 @@ std::optional<ClientEvent> Client::poll_event() {
   return event;
 }
 
-std::optional<base::Millis> Client::poll_timeout() const {
-  std::optional<base::Millis> earliest = timers_.earliest();
+std::optional<Millis> Client::poll_timeout() const {
+  std::optional<Millis> earliest = timers_.earliest();
   for (const auto deadline : {reconnect_.deadline(), ladder_.deadline(), peers_.poll_timeout(),
                               ice_servers_.deadline()}) {
     if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;

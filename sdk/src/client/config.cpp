@@ -14,16 +14,20 @@
 #include "rtcwire/peer/ice_server_list.hpp"
 
 namespace rtcwire::client {
+
+using base::ErrorCode;
+
 namespace {
 
 using envelope::Json;
 
 // {initialDelayMs?, factor?, maxDelayMs?, maxAttempts? (0: never reconnect; absent: unlimited)}.
 base::Result<ReconnectPolicy> parse_reconnect_policy(const Json& json) {
-  const base::Error bad = base::local_error(base::ErrorCode::invalid_argument,
-                                "'reconnect' must be {initialDelayMs, factor, maxDelayMs, "
-                                "maxAttempts} with initialDelayMs 1..600000, factor 1..10, "
-                                "maxDelayMs >= initialDelayMs and <= 3600000, maxAttempts >= 0");
+  const base::Error bad =
+      base::local_error(ErrorCode::invalid_argument,
+                        "'reconnect' must be {initialDelayMs, factor, maxDelayMs, "
+                        "maxAttempts} with initialDelayMs 1..600000, factor 1..10, "
+                        "maxDelayMs >= initialDelayMs and <= 3600000, maxAttempts >= 0");
   if (!json.is_object()) return bad;
   ReconnectPolicy policy;
   const auto read_ms = [&](const char* name, base::Millis& out, uint64_t high) {
@@ -55,10 +59,10 @@ base::Result<ReconnectPolicy> parse_reconnect_policy(const Json& json) {
 //  0..600000, maxIceRestarts?: 0..100}.
 base::Result<peer::PeerConfig> parse_peer_config(const Json& json) {
   const auto bad = [](const char* what) {
-    return base::local_error(base::ErrorCode::invalid_argument, std::string("'peers.") + what);
+    return base::local_error(ErrorCode::invalid_argument, std::string("'peers.") + what);
   };
   if (!json.is_object())
-    return base::local_error(base::ErrorCode::invalid_argument, "'peers' must be an object");
+    return base::local_error(ErrorCode::invalid_argument, "'peers' must be an object");
   peer::PeerConfig config;
   if (const Json* auto_connect = base::find_field(json, "autoConnect")) {
     if (!auto_connect->is_boolean()) return bad("autoConnect' must be a boolean");
@@ -106,45 +110,46 @@ base::Millis millis_from_js(double now) {
 
 base::Result<ClientConfig> parse_client_config(std::string_view text) {
   if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return base::local_error(base::ErrorCode::invalid_argument, "client config is nested too deeply");
+    return base::local_error(ErrorCode::invalid_argument, "client config is nested too deeply");
   }
   const Json json = base::parse_json(text);
   if (json.is_discarded() || !json.is_object()) {
-    return base::local_error(base::ErrorCode::invalid_argument, "client config is not a JSON object");
+    return base::local_error(ErrorCode::invalid_argument, "client config is not a JSON object");
   }
   ClientConfig config;
   const Json* url = base::find_field(json, "url");
   if (url == nullptr || !url->is_string()) {
-    return base::local_error(base::ErrorCode::invalid_argument, "client config needs a string 'url'");
+    return base::local_error(ErrorCode::invalid_argument, "client config needs a string 'url'");
   }
   config.url = url->get<std::string>();
   if (const Json* sdk = base::find_field(json, "sdk")) {
     if (!sdk->is_string())
-      return base::local_error(base::ErrorCode::invalid_argument, "'sdk' must be a string");
+      return base::local_error(ErrorCode::invalid_argument, "'sdk' must be a string");
     config.sdk = sdk->get<std::string>();
   }
   if (const Json* timeout = base::find_field(json, "handshakeTimeoutMs")) {
     const auto ms = base::whole_number(*timeout, 3'600'000);
     if (!ms || *ms == 0) {
-      return base::local_error(base::ErrorCode::invalid_argument,
-                         "'handshakeTimeoutMs' must be an integer from 1 to 3600000");
+      return base::local_error(ErrorCode::invalid_argument,
+                               "'handshakeTimeoutMs' must be an integer from 1 to 3600000");
     }
     config.handshake_timeout = base::Millis(static_cast<int64_t>(*ms));
   }
   if (const Json* transports = base::find_field(json, "transports")) {
     if (!transports->is_array() || transports->empty() || transports->size() > 3) {
-      return base::local_error(base::ErrorCode::invalid_argument,
-                         "'transports' must list 1 to 3 of 'websocket', 'sse', 'polling'");
+      return base::local_error(ErrorCode::invalid_argument,
+                               "'transports' must list 1 to 3 of 'websocket', 'sse', 'polling'");
     }
     config.transports.clear();
     for (const auto& name : *transports) {
-      const auto kind =
-          name.is_string() ? engineio::transport_kind_from_string(name.get<std::string>()) : std::nullopt;
+      const auto kind = name.is_string()
+                            ? engineio::transport_kind_from_string(name.get<std::string>())
+                            : std::nullopt;
       if (!kind || std::find(config.transports.begin(), config.transports.end(), *kind) !=
                        config.transports.end()) {
-        return base::local_error(base::ErrorCode::invalid_argument,
-                           "'transports' must list distinct names of 'websocket', 'sse', "
-                           "'polling'");
+        return base::local_error(ErrorCode::invalid_argument,
+                                 "'transports' must list distinct names of 'websocket', 'sse', "
+                                 "'polling'");
       }
       config.transports.push_back(*kind);
     }
@@ -160,8 +165,8 @@ base::Result<ClientConfig> parse_client_config(std::string_view text) {
       until = time->get<double>();
     }
     if (!kind || !until) {
-      return base::local_error(base::ErrorCode::invalid_argument,
-                         "'remembered' must be {transport, until} as the core reported it");
+      return base::local_error(ErrorCode::invalid_argument,
+                               "'remembered' must be {transport, until} as the core reported it");
     }
     config.remembered = RememberedTransport{*kind, millis_from_js(*until)};
   }
@@ -173,8 +178,8 @@ base::Result<ClientConfig> parse_client_config(std::string_view text) {
   if (const Json* cap = base::find_field(json, "resumeBufferBytes")) {
     const auto bytes = base::whole_number(*cap, 256 * 1024 * 1024);
     if (!bytes || *bytes == 0) {
-      return base::local_error(base::ErrorCode::invalid_argument,
-                         "'resumeBufferBytes' must be an integer from 1 to 268435456");
+      return base::local_error(ErrorCode::invalid_argument,
+                               "'resumeBufferBytes' must be an integer from 1 to 268435456");
     }
     config.resume_buffer_bytes = static_cast<std::size_t>(*bytes);
   }
@@ -186,7 +191,7 @@ base::Result<ClientConfig> parse_client_config(std::string_view text) {
   if (const Json* seed = base::find_field(json, "randomSeed")) {
     const auto value = base::whole_number(*seed, UINT64_MAX);
     if (!value) {
-      return base::local_error(base::ErrorCode::invalid_argument, "'randomSeed' must be a whole number");
+      return base::local_error(ErrorCode::invalid_argument, "'randomSeed' must be a whole number");
     }
     config.random_seed = *value;
   }

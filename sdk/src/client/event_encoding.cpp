@@ -476,15 +476,17 @@ base::Result<envelope::Json> parse_app_data(std::string_view text) {
   }
   envelope::Json data = base::parse_json(text);
   if (data.is_discarded()) {
-    return base::local_error(base::ErrorCode::invalid_argument, "data is not valid JSON (or not valid UTF-8)");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "data is not valid JSON (or not valid UTF-8)");
   }
   return data;
 }
 
 base::Result<peer::ChannelOptions> parse_channel_options(std::string_view text) {
-  const base::Error bad = base::local_error(base::ErrorCode::invalid_argument,
-                                "channel options are {ordered?: boolean, maxRetransmits?: "
-                                "0..65535, maxPacketLifeTime?: 0..65535 (not both), protocol?}");
+  const base::Error bad =
+      base::local_error(base::ErrorCode::invalid_argument,
+                        "channel options are {ordered?: boolean, maxRetransmits?: "
+                        "0..65535, maxPacketLifeTime?: 0..65535 (not both), protocol?}");
   if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
   const envelope::Json json = base::parse_json(text);
   if (json.is_discarded() || !json.is_object()) return bad;
@@ -501,7 +503,8 @@ base::Result<peer::ChannelOptions> parse_channel_options(std::string_view text) 
       (options.max_retransmits && options.max_packet_life_time)) {
     return bad;
   }
-  if (const envelope::Json* ordered = base::find_field(json, "ordered"); ordered && !ordered->is_null()) {
+  if (const envelope::Json* ordered = base::find_field(json, "ordered");
+      ordered && !ordered->is_null()) {
     if (!ordered->is_boolean()) return bad;
     options.ordered = ordered->get<bool>();
   }
@@ -516,9 +519,10 @@ base::Result<peer::ChannelOptions> parse_channel_options(std::string_view text) 
 
 base::Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text) {
   constexpr std::size_t kMaxTracks = 64;
-  const base::Error bad = base::local_error(base::ErrorCode::invalid_argument,
-                                "local tracks are up to 64 of {track, kind: 'audio' | 'video', "
-                                "stream} with whole-number handles");
+  const base::Error bad =
+      base::local_error(base::ErrorCode::invalid_argument,
+                        "local tracks are up to 64 of {track, kind: 'audio' | 'video', "
+                        "stream} with whole-number handles");
   if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
   const envelope::Json json = base::parse_json(text);
   if (json.is_discarded() || !json.is_array() || json.size() > kMaxTracks) return bad;

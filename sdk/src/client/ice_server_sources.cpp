@@ -10,13 +10,16 @@
 #include "rtcwire/peer/ice_server_list.hpp"
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 using Json = nlohmann::json;
 
-constexpr base::Millis kServerRetry{5000};
-constexpr base::Millis kProviderFirstRetry{2000};
-constexpr base::Millis kProviderMaxRetry{60000};
+constexpr Millis kServerRetry{5000};
+constexpr Millis kProviderFirstRetry{2000};
+constexpr Millis kProviderMaxRetry{60000};
 constexpr std::uint64_t kMaxTtlSeconds = 365ull * 24 * 3600;
 constexpr std::size_t kMaxReasonBytes = 256;
 
@@ -26,9 +29,9 @@ void append_to(Json& list, const Json& more) {
 
 }  // namespace
 
-base::Millis ice_servers_refresh_delay(std::uint64_t lifetime_ms) {
+Millis ice_servers_refresh_delay(std::uint64_t lifetime_ms) {
   const std::uint64_t bounded = std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40);
-  return std::max(base::Millis{static_cast<base::Millis::rep>(bounded / 5 * 4)}, base::Millis{1000});
+  return std::max(Millis{static_cast<base::Millis::rep>(bounded / 5 * 4)}, Millis{1000});
 }
 
 IceServerSources::IceServerSources(Json app, bool relay_only, bool has_provider)
@@ -44,28 +47,29 @@ Json IceServerSources::effective() const {
 base::Status IceServerSources::set_app(Json servers, std::optional<bool> relay_only) {
   if (!peer::is_valid_ice_server_list(servers)) {
     return base::local_error(base::ErrorCode::invalid_argument,
-                       "'iceServers' must be up to 32 of {urls, username?, credential?} with "
-                       "stun:, stuns:, turn: or turns: URLs (TURN ones with username and "
-                       "credential)");
+                             "'iceServers' must be up to 32 of {urls, username?, credential?} with "
+                             "stun:, stuns:, turn: or turns: URLs (TURN ones with username and "
+                             "credential)");
   }
   app_ = std::move(servers);
   if (relay_only) relay_only_ = *relay_only;
   return base::ok();
 }
 
-base::Status IceServerSources::server_list(const Json& servers, std::uint64_t expire_in_ms, base::Millis now) {
+base::Status IceServerSources::server_list(const Json& servers, std::uint64_t expire_in_ms,
+                                           Millis now) {
   server_answer_awaited_ = false;
   if (!peer::is_valid_ice_server_list(servers)) {
     timers_.set(Due::server_request, now + kServerRetry);
     return base::remote_error(base::ErrorCode::invalid_ice_servers,
-                        "the server sent a malformed iceServers list: ignored");
+                              "the server sent a malformed iceServers list: ignored");
   }
   server_ = servers;
   timers_.set(Due::server_request, now + ice_servers_refresh_delay(expire_in_ms));
   return base::ok();
 }
 
-void IceServerSources::server_refused(base::ErrorCode code, base::Millis now) {
+void IceServerSources::server_refused(base::ErrorCode code, Millis now) {
   server_answer_awaited_ = false;
   if (code == base::ErrorCode::turn_not_configured) {
     timers_.clear(Due::server_request);
@@ -74,7 +78,7 @@ void IceServerSources::server_refused(base::ErrorCode code, base::Millis now) {
   }
 }
 
-base::Status IceServerSources::provider_answer(std::string_view text, base::Millis now) {
+base::Status IceServerSources::provider_answer(std::string_view text, Millis now) {
   provider_answer_awaited_ = false;
   if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
     return provider_error("its answer is nested too deeply", now);
@@ -98,7 +102,7 @@ base::Status IceServerSources::provider_answer(std::string_view text, base::Mill
         now);
   }
   provider_ = std::move(servers);
-  provider_backoff_ = base::Millis{0};
+  provider_backoff_ = Millis{0};
   if (ttl) {
     timers_.set(Due::provider_request, now + ice_servers_refresh_delay(*ttl * 1000));
   } else {
@@ -107,20 +111,20 @@ base::Status IceServerSources::provider_answer(std::string_view text, base::Mill
   return base::ok();
 }
 
-base::Error IceServerSources::provider_failed(std::string_view reason, base::Millis now) {
+base::Error IceServerSources::provider_failed(std::string_view reason, Millis now) {
   provider_answer_awaited_ = false;
   return provider_error(std::string(reason.substr(0, kMaxReasonBytes)), now);
 }
 
-base::Error IceServerSources::provider_error(std::string why, base::Millis now) {
-  provider_backoff_ = provider_backoff_ == base::Millis{0}
+base::Error IceServerSources::provider_error(std::string why, Millis now) {
+  provider_backoff_ = provider_backoff_ == Millis{0}
                           ? kProviderFirstRetry
                           : std::min(provider_backoff_ * 2, kProviderMaxRetry);
   timers_.set(Due::provider_request, now + provider_backoff_);
   return base::transport_error(base::ErrorCode::ice_servers_unavailable,
-                         "the iceServers provider failed (" + why +
-                             "); the last good list stays, retry in " +
-                             std::to_string(provider_backoff_.count()) + " ms");
+                               "the iceServers provider failed (" + why +
+                                   "); the last good list stays, retry in " +
+                                   std::to_string(provider_backoff_.count()) + " ms");
 }
 
 }  // namespace rtcwire::client

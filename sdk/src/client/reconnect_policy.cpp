@@ -19,16 +19,17 @@ std::string_view to_string(ReconnectReason reason) {
 
 ReconnectReason reconnect_reason(base::ErrorCode code) {
   return code == base::ErrorCode::ping_timeout ? ReconnectReason::silent_drop
-                                         : ReconnectReason::connection_lost;
+                                               : ReconnectReason::connection_lost;
 }
 
 std::optional<base::Millis> ReconnectPolicy::next_delay(const ReconnectContext& context,
-                                                  base::RandomSource& random) const {
+                                                        base::RandomSource& random) const {
   const uint32_t attempt = context.attempt;
   if (attempt == 0 || (max_attempts && attempt > *max_attempts)) return std::nullopt;
   if (max_elapsed && context.elapsed >= *max_elapsed) return std::nullopt;
   if (context.reason == ReconnectReason::going_away) {
-    return base::Millis(random.uniform(0, std::max<int64_t>(context.going_away_within.count(), 0) + 1));
+    return base::Millis(
+        random.uniform(0, std::max<int64_t>(context.going_away_within.count(), 0) + 1));
   }
   // Only the first retry: a path that goes silent on every retry backs off as usual.
   if (context.reason == ReconnectReason::silent_drop && attempt == 1) {

@@ -47,9 +47,9 @@ std::string_view to_string(ReconnectState state) {
 
 base::Status ReconnectSchedule::transition(ReconnectState next) {
   if (!is_legal(state_, next)) {
-    return base::local_error(base::ErrorCode::invalid_state, "reconnect schedule cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "reconnect schedule cannot go from " + std::string(to_string(state_)) +
+                                 " to " + std::string(to_string(next)));
   }
   if (next == ReconnectState::established || next == ReconnectState::first_connect) attempt_ = 0;
   state_ = next;
@@ -65,18 +65,21 @@ base::Status ReconnectSchedule::connect() { return transition(ReconnectState::fi
 
 base::Status ReconnectSchedule::established() { return transition(ReconnectState::established); }
 
-base::Result<ReconnectStep> ReconnectSchedule::lost(ReconnectReason reason, base::Millis going_away_within,
-                                              base::Millis now, base::RandomSource& random) {
+base::Result<ReconnectStep> ReconnectSchedule::lost(ReconnectReason reason,
+                                                    base::Millis going_away_within,
+                                                    base::Millis now, base::RandomSource& random) {
   if (state_ == ReconnectState::first_connect) {
     // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
     if (auto moved = transition(ReconnectState::idle); !moved) return moved.error();
     return ReconnectStep{reconnect_step::GiveUp{}};
   }
   if (state_ != ReconnectState::established && state_ != ReconnectState::retrying) {
-    return base::local_error(base::ErrorCode::invalid_state, "reconnect schedule lost a connection while " +
-                                                     std::string(to_string(state_)));
+    return base::local_error(
+        base::ErrorCode::invalid_state,
+        "reconnect schedule lost a connection while " + std::string(to_string(state_)));
   }
-  const base::Millis since_loss = state_ == ReconnectState::established ? base::Millis(0) : now - lost_at_;
+  const base::Millis since_loss =
+      state_ == ReconnectState::established ? base::Millis(0) : now - lost_at_;
   const ReconnectContext context{attempt_ + 1, since_loss, reason, going_away_within};
   const auto delay = policy_.next_delay(context, random);
   if (!delay) {

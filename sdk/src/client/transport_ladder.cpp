@@ -37,7 +37,8 @@ std::string_view to_string(LadderState state) {
   return "idle";
 }
 
-TransportLadder::TransportLadder(std::vector<engineio::TransportKind> transports, LadderTiming timing)
+TransportLadder::TransportLadder(std::vector<engineio::TransportKind> transports,
+                                 LadderTiming timing)
     : configured_(std::move(transports)), timing_(timing) {
   // A head start of zero would start every rung in the same instant, for ever.
   timing_.race_head_start = std::max(timing_.race_head_start, base::Millis(1));
@@ -46,9 +47,9 @@ TransportLadder::TransportLadder(std::vector<engineio::TransportKind> transports
 
 base::Status TransportLadder::transition(LadderState next) {
   if (!is_legal(state_, next)) {
-    return base::local_error(base::ErrorCode::invalid_state, "transport ladder cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "transport ladder cannot go from " + std::string(to_string(state_)) +
+                                 " to " + std::string(to_string(next)));
   }
   state_ = next;
   head_start_.reset();
@@ -61,8 +62,8 @@ std::optional<base::Millis> TransportLadder::deadline() const {
   return std::nullopt;
 }
 
-base::Result<engineio::TransportKind> TransportLadder::start(base::Millis now, std::optional<engineio::TransportKind> remembered,
-                                             bool reconnecting) {
+base::Result<engineio::TransportKind> TransportLadder::start(
+    base::Millis now, std::optional<engineio::TransportKind> remembered, bool reconnecting) {
   if (configured_.empty()) {
     return base::local_error(base::ErrorCode::invalid_argument, "the transport list is empty");
   }
@@ -94,7 +95,8 @@ void TransportLadder::begin_attempt(base::Millis now) {
   if (now + head_start < round_deadline_) head_start_ = now + head_start;
 }
 
-base::Millis TransportLadder::head_start_before(engineio::TransportKind current, engineio::TransportKind next) const {
+base::Millis TransportLadder::head_start_before(engineio::TransportKind current,
+                                                engineio::TransportKind next) const {
   if (next != current || !last_handshake_) return timing_.race_head_start;
   return std::clamp(*last_handshake_ * kRepeatHeadStartHandshakes, timing_.repeat_head_start_min,
                     std::max(timing_.race_head_start, timing_.repeat_head_start_min));
@@ -115,8 +117,9 @@ std::optional<engineio::TransportKind> TransportLadder::handle_timeout(base::Mil
   return std::nullopt;
 }
 
-base::Result<LadderStep> TransportLadder::attempt_failed(bool earlier_still_opening, base::Millis now,
-                                                   base::RandomSource& random) {
+base::Result<LadderStep> TransportLadder::attempt_failed(bool earlier_still_opening,
+                                                         base::Millis now,
+                                                         base::RandomSource& random) {
   if (state_ != LadderState::opening) {
     return base::local_error(
         base::ErrorCode::invalid_state,

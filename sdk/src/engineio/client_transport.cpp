@@ -13,7 +13,7 @@ void ClientTransport::start_session(const std::string& sid, int64_t max_payload)
 
 void ClientTransport::handle_binary(std::string_view /*bytes*/) {
   fail(base::remote_error(base::ErrorCode::malformed_packet,
-                    "binary frame on a " + std::string(to_string(kind())) + " transport"));
+                          "binary frame on a " + std::string(to_string(kind())) + " transport"));
 }
 
 void ClientTransport::handle_http_response(uint32_t /*id*/, int /*status*/,
@@ -24,7 +24,7 @@ void ClientTransport::handle_http_response(uint32_t /*id*/, int /*status*/,
 void ClientTransport::handle_closed() {
   if (finished_) return;
   fail(base::transport_error(base::ErrorCode::transport_closed,
-                       std::string(to_string(kind())) + " transport closed"));
+                             std::string(to_string(kind())) + " transport closed"));
 }
 
 void ClientTransport::handle_error(std::string_view reason) {

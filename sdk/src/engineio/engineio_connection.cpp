@@ -4,6 +4,9 @@
 #include <algorithm>
 
 namespace rtcwire::engineio {
+
+using base::Millis;
+
 namespace {
 
 bool is_legal(EngineIoState from, EngineIoState to) {
@@ -49,8 +52,8 @@ std::string_view to_string(EngineIoState state) {
 }
 
 EngineIoConnection::EngineIoConnection(std::unique_ptr<ClientTransport> transport,
-                                       ProbeFactory probe_factory, base::Millis upgrade_timeout,
-                                       std::vector<base::Millis> reprobe_after, uint64_t random_seed)
+                                       ProbeFactory probe_factory, Millis upgrade_timeout,
+                                       std::vector<Millis> reprobe_after, uint64_t random_seed)
     : transport_(std::move(transport)),
       probe_factory_(std::move(probe_factory)),
       upgrade_timeout_(upgrade_timeout),
@@ -70,9 +73,10 @@ ClientTransport* EngineIoConnection::find(uint32_t generation) {
 
 base::Status EngineIoConnection::transition(EngineIoState next) {
   if (!is_legal(state_, next)) {
-    return base::local_error(base::ErrorCode::invalid_state, "Engine.IO connection cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "Engine.IO connection cannot go from " +
+                                 std::string(to_string(state_)) + " to " +
+                                 std::string(to_string(next)));
   }
   state_ = next;
   return base::ok();
@@ -93,15 +97,16 @@ base::Status EngineIoConnection::move_upgrade(Upgrade next) {
     return false;
   }();
   if (!legal) {
-    return base::local_error(base::ErrorCode::invalid_state, std::string("Engine.IO upgrade cannot go from ") +
-                                                     upgrade_name(static_cast<int>(upgrade_)) +
-                                                     " to " + upgrade_name(static_cast<int>(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             std::string("Engine.IO upgrade cannot go from ") +
+                                 upgrade_name(static_cast<int>(upgrade_)) + " to " +
+                                 upgrade_name(static_cast<int>(next)));
   }
   upgrade_ = next;
   return base::ok();
 }
 
-base::Status EngineIoConnection::open(base::Millis now) {
+base::Status EngineIoConnection::open(Millis now) {
   if (auto moved = transition(EngineIoState::opening); !moved) return moved;
   transport_->open({});
   drain(now);
@@ -114,9 +119,9 @@ base::Status EngineIoConnection::send_message(std::string text) {
   }
   if (static_cast<int64_t>(text.size()) + 1 > open_info_.max_payload) {
     return base::local_error(base::ErrorCode::message_too_large,
-                       "message of " + std::to_string(text.size()) +
-                           " bytes exceeds the server's maxPayload of " +
-                           std::to_string(open_info_.max_payload));
+                             "message of " + std::to_string(text.size()) +
+                                 " bytes exceeds the server's maxPayload of " +
+                                 std::to_string(open_info_.max_payload));
   }
   send_packet({PacketType::message, std::move(text)});
   collect_actions();
@@ -153,51 +158,52 @@ void EngineIoConnection::fail(base::Error error) {
   events_.push_back(engineio_event::Closed{std::move(error)});
 }
 
-void EngineIoConnection::arm_liveness(base::Millis now) {
+void EngineIoConnection::arm_liveness(Millis now) {
   // The server pings every pingInterval; without one for pingInterval + pingTimeout it is gone.
   timers_.set(Timer::liveness,
-              now + base::Millis(open_info_.ping_interval_ms + open_info_.ping_timeout_ms));
+              now + Millis(open_info_.ping_interval_ms + open_info_.ping_timeout_ms));
 }
 
-void EngineIoConnection::handle_transport_open(uint32_t generation, base::Millis now) {
+void EngineIoConnection::handle_transport_open(uint32_t generation, Millis now) {
   if (auto* transport = find(generation)) transport->handle_open();
   drain(now);
 }
 
 void EngineIoConnection::handle_transport_text(uint32_t generation, std::string_view text,
-                                               base::Millis now) {
+                                               Millis now) {
   if (auto* transport = find(generation)) transport->handle_text(text);
   drain(now);
 }
 
 void EngineIoConnection::handle_transport_binary(uint32_t generation, std::string_view bytes,
-                                                 base::Millis now) {
+                                                 Millis now) {
   if (auto* transport = find(generation)) transport->handle_binary(bytes);
   drain(now);
 }
 
-void EngineIoConnection::handle_transport_closed(uint32_t generation, base::Millis now) {
+void EngineIoConnection::handle_transport_closed(uint32_t generation, Millis now) {
   if (auto* transport = find(generation)) transport->handle_closed();
   drain(now);
 }
 
 void EngineIoConnection::handle_transport_error(uint32_t generation, std::string_view reason,
-                                                base::Millis now) {
+                                                Millis now) {
   if (auto* transport = find(generation)) transport->handle_error(reason);
   drain(now);
 }
 
 void EngineIoConnection::handle_http_response(uint32_t generation, uint32_t id, int status,
-                                              std::string_view body, base::Millis now) {
+                                              std::string_view body, Millis now) {
   if (auto* transport = find(generation)) transport->handle_http_response(id, status, body);
   drain(now);
 }
 
-void EngineIoConnection::handle_timeout(base::Millis now) {
+void EngineIoConnection::handle_timeout(Millis now) {
   for (Timer timer : timers_.take_expired(now)) {
     switch (timer) {
       case Timer::liveness:
-        fail(base::transport_error(base::ErrorCode::ping_timeout, "no ping from the server in time"));
+        fail(base::transport_error(base::ErrorCode::ping_timeout,
+                                   "no ping from the server in time"));
         break;
       case Timer::upgrade:
         probe_failed(now);
@@ -220,7 +226,7 @@ void EngineIoConnection::collect_actions() {
   }
 }
 
-void EngineIoConnection::drain(base::Millis now) {
+void EngineIoConnection::drain(Millis now) {
   while (true) {
     collect_actions();
     if (state_ == EngineIoState::closed) return;
@@ -238,7 +244,7 @@ void EngineIoConnection::drain(base::Millis now) {
   }
 }
 
-void EngineIoConnection::on_transport_signal(TransportSignal signal, base::Millis now) {
+void EngineIoConnection::on_transport_signal(TransportSignal signal, Millis now) {
   std::visit(base::Overloaded{
                  [](transport_signal::Opened&) {},
                  [&](transport_signal::Received& received) {
@@ -255,7 +261,7 @@ void EngineIoConnection::on_transport_signal(TransportSignal signal, base::Milli
              signal);
 }
 
-void EngineIoConnection::handle_packet(Packet packet, base::Millis now) {
+void EngineIoConnection::handle_packet(Packet packet, Millis now) {
   if (state_ == EngineIoState::opening) {
     if (packet.type != PacketType::open) {
       fail(unexpected_packet(packet.type, "before the open packet"));
@@ -306,7 +312,7 @@ void EngineIoConnection::start_probe() {
   probe_->open(open_info_.sid);
 }
 
-void EngineIoConnection::on_probe_signal(TransportSignal signal, base::Millis now) {
+void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis now) {
   std::visit(base::Overloaded{
                  [&](transport_signal::Opened&) {
                    probe_->send({{PacketType::ping, "probe"}});
@@ -345,7 +351,7 @@ void EngineIoConnection::abandon_probe(Upgrade after) {
   }
 }
 
-void EngineIoConnection::probe_failed(base::Millis now) {
+void EngineIoConnection::probe_failed(Millis now) {
   const bool reprobe = state_ == EngineIoState::open && !reprobe_after_.empty();
   abandon_probe(reprobe ? Upgrade::none : Upgrade::done);
   if (!reprobe) return;
@@ -353,7 +359,7 @@ void EngineIoConnection::probe_failed(base::Millis now) {
   // keeps blocking it. Jittered, so a fleet moved off websocket together does not probe together.
   const int64_t base =
       reprobe_after_[std::min(probes_failed_++, reprobe_after_.size() - 1)].count();
-  timers_.set(Timer::reprobe, now + base::Millis(random_.uniform(base * 3 / 4, base * 5 / 4 + 1)));
+  timers_.set(Timer::reprobe, now + Millis(random_.uniform(base * 3 / 4, base * 5 / 4 + 1)));
 }
 
 void EngineIoConnection::complete_upgrade() {

@@ -131,7 +131,8 @@ std::string encode_open_info(const OpenInfo& info) {
 }
 
 base::Result<OpenInfo> decode_open_info(std::string_view json_text) {
-  if (base::json_nesting_depth(json_text, 4) < 0) return malformed("open packet JSON nested too deeply");
+  if (base::json_nesting_depth(json_text, 4) < 0)
+    return malformed("open packet JSON nested too deeply");
   const auto json = base::parse_json(json_text);
   if (json.is_discarded() || !json.is_object())
     return malformed("open packet is not a JSON object");

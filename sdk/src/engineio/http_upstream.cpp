@@ -40,23 +40,23 @@ std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint3
 std::optional<HttpRequest> HttpUpstream::take_parting(uint32_t generation, uint32_t id) {
   if (!closing_ || queue_.empty() || url_.empty()) return std::nullopt;
   std::vector<Packet> rest(std::make_move_iterator(queue_.begin()),
-                                     std::make_move_iterator(queue_.end()));
+                           std::make_move_iterator(queue_.end()));
   queue_.clear();
   return post(generation, id, rest, true);
 }
 
-HttpRequest HttpUpstream::post(uint32_t generation, uint32_t id,
-                               const std::vector<Packet>& packets, bool parting) const {
-  return HttpRequest{generation, id, HttpMethod::post, url_, encode_payload(packets),
-                     parting};
+HttpRequest HttpUpstream::post(uint32_t generation, uint32_t id, const std::vector<Packet>& packets,
+                               bool parting) const {
+  return HttpRequest{generation, id, HttpMethod::post, url_, encode_payload(packets), parting};
 }
 
 base::Status HttpUpstream::on_response(uint32_t id, int status, std::string_view body) {
   if (in_flight_ != id) return base::ok();
   in_flight_.reset();
   if (status != 200) {
-    return base::transport_error(status == 0 ? base::ErrorCode::transport_closed : base::ErrorCode::transport_error,
-                           "POST failed: " + describe_http_failure(status, body));
+    return base::transport_error(
+        status == 0 ? base::ErrorCode::transport_closed : base::ErrorCode::transport_error,
+        "POST failed: " + describe_http_failure(status, body));
   }
   return base::ok();
 }

@@ -37,8 +37,9 @@ void PollingTransport::handle_http_response(uint32_t id, int status, std::string
   if (get_in_flight_ != id) return;  // not ours: ignore
   get_in_flight_.reset();
   if (status != 200) {
-    fail(base::transport_error(status == 0 ? base::ErrorCode::transport_closed : base::ErrorCode::transport_error,
-                         "polling GET failed: " + describe_http_failure(status, body)));
+    fail(base::transport_error(
+        status == 0 ? base::ErrorCode::transport_closed : base::ErrorCode::transport_error,
+        "polling GET failed: " + describe_http_failure(status, body)));
     return;
   }
   auto packets = decode_payload(body);

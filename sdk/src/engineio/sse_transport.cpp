@@ -24,7 +24,8 @@ void SseTransport::handle_text(std::string_view text) {
   // Each event's data is a JSON string holding a polling payload: one line, nothing lost.
   const auto json = base::parse_json(text);
   if (json.is_discarded() || !json.is_string()) {
-    fail(base::remote_error(base::ErrorCode::malformed_packet, "SSE event data is not a JSON string"));
+    fail(base::remote_error(base::ErrorCode::malformed_packet,
+                            "SSE event data is not a JSON string"));
     return;
   }
   auto packets = decode_payload(json.get_ref<const std::string&>());

@@ -9,10 +9,14 @@
 #include "rtcwire/base/unicode_text.hpp"
 
 namespace rtcwire::envelope {
+
+using base::ErrorCode;
+using base::Result;
+
 namespace {
 
 base::Error invalid(std::string message) {
-  return base::remote_error(base::ErrorCode::invalid_envelope, std::move(message));
+  return base::remote_error(ErrorCode::invalid_envelope, std::move(message));
 }
 
 Json header(std::string_view type) { return Json{{"v", kVersion}, {"t", type}}; }
@@ -23,20 +27,21 @@ struct Parsed {
   std::string type;
 };
 
-base::Result<Parsed> parse_object(std::string_view text) {
+Result<Parsed> parse_object(std::string_view text) {
   if (base::json_nesting_depth(text, kMaxJsonDepth) < 0) {
     return invalid("envelope nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
   Json json = base::parse_json(text);
-  if (json.is_discarded()) return base::remote_error(base::ErrorCode::malformed_json, "envelope is not JSON");
+  if (json.is_discarded())
+    return base::remote_error(ErrorCode::malformed_json, "envelope is not JSON");
   if (!json.is_object()) return invalid("envelope is not a JSON object");
   const auto version = json.find("v");
   if (version == json.end() || !version->is_number_integer()) {
     return invalid("envelope has no integer version 'v'");
   }
   if (version->get<int64_t>() != kVersion) {
-    return base::remote_error(base::ErrorCode::unsupported_version,
-                        "envelope version " + version->dump() + " is not supported");
+    return base::remote_error(ErrorCode::unsupported_version,
+                              "envelope version " + version->dump() + " is not supported");
   }
   const auto type = json.find("t");
   if (type == json.end() || !type->is_string()) return invalid("envelope has no string type 't'");
@@ -46,31 +51,31 @@ base::Result<Parsed> parse_object(std::string_view text) {
 
 // Reads a required string field that must satisfy `valid`.
 template <class Valid>
-base::Result<std::string> read_string(const Json& object, const char* name, Valid valid,
-                                base::ErrorCode code_if_invalid) {
+Result<std::string> read_string(const Json& object, const char* name, Valid valid,
+                                ErrorCode code_if_invalid) {
   const std::string* text = base::string_field(object, name);
   if (text == nullptr) return invalid(std::string("field '") + name + "' must be a string");
   std::string value = *text;
   if (!valid(value)) {
     std::string message = std::string("field '") + name + "' is not valid";
-    if (code_if_invalid == base::ErrorCode::invalid_room) message += ": " + std::string(kRoomNameRule);
+    if (code_if_invalid == ErrorCode::invalid_room) message += ": " + std::string(kRoomNameRule);
     return base::remote_error(code_if_invalid, std::move(message));
   }
   return value;
 }
 
-base::Result<std::string> read_peer(const Json& object, const char* name) {
-  return read_string(object, name, is_valid_peer_id, base::ErrorCode::invalid_peer);
+Result<std::string> read_peer(const Json& object, const char* name) {
+  return read_string(object, name, is_valid_peer_id, ErrorCode::invalid_peer);
 }
 
-base::Result<Json> read_data(const Json& object) {
+Result<Json> read_data(const Json& object) {
   const auto field = object.find("data");
   if (field == object.end()) return invalid("field 'data' is missing");
   return *field;
 }
 
 // A sequence number or an ack: an integer from `min` to kMaxSeq.
-base::Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
+Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
   const auto value = base::whole_number(field, kMaxSeq);
   if (!value || *value < min) {
     return invalid(std::string("field '") + name + "' must be an integer from " +
@@ -80,7 +85,7 @@ base::Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
 }
 
 // An optional request id, 0 when absent.
-base::Result<RequestId> read_request_id(const Json& object) {
+Result<RequestId> read_request_id(const Json& object) {
   const auto field = object.find("id");
   if (field == object.end()) return RequestId{0};
   return read_seq_value(*field, "id", 1);
@@ -92,7 +97,7 @@ Json& put_request_id(Json& json, RequestId id) {
 }
 
 // The envelope's own `seq`: 0 when absent and allowed to be.
-base::Result<Seq> read_seq(const Json& object, bool required) {
+Result<Seq> read_seq(const Json& object, bool required) {
   const auto field = object.find("seq");
   if (field == object.end()) {
     if (required) return invalid("field 'seq' is missing");
@@ -102,14 +107,14 @@ base::Result<Seq> read_seq(const Json& object, bool required) {
 }
 
 // An optional ack count, 0 when absent.
-base::Result<Seq> read_ack(const Json& object) {
+Result<Seq> read_ack(const Json& object) {
   const auto field = object.find("ack");
   if (field == object.end()) return Seq{0};
   return read_seq_value(*field, "ack", 0);
 }
 
 // The ack envelope, the same both ways.
-base::Result<Ack> read_ack_envelope(const Json& object) {
+Result<Ack> read_ack_envelope(const Json& object) {
   if (!object.contains("ack")) return invalid("field 'ack' is missing");
   auto ack = read_ack(object);
   if (!ack) return ack.error();
@@ -126,7 +131,7 @@ std::string truncated(std::string_view message) {
 
 // Builds an envelope carrying a peer id and data, e.g. signal{to,data} or publish{from,data}.
 template <class T>
-base::Result<T> read_addressed(const Json& object, const char* peer_field) {
+Result<T> read_addressed(const Json& object, const char* peer_field) {
   auto peer = read_peer(object, peer_field);
   if (!peer) return peer.error();
   auto data = read_data(object);
@@ -135,14 +140,14 @@ base::Result<T> read_addressed(const Json& object, const char* peer_field) {
 }
 
 template <class Variant, class T>
-base::Result<Variant> widen(base::Result<T> result) {
+Result<Variant> widen(Result<T> result) {
   if (!result) return result.error();
   return Variant{std::move(result.value())};
 }
 
 // Pairs a decoded envelope with its seq, read per `is_sequenced` and `required`.
 template <class Variant>
-base::Result<Sequenced<Variant>> with_seq_of(const Json& object, base::Result<Variant> envelope,
+Result<Sequenced<Variant>> with_seq_of(const Json& object, Result<Variant> envelope,
                                        bool required) {
   if (!envelope) return envelope.error();
   if (!is_sequenced(envelope.value())) return Sequenced<Variant>{std::move(envelope.value()), 0};
@@ -174,7 +179,8 @@ void put_ice_servers(Json& json, const IceServersGrant& grant) {
 }
 
 base::Error unknown_type(const std::string& type) {
-  return base::remote_error(base::ErrorCode::unknown_type, "unknown envelope type '" + truncated(type) + "'");
+  return base::remote_error(ErrorCode::unknown_type,
+                            "unknown envelope type '" + truncated(type) + "'");
 }
 
 }  // namespace
@@ -355,11 +361,11 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
 
 namespace {
 
-base::Result<std::string> read_bounded(const Json& object, const char* name, std::size_t max_bytes) {
+Result<std::string> read_bounded(const Json& object, const char* name, std::size_t max_bytes) {
   return read_string(
       object, name,
       [max_bytes](const std::string& s) { return !s.empty() && s.size() <= max_bytes; },
-      base::ErrorCode::invalid_envelope);
+      ErrorCode::invalid_envelope);
 }
 
 bool is_valid_user(const Json& user) {
@@ -367,7 +373,7 @@ bool is_valid_user(const Json& user) {
          user.get_ref<const std::string&>().size() <= kMaxUserBytes;
 }
 
-base::Result<ResumeRequest> read_resume(const Json& resume) {
+Result<ResumeRequest> read_resume(const Json& resume) {
   if (!resume.is_object()) return invalid("field 'resume' must be an object");
   auto session = read_bounded(resume, "session", kMaxSessionBytes);
   if (!session) return session.error();
@@ -378,11 +384,11 @@ base::Result<ResumeRequest> read_resume(const Json& resume) {
   return ResumeRequest{std::move(session.value()), std::move(token.value()), ack.value()};
 }
 
-base::Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type) {
+Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type) {
   if (type == "hello") {
     auto sdk = read_string(
         j, "sdk", [](const std::string& s) { return s.size() <= kMaxSdkNameBytes; },
-        base::ErrorCode::invalid_envelope);
+        ErrorCode::invalid_envelope);
     if (!sdk) return sdk.error();
     Hello hello{std::move(sdk.value()), std::nullopt, std::nullopt};
     if (const auto resume = j.find("resume"); resume != j.end()) {
@@ -403,7 +409,7 @@ base::Result<ClientEnvelope> decode_client_body(const Json& j, const std::string
     return ClientEnvelope{Refresh{std::move(auth.value())}};
   }
   if (type == "join") {
-    auto room = read_string(j, "room", is_valid_room, base::ErrorCode::invalid_room);
+    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
     if (!room) return room.error();
     auto id = read_request_id(j);
     if (!id) return id.error();
@@ -423,7 +429,7 @@ base::Result<ClientEnvelope> decode_client_body(const Json& j, const std::string
 }
 
 // iceServers (any JSON: the client checks the list) and iceServersExpireInMs, both required.
-base::Result<IceServersGrant> read_ice_servers(const Json& j) {
+Result<IceServersGrant> read_ice_servers(const Json& j) {
   const Json* servers = base::find_field(j, "iceServers");
   if (servers == nullptr) return invalid("field 'iceServers' is missing");
   const auto expires = base::whole_number_field(j, "iceServersExpireInMs", UINT64_MAX);
@@ -431,7 +437,7 @@ base::Result<IceServersGrant> read_ice_servers(const Json& j) {
   return IceServersGrant{*servers, *expires};
 }
 
-base::Result<ServerEnvelope> decode_welcome(const Json& j) {
+Result<ServerEnvelope> decode_welcome(const Json& j) {
   auto peer = read_peer(j, "peer");
   if (!peer) return peer.error();
   auto session = read_bounded(j, "session", kMaxSessionBytes);
@@ -458,7 +464,7 @@ base::Result<ServerEnvelope> decode_welcome(const Json& j) {
   if (const auto refused = j.find("resumeError"); refused != j.end()) {
     if (!refused->is_string()) return invalid("field 'resumeError' must be a string");
     welcome.resume_error = base::error_code_from_string(refused->get_ref<const std::string&>())
-                               .value_or(base::ErrorCode::internal);
+                               .value_or(ErrorCode::internal);
   }
   if (const Json* expires = base::find_field(j, "authExpiresInMs")) {
     welcome.auth_expires_in_ms = base::whole_number(*expires, UINT64_MAX);
@@ -474,10 +480,10 @@ base::Result<ServerEnvelope> decode_welcome(const Json& j) {
   return ServerEnvelope{std::move(welcome)};
 }
 
-base::Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type) {
+Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type) {
   if (type == "welcome") return decode_welcome(j);
   if (type == "joined") {
-    auto room = read_string(j, "room", is_valid_room, base::ErrorCode::invalid_room);
+    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
     if (!room) return room.error();
     const auto peers = j.find("peers");
     if (peers == j.end() || !peers->is_array()) return invalid("field 'peers' must be an array");
@@ -486,7 +492,8 @@ base::Result<ServerEnvelope> decode_server_body(const Json& j, const std::string
     Joined joined{std::move(room.value()), {}, {}, id.value()};
     for (const auto& peer : *peers) {
       if (!peer.is_string() || !is_valid_peer_id(peer.get_ref<const std::string&>())) {
-        return base::remote_error(base::ErrorCode::invalid_peer, "field 'peers' holds an invalid peer id");
+        return base::remote_error(ErrorCode::invalid_peer,
+                                  "field 'peers' holds an invalid peer id");
       }
       joined.peers.push_back(peer.get<std::string>());
     }
@@ -502,7 +509,7 @@ base::Result<ServerEnvelope> decode_server_body(const Json& j, const std::string
     return ServerEnvelope{std::move(joined)};
   }
   if (type == "left") {
-    auto room = read_string(j, "room", is_valid_room, base::ErrorCode::invalid_room);
+    auto room = read_string(j, "room", is_valid_room, ErrorCode::invalid_room);
     if (!room) return room.error();
     return ServerEnvelope{Left{std::move(room.value())}};
   }
@@ -525,14 +532,15 @@ base::Result<ServerEnvelope> decode_server_body(const Json& j, const std::string
   if (type == "error") {
     auto code = read_string(
         j, "code", [](const std::string& s) { return !s.empty() && s.size() <= 64; },
-        base::ErrorCode::invalid_envelope);
+        ErrorCode::invalid_envelope);
     if (!code) return code.error();
     const auto message = j.find("message");
     std::string text_message =
         message != j.end() && message->is_string() ? truncated(message->get<std::string>()) : "";
     // A code this version does not know (from a newer server) still reaches the app, as internal.
-    const base::ErrorCode known = base::error_code_from_string(code.value()).value_or(base::ErrorCode::internal);
-    if (known == base::ErrorCode::internal && code.value() != "internal") {
+    const ErrorCode known =
+        base::error_code_from_string(code.value()).value_or(ErrorCode::internal);
+    if (known == ErrorCode::internal && code.value() != "internal") {
       text_message = code.value() + ": " + text_message;
     }
     auto id = read_request_id(j);
@@ -577,14 +585,14 @@ Seq peek_seq(std::string_view text) { return peek_counter(text, "seq"); }
 
 RequestId peek_request_id(std::string_view text) { return peek_counter(text, "id"); }
 
-base::Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text) {
+Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text) {
   auto parsed = parse_object(text);
   if (!parsed) return parsed.error();
   const Json& j = parsed.value().object;
   return with_seq_of(j, decode_client_body(j, parsed.value().type), false);
 }
 
-base::Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text) {
+Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text) {
   auto parsed = parse_object(text);
   if (!parsed) return parsed.error();
   const Json& j = parsed.value().object;

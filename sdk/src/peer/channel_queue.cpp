@@ -23,10 +23,10 @@ base::Status ChannelQueue::enqueue(uint64_t bytes, base::Fifo<PeerAction>& actio
   }
   if (bytes > max_message_size_) {
     return base::local_error(base::ErrorCode::message_too_large,
-                       "a message of " + std::to_string(bytes) +
-                           " bytes exceeds the channel's maximum of " +
-                           std::to_string(max_message_size_) +
-                           (state_ == ChannelState::open ? "" : " until it opens"));
+                             "a message of " + std::to_string(bytes) +
+                                 " bytes exceeds the channel's maximum of " +
+                                 std::to_string(max_message_size_) +
+                                 (state_ == ChannelState::open ? "" : " until it opens"));
   }
   queued_.push_back(bytes);
   queued_bytes_ += bytes;

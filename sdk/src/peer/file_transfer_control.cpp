@@ -10,12 +10,15 @@
 #include "rtcwire/base/unicode_text.hpp"
 
 namespace rtcwire::peer {
+
+using base::ErrorCode;
+
 namespace {
 
 using Json = nlohmann::json;
 
 base::Error invalid(std::string message) {
-  return base::remote_error(base::ErrorCode::invalid_transfer, "file control: " + std::move(message));
+  return base::remote_error(ErrorCode::invalid_transfer, "file control: " + std::move(message));
 }
 
 // The digits of a number, without the locale and printf machinery.
@@ -50,7 +53,7 @@ void put_field(std::string& out, std::string_view key, std::string_view value) {
   put_string(out, value);
 }
 
-base::Result<base::ErrorCode> end_code(const Json& object) {
+base::Result<ErrorCode> end_code(const Json& object) {
   const std::string* name = base::string_field(object, "code");
   if (name == nullptr) return invalid("code missing");
   const auto code = base::error_code_from_string(*name);
@@ -62,19 +65,19 @@ base::Result<base::ErrorCode> end_code(const Json& object) {
 
 base::Status check_file_name(std::string_view name) {
   if (name.empty() || name.size() > max_file_name_bytes || !base::is_visible_utf8(name)) {
-    return base::local_error(base::ErrorCode::invalid_argument,
-                       "file name must be 1..255 bytes of visible UTF-8");
+    return base::local_error(ErrorCode::invalid_argument,
+                             "file name must be 1..255 bytes of visible UTF-8");
   }
   return base::ok();
 }
 
 base::Status check_file_type(std::string_view type) {
   if (type.size() > max_file_type_bytes) {
-    return base::local_error(base::ErrorCode::invalid_argument, "file type longer than 127 bytes");
+    return base::local_error(ErrorCode::invalid_argument, "file type longer than 127 bytes");
   }
   for (const char c : type) {
     if (c < 0x20 || c > 0x7e) {
-      return base::local_error(base::ErrorCode::invalid_argument, "file type must be printable ASCII");
+      return base::local_error(ErrorCode::invalid_argument, "file type must be printable ASCII");
     }
   }
   return base::ok();
@@ -88,23 +91,23 @@ bool is_sha256_hex(std::string_view text) {
   return true;
 }
 
-bool is_transfer_end_code(base::ErrorCode code) {
-  return code == base::ErrorCode::transfer_cancelled || code == base::ErrorCode::transfer_rejected ||
-         code == base::ErrorCode::hash_mismatch || code == base::ErrorCode::invalid_transfer ||
-         code == base::ErrorCode::too_many_transfers;
+bool is_transfer_end_code(ErrorCode code) {
+  return code == ErrorCode::transfer_cancelled || code == ErrorCode::transfer_rejected ||
+         code == ErrorCode::hash_mismatch || code == ErrorCode::invalid_transfer ||
+         code == ErrorCode::too_many_transfers;
 }
 
 base::Result<FileControl> decode_file_control(std::string_view text) {
   if (text.size() > max_file_control_bytes) {
-    return base::remote_error(base::ErrorCode::message_too_large, "file control over 4096 bytes");
+    return base::remote_error(ErrorCode::message_too_large, "file control over 4096 bytes");
   }
   // One flat object: nothing nested is expected, so nothing nested is parsed.
   if (base::json_nesting_depth(text, 1) < 0) {
-    return base::remote_error(base::ErrorCode::malformed_json, "file control nested too deep");
+    return base::remote_error(ErrorCode::malformed_json, "file control nested too deep");
   }
   const Json object = base::parse_json(text);
   if (object.is_discarded() || !object.is_object()) {
-    return base::remote_error(base::ErrorCode::malformed_json, "file control is not a JSON object");
+    return base::remote_error(ErrorCode::malformed_json, "file control is not a JSON object");
   }
   const std::string* type = base::string_field(object, "t");
   if (type == nullptr) return invalid("t missing");
@@ -140,7 +143,7 @@ base::Result<FileControl> decode_file_control(std::string_view text) {
   }
   if (*type == "accept") return FileControl{file_control::Accept{id}};
   if (*type == "confirm") return FileControl{file_control::Confirm{id}};
-  return base::remote_error(base::ErrorCode::unknown_type, "file control type unknown");
+  return base::remote_error(ErrorCode::unknown_type, "file control type unknown");
 }
 
 std::string encode_file_control(const FileControl& message) {

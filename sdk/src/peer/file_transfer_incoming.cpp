@@ -5,6 +5,9 @@
 #include "rtcwire/peer/file_transfer_rate.hpp"
 
 namespace rtcwire::peer {
+
+using base::ErrorCode;
+
 namespace {
 
 bool is_legal(IncomingState from, IncomingState to) {
@@ -59,9 +62,9 @@ IncomingTransfer::IncomingTransfer(std::uint32_t handle, file_control::Offer off
 
 base::Status IncomingTransfer::transition(IncomingState next) {
   if (!is_legal(state_, next)) {
-    return base::local_error(base::ErrorCode::invalid_state, "incoming transfer cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(ErrorCode::invalid_state, "incoming transfer cannot go from " +
+                                                           std::string(to_string(state_)) + " to " +
+                                                           std::string(to_string(next)));
   }
   state_ = next;
   return base::ok();
@@ -85,17 +88,17 @@ base::Status IncomingTransfer::accept(base::Millis now, FileOutputs& out) {
 
 base::Status IncomingTransfer::reject(FileOutputs& out) {
   if (state_ != IncomingState::offered) {
-    return base::local_error(base::ErrorCode::invalid_state, "only an offered transfer can be rejected");
+    return base::local_error(ErrorCode::invalid_state, "only an offered transfer can be rejected");
   }
-  out.send(file_control::CancelReceive{sender_id(), base::ErrorCode::transfer_rejected});
-  fail(base::local_error(base::ErrorCode::transfer_rejected, "the transfer was rejected"), out);
+  out.send(file_control::CancelReceive{sender_id(), ErrorCode::transfer_rejected});
+  fail(base::local_error(ErrorCode::transfer_rejected, "the transfer was rejected"), out);
   return base::ok();
 }
 
 void IncomingTransfer::cancel(FileOutputs& out) {
   if (finished()) return;
-  out.send(file_control::CancelReceive{sender_id(), base::ErrorCode::transfer_cancelled});
-  fail(base::local_error(base::ErrorCode::transfer_cancelled, "the transfer was cancelled"), out);
+  out.send(file_control::CancelReceive{sender_id(), ErrorCode::transfer_cancelled});
+  fail(base::local_error(ErrorCode::transfer_cancelled, "the transfer was cancelled"), out);
 }
 
 ChunkVerdict IncomingTransfer::chunk(std::uint64_t offset, std::uint32_t length, base::Millis now,
@@ -131,7 +134,7 @@ void IncomingTransfer::sender_done(std::string_view sha256, FileOutputs& out) {
   finish_if_verified(out);
 }
 
-void IncomingTransfer::ended_by_sender(base::ErrorCode code, FileOutputs& out) {
+void IncomingTransfer::ended_by_sender(ErrorCode code, FileOutputs& out) {
   if (finished()) return;
   fail(base::remote_error(code, "the sender ended the transfer"), out);
 }
@@ -147,10 +150,10 @@ void IncomingTransfer::offered_again(const file_control::Offer& offer, FileOutpu
 
 base::Status IncomingTransfer::digest(std::string_view sha256, FileOutputs& out) {
   if (!is_sha256_hex(sha256)) {
-    return base::local_error(base::ErrorCode::invalid_argument, "sha256 must be 64 lowercase hex digits");
+    return base::local_error(ErrorCode::invalid_argument, "sha256 must be 64 lowercase hex digits");
   }
   if (state_ != IncomingState::verifying) {
-    return base::local_error(base::ErrorCode::invalid_state, "a digest before every byte is stored");
+    return base::local_error(ErrorCode::invalid_state, "a digest before every byte is stored");
   }
   own_sha256_ = std::string(sha256);
   finish_if_verified(out);
@@ -160,9 +163,9 @@ base::Status IncomingTransfer::digest(std::string_view sha256, FileOutputs& out)
 void IncomingTransfer::finish_if_verified(FileOutputs& out) {
   if (state_ != IncomingState::verifying || sender_sha256_.empty() || own_sha256_.empty()) return;
   if (sender_sha256_ != own_sha256_) {
-    out.send(file_control::CancelReceive{sender_id(), base::ErrorCode::hash_mismatch});
-    fail(base::remote_error(base::ErrorCode::hash_mismatch,
-                      "the received bytes do not hash to the sender's SHA-256"),
+    out.send(file_control::CancelReceive{sender_id(), ErrorCode::hash_mismatch});
+    fail(base::remote_error(ErrorCode::hash_mismatch,
+                            "the received bytes do not hash to the sender's SHA-256"),
          out);
     return;
   }
@@ -173,7 +176,7 @@ void IncomingTransfer::finish_if_verified(FileOutputs& out) {
 
 void IncomingTransfer::abandon(FileOutputs& out) {
   if (finished()) return;
-  fail(base::transport_error(base::ErrorCode::transport_closed, "the peer connection closed"), out);
+  fail(base::transport_error(ErrorCode::transport_closed, "the peer connection closed"), out);
 }
 
 void IncomingTransfer::fail(base::Error error, FileOutputs& out) {
@@ -183,9 +186,9 @@ void IncomingTransfer::fail(base::Error error, FileOutputs& out) {
 }
 
 void IncomingTransfer::violation(const char* what, FileOutputs& out) {
-  out.send(file_control::CancelReceive{sender_id(), base::ErrorCode::invalid_transfer});
-  fail(base::remote_error(base::ErrorCode::invalid_transfer,
-                    std::string("the sender broke the file protocol: ") + what),
+  out.send(file_control::CancelReceive{sender_id(), ErrorCode::invalid_transfer});
+  fail(base::remote_error(ErrorCode::invalid_transfer,
+                          std::string("the sender broke the file protocol: ") + what),
        out);
 }
 

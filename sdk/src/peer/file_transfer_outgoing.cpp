@@ -47,9 +47,9 @@ OutgoingTransfer::OutgoingTransfer(file_control::Offer offer, const FileTransfer
 
 base::Status OutgoingTransfer::transition(OutgoingState next) {
   if (!is_legal(state_, next)) {
-    return base::local_error(base::ErrorCode::invalid_state, "outgoing transfer cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "outgoing transfer cannot go from " + std::string(to_string(state_)) +
+                                 " to " + std::string(to_string(next)));
   }
   state_ = next;
   return base::ok();
@@ -127,7 +127,8 @@ void OutgoingTransfer::sent(std::uint64_t offset, std::uint32_t length, FileOutp
 
 base::Status OutgoingTransfer::digest(std::string_view sha256, FileOutputs& out) {
   if (!is_sha256_hex(sha256)) {
-    return base::local_error(base::ErrorCode::invalid_argument, "sha256 must be 64 lowercase hex digits");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "sha256 must be 64 lowercase hex digits");
   }
   if (sha256_.empty()) sha256_ = std::string(sha256);
   pump(out);
@@ -180,7 +181,7 @@ void OutgoingTransfer::fail(base::Error error, FileOutputs& out) {
 void OutgoingTransfer::violation(const char* what, FileOutputs& out) {
   out.send(file_control::CancelSend{id(), base::ErrorCode::invalid_transfer});
   fail(base::remote_error(base::ErrorCode::invalid_transfer,
-                    std::string("the receiver broke the file protocol: ") + what),
+                          std::string("the receiver broke the file protocol: ") + what),
        out);
 }
 

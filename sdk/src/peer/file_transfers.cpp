@@ -9,13 +9,14 @@ namespace rtcwire::peer {
 namespace {
 
 base::Error unknown_handle(std::uint32_t transfer) {
-  return base::local_error(base::ErrorCode::invalid_argument,
-                     "no active file transfer " + std::to_string(transfer) + " with this peer");
+  return base::local_error(
+      base::ErrorCode::invalid_argument,
+      "no active file transfer " + std::to_string(transfer) + " with this peer");
 }
 
 base::Error never_heard_of(std::uint32_t transfer) {
   return base::remote_error(base::ErrorCode::invalid_transfer,
-                      "file control for unknown transfer " + std::to_string(transfer));
+                            "file control for unknown transfer " + std::to_string(transfer));
 }
 
 // Keeps the newest `limit` entries.
@@ -74,14 +75,16 @@ bool FileTransfers::owns(std::uint32_t transfer) const {
                      [&](const auto& t) { return t.handle() == transfer; });
 }
 
-base::Result<std::uint32_t> FileTransfers::send(std::string name, std::uint64_t size, std::string type) {
+base::Result<std::uint32_t> FileTransfers::send(std::string name, std::uint64_t size,
+                                                std::string type) {
   if (auto checked = check_file_name(name); !checked) return checked.error();
   if (auto checked = check_file_type(type); !checked) return checked.error();
   if (size > max_file_size) {
     return base::local_error(base::ErrorCode::invalid_argument, "file size over 2^53 - 1 bytes");
   }
   if (outgoing_.size() >= limits_.max_transfers_each_way) {
-    return base::local_error(base::ErrorCode::too_many_transfers, "too many files being sent to this peer");
+    return base::local_error(base::ErrorCode::too_many_transfers,
+                             "too many files being sent to this peer");
   }
   const std::uint32_t id = next_handle_();
   auto& transfer = outgoing_.emplace_back(
@@ -167,7 +170,8 @@ base::Status FileTransfers::handle_offer(const file_control::Offer& offer) {
     const file_control::CancelReceive refusal{offer.transfer, base::ErrorCode::too_many_transfers};
     out_.send(refusal);
     remember_incoming(offer.transfer, refusal);
-    return base::remote_error(base::ErrorCode::too_many_transfers, "the peer offers too many files at once");
+    return base::remote_error(base::ErrorCode::too_many_transfers,
+                              "the peer offers too many files at once");
   }
   const std::uint32_t handle = next_handle_();
   incoming_.emplace_back(handle, offer, limits_);
@@ -226,7 +230,7 @@ base::Status FileTransfers::to_outgoing(const FileControl& message, base::Millis
 }
 
 base::Result<ChunkAnswer> FileTransfers::handle_chunk(std::uint32_t sender_id, std::uint64_t offset,
-                                                std::uint32_t length, base::Millis now) {
+                                                      std::uint32_t length, base::Millis now) {
   IncomingTransfer* incoming = find_incoming_by_sender(sender_id);
   if (incoming == nullptr) {
     // Chunks still in flight when a transfer ended here are expected; others are not.
@@ -234,7 +238,7 @@ base::Result<ChunkAnswer> FileTransfers::handle_chunk(std::uint32_t sender_id, s
       return ChunkAnswer{ChunkVerdict::refused, 0};
     }
     return base::remote_error(base::ErrorCode::invalid_transfer,
-                        "chunk for unknown transfer " + std::to_string(sender_id));
+                              "chunk for unknown transfer " + std::to_string(sender_id));
   }
   const ChunkAnswer answer{incoming->chunk(offset, length, now, out_), incoming->handle()};
   retire_finished();
@@ -242,7 +246,7 @@ base::Result<ChunkAnswer> FileTransfers::handle_chunk(std::uint32_t sender_id, s
 }
 
 base::Status FileTransfers::handle_sent(std::uint32_t transfer, std::uint64_t offset,
-                                  std::uint32_t length) {
+                                        std::uint32_t length) {
   OutgoingTransfer* outgoing = find_outgoing(transfer);
   if (outgoing == nullptr) {
     // Reads of a transfer that just ended may still complete.

@@ -15,7 +15,8 @@ bool holds(const std::vector<LocalTrack>& tracks, uint32_t track) {
 base::Result<std::vector<TrackChange>> LocalTracks::set(std::vector<LocalTrack> tracks) {
   for (std::size_t i = 0; i < tracks.size(); ++i) {
     if (tracks[i].kind != "audio" && tracks[i].kind != "video") {
-      return base::local_error(base::ErrorCode::invalid_argument, "a track's kind is 'audio' or 'video'");
+      return base::local_error(base::ErrorCode::invalid_argument,
+                               "a track's kind is 'audio' or 'video'");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (tracks[j].track == tracks[i].track) {
@@ -51,10 +52,12 @@ base::Result<std::vector<TrackChange>> LocalTracks::replace(uint32_t old, uint32
   const auto found = std::find_if(tracks_.begin(), tracks_.end(),
                                   [&](const LocalTrack& t) { return t.track == old; });
   if (found == tracks_.end()) {
-    return base::local_error(base::ErrorCode::invalid_argument, "replaceTrack: the old track is not sent");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "replaceTrack: the old track is not sent");
   }
   if (replacement != 0 && replacement != old && holds(tracks_, replacement)) {
-    return base::local_error(base::ErrorCode::invalid_argument, "replaceTrack: the new track is sent already");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "replaceTrack: the new track is sent already");
   }
   if (replacement == 0) {
     // Muted: the sender stays keyed by `old` and sends nothing.

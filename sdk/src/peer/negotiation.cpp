@@ -39,9 +39,9 @@ bool Negotiation::making_description() const {
 base::Status Negotiation::transition(SignalingState to) {
   if (to == state_) return base::ok();
   if (!is_legal(state_, to)) {
-    return base::local_error(base::ErrorCode::invalid_state, "signalling cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(to)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "signalling cannot go from " + std::string(to_string(state_)) +
+                                 " to " + std::string(to_string(to)));
   }
   state_ = to;
   return base::ok();
@@ -136,8 +136,8 @@ Negotiation::Settled Negotiation::op_done(const event::OpDone& done) {
       if (done.description) {
         settled.to_signal = done.description;
       } else {
-        settled.error =
-            base::local_error(base::ErrorCode::invalid_argument, "op-done of set-local carries no description");
+        settled.error = base::local_error(base::ErrorCode::invalid_argument,
+                                          "op-done of set-local carries no description");
       }
       break;
     case OpKind::set_remote: {
@@ -181,12 +181,12 @@ Negotiation::Settled Negotiation::op_failed(const event::OpFailed& failed) {
       break;
     case OpKind::set_remote:
       settled.error = base::remote_error(base::ErrorCode::invalid_signal,
-                                   "the remote description was refused (" + why + ")");
+                                         "the remote description was refused (" + why + ")");
       break;
     case OpKind::make_offer:
     case OpKind::make_answer:
-      settled.error =
-          base::local_error(base::ErrorCode::negotiation_failed, "setLocalDescription failed (" + why + ")");
+      settled.error = base::local_error(base::ErrorCode::negotiation_failed,
+                                        "setLocalDescription failed (" + why + ")");
       break;
     case OpKind::get_stats:
       settled.stats = nullptr;

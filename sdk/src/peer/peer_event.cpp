@@ -19,7 +19,9 @@ constexpr std::size_t kMaxMessageBytes = 1024;
 constexpr std::size_t kMaxDiagnosticBytes = 1024;  // candidate-error url and errorText
 constexpr std::size_t kMaxStreams = 16;
 
-base::Error bad(std::string what) { return base::local_error(base::ErrorCode::invalid_argument, std::move(what)); }
+base::Error bad(std::string what) {
+  return base::local_error(base::ErrorCode::invalid_argument, std::move(what));
+}
 
 // The JSON field `name` of `json`, or null when absent.
 const Json& field(const Json& json, const char* name) {
@@ -206,7 +208,8 @@ std::string_view event::to_string(ConnectionState state) {
 
 bool is_valid_candidate(const Json& candidate) {
   if (!candidate.is_object()) return false;
-  if (base::short_string(field(candidate, "candidate"), kMaxCandidateBytes) == nullptr) return false;
+  if (base::short_string(field(candidate, "candidate"), kMaxCandidateBytes) == nullptr)
+    return false;
   const Json& mid = field(candidate, "sdpMid");
   const Json& index = field(candidate, "sdpMLineIndex");
   const Json& ufrag = field(candidate, "usernameFragment");

@@ -6,6 +6,9 @@
 #include "rtcwire/peer/peer_signal.hpp"
 
 namespace rtcwire::peer {
+
+using base::Status;
+
 namespace {
 
 base::Error no_peer(const std::string& peer) {
@@ -109,19 +112,19 @@ RemotePeer* PeerRegistry::owner_of_transfer(uint32_t transfer) {
 }
 
 template <typename Call>
-base::Status PeerRegistry::with_transfer(uint32_t transfer, Call call) {
+Status PeerRegistry::with_transfer(uint32_t transfer, Call call) {
   RemotePeer* owner = owner_of_transfer(transfer);
   if (!owner) {
     return base::local_error(base::ErrorCode::invalid_argument,
-                       "no active file transfer " + std::to_string(transfer));
+                             "no active file transfer " + std::to_string(transfer));
   }
-  base::Status done = call(owner->files());
+  Status done = call(owner->files());
   owner->take_file_outputs();
   return done;
 }
 
-base::Result<uint32_t> PeerRegistry::send_file(const std::string& peer, std::string name, uint64_t size,
-                                         std::string type) {
+base::Result<uint32_t> PeerRegistry::send_file(const std::string& peer, std::string name,
+                                               uint64_t size, std::string type) {
   RemotePeer* target = find_mutable(peer);
   if (!target) return base::local_error(base::ErrorCode::peer_not_found, "no peer " + peer);
   if (target->state() == PeerState::closed) {
@@ -132,31 +135,32 @@ base::Result<uint32_t> PeerRegistry::send_file(const std::string& peer, std::str
   return sent;
 }
 
-base::Status PeerRegistry::accept_file(uint32_t transfer, base::Millis now) {
+Status PeerRegistry::accept_file(uint32_t transfer, base::Millis now) {
   return with_transfer(transfer, [&](FileTransfers& files) { return files.accept(transfer, now); });
 }
 
-base::Status PeerRegistry::reject_file(uint32_t transfer) {
+Status PeerRegistry::reject_file(uint32_t transfer) {
   return with_transfer(transfer, [&](FileTransfers& files) { return files.reject(transfer); });
 }
 
-base::Status PeerRegistry::cancel_file(uint32_t transfer) {
+Status PeerRegistry::cancel_file(uint32_t transfer) {
   return with_transfer(transfer, [&](FileTransfers& files) { return files.cancel(transfer); });
 }
 
-base::Status PeerRegistry::file_control(uint32_t channel, std::string_view text, base::Millis now) {
+Status PeerRegistry::file_control(uint32_t channel, std::string_view text, base::Millis now) {
   RemotePeer* owner = owner_of_channel(channel);
   if (!owner) {
     ++outputs_.stale;
     return base::ok();
   }
-  base::Status handled = owner->files().handle_control(text, now);
+  Status handled = owner->files().handle_control(text, now);
   owner->take_file_outputs();
   return handled;
 }
 
-base::Result<ChunkAnswer> PeerRegistry::file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
-                                             uint32_t length, base::Millis now) {
+base::Result<ChunkAnswer> PeerRegistry::file_chunk(uint32_t channel, uint32_t sender_id,
+                                                   uint64_t offset, uint32_t length,
+                                                   base::Millis now) {
   RemotePeer* owner = owner_of_channel(channel);
   if (!owner) {
     ++outputs_.stale;
@@ -167,13 +171,13 @@ base::Result<ChunkAnswer> PeerRegistry::file_chunk(uint32_t channel, uint32_t se
   return answer;
 }
 
-base::Status PeerRegistry::file_sent(uint32_t transfer, uint64_t offset, uint32_t length) {
+Status PeerRegistry::file_sent(uint32_t transfer, uint64_t offset, uint32_t length) {
   if (!owner_of_transfer(transfer)) return base::ok();
   return with_transfer(
       transfer, [&](FileTransfers& files) { return files.handle_sent(transfer, offset, length); });
 }
 
-base::Status PeerRegistry::file_digest(uint32_t transfer, std::string_view sha256) {
+Status PeerRegistry::file_digest(uint32_t transfer, std::string_view sha256) {
   if (!owner_of_transfer(transfer)) return base::ok();
   return with_transfer(transfer,
                        [&](FileTransfers& files) { return files.handle_digest(transfer, sha256); });
@@ -217,53 +221,53 @@ bool PeerRegistry::set_ice_configuration(nlohmann::json ice_servers, bool relay_
   return true;
 }
 
-base::Status PeerRegistry::connect(const std::string& peer) {
+Status PeerRegistry::connect(const std::string& peer) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);
   found->connect(tracks_);
   return base::ok();
 }
 
-base::Status PeerRegistry::close(const std::string& peer) {
+Status PeerRegistry::close(const std::string& peer) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);
   found->close(true);
   return base::ok();
 }
 
-base::Status PeerRegistry::restart_ice(const std::string& peer) {
+Status PeerRegistry::restart_ice(const std::string& peer) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);
   return found->restart_ice();
 }
 
 base::Result<uint32_t> PeerRegistry::open_channel(const std::string& peer, std::string label,
-                                            ChannelOptions options) {
+                                                  ChannelOptions options) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);
   return found->open_channel(std::move(label), std::move(options));
 }
 
-base::Status PeerRegistry::close_channel(uint32_t channel) {
+Status PeerRegistry::close_channel(uint32_t channel) {
   RemotePeer* owner = owner_of_channel(channel);
   if (!owner) return base::local_error(base::ErrorCode::channel_closed, "no such channel");
   return owner->close_channel(channel);
 }
 
-base::Status PeerRegistry::enqueue(uint32_t channel, uint64_t bytes) {
+Status PeerRegistry::enqueue(uint32_t channel, uint64_t bytes) {
   RemotePeer* owner = owner_of_channel(channel);
   if (!owner) return base::local_error(base::ErrorCode::channel_closed, "the channel is closed");
   return owner->enqueue(channel, bytes);
 }
 
-base::Status PeerRegistry::set_local_tracks(std::vector<LocalTrack> tracks) {
+Status PeerRegistry::set_local_tracks(std::vector<LocalTrack> tracks) {
   auto changes = tracks_.set(std::move(tracks));
   if (!changes) return changes.error();
   for (auto& [id, peer] : peers_) peer->apply_tracks(changes.value());
   return base::ok();
 }
 
-base::Status PeerRegistry::replace_track(uint32_t old, uint32_t replacement) {
+Status PeerRegistry::replace_track(uint32_t old, uint32_t replacement) {
   auto changes = tracks_.replace(old, replacement);
   if (!changes) return changes.error();
   for (auto& [id, peer] : peers_) peer->apply_tracks(changes.value());

@@ -9,7 +9,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-base::Error invalid(std::string what) { return base::remote_error(base::ErrorCode::invalid_signal, std::move(what)); }
+base::Error invalid(std::string what) {
+  return base::remote_error(base::ErrorCode::invalid_signal, std::move(what));
+}
 
 }  // namespace
 

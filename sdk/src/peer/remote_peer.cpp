@@ -61,9 +61,9 @@ const ChannelQueue* RemotePeer::channel(uint32_t channel) const {
 base::Status RemotePeer::transition(PeerState to) {
   if (to == state_) return base::ok();
   if (!is_legal(state_, to)) {
-    return base::local_error(base::ErrorCode::invalid_state, "peer cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(to)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "peer cannot go from " + std::string(to_string(state_)) + " to " +
+                                 std::string(to_string(to)));
   }
   state_ = to;
   outputs_.notices.push_back(notice::PeerStateChanged{id_, to});
@@ -163,9 +163,9 @@ void RemotePeer::reconfigure() {
 void RemotePeer::report_turn_failure() {
   IceDiagnosis& diagnosis = connection_->diagnosis;
   if (has_turn_server(config_.ice_servers) && diagnosis.take_turn_failure()) {
-    report(
-        base::transport_error(base::ErrorCode::turn_failed, "ICE gathering ended without a relay candidate. " +
-                                                    diagnosis.describe(config_.ice_servers)));
+    report(base::transport_error(base::ErrorCode::turn_failed,
+                                 "ICE gathering ended without a relay candidate. " +
+                                     diagnosis.describe(config_.ice_servers)));
   }
 }
 
@@ -325,8 +325,8 @@ void RemotePeer::connection_changed(event::ConnectionState state, base::Millis n
       // The last failure is reported by restart_after_failure, as final.
       if (restarts_ < config_.max_restarts) {
         report(base::transport_error(base::ErrorCode::ice_failed,
-                               "the connection failed, ICE restarts. " +
-                                   connection_->diagnosis.describe(config_.ice_servers)));
+                                     "the connection failed, ICE restarts. " +
+                                         connection_->diagnosis.describe(config_.ice_servers)));
       }
       restart_after_failure(now);
       break;
@@ -342,9 +342,9 @@ void RemotePeer::restart_after_failure(base::Millis now) {
     timers_.clear(Timer::restart);
     enter(PeerState::failed);
     report(base::transport_error(base::ErrorCode::ice_failed,
-                           "the connection failed after " + std::to_string(restarts_) +
-                               " ICE restarts (iceConnectionState " + connection_->ice_state +
-                               "). " + connection_->diagnosis.describe(config_.ice_servers)));
+                                 "the connection failed after " + std::to_string(restarts_) +
+                                     " ICE restarts (iceConnectionState " + connection_->ice_state +
+                                     "). " + connection_->diagnosis.describe(config_.ice_servers)));
     return;
   }
   ++restarts_;
@@ -364,15 +364,18 @@ void RemotePeer::handle_timeout(base::Millis now) {
 }
 
 base::Status RemotePeer::require_connection() const {
-  if (state_ == PeerState::closed) return base::local_error(base::ErrorCode::peer_closed, "the peer is closed");
-  if (!connection_) return base::local_error(base::ErrorCode::invalid_state, "the peer has no connection yet");
+  if (state_ == PeerState::closed)
+    return base::local_error(base::ErrorCode::peer_closed, "the peer is closed");
+  if (!connection_)
+    return base::local_error(base::ErrorCode::invalid_state, "the peer has no connection yet");
   return base::ok();
 }
 
 base::Result<uint32_t> RemotePeer::open_channel(std::string label, ChannelOptions options) {
   if (auto usable = require_connection(); !usable) return usable.error();
   if (label == kDefaultChannelLabel || label == kFilesChannelLabel) {
-    return base::local_error(base::ErrorCode::invalid_argument, "the label '" + label + "' is rtcwire's own");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "the label '" + label + "' is rtcwire's own");
   }
   create_channel(std::move(label), std::move(options));
   return std::prev(channels_.end())->first;
@@ -380,7 +383,8 @@ base::Result<uint32_t> RemotePeer::open_channel(std::string label, ChannelOption
 
 base::Status RemotePeer::close_channel(uint32_t handle) {
   const auto found = channels_.find(handle);
-  if (found == channels_.end()) return base::local_error(base::ErrorCode::channel_closed, "no such channel");
+  if (found == channels_.end())
+    return base::local_error(base::ErrorCode::channel_closed, "no such channel");
   found->second.closed();
   outputs_.actions.push_back(action::ChannelClose{handle});
   outputs_.notices.push_back(notice::ChannelStateChanged{handle, ChannelState::closed});
@@ -390,7 +394,8 @@ base::Status RemotePeer::close_channel(uint32_t handle) {
 
 base::Status RemotePeer::enqueue(uint32_t handle, uint64_t bytes) {
   const auto found = channels_.find(handle);
-  if (found == channels_.end()) return base::local_error(base::ErrorCode::channel_closed, "no such channel");
+  if (found == channels_.end())
+    return base::local_error(base::ErrorCode::channel_closed, "no such channel");
   return found->second.enqueue(bytes, outputs_.actions);
 }
 

@@ -27,9 +27,9 @@ base::Status ClientSession::transition(SessionState next) {
   const bool legal =
       next == S::none || next == S::active || (next == S::ended && state_ != S::ended);
   if (!legal) {
-    return base::local_error(base::ErrorCode::invalid_state, "session cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "session cannot go from " + std::string(to_string(state_)) + " to " +
+                                 std::string(to_string(next)));
   }
   state_ = next;
   return base::ok();
@@ -46,13 +46,13 @@ std::optional<envelope::ResumeRequest> ClientSession::take_resume_request() {
 }
 
 base::Result<envelope::Seq> ClientSession::queue(envelope::ClientEnvelope request,
-                                           std::size_t encoded_bytes) {
+                                                 std::size_t encoded_bytes) {
   const auto seq = outbox_.push(std::move(request), encoded_bytes);
   if (!seq) {
     return base::local_error(base::ErrorCode::buffer_full,
-                       std::to_string(outbox_.bytes()) + " bytes await the server's ack; " +
-                           std::to_string(encoded_bytes) + " more would pass the cap of " +
-                           std::to_string(outbox_.byte_cap()));
+                             std::to_string(outbox_.bytes()) + " bytes await the server's ack; " +
+                                 std::to_string(encoded_bytes) + " more would pass the cap of " +
+                                 std::to_string(outbox_.byte_cap()));
   }
   return *seq;
 }
@@ -67,7 +67,7 @@ base::Status ClientSession::resume(const envelope::Welcome& welcome) {
   if (state_ != SessionState::active || identity_.session != welcome.session ||
       identity_.peer != welcome.peer) {
     return base::remote_error(base::ErrorCode::invalid_state,
-                        "the server resumed a session this client did not ask for");
+                              "the server resumed a session this client did not ask for");
   }
   if (auto acked = outbox_.acknowledge(welcome.ack); !acked) return acked;
   identity_.token = welcome.token;  // the server may issue a new one on every welcome
@@ -80,7 +80,7 @@ std::optional<SessionLoss> ClientSession::start(const envelope::Welcome& welcome
   if (state_ == SessionState::active) {
     // We asked to resume and the server started over.
     reason = base::remote_error(welcome.resume_error.value_or(base::ErrorCode::session_expired),
-                          "the server could not resume the session");
+                                "the server could not resume the session");
   }
   (void)transition(SessionState::active);  // legal from every state
   identity_ = Identity{welcome.peer, welcome.session, welcome.token};

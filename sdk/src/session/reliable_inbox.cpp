@@ -2,7 +2,8 @@
 
 namespace rtcwire::session {
 
-ReliableInbox::Verdict ReliableInbox::receive(envelope::Seq seq, base::Millis now, std::size_t bytes) {
+ReliableInbox::Verdict ReliableInbox::receive(envelope::Seq seq, base::Millis now,
+                                              std::size_t bytes) {
   if (seq > last_received_ + 1) return Verdict::gap;
   if (!ack_deadline_) ack_deadline_ = now + kAckDelay;
   ++unacked_;

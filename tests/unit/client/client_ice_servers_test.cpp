@@ -7,6 +7,9 @@
 #include "rtcwire/client/event_encoding.hpp"
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 using envelope::Json;
@@ -46,7 +49,7 @@ int count_ice_servers_needed(ScriptedServer& server) {
 
 // Whether the client asks for the provider when its timers fire at `at` (other timers, pings and
 // reconnects, fire too: they never ask for it).
-bool needed_at(ScriptedServer& server, base::Millis at) {
+bool needed_at(ScriptedServer& server, Millis at) {
   server.now = at;
   server.client.handle_timeout(at);
   return count_ice_servers_needed(server) > 0;
@@ -105,9 +108,9 @@ TEST(ClientIceServersTest, ProviderIsAskedAtConnectAndItsListIsAppliedWhenItArri
           R"(set-configuration {"iceServers":[{"urls":"stun:p"}],"iceTransportPolicy":"all"})",
           "restart-ice"}));
   // Asked again at 80% of the ttl.
-  const base::Millis answered = server.now;
-  EXPECT_FALSE(needed_at(server, answered + base::Millis(47999)));
-  EXPECT_TRUE(needed_at(server, answered + base::Millis(48000)));
+  const Millis answered = server.now;
+  EXPECT_FALSE(needed_at(server, answered + Millis(47999)));
+  EXPECT_TRUE(needed_at(server, answered + Millis(48000)));
 }
 
 TEST(ClientIceServersTest, ProviderFailureKeepsTheListReportsAndRetriesWithBackoff) {
@@ -122,16 +125,16 @@ TEST(ClientIceServersTest, ProviderFailureKeepsTheListReportsAndRetriesWithBacko
   EXPECT_EQ(errors[0].code, base::ErrorCode::ice_servers_unavailable);
   EXPECT_NE(errors[0].message.find("HTTP 503"), std::string::npos);
   EXPECT_TRUE(configuration_actions(server.client).empty());
-  base::Millis failed = server.now;
-  EXPECT_FALSE(needed_at(server, failed + base::Millis(1999)));
-  EXPECT_TRUE(needed_at(server, failed + base::Millis(2000)));
+  Millis failed = server.now;
+  EXPECT_FALSE(needed_at(server, failed + Millis(1999)));
+  EXPECT_TRUE(needed_at(server, failed + Millis(2000)));
   server.client.ice_servers_provided("[{\"urls\":\"ftp://x\"}]", server.now);
   errors = take_errors(server);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].code, base::ErrorCode::ice_servers_unavailable);
   failed = server.now;
-  EXPECT_FALSE(needed_at(server, failed + base::Millis(3999)));
-  EXPECT_TRUE(needed_at(server, failed + base::Millis(4000)));
+  EXPECT_FALSE(needed_at(server, failed + Millis(3999)));
+  EXPECT_TRUE(needed_at(server, failed + Millis(4000)));
   // The list in use stays the good one.
   EXPECT_TRUE(configuration_actions(server.client).empty());
 }
@@ -147,7 +150,7 @@ TEST(ClientIceServersTest, ProviderAndSetIceServersGoThroughTheConfigAndEncoding
       parse_client_config(R"({"url":"http://x","peers":{"iceServers":[{"urls":"http://a"}]}})")
           .ok());
   Client client(config.value());
-  ASSERT_TRUE(client.connect(base::Millis(1)).ok());
+  ASSERT_TRUE(client.connect(Millis(1)).ok());
   const Json outputs = Json::parse(encode_outputs(client));
   bool needed = false;
   for (const Json& event : outputs["events"])
@@ -197,11 +200,11 @@ TEST(ClientIceServersTest, CredentialsAreRefreshedAt80PercentAndApplied) {
   ScriptedServer server;
   connect_with_turn(server, 10000);
   configuration_actions(server.client);
-  const base::Millis welcomed = server.now;
-  server.now = welcomed + base::Millis(7999);
+  const Millis welcomed = server.now;
+  server.now = welcomed + Millis(7999);
   server.client.handle_timeout(server.now);
   EXPECT_FALSE(asked_for_ice_servers(server));
-  server.now = welcomed + base::Millis(8000);
+  server.now = welcomed + Millis(8000);
   server.client.handle_timeout(server.now);
   ASSERT_EQ(server.client.state(), ClientState::connected);
   EXPECT_TRUE(asked_for_ice_servers(server));
@@ -242,22 +245,23 @@ TEST(ClientIceServersTest, ABadListFromTheServerIsInvalidIceServersAndIgnored) {
 TEST(ClientIceServersTest, ARefusedRequestRetriesIn5sAndTurnNotConfiguredStopsQuietly) {
   ScriptedServer server;
   connect_with_turn(server, 10000);
-  server.now += base::Millis(8000);
+  server.now += Millis(8000);
   server.client.handle_timeout(server.now);
   ASSERT_TRUE(asked_for_ice_servers(server));
   server.send_envelope(envelope::ErrorReply{base::ErrorCode::rate_limited, "slow down", 0});
   EXPECT_EQ(take_errors(server).size(), 1u);  // the app sees rate_limited as always
-  const base::Millis refused = server.now;
-  server.now = refused + base::Millis(4999);
+  const Millis refused = server.now;
+  server.now = refused + Millis(4999);
   server.client.handle_timeout(server.now);
   EXPECT_FALSE(asked_for_ice_servers(server));
-  server.now = refused + base::Millis(5000);
+  server.now = refused + Millis(5000);
   server.client.handle_timeout(server.now);
   ASSERT_TRUE(asked_for_ice_servers(server));
-  server.send_envelope(envelope::ErrorReply{base::ErrorCode::turn_not_configured, "no TURN here", 0});
+  server.send_envelope(
+      envelope::ErrorReply{base::ErrorCode::turn_not_configured, "no TURN here", 0});
   EXPECT_TRUE(take_errors(server).empty());
   EXPECT_EQ(server.client.state(), ClientState::connected);
-  server.now += base::Millis(3600000);
+  server.now += Millis(3600000);
   server.client.handle_timeout(server.now);
   EXPECT_FALSE(asked_for_ice_servers(server));
 }

@@ -8,6 +8,12 @@
 #include "rtcwire/client/client.hpp"
 
 namespace rtcwire::client {
+
+using base::Millis;
+using engineio::HttpRequest;
+using engineio::OpenTransport;
+using engineio::TransportKind;
+
 namespace {
 
 using testing::decode_sent;
@@ -17,7 +23,7 @@ namespace ev = client_event;
 
 ClientConfig ladder_config() {
   ClientConfig config = testing::default_client_config();
-  config.transports = {engineio::TransportKind::websocket, engineio::TransportKind::sse, engineio::TransportKind::polling};
+  config.transports = {TransportKind::websocket, TransportKind::sse, TransportKind::polling};
   return config;
 }
 
@@ -36,8 +42,8 @@ std::vector<T> only(const std::vector<engineio::TransportAction>& actions) {
 }
 
 // Jumps from deadline to deadline until the client asks for something; returns the wait.
-base::Millis wait_for_action(ScriptedServer& server, std::vector<engineio::TransportAction>& out) {
-  const base::Millis start = server.now;
+Millis wait_for_action(ScriptedServer& server, std::vector<engineio::TransportAction>& out) {
+  const Millis start = server.now;
   for (int i = 0; i < 100 && out.empty() && server.client.poll_timeout(); ++i) {
     server.advance_to_next_deadline();
     out = server.take_actions();
@@ -48,23 +54,23 @@ base::Millis wait_for_action(ScriptedServer& server, std::vector<engineio::Trans
 TEST(ClientLadderTest, UnavailableWebsocketFallsToSseAfterAJitteredDelay) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto first = only<engineio::OpenTransport>(server.take_actions());
+  const auto first = only<OpenTransport>(server.take_actions());
   ASSERT_EQ(first.size(), 1u);
-  EXPECT_EQ(first[0].kind, engineio::TransportKind::websocket);
+  EXPECT_EQ(first[0].kind, TransportKind::websocket);
   // The platform has no WebSocket (or its constructor threw).
   server.client.handle_transport_error(first[0].generation, "WebSocket is not available",
                                        server.now);
   EXPECT_EQ(server.client.state(), ClientState::connecting);
   auto closing = server.take_actions();  // only the clean-up of the failed transport
-  EXPECT_TRUE(only<engineio::OpenTransport>(closing).empty());
+  EXPECT_TRUE(only<OpenTransport>(closing).empty());
 
   std::vector<engineio::TransportAction> next;
-  const base::Millis waited = wait_for_action(server, next);
-  EXPECT_GE(waited, base::Millis(50));
-  EXPECT_LT(waited, base::Millis(251));
-  const auto sse = only<engineio::OpenTransport>(next);
+  const Millis waited = wait_for_action(server, next);
+  EXPECT_GE(waited, Millis(50));
+  EXPECT_LT(waited, Millis(251));
+  const auto sse = only<OpenTransport>(next);
   ASSERT_EQ(sse.size(), 1u);
-  EXPECT_EQ(sse[0].kind, engineio::TransportKind::sse);
+  EXPECT_EQ(sse[0].kind, TransportKind::sse);
   EXPECT_GT(sse[0].generation, first[0].generation);
 
   // Late news from the websocket changes nothing.
@@ -77,12 +83,12 @@ TEST(ClientLadderTest, UnavailableWebsocketFallsToSseAfterAJitteredDelay) {
   auto events = server.take_events();
   const auto* changed = find_event<ev::TransportChanged>(events);
   ASSERT_NE(changed, nullptr);
-  EXPECT_EQ(changed->kind, engineio::TransportKind::sse);
+  EXPECT_EQ(changed->kind, TransportKind::sse);
   const auto* remember = find_event<ev::RememberTransport>(events);
   ASSERT_NE(remember, nullptr);
-  EXPECT_EQ(remember->transport.kind, engineio::TransportKind::sse);
-  EXPECT_EQ(remember->transport.until, server.now + base::Millis(10 * 60 * 1000));
-  EXPECT_EQ(server.client.transport(), engineio::TransportKind::sse);
+  EXPECT_EQ(remember->transport.kind, TransportKind::sse);
+  EXPECT_EQ(remember->transport.until, server.now + Millis(10 * 60 * 1000));
+  EXPECT_EQ(server.client.transport(), TransportKind::sse);
 }
 
 TEST(ClientLadderTest, JitterSpreadsTheDelay) {
@@ -92,7 +98,7 @@ TEST(ClientLadderTest, JitterSpreadsTheDelay) {
     config.random_seed = seed;
     ScriptedServer server(config);
     ASSERT_TRUE(server.client.connect(server.now).ok());
-    const auto first = only<engineio::OpenTransport>(server.take_actions());
+    const auto first = only<OpenTransport>(server.take_actions());
     server.client.handle_transport_closed(first.at(0).generation, server.now);
     server.take_actions();
     std::vector<engineio::TransportAction> next;
@@ -104,16 +110,16 @@ TEST(ClientLadderTest, JitterSpreadsTheDelay) {
 TEST(ClientLadderTest, SilentAfterOpenCountsAsFailed) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto ws = only<engineio::OpenTransport>(server.take_actions()).at(0);
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
   server.client.handle_transport_open(ws.generation, server.now);  // opens, then says nothing
   // After its head start the next rung runs alongside; the silent one ends at its own deadline.
-  EXPECT_EQ(server.advance_to_next_deadline(), base::Millis(400)) << "the head start";
-  const auto sse = only<engineio::OpenTransport>(server.take_actions()).at(0);
-  EXPECT_EQ(sse.kind, engineio::TransportKind::sse);
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(sse.kind, TransportKind::sse);
   server.client.handle_transport_error(sse.generation, "refused", server.now);
   server.take_actions();
   // Every deadline before the websocket's handshake timeout passes without closing it.
-  const base::Millis handshake_deadline = base::Millis(1000) + base::Millis(5000);
+  const Millis handshake_deadline = Millis(1000) + Millis(5000);
   std::vector<engineio::CloseTransport> closed;
   while (closed.empty() && server.client.poll_timeout()) {
     server.advance_to_next_deadline();
@@ -130,10 +136,10 @@ TEST(ClientLadderTest, SilentAfterOpenCountsAsFailed) {
 TEST(ClientLadderTest, AHangingWebsocketLetsSseRunAlongsideAndTheFirstToOpenWins) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto ws = only<engineio::OpenTransport>(server.take_actions()).at(0);
-  EXPECT_EQ(server.advance_to_next_deadline(), base::Millis(400)) << "the head start";
-  const auto sse = only<engineio::OpenTransport>(server.take_actions()).at(0);
-  EXPECT_EQ(sse.kind, engineio::TransportKind::sse);
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(sse.kind, TransportKind::sse);
   server.client.handle_transport_open(sse.generation, server.now);
   server.client.handle_transport_text(sse.generation, envelope::Json(kOpenWithUpgrade).dump(),
                                       server.now);
@@ -142,12 +148,12 @@ TEST(ClientLadderTest, AHangingWebsocketLetsSseRunAlongsideAndTheFirstToOpenWins
   const auto closed = only<engineio::CloseTransport>(actions);
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, ws.generation);
-  const auto posts = only<engineio::HttpRequest>(actions);
+  const auto posts = only<HttpRequest>(actions);
   ASSERT_FALSE(posts.empty());
   EXPECT_NE(posts.back().body.find("hello"), std::string::npos);
   const auto events = server.take_events();
   ASSERT_NE(find_event<ev::TransportChanged>(events), nullptr);
-  EXPECT_EQ(find_event<ev::TransportChanged>(events)->kind, engineio::TransportKind::sse);
+  EXPECT_EQ(find_event<ev::TransportChanged>(events)->kind, TransportKind::sse);
   // Late news from the websocket changes nothing.
   server.client.handle_transport_open(ws.generation, server.now);
   server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
@@ -157,9 +163,9 @@ TEST(ClientLadderTest, AHangingWebsocketLetsSseRunAlongsideAndTheFirstToOpenWins
 TEST(ClientLadderTest, AnEarlierAttemptThatOpensFirstWins) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto ws = only<engineio::OpenTransport>(server.take_actions()).at(0);
-  EXPECT_EQ(server.advance_to_next_deadline(), base::Millis(400)) << "the head start";
-  const auto sse = only<engineio::OpenTransport>(server.take_actions()).at(0);
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
   // The slow websocket opens after all, before sse.
   server.client.handle_transport_open(ws.generation, server.now);
   server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
@@ -170,15 +176,15 @@ TEST(ClientLadderTest, AnEarlierAttemptThatOpensFirstWins) {
   const auto frames = only<engineio::SendFrame>(actions);
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].generation, ws.generation);
-  EXPECT_EQ(server.client.transport(), engineio::TransportKind::websocket);
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
 }
 
 TEST(ClientLadderTest, AnEarlierAttemptOpeningWhileTheNextRungWaitsToStartWins) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto ws = only<engineio::OpenTransport>(server.take_actions()).at(0);
-  EXPECT_EQ(server.advance_to_next_deadline(), base::Millis(400)) << "the head start";
-  const auto sse = only<engineio::OpenTransport>(server.take_actions()).at(0);
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
+  const auto sse = only<OpenTransport>(server.take_actions()).at(0);
   // sse is refused: polling waits its jittered start while the websocket still hangs...
   server.client.handle_transport_error(sse.generation, "refused", server.now);
   server.take_actions();
@@ -186,18 +192,18 @@ TEST(ClientLadderTest, AnEarlierAttemptOpeningWhileTheNextRungWaitsToStartWins) 
   server.client.handle_transport_open(ws.generation, server.now);
   server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
   EXPECT_EQ(only<engineio::SendFrame>(server.take_actions()).size(), 1u);  // hello
-  EXPECT_EQ(server.client.transport(), engineio::TransportKind::websocket);
-  server.advance(base::Millis(1000));
-  EXPECT_TRUE(only<engineio::OpenTransport>(server.take_actions()).empty()) << "polling never starts";
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
+  server.advance(Millis(1000));
+  EXPECT_TRUE(only<OpenTransport>(server.take_actions()).empty()) << "polling never starts";
 }
 
 TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
   ClientConfig config = ladder_config();
-  config.transports = {engineio::TransportKind::sse};
+  config.transports = {TransportKind::sse};
   ScriptedServer server(config);
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto first = only<engineio::OpenTransport>(server.take_actions()).at(0);
-  server.advance(base::Millis(400));
+  const auto first = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(400));
   EXPECT_TRUE(server.take_actions().empty()) << "a first connect does not race one transport";
   server.client.handle_transport_open(first.generation, server.now);
   server.client.handle_transport_text(first.generation, envelope::Json(kOpenWithUpgrade).dump(),
@@ -210,18 +216,18 @@ TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
   server.take_actions();  // the clean-up of the dead transport
   std::vector<engineio::TransportAction> next;
   wait_for_action(server, next);
-  const auto again = only<engineio::OpenTransport>(next).at(0);
+  const auto again = only<OpenTransport>(next).at(0);
   // Stuck on a dead pooled connection, say: a second one starts alongside after the head start.
-  EXPECT_EQ(server.advance_to_next_deadline(), base::Millis(400)) << "the head start";
-  const auto alongside = only<engineio::OpenTransport>(server.take_actions()).at(0);
-  EXPECT_EQ(alongside.kind, engineio::TransportKind::sse);
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
+  const auto alongside = only<OpenTransport>(server.take_actions()).at(0);
+  EXPECT_EQ(alongside.kind, TransportKind::sse);
   EXPECT_NE(alongside.generation, again.generation);
-  EXPECT_EQ(server.advance_to_next_deadline(), base::Millis(400)) << "the head start";
-  EXPECT_EQ(only<engineio::OpenTransport>(server.take_actions()).size(), 1u);
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
+  EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u);
   // At most three at once: a fourth replaces the oldest, which frees its (dead) connection.
-  EXPECT_EQ(server.advance_to_next_deadline(), base::Millis(400)) << "the head start";
+  EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   const auto fourth = server.take_actions();
-  EXPECT_EQ(only<engineio::OpenTransport>(fourth).size(), 1u);
+  EXPECT_EQ(only<OpenTransport>(fourth).size(), 1u);
   ASSERT_EQ(only<engineio::CloseTransport>(fourth).size(), 1u);
   EXPECT_EQ(only<engineio::CloseTransport>(fourth)[0].generation, again.generation);
   // New attempts start for one handshake timeout, then the last ones run out and it fails.
@@ -239,11 +245,11 @@ TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
 
 TEST(ClientLadderTest, ARepeatStartsAfterAFewOfTheLastHandshakesNotTheWholeHeadStart) {
   ClientConfig config = ladder_config();
-  config.transports = {engineio::TransportKind::sse};
+  config.transports = {TransportKind::sse};
   ScriptedServer server(config);
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto first = only<engineio::OpenTransport>(server.take_actions()).at(0);
-  server.advance(base::Millis(30));  // this server answers a handshake in 30 ms
+  const auto first = only<OpenTransport>(server.take_actions()).at(0);
+  server.advance(Millis(30));  // this server answers a handshake in 30 ms
   server.client.handle_transport_open(first.generation, server.now);
   server.client.handle_transport_text(first.generation, envelope::Json(kOpenWithUpgrade).dump(),
                                       server.now);
@@ -255,30 +261,30 @@ TEST(ClientLadderTest, ARepeatStartsAfterAFewOfTheLastHandshakesNotTheWholeHeadS
   server.take_actions();
   std::vector<engineio::TransportAction> next;
   wait_for_action(server, next);
-  const auto again = only<engineio::OpenTransport>(next).at(0);
+  const auto again = only<OpenTransport>(next).at(0);
   // Silent for two handshakes' time: most likely a dead pooled connection, so the next
   // attempt starts then, and each further one as soon, clearing one dead connection each.
-  server.advance(base::Millis(59));
-  EXPECT_TRUE(only<engineio::OpenTransport>(server.take_actions()).empty());
-  server.advance(base::Millis(1));
-  EXPECT_EQ(only<engineio::OpenTransport>(server.take_actions()).size(), 1u);
-  server.advance(base::Millis(60));
-  EXPECT_EQ(only<engineio::OpenTransport>(server.take_actions()).size(), 1u);
-  server.advance(base::Millis(60));
+  server.advance(Millis(59));
+  EXPECT_TRUE(only<OpenTransport>(server.take_actions()).empty());
+  server.advance(Millis(1));
+  EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u);
+  server.advance(Millis(60));
+  EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u);
+  server.advance(Millis(60));
   const auto fourth = server.take_actions();
-  EXPECT_EQ(only<engineio::OpenTransport>(fourth).size(), 1u);
+  EXPECT_EQ(only<OpenTransport>(fourth).size(), 1u);
   ASSERT_EQ(only<engineio::CloseTransport>(fourth).size(), 1u);
   EXPECT_EQ(only<engineio::CloseTransport>(fourth)[0].generation, again.generation);
 }
 
 TEST(ClientLadderTest, ARepeatHeadStartStaysWithinItsBounds) {
   for (const auto& [handshake, head_start] :
-       {std::pair{base::Millis(1), base::Millis(50)}, std::pair{base::Millis(1000), base::Millis(400)}}) {
+       {std::pair{Millis(1), Millis(50)}, std::pair{Millis(1000), Millis(400)}}) {
     ClientConfig config = ladder_config();
-    config.transports = {engineio::TransportKind::sse};
+    config.transports = {TransportKind::sse};
     ScriptedServer server(config);
     ASSERT_TRUE(server.client.connect(server.now).ok());
-    const auto first = only<engineio::OpenTransport>(server.take_actions()).at(0);
+    const auto first = only<OpenTransport>(server.take_actions()).at(0);
     server.advance(handshake);
     server.client.handle_transport_open(first.generation, server.now);
     server.client.handle_transport_text(first.generation, envelope::Json(kOpenWithUpgrade).dump(),
@@ -292,10 +298,10 @@ TEST(ClientLadderTest, ARepeatHeadStartStaysWithinItsBounds) {
     std::vector<engineio::TransportAction> next;
     wait_for_action(server, next);
     server.take_actions();
-    server.advance(head_start - base::Millis(1));
-    EXPECT_TRUE(only<engineio::OpenTransport>(server.take_actions()).empty()) << handshake.count();
-    server.advance(base::Millis(1));
-    EXPECT_EQ(only<engineio::OpenTransport>(server.take_actions()).size(), 1u) << handshake.count();
+    server.advance(head_start - Millis(1));
+    EXPECT_TRUE(only<OpenTransport>(server.take_actions()).empty()) << handshake.count();
+    server.advance(Millis(1));
+    EXPECT_EQ(only<OpenTransport>(server.take_actions()).size(), 1u) << handshake.count();
   }
 }
 
@@ -303,17 +309,17 @@ TEST(ClientLadderTest, EveryRungFailingDisconnectsWithTheLastError) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
   auto actions = server.take_actions();
-  const auto ws = only<engineio::OpenTransport>(actions).at(0);
+  const auto ws = only<OpenTransport>(actions).at(0);
   server.client.handle_transport_error(ws.generation, "refused", server.now);
   server.take_actions();
   actions.clear();
   wait_for_action(server, actions);
-  const auto sse = only<engineio::OpenTransport>(actions).at(0);
+  const auto sse = only<OpenTransport>(actions).at(0);
   server.client.handle_transport_error(sse.generation, "refused", server.now);
   server.take_actions();
   actions.clear();
   wait_for_action(server, actions);
-  const auto poll = only<engineio::HttpRequest>(actions).at(0);
+  const auto poll = only<HttpRequest>(actions).at(0);
   EXPECT_EQ(poll.method, engineio::HttpMethod::get);
   server.client.handle_http_response(poll.generation, poll.id, 0, "", server.now);
   EXPECT_EQ(server.client.state(), ClientState::disconnected);
@@ -331,7 +337,7 @@ TEST(ClientLadderTest, EveryRungFailingDisconnectsWithTheLastError) {
 TEST(ClientLadderTest, AFailureAfterTheHandshakeDoesNotWalkTheLadder) {
   ScriptedServer server(ladder_config());
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto ws = only<engineio::OpenTransport>(server.take_actions()).at(0);
+  const auto ws = only<OpenTransport>(server.take_actions()).at(0);
   server.client.handle_transport_open(ws.generation, server.now);
   server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
   server.client.handle_transport_closed(ws.generation, server.now);
@@ -340,33 +346,33 @@ TEST(ClientLadderTest, AFailureAfterTheHandshakeDoesNotWalkTheLadder) {
 
 TEST(ClientLadderTest, RememberedTransportGoesFirstUntilItExpires) {
   ClientConfig config = ladder_config();
-  config.remembered = RememberedTransport{engineio::TransportKind::polling, base::Millis(2000)};
+  config.remembered = RememberedTransport{TransportKind::polling, Millis(2000)};
   ScriptedServer remembered(config);  // now = 1000: still valid
   ASSERT_TRUE(remembered.client.connect(remembered.now).ok());
   auto actions = remembered.take_actions();
-  ASSERT_EQ(only<engineio::HttpRequest>(actions).size(), 1u);
-  EXPECT_TRUE(only<engineio::OpenTransport>(actions).empty());
+  ASSERT_EQ(only<HttpRequest>(actions).size(), 1u);
+  EXPECT_TRUE(only<OpenTransport>(actions).empty());
 
-  config.remembered = RememberedTransport{engineio::TransportKind::polling, base::Millis(1000)};
+  config.remembered = RememberedTransport{TransportKind::polling, Millis(1000)};
   ScriptedServer expired(config);
   ASSERT_TRUE(expired.client.connect(expired.now).ok());
-  EXPECT_EQ(only<engineio::OpenTransport>(expired.take_actions()).at(0).kind, engineio::TransportKind::websocket);
+  EXPECT_EQ(only<OpenTransport>(expired.take_actions()).at(0).kind, TransportKind::websocket);
 }
 
 // Connects over polling (websocket remembered as blocked) with an upgrade offered.
 struct PollingSession {
   ScriptedServer server;
-  engineio::HttpRequest poll;
+  HttpRequest poll;
   uint32_t polling_generation = 0;
 
   PollingSession() : server(polling_first()) {
     EXPECT_TRUE(server.client.connect(server.now).ok());
-    const auto handshake = only<engineio::HttpRequest>(server.take_actions()).at(0);
+    const auto handshake = only<HttpRequest>(server.take_actions()).at(0);
     polling_generation = handshake.generation;
     server.client.handle_http_response(polling_generation, handshake.id, 200, kOpenWithUpgrade,
                                        server.now);
     auto actions = server.take_actions();
-    for (const auto& request : only<engineio::HttpRequest>(actions)) {
+    for (const auto& request : only<HttpRequest>(actions)) {
       if (request.method == engineio::HttpMethod::post) {
         EXPECT_EQ(decode_sent(request.body), envelope::ClientEnvelope{envelope::Hello{"test-sdk"}});
         server.client.handle_http_response(polling_generation, request.id, 200, "ok", server.now);
@@ -374,23 +380,23 @@ struct PollingSession {
         poll = request;
       }
     }
-    probe = only<engineio::OpenTransport>(actions).at(0);
+    probe = only<OpenTransport>(actions).at(0);
     server.take_actions();
   }
 
   static ClientConfig polling_first() {
     ClientConfig config = ladder_config();
-    config.remembered = RememberedTransport{engineio::TransportKind::polling, base::Millis(1000000)};
+    config.remembered = RememberedTransport{TransportKind::polling, Millis(1000000)};
     return config;
   }
 
-  engineio::OpenTransport probe;
+  OpenTransport probe;
 };
 
 TEST(ClientUpgradeTest, PollingUpgradesToWebsocket) {
   PollingSession session;
   auto& server = session.server;
-  EXPECT_EQ(session.probe.kind, engineio::TransportKind::websocket);
+  EXPECT_EQ(session.probe.kind, TransportKind::websocket);
   EXPECT_EQ(session.probe.url, "ws://127.0.0.1:9/engine.io/?EIO=4&transport=websocket&sid=SID");
 
   server.client.handle_transport_open(session.probe.generation, server.now);
@@ -402,7 +408,7 @@ TEST(ClientUpgradeTest, PollingUpgradesToWebsocket) {
   server.client.handle_http_response(session.polling_generation, session.poll.id, 200, kWelcome,
                                      server.now);
   EXPECT_EQ(server.client.state(), ClientState::connected);
-  const auto next_poll = only<engineio::HttpRequest>(server.take_actions()).at(0);
+  const auto next_poll = only<HttpRequest>(server.take_actions()).at(0);
 
   server.client.handle_transport_text(session.probe.generation, "3probe", server.now);
   EXPECT_TRUE(server.take_actions().empty());                 // waits for the pending GET to return
@@ -419,13 +425,13 @@ TEST(ClientUpgradeTest, PollingUpgradesToWebsocket) {
   const auto closed = only<engineio::CloseTransport>(switched);
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, session.polling_generation);
-  EXPECT_TRUE(only<engineio::HttpRequest>(switched).empty());
-  EXPECT_EQ(server.client.transport(), engineio::TransportKind::websocket);
+  EXPECT_TRUE(only<HttpRequest>(switched).empty());
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
   const auto events = server.take_events();
   bool upgraded = false;
   for (const auto& event : events) {
     if (const auto* changed = std::get_if<ev::TransportChanged>(&event)) {
-      upgraded |= changed->kind == engineio::TransportKind::websocket;
+      upgraded |= changed->kind == TransportKind::websocket;
     }
   }
   EXPECT_TRUE(upgraded);
@@ -446,9 +452,9 @@ TEST(ClientUpgradeTest, FailedProbeKeepsPolling) {
   server.client.handle_http_response(session.polling_generation, session.poll.id, 200, kWelcome,
                                      server.now);
   EXPECT_EQ(server.client.state(), ClientState::connected);
-  EXPECT_EQ(server.client.transport(), engineio::TransportKind::polling);
+  EXPECT_EQ(server.client.transport(), TransportKind::polling);
   ASSERT_TRUE(server.client.join("lobby", server.now).ok());
-  const auto requests = only<engineio::HttpRequest>(server.take_actions());
+  const auto requests = only<HttpRequest>(server.take_actions());
   bool posted_join = false;
   for (const auto& request : requests) {
     if (request.method == engineio::HttpMethod::post) {
@@ -462,11 +468,11 @@ TEST(ClientUpgradeTest, FailedProbeKeepsPolling) {
 TEST(ClientUpgradeTest, AFailedProbeIsRetriedInSessionWithBackoffAndThenUpgrades) {
   PollingSession session;
   auto& server = session.server;
-  engineio::HttpRequest poll = session.poll;
+  HttpRequest poll = session.poll;
   // Answers the waiting poll (the welcome first, then pings) and returns what the client asked.
   bool welcomed = false;
   const auto keep_polling = [&] {
-    server.advance(base::Millis(250));
+    server.advance(Millis(250));
     server.client.handle_http_response(session.polling_generation, poll.id, 200,
                                        welcomed ? "2"
                                                 : kWelcome +
@@ -475,7 +481,7 @@ TEST(ClientUpgradeTest, AFailedProbeIsRetriedInSessionWithBackoffAndThenUpgrades
                                        server.now);
     welcomed = true;
     const auto actions = server.take_actions();
-    for (const auto& request : only<engineio::HttpRequest>(actions)) {
+    for (const auto& request : only<HttpRequest>(actions)) {
       if (request.method == engineio::HttpMethod::get) {
         poll = request;
       } else {
@@ -483,27 +489,27 @@ TEST(ClientUpgradeTest, AFailedProbeIsRetriedInSessionWithBackoffAndThenUpgrades
                                            server.now);
       }
     }
-    return only<engineio::OpenTransport>(actions);
+    return only<OpenTransport>(actions);
   };
   server.client.handle_transport_error(session.probe.generation, "blocked", server.now);
   server.take_actions();
-  const base::Millis failed_at = server.now;
-  std::vector<engineio::OpenTransport> probes;
-  while (probes.empty() && server.now < failed_at + base::Millis(10000)) probes = keep_polling();
+  const Millis failed_at = server.now;
+  std::vector<OpenTransport> probes;
+  while (probes.empty() && server.now < failed_at + Millis(10000)) probes = keep_polling();
   ASSERT_EQ(probes.size(), 1u);
-  EXPECT_GE(server.now - failed_at, base::Millis(3750));
-  EXPECT_LE(server.now - failed_at, base::Millis(6250 + 250));
-  EXPECT_EQ(probes[0].kind, engineio::TransportKind::websocket);
+  EXPECT_GE(server.now - failed_at, Millis(3750));
+  EXPECT_LE(server.now - failed_at, Millis(6250 + 250));
+  EXPECT_EQ(probes[0].kind, TransportKind::websocket);
   EXPECT_NE(probes[0].generation, session.probe.generation) << "a generation of its own";
   // Fails again: the next one waits about 30 s.
   server.client.handle_transport_error(probes[0].generation, "blocked", server.now);
   server.take_actions();
-  const base::Millis second_failed_at = server.now;
+  const Millis second_failed_at = server.now;
   probes.clear();
-  while (probes.empty() && server.now < second_failed_at + base::Millis(60000)) probes = keep_polling();
+  while (probes.empty() && server.now < second_failed_at + Millis(60000)) probes = keep_polling();
   ASSERT_EQ(probes.size(), 1u);
-  EXPECT_GE(server.now - second_failed_at, base::Millis(22500));
-  EXPECT_LE(server.now - second_failed_at, base::Millis(37500 + 250));
+  EXPECT_GE(server.now - second_failed_at, Millis(22500));
+  EXPECT_LE(server.now - second_failed_at, Millis(37500 + 250));
   // Now websocket works: the session moves to it.
   server.client.handle_transport_open(probes[0].generation, server.now);
   EXPECT_EQ(only<engineio::SendFrame>(server.take_actions()).at(0).text, "2probe");
@@ -513,7 +519,7 @@ TEST(ClientUpgradeTest, AFailedProbeIsRetriedInSessionWithBackoffAndThenUpgrades
   const auto frames = only<engineio::SendFrame>(server.take_actions());
   ASSERT_FALSE(frames.empty());
   EXPECT_EQ(frames[0].text, "5");
-  EXPECT_EQ(server.client.transport(), engineio::TransportKind::websocket);
+  EXPECT_EQ(server.client.transport(), TransportKind::websocket);
   EXPECT_EQ(server.client.state(), ClientState::connected);
 }
 
@@ -526,7 +532,7 @@ TEST(ClientUpgradeTest, WrongProbeAnswerAbandonsTheUpgradeAndResumesPolling) {
   const auto closed = only<engineio::CloseTransport>(server.take_actions());
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, session.probe.generation);
-  EXPECT_EQ(server.client.transport(), engineio::TransportKind::polling);
+  EXPECT_EQ(server.client.transport(), TransportKind::polling);
 }
 
 TEST(ClientUpgradeTest, ProbeThatNeverAnswersTimesOut) {
@@ -535,10 +541,10 @@ TEST(ClientUpgradeTest, ProbeThatNeverAnswersTimesOut) {
   server.client.handle_transport_open(session.probe.generation, server.now);
   server.take_actions();
   // Keep the session alive with pings over polling while the probe stays silent.
-  engineio::HttpRequest poll = session.poll;
+  HttpRequest poll = session.poll;
   bool probe_closed = false;
   for (int i = 0; i < 48; ++i) {
-    server.advance(base::Millis(250));
+    server.advance(Millis(250));
     server.client.handle_http_response(session.polling_generation, poll.id, 200,
                                        i == 0 ? kWelcome +
                                                     "\x1e"
@@ -550,7 +556,7 @@ TEST(ClientUpgradeTest, ProbeThatNeverAnswersTimesOut) {
       EXPECT_EQ(close.generation, session.probe.generation);
       probe_closed = true;
     }
-    for (const auto& request : only<engineio::HttpRequest>(actions)) {
+    for (const auto& request : only<HttpRequest>(actions)) {
       if (request.method == engineio::HttpMethod::get) {
         poll = request;
       } else {
@@ -566,7 +572,7 @@ TEST(ClientUpgradeTest, ProbeThatNeverAnswersTimesOut) {
   }
   EXPECT_TRUE(probe_closed);  // after the 10 s upgrade timeout
   EXPECT_EQ(server.client.state(), ClientState::connected);
-  EXPECT_EQ(server.client.transport(), engineio::TransportKind::polling);
+  EXPECT_EQ(server.client.transport(), TransportKind::polling);
 }
 
 }  // namespace

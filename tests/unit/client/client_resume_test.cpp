@@ -10,6 +10,11 @@
 #include "rtcwire/client/client.hpp"
 
 namespace rtcwire::client {
+
+using base::ErrorCode;
+using base::Millis;
+using envelope::Published;
+
 namespace {
 
 using envelope::ClientEnvelope;
@@ -30,7 +35,9 @@ std::vector<SentEnvelope> take_sent(ScriptedServer& server) {
   return sent;
 }
 
-SentEnvelope sequenced(envelope::ClientEnvelope envelope, envelope::Seq seq) { return {std::move(envelope), seq}; }
+SentEnvelope sequenced(envelope::ClientEnvelope envelope, envelope::Seq seq) {
+  return {std::move(envelope), seq};
+}
 SentEnvelope unsequenced(envelope::ClientEnvelope envelope) { return {std::move(envelope), 0}; }
 SentEnvelope ack(envelope::Seq seq) { return unsequenced(envelope::Ack{seq}); }
 
@@ -68,7 +75,7 @@ TEST(ClientResumeTest, AWelcomeThatComesTooLateDoesNotEndTheSessionOnTheServer) 
   ScriptedServer server;
   server.connect_fully();
   EXPECT_EQ(lose_and_reconnect(server), resume_hello(0));
-  server.advance(base::Millis(5000));  // the handshake timeout: no welcome
+  server.advance(Millis(5000));  // the handshake timeout: no welcome
   // Abandoned without a close packet, which would make the server end the session.
   const auto frames = server.take_frames();
   EXPECT_EQ(std::count(frames.begin(), frames.end(), "1"), 0);
@@ -76,7 +83,7 @@ TEST(ClientResumeTest, AWelcomeThatComesTooLateDoesNotEndTheSessionOnTheServer) 
   ASSERT_FALSE(changes.empty());
   EXPECT_EQ(changes.back().state, ClientState::reconnecting);
   ASSERT_TRUE(changes.back().error.has_value());
-  EXPECT_EQ(changes.back().error->code, base::ErrorCode::handshake_timeout);
+  EXPECT_EQ(changes.back().error->code, ErrorCode::handshake_timeout);
 }
 
 TEST(ClientResumeTest, RequestsAreNumberedFromOneAndAcksAreNot) {
@@ -88,7 +95,7 @@ TEST(ClientResumeTest, RequestsAreNumberedFromOneAndAcksAreNot) {
   ASSERT_TRUE(server.client.send("p2", 2, server.now).ok());
   ASSERT_TRUE(server.client.signal("p2", 3, server.now).ok());
   ASSERT_TRUE(server.client.leave(server.now).ok());
-  server.advance(base::Millis(100));  // the ack for `joined`
+  server.advance(Millis(100));  // the ack for `joined`
   const std::vector<SentEnvelope> expected{
       sequenced(envelope::Join{"lobby", 1}, 1),  sequenced(envelope::Publish{1}, 2),
       sequenced(envelope::DirectTo{"p2", 2}, 3), sequenced(envelope::SignalTo{"p2", 3}, 4),
@@ -101,13 +108,13 @@ TEST(ClientResumeTest, AcksOneHundredMillisecondsAfterTheFirstUnackedEnvelope) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});  // seq 1 at t0
-  server.advance(base::Millis(60));
-  server.send_envelope(envelope::Published{"p2", "x"});  // seq 2: the deadline stays t0 + 100
-  server.advance(base::Millis(39));
+  server.advance(Millis(60));
+  server.send_envelope(Published{"p2", "x"});  // seq 2: the deadline stays t0 + 100
+  server.advance(Millis(39));
   EXPECT_TRUE(take_sent(server).empty());
-  server.advance(base::Millis(1));
+  server.advance(Millis(1));
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(2)});
-  server.advance(base::Millis(1000));  // nothing more to acknowledge
+  server.advance(Millis(1000));  // nothing more to acknowledge
   EXPECT_TRUE(take_sent(server).empty());
 }
 
@@ -115,11 +122,11 @@ TEST(ClientResumeTest, AcksAtOnceAfterThirtyTwoEnvelopes) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  for (int i = 2; i <= 31; ++i) server.send_envelope(envelope::Published{"p2", i});
+  for (int i = 2; i <= 31; ++i) server.send_envelope(Published{"p2", i});
   EXPECT_TRUE(take_sent(server).empty());
-  server.send_envelope(envelope::Published{"p2", 32});
+  server.send_envelope(Published{"p2", 32});
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(32)});
-  EXPECT_EQ(server.client.poll_timeout(), server.now + base::Millis(300 + 200));  // only the ping timer
+  EXPECT_EQ(server.client.poll_timeout(), server.now + Millis(300 + 200));  // only the ping timer
 }
 
 TEST(ClientResumeTest, AcksAtOnceAfterSixtyFourKibibytes) {
@@ -127,9 +134,9 @@ TEST(ClientResumeTest, AcksAtOnceAfterSixtyFourKibibytes) {
   server.connect_fully();
   server.join_room("lobby", {"p2"});
   const std::string big(40 * 1024, 'x');
-  server.send_envelope(envelope::Published{"p2", big});  // seq 2: under 64 KiB so far
+  server.send_envelope(Published{"p2", big});  // seq 2: under 64 KiB so far
   EXPECT_TRUE(take_sent(server).empty());
-  server.send_envelope(envelope::Published{"p2", big});  // seq 3: over it, long before 32
+  server.send_envelope(Published{"p2", big});  // seq 3: over it, long before 32
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(3)});
 }
 
@@ -137,7 +144,7 @@ TEST(ClientResumeTest, DuplicatesAreDroppedAndAcknowledged) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  server.send_envelope_with_seq(envelope::Published{"p2", "again"}, 1);
+  server.send_envelope_with_seq(Published{"p2", "again"}, 1);
   EXPECT_TRUE(server.take_events().empty());
   // Not one ack per duplicate (a replay brings many): the usual ack timer covers them.
   EXPECT_TRUE(take_sent(server).empty());
@@ -152,20 +159,20 @@ TEST(ClientResumeTest, AGapAsksOnceForAReplayQuietlyAndTheReplayArrivesInOrder) 
   server.join_room("lobby", {"p2"});
   // Seq 2 was lost in flight: 3 and 4 are dropped, without an error for the app, and one replay
   // request names the last envelope in order.
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 3);
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 4);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 3);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 4);
   EXPECT_TRUE(server.take_events().empty());
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{1, true})});
-  server.send_envelope_with_seq(envelope::Published{"p2", "2"}, 2);
-  server.send_envelope_with_seq(envelope::Published{"p2", "3"}, 3);
-  server.send_envelope_with_seq(envelope::Published{"p2", "4"}, 4);
+  server.send_envelope_with_seq(Published{"p2", "2"}, 2);
+  server.send_envelope_with_seq(Published{"p2", "3"}, 3);
+  server.send_envelope_with_seq(Published{"p2", "4"}, 4);
   const auto events = server.take_events();
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(std::get<ev::MessageReceived>(events[0]).data, "2");
   EXPECT_EQ(std::get<ev::MessageReceived>(events[2]).data, "4");
   EXPECT_EQ(server.client.state(), ClientState::connected);
   // A later gap asks again.
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 6);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 6);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{4, true})});
 }
 
@@ -173,21 +180,21 @@ TEST(ClientResumeTest, AnUnansweredReplayRequestIsRepeatedAfterASecondAtTheNextG
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 3);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 3);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{1, true})});
   // Server pings keep the connection alive meanwhile (its ping timeout is 500 ms here).
-  const auto wait = [&](base::Millis step) {
+  const auto wait = [&](Millis step) {
     server.client.handle_transport_text(server.generation, "2", server.now);
     server.advance(step);
     server.take_frames();
   };
-  wait(base::Millis(400));
-  wait(base::Millis(100));
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 4);
+  wait(Millis(400));
+  wait(Millis(100));
+  server.send_envelope_with_seq(Published{"p2", "early"}, 4);
   EXPECT_TRUE(take_sent(server).empty()) << "still waiting for the first replay";
-  wait(base::Millis(400));
-  wait(base::Millis(100));
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 5);
+  wait(Millis(400));
+  wait(Millis(100));
+  server.send_envelope_with_seq(Published{"p2", "early"}, 5);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{1, true})});
 }
 
@@ -198,8 +205,7 @@ TEST(ClientResumeTest, AnAckPiggybackedOnAServerEnvelopeTrimsWhatIsKept) {
   ASSERT_TRUE(server.client.publish("a", server.now).ok());
   ASSERT_GT(server.client.buffered_bytes(), 0u);
   const auto with_ack = [&](envelope::Seq seq, envelope::Seq ack) {
-    const std::string text =
-        envelope::encode(envelope::ServerEnvelope{envelope::Published{"p2", "x"}}, seq);
+    const std::string text = envelope::encode(envelope::ServerEnvelope{Published{"p2", "x"}}, seq);
     server.client.handle_transport_text(server.generation, "4" + envelope::with_ack(text, ack),
                                         server.now);
   };
@@ -225,7 +231,7 @@ TEST(ClientResumeTest, ServerAcksTrimWhatIsKeptAndAnAckPastTheEndChangesNothing)
   server.send_envelope(envelope::Ack{4});
   const auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(std::get<ev::ErrorRaised>(events[0]).error.code, base::ErrorCode::invalid_sequence);
+  EXPECT_EQ(std::get<ev::ErrorRaised>(events[0]).error.code, ErrorCode::invalid_sequence);
   EXPECT_GT(server.client.buffered_bytes(), 0u);
   server.send_envelope(envelope::Ack{3});
   EXPECT_EQ(server.client.buffered_bytes(), 0u);
@@ -238,7 +244,7 @@ TEST(ClientResumeTest, ResumeResendsWhatWasLostAndTheServerReplaysItsOwn) {
   server.join_room("lobby", {"p2"});                          // client seq 1, server seq 1
   ASSERT_TRUE(server.client.publish("c2", server.now).ok());  // client seq 2
   ASSERT_TRUE(server.client.publish("c3", server.now).ok());  // client seq 3: lost on the way
-  server.send_envelope(envelope::Published{"p2", "s2"});      // server seq 2 arrives
+  server.send_envelope(Published{"p2", "s2"});                // server seq 2 arrives
   server.take_events();
   server.take_frames();
 
@@ -262,14 +268,14 @@ TEST(ClientResumeTest, ResumeResendsWhatWasLostAndTheServerReplaysItsOwn) {
   EXPECT_EQ(take_sent(server), resent);
 
   // The server replays from seq 2 (it had not seen the ack): 2 is a duplicate, 3 and 4 are new.
-  server.send_envelope_with_seq(envelope::Published{"p2", "s2"}, 2);
-  server.send_envelope_with_seq(envelope::Published{"p2", "s3"}, 3);
+  server.send_envelope_with_seq(Published{"p2", "s2"}, 2);
+  server.send_envelope_with_seq(Published{"p2", "s3"}, 3);
   server.send_envelope_with_seq(envelope::PeerLeft{"p2"}, 4);
   events = server.take_events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(std::get<ev::MessageReceived>(events[0]).data, "s3");
   EXPECT_EQ(std::get<ev::PeerLeft>(events[1]).peer, "p2");
-  server.advance(base::Millis(100));
+  server.advance(Millis(100));
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(4)});
 }
 
@@ -283,7 +289,7 @@ TEST(ClientResumeTest, RequestsQueueWhileReconnectingWithTheKeptMembership) {
   EXPECT_TRUE(server.client.publish("hi", server.now).ok());
   EXPECT_TRUE(server.client.send("p2", "hi", server.now).ok());
   EXPECT_TRUE(server.client.signal("p2", "sdp", server.now).ok());
-  EXPECT_EQ(server.client.send("p9", "hi", server.now).error().code, base::ErrorCode::peer_not_found);
+  EXPECT_EQ(server.client.send("p9", "hi", server.now).error().code, ErrorCode::peer_not_found);
   EXPECT_TRUE(server.client.leave(server.now).ok());
   EXPECT_TRUE(server.client.join("other", server.now).ok());
   EXPECT_TRUE(server.take_actions().empty());
@@ -302,7 +308,7 @@ TEST(ClientResumeTest, RequestsQueueWhileReconnectingWithTheKeptMembership) {
 TEST(ClientResumeTest, WithoutASessionRequestsAreRefused) {
   ScriptedServer server;
   server.start_connect();
-  EXPECT_EQ(server.client.join("lobby", server.now).error().code, base::ErrorCode::not_connected);
+  EXPECT_EQ(server.client.join("lobby", server.now).error().code, ErrorCode::not_connected);
 
   ClientConfig config = testing::default_client_config();
   config.reconnect.max_attempts = 0;
@@ -311,7 +317,7 @@ TEST(ClientResumeTest, WithoutASessionRequestsAreRefused) {
   gives_up.join_room("lobby", {});
   gives_up.client.handle_transport_closed(gives_up.generation, gives_up.now);
   ASSERT_EQ(gives_up.client.state(), ClientState::disconnected);
-  EXPECT_EQ(gives_up.client.publish(1, gives_up.now).error().code, base::ErrorCode::not_connected);
+  EXPECT_EQ(gives_up.client.publish(1, gives_up.now).error().code, ErrorCode::not_connected);
 }
 
 TEST(ClientResumeTest, BufferFullRefusesWithoutLosingAnything) {
@@ -327,13 +333,13 @@ TEST(ClientResumeTest, BufferFullRefusesWithoutLosingAnything) {
   server.take_frames();
   const auto full = server.client.publish("0123456789", server.now);
   ASSERT_FALSE(full.ok());
-  EXPECT_EQ(full.error().code, base::ErrorCode::buffer_full);
+  EXPECT_EQ(full.error().code, ErrorCode::buffer_full);
   EXPECT_EQ(full.error().origin, base::ErrorOrigin::local);
   EXPECT_TRUE(server.take_frames().empty());
   EXPECT_EQ(server.client.buffered_bytes(), 2 * publish_bytes);
   // Over the message limit is still message_too_large, whatever the buffer holds.
   EXPECT_EQ(server.client.publish(std::string(70000, 'x'), server.now).error().code,
-            base::ErrorCode::message_too_large);
+            ErrorCode::message_too_large);
 
   server.send_envelope(envelope::Ack{2});
   ASSERT_TRUE(server.client.publish("0123456789", server.now).ok());
@@ -351,15 +357,15 @@ TEST(ClientResumeTest, ResyncReportsUndeliveredRequestsAndResetsTheRoom) {
   ASSERT_TRUE(server.client.signal("p2", "offer", server.now).ok());
 
   auto refused = testing::new_session("fresh", "session-2");
-  refused.resume_error = base::ErrorCode::invalid_sequence;
+  refused.resume_error = ErrorCode::invalid_sequence;
   server.send_envelope(refused);
   const auto events = server.take_events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_FALSE(std::get<ev::StateChanged>(events[1]).resumed);
   const auto& resync = std::get<ev::Resync>(events[0]);
-  EXPECT_EQ(resync.reason.code, base::ErrorCode::invalid_sequence);
+  EXPECT_EQ(resync.reason.code, ErrorCode::invalid_sequence);
   const std::vector<envelope::ClientEnvelope> undelivered{envelope::DirectTo{"p2", {{"n", 1}}},
-                                                envelope::SignalTo{"p2", "offer"}};
+                                                          envelope::SignalTo{"p2", "offer"}};
   EXPECT_EQ(resync.undelivered, undelivered);
   EXPECT_FALSE(server.client.membership().in_room());
 
@@ -374,11 +380,11 @@ TEST(ClientResumeTest, BufferOverflowEndsTheSessionAndTheNextConnectIsFresh) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  server.send_envelope_with_seq(envelope::ErrorReply{base::ErrorCode::buffer_overflow, "too slow"}, 0);
+  server.send_envelope_with_seq(envelope::ErrorReply{ErrorCode::buffer_overflow, "too slow"}, 0);
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(std::get<ev::StateChanged>(events[0]).error->code, base::ErrorCode::buffer_overflow);
+  EXPECT_EQ(std::get<ev::StateChanged>(events[0]).error->code, ErrorCode::buffer_overflow);
   bool closed = false;
   for (const auto& action : server.take_actions()) {
     closed |= std::holds_alternative<engineio::CloseTransport>(action);
@@ -392,10 +398,11 @@ TEST(ClientResumeTest, BufferOverflowEndsTheSessionAndTheNextConnectIsFresh) {
   events = server.take_events();
   const auto* resync = find_event<ev::Resync>(events);
   ASSERT_NE(resync, nullptr);
-  EXPECT_EQ(resync->reason.code, base::ErrorCode::buffer_overflow);
+  EXPECT_EQ(resync->reason.code, ErrorCode::buffer_overflow);
   EXPECT_EQ(resync->reason.message, "too slow");
   // The join was never acknowledged: the server may or may not have seen it.
-  EXPECT_EQ(resync->undelivered, std::vector<envelope::ClientEnvelope>({envelope::Join{"lobby", 1}}));
+  EXPECT_EQ(resync->undelivered,
+            std::vector<envelope::ClientEnvelope>({envelope::Join{"lobby", 1}}));
 }
 
 TEST(ClientResumeTest, AResumeTheClientCannotTrustStartsOverOnTheNextConnection) {
@@ -406,7 +413,7 @@ TEST(ClientResumeTest, AResumeTheClientCannotTrustStartsOverOnTheNextConnection)
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   const auto changes = state_changes(server.take_events());
   ASSERT_EQ(changes.size(), 1u);
-  EXPECT_EQ(changes[0].error->code, base::ErrorCode::invalid_sequence);
+  EXPECT_EQ(changes[0].error->code, ErrorCode::invalid_sequence);
 
   server.wait_for_reconnect();
   server.send_open_packet();
@@ -429,7 +436,7 @@ TEST(ClientResumeTest, GoAwayAcksClosesAndResumesAfterASpreadDelay) {
   const auto changes = state_changes(server.take_events());
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].state, ClientState::reconnecting);
-  EXPECT_EQ(changes[0].error->code, base::ErrorCode::going_away);
+  EXPECT_EQ(changes[0].error->code, ErrorCode::going_away);
   EXPECT_EQ(changes[0].attempt, 1u);
   ASSERT_TRUE(changes[0].retry_in);
   EXPECT_LE(changes[0].retry_in->count(), 2000);

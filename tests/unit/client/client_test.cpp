@@ -5,6 +5,9 @@
 #include "client/scripted_server.hpp"
 
 namespace rtcwire::client {
+
+using base::ErrorCode;
+
 namespace {
 
 using testing::decode_sent;
@@ -48,7 +51,7 @@ TEST(ClientTest, HandshakeTimesOutWithoutWelcome) {
   auto events = server.take_events();
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);
-  EXPECT_EQ(change->error->code, base::ErrorCode::handshake_timeout);
+  EXPECT_EQ(change->error->code, ErrorCode::handshake_timeout);
   bool closed_transport = false;
   for (auto& action : server.take_actions()) {
     closed_transport |= std::holds_alternative<engineio::CloseTransport>(action);
@@ -77,7 +80,7 @@ TEST(ClientTest, AnswersPingsAndNoticesASilentServer) {
   server.advance(base::Millis(1));
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   const auto events = server.take_events();
-  EXPECT_EQ(find_event<ev::StateChanged>(events)->error->code, base::ErrorCode::ping_timeout);
+  EXPECT_EQ(find_event<ev::StateChanged>(events)->error->code, ErrorCode::ping_timeout);
 }
 
 TEST(ClientTest, JoinPresenceAndLeave) {
@@ -145,19 +148,19 @@ TEST(ClientTest, LocalMisuseIsAnErrorAndSendsNothing) {
   ScriptedServer server;
   auto early = server.client.join("lobby", server.now);
   ASSERT_FALSE(early.ok());
-  EXPECT_EQ(early.error().code, base::ErrorCode::not_connected);
+  EXPECT_EQ(early.error().code, ErrorCode::not_connected);
   EXPECT_EQ(early.error().origin, base::ErrorOrigin::local);
 
   server.connect_fully(200);
   const auto error_of = [](const auto& result) {
     return result.ok() ? std::optional<base::Error>() : std::optional<base::Error>(result.error());
   };
-  const std::vector<std::pair<std::optional<base::Error>, base::ErrorCode>> cases{
-      {error_of(server.client.join("", server.now)), base::ErrorCode::invalid_room},
-      {error_of(server.client.join(std::string(200, 'r'), server.now)), base::ErrorCode::invalid_room},
-      {error_of(server.client.publish(1, server.now)), base::ErrorCode::not_in_room},
-      {error_of(server.client.leave(server.now)), base::ErrorCode::not_in_room},
-      {error_of(server.client.send("p2", 1, server.now)), base::ErrorCode::not_in_room},
+  const std::vector<std::pair<std::optional<base::Error>, ErrorCode>> cases{
+      {error_of(server.client.join("", server.now)), ErrorCode::invalid_room},
+      {error_of(server.client.join(std::string(200, 'r'), server.now)), ErrorCode::invalid_room},
+      {error_of(server.client.publish(1, server.now)), ErrorCode::not_in_room},
+      {error_of(server.client.leave(server.now)), ErrorCode::not_in_room},
+      {error_of(server.client.send("p2", 1, server.now)), ErrorCode::not_in_room},
   };
   for (const auto& [error, code] : cases) {
     ASSERT_TRUE(error.has_value());
@@ -165,13 +168,13 @@ TEST(ClientTest, LocalMisuseIsAnErrorAndSendsNothing) {
   }
   server.join_room("lobby", {"p2"});
   auto unknown_peer = server.client.send("nobody", 1, server.now);
-  EXPECT_EQ(unknown_peer.error().code, base::ErrorCode::peer_not_found);
+  EXPECT_EQ(unknown_peer.error().code, ErrorCode::peer_not_found);
   auto too_big = server.client.publish(std::string(300, 'x'), server.now);
-  EXPECT_EQ(too_big.error().code, base::ErrorCode::message_too_large);
+  EXPECT_EQ(too_big.error().code, ErrorCode::message_too_large);
   envelope::Json deep = 1;
   for (int i = 0; i < 40; ++i) deep = envelope::Json::array({deep});
   auto too_deep = server.client.publish(deep, server.now);
-  EXPECT_EQ(too_deep.error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(too_deep.error().code, ErrorCode::invalid_argument);
   EXPECT_TRUE(server.take_frames().empty());
   EXPECT_EQ(server.client.state(), ClientState::connected);
 }
@@ -191,18 +194,18 @@ TEST(ClientTest, BadServerInputIsReportedWithoutDisconnecting) {
   }
   server.client.handle_transport_binary(server.generation, "\x01\x02", server.now);
   EXPECT_EQ(std::get<ev::ErrorRaised>(server.take_events().at(0)).error.code,
-            base::ErrorCode::invalid_envelope);
+            ErrorCode::invalid_envelope);
   EXPECT_EQ(server.client.state(), ClientState::connected);
 }
 
 TEST(ClientTest, ServerErrorEnvelopeReachesTheApp) {
   ScriptedServer server;
   server.connect_fully();
-  server.send_envelope(envelope::ErrorReply{base::ErrorCode::peer_not_found, "gone"});
+  server.send_envelope(envelope::ErrorReply{ErrorCode::peer_not_found, "gone"});
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
   const auto& error = std::get<ev::ErrorRaised>(events[0]).error;
-  EXPECT_EQ(error.code, base::ErrorCode::peer_not_found);
+  EXPECT_EQ(error.code, ErrorCode::peer_not_found);
   EXPECT_EQ(error.message, "gone");
 }
 
@@ -236,7 +239,7 @@ TEST(ClientTest, LosingTheTransportKeepsTheSessionAndSchedulesAReconnect) {
   const auto events = server.take_events();
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);
-  EXPECT_EQ(change->error->code, base::ErrorCode::transport_closed);
+  EXPECT_EQ(change->error->code, ErrorCode::transport_closed);
   EXPECT_EQ(change->error->origin, base::ErrorOrigin::transport);
   EXPECT_EQ(change->attempt, 1u);
   ASSERT_TRUE(change->retry_in.has_value());
@@ -250,7 +253,7 @@ TEST(ClientTest, ServerClosePacketEndsTheConnectionWithServerClosed) {
   server.client.handle_transport_text(server.generation, "1", server.now);
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   EXPECT_EQ(find_event<ev::StateChanged>(server.take_events())->error->code,
-            base::ErrorCode::server_closed);
+            ErrorCode::server_closed);
 }
 
 TEST(ClientTest, CloseIsFinal) {
@@ -265,7 +268,7 @@ TEST(ClientTest, CloseIsFinal) {
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(std::get<ev::StateChanged>(events[0]).state, ClientState::closed);
-  EXPECT_EQ(server.client.connect(server.now).error().code, base::ErrorCode::invalid_state);
+  EXPECT_EQ(server.client.connect(server.now).error().code, ErrorCode::invalid_state);
   server.client.handle_transport_closed(server.generation, server.now);
   EXPECT_TRUE(server.take_events().empty());
   EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
@@ -274,7 +277,7 @@ TEST(ClientTest, CloseIsFinal) {
 TEST(ClientTest, ConnectTwiceIsRefused) {
   ScriptedServer server;
   server.start_connect();
-  EXPECT_EQ(server.client.connect(server.now).error().code, base::ErrorCode::invalid_state);
+  EXPECT_EQ(server.client.connect(server.now).error().code, ErrorCode::invalid_state);
 }
 
 TEST(ClientTest, InvalidUrlIsReportedOnConnect) {
@@ -283,7 +286,7 @@ TEST(ClientTest, InvalidUrlIsReportedOnConnect) {
   Client client(config);
   auto status = client.connect(base::Millis(0));
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(status.error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(client.state(), ClientState::idle);
   EXPECT_EQ(client.poll_action(), std::nullopt);
 }

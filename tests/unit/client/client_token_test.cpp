@@ -7,6 +7,9 @@
 #include "rtcwire/session/token_refresh.hpp"
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 using testing::decode_sent;
@@ -18,18 +21,20 @@ bool asked_for_token(const std::vector<ClientEvent>& events) {
   return find_event<ev::TokenNeeded>(events) != nullptr;
 }
 
-envelope::Welcome welcome_with_token(base::Millis lifetime) {
+envelope::Welcome welcome_with_token(Millis lifetime) {
   envelope::Welcome welcome = testing::new_session("peer1", "s", 1024);
   welcome.auth_expires_in_ms = static_cast<std::uint64_t>(lifetime.count());
   return welcome;
 }
 
 TEST(TokenRefreshDelay, AQuarterOfTheLifetimeBeforeExpiryWithinBounds) {
-  EXPECT_EQ(session::token_refresh_delay(base::Millis{10000}), base::Millis{7500});
-  EXPECT_EQ(session::token_refresh_delay(base::Millis{1000}), base::Millis{500});         // at least half a second ahead
-  EXPECT_EQ(session::token_refresh_delay(base::Millis{3600000}), base::Millis{3540000});  // at most a minute ahead
-  EXPECT_EQ(session::token_refresh_delay(base::Millis{100}), base::Millis{0});
-  EXPECT_EQ(session::token_refresh_delay(base::Millis{0}), base::Millis{0});
+  EXPECT_EQ(session::token_refresh_delay(Millis{10000}), Millis{7500});
+  EXPECT_EQ(session::token_refresh_delay(Millis{1000}),
+            Millis{500});  // at least half a second ahead
+  EXPECT_EQ(session::token_refresh_delay(Millis{3600000}),
+            Millis{3540000});  // at most a minute ahead
+  EXPECT_EQ(session::token_refresh_delay(Millis{100}), Millis{0});
+  EXPECT_EQ(session::token_refresh_delay(Millis{0}), Millis{0});
 }
 
 TEST(ClientTokenTest, HelloCarriesTheTokenAndRefreshesHappenWithoutReconnecting) {
@@ -41,14 +46,14 @@ TEST(ClientTokenTest, HelloCarriesTheTokenAndRefreshesHappenWithoutReconnecting)
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(decode_sent(frames[0]),
             envelope::ClientEnvelope(envelope::Hello{"test-sdk", std::nullopt, "first"}));
-  server.send_envelope(welcome_with_token(base::Millis{4000}));
+  server.send_envelope(welcome_with_token(Millis{4000}));
   ASSERT_EQ(server.client.state(), ClientState::connected);
   server.take_events();
 
   for (const char* next : {"second", "third", "fourth"}) {
-    server.advance(base::Millis{2999});
+    server.advance(Millis{2999});
     EXPECT_FALSE(asked_for_token(server.take_events()));
-    server.advance(base::Millis{1});
+    server.advance(Millis{1});
     EXPECT_TRUE(asked_for_token(server.take_events()));
     ASSERT_TRUE(server.client.set_token(next, server.now).ok());
     frames = server.take_frames();
@@ -85,7 +90,7 @@ TEST(ClientTokenTest, AnExpiredSessionAsksForATokenAndStartsANewSession) {
   ASSERT_TRUE(server.client.set_token("first", server.now).ok());
   server.start_connect();
   server.send_open_packet(100000, 100000);
-  server.send_envelope(welcome_with_token(base::Millis{60000}));
+  server.send_envelope(welcome_with_token(Millis{60000}));
   server.take_events();
   server.take_frames();
   server.send_envelope_with_seq(envelope::ErrorReply{base::ErrorCode::token_expired, "expired"}, 1);
@@ -107,7 +112,8 @@ TEST(ClientTokenTest, AnExpiredSessionAsksForATokenAndStartsANewSession) {
 
 TEST(ClientTokenTest, BadTokensAreInvalidArguments) {
   ScriptedServer server;
-  EXPECT_EQ(server.client.set_token("", server.now).error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(server.client.set_token("", server.now).error().code,
+            base::ErrorCode::invalid_argument);
   EXPECT_EQ(server.client.set_token(std::string(envelope::kMaxAuthBytes + 1, 'x'), server.now)
                 .error()
                 .code,

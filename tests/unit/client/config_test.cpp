@@ -21,7 +21,8 @@ TEST(ClientConfigTest, ReadsEveryField) {
   EXPECT_EQ(c.url, "https://example.test");
   EXPECT_EQ(c.sdk, "rtcwire-js/1");
   EXPECT_EQ(c.handshake_timeout, base::Millis(1500));
-  EXPECT_EQ(c.transports, (std::vector{engineio::TransportKind::polling, engineio::TransportKind::websocket}));
+  EXPECT_EQ(c.transports,
+            (std::vector{engineio::TransportKind::polling, engineio::TransportKind::websocket}));
   ASSERT_TRUE(c.remembered);
   EXPECT_EQ(c.remembered->kind, engineio::TransportKind::sse);
   EXPECT_EQ(c.remembered->until, base::Millis(1234));

@@ -26,11 +26,13 @@ TEST(ClientEventEncodingTest, ErrorsCarryCodeOriginAndMessage) {
 }
 
 TEST(ClientEventEncodingTest, ActionsNameTheirGeneration) {
-  EXPECT_EQ(parsed(encode_action(engineio::OpenTransport{3, engineio::TransportKind::sse, "http://h/e"})),
-            (Json{{"type", "open"}, {"generation", 3}, {"kind", "sse"}, {"url", "http://h/e"}}));
+  EXPECT_EQ(
+      parsed(encode_action(engineio::OpenTransport{3, engineio::TransportKind::sse, "http://h/e"})),
+      (Json{{"type", "open"}, {"generation", 3}, {"kind", "sse"}, {"url", "http://h/e"}}));
   EXPECT_EQ(parsed(encode_action(engineio::SendFrame{4, "4{\"t\":\"x\"}"})),
             (Json{{"type", "send"}, {"generation", 4}, {"text", "4{\"t\":\"x\"}"}}));
-  EXPECT_EQ(parsed(encode_action(engineio::HttpRequest{5, 9, engineio::HttpMethod::post, "http://h/p", "b\x1e", true})),
+  EXPECT_EQ(parsed(encode_action(engineio::HttpRequest{5, 9, engineio::HttpMethod::post,
+                                                       "http://h/p", "b\x1e", true})),
             (Json{{"type", "http"},
                   {"generation", 5},
                   {"id", 9},
@@ -38,13 +40,15 @@ TEST(ClientEventEncodingTest, ActionsNameTheirGeneration) {
                   {"url", "http://h/p"},
                   {"body", "b\x1e"},
                   {"parting", true}}));
-  EXPECT_EQ(parsed(encode_action(engineio::CloseTransport{6})), (Json{{"type", "close"}, {"generation", 6}}));
+  EXPECT_EQ(parsed(encode_action(engineio::CloseTransport{6})),
+            (Json{{"type", "close"}, {"generation", 6}}));
 }
 
 TEST(ClientEventEncodingTest, StringsAreEscapedAndInvalidUtf8Replaced) {
   const std::string tricky =
       std::string("q\"b\\n\n\x01\x7f", 8) + "é€😀" + "\xff\xc3" + "\xed\xa0\x80";
-  const std::string text = encode_event(ev::ErrorRaised{base::remote_error(base::ErrorCode::internal, tricky)});
+  const std::string text =
+      encode_event(ev::ErrorRaised{base::remote_error(base::ErrorCode::internal, tricky)});
   const Json event = parsed(text);  // valid JSON, so valid UTF-8
   const std::string message = event["error"]["message"];
   EXPECT_EQ(message.substr(0, 17), std::string("q\"b\\n\n\x01\x7f", 8) + "é€😀");
@@ -63,14 +67,15 @@ TEST(ClientEventEncodingTest, EventsCarryTheirData) {
                                                    {"peerId", "me"},
                                                    {"maxMessageBytes", 1024},
                                                    {"transport", "polling"}}));
-  EXPECT_EQ(parsed(encode_event(ev::StateChanged{ClientState::reconnecting,
-                                                 base::local_error(base::ErrorCode::ping_timeout, "quiet"), 2,
-                                                 std::nullopt, false})),
-            (Json{{"type", "state"},
-                  {"state", "reconnecting"},
-                  {"error", {{"code", "ping_timeout"}, {"origin", "local"}, {"message", "quiet"}}},
-                  {"attempt", 2},
-                  {"retryIn", nullptr}}));
+  EXPECT_EQ(
+      parsed(encode_event(ev::StateChanged{
+          ClientState::reconnecting, base::local_error(base::ErrorCode::ping_timeout, "quiet"), 2,
+          std::nullopt, false})),
+      (Json{{"type", "state"},
+            {"state", "reconnecting"},
+            {"error", {{"code", "ping_timeout"}, {"origin", "local"}, {"message", "quiet"}}},
+            {"attempt", 2},
+            {"retryIn", nullptr}}));
   EXPECT_EQ(parsed(encode_event(ev::RoomJoined{"lobby", {"a", "b"}, Json{{"a", "ann"}}, 7})),
             (Json{{"type", "joined"},
                   {"room", "lobby"},
@@ -79,7 +84,8 @@ TEST(ClientEventEncodingTest, EventsCarryTheirData) {
                   {"request", 7}}));
   EXPECT_EQ(parsed(encode_event(ev::MessageReceived{"a", ev::MessageKind::direct, Json{{"x", 1}}})),
             (Json{{"type", "message"}, {"from", "a"}, {"kind", "direct"}, {"data", {{"x", 1}}}}));
-  EXPECT_EQ(parsed(encode_event(ev::ErrorRaised{base::remote_error(base::ErrorCode::forbidden_room, "no"), 3})),
+  EXPECT_EQ(parsed(encode_event(
+                ev::ErrorRaised{base::remote_error(base::ErrorCode::forbidden_room, "no"), 3})),
             (Json{{"type", "error"},
                   {"error", {{"code", "forbidden_room"}, {"origin", "remote"}, {"message", "no"}}},
                   {"request", 3}}));

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 using Json = nlohmann::json;
@@ -15,8 +18,8 @@ const Json kServer =
 
 TEST(IceServerSourcesTest, TheEffectiveListIsAppThenProviderThenServer) {
   IceServerSources sources(kApp, false, true);
-  ASSERT_TRUE(sources.server_list(kServer, 10000, base::Millis(0)).ok());
-  ASSERT_TRUE(sources.provider_answer(R"({"iceServers":{"urls":"stun:prov"}})", base::Millis(0)).ok());
+  ASSERT_TRUE(sources.server_list(kServer, 10000, Millis(0)).ok());
+  ASSERT_TRUE(sources.provider_answer(R"({"iceServers":{"urls":"stun:prov"}})", Millis(0)).ok());
   EXPECT_EQ(sources.effective(), Json::parse(R"([{"urls":"stun:app"},{"urls":"stun:prov"},
     {"urls":["turn:srv:3478"],"username":"1:me","credential":"c"}])"));
 }
@@ -36,57 +39,57 @@ TEST(IceServerSourcesTest, TheAppListIsCheckedAndABadOneChangesNothing) {
 
 TEST(IceServerSourcesTest, ServerCredentialsAreAskedAgainAt80PercentAtLeastASecondLater) {
   IceServerSources sources(Json::array(), false, false);
-  ASSERT_TRUE(sources.server_list(kServer, 3600000, base::Millis(100)).ok());
-  EXPECT_EQ(sources.deadline(), base::Millis(100 + 2880000));
-  ASSERT_TRUE(sources.server_list(kServer, 10, base::Millis(100)).ok());
-  EXPECT_EQ(sources.deadline(), base::Millis(1100));
-  EXPECT_TRUE(sources.take_due(base::Millis(1099)).empty());
-  EXPECT_EQ(sources.take_due(base::Millis(1100)), std::vector<Due>{Due::server_request});
+  ASSERT_TRUE(sources.server_list(kServer, 3600000, Millis(100)).ok());
+  EXPECT_EQ(sources.deadline(), Millis(100 + 2880000));
+  ASSERT_TRUE(sources.server_list(kServer, 10, Millis(100)).ok());
+  EXPECT_EQ(sources.deadline(), Millis(1100));
+  EXPECT_TRUE(sources.take_due(Millis(1099)).empty());
+  EXPECT_EQ(sources.take_due(Millis(1100)), std::vector<Due>{Due::server_request});
 }
 
 TEST(IceServerSourcesTest, ABadServerListIsInvalidIceServersAndTheLastGoodOneStays) {
   IceServerSources sources(Json::array(), false, false);
-  ASSERT_TRUE(sources.server_list(kServer, 10000, base::Millis(0)).ok());
+  ASSERT_TRUE(sources.server_list(kServer, 10000, Millis(0)).ok());
   sources.server_asked();
   const auto refused =
-      sources.server_list(Json::parse(R"([{"urls":"turn:x"}])"), 10000, base::Millis(8000));
+      sources.server_list(Json::parse(R"([{"urls":"turn:x"}])"), 10000, Millis(8000));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, base::ErrorCode::invalid_ice_servers);
   EXPECT_EQ(refused.error().origin, base::ErrorOrigin::remote);
   EXPECT_EQ(sources.effective(), kServer);
   EXPECT_FALSE(sources.server_answer_awaited());
-  EXPECT_EQ(sources.deadline(), base::Millis(13000));  // asked again in 5 s
+  EXPECT_EQ(sources.deadline(), Millis(13000));  // asked again in 5 s
 }
 
 TEST(IceServerSourcesTest, ARefusalRetriesIn5sUnlessTheServerHasNoTurn) {
   IceServerSources sources(Json::array(), false, false);
   sources.server_asked();
-  sources.server_refused(base::ErrorCode::rate_limited, base::Millis(100));
-  EXPECT_EQ(sources.deadline(), base::Millis(5100));
-  sources.server_refused(base::ErrorCode::turn_not_configured, base::Millis(200));
+  sources.server_refused(base::ErrorCode::rate_limited, Millis(100));
+  EXPECT_EQ(sources.deadline(), Millis(5100));
+  sources.server_refused(base::ErrorCode::turn_not_configured, Millis(200));
   EXPECT_FALSE(sources.deadline());
 }
 
 TEST(IceServerSourcesTest, ProviderShapesArrayObjectAndOneServer) {
   IceServerSources sources(Json::array(), false, true);
-  ASSERT_TRUE(sources.provider_answer(R"([{"urls":"stun:a"}])", base::Millis(0)).ok());
+  ASSERT_TRUE(sources.provider_answer(R"([{"urls":"stun:a"}])", Millis(0)).ok());
   EXPECT_EQ(sources.effective(), Json::parse(R"([{"urls":"stun:a"}])"));
   EXPECT_FALSE(sources.deadline());  // no ttl: never asked again
   ASSERT_TRUE(
       sources
           .provider_answer(
               R"({"iceServers":[{"urls":"turn:t","username":"u","credential":"c"}],"ttl":100})",
-              base::Millis(0))
+              Millis(0))
           .ok());
   EXPECT_EQ(sources.effective()[0]["urls"], "turn:t");
-  EXPECT_EQ(sources.deadline(), base::Millis(80000));
-  EXPECT_EQ(sources.take_due(base::Millis(80000)), std::vector<Due>{Due::provider_request});
+  EXPECT_EQ(sources.deadline(), Millis(80000));
+  EXPECT_EQ(sources.take_due(Millis(80000)), std::vector<Due>{Due::provider_request});
 }
 
 TEST(IceServerSourcesTest, AProviderFailureKeepsTheListAndBacksOffTo60s) {
   IceServerSources sources(Json::array(), false, true);
-  ASSERT_TRUE(sources.provider_answer(R"([{"urls":"stun:good"}])", base::Millis(0)).ok());
-  base::Millis now{0};
+  ASSERT_TRUE(sources.provider_answer(R"([{"urls":"stun:good"}])", Millis(0)).ok());
+  Millis now{0};
   std::vector<int64_t> waits;
   for (const char* answer :
        {"not json", R"({"iceServers":[{"urls":"http://x"}]})", R"({"iceServers":[],"ttl":-1})",
@@ -110,7 +113,7 @@ TEST(IceServerSourcesTest, AProviderFailureKeepsTheListAndBacksOffTo60s) {
   // A success starts the backoff over.
   ASSERT_TRUE(sources.provider_answer("[]", now).ok());
   sources.provider_failed("again", now);
-  EXPECT_EQ(*sources.deadline() - now, base::Millis(2000));
+  EXPECT_EQ(*sources.deadline() - now, Millis(2000));
 }
 
 }  // namespace

@@ -6,10 +6,13 @@
 #include <vector>
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 ReconnectContext lost(uint32_t attempt) {
-  return {attempt, base::Millis(0), ReconnectReason::connection_lost, base::Millis(0)};
+  return {attempt, Millis(0), ReconnectReason::connection_lost, Millis(0)};
 }
 
 TEST(ReconnectPolicyTest, DelaysStayWithinTheGrowingCeilingAndTheCap) {
@@ -52,12 +55,12 @@ TEST(ReconnectPolicyTest, StopsAfterMaxAttempts) {
 
 TEST(ReconnectPolicyTest, StopsOnceMaxElapsedHasPassedSinceTheLoss) {
   ReconnectPolicy policy;
-  policy.max_elapsed = base::Millis(30000);
+  policy.max_elapsed = Millis(30000);
   base::RandomSource random(3);
   EXPECT_TRUE(
-      policy.next_delay({2, base::Millis(29999), ReconnectReason::connection_lost, base::Millis(0)}, random));
+      policy.next_delay({2, Millis(29999), ReconnectReason::connection_lost, Millis(0)}, random));
   EXPECT_FALSE(
-      policy.next_delay({2, base::Millis(30000), ReconnectReason::connection_lost, base::Millis(0)}, random));
+      policy.next_delay({2, Millis(30000), ReconnectReason::connection_lost, Millis(0)}, random));
 }
 
 TEST(ReconnectPolicyTest, GoingAwaySpreadsUniformlyOverTheServersWindowInsteadOfBackingOff) {
@@ -66,7 +69,7 @@ TEST(ReconnectPolicyTest, GoingAwaySpreadsUniformlyOverTheServersWindowInsteadOf
   std::vector<int64_t> delays;
   for (int i = 0; i < 2000; ++i) {
     const auto delay =
-        policy.next_delay({1, base::Millis(0), ReconnectReason::going_away, base::Millis(20000)}, random);
+        policy.next_delay({1, Millis(0), ReconnectReason::going_away, Millis(20000)}, random);
     ASSERT_TRUE(delay);
     delays.push_back(delay->count());
   }
@@ -83,7 +86,7 @@ TEST(ReconnectPolicyTest, TheFirstRetryAfterASilentDropComesAlmostAtOnce) {
   std::vector<int64_t> delays;
   for (int i = 0; i < 2000; ++i) {
     const auto delay =
-        policy.next_delay({1, base::Millis(0), ReconnectReason::silent_drop, base::Millis(0)}, random);
+        policy.next_delay({1, Millis(0), ReconnectReason::silent_drop, Millis(0)}, random);
     ASSERT_TRUE(delay);
     delays.push_back(delay->count());
   }
@@ -101,7 +104,7 @@ TEST(ReconnectPolicyTest, ASilentDropSpeedsUpOnlyTheFirstRetry) {
   int64_t longest = 0;
   for (int i = 0; i < 200; ++i) {
     const auto delay =
-        policy.next_delay({2, base::Millis(300), ReconnectReason::silent_drop, base::Millis(0)}, random);
+        policy.next_delay({2, Millis(300), ReconnectReason::silent_drop, Millis(0)}, random);
     ASSERT_TRUE(delay);
     EXPECT_LE(delay->count(), 1000);  // the second backoff step
     longest = std::max(longest, delay->count());
@@ -111,11 +114,11 @@ TEST(ReconnectPolicyTest, ASilentDropSpeedsUpOnlyTheFirstRetry) {
 
 TEST(ReconnectPolicyTest, ASilentDropNeverWaitsLongerThanTheInitialStep) {
   ReconnectPolicy policy;
-  policy.initial = base::Millis(10);
+  policy.initial = Millis(10);
   base::RandomSource random(19);
   for (int i = 0; i < 200; ++i) {
     const auto delay =
-        policy.next_delay({1, base::Millis(0), ReconnectReason::silent_drop, base::Millis(0)}, random);
+        policy.next_delay({1, Millis(0), ReconnectReason::silent_drop, Millis(0)}, random);
     ASSERT_TRUE(delay);
     EXPECT_LE(delay->count(), 10);
   }
@@ -125,14 +128,15 @@ TEST(ReconnectPolicyTest, ASilentDropStillHonoursMaxAttempts) {
   ReconnectPolicy policy;
   policy.max_attempts = 0;
   base::RandomSource random(23);
-  EXPECT_FALSE(policy.next_delay({1, base::Millis(0), ReconnectReason::silent_drop, base::Millis(0)}, random));
+  EXPECT_FALSE(policy.next_delay({1, Millis(0), ReconnectReason::silent_drop, Millis(0)}, random));
 }
 
 TEST(ReconnectPolicyTest, OnlyAPingTimeoutIsASilentDrop) {
   EXPECT_EQ(reconnect_reason(base::ErrorCode::ping_timeout), ReconnectReason::silent_drop);
   // The server closed or refused, or the transport failed: something answered, so back off.
-  for (const base::ErrorCode code : {base::ErrorCode::transport_closed, base::ErrorCode::transport_error,
-                               base::ErrorCode::server_closed, base::ErrorCode::handshake_timeout}) {
+  for (const base::ErrorCode code :
+       {base::ErrorCode::transport_closed, base::ErrorCode::transport_error,
+        base::ErrorCode::server_closed, base::ErrorCode::handshake_timeout}) {
     EXPECT_EQ(reconnect_reason(code), ReconnectReason::connection_lost) << to_string(code);
   }
   EXPECT_EQ(to_string(ReconnectReason::silent_drop), "silent_drop");
@@ -142,7 +146,7 @@ TEST(ReconnectPolicyTest, GoingAwayStillHonoursMaxAttempts) {
   ReconnectPolicy policy;
   policy.max_attempts = 0;
   base::RandomSource random(5);
-  EXPECT_FALSE(policy.next_delay({1, base::Millis(0), ReconnectReason::going_away, base::Millis(100)}, random));
+  EXPECT_FALSE(policy.next_delay({1, Millis(0), ReconnectReason::going_away, Millis(100)}, random));
 }
 
 }  // namespace

@@ -7,9 +7,12 @@
 #include <optional>
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
-constexpr base::Millis kNow{1000};
+constexpr Millis kNow{1000};
 
 // The step, when it is a `Step` (copied out: the Result is usually a temporary).
 template <class Step>
@@ -31,7 +34,7 @@ TEST(ReconnectScheduleTest, AFirstConnectThatFailsGivesUp) {
   base::RandomSource random(1);
   ASSERT_TRUE(schedule.connect().ok());
   EXPECT_NE(step_as<reconnect_step::GiveUp>(
-                schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random)),
+                schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random)),
             std::nullopt);
   EXPECT_EQ(schedule.state(), ReconnectState::idle);
 }
@@ -40,14 +43,14 @@ TEST(ReconnectScheduleTest, ALostSessionWaitsThenRetriesAtItsDeadline) {
   ReconnectSchedule schedule = established_schedule();
   base::RandomSource random(1);
   const auto wait = step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random));
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random));
   ASSERT_NE(wait, std::nullopt);
   EXPECT_EQ(wait->attempt, 1u);
   ASSERT_TRUE(wait->retry_in);
   EXPECT_LE(wait->retry_in->count(), 500);
   ASSERT_EQ(schedule.deadline(), kNow + *wait->retry_in);
   EXPECT_NE(
-      step_as<reconnect_step::Stay>(schedule.handle_timeout(*schedule.deadline() - base::Millis(1))),
+      step_as<reconnect_step::Stay>(schedule.handle_timeout(*schedule.deadline() - Millis(1))),
       std::nullopt);
   EXPECT_NE(step_as<reconnect_step::Retry>(schedule.handle_timeout(*schedule.deadline())),
             std::nullopt);
@@ -55,7 +58,7 @@ TEST(ReconnectScheduleTest, ALostSessionWaitsThenRetriesAtItsDeadline) {
   EXPECT_FALSE(schedule.deadline());
   // The retry fails too: attempt 2, and a welcome starts counting again.
   const auto again = step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random));
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random));
   ASSERT_NE(again, std::nullopt);
   EXPECT_EQ(again->attempt, 2u);
   ASSERT_TRUE(step_as<reconnect_step::Retry>(schedule.handle_timeout(*schedule.deadline())));
@@ -65,24 +68,24 @@ TEST(ReconnectScheduleTest, ALostSessionWaitsThenRetriesAtItsDeadline) {
 
 TEST(ReconnectScheduleTest, ElapsedCountsFromTheLossOfTheSession) {
   ReconnectPolicy policy;
-  policy.max_elapsed = base::Millis(60000);
+  policy.max_elapsed = Millis(60000);
   ReconnectSchedule schedule = established_schedule(policy);
   base::RandomSource random(1);
   ASSERT_TRUE(step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random)));
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random)));
   ASSERT_TRUE(step_as<reconnect_step::Retry>(schedule.handle_timeout(*schedule.deadline())));
   ASSERT_TRUE(step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow + base::Millis(59999), random)));
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow + Millis(59999), random)));
   ASSERT_TRUE(step_as<reconnect_step::Retry>(schedule.handle_timeout(*schedule.deadline())));
   EXPECT_TRUE(step_as<reconnect_step::GiveUp>(
-      schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow + base::Millis(60000), random)));
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow + Millis(60000), random)));
 }
 
 TEST(ReconnectScheduleTest, OfflineHoldsTheRetryAndOnlineRetriesAtOnce) {
   ReconnectSchedule schedule = established_schedule();
   base::RandomSource random(1);
   ASSERT_TRUE(step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random)));
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random)));
   const auto held = step_as<reconnect_step::Wait>(schedule.network_changed(false));
   ASSERT_NE(held, std::nullopt);
   EXPECT_EQ(held->attempt, 1u);
@@ -94,7 +97,7 @@ TEST(ReconnectScheduleTest, OfflineHoldsTheRetryAndOnlineRetriesAtOnce) {
   // Lost again while offline: held at once, no deadline.
   ASSERT_TRUE(step_as<reconnect_step::Stay>(schedule.network_changed(false)));
   const auto offline = step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random));
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random));
   ASSERT_NE(offline, std::nullopt);
   EXPECT_EQ(offline->attempt, 2u);
   EXPECT_FALSE(offline->retry_in);
@@ -104,16 +107,16 @@ TEST(ReconnectScheduleTest, GoingAwayGoesThroughThePolicyWindow) {
   ReconnectSchedule schedule = established_schedule();
   base::RandomSource random(3);
   const auto wait = step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::going_away, base::Millis(0), kNow, random));
+      schedule.lost(ReconnectReason::going_away, Millis(0), kNow, random));
   ASSERT_NE(wait, std::nullopt);
-  EXPECT_EQ(wait->retry_in, base::Millis(0)) << "a window of 0 means now";
+  EXPECT_EQ(wait->retry_in, Millis(0)) << "a window of 0 means now";
 }
 
 TEST(ReconnectScheduleTest, ASilentDropIsRetriedAlmostAtOnceThenBacksOff) {
   ReconnectSchedule schedule = established_schedule();
   base::RandomSource random(5);
   const auto wait = step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::silent_drop, base::Millis(0), kNow, random));
+      schedule.lost(ReconnectReason::silent_drop, Millis(0), kNow, random));
   ASSERT_NE(wait, std::nullopt);
   EXPECT_EQ(wait->attempt, 1u);
   ASSERT_TRUE(wait->retry_in);
@@ -121,7 +124,7 @@ TEST(ReconnectScheduleTest, ASilentDropIsRetriedAlmostAtOnceThenBacksOff) {
   ASSERT_TRUE(step_as<reconnect_step::Retry>(schedule.handle_timeout(*schedule.deadline())));
   // The retry is refused: the second attempt waits on the policy's usual second step.
   const auto again = step_as<reconnect_step::Wait>(
-      schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow + base::Millis(50), random));
+      schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow + Millis(50), random));
   ASSERT_NE(again, std::nullopt);
   EXPECT_EQ(again->attempt, 2u);
   ASSERT_TRUE(again->retry_in);
@@ -131,7 +134,7 @@ TEST(ReconnectScheduleTest, ASilentDropIsRetriedAlmostAtOnceThenBacksOff) {
 TEST(ReconnectScheduleTest, AnInputTheStateDoesNotAllowIsAnErrorAndChangesNothing) {
   ReconnectSchedule schedule({});
   base::RandomSource random(1);
-  const auto lost = schedule.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random);
+  const auto lost = schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random);
   ASSERT_FALSE(lost.ok());
   EXPECT_EQ(lost.error().code, base::ErrorCode::invalid_state);
   EXPECT_EQ(schedule.state(), ReconnectState::idle);
@@ -141,10 +144,10 @@ TEST(ReconnectScheduleTest, AnInputTheStateDoesNotAllowIsAnErrorAndChangesNothin
 
   ReconnectSchedule waiting = established_schedule();
   ASSERT_TRUE(step_as<reconnect_step::Wait>(
-      waiting.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random)));
+      waiting.lost(ReconnectReason::connection_lost, Millis(0), kNow, random)));
   const auto deadline = waiting.deadline();
   EXPECT_FALSE(waiting.connect().ok());
-  EXPECT_FALSE(waiting.lost(ReconnectReason::connection_lost, base::Millis(0), kNow, random).ok());
+  EXPECT_FALSE(waiting.lost(ReconnectReason::connection_lost, Millis(0), kNow, random).ok());
   EXPECT_EQ(waiting.state(), ReconnectState::waiting);
   EXPECT_EQ(waiting.deadline(), deadline);
   EXPECT_EQ(waiting.attempt(), 1u);

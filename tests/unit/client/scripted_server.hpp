@@ -89,7 +89,8 @@ class ScriptedServer {
     EXPECT_TRUE(client.connect(now).ok());
     auto actions = take_actions();
     EXPECT_EQ(actions.size(), 1u) << "expected only OpenTransport";
-    const auto* open = actions.empty() ? nullptr : std::get_if<engineio::OpenTransport>(&actions[0]);
+    const auto* open =
+        actions.empty() ? nullptr : std::get_if<engineio::OpenTransport>(&actions[0]);
     EXPECT_NE(open, nullptr);
     if (open) {
       EXPECT_EQ(open->url, "ws://127.0.0.1:9/engine.io/?EIO=4&transport=websocket");

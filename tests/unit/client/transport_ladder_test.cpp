@@ -5,34 +5,38 @@
 #include <gtest/gtest.h>
 
 namespace rtcwire::client {
+
+using base::Millis;
+using engineio::TransportKind;
+
 namespace {
 
-constexpr base::Millis kNow{1000};
-const LadderTiming kTiming{base::Millis(5000), base::Millis(400), base::Millis(50), base::Millis(50), base::Millis(250)};
-const std::vector<engineio::TransportKind> kAll{engineio::TransportKind::websocket, engineio::TransportKind::sse,
-                                      engineio::TransportKind::polling};
+constexpr Millis kNow{1000};
+const LadderTiming kTiming{Millis(5000), Millis(400), Millis(50), Millis(50), Millis(250)};
+const std::vector<TransportKind> kAll{TransportKind::websocket, TransportKind::sse,
+                                      TransportKind::polling};
 
 TEST(TransportLadderTest, ARememberedTransportGoesFirst) {
   TransportLadder ladder(kAll, kTiming);
-  const auto first = ladder.start(kNow, engineio::TransportKind::polling, false);
+  const auto first = ladder.start(kNow, TransportKind::polling, false);
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(first.value(), engineio::TransportKind::polling);
+  EXPECT_EQ(first.value(), TransportKind::polling);
   EXPECT_EQ(ladder.state(), LadderState::opening);
 }
 
 TEST(TransportLadderTest, TheNextRungStartsAlongsideAfterTheHeadStart) {
   TransportLadder ladder(kAll, kTiming);
-  ASSERT_EQ(ladder.start(kNow, std::nullopt, false).value(), engineio::TransportKind::websocket);
-  ASSERT_EQ(ladder.deadline(), kNow + base::Millis(400));
-  EXPECT_FALSE(ladder.handle_timeout(kNow + base::Millis(399)));
-  EXPECT_EQ(ladder.handle_timeout(kNow + base::Millis(400)), engineio::TransportKind::sse);
-  EXPECT_EQ(ladder.handle_timeout(kNow + base::Millis(800)), engineio::TransportKind::polling);
+  ASSERT_EQ(ladder.start(kNow, std::nullopt, false).value(), TransportKind::websocket);
+  ASSERT_EQ(ladder.deadline(), kNow + Millis(400));
+  EXPECT_FALSE(ladder.handle_timeout(kNow + Millis(399)));
+  EXPECT_EQ(ladder.handle_timeout(kNow + Millis(400)), TransportKind::sse);
+  EXPECT_EQ(ladder.handle_timeout(kNow + Millis(800)), TransportKind::polling);
   // Past the last rung of a first connect nothing more starts.
   EXPECT_FALSE(ladder.deadline());
 }
 
 TEST(TransportLadderTest, AFailureStepsDownAfterAJitteredDelayAndTheLastOneExhausts) {
-  TransportLadder ladder({engineio::TransportKind::websocket, engineio::TransportKind::sse}, kTiming);
+  TransportLadder ladder({TransportKind::websocket, TransportKind::sse}, kTiming);
   base::RandomSource random(9);
   ASSERT_TRUE(ladder.start(kNow, std::nullopt, false).ok());
   const auto step = ladder.attempt_failed(false, kNow, random);
@@ -41,9 +45,9 @@ TEST(TransportLadderTest, AFailureStepsDownAfterAJitteredDelayAndTheLastOneExhau
   EXPECT_EQ(ladder.state(), LadderState::stepping);
   const auto at = ladder.deadline();
   ASSERT_TRUE(at);
-  EXPECT_GE(*at, kNow + base::Millis(50));
-  EXPECT_LE(*at, kNow + base::Millis(250));
-  EXPECT_EQ(ladder.handle_timeout(*at), engineio::TransportKind::sse);
+  EXPECT_GE(*at, kNow + Millis(50));
+  EXPECT_LE(*at, kNow + Millis(250));
+  EXPECT_EQ(ladder.handle_timeout(*at), TransportKind::sse);
   const auto waiting = ladder.attempt_failed(true, *at, random);
   ASSERT_TRUE(waiting.ok());
   EXPECT_TRUE(std::holds_alternative<ladder_step::WaitForEarlier>(waiting.value()));
@@ -59,7 +63,7 @@ TEST(TransportLadderTest, AnInputTheStateDoesNotAllowIsAnErrorAndChangesNothing)
   const auto failed = ladder.attempt_failed(false, kNow, random);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, base::ErrorCode::invalid_state);
-  EXPECT_FALSE(ladder.opened(base::Millis(10)).ok());
+  EXPECT_FALSE(ladder.opened(Millis(10)).ok());
   EXPECT_EQ(ladder.state(), LadderState::idle);
   ASSERT_TRUE(ladder.start(kNow, std::nullopt, false).ok());
   const auto deadline = ladder.deadline();

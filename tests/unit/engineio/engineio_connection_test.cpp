@@ -7,7 +7,6 @@
 namespace rtcwire::engineio {
 namespace {
 
-
 class EngineIoConnectionTest : public ::testing::Test {
  protected:
   static std::unique_ptr<ClientTransport> websocket(uint32_t generation) {
@@ -31,8 +30,8 @@ class EngineIoConnectionTest : public ::testing::Test {
   void open(int64_t interval = 300, int64_t timeout = 200) {
     ASSERT_TRUE(connection.open(now).ok());
     connection.handle_transport_open(7, now);
-    connection.handle_transport_text(
-        7, "0" + encode_open_info({"s", {}, interval, timeout, 100}), now);
+    connection.handle_transport_text(7, "0" + encode_open_info({"s", {}, interval, timeout, 100}),
+                                     now);
     ASSERT_EQ(connection.state(), EngineIoState::open);
     actions();
     events();
@@ -162,7 +161,8 @@ TEST_F(EngineIoConnectionTest, HandshakeMustStartWithAValidOpenPacket) {
     EXPECT_EQ(fresh.state(), EngineIoState::closed) << frame;
     while (auto event = fresh.poll_event()) {
       ASSERT_TRUE(std::holds_alternative<engineio_event::Closed>(*event));
-      EXPECT_EQ(std::get<engineio_event::Closed>(*event).error->code, base::ErrorCode::malformed_packet);
+      EXPECT_EQ(std::get<engineio_event::Closed>(*event).error->code,
+                base::ErrorCode::malformed_packet);
     }
   }
 }

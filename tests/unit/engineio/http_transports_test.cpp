@@ -12,8 +12,7 @@ namespace {
 namespace sig = transport_signal;
 
 const ServerUrl kUrl = parse_server_url("http://h:1").value();
-const std::string kOpenPayload =
-    "0" + encode_open_info({"SID", {"websocket"}, 300, 200, 1000});
+const std::string kOpenPayload = "0" + encode_open_info({"SID", {"websocket"}, 300, 200, 1000});
 
 // SSE event data: the payload as a JSON string.
 std::string sse_event(const std::string& payload) { return nlohmann::json(payload).dump(); }
@@ -139,7 +138,8 @@ TEST(PollingTransportTest, FailuresEndTheTransport) {
   };
   for (const Case& c :
        {Case{400, R"({"code":1,"message":"Session ID unknown"})", base::ErrorCode::transport_error},
-        Case{0, "", base::ErrorCode::transport_closed}, Case{200, "9bad", base::ErrorCode::malformed_packet},
+        Case{0, "", base::ErrorCode::transport_closed},
+        Case{200, "9bad", base::ErrorCode::malformed_packet},
         Case{200, "", base::ErrorCode::malformed_packet}}) {
     PollingTransport polling(1, kUrl, 7);
     polling.open({});

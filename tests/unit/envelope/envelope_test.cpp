@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 namespace rtcwire::envelope {
+
+using base::ErrorCode;
+
 namespace {
 
 const Json kData = Json::parse(R"({"text":"hi","n":[1,2.5,null,true],"nested":{"deep":"x"}})");
@@ -67,7 +70,7 @@ TEST(EnvelopeTest, ServerEnvelopesRoundTrip) {
   const std::vector<ServerEnvelope> envelopes{
       Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, std::nullopt},
       Welcome{"peerA", "session-123", "token-abc", 65536, true, 12, std::nullopt},
-      Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, base::ErrorCode::session_expired},
+      Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, ErrorCode::session_expired},
       Welcome{"peerA", "session-123", "token-abc", 65536, false, 0, std::nullopt, 9000},
       Refreshed{60000},
       Ack{5},
@@ -98,7 +101,7 @@ TEST(EnvelopeTest, SequencedServerEnvelopesRoundTrip) {
       SignalFrom{"peerB", kData},
       Published{"peerB", kData},
       DirectFrom{"peerB", 42},
-      ErrorReply{base::ErrorCode::peer_not_found, "no such peer"},
+      ErrorReply{ErrorCode::peer_not_found, "no such peer"},
   };
   Seq seq = 1;
   for (const auto& original : envelopes) {
@@ -120,7 +123,7 @@ TEST(EnvelopeTest, TokensAndUsersAreBoundedAndTyped) {
        }) {
     auto decoded = decode_client(bad);
     ASSERT_FALSE(decoded.ok()) << bad;
-    EXPECT_EQ(decoded.error().code, base::ErrorCode::invalid_envelope) << bad;
+    EXPECT_EQ(decoded.error().code, ErrorCode::invalid_envelope) << bad;
   }
   EXPECT_FALSE(decode_client(R"({"v":1,"t":"hello","sdk":"x","auth":")" +
                              std::string(kMaxAuthBytes + 1, 'a') + R"("})")
@@ -138,7 +141,7 @@ TEST(EnvelopeTest, TokensAndUsersAreBoundedAndTyped) {
 }
 
 TEST(EnvelopeTest, ErrorsOutsideASessionHaveNoSeq) {
-  auto decoded = decode_server(encode(ServerEnvelope{ErrorReply{base::ErrorCode::invalid_state, "x"}}));
+  auto decoded = decode_server(encode(ServerEnvelope{ErrorReply{ErrorCode::invalid_state, "x"}}));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(decoded.value().seq, 0u);
 }
@@ -151,7 +154,7 @@ TEST(EnvelopeTest, WireFormIsTheDocumentedOne) {
   EXPECT_EQ(encode(ServerEnvelope{GoAway{500, 2}}),
             R"({"ack":2,"reconnectInMs":500,"t":"goaway","v":1})");
   EXPECT_EQ(encode(ServerEnvelope{PeerLeft{"p1"}}), R"({"peer":"p1","t":"peer-left","v":1})");
-  EXPECT_EQ(encode(ServerEnvelope{ErrorReply{base::ErrorCode::not_in_room, "join first"}}),
+  EXPECT_EQ(encode(ServerEnvelope{ErrorReply{ErrorCode::not_in_room, "join first"}}),
             R"({"code":"not_in_room","message":"join first","t":"error","v":1})");
   EXPECT_EQ(encode(ClientEnvelope{IceServersRequest{}}), R"({"t":"ice-servers","v":1})");
   EXPECT_EQ(
@@ -180,7 +183,7 @@ TEST(EnvelopeTest, RequestIdsAreEchoedOnJoinedAndError) {
             R"({"id":4,"room":"lobby","seq":3,"t":"join","v":1})");
   for (const ServerEnvelope& answer :
        {ServerEnvelope{Joined{"lobby", {"p1"}, {}, 4}},
-        ServerEnvelope{ErrorReply{base::ErrorCode::forbidden_room, "no", 4}}}) {
+        ServerEnvelope{ErrorReply{ErrorCode::forbidden_room, "no", 4}}}) {
     const std::string text = encode(answer, 2);
     EXPECT_NE(text.find(R"("id":4)"), std::string::npos) << text;
     auto decoded = decode_server(text);
@@ -193,7 +196,7 @@ TEST(EnvelopeTest, RequestIdsAreEchoedOnJoinedAndError) {
         R"({"v":1,"t":"join","room":"a","id":9007199254740992})"}) {
     auto decoded = decode_client(bad);
     ASSERT_FALSE(decoded.ok()) << bad;
-    EXPECT_EQ(decoded.error().code, base::ErrorCode::invalid_envelope) << bad;
+    EXPECT_EQ(decoded.error().code, ErrorCode::invalid_envelope) << bad;
   }
   EXPECT_FALSE(
       decode_server(R"({"v":1,"t":"joined","room":"a","peers":[],"id":"x","seq":1})").ok());
@@ -210,7 +213,7 @@ TEST(EnvelopeTest, UnknownFieldsAreIgnored) {
 
 struct BadInput {
   const char* text;
-  base::ErrorCode code;
+  ErrorCode code;
 };
 
 class MalformedClientEnvelopeTest : public testing::TestWithParam<BadInput> {};
@@ -226,56 +229,56 @@ TEST_P(MalformedClientEnvelopeTest, IsRejectedWithItsCode) {
 INSTANTIATE_TEST_SUITE_P(
     AllCases, MalformedClientEnvelopeTest,
     testing::Values(
-        BadInput{"", base::ErrorCode::malformed_json}, BadInput{"{", base::ErrorCode::malformed_json},
-        BadInput{"{\"v\":1,\"t\":\"join\",\"room\":\"\xff\"}", base::ErrorCode::malformed_json},
-        BadInput{"[]", base::ErrorCode::invalid_envelope}, BadInput{"42", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"t":"join","room":"r"})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":"1","t":"join","room":"r"})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":2,"t":"join","room":"r"})", base::ErrorCode::unsupported_version},
-        BadInput{R"({"v":1})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":7})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"teleport"})", base::ErrorCode::unknown_type},
+        BadInput{"", ErrorCode::malformed_json}, BadInput{"{", ErrorCode::malformed_json},
+        BadInput{"{\"v\":1,\"t\":\"join\",\"room\":\"\xff\"}", ErrorCode::malformed_json},
+        BadInput{"[]", ErrorCode::invalid_envelope}, BadInput{"42", ErrorCode::invalid_envelope},
+        BadInput{R"({"t":"join","room":"r"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":"1","t":"join","room":"r"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":2,"t":"join","room":"r"})", ErrorCode::unsupported_version},
+        BadInput{R"({"v":1})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":7})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"teleport"})", ErrorCode::unknown_type},
         BadInput{
             R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":1})",
-            base::ErrorCode::unknown_type},
-        BadInput{R"({"v":1,"t":"hello"})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"join"})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"join","room":5})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"join","room":""})", base::ErrorCode::invalid_room},
-        BadInput{R"({"v":1,"t":"join","room":"a\nb"})", base::ErrorCode::invalid_room},
-        BadInput{R"({"v":1,"t":"signal","data":1})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"signal","to":"a b","data":1})", base::ErrorCode::invalid_peer},
-        BadInput{R"({"v":1,"t":"signal","to":"ab"})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"direct","to":"","data":1})", base::ErrorCode::invalid_peer},
-        BadInput{R"({"v":1,"t":"publish"})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"publish","data":1,"seq":0})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"publish","data":1,"seq":-1})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"publish","data":1,"seq":1.5})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"publish","data":1,"seq":"1"})", base::ErrorCode::invalid_envelope},
+            ErrorCode::unknown_type},
+        BadInput{R"({"v":1,"t":"hello"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"join"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"join","room":5})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"join","room":""})", ErrorCode::invalid_room},
+        BadInput{R"({"v":1,"t":"join","room":"a\nb"})", ErrorCode::invalid_room},
+        BadInput{R"({"v":1,"t":"signal","data":1})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"signal","to":"a b","data":1})", ErrorCode::invalid_peer},
+        BadInput{R"({"v":1,"t":"signal","to":"ab"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"direct","to":"","data":1})", ErrorCode::invalid_peer},
+        BadInput{R"({"v":1,"t":"publish"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":0})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":-1})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":1.5})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"publish","data":1,"seq":"1"})", ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"publish","data":1,"seq":9007199254740992})",
-                 base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"ack"})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"ack","ack":-3})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"ack","ack":null})", base::ErrorCode::invalid_envelope},
-        BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":1})", base::ErrorCode::invalid_envelope},
+                 ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"ack"})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"ack","ack":-3})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"ack","ack":null})", ErrorCode::invalid_envelope},
+        BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":1})", ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":{"token":"t","ack":0}})",
-                 base::ErrorCode::invalid_envelope},
+                 ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":{"session":"s","ack":0}})",
-                 base::ErrorCode::invalid_envelope},
+                 ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":{"session":"s","token":"","ack":0}})",
-                 base::ErrorCode::invalid_envelope},
+                 ErrorCode::invalid_envelope},
         BadInput{R"({"v":1,"t":"hello","sdk":"x","resume":{"session":"s","token":"t","ack":"0"}})",
-                 base::ErrorCode::invalid_envelope}));
+                 ErrorCode::invalid_envelope}));
 
 TEST(EnvelopeTest, RejectsOverlongRoomAndPeerIds) {
   const std::string room(kMaxRoomBytes + 1, 'r');
   auto join = decode_client(R"({"v":1,"t":"join","room":")" + room + "\"}");
   ASSERT_FALSE(join.ok());
-  EXPECT_EQ(join.error().code, base::ErrorCode::invalid_room);
+  EXPECT_EQ(join.error().code, ErrorCode::invalid_room);
   const std::string peer(kMaxPeerIdBytes + 1, 'p');
   auto direct = decode_client(R"({"v":1,"t":"direct","data":1,"to":")" + peer + "\"}");
   ASSERT_FALSE(direct.ok());
-  EXPECT_EQ(direct.error().code, base::ErrorCode::invalid_peer);
+  EXPECT_EQ(direct.error().code, ErrorCode::invalid_peer);
 }
 
 TEST(EnvelopeTest, RejectsDeepNestingWithoutRecursingIntoIt) {
@@ -283,50 +286,50 @@ TEST(EnvelopeTest, RejectsDeepNestingWithoutRecursingIntoIt) {
       R"({"v":1,"t":"publish","data":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
   auto decoded = decode_client(deep);
   ASSERT_FALSE(decoded.ok());
-  EXPECT_EQ(decoded.error().code, base::ErrorCode::invalid_envelope);
+  EXPECT_EQ(decoded.error().code, ErrorCode::invalid_envelope);
 }
 
 TEST(EnvelopeTest, ServerSideMalformedCases) {
-  const std::vector<std::pair<const char*, base::ErrorCode>> cases{
+  const std::vector<std::pair<const char*, ErrorCode>> cases{
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t"})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","maxMessageBytes":9})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":0})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":-1})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"","token":"t","maxMessageBytes":9})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"resumed":1})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"ack":-1})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"resumeError":3})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"iceServers":[]})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"iceServers":[],"iceServersExpireInMs":-1})",
-       base::ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"ice-servers","iceServersExpireInMs":5})", base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"ice-servers","iceServersExpireInMs":5})", ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"ice-servers","iceServers":[],"iceServersExpireInMs":"5"})",
-       base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
       {R"({"v":1,"t":"ice-servers","iceServers":[],"iceServersExpireInMs":1.5})",
-       base::ErrorCode::invalid_envelope},
-      {R"({"seq":1,"v":1,"t":"joined","room":"r"})", base::ErrorCode::invalid_envelope},
+       ErrorCode::invalid_envelope},
+      {R"({"seq":1,"v":1,"t":"joined","room":"r"})", ErrorCode::invalid_envelope},
       {R"({"seq":1,"v":1,"t":"joined","room":"r","peers":["ok","not ok"]})",
-       base::ErrorCode::invalid_peer},
-      {R"({"seq":1,"v":1,"t":"joined","room":"r","peers":[1]})", base::ErrorCode::invalid_peer},
-      {R"({"seq":1,"v":1,"t":"peer-joined"})", base::ErrorCode::invalid_envelope},
-      {R"({"seq":1,"v":1,"t":"publish","data":1})", base::ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"publish","from":"a","data":1})", base::ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"peer-left","peer":"a"})", base::ErrorCode::invalid_envelope},
-      {R"({"seq":0,"v":1,"t":"peer-left","peer":"a"})", base::ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"error"})", base::ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"ack"})", base::ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"goaway","ack":1})", base::ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"goaway","reconnectInMs":-5})", base::ErrorCode::invalid_envelope},
-      {R"({"v":1,"t":"join","room":"r"})", base::ErrorCode::unknown_type},
+       ErrorCode::invalid_peer},
+      {R"({"seq":1,"v":1,"t":"joined","room":"r","peers":[1]})", ErrorCode::invalid_peer},
+      {R"({"seq":1,"v":1,"t":"peer-joined"})", ErrorCode::invalid_envelope},
+      {R"({"seq":1,"v":1,"t":"publish","data":1})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"publish","from":"a","data":1})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"peer-left","peer":"a"})", ErrorCode::invalid_envelope},
+      {R"({"seq":0,"v":1,"t":"peer-left","peer":"a"})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"error"})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"ack"})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"goaway","ack":1})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"goaway","reconnectInMs":-5})", ErrorCode::invalid_envelope},
+      {R"({"v":1,"t":"join","room":"r"})", ErrorCode::unknown_type},
   };
   for (const auto& [text, code] : cases) {
     auto decoded = decode_server(text);
@@ -339,14 +342,14 @@ TEST(EnvelopeTest, UnknownResumeErrorFromANewerServerIsInternal) {
   auto decoded = decode_server(
       R"({"v":1,"t":"welcome","peer":"a","session":"s","token":"t","maxMessageBytes":9,"resumeError":"nope"})");
   ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(std::get<Welcome>(decoded.value().envelope).resume_error, base::ErrorCode::internal);
+  EXPECT_EQ(std::get<Welcome>(decoded.value().envelope).resume_error, ErrorCode::internal);
 }
 
 TEST(EnvelopeTest, UnknownErrorCodeFromANewerServerStillArrives) {
   auto decoded = decode_server(R"({"v":1,"t":"error","code":"quota_exceeded","message":"slow"})");
   ASSERT_TRUE(decoded.ok());
   const auto& reply = std::get<ErrorReply>(decoded.value().envelope);
-  EXPECT_EQ(reply.code, base::ErrorCode::internal);
+  EXPECT_EQ(reply.code, ErrorCode::internal);
   EXPECT_EQ(reply.message, "quota_exceeded: slow");
 }
 

@@ -10,10 +10,14 @@
 #include "engineio_handshake.hpp"
 
 namespace rtcwire::testing {
+
+using base::Millis;
+using engineio::TransportKind;
+
 namespace {
 
-using engineio::Packet;
-using engineio::PacketType;
+using Packet;
+using PacketType;
 
 // RTCWIRE_PAIR_TRACE_LINES keeps more, for replaying a seed.
 std::size_t trace_lines() {
@@ -30,8 +34,8 @@ std::string query_of(const std::string& url) {
 }
 
 // Message packets that carry a sequenced envelope: the ones faults may drop or duplicate.
-bool is_sequenced(const engineio::Packet& packet) {
-  return packet.type == engineio::PacketType::message && envelope::peek_seq(packet.data) > 0;
+bool is_sequenced(const Packet& packet) {
+  return packet.type == PacketType::message && envelope::peek_seq(packet.data) > 0;
 }
 
 // Pings and pongs, left out of the trace so that it shows what led to a failure.
@@ -92,14 +96,14 @@ struct Pair::Session {
   std::string sid;
   std::size_t client = 0;
   server::ConnectionId connection = 0;
-  engineio::TransportKind kind = engineio::TransportKind::polling;
+  TransportKind kind = TransportKind::polling;
   uint32_t generation = 0;  // of the client transport carrying it
   std::optional<engineio::HttpRequest> waiting_get;
-  std::vector<engineio::Packet> queue;
+  std::vector<Packet> queue;
   bool paused = false;             // an upgrade probe answered: nothing more on the old transport
   std::optional<uint32_t> probe;   // the websocket probing to take over
-  std::optional<base::Millis> ping_at;   // the next heartbeat ping
-  std::optional<base::Millis> pong_due;  // a ping is unanswered until then
+  std::optional<Millis> ping_at;   // the next heartbeat ping
+  std::optional<Millis> pong_due;  // a ping is unanswered until then
 };
 
 Pair::Pair(uint64_t seed, server::HubSettings settings)
@@ -111,7 +115,7 @@ Pair::Pair(uint64_t seed, server::HubSettings settings)
 
 Pair::~Pair() = default;
 
-client::ClientConfig Pair::client_config(std::vector<engineio::TransportKind> transports) {
+client::ClientConfig Pair::client_config(std::vector<TransportKind> transports) {
   client::ClientConfig config;
   config.url = "http://127.0.0.1:9";
   config.sdk = "pair";
@@ -128,17 +132,17 @@ std::size_t Pair::add_client(client::ClientConfig config) {
   clients_.back().client = std::make_unique<client::Client>(std::move(config));
   clients_.back().browser = std::make_unique<PairBrowser>(
       "c" + std::to_string(index), random_,
-      [this, index](uint32_t pc, base::Millis delay,
+      [this, index](uint32_t pc, Millis delay,
                     std::function<std::vector<peer::PeerEvent>()> produce) {
         schedule_peer_events(index, pc, delay, std::move(produce));
       });
   return index;
 }
 
-void Pair::schedule_peer_events(std::size_t index, uint32_t pc, base::Millis delay,
+void Pair::schedule_peer_events(std::size_t index, uint32_t pc, Millis delay,
                                 std::function<std::vector<peer::PeerEvent>()> produce) {
-  base::Millis& last = last_peer_event_[{index, pc}];
-  const base::Millis at = std::max(now_ + delay, last);
+  Millis& last = last_peer_event_[{index, pc}];
+  const Millis at = std::max(now_ + delay, last);
   last = at;
   in_flight_.emplace(std::make_pair(at, next_flight_++),
                      Flight{index, 0, 0,
@@ -175,9 +179,9 @@ bool Pair::chance(double probability) {
 
 // ---- time ----
 
-std::optional<base::Millis> Pair::next_deadline() const {
-  std::optional<base::Millis> next;
-  const auto consider = [&](std::optional<base::Millis> deadline) {
+std::optional<Millis> Pair::next_deadline() const {
+  std::optional<Millis> next;
+  const auto consider = [&](std::optional<Millis> deadline) {
     if (deadline && (!next || *deadline < *next)) next = deadline;
   };
   for (const ClientSlot& slot : clients_) consider(slot.client->poll_timeout());
@@ -210,8 +214,8 @@ void Pair::step() {
       close_session(sid, false, false);
     } else if (session && session->ping_at && *session->ping_at <= now_) {
       session->ping_at.reset();
-      session->pong_due = now_ + base::Millis(kPingTimeout);
-      queue(*session, engineio::Packet{engineio::PacketType::ping, {}, false});
+      session->pong_due = now_ + Millis(kPingTimeout);
+      queue(*session, Packet{PacketType::ping, {}, false});
     }
   }
   while (!in_flight_.empty() && in_flight_.begin()->first.first <= now_) {
@@ -225,12 +229,12 @@ void Pair::step() {
   }
 }
 
-void Pair::run_until(base::Millis until) {
+void Pair::run_until(Millis until) {
   (void)run_until([] { return false; }, until);
   now_ = std::max(now_, until);
 }
 
-bool Pair::run_until(const std::function<bool()>& done, base::Millis limit) {
+bool Pair::run_until(const std::function<bool()>& done, Millis limit) {
   int steps_at_instant = 0;
   while (!done()) {
     const auto next = next_deadline();
@@ -251,9 +255,9 @@ bool Pair::run_until(const std::function<bool()>& done, base::Millis limit) {
 
 void Pair::send(std::size_t index, Direction direction, std::function<void()> deliver,
                 bool ordered) {
-  base::Millis at = now_ + faults.latency;
-  if (faults.jitter > base::Millis(0)) {
-    at += base::Millis(std::uniform_int_distribution<int64_t>(0, faults.jitter.count())(random_));
+  Millis at = now_ + faults.latency;
+  if (faults.jitter > Millis(0)) {
+    at += Millis(std::uniform_int_distribution<int64_t>(0, faults.jitter.count())(random_));
   }
   ClientSlot& slot = clients_[index];
   if (slot.silent_until > now_) return;
@@ -261,7 +265,7 @@ void Pair::send(std::size_t index, Direction direction, std::function<void()> de
     at = std::max(at, slot.last_arrival[direction]);
     slot.last_arrival[direction] = at;
   } else {
-    at += base::Millis(std::uniform_int_distribution<int64_t>(0, faults.latency.count())(random_));
+    at += Millis(std::uniform_int_distribution<int64_t>(0, faults.latency.count())(random_));
   }
   in_flight_.emplace(std::make_pair(at, next_flight_++),
                      Flight{index, slot.epoch, server_epoch_, std::move(deliver)});
@@ -276,7 +280,7 @@ void Pair::after_input(std::size_t index) {
     if (auto* open = std::get_if<engineio::OpenTransport>(&*action)) {
       note(who + "open " + std::string(to_string(open->kind)) + " g" +
            std::to_string(open->generation));
-      if (open->kind == engineio::TransportKind::websocket && websockets_blocked_) {
+      if (open->kind == TransportKind::websocket && websockets_blocked_) {
         send(index, to_client, [this, index, generation = open->generation] {
           clients_[index].client->handle_transport_error(generation, "blocked", now_);
           clients_[index].client->handle_transport_closed(generation, now_);
@@ -311,7 +315,7 @@ void Pair::after_input(std::size_t index) {
       if (const auto socket = slot.sockets.find(close->generation); socket != slot.sockets.end()) {
         // An EventSource closes its own connection, which may overtake what goes upstream on
         // the others (say, the upgrade packet on the websocket that replaces it).
-        const bool own_connection = socket->second == engineio::TransportKind::sse;
+        const bool own_connection = socket->second == TransportKind::sse;
         slot.sockets.erase(socket);
         send(
             index, to_server,
@@ -338,10 +342,10 @@ void Pair::after_input(std::size_t index) {
   }
 }
 
-void Pair::observe_downstream(std::size_t index, const std::vector<engineio::Packet>& packets) {
+void Pair::observe_downstream(std::size_t index, const std::vector<Packet>& packets) {
   envelope::Seq& acked = clients_[index].acked;
-  for (const engineio::Packet& packet : packets) {
-    if (packet.type != engineio::PacketType::message) continue;
+  for (const Packet& packet : packets) {
+    if (packet.type != PacketType::message) continue;
     auto decoded = envelope::decode_server(packet.data);
     if (!decoded) continue;
     if (const auto* welcome = std::get_if<envelope::Welcome>(&decoded.value().envelope)) {
@@ -354,7 +358,7 @@ void Pair::observe_downstream(std::size_t index, const std::vector<engineio::Pac
 }
 
 void Pair::deliver_text(std::size_t index, uint32_t generation, std::string text,
-                        std::vector<engineio::Packet> packets) {
+                        std::vector<Packet> packets) {
   send(index, to_client,
        [this, index, generation, text = std::move(text), packets = std::move(packets)] {
          ClientSlot& slot = clients_[index];
@@ -374,7 +378,8 @@ void Pair::fail_socket(std::size_t index, uint32_t generation) {
   after_input(index);
 }
 
-void Pair::respond(std::size_t index, const engineio::HttpRequest& request, int status, std::string body) {
+void Pair::respond(std::size_t index, const engineio::HttpRequest& request, int status,
+                   std::string body) {
   send(index, to_client, [this, index, request, status, body = std::move(body)] {
     ClientSlot& slot = clients_[index];
     if (!slot.pending.erase({request.generation, request.id})) return;
@@ -395,18 +400,18 @@ void Pair::sent_upstream(std::size_t index, std::string_view text) {
   slot.reset_after.reset();
   // Before the quickest answer could be back: the request is lost, or only its answer.
   const int64_t round_trip = 2 * faults.latency.count();
-  at(now_ + base::Millis(std::uniform_int_distribution<int64_t>(0, round_trip - 1)(random_)), index,
+  at(now_ + Millis(std::uniform_int_distribution<int64_t>(0, round_trip - 1)(random_)), index,
      [this, index] { reset(index); });
 }
 
-void Pair::at(base::Millis when, std::size_t index, std::function<void()> run) {
+void Pair::at(Millis when, std::size_t index, std::function<void()> run) {
   in_flight_.emplace(std::make_pair(when, next_flight_++),
                      Flight{index, 0, 0, std::move(run), true});
 }
 
 // ---- faults on demand ----
 
-void Pair::blackhole(std::size_t index, base::Millis duration) {
+void Pair::blackhole(std::size_t index, Millis duration) {
   note("c" + std::to_string(index) + " BLACKHOLE " + std::to_string(duration.count()) + " ms");
   clients_.at(index).silent_until = now_ + duration;
   at(now_ + duration, index, [this, index] { reset(index); });
@@ -425,7 +430,7 @@ void Pair::reset(std::size_t index) {
   std::vector<std::string> lost;
   for (const auto& [sid, session] : sessions_) {
     if (session->client != index) continue;
-    const bool on_socket = session->kind != engineio::TransportKind::polling;
+    const bool on_socket = session->kind != TransportKind::polling;
     if ((on_socket && slot.sockets.contains(session->generation)) || session->waiting_get) {
       lost.push_back(sid);
     } else if (session->probe) {
@@ -488,14 +493,14 @@ Pair::Session* Pair::session_on(std::size_t index, uint32_t generation) {
   return socket == server_sockets_.end() ? nullptr : session_of(socket->second);
 }
 
-Pair::Session& Pair::open_session(std::size_t index, engineio::TransportKind kind, uint32_t generation) {
+Pair::Session& Pair::open_session(std::size_t index, TransportKind kind, uint32_t generation) {
   auto session = std::make_unique<Session>();
   session->sid = "eio" + std::to_string(++next_sid_);
   session->client = index;
   session->connection = hub_->connect();
   session->kind = kind;
   session->generation = generation;
-  session->ping_at = now_ + base::Millis(kPingInterval);
+  session->ping_at = now_ + Millis(kPingInterval);
   Session& opened = *session;
   sessions_[opened.sid] = std::move(session);
   return opened;
@@ -503,7 +508,7 @@ Pair::Session& Pair::open_session(std::size_t index, engineio::TransportKind kin
 
 void Pair::on_open(std::size_t index, const engineio::OpenTransport& open) {
   const auto route = server::route_engineio_request(
-      {server::RequestMethod::get, open.kind == engineio::TransportKind::websocket, query_of(open.url)},
+      {server::RequestMethod::get, open.kind == TransportKind::websocket, query_of(open.url)},
       server::TransportSet::all(), [this](std::string_view sid) {
         const Session* session = session_of(std::string(sid));
         return session ? std::optional<server::SessionView>(
@@ -527,8 +532,8 @@ void Pair::on_open(std::size_t index, const engineio::OpenTransport& open) {
       Session& session = open_session(index, open.kind, generation);
       server_sockets_[{index, generation}] = session.sid;
       std::vector<std::string> upgrades;
-      if (open.kind != engineio::TransportKind::websocket) upgrades.emplace_back("websocket");
-      queue(session, engineio::Packet{engineio::PacketType::open,
+      if (open.kind != TransportKind::websocket) upgrades.emplace_back("websocket");
+      queue(session, Packet{PacketType::open,
                             engineio::encode_open_info(
                                 {session.sid, upgrades, kPingInterval, kPingTimeout, 1000000}),
                             false});
@@ -559,32 +564,32 @@ void Pair::on_frame(std::size_t index, uint32_t generation, const std::string& f
   }
 }
 
-void Pair::on_probe_packet(Session& session, const engineio::Packet& packet) {
+void Pair::on_probe_packet(Session& session, const Packet& packet) {
   const uint32_t probe = *session.probe;
-  if (packet.type == engineio::PacketType::ping && packet.data == "probe") {
+  if (packet.type == PacketType::ping && packet.data == "probe") {
     deliver_text(session.client, probe,
-                 engineio::encode_text_frame({engineio::PacketType::pong, "probe", false}));
+                 engineio::encode_text_frame({PacketType::pong, "probe", false}));
     if (session.paused) return;
     // The client pauses its old transport now: release its downstream with a noop.
     session.paused = true;
-    if (session.kind == engineio::TransportKind::polling && session.waiting_get) {
+    if (session.kind == TransportKind::polling && session.waiting_get) {
       respond(session.client, *std::exchange(session.waiting_get, std::nullopt), 200,
-              engineio::encode_payload({engineio::Packet{engineio::PacketType::noop, {}, false}}));
-    } else if (session.kind == engineio::TransportKind::sse) {
+              engineio::encode_payload({Packet{PacketType::noop, {}, false}}));
+    } else if (session.kind == TransportKind::sse) {
       deliver_text(
           session.client, session.generation,
-          nlohmann::json(engineio::encode_payload({engineio::Packet{engineio::PacketType::noop, {}, false}})).dump());
+          nlohmann::json(engineio::encode_payload({Packet{PacketType::noop, {}, false}})).dump());
     }
-  } else if (packet.type == engineio::PacketType::upgrade) {
+  } else if (packet.type == PacketType::upgrade) {
     note(session.sid + " upgraded to websocket");
     ++upgrades_;
     if (session.waiting_get) {
       respond(session.client, *std::exchange(session.waiting_get, std::nullopt), 200,
-              engineio::encode_payload({engineio::Packet{engineio::PacketType::noop, {}, false}}));
+              engineio::encode_payload({Packet{PacketType::noop, {}, false}}));
     }
-    if (session.kind == engineio::TransportKind::sse)
+    if (session.kind == TransportKind::sse)
       server_sockets_.erase({session.client, session.generation});
-    session.kind = engineio::TransportKind::websocket;
+    session.kind = TransportKind::websocket;
     session.generation = probe;
     session.probe.reset();
     session.paused = false;
@@ -614,7 +619,8 @@ void Pair::on_socket_closed(std::size_t index, uint32_t generation) {
 
 void Pair::on_request(std::size_t index, const engineio::HttpRequest& request) {
   const auto route = server::route_engineio_request(
-      {request.method == engineio::HttpMethod::get ? server::RequestMethod::get : server::RequestMethod::post,
+      {request.method == engineio::HttpMethod::get ? server::RequestMethod::get
+                                                   : server::RequestMethod::post,
        false, query_of(request.url)},
       server::TransportSet::all(), [this](std::string_view sid) {
         const Session* session = session_of(std::string(sid));
@@ -630,9 +636,9 @@ void Pair::on_request(std::size_t index, const engineio::HttpRequest& request) {
   const auto& accepted = std::get<server::EngineIoRoute>(route);
   switch (accepted.action) {
     case server::EngineIoAction::open: {
-      Session& session = open_session(index, engineio::TransportKind::polling, request.generation);
+      Session& session = open_session(index, TransportKind::polling, request.generation);
       session.waiting_get = request;
-      queue(session, engineio::Packet{engineio::PacketType::open,
+      queue(session, Packet{PacketType::open,
                             engineio::encode_open_info(
                                 {session.sid, {"websocket"}, kPingInterval, kPingTimeout, 1000000}),
                             false});
@@ -658,7 +664,7 @@ void Pair::on_request(std::size_t index, const engineio::HttpRequest& request) {
         return;
       }
       respond(index, request, 200, "ok");
-      for (const engineio::Packet& packet : packets.value()) {
+      for (const Packet& packet : packets.value()) {
         const int copies = is_sequenced(packet) && chance(faults.duplicate) ? 2 : 1;
         for (int copy = 0; copy < copies; ++copy) {
           // Each packet may end the session (a close packet, a hub refusal).
@@ -673,17 +679,17 @@ void Pair::on_request(std::size_t index, const engineio::HttpRequest& request) {
   }
 }
 
-void Pair::on_packet(Session& session, const engineio::Packet& packet) {
+void Pair::on_packet(Session& session, const Packet& packet) {
   switch (packet.type) {
-    case engineio::PacketType::message:
+    case PacketType::message:
       dispatch(packet.binary ? hub_->receive_binary(session.connection)
                              : hub_->receive_text(session.connection, packet.data, now_));
       return;
-    case engineio::PacketType::pong:
+    case PacketType::pong:
       session.pong_due.reset();
-      session.ping_at = now_ + base::Millis(kPingInterval);
+      session.ping_at = now_ + Millis(kPingInterval);
       return;
-    case engineio::PacketType::close:
+    case PacketType::close:
       close_session(session.sid, false, true);
       return;
     default:
@@ -691,20 +697,20 @@ void Pair::on_packet(Session& session, const engineio::Packet& packet) {
   }
 }
 
-void Pair::queue(Session& session, engineio::Packet packet) {
+void Pair::queue(Session& session, Packet packet) {
   session.queue.push_back(std::move(packet));
   flush(session);
 }
 
 void Pair::flush(Session& session) {
   if (session.paused || session.queue.empty()) return;
-  if (session.kind == engineio::TransportKind::polling && !session.waiting_get) return;
+  if (session.kind == TransportKind::polling && !session.waiting_get) return;
   server_send(session, std::exchange(session.queue, {}));
 }
 
-void Pair::server_send(Session& session, std::vector<engineio::Packet> packets) {
-  std::vector<engineio::Packet> sent;
-  for (engineio::Packet& packet : packets) {
+void Pair::server_send(Session& session, std::vector<Packet> packets) {
+  std::vector<Packet> sent;
+  for (Packet& packet : packets) {
     if (is_sequenced(packet) && chance(faults.drop)) {
       note(session.sid + " dropped " + packet.data);
       continue;
@@ -715,25 +721,25 @@ void Pair::server_send(Session& session, std::vector<engineio::Packet> packets) 
   if (sent.empty()) return;
   const std::size_t index = session.client;
   switch (session.kind) {
-    case engineio::TransportKind::websocket:
-      for (const engineio::Packet& packet : sent) {
+    case TransportKind::websocket:
+      for (const Packet& packet : sent) {
         deliver_text(index, session.generation, engineio::encode_text_frame(packet), {packet});
       }
       return;
-    case engineio::TransportKind::sse:
+    case TransportKind::sse:
       deliver_text(index, session.generation, nlohmann::json(engineio::encode_payload(sent)).dump(),
                    sent);
       return;
-    case engineio::TransportKind::polling: {
+    case TransportKind::polling: {
       const engineio::HttpRequest get = *std::exchange(session.waiting_get, std::nullopt);
       // A lost response carrying a welcome is left out: the hub never resends a welcome, so the
       // client recovers only at its handshake timeout, with an error for the app for each
       // envelope that came before it (a known gap of the protocol, not of this link).
-      const bool carries_message = std::any_of(sent.begin(), sent.end(), [](const engineio::Packet& packet) {
-        return packet.type == engineio::PacketType::message;
+      const bool carries_message = std::any_of(sent.begin(), sent.end(), [](const Packet& packet) {
+        return packet.type == PacketType::message;
       });
-      const bool carries_welcome = std::any_of(sent.begin(), sent.end(), [](const engineio::Packet& packet) {
-        if (packet.type != engineio::PacketType::message) return false;
+      const bool carries_welcome = std::any_of(sent.begin(), sent.end(), [](const Packet& packet) {
+        if (packet.type != PacketType::message) return false;
         const auto decoded = envelope::decode_server(packet.data);
         return decoded && std::holds_alternative<envelope::Welcome>(decoded.value().envelope);
       });
@@ -766,12 +772,12 @@ void Pair::close_session(const std::string& sid, bool tell, bool client_left) {
   note(sid + " closed");
   const std::size_t index = session->client;
   if (tell) {
-    const engineio::Packet close{engineio::PacketType::close, {}, false};
-    if (session->kind == engineio::TransportKind::polling && session->waiting_get) {
+    const Packet close{PacketType::close, {}, false};
+    if (session->kind == TransportKind::polling && session->waiting_get) {
       respond(index, *session->waiting_get, 200, engineio::encode_payload({close}));
-    } else if (session->kind == engineio::TransportKind::websocket) {
+    } else if (session->kind == TransportKind::websocket) {
       deliver_text(index, session->generation, engineio::encode_text_frame(close));
-    } else if (session->kind == engineio::TransportKind::sse) {
+    } else if (session->kind == TransportKind::sse) {
       deliver_text(index, session->generation,
                    nlohmann::json(engineio::encode_payload({close})).dump());
     }
@@ -792,7 +798,7 @@ void Pair::dispatch(const server::HubOutput& output) {
   for (const server::Delivery& delivery : output.deliveries) {
     for (auto& [sid, session] : sessions_) {
       if (session->connection == delivery.to) {
-        queue(*session, engineio::Packet{engineio::PacketType::message, delivery.text, false});
+        queue(*session, Packet{PacketType::message, delivery.text, false});
         break;
       }
     }

@@ -122,12 +122,14 @@ class Pair {
     uint64_t epoch = 0;  // bumped by reset(): what was in flight is lost
     // Unanswered requests by (generation, id): whether each carries the close packet.
     std::map<std::pair<uint32_t, uint32_t>, bool> pending;
-    std::map<uint32_t, engineio::TransportKind> sockets;  // open WebSockets / EventSources by generation
+    std::map<uint32_t, engineio::TransportKind>
+        sockets;  // open WebSockets / EventSources by generation
     envelope::Seq acked = 0;
     bool lose_next_poll_response = false;
-    base::Millis silent_until{0};                  // blackhole(): nothing arrives before then
+    base::Millis silent_until{0};            // blackhole(): nothing arrives before then
     std::optional<std::string> reset_after;  // reset_after_sending()
-    base::Millis last_arrival[2]{};  // per direction (to server, to client): keeps order under jitter
+    base::Millis
+        last_arrival[2]{};  // per direction (to server, to client): keeps order under jitter
   };
   struct Session;
   struct Flight {
@@ -160,7 +162,8 @@ class Pair {
   void deliver_text(std::size_t index, uint32_t generation, std::string text,
                     std::vector<engineio::Packet> packets = {});
   void fail_socket(std::size_t index, uint32_t generation);
-  void respond(std::size_t index, const engineio::HttpRequest& request, int status, std::string body);
+  void respond(std::size_t index, const engineio::HttpRequest& request, int status,
+               std::string body);
   void observe_downstream(std::size_t index, const std::vector<engineio::Packet>& packets);
 
   // Server side.

@@ -76,8 +76,10 @@ struct Exercised {
 void run_seed(uint64_t seed, Exercised& exercised) {
   Pair pair(seed);
   pair.add_client(
-      pair.client_config({engineio::TransportKind::websocket, engineio::TransportKind::sse, engineio::TransportKind::polling}));
-  pair.add_client(pair.client_config({engineio::TransportKind::websocket, engineio::TransportKind::polling}));
+      pair.client_config({engineio::TransportKind::websocket, engineio::TransportKind::sse,
+                          engineio::TransportKind::polling}));
+  pair.add_client(
+      pair.client_config({engineio::TransportKind::websocket, engineio::TransportKind::polling}));
   pair.add_client(pair.client_config({engineio::TransportKind::polling}));
   pair.add_client(pair.client_config({engineio::TransportKind::sse}));
   // Every other seed starts where WebSockets are blocked, so sessions begin on SSE or polling and
@@ -106,8 +108,8 @@ void run_seed(uint64_t seed, Exercised& exercised) {
     const std::string peer = pair.client(to).peer_id();
     pair.act(from, [&](client::Client& client, base::Millis now) {
       const base::Status status = kind == Kind::direct   ? client.send(peer, data, now)
-                            : kind == Kind::signal ? client.signal(peer, data, now)
-                                                   : client.publish(data, now);
+                                  : kind == Kind::signal ? client.signal(peer, data, now)
+                                                         : client.publish(data, now);
       ASSERT_TRUE(status.ok()) << status.error().message << "\n" << replay_hint(seed, pair);
     });
     if (kind == Kind::publish) {

@@ -35,7 +35,8 @@ nlohmann::json ice_servers(Pair& pair) { return pair.client(0).peers().config().
 
 TEST(PairIceServers, AConnectionLostBetweenRequestAndAnswerStillGetsFreshCredentials) {
   const std::vector<std::vector<engineio::TransportKind>> ladders = {
-      {engineio::TransportKind::websocket, engineio::TransportKind::sse, engineio::TransportKind::polling},
+      {engineio::TransportKind::websocket, engineio::TransportKind::sse,
+       engineio::TransportKind::polling},
       {engineio::TransportKind::polling},
       {engineio::TransportKind::sse}};
   for (uint64_t seed : seeds(kSeeds)) {

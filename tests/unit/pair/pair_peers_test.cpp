@@ -13,14 +13,18 @@
 #include "pair_scenario.hpp"
 
 namespace rtcwire::testing {
+
+using base::Millis;
+
 namespace {
 
 constexpr uint64_t kSeeds = 200;
-constexpr base::Millis kSettleWithin{60000};
+constexpr Millis kSettleWithin{60000};
 
 const std::vector<std::vector<engineio::TransportKind>>& ladders() {
   static const std::vector<std::vector<engineio::TransportKind>> all = {
-      {engineio::TransportKind::websocket, engineio::TransportKind::sse, engineio::TransportKind::polling},
+      {engineio::TransportKind::websocket, engineio::TransportKind::sse,
+       engineio::TransportKind::polling},
       {engineio::TransportKind::polling},
       {engineio::TransportKind::sse}};
   return all;
@@ -97,7 +101,7 @@ void add_clients(Pair& pair, std::size_t count, bool auto_connect) {
 }
 
 void random_network(Pair& pair) {
-  pair.faults = FaultPlan{base::Millis(1 + pick(pair, 30)), base::Millis(pick(pair, 20)), 0.02, 0.02, 0.02};
+  pair.faults = FaultPlan{Millis(1 + pick(pair, 30)), Millis(pick(pair, 20)), 0.02, 0.02, 0.02};
 }
 
 bool settle(Pair& pair) {
@@ -137,7 +141,7 @@ TEST(PairPeers, GlareEndsStableAndAgreeing) {
     ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
     const std::string ids[2] = {pair.client(0).peer_id(), pair.client(1).peer_id()};
     for (std::size_t index = 0; index < 2; ++index) {
-      pair.act(index, [&](client::Client& client, base::Millis now) {
+      pair.act(index, [&](client::Client& client, Millis now) {
         EXPECT_TRUE(client.peer_connect(ids[1 - index], now).ok());
       });
     }
@@ -160,7 +164,7 @@ TEST(PairPeers, LeavingTearsDownBothSides) {
     Pair pair(seed);
     ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 3));
     const std::string leaver = pair.client(2).peer_id();
-    pair.act(2, [](client::Client& client, base::Millis now) { ASSERT_TRUE(client.leave(now).ok()); });
+    pair.act(2, [](client::Client& client, Millis now) { ASSERT_TRUE(client.leave(now).ok()); });
     ASSERT_TRUE(pair.run_until(
         [&] {
           return !pair.client(0).peers().find(leaver) && !pair.client(1).peers().find(leaver);
@@ -237,7 +241,7 @@ TEST(PairPeers, NewIceServersMidCallRestartIceOnTheSameConnection) {
     const std::string ufrag = model->current_local()->ufrag;
     const uint32_t pc = model->pc();
     const nlohmann::json servers = {{{"urls", "stun:stun.example.org"}}};
-    pair.act(changer, [&](client::Client& client, base::Millis now) {
+    pair.act(changer, [&](client::Client& client, Millis now) {
       EXPECT_TRUE(client.set_ice_servers(servers, "relay", now).ok());
     });
     const auto restarted = [&] {
@@ -267,7 +271,7 @@ class MidCallAdditions {
       if (!adds(index)) continue;
       const uint32_t base = 100 + 10 * static_cast<uint32_t>(index);
       sent_[index] = {base + 1, base + 2};
-      pair.act(index, [&](client::Client& client, base::Millis now) {
+      pair.act(index, [&](client::Client& client, Millis now) {
         EXPECT_TRUE(
             client.set_local_tracks({{base + 1, "audio", base}, {base + 2, "video", base}}, now)
                 .ok());
@@ -324,10 +328,10 @@ TEST(PairPeers, TracksAndAppChannelsAddedMidCallRenegotiate) {
     const std::size_t muter = added.adds(0) ? 0 : 1;
     const std::string before =
         pair.browser(muter).model_for(added.id(1 - muter))->current_local()->text();
-    pair.act(muter, [&](client::Client& client, base::Millis now) {
+    pair.act(muter, [&](client::Client& client, Millis now) {
       EXPECT_TRUE(client.replace_track(*added.sent(muter).begin(), 0, now).ok());
     });
-    pair.run_until(pair.now() + base::Millis(5000));
+    pair.run_until(pair.now() + Millis(5000));
     EXPECT_EQ(pair.browser(muter).model_for(added.id(1 - muter))->current_local()->text(), before)
         << replay_hint(seed, pair);
     expect_clean(pair, seed);
@@ -344,9 +348,9 @@ TEST(PairPeers, ASignallingOutageMidNegotiationCompletesAfterTheResume) {
     Pair pair(seed);
     ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 2));
     const MidCallAdditions added(pair, pick(pair, 3));
-    pair.run_until(pair.now() + base::Millis(pick(pair, 60)));
+    pair.run_until(pair.now() + Millis(pick(pair, 60)));
     const int silent = pick(pair, 3);  // 0 or 1: that side's network; 2: both
-    const base::Millis outage(1000 + pick(pair, 89000));
+    const Millis outage(1000 + pick(pair, 89000));
     for (std::size_t index = 0; index < 2; ++index) {
       if (silent == 2 || silent == static_cast<int>(index)) pair.blackhole(index, outage);
     }
@@ -385,8 +389,9 @@ TEST(PairPeers, AServerRestartRebuildsTheMeshUnderNewSessions) {
         << replay_hint(seed, pair);
     for (std::size_t index = 0; index < 3; ++index) {
       EXPECT_TRUE(pair.client(index).peers().ids().empty()) << "peers of the old session";
-      pair.act(index,
-               [](client::Client& client, base::Millis now) { EXPECT_TRUE(client.join("room", now).ok()); });
+      pair.act(index, [](client::Client& client, Millis now) {
+        EXPECT_TRUE(client.join("room", now).ok());
+      });
     }
     ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
     for (std::size_t index = 0; index < 3; ++index) {

@@ -33,7 +33,8 @@ struct Exercised {
 void run_seed(uint64_t seed, Exercised& exercised) {
   Pair pair(seed);
   const std::vector<std::vector<engineio::TransportKind>> ladders = {
-      {engineio::TransportKind::websocket, engineio::TransportKind::sse, engineio::TransportKind::polling},
+      {engineio::TransportKind::websocket, engineio::TransportKind::sse,
+       engineio::TransportKind::polling},
       {engineio::TransportKind::polling},
       {engineio::TransportKind::sse}};
   auto& random = pair.random();
@@ -106,7 +107,8 @@ void run_seed(uint64_t seed, Exercised& exercised) {
         << "client " << index << " was told its old session acknowledged " << acked[index] << " of "
         << requests[index].size() << " requests\n"
         << replay_hint(seed, pair);
-    EXPECT_EQ(pair.client(index).state(), client::ClientState::connected) << replay_hint(seed, pair);
+    EXPECT_EQ(pair.client(index).state(), client::ClientState::connected)
+        << replay_hint(seed, pair);
     EXPECT_TRUE(pair.client(index).peer_id().starts_with("life1-")) << "a session of the new hub";
   }
 }

@@ -17,7 +17,9 @@ namespace rtcwire::testing {
 inline bool gather_in_room(Pair& pair, const std::string& room) {
   for (std::size_t index = 0; index < pair.client_count(); ++index) {
     if (pair.client(index).state() != client::ClientState::idle) continue;
-    pair.act(index, [](client::Client& client, base::Millis now) { EXPECT_TRUE(client.connect(now).ok()); });
+    pair.act(index, [](client::Client& client, base::Millis now) {
+      EXPECT_TRUE(client.connect(now).ok());
+    });
   }
   const bool connected = pair.run_until(
       [&] {
@@ -29,7 +31,9 @@ inline bool gather_in_room(Pair& pair, const std::string& room) {
       pair.now() + base::Millis(30000));
   if (!connected) return false;
   for (std::size_t index = 0; index < pair.client_count(); ++index) {
-    pair.act(index, [&](client::Client& client, base::Millis now) { EXPECT_TRUE(client.join(room, now).ok()); });
+    pair.act(index, [&](client::Client& client, base::Millis now) {
+      EXPECT_TRUE(client.join(room, now).ok());
+    });
   }
   return pair.run_until(
       [&] {

@@ -8,12 +8,15 @@
 #include "pair_scenario.hpp"
 
 namespace rtcwire::testing {
+
+using engineio::TransportKind;
+
 namespace {
 
 namespace ev = client::client_event;
 
-std::vector<engineio::TransportKind> transports_used(const Pair& pair, std::size_t index) {
-  std::vector<engineio::TransportKind> used;
+std::vector<TransportKind> transports_used(const Pair& pair, std::size_t index) {
+  std::vector<TransportKind> used;
   for (const client::ClientEvent& event : pair.events(index)) {
     if (const auto* changed = std::get_if<ev::TransportChanged>(&event)) {
       used.push_back(changed->kind);
@@ -22,27 +25,32 @@ std::vector<engineio::TransportKind> transports_used(const Pair& pair, std::size
   return used;
 }
 
-void expect_upgrade_after_fallback(std::vector<engineio::TransportKind> ladder, engineio::TransportKind fallback) {
+void expect_upgrade_after_fallback(std::vector<TransportKind> ladder, TransportKind fallback) {
   Pair pair(7);
   pair.add_client(pair.client_config(ladder));
-  pair.add_client(pair.client_config({engineio::TransportKind::websocket}));
+  pair.add_client(pair.client_config({TransportKind::websocket}));
   pair.block_websockets(true);
-  pair.act(0, [](client::Client& client, base::Millis now) { ASSERT_TRUE(client.connect(now).ok()); });
-  ASSERT_TRUE(pair.run_until([&] { return pair.client(0).state() == client::ClientState::connected; },
-                             pair.now() + base::Millis(30000)))
+  pair.act(0,
+           [](client::Client& client, base::Millis now) { ASSERT_TRUE(client.connect(now).ok()); });
+  ASSERT_TRUE(
+      pair.run_until([&] { return pair.client(0).state() == client::ClientState::connected; },
+                     pair.now() + base::Millis(30000)))
       << pair.trace();
   EXPECT_EQ(pair.client(0).transport(), fallback);
   pair.block_websockets(false);
   ASSERT_TRUE(gather_in_room(pair, "room")) << pair.trace();
   const std::string peer = pair.client(1).peer_id();
   for (int n = 0; n < 20; ++n) {
-    pair.act(0, [&](client::Client& client, base::Millis now) { ASSERT_TRUE(client.send(peer, n, now).ok()); });
+    pair.act(0, [&](client::Client& client, base::Millis now) {
+      ASSERT_TRUE(client.send(peer, n, now).ok());
+    });
     pair.run_until(pair.now() + base::Millis(1000));
   }
-  EXPECT_TRUE(pair.run_until([&] { return pair.upgrades() == 1; }, pair.now() + base::Millis(120000)))
+  EXPECT_TRUE(
+      pair.run_until([&] { return pair.upgrades() == 1; }, pair.now() + base::Millis(120000)))
       << pair.trace();
   EXPECT_EQ(transports_used(pair, 0),
-            (std::vector<engineio::TransportKind>{fallback, engineio::TransportKind::websocket}))
+            (std::vector<TransportKind>{fallback, TransportKind::websocket}))
       << pair.trace();
   std::vector<int> received;
   ASSERT_TRUE(pair.run_until(
@@ -62,12 +70,12 @@ void expect_upgrade_after_fallback(std::vector<engineio::TransportKind> ladder, 
 }
 
 TEST(PairUpgrade, FromPollingOnceWebSocketsWork) {
-  expect_upgrade_after_fallback({engineio::TransportKind::websocket, engineio::TransportKind::polling},
-                                engineio::TransportKind::polling);
+  expect_upgrade_after_fallback({TransportKind::websocket, TransportKind::polling},
+                                TransportKind::polling);
 }
 
 TEST(PairUpgrade, FromSseOnceWebSocketsWork) {
-  expect_upgrade_after_fallback({engineio::TransportKind::websocket, engineio::TransportKind::sse}, engineio::TransportKind::sse);
+  expect_upgrade_after_fallback({TransportKind::websocket, TransportKind::sse}, TransportKind::sse);
 }
 
 }  // namespace

@@ -34,8 +34,7 @@ TEST(ClientPeersTest, TheNewcomerConnectsToThePeersItFindsPolitelyByIds) {
   const auto actions = take_peer_actions(server.client);
   std::vector<std::string> created;
   for (const auto& action : actions) {
-    if (auto* create = std::get_if<action::PcCreate>(&action))
-      created.push_back(create->peer);
+    if (auto* create = std::get_if<action::PcCreate>(&action)) created.push_back(create->peer);
   }
   EXPECT_EQ(created, (std::vector<std::string>{"zed", "abe"}));
   std::vector<bool> polite;
@@ -96,8 +95,7 @@ TEST(ClientPeersTest, LocalCandidatesGoOutAsSignalsAndOutputsCarryPeerActions) {
   const uint32_t pc = outputs["peer"][0]["pc"];
   server.take_frames();
   server.client.handle_peer_event(
-      event::IceCandidate{pc, Json{{"candidate", "c"}, {"usernameFragment", "u"}}},
-      server.now);
+      event::IceCandidate{pc, Json{{"candidate", "c"}, {"usernameFragment", "u"}}}, server.now);
   const auto frames = server.take_frames();
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_NE(frames[0].find("\"rtcwire\":1"), std::string::npos);

@@ -6,6 +6,9 @@
 #include "rtcwire/peer/file_transfer_control.hpp"
 
 namespace rtcwire::peer {
+
+using base::ErrorCode;
+
 namespace {
 
 const std::string kSha(64, 'a');
@@ -15,12 +18,12 @@ TEST(FileControlTest, EveryMessageEncodesAndDecodesToItself) {
       file_control::Offer{1, "photo \"é\".jpg", max_file_size, "image/jpeg"},
       file_control::Offer{2, "empty", 0, ""},
       file_control::Done{3, kSha},
-      file_control::CancelSend{4, base::ErrorCode::transfer_cancelled},
+      file_control::CancelSend{4, ErrorCode::transfer_cancelled},
       file_control::Accept{5},
       file_control::Ack{6, 262144},
       file_control::Resume{7, 0},
       file_control::Confirm{8},
-      file_control::CancelReceive{UINT32_MAX, base::ErrorCode::hash_mismatch},
+      file_control::CancelReceive{UINT32_MAX, ErrorCode::hash_mismatch},
   };
   for (const auto& message : messages) {
     const std::string text = encode_file_control(message);
@@ -36,7 +39,7 @@ TEST(FileControlTest, TheWireShapeIsTheDocumentedOne) {
             R"({"t":"offer","transfer":1,"name":"a.txt","size":5,"mime":"text/plain"})");
   EXPECT_EQ(encode_file_control(file_control::Resume{2, 65524}),
             R"({"t":"resume","transfer":2,"offset":65524})");
-  EXPECT_EQ(encode_file_control(file_control::CancelReceive{3, base::ErrorCode::transfer_rejected}),
+  EXPECT_EQ(encode_file_control(file_control::CancelReceive{3, ErrorCode::transfer_rejected}),
             R"({"t":"cancel-receive","transfer":3,"code":"transfer_rejected"})");
 }
 
@@ -49,52 +52,52 @@ TEST(FileControlTest, UnknownFieldsAreIgnored) {
 
 struct Hostile {
   std::string text;
-  base::ErrorCode code;
+  ErrorCode code;
 };
 
 TEST(FileControlTest, HostileInputIsRefusedWithACode) {
   const std::vector<Hostile> cases = {
-      {"", base::ErrorCode::malformed_json},
-      {"{", base::ErrorCode::malformed_json},
-      {"[1]", base::ErrorCode::malformed_json},
-      {"\"offer\"", base::ErrorCode::malformed_json},
-      {R"({"t":"ack","transfer":1,"offset":{"x":1}})", base::ErrorCode::malformed_json},
-      {std::string(100000, '['), base::ErrorCode::message_too_large},
+      {"", ErrorCode::malformed_json},
+      {"{", ErrorCode::malformed_json},
+      {"[1]", ErrorCode::malformed_json},
+      {"\"offer\"", ErrorCode::malformed_json},
+      {R"({"t":"ack","transfer":1,"offset":{"x":1}})", ErrorCode::malformed_json},
+      {std::string(100000, '['), ErrorCode::message_too_large},
       {R"({"t":"ack","transfer":1,"offset":1,"pad":")" + std::string(5000, 'x') + "\"}",
-       base::ErrorCode::message_too_large},
-      {R"({"transfer":1})", base::ErrorCode::invalid_transfer},
-      {R"({"t":7,"transfer":1})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"launch","transfer":1})", base::ErrorCode::unknown_type},
-      {R"({"t":"accept"})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"accept","transfer":0})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"accept","transfer":-1})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"accept","transfer":1.5})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"accept","transfer":"1"})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"accept","transfer":4294967296})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"ack","transfer":1})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"ack","transfer":1,"offset":9007199254740992})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"resume","transfer":1,"offset":1e3})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"offer","transfer":1,"name":"","size":1,"mime":""})", base::ErrorCode::invalid_transfer},
+       ErrorCode::message_too_large},
+      {R"({"transfer":1})", ErrorCode::invalid_transfer},
+      {R"({"t":7,"transfer":1})", ErrorCode::invalid_transfer},
+      {R"({"t":"launch","transfer":1})", ErrorCode::unknown_type},
+      {R"({"t":"accept"})", ErrorCode::invalid_transfer},
+      {R"({"t":"accept","transfer":0})", ErrorCode::invalid_transfer},
+      {R"({"t":"accept","transfer":-1})", ErrorCode::invalid_transfer},
+      {R"({"t":"accept","transfer":1.5})", ErrorCode::invalid_transfer},
+      {R"({"t":"accept","transfer":"1"})", ErrorCode::invalid_transfer},
+      {R"({"t":"accept","transfer":4294967296})", ErrorCode::invalid_transfer},
+      {R"({"t":"ack","transfer":1})", ErrorCode::invalid_transfer},
+      {R"({"t":"ack","transfer":1,"offset":9007199254740992})", ErrorCode::invalid_transfer},
+      {R"({"t":"resume","transfer":1,"offset":1e3})", ErrorCode::invalid_transfer},
+      {R"({"t":"offer","transfer":1,"name":"","size":1,"mime":""})", ErrorCode::invalid_transfer},
       {R"({"t":"offer","transfer":1,"name":"a\u0000b","size":1,"mime":""})",
-       base::ErrorCode::invalid_transfer},
+       ErrorCode::invalid_transfer},
       {R"({"t":"offer","transfer":1,"name":"evil\u202Etxt.exe","size":1,"mime":""})",
-       base::ErrorCode::invalid_transfer},
+       ErrorCode::invalid_transfer},
       {R"({"t":"offer","transfer":1,"name":"line\nbreak","size":1,"mime":""})",
-       base::ErrorCode::invalid_transfer},
+       ErrorCode::invalid_transfer},
       {R"({"t":"offer","transfer":1,"name":")" + std::string(256, 'n') + R"(","size":1,"mime":""})",
-       base::ErrorCode::invalid_transfer},
+       ErrorCode::invalid_transfer},
       {R"({"t":"offer","transfer":1,"name":"a","size":9007199254740992,"mime":""})",
-       base::ErrorCode::invalid_transfer},
+       ErrorCode::invalid_transfer},
       {R"({"t":"offer","transfer":1,"name":"a","size":1,"mime":"t\u00e9xt"})",
-       base::ErrorCode::invalid_transfer},
-      {R"({"t":"offer","transfer":1,"name":"a","size":1})", base::ErrorCode::invalid_transfer},
+       ErrorCode::invalid_transfer},
+      {R"({"t":"offer","transfer":1,"name":"a","size":1})", ErrorCode::invalid_transfer},
       {R"({"t":"done","transfer":1,"sha256":")" + std::string(64, 'A') + "\"}",
-       base::ErrorCode::invalid_transfer},
+       ErrorCode::invalid_transfer},
       {R"({"t":"done","transfer":1,"sha256":")" + std::string(63, 'a') + "\"}",
-       base::ErrorCode::invalid_transfer},
-      {R"({"t":"cancel-send","transfer":1,"code":"internal"})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"cancel-receive","transfer":1,"code":"nope"})", base::ErrorCode::invalid_transfer},
-      {R"({"t":"cancel-receive","transfer":1})", base::ErrorCode::invalid_transfer},
+       ErrorCode::invalid_transfer},
+      {R"({"t":"cancel-send","transfer":1,"code":"internal"})", ErrorCode::invalid_transfer},
+      {R"({"t":"cancel-receive","transfer":1,"code":"nope"})", ErrorCode::invalid_transfer},
+      {R"({"t":"cancel-receive","transfer":1})", ErrorCode::invalid_transfer},
   };
   for (const auto& [text, code] : cases) {
     SCOPED_TRACE(text.substr(0, 80));

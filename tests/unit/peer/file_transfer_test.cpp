@@ -11,6 +11,9 @@
 #include "rtcwire/peer/file_transfers.hpp"
 
 namespace rtcwire::peer {
+
+using base::ErrorCode;
+
 namespace {
 
 using testing::ChunkFrame;
@@ -153,7 +156,7 @@ TEST(FileTransferTest, RejectEndsBothSidesAndNothingIsRead) {
   link.run();
   const auto sender_failed = events_of<file_event::Failed>(link.a);
   ASSERT_EQ(sender_failed.size(), 1u);
-  EXPECT_EQ(sender_failed.front().error.code, base::ErrorCode::transfer_rejected);
+  EXPECT_EQ(sender_failed.front().error.code, ErrorCode::transfer_rejected);
   EXPECT_EQ(sender_failed.front().error.origin, base::ErrorOrigin::remote);
   const auto receiver_failed = events_of<file_event::Failed>(link.b);
   ASSERT_EQ(receiver_failed.size(), 1u);
@@ -161,7 +164,7 @@ TEST(FileTransferTest, RejectEndsBothSidesAndNothingIsRead) {
   EXPECT_TRUE(link.a.reads.empty());
   EXPECT_EQ(link.a.files.active_outgoing(), 0u);
   // Answering again is a local error, not a second answer on the wire.
-  EXPECT_EQ(link.b.files.accept(handle, link.now).error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(link.b.files.accept(handle, link.now).error().code, ErrorCode::invalid_argument);
 }
 
 // Runs a 1 MiB transfer until `stored` bytes have reached the receiver, then lets `who` cancel.
@@ -183,7 +186,7 @@ void cancel_midway(bool sender_cancels) {
   for (const LinkSide* side : {&link.a, &link.b}) {
     const auto failed = events_of<file_event::Failed>(*side);
     ASSERT_EQ(failed.size(), 1u);
-    EXPECT_EQ(failed.front().error.code, base::ErrorCode::transfer_cancelled);
+    EXPECT_EQ(failed.front().error.code, ErrorCode::transfer_cancelled);
     const bool cancelled_here = (side == &link.a) == sender_cancels;
     EXPECT_EQ(failed.front().error.origin,
               cancelled_here ? base::ErrorOrigin::local : base::ErrorOrigin::remote);
@@ -326,7 +329,7 @@ TEST(FileTransferTest, AHashMismatchFailsBothSidesAndDeliversNothing) {
   for (const LinkSide* side : {&link.a, &link.b}) {
     const auto failed = events_of<file_event::Failed>(*side);
     ASSERT_EQ(failed.size(), 1u);
-    EXPECT_EQ(failed.front().error.code, base::ErrorCode::hash_mismatch);
+    EXPECT_EQ(failed.front().error.code, ErrorCode::hash_mismatch);
     EXPECT_TRUE(events_of<file_event::Done>(*side).empty());
   }
 }
@@ -343,27 +346,27 @@ TEST(FileTransferTest, ClosingThePeerFailsEveryActiveTransfer) {
   for (const LinkSide* side : {&link.a, &link.b}) {
     const auto failed = events_of<file_event::Failed>(*side);
     ASSERT_EQ(failed.size(), 1u);
-    EXPECT_EQ(failed.front().error.code, base::ErrorCode::transport_closed);
+    EXPECT_EQ(failed.front().error.code, ErrorCode::transport_closed);
   }
 }
 
 TEST(FileTransferTest, AppArgumentsAreChecked) {
   FileLink link;
   auto& files = link.a.files;
-  EXPECT_EQ(files.send("", 1, "").error().code, base::ErrorCode::invalid_argument);
-  EXPECT_EQ(files.send(std::string(256, 'n'), 1, "").error().code, base::ErrorCode::invalid_argument);
-  EXPECT_EQ(files.send("a\u202Egnp.exe", 1, "").error().code, base::ErrorCode::invalid_argument);
-  EXPECT_EQ(files.send("a", 1, "text/\x01").error().code, base::ErrorCode::invalid_argument);
-  EXPECT_EQ(files.send("a", max_file_size + 1, "").error().code, base::ErrorCode::invalid_argument);
-  EXPECT_EQ(files.accept(12345, link.now).error().code, base::ErrorCode::invalid_argument);
-  EXPECT_EQ(files.cancel(12345).error().code, base::ErrorCode::invalid_argument);
-  EXPECT_EQ(files.handle_digest(12345, fake_digest("")).error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send("", 1, "").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send(std::string(256, 'n'), 1, "").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send("a\u202Egnp.exe", 1, "").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send("a", 1, "text/\x01").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.send("a", max_file_size + 1, "").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.accept(12345, link.now).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.cancel(12345).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(files.handle_digest(12345, fake_digest("")).error().code, ErrorCode::invalid_argument);
   const std::uint32_t id = files.send("a", 1, "").value();
-  EXPECT_EQ(files.handle_digest(id, "ABC").error().code, base::ErrorCode::invalid_argument);
+  EXPECT_EQ(files.handle_digest(id, "ABC").error().code, ErrorCode::invalid_argument);
   for (std::size_t i = 1; i < FileTransferLimits{}.max_transfers_each_way; ++i) {
     ASSERT_TRUE(files.send("a", 1, "").ok());
   }
-  EXPECT_EQ(files.send("a", 1, "").error().code, base::ErrorCode::too_many_transfers);
+  EXPECT_EQ(files.send("a", 1, "").error().code, ErrorCode::too_many_transfers);
   EXPECT_EQ(files.active_outgoing(), FileTransferLimits{}.max_transfers_each_way);
 }
 
@@ -386,9 +389,9 @@ class HostileSenderTest : public ::testing::Test {
                         R"(,"name":"x","size":)" + std::to_string(size) + R"(,"mime":""})")
                     .ok());
   }
-  base::ErrorCode failure() {
+  ErrorCode failure() {
     const auto failed = events_of<file_event::Failed>(link.b);
-    return failed.empty() ? base::ErrorCode::internal : failed.back().error.code;
+    return failed.empty() ? ErrorCode::internal : failed.back().error.code;
   }
   FileLink link;
   std::uint32_t handle = 0;
@@ -398,39 +401,41 @@ TEST_F(HostileSenderTest, AChunkPastTheEndFailsTheTransfer) {
   EXPECT_EQ(link.b.files.handle_chunk(7, 900, 200, link.now).value().verdict,
             ChunkVerdict::refused);
   link.flush();
-  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
   const auto told = controls_of<file_control::CancelReceive>(link.b);
   ASSERT_EQ(told.size(), 1u);
-  EXPECT_EQ(told.front().code, base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(told.front().code, ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileSenderTest, AChunkForAnUnknownTransferIsAnError) {
   auto answer = link.b.files.handle_chunk(99, 0, 10, link.now);
   ASSERT_FALSE(answer.ok());
-  EXPECT_EQ(answer.error().code, base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(answer.error().code, ErrorCode::invalid_transfer);
   EXPECT_EQ(answer.error().origin, base::ErrorOrigin::remote);
   EXPECT_EQ(link.b.files.handle_chunk(7, 0, 0, link.now).value().verdict, ChunkVerdict::refused);
 }
 
 TEST_F(HostileSenderTest, AnOfferThatChangesFailsTheTransfer) {
   offer(7, 2000);
-  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileSenderTest, AnOldUnknownIdIsRefused) {
-  const base::Status handled = control(R"({"t":"offer","transfer":3,"name":"x","size":1,"mime":""})");
-  EXPECT_EQ(handled.error().code, base::ErrorCode::invalid_transfer);
+  const base::Status handled =
+      control(R"({"t":"offer","transfer":3,"name":"x","size":1,"mime":""})");
+  EXPECT_EQ(handled.error().code, ErrorCode::invalid_transfer);
   EXPECT_TRUE(events_of<file_event::Offered>(link.b).size() == 1u);
 }
 
 TEST_F(HostileSenderTest, TooManyOffersAreRefusedOnTheWireAndToTheApp) {
   for (std::uint32_t id = 8; id < 8 + 15; ++id) offer(id, 10);
   EXPECT_EQ(link.b.files.active_incoming(), 16u);
-  const base::Status handled = control(R"({"t":"offer","transfer":100,"name":"x","size":1,"mime":""})");
-  EXPECT_EQ(handled.error().code, base::ErrorCode::too_many_transfers);
+  const base::Status handled =
+      control(R"({"t":"offer","transfer":100,"name":"x","size":1,"mime":""})");
+  EXPECT_EQ(handled.error().code, ErrorCode::too_many_transfers);
   EXPECT_EQ(link.b.files.active_incoming(), 16u);
   EXPECT_EQ(controls_of<file_control::CancelReceive>(link.b).back().code,
-            base::ErrorCode::too_many_transfers);
+            ErrorCode::too_many_transfers);
 }
 
 TEST_F(HostileSenderTest, UndecodableControlIsAnErrorAndChangesNothing) {
@@ -461,9 +466,9 @@ class HostileReceiverTest : public ::testing::Test {
   std::string with_id(const std::string& head, const std::string& tail = "}") {
     return head + std::to_string(id) + tail;
   }
-  base::ErrorCode failure() {
+  ErrorCode failure() {
     const auto failed = events_of<file_event::Failed>(link.a);
-    return failed.empty() ? base::ErrorCode::internal : failed.back().error.code;
+    return failed.empty() ? ErrorCode::internal : failed.back().error.code;
   }
   FileLink link;
   std::uint32_t id = 0;
@@ -471,15 +476,15 @@ class HostileReceiverTest : public ::testing::Test {
 
 TEST_F(HostileReceiverTest, AnAckBeforeAcceptFailsTheTransfer) {
   ASSERT_TRUE(control(with_id(R"({"t":"ack","offset":10,"transfer":)")).ok());
-  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
-  EXPECT_EQ(controls_of<file_control::CancelSend>(link.a).back().code, base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
+  EXPECT_EQ(controls_of<file_control::CancelSend>(link.a).back().code, ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileReceiverTest, AnAckPastWhatWasSentFailsTheTransfer) {
   ASSERT_TRUE(control(with_id(R"({"t":"accept","transfer":)")).ok());
   link.do_read(link.a, link.b);
   ASSERT_TRUE(control(with_id(R"({"t":"ack","offset":499999,"transfer":)")).ok());
-  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileReceiverTest, AResumeBelowItsOwnAckFailsTheTransfer) {
@@ -488,30 +493,30 @@ TEST_F(HostileReceiverTest, AResumeBelowItsOwnAckFailsTheTransfer) {
   }
   ASSERT_TRUE(control(with_id(R"({"t":"ack","offset":100000,"transfer":)")).ok());
   ASSERT_TRUE(control(with_id(R"({"t":"resume","offset":5,"transfer":)")).ok());
-  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
 }
 
 TEST_F(HostileReceiverTest, AConfirmBeforeDoneFailsTheTransfer) {
   ASSERT_TRUE(control(with_id(R"({"t":"accept","transfer":)")).ok());
   ASSERT_TRUE(control(with_id(R"({"t":"confirm","transfer":)")).ok());
-  EXPECT_EQ(failure(), base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), ErrorCode::invalid_transfer);
   EXPECT_TRUE(events_of<file_event::Done>(link.a).empty());
 }
 
 TEST_F(HostileReceiverTest, MessagesForUnknownTransfersAreErrorsAndAskingForBytesIsRefused) {
   const base::Status handled = control(R"({"t":"resume","offset":0,"transfer":4000})");
-  EXPECT_EQ(handled.error().code, base::ErrorCode::invalid_transfer);
+  EXPECT_EQ(handled.error().code, ErrorCode::invalid_transfer);
   EXPECT_EQ(controls_of<file_control::CancelSend>(link.a).back().transfer, 4000u);
   EXPECT_EQ(control(R"({"t":"ack","offset":0,"transfer":4000})").error().code,
-            base::ErrorCode::invalid_transfer);
-  EXPECT_EQ(failure(), base::ErrorCode::internal);  // the real transfer is untouched
+            ErrorCode::invalid_transfer);
+  EXPECT_EQ(failure(), ErrorCode::internal);  // the real transfer is untouched
 }
 
 TEST_F(HostileReceiverTest, ARemoteEndCodeIsPassedOnAndOthersAreRefused) {
   EXPECT_EQ(control(with_id(R"({"t":"cancel-receive","code":"internal","transfer":)")).error().code,
-            base::ErrorCode::invalid_transfer);
+            ErrorCode::invalid_transfer);
   ASSERT_TRUE(control(with_id(R"({"t":"cancel-receive","code":"hash_mismatch","transfer":)")).ok());
-  EXPECT_EQ(failure(), base::ErrorCode::hash_mismatch);
+  EXPECT_EQ(failure(), ErrorCode::hash_mismatch);
 }
 
 TEST(FileTransferEncodingTest, ActionsAndEventsAreTheJsonJsReads) {
@@ -534,14 +539,16 @@ TEST(FileTransferEncodingTest, ActionsAndEventsAreTheJsonJsReads) {
   EXPECT_EQ(offered["name"], "na\"me");
   EXPECT_EQ(offered["size"], max_file_size);
   EXPECT_EQ(offered["mime"], "text/plain");
-  const auto progress = base::parse_json(encode_file_event(file_event::Progress{4, 10, 20, 1000}, "p1"));
+  const auto progress =
+      base::parse_json(encode_file_event(file_event::Progress{4, 10, 20, 1000}, "p1"));
   EXPECT_EQ(progress["type"], "transfer-progress");
   EXPECT_EQ(progress["rate"], 1000);
-  const auto done = base::parse_json(encode_file_event(file_event::Done{4, 20, fake_digest("")}, "p1"));
+  const auto done =
+      base::parse_json(encode_file_event(file_event::Done{4, 20, fake_digest("")}, "p1"));
   EXPECT_EQ(done["type"], "transfer-done");
   EXPECT_EQ(done["sha256"], fake_digest(""));
-  const auto failed = base::parse_json(
-      encode_file_event(file_event::Failed{4, base::remote_error(base::ErrorCode::hash_mismatch, "m")}, "p1"));
+  const auto failed = base::parse_json(encode_file_event(
+      file_event::Failed{4, base::remote_error(ErrorCode::hash_mismatch, "m")}, "p1"));
   EXPECT_EQ(failed["type"], "transfer-failed");
   EXPECT_EQ(failed["error"]["code"], "hash_mismatch");
   EXPECT_EQ(failed["error"]["origin"], "remote");

@@ -11,6 +11,9 @@
 #include "rtcwire/peer/remote_peer.hpp"
 
 namespace rtcwire::peer {
+
+using base::Millis;
+
 namespace {
 
 using Json = nlohmann::json;
@@ -144,10 +147,10 @@ TEST_F(RemotePeerIceTest, GatheringWithoutRelayWhileTurnIsConfiguredIsTurnFailed
   config.ice_servers = kTurnServers;
   RemotePeer peer("b", std::nullopt, false, config, outputs);
   peer.connect(tracks);
-  peer.handle_event(event::IceCandidate{peer.pc(), candidate("host")}, base::Millis(0));
+  peer.handle_event(event::IceCandidate{peer.pc(), candidate("host")}, Millis(0));
   peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "timeout"},
-                    base::Millis(0));
-  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, base::Millis(0));
+                    Millis(0));
+  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(0));
   const auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
@@ -163,25 +166,25 @@ TEST_F(RemotePeerIceTest, TurnFailedNeedsAnErrorFromATurnServerInEitherOrderAndC
   config.ice_servers = kTurnServers;
   RemotePeer peer("b", std::nullopt, false, config, outputs);
   peer.connect(tracks);
-  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, base::Millis(0));
+  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(0));
   peer.handle_event(event::CandidateError{peer.pc(), "stun:127.0.0.1:3478", 701, "timeout"},
-                    base::Millis(0));
+                    Millis(0));
   EXPECT_TRUE(errors().empty());
   peer.handle_event(
       event::CandidateError{peer.pc(), "turn:127.0.0.1:3478?transport=udp", 401, "Unauthorized"},
-      base::Millis(0));
+      Millis(0));
   auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
   EXPECT_NE(seen[0].message.find("401 Unauthorized"), std::string::npos) << seen[0].message;
   peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "x"},
-                    base::Millis(0));
+                    Millis(0));
   EXPECT_TRUE(errors().empty()) << "once per gathering";
   // A restart gathers anew, and may fail anew.
   ASSERT_TRUE(peer.restart_ice().ok());
   peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "x"},
-                    base::Millis(1));
-  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, base::Millis(1));
+                    Millis(1));
+  peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(1));
   seen = errors();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
@@ -191,15 +194,15 @@ TEST_F(RemotePeerIceTest, ARelayCandidateOrNoTurnMeansNoTurnFailed) {
   config.ice_servers = kTurnServers;
   RemotePeer relayed("b", std::nullopt, false, config, outputs);
   relayed.connect(tracks);
-  relayed.handle_event(event::IceCandidate{relayed.pc(), candidate("relay")}, base::Millis(0));
-  relayed.handle_event(event::IceCandidate{relayed.pc(), std::nullopt}, base::Millis(0));
+  relayed.handle_event(event::IceCandidate{relayed.pc(), candidate("relay")}, Millis(0));
+  relayed.handle_event(event::IceCandidate{relayed.pc(), std::nullopt}, Millis(0));
   EXPECT_TRUE(errors().empty());
   PeerConfig stun_only;
   stun_only.ice_servers = Json::parse(R"([{"urls": "stun:s"}])");
   RemotePeer direct("c", std::nullopt, false, stun_only, outputs);
   direct.connect(tracks);
-  direct.handle_event(event::IceCandidate{direct.pc(), candidate("host")}, base::Millis(0));
-  direct.handle_event(event::IceCandidate{direct.pc(), std::nullopt}, base::Millis(0));
+  direct.handle_event(event::IceCandidate{direct.pc(), candidate("host")}, Millis(0));
+  direct.handle_event(event::IceCandidate{direct.pc(), std::nullopt}, Millis(0));
   EXPECT_TRUE(errors().empty());
 }
 
@@ -208,16 +211,16 @@ TEST_F(RemotePeerIceTest, AFailedConnectionIsIceFailedSayingWhatIceHad) {
   config.max_restarts = 1;
   RemotePeer peer("b", std::nullopt, false, config, outputs);
   peer.connect(tracks);
-  peer.handle_event(event::IceCandidate{peer.pc(), candidate("srflx")}, base::Millis(0));
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, base::Millis(0));
+  peer.handle_event(event::IceCandidate{peer.pc(), candidate("srflx")}, Millis(0));
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, Millis(0));
   auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].code, base::ErrorCode::ice_failed);
   EXPECT_NE(seen[0].message.find("candidate types gathered: srflx;"), std::string::npos);
   EXPECT_NE(seen[0].message.find("likely cause"), std::string::npos);
   // The restart gathers anew: the last verdict says what that gathering had.
-  peer.handle_event(event::IceCandidate{peer.pc(), candidate("relay")}, base::Millis(1));
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, base::Millis(2));
+  peer.handle_event(event::IceCandidate{peer.pc(), candidate("relay")}, Millis(1));
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, Millis(2));
   seen = errors();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].code, base::ErrorCode::ice_failed);

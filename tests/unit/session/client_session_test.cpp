@@ -5,6 +5,9 @@
 #include "client/scripted_server.hpp"
 
 namespace rtcwire::session {
+
+using base::ErrorCode;
+
 namespace {
 
 using envelope::ClientEnvelope;
@@ -64,8 +67,8 @@ TEST(ClientSessionTest, AResumeOfAnotherSessionOrPastWhatWasSentChangesNothing) 
   ASSERT_TRUE(session.queue(envelope::Leave{}, 10).ok());
   auto other = resumed("t", 0);
   other.session = "s2";
-  EXPECT_EQ(resume(session, other).error().code, base::ErrorCode::invalid_state);
-  EXPECT_EQ(resume(session, resumed("t", 2)).error().code, base::ErrorCode::invalid_sequence);
+  EXPECT_EQ(resume(session, other).error().code, ErrorCode::invalid_state);
+  EXPECT_EQ(resume(session, resumed("t", 2)).error().code, ErrorCode::invalid_sequence);
   EXPECT_EQ(session.unacked_bytes(), 10u);
   EXPECT_EQ(session.take_resume_request()->token, "token-s1");
 }
@@ -75,8 +78,8 @@ TEST(ClientSessionTest, AnEndedSessionIsNotResumedAndItsLossIsReportedOnce) {
   (void)start(session, new_session("me", "s1"));
   session.membership().on_joined("lobby", {"p2"});
   ASSERT_TRUE(session.queue(envelope::Join{"lobby"}, 10).ok());
-  session.end(base::remote_error(base::ErrorCode::buffer_overflow, "first"));
-  session.end(base::remote_error(base::ErrorCode::invalid_sequence, "second"));
+  session.end(base::remote_error(ErrorCode::buffer_overflow, "first"));
+  session.end(base::remote_error(ErrorCode::invalid_sequence, "second"));
   EXPECT_TRUE(session.exists());  // its loss is still to be reported
   EXPECT_EQ(session.state(), SessionState::ended);
   EXPECT_EQ(session.peer_id(), "");
@@ -84,12 +87,12 @@ TEST(ClientSessionTest, AnEndedSessionIsNotResumedAndItsLossIsReportedOnce) {
 
   const auto loss = start(session, new_session("you", "s2"));
   ASSERT_TRUE(loss.has_value());
-  EXPECT_EQ(loss->reason.code, base::ErrorCode::buffer_overflow);
+  EXPECT_EQ(loss->reason.code, ErrorCode::buffer_overflow);
   EXPECT_EQ(loss->undelivered, std::vector<envelope::ClientEnvelope>{envelope::Join{"lobby"}});
   EXPECT_FALSE(session.membership().in_room());
   EXPECT_EQ(session.unacked_bytes(), 0u);
   EXPECT_EQ(session.next_seq(), 1u);
-  EXPECT_EQ(start(session, new_session("you", "s3"))->reason.code, base::ErrorCode::session_expired);
+  EXPECT_EQ(start(session, new_session("you", "s3"))->reason.code, ErrorCode::session_expired);
 }
 
 TEST(ClientSessionTest, QueueRefusesPastTheCapAndKeepsNothing) {
@@ -98,7 +101,7 @@ TEST(ClientSessionTest, QueueRefusesPastTheCapAndKeepsNothing) {
   ASSERT_TRUE(session.queue(envelope::Publish{1}, 20).ok());
   const auto full = session.queue(envelope::Publish{2}, 6);
   ASSERT_FALSE(full.ok());
-  EXPECT_EQ(full.error().code, base::ErrorCode::buffer_full);
+  EXPECT_EQ(full.error().code, ErrorCode::buffer_full);
   EXPECT_EQ(session.unacked_bytes(), 20u);
   EXPECT_EQ(session.next_seq(), 2u);
 }
@@ -117,16 +120,16 @@ TEST(ClientSessionTest, AResumeWithoutASessionIsRefusedAndChangesNothing) {
   ClientSession session(1024);
   const auto refused = session.welcome(resumed("t", 0));
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, base::ErrorCode::invalid_state);
+  EXPECT_EQ(refused.error().code, ErrorCode::invalid_state);
   EXPECT_EQ(session.state(), SessionState::none);
   EXPECT_EQ(to_string(SessionState::ended), "ended");
 }
 
 TEST(ClientSessionTest, OnlyRepliesThatDropTheSessionEndIt) {
-  EXPECT_TRUE(ClientSession::ends_session(base::ErrorCode::buffer_overflow));
-  EXPECT_TRUE(ClientSession::ends_session(base::ErrorCode::token_expired));
-  EXPECT_FALSE(ClientSession::ends_session(base::ErrorCode::rate_limited));
-  EXPECT_FALSE(ClientSession::ends_session(base::ErrorCode::invalid_room));
+  EXPECT_TRUE(ClientSession::ends_session(ErrorCode::buffer_overflow));
+  EXPECT_TRUE(ClientSession::ends_session(ErrorCode::token_expired));
+  EXPECT_FALSE(ClientSession::ends_session(ErrorCode::rate_limited));
+  EXPECT_FALSE(ClientSession::ends_session(ErrorCode::invalid_room));
 }
 
 }  // namespace

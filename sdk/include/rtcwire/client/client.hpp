@@ -53,8 +53,9 @@ struct ClientConfig {
   std::string sdk = "rtcwire-cpp";  // sent in hello, informational
   // The transport ladder, tried in this order; an upgrade to websocket follows a fallback when
   // websocket is in the list.
-  std::vector<engineio::TransportKind> transports{engineio::TransportKind::websocket, engineio::TransportKind::sse,
-                                        engineio::TransportKind::polling};
+  std::vector<engineio::TransportKind> transports{engineio::TransportKind::websocket,
+                                                  engineio::TransportKind::sse,
+                                                  engineio::TransportKind::polling};
   // Per transport attempt: from opening it to the server's welcome. A transport that has not
   // delivered the Engine.IO open packet by then counts as failed and the next one is tried.
   base::Millis handshake_timeout{5000};
@@ -69,7 +70,8 @@ struct ClientConfig {
   base::Millis upgrade_timeout{10000};
   // After a failed upgrade probe the session probes websocket again after these waits (±25%
   // jitter), the last one repeating; empty: one probe per connection.
-  std::vector<base::Millis> reprobe_after{base::Millis(5000), base::Millis(30000), base::Millis(5 * 60 * 1000)};
+  std::vector<base::Millis> reprobe_after{base::Millis(5000), base::Millis(30000),
+                                          base::Millis(5 * 60 * 1000)};
   // Each step down the ladder waits a random delay in this range: never a zero-delay loop.
   base::Millis ladder_delay_min{50};
   base::Millis ladder_delay_max{250};
@@ -89,10 +91,10 @@ struct ClientConfig {
 namespace client_event {
 struct StateChanged {
   ClientState state;
-  std::optional<base::Error> error;      // why, for reconnecting and disconnected
-  uint32_t attempt = 0;            // reconnecting: the attempt that comes next (1 for the first)
+  std::optional<base::Error> error;  // why, for reconnecting and disconnected
+  uint32_t attempt = 0;              // reconnecting: the attempt that comes next (1 for the first)
   std::optional<base::Millis> retry_in;  // reconnecting: the wait before it; empty while offline
-  bool resumed = false;            // connected: the previous session continues
+  bool resumed = false;                  // connected: the previous session continues
   // connected: what the welcome said, as it was then (a later event may change the client).
   std::string peer_id{};
   std::size_t max_message_bytes = 0;
@@ -102,7 +104,8 @@ struct StateChanged {
 // presence are gone, rebuild app state. `undelivered` are the requests the old session never
 // acknowledged, oldest first (the server may or may not have processed them).
 struct Resync {
-  base::Error reason;  // why the session could not continue, e.g. session_expired or buffer_overflow
+  base::Error
+      reason;  // why the session could not continue, e.g. session_expired or buffer_overflow
   std::vector<envelope::ClientEnvelope> undelivered;
 };
 struct RoomJoined {
@@ -206,7 +209,7 @@ class Client {
   base::Status peer_close(const std::string& peer, base::Millis now);
   base::Status peer_restart_ice(const std::string& peer, base::Millis now);
   base::Result<uint32_t> channel_open(const std::string& peer, std::string label,
-                                peer::ChannelOptions options, base::Millis now);
+                                      peer::ChannelOptions options, base::Millis now);
   base::Status channel_close(uint32_t channel, base::Millis now);
   // JS queued a payload of `bytes` for `channel` (it keeps the bytes).
   base::Status channel_enqueue(uint32_t channel, uint64_t bytes, base::Millis now);
@@ -217,13 +220,13 @@ class Client {
   // File transfers (docs/architecture.md, "File transfer"): the app's calls, the files channel's
   // messages, JS's reports.
   base::Result<uint32_t> file_send(const std::string& peer, std::string name, uint64_t size,
-                             std::string type, base::Millis now);
+                                   std::string type, base::Millis now);
   base::Status file_accept(uint32_t transfer, base::Millis now);
   base::Status file_reject(uint32_t transfer, base::Millis now);
   base::Status file_cancel(uint32_t transfer, base::Millis now);
   base::Status file_control(uint32_t channel, std::string_view text, base::Millis now);
   base::Result<peer::ChunkAnswer> file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
-                                       uint32_t length, base::Millis now);
+                                             uint32_t length, base::Millis now);
   base::Status file_sent(uint32_t transfer, uint64_t offset, uint32_t length, base::Millis now);
   base::Status file_digest(uint32_t transfer, std::string_view sha256, base::Millis now);
   // What the JS layer's RTCPeerConnections and RTCDataChannels did.

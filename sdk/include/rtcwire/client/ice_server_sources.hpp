@@ -31,7 +31,8 @@ class IceServerSources {
 
   // The server's credentials (welcome or an ice-servers answer), valid for `expire_in_ms`: asked
   // again at 80% of it. A bad list: remote invalid_ice_servers, the last good one stays.
-  base::Status server_list(const nlohmann::json& servers, std::uint64_t expire_in_ms, base::Millis now);
+  base::Status server_list(const nlohmann::json& servers, std::uint64_t expire_in_ms,
+                           base::Millis now);
   // The server refused an ice-servers request: asked again in 5 s, or never when it has no TURN.
   void server_refused(base::ErrorCode code, base::Millis now);
   // An ice-servers request went out; its answer is awaited.

@@ -26,8 +26,8 @@ std::string_view to_string(ReconnectReason reason);
 ReconnectReason reconnect_reason(base::ErrorCode code);
 
 struct ReconnectContext {
-  uint32_t attempt = 1;  // 1 for the first retry
-  base::Millis elapsed{0};     // since the established connection was lost
+  uint32_t attempt = 1;     // 1 for the first retry
+  base::Millis elapsed{0};  // since the established connection was lost
   ReconnectReason reason = ReconnectReason::connection_lost;
   // going_away: the server's window (already capped); clients spread uniformly over it rather than
   // all coming back on the same backoff step.
@@ -38,8 +38,8 @@ struct ReconnectPolicy {
   base::Millis initial{500};
   double factor = 2.0;
   base::Millis cap{10000};
-  std::optional<uint32_t> max_attempts;  // empty: never give up
-  std::optional<base::Millis> max_elapsed;     // empty: no time limit since the loss
+  std::optional<uint32_t> max_attempts;     // empty: never give up
+  std::optional<base::Millis> max_elapsed;  // empty: no time limit since the loss
 
   // The first retry after a silent drop waits at most this (and never more than `initial`): the
   // ping timeout has already cost pingInterval + pingTimeout, and a fleet that lost a path
@@ -51,7 +51,8 @@ struct ReconnectPolicy {
   // uniform in [0, min(initial, kSilentDropSpread)] for the first retry after a silent drop,
   // otherwise uniform in [0, min(cap, initial * factor^(attempt-1))]; empty once max_attempts or
   // max_elapsed is used up.
-  std::optional<base::Millis> next_delay(const ReconnectContext& context, base::RandomSource& random) const;
+  std::optional<base::Millis> next_delay(const ReconnectContext& context,
+                                         base::RandomSource& random) const;
 };
 
 }  // namespace rtcwire::client

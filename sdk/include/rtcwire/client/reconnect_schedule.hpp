@@ -29,10 +29,10 @@ enum class ReconnectState {
 std::string_view to_string(ReconnectState state);
 
 namespace reconnect_step {
-struct Stay {};                    // nothing changes for the client
-struct GiveUp {};                  // no more retries: the client is disconnected
-struct Wait {                      // the client is reconnecting
-  uint32_t attempt;                // the attempt that comes next (1 for the first)
+struct Stay {};                          // nothing changes for the client
+struct GiveUp {};                        // no more retries: the client is disconnected
+struct Wait {                            // the client is reconnecting
+  uint32_t attempt;                      // the attempt that comes next (1 for the first)
   std::optional<base::Millis> retry_in;  // empty while offline
 };
 struct Retry {};  // start the next attempt now
@@ -57,8 +57,8 @@ class ReconnectSchedule {
   base::Status established();
   // The connection (or the attempt to get it back) is gone. `going_away_within`: the server's
   // window for going_away.
-  base::Result<ReconnectStep> lost(ReconnectReason reason, base::Millis going_away_within, base::Millis now,
-                             base::RandomSource& random);
+  base::Result<ReconnectStep> lost(ReconnectReason reason, base::Millis going_away_within,
+                                   base::Millis now, base::RandomSource& random);
   base::Result<ReconnectStep> network_changed(bool online);
   base::Result<ReconnectStep> handle_timeout(base::Millis now);
   // The app closed the client.

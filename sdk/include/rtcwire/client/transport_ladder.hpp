@@ -56,13 +56,15 @@ class TransportLadder {
   // A new round, from the top (a transport that worked recently first): the transport to open.
   // `reconnecting`: past the last rung an HTTP transport is tried again alongside, for an attempt
   // stuck on a pooled connection that died with the last one.
-  base::Result<engineio::TransportKind> start(base::Millis now, std::optional<engineio::TransportKind> remembered,
-                              bool reconnecting);
+  base::Result<engineio::TransportKind> start(base::Millis now,
+                                              std::optional<engineio::TransportKind> remembered,
+                                              bool reconnecting);
   // The deadline passed: the transport to open now (the newest attempt keeps running alongside
   // when it is still opening), or nothing.
   std::optional<engineio::TransportKind> handle_timeout(base::Millis now);
   // The newest attempt failed before the Engine.IO open packet.
-  base::Result<LadderStep> attempt_failed(bool earlier_still_opening, base::Millis now, base::RandomSource& random);
+  base::Result<LadderStep> attempt_failed(bool earlier_still_opening, base::Millis now,
+                                          base::RandomSource& random);
   // An attempt (the newest or an earlier one) opened after `handshake`: the round is won.
   base::Status opened(base::Millis handshake);
   // The connection is given up or closed.
@@ -73,7 +75,8 @@ class TransportLadder {
   // The attempt on the current rung begins now: arms its head start when a next one exists.
   void begin_attempt(base::Millis now);
   // How long an attempt on `current` runs alone before `next` starts alongside it.
-  base::Millis head_start_before(engineio::TransportKind current, engineio::TransportKind next) const;
+  base::Millis head_start_before(engineio::TransportKind current,
+                                 engineio::TransportKind next) const;
   // A repeat starts after this many times the last handshake took: a fresh connection costs a
   // round trip more than a pooled one.
   static constexpr int kRepeatHeadStartHandshakes = 2;

@@ -61,8 +61,8 @@ class EngineIoConnection {
   // After a failed probe the next one waits reprobe_after[n] (the last one repeating) for the
   // n-th failure, ±25% jitter from `random_seed`; empty: one probe per connection.
   EngineIoConnection(std::unique_ptr<ClientTransport> transport, ProbeFactory probe_factory = {},
-                     base::Millis upgrade_timeout = base::Millis(10000), std::vector<base::Millis> reprobe_after = {},
-                     uint64_t random_seed = 0);
+                     base::Millis upgrade_timeout = base::Millis(10000),
+                     std::vector<base::Millis> reprobe_after = {}, uint64_t random_seed = 0);
 
   EngineIoState state() const { return state_; }
   TransportKind transport_kind() const { return transport_->kind(); }

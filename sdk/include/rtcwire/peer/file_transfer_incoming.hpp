@@ -59,7 +59,8 @@ class IncomingTransfer {
   void abandon(FileOutputs& out);
 
   // The sender. A message that breaks the protocol fails the transfer with invalid_transfer.
-  ChunkVerdict chunk(std::uint64_t offset, std::uint32_t length, base::Millis now, FileOutputs& out);
+  ChunkVerdict chunk(std::uint64_t offset, std::uint32_t length, base::Millis now,
+                     FileOutputs& out);
   void sender_done(std::string_view sha256, FileOutputs& out);
   void ended_by_sender(base::ErrorCode code, FileOutputs& out);
   // The offer came again (a new channel): tell the sender where this side stands.

@@ -90,7 +90,7 @@ class OutgoingTransfer {
   std::uint64_t sent_offset_ = 0;   // [0, sent_offset_) sent in this pass (or before it)
   std::uint64_t highest_sent_ = 0;  // the end of the furthest chunk ever sent: no ack passes it
   std::uint64_t acked_ = 0;
-  std::uint32_t pass_ = 0;      // +1 at each rewind
+  std::uint32_t pass_ = 0;            // +1 at each rewind
   base::Fifo<IssuedRead> under_way_;  // reads JS has not reported yet, oldest first
   std::uint64_t bytes_under_way_ = 0;
   std::string sha256_;  // empty until JS has hashed the whole Blob

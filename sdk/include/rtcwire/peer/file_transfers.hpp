@@ -57,7 +57,7 @@ class FileTransfers {
   // A chunk frame's header and length. Error invalid_transfer (origin remote) for a transfer that
   // is not receiving here: drop the bytes.
   base::Result<ChunkAnswer> handle_chunk(std::uint32_t sender_id, std::uint64_t offset,
-                                   std::uint32_t length, base::Millis now);
+                                         std::uint32_t length, base::Millis now);
 
   // JS, for outgoing transfers: a Read was sent; the SHA-256 of the Blob. For incoming ones: the
   // SHA-256 of the stored bytes. Errors: invalid_argument (unknown handle, malformed digest);

@@ -57,7 +57,8 @@ class PeerRegistry {
   base::Status connect(const std::string& peer);
   base::Status close(const std::string& peer);
   base::Status restart_ice(const std::string& peer);
-  base::Result<uint32_t> open_channel(const std::string& peer, std::string label, ChannelOptions options);
+  base::Result<uint32_t> open_channel(const std::string& peer, std::string label,
+                                      ChannelOptions options);
   base::Status close_channel(uint32_t channel);
   base::Status enqueue(uint32_t channel, uint64_t bytes);
   base::Status set_local_tracks(std::vector<LocalTrack> tracks);
@@ -68,13 +69,13 @@ class PeerRegistry {
   // (peer_not_found, peer_closed, invalid_argument, too_many_transfers). Channel: errors remote.
   // Reports of JS for a transfer that has ended, and messages of a closed channel, are dropped.
   base::Result<uint32_t> send_file(const std::string& peer, std::string name, uint64_t size,
-                             std::string type);
+                                   std::string type);
   base::Status accept_file(uint32_t transfer, base::Millis now);
   base::Status reject_file(uint32_t transfer);
   base::Status cancel_file(uint32_t transfer);
   base::Status file_control(uint32_t channel, std::string_view text, base::Millis now);
   base::Result<ChunkAnswer> file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
-                                 uint32_t length, base::Millis now);
+                                       uint32_t length, base::Millis now);
   base::Status file_sent(uint32_t transfer, uint64_t offset, uint32_t length);
   base::Status file_digest(uint32_t transfer, std::string_view sha256);
 

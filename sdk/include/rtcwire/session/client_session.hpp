@@ -94,7 +94,7 @@ class ClientSession {
   std::optional<SessionLoss> start(const envelope::Welcome& welcome);
 
   SessionState state_ = SessionState::none;
-  Identity identity_;      // valid while active
+  Identity identity_;            // valid while active
   base::Error ended_because_{};  // valid while ended: the first cause is the one worth reporting
   ReliableOutbox<envelope::ClientEnvelope> outbox_;
   ReliableInbox inbox_;

@@ -39,9 +39,9 @@ class ReliableOutbox {
   // changes nothing; an ack older than one already seen is harmless and ignored.
   base::Status acknowledge(envelope::Seq ack) {
     if (ack > last_seq_) {
-      return base::remote_error(base::ErrorCode::invalid_sequence, "ack " + std::to_string(ack) +
-                                                           " is past the last seq sent (" +
-                                                           std::to_string(last_seq_) + ")");
+      return base::remote_error(base::ErrorCode::invalid_sequence,
+                                "ack " + std::to_string(ack) + " is past the last seq sent (" +
+                                    std::to_string(last_seq_) + ")");
     }
     while (!entries_.empty() && entries_.front().seq <= ack) {
       bytes_ -= entries_.front().bytes;
