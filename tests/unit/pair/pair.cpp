@@ -12,12 +12,11 @@
 namespace rtcwire::testing {
 
 using base::Millis;
+using engineio::Packet;
+using engineio::PacketType;
 using engineio::TransportKind;
 
 namespace {
-
-using Packet;
-using PacketType;
 
 // RTCWIRE_PAIR_TRACE_LINES keeps more, for replaying a seed.
 std::size_t trace_lines() {
