@@ -443,7 +443,7 @@ void Client::refresh_ice_servers(Millis now) {
 
 void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
   const Millis lifetime{
-      static_cast<base::Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
+      static_cast<Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
   timers_.set(Timer::token_refresh, now + session::token_refresh_delay(lifetime));
 }
 

@@ -31,7 +31,7 @@ void append_to(Json& list, const Json& more) {
 
 Millis ice_servers_refresh_delay(std::uint64_t lifetime_ms) {
   const std::uint64_t bounded = std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40);
-  return std::max(Millis{static_cast<base::Millis::rep>(bounded / 5 * 4)}, Millis{1000});
+  return std::max(Millis{static_cast<Millis::rep>(bounded / 5 * 4)}, Millis{1000});
 }
 
 IceServerSources::IceServerSources(Json app, bool relay_only, bool has_provider)

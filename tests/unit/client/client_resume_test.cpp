@@ -35,13 +35,11 @@ std::vector<SentEnvelope> take_sent(ScriptedServer& server) {
   return sent;
 }
 
-SentEnvelope sequenced(envelope::ClientEnvelope envelope, envelope::Seq seq) {
-  return {std::move(envelope), seq};
-}
-SentEnvelope unsequenced(envelope::ClientEnvelope envelope) { return {std::move(envelope), 0}; }
-SentEnvelope ack(envelope::Seq seq) { return unsequenced(envelope::Ack{seq}); }
+SentEnvelope sequenced(ClientEnvelope envelope, Seq seq) { return {std::move(envelope), seq}; }
+SentEnvelope unsequenced(ClientEnvelope envelope) { return {std::move(envelope), 0}; }
+SentEnvelope ack(Seq seq) { return unsequenced(envelope::Ack{seq}); }
 
-envelope::Welcome resumed_welcome(envelope::Seq ack) {
+envelope::Welcome resumed_welcome(Seq ack) {
   auto welcome = testing::new_session("me", "session-1");
   welcome.resumed = true;
   welcome.ack = ack;
@@ -49,17 +47,17 @@ envelope::Welcome resumed_welcome(envelope::Seq ack) {
 }
 
 // Drops the connection and reconnects up to the hello; returns the hello. Discards the events.
-envelope::ClientEnvelope lose_and_reconnect(ScriptedServer& server) {
+ClientEnvelope lose_and_reconnect(ScriptedServer& server) {
   server.client.handle_transport_closed(server.generation, server.now);
   server.wait_for_reconnect();
   server.send_open_packet();
   server.take_events();
   const auto sent = take_sent(server);
   EXPECT_EQ(sent.size(), 1u);
-  return sent.empty() ? envelope::ClientEnvelope{envelope::Leave{}} : sent[0].envelope;
+  return sent.empty() ? ClientEnvelope{envelope::Leave{}} : sent[0].envelope;
 }
 
-envelope::ClientEnvelope resume_hello(envelope::Seq ack) {
+ClientEnvelope resume_hello(Seq ack) {
   return envelope::Hello{"test-sdk", envelope::ResumeRequest{"session-1", "token-session-1", ack}};
 }
 
@@ -204,7 +202,7 @@ TEST(ClientResumeTest, AnAckPiggybackedOnAServerEnvelopeTrimsWhatIsKept) {
   server.join_room("lobby", {"p2"});  // client seq 1, server seq 1
   ASSERT_TRUE(server.client.publish("a", server.now).ok());
   ASSERT_GT(server.client.buffered_bytes(), 0u);
-  const auto with_ack = [&](envelope::Seq seq, envelope::Seq ack) {
+  const auto with_ack = [&](Seq seq, Seq ack) {
     const std::string text = envelope::encode(envelope::ServerEnvelope{Published{"p2", "x"}}, seq);
     server.client.handle_transport_text(server.generation, "4" + envelope::with_ack(text, ack),
                                         server.now);
@@ -364,8 +362,8 @@ TEST(ClientResumeTest, ResyncReportsUndeliveredRequestsAndResetsTheRoom) {
   EXPECT_FALSE(std::get<ev::StateChanged>(events[1]).resumed);
   const auto& resync = std::get<ev::Resync>(events[0]);
   EXPECT_EQ(resync.reason.code, ErrorCode::invalid_sequence);
-  const std::vector<envelope::ClientEnvelope> undelivered{envelope::DirectTo{"p2", {{"n", 1}}},
-                                                          envelope::SignalTo{"p2", "offer"}};
+  const std::vector<ClientEnvelope> undelivered{envelope::DirectTo{"p2", {{"n", 1}}},
+                                                envelope::SignalTo{"p2", "offer"}};
   EXPECT_EQ(resync.undelivered, undelivered);
   EXPECT_FALSE(server.client.membership().in_room());
 
@@ -401,8 +399,7 @@ TEST(ClientResumeTest, BufferOverflowEndsTheSessionAndTheNextConnectIsFresh) {
   EXPECT_EQ(resync->reason.code, ErrorCode::buffer_overflow);
   EXPECT_EQ(resync->reason.message, "too slow");
   // The join was never acknowledged: the server may or may not have seen it.
-  EXPECT_EQ(resync->undelivered,
-            std::vector<envelope::ClientEnvelope>({envelope::Join{"lobby", 1}}));
+  EXPECT_EQ(resync->undelivered, std::vector<ClientEnvelope>({envelope::Join{"lobby", 1}}));
 }
 
 TEST(ClientResumeTest, AResumeTheClientCannotTrustStartsOverOnTheNextConnection) {

@@ -13,7 +13,7 @@ namespace {
 using envelope::ClientEnvelope;
 using testing::new_session;
 
-envelope::Welcome resumed(std::string token, envelope::Seq ack) {
+envelope::Welcome resumed(std::string token, Seq ack) {
   auto welcome = new_session("me", "s1");
   welcome.token = std::move(token);
   welcome.resumed = true;
@@ -88,7 +88,7 @@ TEST(ClientSessionTest, AnEndedSessionIsNotResumedAndItsLossIsReportedOnce) {
   const auto loss = start(session, new_session("you", "s2"));
   ASSERT_TRUE(loss.has_value());
   EXPECT_EQ(loss->reason.code, ErrorCode::buffer_overflow);
-  EXPECT_EQ(loss->undelivered, std::vector<envelope::ClientEnvelope>{envelope::Join{"lobby"}});
+  EXPECT_EQ(loss->undelivered, std::vector<ClientEnvelope>{envelope::Join{"lobby"}});
   EXPECT_FALSE(session.membership().in_room());
   EXPECT_EQ(session.unacked_bytes(), 0u);
   EXPECT_EQ(session.next_seq(), 1u);
