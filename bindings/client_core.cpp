@@ -18,13 +18,30 @@
 #include "rtcwire/peer/peer_event.hpp"
 
 namespace rtcwire::bindings {
+
+using base::Error;
+using base::ErrorCode;
+using base::local_error;
+using base::Millis;
+using base::Result;
+using base::Status;
+using client::Client;
+using client::ClientConfig;
+using client::encode_error;
+using client::encode_outputs;
+using client::millis_from_js;
+using client::parse_app_data;
+using client::parse_channel_options;
+using client::parse_client_config;
+using client::parse_local_tracks;
+
 namespace {
 
-std::string status_text(const base::Status& status) {
-  return status ? std::string() : client::encode_error(status.error());
+std::string status_text(const Status& status) {
+  return status ? std::string() : encode_error(status.error());
 }
 
-base::Millis to_millis(double now) { return client::millis_from_js(now); }
+Millis to_millis(double now) { return millis_from_js(now); }
 
 // {"<name>": n} for a handle or op id the app keeps, or the error.
 bool is_size(double value) {
@@ -33,44 +50,44 @@ bool is_size(double value) {
 }
 
 std::string size_error() {
-  return client::encode_error(base::local_error(base::ErrorCode::invalid_argument,
-                                                "sizes and offsets are whole numbers of bytes"));
+  return encode_error(
+      local_error(ErrorCode::invalid_argument, "sizes and offsets are whole numbers of bytes"));
 }
 
-std::string handle_text(const char* name, const base::Result<uint32_t>& handle) {
-  if (!handle) return client::encode_error(handle.error());
+std::string handle_text(const char* name, const Result<uint32_t>& handle) {
+  if (!handle) return encode_error(handle.error());
   return std::string("{\"") + name + "\":" + std::to_string(handle.value()) + "}";
 }
 
 class ClientCore {
  public:
   explicit ClientCore(const std::string& config_json)
-      : ClientCore(client::parse_client_config(config_json)) {}
+      : ClientCore(parse_client_config(config_json)) {}
 
   std::string connect(double now) {
-    if (config_error_) return client::encode_error(*config_error_);
+    if (config_error_) return encode_error(*config_error_);
     return status_text(client_.connect(to_millis(now)));
   }
   // {"request": id} naming the `joined` or `error` event that will answer it, or an error.
   std::string join(std::string room, double now) {
     auto request = client_.join(std::move(room), to_millis(now));
-    if (!request) return client::encode_error(request.error());
+    if (!request) return encode_error(request.error());
     return "{\"request\":" + std::to_string(request.value()) + "}";
   }
   std::string leave(double now) { return status_text(client_.leave(to_millis(now))); }
   std::string publish(const std::string& data_json, double now) {
-    auto data = client::parse_app_data(data_json);
-    if (!data) return client::encode_error(data.error());
+    auto data = parse_app_data(data_json);
+    if (!data) return encode_error(data.error());
     return status_text(client_.publish(std::move(data.value()), to_millis(now)));
   }
   std::string send(std::string peer, const std::string& data_json, double now) {
-    auto data = client::parse_app_data(data_json);
-    if (!data) return client::encode_error(data.error());
+    auto data = parse_app_data(data_json);
+    if (!data) return encode_error(data.error());
     return status_text(client_.send(std::move(peer), std::move(data.value()), to_millis(now)));
   }
   std::string signal(std::string peer, const std::string& data_json, double now) {
-    auto data = client::parse_app_data(data_json);
-    if (!data) return client::encode_error(data.error());
+    auto data = parse_app_data(data_json);
+    if (!data) return encode_error(data.error());
     return status_text(client_.signal(std::move(peer), std::move(data.value()), to_millis(now)));
   }
   void close(double now) { client_.close(to_millis(now)); }
@@ -80,8 +97,8 @@ class ClientCore {
   // policy: '' (unchanged), 'all' or 'relay'.
   std::string setIceServers(const std::string& servers_json, const std::string& policy,
                             double now) {
-    auto servers = client::parse_app_data(servers_json);
-    if (!servers) return client::encode_error(servers.error());
+    auto servers = parse_app_data(servers_json);
+    if (!servers) return encode_error(servers.error());
     return status_text(client_.set_ice_servers(std::move(servers.value()), policy, to_millis(now)));
   }
   void iceServersProvided(const std::string& json, double now) {
@@ -94,7 +111,7 @@ class ClientCore {
   // app's peer commands.
   std::string peerEvent(const std::string& event_json, double now) {
     auto event = peer::parse_peer_event(event_json);
-    if (!event) return client::encode_error(event.error());
+    if (!event) return encode_error(event.error());
     client_.handle_peer_event(event.value(), to_millis(now));
     return {};
   }
@@ -109,8 +126,8 @@ class ClientCore {
   }
   std::string channelOpen(const std::string& peer, std::string label,
                           const std::string& options_json, double now) {
-    auto options = client::parse_channel_options(options_json);
-    if (!options) return client::encode_error(options.error());
+    auto options = parse_channel_options(options_json);
+    if (!options) return encode_error(options.error());
     return handle_text("channel", client_.channel_open(peer, std::move(label),
                                                        std::move(options.value()), to_millis(now)));
   }
@@ -119,15 +136,14 @@ class ClientCore {
   }
   std::string channelEnqueue(uint32_t channel, double bytes, double now) {
     if (!(bytes >= 0 && bytes <= 9007199254740991.0)) {
-      return client::encode_error(
-          base::local_error(base::ErrorCode::invalid_argument, "bytes must be a size"));
+      return encode_error(local_error(ErrorCode::invalid_argument, "bytes must be a size"));
     }
     return status_text(
         client_.channel_enqueue(channel, static_cast<uint64_t>(bytes), to_millis(now)));
   }
   std::string setLocalTracks(const std::string& tracks_json, double now) {
-    auto tracks = client::parse_local_tracks(tracks_json);
-    if (!tracks) return client::encode_error(tracks.error());
+    auto tracks = parse_local_tracks(tracks_json);
+    if (!tracks) return encode_error(tracks.error());
     return status_text(client_.set_local_tracks(std::move(tracks.value()), to_millis(now)));
   }
   std::string replaceTrack(uint32_t old, uint32_t replacement, double now) {
@@ -162,7 +178,7 @@ class ClientCore {
     if (!is_size(offset)) return size_error();
     auto answer = client_.file_chunk(channel, transfer, static_cast<uint64_t>(offset), length,
                                      to_millis(now));
-    if (!answer) return client::encode_error(answer.error());
+    if (!answer) return encode_error(answer.error());
     return peer::encode_chunk_answer(answer.value());
   }
   std::string fileSent(uint32_t transfer, double offset, uint32_t length, double now) {
@@ -203,16 +219,16 @@ class ClientCore {
   }
 
   // Everything the core produced since the last call (see encode_outputs).
-  std::string takeOutputs() { return client::encode_outputs(client_); }
+  std::string takeOutputs() { return encode_outputs(client_); }
 
  private:
-  explicit ClientCore(base::Result<client::ClientConfig> config)
-      : client_(config ? std::move(config.value()) : client::ClientConfig{}) {
+  explicit ClientCore(Result<ClientConfig> config)
+      : client_(config ? std::move(config.value()) : ClientConfig{}) {
     if (!config) config_error_ = config.error();
   }
 
-  client::Client client_;
-  std::optional<base::Error> config_error_;
+  Client client_;
+  std::optional<Error> config_error_;
 };
 
 }  // namespace
