@@ -13,7 +13,7 @@ namespace {
 using envelope::ClientEnvelope;
 using testing::new_session;
 
-envelope::Welcome resumed(std::string token, Seq ack) {
+envelope::Welcome resumed(std::string token, envelope::Seq ack) {
   auto welcome = new_session("me", "s1");
   welcome.token = std::move(token);
   welcome.resumed = true;
