@@ -2,22 +2,7 @@
 
 namespace rtcwire::json_writer {
 
-void put_string(std::string& out, std::string_view text) {
-  // Most strings (ids, names, the frames the core sends) are printable ASCII: written here with no
-  // copy into a JSON value; anything else goes through nlohmann's serializer.
-  const std::size_t start = out.size();
-  out += '"';
-  for (const char c : text) {
-    if (c < ' ' || c > '~') {
-      out.resize(start);
-      put_json(out, nlohmann::json(text));
-      return;
-    }
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
-}
+void put_string(std::string& out, std::string_view text) { put_json(out, nlohmann::json(text)); }
 
 void put_json(std::string& out, const nlohmann::json& value) {
   out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

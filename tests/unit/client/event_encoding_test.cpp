@@ -52,22 +52,6 @@ TEST(ClientEventEncodingTest, StringsAreEscapedAndInvalidUtf8Replaced) {
   EXPECT_EQ(text.find('\n'), std::string::npos) << "control characters are escaped";
 }
 
-// Printable ASCII takes a shortcut past the serializer: the text must be the serializer's, byte
-// for byte, and anything else must still reach it.
-TEST(ClientEventEncodingTest, StringsAreWrittenAsTheSerializerWritesThem) {
-  std::string printable;
-  for (char c = ' '; c <= '~'; ++c) printable += c;
-  for (const std::string& text :
-       {std::string(), printable, std::string("4{\"data\":{\"s\":\"a\\\\\"b\"},\"seq\":7}"),
-        std::string("tab\tend"), std::string("del\x7f"), std::string("caf\xc3\xa9"),
-        std::string("bad\xff"), std::string("nul\0in", 6)}) {
-    const std::string expected = R"({"type":"send","generation":1,"text":)" +
-                                 Json(text).dump(-1, ' ', false, Json::error_handler_t::replace) +
-                                 "}";
-    EXPECT_EQ(encode_action(SendFrame{1, text}), expected);
-  }
-}
-
 TEST(ClientEventEncodingTest, EventsCarryTheirData) {
   ev::StateChanged connected{ClientState::connected, std::nullopt, 0, std::nullopt, true};
   connected.peer_id = "me";

@@ -12,7 +12,7 @@
 
 namespace rtcwire::json_writer {
 
-// A JSON string as nlohmann's serializer writes it: invalid UTF-8 becomes U+FFFD.
+// A JSON string, by nlohmann's serializer: invalid UTF-8 becomes U+FFFD.
 void put_string(std::string& out, std::string_view text);
 void put_json(std::string& out, const nlohmann::json& value);
 void put_bool(std::string& out, bool value);
