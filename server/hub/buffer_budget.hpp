@@ -14,7 +14,8 @@ class BufferBudget {
   // Whether `bytes` more stay within the cap. Only relayed messages are refused on this: what the
   // server says itself (presence, errors, pings) is small and always buffered.
   bool fits(std::size_t bytes) const { return bytes <= cap_ - std::min(used_, cap_); }
-  // Past the cap, receivers that keep up are still served, up to this hard ceiling.
+  // Past the cap, senders holding little of their receiver's buffer are still served, up to this
+  // hard ceiling.
   bool fits_ceiling(std::size_t bytes) const {
     return bytes <= 2 * cap_ - std::min(used_, 2 * cap_);
   }

@@ -650,21 +650,22 @@ void SignallingHub::relay_to_peer(PeerSession& sender, PeerSession& target,
 SignallingHub::RelayCheck SignallingHub::check_relay(const PeerSession& sender, PeerSession& to,
                                                      std::size_t bytes) {
   if (to.overflowed) return RelayCheck::skip;  // ending already
+  const std::size_t cap = to.outbox.byte_cap();
+  const std::size_t held = to.relayed_from(sender.peer);
   if (!budget_.fits(bytes)) {
-    // The budget went to receivers that fell behind: those that keep up (a sixteenth of their
-    // buffer unacknowledged) are still served, so the well-behaved do not pay for the others.
-    const bool keeping_up = to.outbox.bytes() + bytes <= to.outbox.byte_cap() / 16;
-    if (!keeping_up || !budget_.fits_ceiling(bytes)) return RelayCheck::server_busy;
+    // The budget went to receivers that fell behind. A sender that holds little of its receiver's
+    // buffer (a sixteenth) is not the cause and is still served: a receiver flooded by someone
+    // else's publishes lags, and its other correspondents must not pay for that.
+    const bool sender_light = held + bytes <= cap / 16;
+    if (!sender_light || !budget_.fits_ceiling(bytes)) return RelayCheck::server_busy;
   }
   // A detached receiver reads nothing: past its buffer it ends (send_encoded), as it always did.
   if (!to.connection) return RelayCheck::buffer;
   // Relays may fill all but an eighth of a receiver's buffer, so the server's own envelopes
   // (presence, errors) always fit; one sender may fill at most half of that, so it cannot crowd
   // out the others.
-  const std::size_t cap = to.outbox.byte_cap();
   const std::size_t for_relays = cap - cap / 8;
   // Whatever the sizes, an empty buffer takes one message, and a sender holding nothing may send.
-  const std::size_t held = to.relayed_from(sender.peer);
   const bool fits = (to.outbox.bytes() == 0 || to.outbox.bytes() + bytes <= for_relays) &&
                     (held == 0 || held + bytes <= for_relays / 2);
   if (fits) return RelayCheck::buffer;

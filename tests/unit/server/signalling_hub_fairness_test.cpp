@@ -312,5 +312,28 @@ TEST_F(FairnessTest, TheGlobalBudgetRefusesRelaysToLaggingReceiversAndIsGivenBac
   EXPECT_EQ(fair_hub->buffer_budget().used(), 0u);
 }
 
+TEST_F(FairnessTest, PastTheBudgetASenderHoldingLittleOfItsReceiversBufferIsStillServed) {
+  settings.max_buffered_bytes = 6000;
+  settings.resume_buffer_bytes = 64 * 1024;  // a sixteenth: 4 KiB
+  start();
+  // bob floods the room and neither alice nor mallory acknowledges: the budget fills.
+  const std::string chunk(1000, 's');
+  HubOutput out;
+  for (int i = 0; i < 20 && !out.rejection; ++i) out = say(bob, envelope::Publish{chunk});
+  ASSERT_TRUE(out.rejection);
+  EXPECT_EQ(out.rejection->code, ErrorCode::server_busy);
+  // alice lags behind on bob's publishes (with this direct, more than a sixteenth of her buffer
+  // unacknowledged), but mallory holds nothing there: her direct gets through. The abuse test's
+  // control pair in the attacker's room timed out on exactly this refusal (a clean-clone run).
+  const std::string direct(2000, 'd');
+  const HubOutput light = say(mallory, envelope::DirectTo{peer_of(alice), direct});
+  EXPECT_FALSE(light.rejection) << light.rejection->message;
+  EXPECT_EQ(received_by(light, alice).size(), 1u);
+  // bob, who filled it, is still refused.
+  const HubOutput heavy = say(bob, envelope::DirectTo{peer_of(alice), direct});
+  ASSERT_TRUE(heavy.rejection);
+  EXPECT_EQ(heavy.rejection->code, ErrorCode::server_busy);
+}
+
 }  // namespace
 }  // namespace rtcwire::server
