@@ -18,6 +18,23 @@
 #include "rtcwire/peer/peer_event.hpp"
 
 namespace rtcwire::bindings {
+
+using base::Error;
+using base::ErrorCode;
+using base::local_error;
+using base::Millis;
+using base::Result;
+using base::Status;
+using client::Client;
+using client::ClientConfig;
+using client::encode_error;
+using client::encode_outputs;
+using client::millis_from_js;
+using client::parse_app_data;
+using client::parse_channel_options;
+using client::parse_client_config;
+using client::parse_local_tracks;
+
 namespace {
 
 std::string status_text(const Status& status) {

@@ -13,6 +13,9 @@
 
 namespace rtcwire::server {
 
+using base::Millis;
+using base::Result;
+
 enum class AuthMode {
   off,       // tokens are ignored: anyone may join any room
   optional,  // a token, when given, must be valid and is enforced; without one, anyone

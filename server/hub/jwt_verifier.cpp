@@ -68,7 +68,7 @@ std::optional<std::vector<unsigned char>> es256_der(std::string_view raw) {
 
 std::optional<nlohmann::json> decode_json_part(std::string_view part) {
   const auto text = base64url_decode(part);
-  if (!text || json_nesting_depth(*text, 16) < 0) return std::nullopt;
+  if (!text || base::json_nesting_depth(*text, 16) < 0) return std::nullopt;
   auto json = nlohmann::json::parse(*text, nullptr, false);
   if (json.is_discarded() || !json.is_object()) return std::nullopt;
   return json;

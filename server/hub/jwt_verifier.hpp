@@ -15,6 +15,12 @@
 
 namespace rtcwire::server {
 
+using base::Error;
+using base::ErrorCode;
+using base::local_error;
+using base::remote_error;
+using base::Result;
+
 enum class JwtAlgorithm { hs256, rs256, es256 };
 
 std::string_view to_string(JwtAlgorithm algorithm);

@@ -19,6 +19,12 @@
 
 namespace rtcwire::server {
 
+using base::Millis;
+using base::Result;
+using base::Status;
+using session::ReliableInbox;
+using session::ReliableOutbox;
+
 using ConnectionId = std::uint64_t;
 
 // One server -> client envelope kept until acknowledged, encoded with its seq.

@@ -18,6 +18,8 @@
 
 namespace rtcwire::server {
 
+using base::Millis;
+
 class RateMemory {
  public:
   static constexpr std::size_t kMaxEntries = 16384;

@@ -10,6 +10,8 @@
 
 namespace rtcwire::server {
 
+using base::Millis;
+
 struct RateLimits {
   std::size_t messages_per_second = 1000;  // envelopes of any type, acks included
   std::size_t message_burst = 2000;

@@ -29,6 +29,13 @@
 
 namespace rtcwire::server {
 
+using base::Error;
+using base::ErrorCode;
+using base::Millis;
+using base::remote_error;
+using base::Result;
+using session::ReliableInbox;
+
 struct HubSettings {
   std::size_t max_message_bytes = 65536;          // largest envelope accepted from a client
   Millis resume_window{120000};                   // how long a session outlives its connection

@@ -5,6 +5,8 @@
 
 namespace rtcwire::server {
 
+using base::Millis;
+
 class TokenBucket {
  public:
   // Starts full.

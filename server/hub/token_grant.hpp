@@ -14,6 +14,11 @@
 
 namespace rtcwire::server {
 
+using base::Error;
+using base::ErrorCode;
+using base::remote_error;
+using base::Result;
+
 struct TokenGrant {
   std::string user;                        // `sub`; empty when the token has none
   std::optional<std::int64_t> expires;     // `exp`, seconds since the epoch

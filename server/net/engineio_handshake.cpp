@@ -40,7 +40,7 @@ std::variant<EngineIoRoute, HandshakeError> route_engineio_request(
   // Same order of checks as the stock server: verify() first, then handshake().
   const auto transport_name = query_parameter(request.query, "transport");
   const auto transport =
-      transport_name ? transport_kind_from_string(*transport_name) : std::nullopt;
+      transport_name ? engineio::transport_kind_from_string(*transport_name) : std::nullopt;
   if (!transport || !enabled.contains(*transport)) return HandshakeError::unknown_transport;
   const bool eio4 = query_parameter(request.query, "EIO") == "4";
 

@@ -12,6 +12,8 @@
 
 namespace rtcwire::server {
 
+using engineio::TransportKind;
+
 // Values of the stock server's Server.errors.
 enum class HandshakeError {
   unknown_transport = 0,

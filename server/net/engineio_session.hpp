@@ -17,6 +17,8 @@
 
 namespace rtcwire::server {
 
+using engineio::TransportKind;
+
 class HttpSession;
 class Server;
 

@@ -53,7 +53,7 @@ std::optional<std::pair<char32_t, std::size_t>> decode_utf8(std::string_view tex
 
 // Characters that are invisible, reorder text on screen or break a line (Unicode Cc, Cf, Zl, Zp:
 // zero-width and bidirectional marks, U+180E, tag characters, ...), so a reader would not see them.
-bool invisible(char32_t code) { return is_control_format_or_separator(code); }
+bool invisible(char32_t code) { return base::is_control_format_or_separator(code); }
 
 // A value that reads as one token after `key=`: no quoting needed.
 bool plain_token(std::string_view value) {

@@ -15,6 +15,8 @@
 
 namespace rtcwire::server {
 
+using base::Millis;
+
 struct SuppressedLines {
   std::string key;
   std::size_t count = 0;

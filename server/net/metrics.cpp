@@ -5,6 +5,9 @@
 #include "rtcwire/engineio/transport_kind.hpp"
 
 namespace rtcwire::server {
+
+using engineio::TransportKind;
+
 namespace {
 
 void bump(std::map<std::string, std::uint64_t, std::less<>>& counters, std::string_view key) {

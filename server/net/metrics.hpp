@@ -13,6 +13,8 @@
 
 namespace rtcwire::server {
 
+using base::Millis;
+
 enum class RefusedRequest { origin, host };
 
 class Metrics {

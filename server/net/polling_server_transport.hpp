@@ -9,6 +9,8 @@
 
 namespace rtcwire::server {
 
+using engineio::TransportKind;
+
 class HttpSession;
 
 class PollingServerTransport final : public ServerTransport,

@@ -38,6 +38,12 @@
 
 namespace rtcwire::server {
 
+using base::ErrorCode;
+using base::local_error;
+using base::Millis;
+using base::Result;
+using engineio::TransportKind;
+
 class EngineIoSession;
 class HttpSession;
 

@@ -90,7 +90,7 @@ std::variant<TransportSet, OptionsError> parse_transports(std::string_view list)
   while (start <= list.size()) {
     const std::size_t end = std::min(list.find(',', start), list.size());
     const std::string_view name = list.substr(start, end - start);
-    const auto kind = transport_kind_from_string(name);
+    const auto kind = engineio::transport_kind_from_string(name);
     if (!kind) {
       return OptionsError{
           "--transports expects a comma-separated list of websocket, sse and "

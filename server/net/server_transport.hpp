@@ -14,6 +14,8 @@
 
 namespace rtcwire::server {
 
+using engineio::TransportKind;
+
 class ServerTransport;
 
 // What a transport reports to the session it carries.

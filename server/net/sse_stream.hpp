@@ -22,6 +22,8 @@
 
 namespace rtcwire::server {
 
+using engineio::TransportKind;
+
 class SseStream final : public ServerTransport, public std::enable_shared_from_this<SseStream> {
  public:
   // `http_version` of the request; `allow_origin`, when not empty, is sent as

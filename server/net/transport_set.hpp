@@ -8,6 +8,8 @@
 
 namespace rtcwire::server {
 
+using engineio::TransportKind;
+
 class TransportSet {
  public:
   static TransportSet all() { return TransportSet(true); }

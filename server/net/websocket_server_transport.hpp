@@ -20,6 +20,8 @@
 
 namespace rtcwire::server {
 
+using engineio::TransportKind;
+
 class WebSocketServerTransport final
     : public ServerTransport,
       public std::enable_shared_from_this<WebSocketServerTransport> {

@@ -26,21 +26,21 @@ using namespace rtcwire;
 
 // A client that has completed its handshake, so frames reach every envelope handler.
 // Heap-allocated: a Client stays where it was made (its connections call back into it).
-std::unique_ptr<Client> connected_client() {
-  ClientConfig config;
+std::unique_ptr<client::Client> connected_client() {
+  client::ClientConfig config;
   config.url = "http://127.0.0.1:9";
-  auto made = std::make_unique<Client>(config);
-  Client& client = *made;
-  (void)client.connect(Millis(0));
-  client.handle_transport_open(1, Millis(0));
+  auto made = std::make_unique<client::Client>(config);
+  client::Client& client = *made;
+  (void)client.connect(base::Millis(0));
+  client.handle_transport_open(1, base::Millis(0));
   client.handle_transport_text(
       1, R"(0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})",
-      Millis(0));
+      base::Millis(0));
   client.handle_transport_text(
       1, R"(4{"v":1,"t":"welcome","peer":"me","session":"s","token":"t","maxMessageBytes":65536})",
-      Millis(0));
+      base::Millis(0));
   client.handle_transport_text(1, R"(4{"seq":1,"v":1,"t":"joined","room":"r","peers":["p"]})",
-                               Millis(0));
+                               base::Millis(0));
   while (client.poll_action()) {
   }
   while (client.poll_event()) {
@@ -49,38 +49,38 @@ std::unique_ptr<Client> connected_client() {
 }
 
 // Answers the client's newest GET (polling) with `body`; returns false when none is pending.
-bool answer_poll(Client& client, std::optional<HttpRequest>& pending, std::string_view body,
-                 Millis now) {
+bool answer_poll(client::Client& client, std::optional<engineio::HttpRequest>& pending,
+                 std::string_view body, base::Millis now) {
   if (!pending) return false;
-  const HttpRequest request = *pending;
+  const engineio::HttpRequest request = *pending;
   pending.reset();
   client.handle_http_response(request.generation, request.id, 200, body, now);
   return true;
 }
 
 // The outputs as the Wasm boundary encodes them: always JSON that parses (valid UTF-8 included).
-void encode_outputs_checked(Client& client) {
-  if (envelope::Json::parse(encode_outputs(client), nullptr, false).is_discarded()) {
+void encode_outputs_checked(client::Client& client) {
+  if (envelope::Json::parse(client::encode_outputs(client), nullptr, false).is_discarded()) {
     __builtin_trap();
   }
 }
 
 // A config that parses must make a client that connects or refuses with an error value.
 void fuzz_config(std::string_view input) {
-  auto config = parse_client_config(input);
+  auto config = client::parse_client_config(input);
   if (!config) return;
-  Client client(std::move(config.value()));
-  (void)client.connect(Millis(0));
+  client::Client client(std::move(config.value()));
+  (void)client.connect(base::Millis(0));
   encode_outputs_checked(client);
 }
 
-void take_outputs(Client& client, std::optional<HttpRequest>& pending) {
+void take_outputs(client::Client& client, std::optional<engineio::HttpRequest>& pending) {
   while (auto action = client.poll_action()) {
-    if (auto* request = std::get_if<HttpRequest>(&*action)) {
-      if (request->method == HttpMethod::get) {
+    if (auto* request = std::get_if<engineio::HttpRequest>(&*action)) {
+      if (request->method == engineio::HttpMethod::get) {
         pending = *request;
       } else {
-        client.handle_http_response(request->generation, request->id, 200, "ok", Millis(0));
+        client.handle_http_response(request->generation, request->id, 200, "ok", base::Millis(0));
       }
     }
   }
@@ -91,17 +91,17 @@ void take_outputs(Client& client, std::optional<HttpRequest>& pending) {
 // Feeds each line as a polling response (and, alternately, as a websocket upgrade probe frame)
 // to a client connected over polling with an upgrade offered.
 void fuzz_polling_client(std::string_view input) {
-  ClientConfig config;
+  client::ClientConfig config;
   config.url = "http://127.0.0.1:9";
-  config.transports = {TransportKind::polling, TransportKind::websocket};
-  Client client(config);
-  std::optional<HttpRequest> pending;
-  (void)client.connect(Millis(0));
+  config.transports = {engineio::TransportKind::polling, engineio::TransportKind::websocket};
+  client::Client client(config);
+  std::optional<engineio::HttpRequest> pending;
+  (void)client.connect(base::Millis(0));
   take_outputs(client, pending);
   answer_poll(
       client, pending,
       R"(0{"sid":"s","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000})",
-      Millis(0));
+      base::Millis(0));
   take_outputs(client, pending);
   int64_t now = 0;
   bool to_probe = false;
@@ -111,10 +111,10 @@ void fuzz_polling_client(std::string_view input) {
     if (end == std::string_view::npos) end = input.size();
     const std::string_view line = input.substr(start, end - start);
     if (to_probe) {
-      client.handle_transport_open(2, Millis(now));
-      client.handle_transport_text(2, line, Millis(now += 10));
-    } else if (!answer_poll(client, pending, line, Millis(now += 10))) {
-      client.handle_timeout(Millis(now += 1000));
+      client.handle_transport_open(2, base::Millis(now));
+      client.handle_transport_text(2, line, base::Millis(now += 10));
+    } else if (!answer_poll(client, pending, line, base::Millis(now += 10))) {
+      client.handle_timeout(base::Millis(now += 1000));
     }
     to_probe = !to_probe;
     take_outputs(client, pending);
@@ -145,13 +145,13 @@ void fuzz_file_transfers(std::string_view input) {
     if (line.size() >= 4 && line[0] == '#') {
       const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(line[i]); };
       (void)files.handle_chunk(byte(1) % 4, std::uint64_t{byte(2)} * 4093, byte(3) * 97u + 1,
-                               Millis(now));
+                               base::Millis(now));
     } else if (line == "close") {
       files.channel_closed();
     } else if (line == "open") {
       files.channel_opened(static_cast<std::uint32_t>(now));
     } else {
-      (void)files.handle_control(line, Millis(now));
+      (void)files.handle_control(line, base::Millis(now));
     }
     while (auto action = files.poll_action()) {
       if (auto* read = std::get_if<peer::file_action::Read>(&*action)) {
@@ -167,7 +167,7 @@ void fuzz_file_transfers(std::string_view input) {
     }
     while (auto event = files.poll_event()) {
       if (auto* offered = std::get_if<peer::file_event::Offered>(&*event)) {
-        (void)files.accept(offered->transfer, Millis(now));
+        (void)files.accept(offered->transfer, base::Millis(now));
       }
       if (envelope::Json::parse(peer::encode_file_event(*event, "p"), nullptr, false)
               .is_discarded()) {
@@ -185,8 +185,8 @@ void fuzz_file_transfers(std::string_view input) {
 // parses it), or, after a '>', the data of a signal from "p" (a JSON text, or else that text as a
 // string): negotiation messages are the peer layer's. Outputs must encode as JSON throughout.
 void fuzz_peers(std::string_view input) {
-  const std::unique_ptr<Client> connected = connected_client();
-  Client& client = *connected;
+  const std::unique_ptr<client::Client> connected = connected_client();
+  client::Client& client = *connected;
   int64_t now = 0;
   uint64_t seq = 1;
   std::size_t start = 0;
@@ -202,14 +202,14 @@ void fuzz_peers(std::string_view input) {
           {"v", 1}, {"seq", ++seq}, {"t", "signal"}, {"from", "p"}, {"data", std::move(data)}};
       client.handle_transport_text(
           1, "4" + signal.dump(-1, ' ', false, envelope::Json::error_handler_t::replace),
-          Millis(now));
+          base::Millis(now));
     } else if (auto event = peer::parse_peer_event(line)) {
-      client.handle_peer_event(event.value(), Millis(now));
+      client.handle_peer_event(event.value(), base::Millis(now));
     }
     encode_outputs_checked(client);
     start = end + 1;
   }
-  client.handle_timeout(Millis(now + 60'000));
+  client.handle_timeout(base::Millis(now + 60'000));
   encode_outputs_checked(client);
 }
 
@@ -236,27 +236,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   }
 
   fuzz_config(input);
-  if (auto data = parse_app_data(input)) {
-    if (envelope::Json::parse(encode_event(client_event::SignalReceived{"p", data.value()}),
-                              nullptr, false)
+  if (auto data = client::parse_app_data(input)) {
+    if (envelope::Json::parse(
+            client::encode_event(client::client_event::SignalReceived{"p", data.value()}), nullptr,
+            false)
             .is_discarded()) {
       __builtin_trap();
     }
   }
 
   // Split on newlines into successive server frames for one client: exercises state sequences.
-  const std::unique_ptr<Client> connected = connected_client();
-  Client& client = *connected;
+  const std::unique_ptr<client::Client> connected = connected_client();
+  client::Client& client = *connected;
   int64_t now = 0;
   std::size_t start = 0;
   while (start <= input.size()) {
     std::size_t end = input.find('\n', start);
     if (end == std::string_view::npos) end = input.size();
-    client.handle_transport_text(1, input.substr(start, end - start), Millis(now += 10));
+    client.handle_transport_text(1, input.substr(start, end - start), base::Millis(now += 10));
     encode_outputs_checked(client);
     start = end + 1;
   }
-  client.handle_timeout(Millis(now + 1000));
+  client.handle_timeout(base::Millis(now + 1000));
 
   fuzz_polling_client(input);
   fuzz_file_transfers(input);

@@ -74,11 +74,11 @@ class Script {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   CountingIds ids;
-  HubSettings settings{512, Millis{1000}, 2048, 3};
+  HubSettings settings{512, base::Millis{1000}, 2048, 3};
   settings.turn = std::make_shared<FixedClockTurn>();
   SignallingHub hub(ids, std::move(settings));
   std::vector<ConnectionId> live;  // connections the server would still hold
-  Millis now{1};
+  base::Millis now{1};
   // As the server does: what the hub closes ends that connection, which the hub then hears of.
   const auto apply = [&](const HubOutput& output) {
     for (const Delivery& delivery : output.deliveries) {
@@ -120,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (const auto connection = take(script.byte())) apply(hub.depart(*connection));
         break;
       case 6:
-        now += Millis{script.byte() * 16};
+        now += base::Millis{script.byte() * 16};
         break;
       case 7:
         if (const auto due = hub.poll_timeout(); due && *due <= now) apply(hub.handle_timeout(now));
@@ -133,7 +133,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // Time runs out for everything that is left.
   for (const ConnectionId connection : live) hub.disconnect(connection, now);
-  now += Millis{10000};
+  now += base::Millis{10000};
   while (const auto due = hub.poll_timeout()) {
     if (*due > now) break;
     apply(hub.handle_timeout(now));

@@ -28,7 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace rtcwire::server;
-using rtcwire::TransportKind;
+using rtcwire::engineio::TransportKind;
 
 void require(bool holds) {
   if (!holds) std::abort();

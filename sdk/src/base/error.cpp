@@ -2,7 +2,7 @@
 
 #include <array>
 
-namespace rtcwire {
+namespace rtcwire::base {
 namespace {
 
 constexpr std::array kCodeNames{
@@ -81,4 +81,4 @@ std::string_view to_string(ErrorOrigin origin) {
   return "local";
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -1,6 +1,6 @@
 #include "rtcwire/base/json_fields.hpp"
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 const nlohmann::json* find_field(const nlohmann::json& object, const char* name) {
   if (!object.is_object()) return nullptr;
@@ -32,4 +32,4 @@ const std::string* string_field(const nlohmann::json& object, const char* name,
   return field == nullptr ? nullptr : short_string(*field, max_bytes);
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -1,6 +1,6 @@
 #include "rtcwire/base/json_limits.hpp"
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 int json_nesting_depth(std::string_view text, int limit) {
   int depth = 0;
@@ -38,4 +38,4 @@ int json_nesting_depth(std::string_view text, int limit) {
   return deepest;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -1,6 +1,6 @@
 #include "rtcwire/base/json_writer.hpp"
 
-namespace rtcwire::json_writer {
+namespace rtcwire::base::json_writer {
 
 void put_string(std::string& out, std::string_view text) { put_json(out, nlohmann::json(text)); }
 
@@ -31,4 +31,4 @@ void put_error(std::string& out, const Error& error) {
   out += '}';
 }
 
-}  // namespace rtcwire::json_writer
+}  // namespace rtcwire::base::json_writer

@@ -7,7 +7,7 @@
 #include <optional>
 #include <utility>
 
-namespace rtcwire {
+namespace rtcwire::base {
 namespace {
 
 // Every code point of categories Cc, Cf, Zl and Zp in Unicode 15.1, as sorted inclusive ranges.
@@ -88,4 +88,4 @@ bool is_visible_utf8(std::string_view text) {
   return true;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -6,7 +6,12 @@
 #include "rtcwire/base/overloaded.hpp"
 #include "rtcwire/session/token_refresh.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
+
+using base::ErrorCode;
+using base::Millis;
+using base::Status;
+
 namespace {
 
 // A goaway's reconnectInMs comes from the network: a larger one would park the client for good.
@@ -66,81 +71,81 @@ auto Client::with_peers(Command command) {
 Client::Client(ClientConfig config)
     : config_(std::move(config)),
       random_(config_.random_seed),
-      ladder_(config_.transports,
-              client::LadderTiming{config_.handshake_timeout, config_.race_head_start,
-                                   config_.repeat_head_start_min, config_.ladder_delay_min,
-                                   config_.ladder_delay_max}),
+      ladder_(config_.transports, LadderTiming{config_.handshake_timeout, config_.race_head_start,
+                                               config_.repeat_head_start_min,
+                                               config_.ladder_delay_min, config_.ladder_delay_max}),
       max_message_bytes_(config_.max_message_bytes),
       session_(config_.resume_buffer_bytes),
       reconnect_(config_.reconnect),
       ice_servers_(config_.peers.ice_servers, config_.peers.relay_only,
                    config_.peers.ice_servers_provider),
       peers_(config_.peers) {
-  auto url = parse_server_url(config_.url);
+  auto url = engineio::parse_server_url(config_.url);
   if (url) {
     server_url_ = std::move(url.value());
   } else {
     config_error_ = url.error();
   }
   if (config_.transports.empty()) {
-    config_error_ = local_error(ErrorCode::invalid_argument, "the transport list is empty");
+    config_error_ = base::local_error(ErrorCode::invalid_argument, "the transport list is empty");
   }
 }
 
-std::optional<TransportKind> Client::transport() const {
-  if (!connection_ || connection_->state() == EngineIoState::closed) return std::nullopt;
+std::optional<engineio::TransportKind> Client::transport() const {
+  if (!connection_ || connection_->state() == engineio::EngineIoState::closed) return std::nullopt;
   return connection_->transport_kind();
 }
 
 Status Client::transition(client_event::StateChanged change) {
   if (!is_legal(state_, change.state)) {
-    return local_error(ErrorCode::invalid_state, "client cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(change.state)));
+    return base::local_error(ErrorCode::invalid_state, "client cannot go from " +
+                                                           std::string(to_string(state_)) + " to " +
+                                                           std::string(to_string(change.state)));
   }
   state_ = change.state;
   events_.push_back(std::move(change));
-  return ok();
+  return base::ok();
 }
 
 void Client::enter(client_event::StateChanged change) {
   if (auto moved = transition(std::move(change)); !moved) report_internal(moved.error());
 }
 
-void Client::report_internal(const Error& refusal) {
-  events_.push_back(client_event::ErrorRaised{internal_error(refusal)});
+void Client::report_internal(const base::Error& refusal) {
+  events_.push_back(client_event::ErrorRaised{base::internal_error(refusal)});
 }
 
 Status Client::require_session() const {
   const bool resuming = session_.exists() &&
                         (state_ == ClientState::reconnecting || state_ == ClientState::connecting);
   if (state_ != ClientState::connected && !resuming) {
-    return local_error(ErrorCode::not_connected,
-                       "client is " + std::string(to_string(state_)) + ", not connected");
+    return base::local_error(ErrorCode::not_connected,
+                             "client is " + std::string(to_string(state_)) + ", not connected");
   }
-  return ok();
+  return base::ok();
 }
 
 Status Client::require_room() const {
   if (auto session = require_session(); !session) return session;
-  if (!membership().in_room()) return local_error(ErrorCode::not_in_room, "join a room first");
-  return ok();
+  if (!membership().in_room())
+    return base::local_error(ErrorCode::not_in_room, "join a room first");
+  return base::ok();
 }
 
 Status Client::require_peer(const std::string& peer) const {
   if (auto in_room = require_room(); !in_room) return in_room;
   if (!membership().has_peer(peer)) {
-    return local_error(ErrorCode::peer_not_found,
-                       "no peer '" + peer.substr(0, 64) + "' in the room");
+    return base::local_error(ErrorCode::peer_not_found,
+                             "no peer '" + peer.substr(0, 64) + "' in the room");
   }
-  return ok();
+  return base::ok();
 }
 
 Status Client::connect(Millis now) {
   if (config_error_) return *config_error_;
   if (state_ != ClientState::idle && state_ != ClientState::disconnected) {
-    return local_error(ErrorCode::invalid_state,
-                       "connect() while " + std::string(to_string(state_)));
+    return base::local_error(ErrorCode::invalid_state,
+                             "connect() while " + std::string(to_string(state_)));
   }
   if (auto started = reconnect_.connect(); !started) {
     report_internal(started.error());
@@ -151,14 +156,13 @@ Status Client::connect(Millis now) {
     ice_servers_.provider_asked();
     events_.push_back(client_event::IceServersNeeded{});
   }
-  return ok();
+  return base::ok();
 }
 
 void Client::start_connecting(Millis now) {
-  std::optional<TransportKind> remembered;
+  std::optional<engineio::TransportKind> remembered;
   if (config_.remembered && now < config_.remembered->until) remembered = config_.remembered->kind;
-  auto first =
-      ladder_.start(now, remembered, reconnect_.state() == client::ReconnectState::retrying);
+  auto first = ladder_.start(now, remembered, reconnect_.state() == ReconnectState::retrying);
   if (!first) {
     report_internal(first.error());
     return;
@@ -167,8 +171,8 @@ void Client::start_connecting(Millis now) {
   start_attempt(first.value(), now);
 }
 
-void Client::start_attempt(TransportKind kind, Millis now) {
-  if (connection_ && connection_->state() == EngineIoState::opening) {
+void Client::start_attempt(engineio::TransportKind kind, Millis now) {
+  if (connection_ && connection_->state() == engineio::EngineIoState::opening) {
     // Overtaken after its head start, not failed: it keeps running alongside.
     if (racing_.size() + 1 >= kMaxParallelAttempts) {
       // The oldest gives way: an attempt stuck on a dead pooled connection only frees it when it
@@ -184,19 +188,20 @@ void Client::start_attempt(TransportKind kind, Millis now) {
                                     attempt_started_});
   }
   const uint32_t generation = next_generation_++;
-  ProbeFactory probe_factory;
-  const bool may_upgrade = std::find(config_.transports.begin(), config_.transports.end(),
-                                     TransportKind::websocket) != config_.transports.end();
-  if (kind != TransportKind::websocket && may_upgrade) {
+  engineio::ProbeFactory probe_factory;
+  const bool may_upgrade =
+      std::find(config_.transports.begin(), config_.transports.end(),
+                engineio::TransportKind::websocket) != config_.transports.end();
+  if (kind != engineio::TransportKind::websocket && may_upgrade) {
     // Every probe gets a generation of its own, so a late event of a failed one is dropped.
     probe_factory = [this] {
-      return make_transport(TransportKind::websocket, next_generation_++, server_url_,
-                            random_.next());
+      return engineio::make_transport(engineio::TransportKind::websocket, next_generation_++,
+                                      server_url_, random_.next());
     };
   }
-  connection_ = std::make_unique<EngineIoConnection>(
-      make_transport(kind, generation, server_url_, random_.next()), std::move(probe_factory),
-      config_.upgrade_timeout, config_.reprobe_after, random_.next());
+  connection_ = std::make_unique<engineio::EngineIoConnection>(
+      engineio::make_transport(kind, generation, server_url_, random_.next()),
+      std::move(probe_factory), config_.upgrade_timeout, config_.reprobe_after, random_.next());
   attempt_started_ = now;
   timers_.set(Timer::handshake, now + config_.handshake_timeout);
   (void)connection_->open(now);
@@ -212,14 +217,14 @@ Client::RacingAttempt* Client::racing(uint32_t generation) {
 
 void Client::drain_racing(Millis now) {
   for (std::size_t i = 0; i < racing_.size();) {
-    EngineIoConnection& attempt = *racing_[i].connection;
+    engineio::EngineIoConnection& attempt = *racing_[i].connection;
     while (auto action = attempt.poll_action()) actions_.push_back(std::move(*action));
-    std::optional<EngineIoEvent> event = attempt.poll_event();
+    std::optional<engineio::EngineIoEvent> event = attempt.poll_event();
     if (!event) {
       ++i;
       continue;
     }
-    if (std::holds_alternative<engineio_event::Opened>(*event) &&
+    if (std::holds_alternative<engineio::engineio_event::Opened>(*event) &&
         state_ == ClientState::connecting) {
       // The first attempt to open wins; the newest one and the rest are closed.
       auto winner = std::move(racing_[i].connection);
@@ -251,22 +256,22 @@ void Client::close_racing() {
   racing_.clear();
 }
 
-void Client::attempt_failed(Error error, Millis now) {
+void Client::attempt_failed(base::Error error, Millis now) {
   auto step = ladder_.attempt_failed(!racing_.empty(), now, random_);
   if (!step) {
     report_internal(step.error());
     lose_connection(std::move(error), now);
     return;
   }
-  std::visit(Overloaded{
-                 [&](client::ladder_step::StepDown&) { timers_.clear(Timer::handshake); },
-                 [&](client::ladder_step::WaitForEarlier&) {
+  std::visit(base::Overloaded{
+                 [&](ladder_step::StepDown&) { timers_.clear(Timer::handshake); },
+                 [&](ladder_step::WaitForEarlier&) {
                    connection_ = std::move(racing_.back().connection);
                    attempt_started_ = racing_.back().started;
                    timers_.set(Timer::handshake, racing_.back().deadline);
                    racing_.pop_back();
                  },
-                 [&](client::ladder_step::Exhausted&) { lose_connection(std::move(error), now); },
+                 [&](ladder_step::Exhausted&) { lose_connection(std::move(error), now); },
              },
              step.value());
 }
@@ -282,19 +287,19 @@ Status Client::submit(envelope::ClientEnvelope request) {
     if (max_payload > 0) limit = std::min(limit, static_cast<std::size_t>(max_payload - 1));
   }
   if (bytes > limit) {
-    return local_error(ErrorCode::message_too_large, "message of " + std::to_string(bytes) +
-                                                         " bytes exceeds the server's limit of " +
-                                                         std::to_string(limit));
+    return base::local_error(ErrorCode::message_too_large,
+                             "message of " + std::to_string(bytes) +
+                                 " bytes exceeds the server's limit of " + std::to_string(limit));
   }
-  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return local_error(ErrorCode::invalid_argument,
-                       "data is nested deeper than the protocol allows");
+  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
+    return base::local_error(ErrorCode::invalid_argument,
+                             "data is nested deeper than the protocol allows");
   }
   auto queued = session_.queue(std::move(request), bytes);
   if (!queued) return queued.error();
   // Otherwise it goes out when the session is resumed.
   if (state_ == ClientState::connected) (void)write(std::move(text));
-  return ok();
+  return base::ok();
 }
 
 Status Client::write(std::string text) {
@@ -308,10 +313,10 @@ void Client::send_ack() {
   (void)write(envelope::encode(envelope::ClientEnvelope{envelope::Ack{session_.take_ack()}}));
 }
 
-Result<envelope::RequestId> Client::join(std::string room, Millis /*now*/) {
+base::Result<envelope::RequestId> Client::join(std::string room, Millis /*now*/) {
   if (auto session = require_session(); !session) return session.error();
   if (!envelope::is_valid_room(room)) {
-    return local_error(ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
+    return base::local_error(ErrorCode::invalid_room, std::string(envelope::kRoomNameRule));
   }
   const envelope::RequestId id = last_request_id_ + 1;
   if (auto submitted = submit(envelope::Join{std::move(room), id}); !submitted) {
@@ -370,27 +375,27 @@ void Client::close(Millis now) {
 Status Client::set_token(std::string token, Millis now) {
   static_assert(envelope::kMaxAuthBytes == 8192, "the message below names the limit");
   if (token.empty() || token.size() > envelope::kMaxAuthBytes) {
-    return local_error(ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
+    return base::local_error(ErrorCode::invalid_argument, "a token must be 1 to 8192 bytes");
   }
   if (state_ == ClientState::closed) {
-    return local_error(ErrorCode::invalid_state, "the client is closed");
+    return base::local_error(ErrorCode::invalid_state, "the client is closed");
   }
   token_ = std::move(token);
-  if (state_ != ClientState::connected) return ok();  // the next hello carries it
+  if (state_ != ClientState::connected) return base::ok();  // the next hello carries it
   auto sent = write(envelope::encode(envelope::Refresh{*token_}));
   if (!sent) lose_connection(sent.error(), now);
-  return ok();
+  return base::ok();
 }
 
 Status Client::set_ice_servers(nlohmann::json servers, std::string_view policy, Millis /*now*/) {
   if (!policy.empty() && policy != "all" && policy != "relay") {
-    return local_error(ErrorCode::invalid_argument,
-                       "'iceTransportPolicy' must be 'all' or 'relay'");
+    return base::local_error(ErrorCode::invalid_argument,
+                             "'iceTransportPolicy' must be 'all' or 'relay'");
   }
   const auto relay_only = policy.empty() ? std::nullopt : std::optional<bool>(policy == "relay");
   if (auto set = ice_servers_.set_app(std::move(servers), relay_only); !set) return set;
   apply_ice_servers();
-  return ok();
+  return base::ok();
 }
 
 void Client::ice_servers_provided(std::string_view json, Millis now) {
@@ -421,7 +426,7 @@ void Client::take_server_ice_servers(const envelope::IceServersGrant& grant, Mil
 
 void Client::refresh_ice_servers(Millis now) {
   for (const auto due : ice_servers_.take_due(now)) {
-    if (due == client::IceServerSources::Due::server_request) {
+    if (due == IceServerSources::Due::server_request) {
       // Not connected: the next welcome brings fresh credentials.
       if (state_ != ClientState::connected) continue;
       ice_servers_.server_asked();
@@ -439,20 +444,20 @@ void Client::refresh_ice_servers(Millis now) {
 void Client::schedule_token_refresh(std::uint64_t lifetime_ms, Millis now) {
   const Millis lifetime{
       static_cast<Millis::rep>(std::min<std::uint64_t>(lifetime_ms, std::uint64_t{1} << 40))};
-  timers_.set(Timer::token_refresh, now + token_refresh_delay(lifetime));
+  timers_.set(Timer::token_refresh, now + session::token_refresh_delay(lifetime));
 }
 
 bool Client::owns(uint32_t generation) const {
   return connection_ && connection_->owns(generation);
 }
 
-EngineIoConnection* Client::route(uint32_t generation) {
+engineio::EngineIoConnection* Client::route(uint32_t generation) {
   if (owns(generation)) return connection_.get();
   RacingAttempt* attempt = racing(generation);
   return attempt ? attempt->connection.get() : nullptr;
 }
 
-void Client::drain(const EngineIoConnection& target, Millis now) {
+void Client::drain(const engineio::EngineIoConnection& target, Millis now) {
   if (&target == connection_.get()) {
     drain_connection(now);
   } else {
@@ -543,20 +548,20 @@ void Client::fire_due_timers(Millis now) {
       continue;
     }
     if (state_ != ClientState::connecting) continue;
-    if (connection_->state() != EngineIoState::open) {
+    if (connection_->state() != engineio::EngineIoState::open) {
       // The transport never delivered the Engine.IO open packet: try the next one.
       auto silent = std::move(connection_);
       silent->close();
       while (auto action = silent->poll_action()) actions_.push_back(std::move(*action));
-      attempt_failed(transport_error(ErrorCode::handshake_timeout,
-                                     std::string(to_string(silent->transport_kind())) +
-                                         " did not complete the Engine.IO handshake in time"),
+      attempt_failed(base::transport_error(ErrorCode::handshake_timeout,
+                                           std::string(to_string(silent->transport_kind())) +
+                                               " did not complete the Engine.IO handshake in time"),
                      now);
     } else {
       // No close packet: the server may hold the session this hello asked to resume, and a close
       // packet would end it.
-      connection_->abandon(transport_error(ErrorCode::handshake_timeout,
-                                           "the server did not send its welcome in time"));
+      connection_->abandon(base::transport_error(ErrorCode::handshake_timeout,
+                                                 "the server did not send its welcome in time"));
     }
   }
   if (connection_) {
@@ -565,12 +570,12 @@ void Client::fire_due_timers(Millis now) {
   }
 }
 
-void Client::lose_connection(Error error, Millis now) {
+void Client::lose_connection(base::Error error, Millis now) {
   const ReconnectReason reason = reconnect_reason(error.code);
   schedule_reconnect(std::move(error), reason, Millis(0), now);
 }
 
-void Client::schedule_reconnect(Error error, ReconnectReason reason, Millis going_away_within,
+void Client::schedule_reconnect(base::Error error, ReconnectReason reason, Millis going_away_within,
                                 Millis now) {
   // The session (room, unacknowledged requests) stays: the next connection resumes it, and the
   // resume request acknowledges what was received, so no ack timer is needed meanwhile.
@@ -580,21 +585,22 @@ void Client::schedule_reconnect(Error error, ReconnectReason reason, Millis goin
   follow(reconnect_.lost(reason, going_away_within, now, random_), std::move(error), now);
 }
 
-void Client::follow(Result<client::ReconnectStep> step, std::optional<Error> error, Millis now) {
+void Client::follow(base::Result<ReconnectStep> step, std::optional<base::Error> error,
+                    Millis now) {
   if (!step) {
     report_internal(step.error());
     return;
   }
-  std::visit(Overloaded{
-                 [](client::reconnect_step::Stay&) {},
-                 [&](client::reconnect_step::GiveUp&) {
+  std::visit(base::Overloaded{
+                 [](reconnect_step::Stay&) {},
+                 [&](reconnect_step::GiveUp&) {
                    enter({ClientState::disconnected, std::move(error), 0, std::nullopt, false});
                  },
-                 [&](client::reconnect_step::Wait& wait) {
+                 [&](reconnect_step::Wait& wait) {
                    enter({ClientState::reconnecting, std::move(error), wait.attempt, wait.retry_in,
                           false});
                  },
-                 [&](client::reconnect_step::Retry&) { start_connecting(now); },
+                 [&](reconnect_step::Retry&) { start_connecting(now); },
              },
              step.value());
 }
@@ -609,34 +615,34 @@ void Client::drain_connection(Millis now) {
     while (auto action = connection_->poll_action()) actions_.push_back(std::move(*action));
     auto event = connection_->poll_event();
     if (!event) return;
-    std::visit(Overloaded{
-                   [&](engineio_event::Opened&) { on_opened(now); },
-                   [&](engineio_event::Message& message) {
-                     handle_message(message.data, message.binary, now);
-                   },
-                   [&](engineio_event::Upgraded& upgraded) {
-                     events_.push_back(client_event::TransportChanged{upgraded.kind});
-                     events_.push_back(client_event::RememberTransport{
-                         server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
-                   },
-                   [&](engineio_event::Closed& closed) {
-                     if (state_ != ClientState::connecting && state_ != ClientState::connected) {
-                       return;  // we closed it ourselves
-                     }
-                     // A hello the server refused explains the close better than the close.
-                     Error error = std::exchange(hello_refusal_, std::nullopt)
-                                       .value_or(closed.error.value_or(transport_error(
-                                           ErrorCode::transport_closed, "the connection closed")));
-                     // Before the Engine.IO handshake, a failure means "try the next transport".
-                     if (state_ == ClientState::connecting &&
-                         ladder_.state() != client::LadderState::opened) {
-                       attempt_failed(std::move(error), now);
-                     } else {
-                       lose_connection(std::move(error), now);
-                     }
-                   },
-               },
-               *event);
+    std::visit(
+        base::Overloaded{
+            [&](engineio::engineio_event::Opened&) { on_opened(now); },
+            [&](engineio::engineio_event::Message& message) {
+              handle_message(message.data, message.binary, now);
+            },
+            [&](engineio::engineio_event::Upgraded& upgraded) {
+              events_.push_back(client_event::TransportChanged{upgraded.kind});
+              events_.push_back(client_event::RememberTransport{
+                  server_url_.origin_key(), {upgraded.kind, now + config_.remember_for}});
+            },
+            [&](engineio::engineio_event::Closed& closed) {
+              if (state_ != ClientState::connecting && state_ != ClientState::connected) {
+                return;  // we closed it ourselves
+              }
+              // A hello the server refused explains the close better than the close.
+              base::Error error = std::exchange(hello_refusal_, std::nullopt)
+                                      .value_or(closed.error.value_or(base::transport_error(
+                                          ErrorCode::transport_closed, "the connection closed")));
+              // Before the Engine.IO handshake, a failure means "try the next transport".
+              if (state_ == ClientState::connecting && ladder_.state() != LadderState::opened) {
+                attempt_failed(std::move(error), now);
+              } else {
+                lose_connection(std::move(error), now);
+              }
+            },
+        },
+        *event);
   }
 }
 
@@ -644,7 +650,7 @@ void Client::on_opened(Millis now) {
   if (state_ != ClientState::connecting) return;
   if (auto won = ladder_.opened(now - attempt_started_); !won) report_internal(won.error());
   close_racing();
-  const TransportKind kind = connection_->transport_kind();
+  const engineio::TransportKind kind = connection_->transport_kind();
   events_.push_back(client_event::TransportChanged{kind});
   events_.push_back(client_event::RememberTransport{server_url_.origin_key(),
                                                     {kind, now + config_.remember_for}});
@@ -661,8 +667,8 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
   namespace ev = client_event;
   if (state_ != ClientState::connecting && state_ != ClientState::connected) return;
   if (binary) {
-    events_.push_back(ev::ErrorRaised{
-        remote_error(ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
+    events_.push_back(ev::ErrorRaised{base::remote_error(
+        ErrorCode::invalid_envelope, "binary messages are not rtcwire envelopes")});
     return;
   }
   auto decoded = envelope::decode_server(text);
@@ -675,15 +681,15 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
     if (auto* welcome = std::get_if<envelope::Welcome>(&message)) {
       handle_welcome(std::move(*welcome), now);
     } else if (auto* refusal = std::get_if<envelope::ErrorReply>(&message)) {
-      Error error = remote_error(refusal->code, refusal->message);
+      base::Error error = base::remote_error(refusal->code, refusal->message);
       hello_refusal_ = error;
       events_.push_back(ev::ErrorRaised{std::move(error)});
       const bool token_refused =
           refusal->code == ErrorCode::unauthorized || refusal->code == ErrorCode::token_expired;
       if (token_refused && token_) events_.push_back(ev::TokenNeeded{});
     } else {
-      events_.push_back(ev::ErrorRaised{
-          remote_error(ErrorCode::invalid_state, "server sent a message before its welcome")});
+      events_.push_back(ev::ErrorRaised{base::remote_error(
+          ErrorCode::invalid_state, "server sent a message before its welcome")});
     }
     return;
   }
@@ -695,15 +701,15 @@ void Client::handle_message(const std::string& text, bool binary, Millis now) {
   }
   if (seq != 0) {
     switch (session_.receive(seq, now, text.size())) {
-      case ReliableInbox::Verdict::deliver:
+      case session::ReliableInbox::Verdict::deliver:
         replay_requested_ = false;
         timers_.clear(Timer::replay);
         break;
-      case ReliableInbox::Verdict::duplicate:
+      case session::ReliableInbox::Verdict::duplicate:
         // A replay overlapping what arrived: the ack that follows stops the server resending.
         schedule_ack();
         return;
-      case ReliableInbox::Verdict::gap:
+      case session::ReliableInbox::Verdict::gap:
         // Something in flight was lost (e.g. a long-poll response): ask once for everything after
         // the last envelope in order; what arrives meanwhile is dropped and comes again.
         request_replay(now);
@@ -740,14 +746,14 @@ void Client::handle_welcome(envelope::Welcome welcome, Millis now) {
     abandon_session(welcomed.error(), now);
     return;
   }
-  std::optional<SessionLoss>& loss = welcomed.value();
+  std::optional<session::SessionLoss>& loss = welcomed.value();
   max_message_bytes_ = welcome.max_message_bytes;
   if (welcome.auth_expires_in_ms) schedule_token_refresh(*welcome.auth_expires_in_ms, now);
   if (auto established = reconnect_.established(); !established) {
     report_internal(established.error());
   }
   // The transport that carried the welcome, even if a close in the same payload ended it since.
-  const std::optional<TransportKind> welcomed_over =
+  const std::optional<engineio::TransportKind> welcomed_over =
       connection_ ? std::optional(connection_->transport_kind()) : std::nullopt;
   // Before `connected`, so an app that rebuilds on `connected` finds the old room gone, and
   // joins it makes then are not taken for the old session's.
@@ -784,7 +790,7 @@ envelope::RequestId Client::answer_join(envelope::RequestId echoed) {
   return echoed;
 }
 
-void Client::abandon_session(Error error, Millis now) {
+void Client::abandon_session(base::Error error, Millis now) {
   session_.end(error);
   connection_->close();
   lose_connection(std::move(error), now);
@@ -792,12 +798,12 @@ void Client::abandon_session(Error error, Millis now) {
 
 void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
   namespace ev = client_event;
-  RoomMembership& membership = session_.membership();
+  session::RoomMembership& membership = session_.membership();
   std::visit(
-      Overloaded{
+      base::Overloaded{
           [&](envelope::Welcome&) {
             events_.push_back(ev::ErrorRaised{
-                remote_error(ErrorCode::invalid_state, "server sent a second welcome")});
+                base::remote_error(ErrorCode::invalid_state, "server sent a second welcome")});
           },
           [&](envelope::Joined& joined) {
             membership.on_joined(joined.room, joined.peers);
@@ -849,8 +855,8 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
               ice_servers_.server_refused(refusal.code, now);
               if (refusal.code == ErrorCode::turn_not_configured) return;
             }
-            Error error = remote_error(refusal.code, std::move(refusal.message));
-            if (ClientSession::ends_session(error.code)) {
+            base::Error error = base::remote_error(refusal.code, std::move(refusal.message));
+            if (session::ClientSession::ends_session(error.code)) {
               if (error.code == ErrorCode::token_expired && token_) {
                 events_.push_back(ev::TokenNeeded{});
               }
@@ -879,9 +885,9 @@ void Client::handle_envelope(envelope::ServerEnvelope message, Millis now) {
             timers_.clear_all();
             const auto within =
                 std::min<uint64_t>(goaway.reconnect_in_ms, kMaxGoAwaySpread.count());
-            schedule_reconnect(remote_error(ErrorCode::going_away, "the server is shutting down"),
-                               ReconnectReason::going_away, Millis(static_cast<int64_t>(within)),
-                               now);
+            schedule_reconnect(
+                base::remote_error(ErrorCode::going_away, "the server is shutting down"),
+                ReconnectReason::going_away, Millis(static_cast<int64_t>(within)), now);
           },
       },
       message);
@@ -919,8 +925,8 @@ Status Client::peer_restart_ice(const std::string& peer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.restart_ice(peer); });
 }
 
-Result<uint32_t> Client::channel_open(const std::string& peer, std::string label,
-                                      peer::ChannelOptions options, Millis /*now*/) {
+base::Result<uint32_t> Client::channel_open(const std::string& peer, std::string label,
+                                            peer::ChannelOptions options, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.open_channel(peer, std::move(label), std::move(options));
   });
@@ -944,12 +950,12 @@ Status Client::replace_track(uint32_t old, uint32_t replacement, Millis /*now*/)
       [&](peer::PeerRegistry& peers) { return peers.replace_track(old, replacement); });
 }
 
-Result<uint32_t> Client::peer_stats(const std::string& peer, Millis /*now*/) {
+base::Result<uint32_t> Client::peer_stats(const std::string& peer, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) { return peers.request_stats(peer); });
 }
 
-Result<uint32_t> Client::file_send(const std::string& peer, std::string name, uint64_t size,
-                                   std::string type, Millis /*now*/) {
+base::Result<uint32_t> Client::file_send(const std::string& peer, std::string name, uint64_t size,
+                                         std::string type, Millis /*now*/) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.send_file(peer, std::move(name), size, std::move(type));
   });
@@ -972,8 +978,8 @@ Status Client::file_control(uint32_t channel, std::string_view text, Millis now)
       [&](peer::PeerRegistry& peers) { return peers.file_control(channel, text, now); });
 }
 
-Result<peer::ChunkAnswer> Client::file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
-                                             uint32_t length, Millis now) {
+base::Result<peer::ChunkAnswer> Client::file_chunk(uint32_t channel, uint32_t sender_id,
+                                                   uint64_t offset, uint32_t length, Millis now) {
   return with_peers([&](peer::PeerRegistry& peers) {
     return peers.file_chunk(channel, sender_id, offset, length, now);
   });
@@ -1003,9 +1009,9 @@ std::optional<peer::PeerAction> Client::poll_peer_action() {
   return action;
 }
 
-std::optional<TransportAction> Client::poll_action() {
+std::optional<engineio::TransportAction> Client::poll_action() {
   if (actions_.empty()) return std::nullopt;
-  TransportAction action = std::move(actions_.front());
+  engineio::TransportAction action = std::move(actions_.front());
   actions_.pop_front();
   return action;
 }
@@ -1035,4 +1041,4 @@ std::optional<Millis> Client::poll_timeout() const {
   return earliest;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -13,14 +13,14 @@
 
 #include "rtcwire/base/json_limits.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 namespace {
 
-using namespace json_writer;
+using namespace base::json_writer;
 
-void put_action(std::string& out, const TransportAction& action) {
-  std::visit(Overloaded{
-                 [&](const OpenTransport& a) {
+void put_action(std::string& out, const engineio::TransportAction& action) {
+  std::visit(base::Overloaded{
+                 [&](const engineio::OpenTransport& a) {
                    open_object(out, "open");
                    put_key(out, "generation");
                    put_number(out, a.generation);
@@ -29,21 +29,21 @@ void put_action(std::string& out, const TransportAction& action) {
                    put_key(out, "url");
                    put_string(out, a.url);
                  },
-                 [&](const SendFrame& a) {
+                 [&](const engineio::SendFrame& a) {
                    open_object(out, "send");
                    put_key(out, "generation");
                    put_number(out, a.generation);
                    put_key(out, "text");
                    put_string(out, a.text);
                  },
-                 [&](const HttpRequest& a) {
+                 [&](const engineio::HttpRequest& a) {
                    open_object(out, "http");
                    put_key(out, "generation");
                    put_number(out, a.generation);
                    put_key(out, "id");
                    put_number(out, a.id);
                    put_key(out, "method");
-                   put_string(out, a.method == HttpMethod::get ? "GET" : "POST");
+                   put_string(out, a.method == engineio::HttpMethod::get ? "GET" : "POST");
                    put_key(out, "url");
                    put_string(out, a.url);
                    put_key(out, "body");
@@ -51,7 +51,7 @@ void put_action(std::string& out, const TransportAction& action) {
                    put_key(out, "parting");
                    put_bool(out, a.parting);
                  },
-                 [&](const CloseTransport& a) {
+                 [&](const engineio::CloseTransport& a) {
                    open_object(out, "close");
                    put_key(out, "generation");
                    put_number(out, a.generation);
@@ -64,7 +64,7 @@ void put_action(std::string& out, const TransportAction& action) {
 // An app request as the app made it: {type, room?, to?, data?} (no seq or request id).
 void put_request(std::string& out, const envelope::ClientEnvelope& request) {
   std::visit(
-      Overloaded{
+      base::Overloaded{
           [&](const envelope::Join& r) {
             open_object(out, "join");
             put_key(out, "room");
@@ -142,7 +142,7 @@ void put_optional_number(std::string& out, std::string_view name, std::optional<
 void put_peer_action(std::string& out, const peer::PeerAction& action) {
   namespace a = peer::action;
   std::visit(
-      Overloaded{
+      base::Overloaded{
           [&](const a::PcCreate& x) {
             open_object(out, "pc-create");
             put_key(out, "peer");
@@ -286,7 +286,7 @@ void put_peer_action(std::string& out, const peer::PeerAction& action) {
 // The notice's type and fields; put_event closes the object as it does for every event.
 void put_notice_fields(std::string& out, const peer::PeerNotice& notice) {
   namespace n = peer::notice;
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [&](const n::PeerAppeared& e) {
                    open_object(out, "peer");
                    put_key(out, "peer");
@@ -374,7 +374,7 @@ void put_request_id(std::string& out, envelope::RequestId request) {
 
 void put_event(std::string& out, const ClientEvent& event) {
   namespace ev = client_event;
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [&](const ev::StateChanged& e) { put_state(out, e); },
                  [&](const ev::RoomJoined& e) {
                    open_object(out, "joined");
@@ -468,31 +468,33 @@ void put_event(std::string& out, const ClientEvent& event) {
 
 }  // namespace
 
-Result<envelope::Json> parse_app_data(std::string_view text) {
-  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return local_error(
-        ErrorCode::invalid_argument,
+base::Result<envelope::Json> parse_app_data(std::string_view text) {
+  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
+    return base::local_error(
+        base::ErrorCode::invalid_argument,
         "data is nested deeper than " + std::to_string(envelope::kMaxJsonDepth) + " levels");
   }
-  envelope::Json data = parse_json(text);
+  envelope::Json data = base::parse_json(text);
   if (data.is_discarded()) {
-    return local_error(ErrorCode::invalid_argument, "data is not valid JSON (or not valid UTF-8)");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "data is not valid JSON (or not valid UTF-8)");
   }
   return data;
 }
 
-Result<peer::ChannelOptions> parse_channel_options(std::string_view text) {
-  const Error bad = local_error(ErrorCode::invalid_argument,
-                                "channel options are {ordered?: boolean, maxRetransmits?: "
-                                "0..65535, maxPacketLifeTime?: 0..65535 (not both), protocol?}");
-  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
-  const envelope::Json json = parse_json(text);
+base::Result<peer::ChannelOptions> parse_channel_options(std::string_view text) {
+  const base::Error bad =
+      base::local_error(base::ErrorCode::invalid_argument,
+                        "channel options are {ordered?: boolean, maxRetransmits?: "
+                        "0..65535, maxPacketLifeTime?: 0..65535 (not both), protocol?}");
+  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
+  const envelope::Json json = base::parse_json(text);
   if (json.is_discarded() || !json.is_object()) return bad;
   peer::ChannelOptions options;
   const auto read_limit = [&](const char* name, std::optional<uint32_t>& out) {
-    const envelope::Json* found = find_field(json, name);
+    const envelope::Json* found = base::find_field(json, name);
     if (found == nullptr || found->is_null()) return true;
-    const auto limit = whole_number(*found, 65535);
+    const auto limit = base::whole_number(*found, 65535);
     if (limit) out = static_cast<uint32_t>(*limit);
     return limit.has_value();
   };
@@ -501,32 +503,34 @@ Result<peer::ChannelOptions> parse_channel_options(std::string_view text) {
       (options.max_retransmits && options.max_packet_life_time)) {
     return bad;
   }
-  if (const envelope::Json* ordered = find_field(json, "ordered"); ordered && !ordered->is_null()) {
+  if (const envelope::Json* ordered = base::find_field(json, "ordered");
+      ordered && !ordered->is_null()) {
     if (!ordered->is_boolean()) return bad;
     options.ordered = ordered->get<bool>();
   }
-  if (const envelope::Json* protocol = find_field(json, "protocol");
+  if (const envelope::Json* protocol = base::find_field(json, "protocol");
       protocol && !protocol->is_null()) {
-    const std::string* text = short_string(*protocol, 65535);
+    const std::string* text = base::short_string(*protocol, 65535);
     if (text == nullptr) return bad;
     options.protocol = *text;
   }
   return options;
 }
 
-Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text) {
+base::Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text) {
   constexpr std::size_t kMaxTracks = 64;
-  const Error bad = local_error(ErrorCode::invalid_argument,
-                                "local tracks are up to 64 of {track, kind: 'audio' | 'video', "
-                                "stream} with whole-number handles");
-  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
-  const envelope::Json json = parse_json(text);
+  const base::Error bad =
+      base::local_error(base::ErrorCode::invalid_argument,
+                        "local tracks are up to 64 of {track, kind: 'audio' | 'video', "
+                        "stream} with whole-number handles");
+  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
+  const envelope::Json json = base::parse_json(text);
   if (json.is_discarded() || !json.is_array() || json.size() > kMaxTracks) return bad;
   std::vector<peer::LocalTrack> tracks;
   for (const envelope::Json& entry : json) {
-    const auto track = whole_number_field(entry, "track", UINT32_MAX);
-    const std::string* kind = string_field(entry, "kind");
-    const auto stream = whole_number_field(entry, "stream", UINT32_MAX);
+    const auto track = base::whole_number_field(entry, "track", UINT32_MAX);
+    const std::string* kind = base::string_field(entry, "kind");
+    const auto stream = base::whole_number_field(entry, "stream", UINT32_MAX);
     if (!track || *track == 0 || !stream || *stream == 0 || kind == nullptr ||
         (*kind != "audio" && *kind != "video")) {
       return bad;
@@ -537,13 +541,13 @@ Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text) 
   return tracks;
 }
 
-std::string encode_error(const Error& error) {
+std::string encode_error(const base::Error& error) {
   std::string out;
   put_error(out, error);
   return out;
 }
 
-std::string encode_action(const TransportAction& action) {
+std::string encode_action(const engineio::TransportAction& action) {
   std::string out;
   put_action(out, action);
   return out;
@@ -581,4 +585,4 @@ std::string encode_outputs(Client& client) {
   return out;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::client

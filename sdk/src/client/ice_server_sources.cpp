@@ -10,6 +10,9 @@
 #include "rtcwire/peer/ice_server_list.hpp"
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 using Json = nlohmann::json;
@@ -41,53 +44,54 @@ Json IceServerSources::effective() const {
   return all;
 }
 
-Status IceServerSources::set_app(Json servers, std::optional<bool> relay_only) {
+base::Status IceServerSources::set_app(Json servers, std::optional<bool> relay_only) {
   if (!peer::is_valid_ice_server_list(servers)) {
-    return local_error(ErrorCode::invalid_argument,
-                       "'iceServers' must be up to 32 of {urls, username?, credential?} with "
-                       "stun:, stuns:, turn: or turns: URLs (TURN ones with username and "
-                       "credential)");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "'iceServers' must be up to 32 of {urls, username?, credential?} with "
+                             "stun:, stuns:, turn: or turns: URLs (TURN ones with username and "
+                             "credential)");
   }
   app_ = std::move(servers);
   if (relay_only) relay_only_ = *relay_only;
-  return ok();
+  return base::ok();
 }
 
-Status IceServerSources::server_list(const Json& servers, std::uint64_t expire_in_ms, Millis now) {
+base::Status IceServerSources::server_list(const Json& servers, std::uint64_t expire_in_ms,
+                                           Millis now) {
   server_answer_awaited_ = false;
   if (!peer::is_valid_ice_server_list(servers)) {
     timers_.set(Due::server_request, now + kServerRetry);
-    return remote_error(ErrorCode::invalid_ice_servers,
-                        "the server sent a malformed iceServers list: ignored");
+    return base::remote_error(base::ErrorCode::invalid_ice_servers,
+                              "the server sent a malformed iceServers list: ignored");
   }
   server_ = servers;
   timers_.set(Due::server_request, now + ice_servers_refresh_delay(expire_in_ms));
-  return ok();
+  return base::ok();
 }
 
-void IceServerSources::server_refused(ErrorCode code, Millis now) {
+void IceServerSources::server_refused(base::ErrorCode code, Millis now) {
   server_answer_awaited_ = false;
-  if (code == ErrorCode::turn_not_configured) {
+  if (code == base::ErrorCode::turn_not_configured) {
     timers_.clear(Due::server_request);
   } else {
     timers_.set(Due::server_request, now + kServerRetry);
   }
 }
 
-Status IceServerSources::provider_answer(std::string_view text, Millis now) {
+base::Status IceServerSources::provider_answer(std::string_view text, Millis now) {
   provider_answer_awaited_ = false;
-  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
+  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
     return provider_error("its answer is nested too deeply", now);
   }
-  const Json json = parse_json(text);
+  const Json json = base::parse_json(text);
   if (json.is_discarded()) return provider_error("its answer is not JSON", now);
   Json servers = json;
   std::optional<std::uint64_t> ttl;
   if (json.is_object()) {
-    const Json* listed = find_field(json, "iceServers");
+    const Json* listed = base::find_field(json, "iceServers");
     servers = listed == nullptr ? Json() : listed->is_object() ? Json::array({*listed}) : *listed;
-    if (const Json* seconds = find_field(json, "ttl")) {
-      ttl = whole_number(*seconds, kMaxTtlSeconds);
+    if (const Json* seconds = base::find_field(json, "ttl")) {
+      ttl = base::whole_number(*seconds, kMaxTtlSeconds);
       if (!ttl) return provider_error("its 'ttl' is not a number of seconds", now);
     }
   }
@@ -104,23 +108,23 @@ Status IceServerSources::provider_answer(std::string_view text, Millis now) {
   } else {
     timers_.clear(Due::provider_request);
   }
-  return ok();
+  return base::ok();
 }
 
-Error IceServerSources::provider_failed(std::string_view reason, Millis now) {
+base::Error IceServerSources::provider_failed(std::string_view reason, Millis now) {
   provider_answer_awaited_ = false;
   return provider_error(std::string(reason.substr(0, kMaxReasonBytes)), now);
 }
 
-Error IceServerSources::provider_error(std::string why, Millis now) {
+base::Error IceServerSources::provider_error(std::string why, Millis now) {
   provider_backoff_ = provider_backoff_ == Millis{0}
                           ? kProviderFirstRetry
                           : std::min(provider_backoff_ * 2, kProviderMaxRetry);
   timers_.set(Due::provider_request, now + provider_backoff_);
-  return transport_error(ErrorCode::ice_servers_unavailable,
-                         "the iceServers provider failed (" + why +
-                             "); the last good list stays, retry in " +
-                             std::to_string(provider_backoff_.count()) + " ms");
+  return base::transport_error(base::ErrorCode::ice_servers_unavailable,
+                               "the iceServers provider failed (" + why +
+                                   "); the last good list stays, retry in " +
+                                   std::to_string(provider_backoff_.count()) + " ms");
 }
 
 }  // namespace rtcwire::client

@@ -45,38 +45,41 @@ std::string_view to_string(ReconnectState state) {
   return "idle";
 }
 
-Status ReconnectSchedule::transition(ReconnectState next) {
+base::Status ReconnectSchedule::transition(ReconnectState next) {
   if (!is_legal(state_, next)) {
-    return local_error(ErrorCode::invalid_state, "reconnect schedule cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "reconnect schedule cannot go from " + std::string(to_string(state_)) +
+                                 " to " + std::string(to_string(next)));
   }
   if (next == ReconnectState::established || next == ReconnectState::first_connect) attempt_ = 0;
   state_ = next;
-  return ok();
+  return base::ok();
 }
 
-std::optional<Millis> ReconnectSchedule::deadline() const {
+std::optional<base::Millis> ReconnectSchedule::deadline() const {
   if (state_ != ReconnectState::waiting) return std::nullopt;
   return retry_at_;
 }
 
-Status ReconnectSchedule::connect() { return transition(ReconnectState::first_connect); }
+base::Status ReconnectSchedule::connect() { return transition(ReconnectState::first_connect); }
 
-Status ReconnectSchedule::established() { return transition(ReconnectState::established); }
+base::Status ReconnectSchedule::established() { return transition(ReconnectState::established); }
 
-Result<ReconnectStep> ReconnectSchedule::lost(ReconnectReason reason, Millis going_away_within,
-                                              Millis now, RandomSource& random) {
+base::Result<ReconnectStep> ReconnectSchedule::lost(ReconnectReason reason,
+                                                    base::Millis going_away_within,
+                                                    base::Millis now, base::RandomSource& random) {
   if (state_ == ReconnectState::first_connect) {
     // The first connect failed: the app hears it (connect() rejects) instead of silent retries.
     if (auto moved = transition(ReconnectState::idle); !moved) return moved.error();
     return ReconnectStep{reconnect_step::GiveUp{}};
   }
   if (state_ != ReconnectState::established && state_ != ReconnectState::retrying) {
-    return local_error(ErrorCode::invalid_state, "reconnect schedule lost a connection while " +
-                                                     std::string(to_string(state_)));
+    return base::local_error(
+        base::ErrorCode::invalid_state,
+        "reconnect schedule lost a connection while " + std::string(to_string(state_)));
   }
-  const Millis since_loss = state_ == ReconnectState::established ? Millis(0) : now - lost_at_;
+  const base::Millis since_loss =
+      state_ == ReconnectState::established ? base::Millis(0) : now - lost_at_;
   const ReconnectContext context{attempt_ + 1, since_loss, reason, going_away_within};
   const auto delay = policy_.next_delay(context, random);
   if (!delay) {
@@ -94,7 +97,7 @@ Result<ReconnectStep> ReconnectSchedule::lost(ReconnectReason reason, Millis goi
   return ReconnectStep{reconnect_step::Wait{attempt_, *delay}};
 }
 
-Result<ReconnectStep> ReconnectSchedule::network_changed(bool online) {
+base::Result<ReconnectStep> ReconnectSchedule::network_changed(bool online) {
   if (online == online_) return ReconnectStep{reconnect_step::Stay{}};
   online_ = online;
   if (!online && state_ == ReconnectState::waiting) {
@@ -109,7 +112,7 @@ Result<ReconnectStep> ReconnectSchedule::network_changed(bool online) {
   return ReconnectStep{reconnect_step::Stay{}};
 }
 
-Result<ReconnectStep> ReconnectSchedule::handle_timeout(Millis now) {
+base::Result<ReconnectStep> ReconnectSchedule::handle_timeout(base::Millis now) {
   if (state_ != ReconnectState::waiting || now < retry_at_) {
     return ReconnectStep{reconnect_step::Stay{}};
   }

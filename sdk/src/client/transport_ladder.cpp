@@ -37,34 +37,35 @@ std::string_view to_string(LadderState state) {
   return "idle";
 }
 
-TransportLadder::TransportLadder(std::vector<TransportKind> transports, LadderTiming timing)
+TransportLadder::TransportLadder(std::vector<engineio::TransportKind> transports,
+                                 LadderTiming timing)
     : configured_(std::move(transports)), timing_(timing) {
   // A head start of zero would start every rung in the same instant, for ever.
-  timing_.race_head_start = std::max(timing_.race_head_start, Millis(1));
-  timing_.repeat_head_start_min = std::max(timing_.repeat_head_start_min, Millis(1));
+  timing_.race_head_start = std::max(timing_.race_head_start, base::Millis(1));
+  timing_.repeat_head_start_min = std::max(timing_.repeat_head_start_min, base::Millis(1));
 }
 
-Status TransportLadder::transition(LadderState next) {
+base::Status TransportLadder::transition(LadderState next) {
   if (!is_legal(state_, next)) {
-    return local_error(ErrorCode::invalid_state, "transport ladder cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "transport ladder cannot go from " + std::string(to_string(state_)) +
+                                 " to " + std::string(to_string(next)));
   }
   state_ = next;
   head_start_.reset();
-  return ok();
+  return base::ok();
 }
 
-std::optional<Millis> TransportLadder::deadline() const {
+std::optional<base::Millis> TransportLadder::deadline() const {
   if (state_ == LadderState::stepping) return next_rung_at_;
   if (state_ == LadderState::opening) return head_start_;
   return std::nullopt;
 }
 
-Result<TransportKind> TransportLadder::start(Millis now, std::optional<TransportKind> remembered,
-                                             bool reconnecting) {
+base::Result<engineio::TransportKind> TransportLadder::start(
+    base::Millis now, std::optional<engineio::TransportKind> remembered, bool reconnecting) {
   if (configured_.empty()) {
-    return local_error(ErrorCode::invalid_argument, "the transport list is empty");
+    return base::local_error(base::ErrorCode::invalid_argument, "the transport list is empty");
   }
   if (auto moved = transition(LadderState::opening); !moved) return moved.error();
   order_ = configured_;
@@ -80,27 +81,28 @@ Result<TransportKind> TransportLadder::start(Millis now, std::optional<Transport
   return order_[rung_];
 }
 
-void TransportLadder::begin_attempt(Millis now) {
-  const TransportKind kind = order_[rung_];
+void TransportLadder::begin_attempt(base::Millis now) {
+  const engineio::TransportKind kind = order_[rung_];
   // Past the last rung only an HTTP transport goes again, and only on a reconnect: a websocket
   // always has a connection of its own.
   const bool next_exists =
-      rung_ + 1 < order_.size() || (kind != TransportKind::websocket && reconnecting_);
+      rung_ + 1 < order_.size() || (kind != engineio::TransportKind::websocket && reconnecting_);
   head_start_.reset();
   if (!next_exists) return;
-  const TransportKind next = rung_ + 1 < order_.size() ? order_[rung_ + 1] : kind;
-  const Millis head_start = head_start_before(kind, next);
+  const engineio::TransportKind next = rung_ + 1 < order_.size() ? order_[rung_ + 1] : kind;
+  const base::Millis head_start = head_start_before(kind, next);
   // New attempts start for one handshake timeout from the first; then the last ones run out.
   if (now + head_start < round_deadline_) head_start_ = now + head_start;
 }
 
-Millis TransportLadder::head_start_before(TransportKind current, TransportKind next) const {
+base::Millis TransportLadder::head_start_before(engineio::TransportKind current,
+                                                engineio::TransportKind next) const {
   if (next != current || !last_handshake_) return timing_.race_head_start;
   return std::clamp(*last_handshake_ * kRepeatHeadStartHandshakes, timing_.repeat_head_start_min,
                     std::max(timing_.race_head_start, timing_.repeat_head_start_min));
 }
 
-std::optional<TransportKind> TransportLadder::handle_timeout(Millis now) {
+std::optional<engineio::TransportKind> TransportLadder::handle_timeout(base::Millis now) {
   if (state_ == LadderState::opening && head_start_ && *head_start_ <= now) {
     // Overtaken after its head start, not failed: the newest attempt keeps running alongside.
     if (rung_ + 1 < order_.size()) ++rung_;
@@ -115,11 +117,12 @@ std::optional<TransportKind> TransportLadder::handle_timeout(Millis now) {
   return std::nullopt;
 }
 
-Result<LadderStep> TransportLadder::attempt_failed(bool earlier_still_opening, Millis now,
-                                                   RandomSource& random) {
+base::Result<LadderStep> TransportLadder::attempt_failed(bool earlier_still_opening,
+                                                         base::Millis now,
+                                                         base::RandomSource& random) {
   if (state_ != LadderState::opening) {
-    return local_error(
-        ErrorCode::invalid_state,
+    return base::local_error(
+        base::ErrorCode::invalid_state,
         "transport ladder heard of a failed attempt while " + std::string(to_string(state_)));
   }
   if (rung_ + 1 >= order_.size()) {
@@ -133,14 +136,14 @@ Result<LadderStep> TransportLadder::attempt_failed(bool earlier_still_opening, M
   ++rung_;
   // Never a zero-delay loop down the ladder.
   const auto delay = random.uniform(timing_.step_delay_min.count(), timing_.step_delay_max.count());
-  next_rung_at_ = now + Millis(std::max<int64_t>(delay, 1));
+  next_rung_at_ = now + base::Millis(std::max<int64_t>(delay, 1));
   return LadderStep{ladder_step::StepDown{}};
 }
 
-Status TransportLadder::opened(Millis handshake) {
+base::Status TransportLadder::opened(base::Millis handshake) {
   if (auto moved = transition(LadderState::opened); !moved) return moved;
   last_handshake_ = handshake;
-  return ok();
+  return base::ok();
 }
 
 void TransportLadder::stop() {

@@ -4,7 +4,7 @@
 #include "rtcwire/engineio/sse_transport.hpp"
 #include "rtcwire/engineio/websocket_transport.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 void ClientTransport::start_session(const std::string& sid, int64_t max_payload) {
   sid_ = sid;
@@ -12,8 +12,8 @@ void ClientTransport::start_session(const std::string& sid, int64_t max_payload)
 }
 
 void ClientTransport::handle_binary(std::string_view /*bytes*/) {
-  fail(remote_error(ErrorCode::malformed_packet,
-                    "binary frame on a " + std::string(to_string(kind())) + " transport"));
+  fail(base::remote_error(base::ErrorCode::malformed_packet,
+                          "binary frame on a " + std::string(to_string(kind())) + " transport"));
 }
 
 void ClientTransport::handle_http_response(uint32_t /*id*/, int /*status*/,
@@ -23,18 +23,18 @@ void ClientTransport::handle_http_response(uint32_t /*id*/, int /*status*/,
 
 void ClientTransport::handle_closed() {
   if (finished_) return;
-  fail(transport_error(ErrorCode::transport_closed,
-                       std::string(to_string(kind())) + " transport closed"));
+  fail(base::transport_error(base::ErrorCode::transport_closed,
+                             std::string(to_string(kind())) + " transport closed"));
 }
 
 void ClientTransport::handle_error(std::string_view reason) {
   if (finished_) return;
   std::string message = std::string(to_string(kind())) + " transport error";
   if (!reason.empty()) message += ": " + std::string(reason.substr(0, 200));
-  fail(transport_error(ErrorCode::transport_error, std::move(message)));
+  fail(base::transport_error(base::ErrorCode::transport_error, std::move(message)));
 }
 
-void ClientTransport::fail(Error error) {
+void ClientTransport::fail(base::Error error) {
   if (finished_) return;
   finish();
   signal(transport_signal::Failed{std::move(error)});
@@ -73,4 +73,4 @@ std::unique_ptr<ClientTransport> make_transport(TransportKind kind, uint32_t gen
   return std::make_unique<WebSocketTransport>(generation, url);
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

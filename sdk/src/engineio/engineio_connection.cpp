@@ -3,7 +3,10 @@
 
 #include <algorithm>
 
-namespace rtcwire {
+namespace rtcwire::engineio {
+
+using base::Millis;
+
 namespace {
 
 bool is_legal(EngineIoState from, EngineIoState to) {
@@ -26,10 +29,10 @@ const char* upgrade_name(int state) {
   return kNames[state];
 }
 
-Error unexpected_packet(engineio::PacketType type, const char* when) {
-  return remote_error(
-      ErrorCode::malformed_packet,
-      "unexpected Engine.IO " + std::string(engineio::to_string(type)) + " packet " + when);
+base::Error unexpected_packet(PacketType type, const char* when) {
+  return base::remote_error(
+      base::ErrorCode::malformed_packet,
+      "unexpected Engine.IO " + std::string(to_string(type)) + " packet " + when);
 }
 
 }  // namespace
@@ -68,17 +71,18 @@ ClientTransport* EngineIoConnection::find(uint32_t generation) {
   return nullptr;
 }
 
-Status EngineIoConnection::transition(EngineIoState next) {
+base::Status EngineIoConnection::transition(EngineIoState next) {
   if (!is_legal(state_, next)) {
-    return local_error(ErrorCode::invalid_state, "Engine.IO connection cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "Engine.IO connection cannot go from " +
+                                 std::string(to_string(state_)) + " to " +
+                                 std::string(to_string(next)));
   }
   state_ = next;
-  return ok();
+  return base::ok();
 }
 
-Status EngineIoConnection::move_upgrade(Upgrade next) {
+base::Status EngineIoConnection::move_upgrade(Upgrade next) {
   const bool legal = [&] {
     switch (upgrade_) {
       case Upgrade::none:
@@ -93,37 +97,38 @@ Status EngineIoConnection::move_upgrade(Upgrade next) {
     return false;
   }();
   if (!legal) {
-    return local_error(ErrorCode::invalid_state, std::string("Engine.IO upgrade cannot go from ") +
-                                                     upgrade_name(static_cast<int>(upgrade_)) +
-                                                     " to " + upgrade_name(static_cast<int>(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             std::string("Engine.IO upgrade cannot go from ") +
+                                 upgrade_name(static_cast<int>(upgrade_)) + " to " +
+                                 upgrade_name(static_cast<int>(next)));
   }
   upgrade_ = next;
-  return ok();
+  return base::ok();
 }
 
-Status EngineIoConnection::open(Millis now) {
+base::Status EngineIoConnection::open(Millis now) {
   if (auto moved = transition(EngineIoState::opening); !moved) return moved;
   transport_->open({});
   drain(now);
-  return ok();
+  return base::ok();
 }
 
-Status EngineIoConnection::send_message(std::string text) {
+base::Status EngineIoConnection::send_message(std::string text) {
   if (state_ != EngineIoState::open) {
-    return local_error(ErrorCode::not_connected, "Engine.IO connection is not open");
+    return base::local_error(base::ErrorCode::not_connected, "Engine.IO connection is not open");
   }
   if (static_cast<int64_t>(text.size()) + 1 > open_info_.max_payload) {
-    return local_error(ErrorCode::message_too_large,
-                       "message of " + std::to_string(text.size()) +
-                           " bytes exceeds the server's maxPayload of " +
-                           std::to_string(open_info_.max_payload));
+    return base::local_error(base::ErrorCode::message_too_large,
+                             "message of " + std::to_string(text.size()) +
+                                 " bytes exceeds the server's maxPayload of " +
+                                 std::to_string(open_info_.max_payload));
   }
-  send_packet({engineio::PacketType::message, std::move(text)});
+  send_packet({PacketType::message, std::move(text)});
   collect_actions();
-  return ok();
+  return base::ok();
 }
 
-void EngineIoConnection::send_packet(engineio::Packet packet) {
+void EngineIoConnection::send_packet(Packet packet) {
   if (upgrade_ == Upgrade::pausing) {
     held_.push_back(std::move(packet));
     return;
@@ -135,16 +140,16 @@ void EngineIoConnection::close() {
   const bool was_open = state_ == EngineIoState::open;
   if (!transition(EngineIoState::closed)) return;
   timers_.clear_all();
-  if (was_open) transport_->send({{engineio::PacketType::close, {}}});
+  if (was_open) transport_->send({{PacketType::close, {}}});
   abandon_probe();
   transport_->close();
   collect_actions();  // signals from here on mean nothing
   events_.push_back(engineio_event::Closed{std::nullopt});
 }
 
-void EngineIoConnection::abandon(Error error) { fail(std::move(error)); }
+void EngineIoConnection::abandon(base::Error error) { fail(std::move(error)); }
 
-void EngineIoConnection::fail(Error error) {
+void EngineIoConnection::fail(base::Error error) {
   if (!transition(EngineIoState::closed)) return;
   timers_.clear_all();
   abandon_probe();
@@ -197,7 +202,8 @@ void EngineIoConnection::handle_timeout(Millis now) {
   for (Timer timer : timers_.take_expired(now)) {
     switch (timer) {
       case Timer::liveness:
-        fail(transport_error(ErrorCode::ping_timeout, "no ping from the server in time"));
+        fail(base::transport_error(base::ErrorCode::ping_timeout,
+                                   "no ping from the server in time"));
         break;
       case Timer::upgrade:
         probe_failed(now);
@@ -239,7 +245,7 @@ void EngineIoConnection::drain(Millis now) {
 }
 
 void EngineIoConnection::on_transport_signal(TransportSignal signal, Millis now) {
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [](transport_signal::Opened&) {},
                  [&](transport_signal::Received& received) {
                    for (auto& packet : received.packets) {
@@ -255,14 +261,13 @@ void EngineIoConnection::on_transport_signal(TransportSignal signal, Millis now)
              signal);
 }
 
-void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
-  using engineio::PacketType;
+void EngineIoConnection::handle_packet(Packet packet, Millis now) {
   if (state_ == EngineIoState::opening) {
     if (packet.type != PacketType::open) {
       fail(unexpected_packet(packet.type, "before the open packet"));
       return;
     }
-    auto info = engineio::decode_open_info(packet.data);
+    auto info = decode_open_info(packet.data);
     if (!info) {
       fail(info.error());
       return;
@@ -289,7 +294,7 @@ void EngineIoConnection::handle_packet(engineio::Packet packet, Millis now) {
       events_.push_back(engineio_event::Message{std::move(packet.data), packet.binary});
       return;
     case PacketType::close:
-      fail(remote_error(ErrorCode::server_closed, "the server closed the session"));
+      fail(base::remote_error(base::ErrorCode::server_closed, "the server closed the session"));
       return;
     case PacketType::noop:
       return;
@@ -308,14 +313,14 @@ void EngineIoConnection::start_probe() {
 }
 
 void EngineIoConnection::on_probe_signal(TransportSignal signal, Millis now) {
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [&](transport_signal::Opened&) {
-                   probe_->send({{engineio::PacketType::ping, "probe"}});
+                   probe_->send({{PacketType::ping, "probe"}});
                  },
                  [&](transport_signal::Received& received) {
                    const bool answered = upgrade_ == Upgrade::probing &&
                                          received.packets.size() == 1 &&
-                                         received.packets[0].type == engineio::PacketType::pong &&
+                                         received.packets[0].type == PacketType::pong &&
                                          received.packets[0].data == "probe";
                    if (!answered) {
                      probe_failed(now);
@@ -340,7 +345,7 @@ void EngineIoConnection::abandon_probe(Upgrade after) {
   (void)move_upgrade(after);  // legal from probing and pausing, the states that hold a probe
   if (was_pausing && state_ != EngineIoState::closed) {
     transport_->resume();
-    std::vector<engineio::Packet> held = std::move(held_);
+    std::vector<Packet> held = std::move(held_);
     held_.clear();
     if (!held.empty()) transport_->send(std::move(held));
   }
@@ -358,7 +363,7 @@ void EngineIoConnection::probe_failed(Millis now) {
 }
 
 void EngineIoConnection::complete_upgrade() {
-  probe_->send({{engineio::PacketType::upgrade, {}}});
+  probe_->send({{PacketType::upgrade, {}}});
   if (!held_.empty()) {
     probe_->send(std::move(held_));
     held_.clear();
@@ -386,4 +391,4 @@ std::optional<EngineIoEvent> EngineIoConnection::poll_event() {
   return event;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

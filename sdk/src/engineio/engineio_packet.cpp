@@ -20,8 +20,8 @@ int base64_value(char c) {
   return -1;
 }
 
-Error malformed(std::string message) {
-  return remote_error(ErrorCode::malformed_packet, std::move(message));
+base::Error malformed(std::string message) {
+  return base::remote_error(base::ErrorCode::malformed_packet, std::move(message));
 }
 
 // Session ids go into URLs unescaped, so only URL-safe ids are accepted.
@@ -69,7 +69,7 @@ std::string encode_text_frame(const Packet& packet) {
   return frame;
 }
 
-Result<Packet> decode_text_frame(std::string_view frame) {
+base::Result<Packet> decode_text_frame(std::string_view frame) {
   if (frame.empty()) return malformed("empty Engine.IO packet");
   const char type = frame.front();
   if (type < '0' || type > '6') {
@@ -97,7 +97,7 @@ std::string encode_payload(const std::vector<Packet>& packets) {
   return payload;
 }
 
-Result<std::vector<Packet>> decode_payload(std::string_view payload) {
+base::Result<std::vector<Packet>> decode_payload(std::string_view payload) {
   std::vector<Packet> packets;
   std::size_t start = 0;
   while (true) {
@@ -130,9 +130,10 @@ std::string encode_open_info(const OpenInfo& info) {
   return json.dump();
 }
 
-Result<OpenInfo> decode_open_info(std::string_view json_text) {
-  if (json_nesting_depth(json_text, 4) < 0) return malformed("open packet JSON nested too deeply");
-  const auto json = parse_json(json_text);
+base::Result<OpenInfo> decode_open_info(std::string_view json_text) {
+  if (base::json_nesting_depth(json_text, 4) < 0)
+    return malformed("open packet JSON nested too deeply");
+  const auto json = base::parse_json(json_text);
   if (json.is_discarded() || !json.is_object())
     return malformed("open packet is not a JSON object");
   OpenInfo info;
@@ -191,7 +192,7 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
-Result<std::string> base64_decode(std::string_view text) {
+base::Result<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return malformed("base64 length is not a multiple of 4");
   std::string out;
   out.reserve(text.size() / 4 * 3);

@@ -1,6 +1,6 @@
 #include "rtcwire/engineio/http_transport.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 void HttpTransport::start_session(const std::string& sid, int64_t max_payload) {
   ClientTransport::start_session(sid, max_payload);
@@ -8,7 +8,7 @@ void HttpTransport::start_session(const std::string& sid, int64_t max_payload) {
   flush();
 }
 
-void HttpTransport::send(std::vector<engineio::Packet> packets) {
+void HttpTransport::send(std::vector<Packet> packets) {
   if (finished_) return;
   for (auto& packet : packets) upstream_.enqueue(std::move(packet));
   flush();
@@ -54,4 +54,4 @@ void HttpTransport::flush() {
   }
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -2,16 +2,16 @@
 
 #include <iterator>
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 void HttpUpstream::set_url(std::string url, int64_t max_payload) {
   url_ = std::move(url);
   max_payload_ = max_payload;
 }
 
-void HttpUpstream::enqueue(engineio::Packet packet) {
+void HttpUpstream::enqueue(Packet packet) {
   // The close packet is the last thing a transport sends.
-  closing_ = closing_ || packet.type == engineio::PacketType::close;
+  closing_ = closing_ || packet.type == PacketType::close;
   queue_.push_back(std::move(packet));
 }
 
@@ -19,10 +19,10 @@ std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint3
   if (in_flight_ || queue_.empty() || url_.empty()) return std::nullopt;
   // Batch as many packets as fit in maxPayload; a single larger packet still goes alone (the
   // connection refuses to send messages over maxPayload, so this only covers framing bytes).
-  std::vector<engineio::Packet> batch;
+  std::vector<Packet> batch;
   int64_t size = 0;
   while (!queue_.empty()) {
-    const engineio::Packet& packet = queue_.front();
+    const Packet& packet = queue_.front();
     const auto data_size = static_cast<int64_t>(packet.data.size());
     // Encoded size: type digit or 'b', the (base64) data, and a separator after the first.
     const int64_t packet_size =
@@ -39,26 +39,26 @@ std::optional<HttpRequest> HttpUpstream::next_request(uint32_t generation, uint3
 
 std::optional<HttpRequest> HttpUpstream::take_parting(uint32_t generation, uint32_t id) {
   if (!closing_ || queue_.empty() || url_.empty()) return std::nullopt;
-  std::vector<engineio::Packet> rest(std::make_move_iterator(queue_.begin()),
-                                     std::make_move_iterator(queue_.end()));
+  std::vector<Packet> rest(std::make_move_iterator(queue_.begin()),
+                           std::make_move_iterator(queue_.end()));
   queue_.clear();
   return post(generation, id, rest, true);
 }
 
-HttpRequest HttpUpstream::post(uint32_t generation, uint32_t id,
-                               const std::vector<engineio::Packet>& packets, bool parting) const {
-  return HttpRequest{generation, id, HttpMethod::post, url_, engineio::encode_payload(packets),
-                     parting};
+HttpRequest HttpUpstream::post(uint32_t generation, uint32_t id, const std::vector<Packet>& packets,
+                               bool parting) const {
+  return HttpRequest{generation, id, HttpMethod::post, url_, encode_payload(packets), parting};
 }
 
-Status HttpUpstream::on_response(uint32_t id, int status, std::string_view body) {
-  if (in_flight_ != id) return ok();
+base::Status HttpUpstream::on_response(uint32_t id, int status, std::string_view body) {
+  if (in_flight_ != id) return base::ok();
   in_flight_.reset();
   if (status != 200) {
-    return transport_error(status == 0 ? ErrorCode::transport_closed : ErrorCode::transport_error,
-                           "POST failed: " + describe_http_failure(status, body));
+    return base::transport_error(
+        status == 0 ? base::ErrorCode::transport_closed : base::ErrorCode::transport_error,
+        "POST failed: " + describe_http_failure(status, body));
   }
-  return ok();
+  return base::ok();
 }
 
 std::string describe_http_failure(int status, std::string_view body) {
@@ -68,4 +68,4 @@ std::string describe_http_failure(int status, std::string_view body) {
   return text;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

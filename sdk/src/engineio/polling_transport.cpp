@@ -1,6 +1,6 @@
 #include "rtcwire/engineio/polling_transport.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 void PollingTransport::open(std::string_view sid) {
   const uint32_t id = take_request_id();
@@ -37,11 +37,12 @@ void PollingTransport::handle_http_response(uint32_t id, int status, std::string
   if (get_in_flight_ != id) return;  // not ours: ignore
   get_in_flight_.reset();
   if (status != 200) {
-    fail(transport_error(status == 0 ? ErrorCode::transport_closed : ErrorCode::transport_error,
-                         "polling GET failed: " + describe_http_failure(status, body)));
+    fail(base::transport_error(
+        status == 0 ? base::ErrorCode::transport_closed : base::ErrorCode::transport_error,
+        "polling GET failed: " + describe_http_failure(status, body)));
     return;
   }
-  auto packets = engineio::decode_payload(body);
+  auto packets = decode_payload(body);
   if (!packets) {
     fail(packets.error());
     return;
@@ -51,4 +52,4 @@ void PollingTransport::handle_http_response(uint32_t id, int status, std::string
   check_paused();
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -1,10 +1,10 @@
 #include "rtcwire/engineio/server_url.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 namespace {
 
-Error bad_url(std::string message) {
-  return local_error(ErrorCode::invalid_argument, "server URL " + std::move(message));
+base::Error bad_url(std::string message) {
+  return base::local_error(base::ErrorCode::invalid_argument, "server URL " + std::move(message));
 }
 
 bool has_unsafe_characters(std::string_view text) {
@@ -38,7 +38,7 @@ std::string ServerUrl::origin_key() const {
   return std::string(secure ? "https://" : "http://") + authority + path;
 }
 
-Result<ServerUrl> parse_server_url(std::string_view url) {
+base::Result<ServerUrl> parse_server_url(std::string_view url) {
   if (url.size() > 2048) return bad_url("is longer than 2048 characters");
   if (has_unsafe_characters(url)) return bad_url("contains spaces, control characters or '#'");
   const std::size_t scheme_end = url.find("://");
@@ -67,4 +67,4 @@ Result<ServerUrl> parse_server_url(std::string_view url) {
   return result;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

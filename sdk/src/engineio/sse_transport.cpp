@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 void SseTransport::open(std::string_view sid) {
   emit(OpenTransport{generation_, TransportKind::sse, url_.endpoint(kind(), sid) + cache_buster()});
@@ -22,12 +22,13 @@ void SseTransport::handle_open() {
 void SseTransport::handle_text(std::string_view text) {
   if (finished_) return;
   // Each event's data is a JSON string holding a polling payload: one line, nothing lost.
-  const auto json = parse_json(text);
+  const auto json = base::parse_json(text);
   if (json.is_discarded() || !json.is_string()) {
-    fail(remote_error(ErrorCode::malformed_packet, "SSE event data is not a JSON string"));
+    fail(base::remote_error(base::ErrorCode::malformed_packet,
+                            "SSE event data is not a JSON string"));
     return;
   }
-  auto packets = engineio::decode_payload(json.get_ref<const std::string&>());
+  auto packets = decode_payload(json.get_ref<const std::string&>());
   if (!packets) {
     fail(packets.error());
     return;
@@ -35,7 +36,7 @@ void SseTransport::handle_text(std::string_view text) {
   // After answering an upgrade probe the server writes a noop and then nothing more here. The
   // noop races the probe's answer on the websocket, so it counts even before pause().
   for (const auto& packet : packets.value()) {
-    if (packet.type == engineio::PacketType::noop) drained_ = true;
+    if (packet.type == PacketType::noop) drained_ = true;
   }
   signal(transport_signal::Received{std::move(packets.value())});
   check_paused();
@@ -45,4 +46,4 @@ void SseTransport::handle_http_response(uint32_t id, int status, std::string_vie
   if (!finished_) handle_upstream_response(id, status, body);
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

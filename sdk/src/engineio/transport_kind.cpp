@@ -1,6 +1,6 @@
 #include "rtcwire/engineio/transport_kind.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 std::string_view to_string(TransportKind kind) {
   switch (kind) {
@@ -21,4 +21,4 @@ std::optional<TransportKind> transport_kind_from_string(std::string_view name) {
   return std::nullopt;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -1,16 +1,16 @@
 #include "rtcwire/engineio/websocket_transport.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 void WebSocketTransport::open(std::string_view sid) {
   emit(OpenTransport{generation_, TransportKind::websocket, url_.endpoint(kind(), sid)});
 }
 
-void WebSocketTransport::send(std::vector<engineio::Packet> packets) {
+void WebSocketTransport::send(std::vector<Packet> packets) {
   if (finished_) return;
   for (auto& packet : packets) {
     // The core only sends text; a binary packet would need a binary-frame action.
-    emit(SendFrame{generation_, engineio::encode_text_frame(packet)});
+    emit(SendFrame{generation_, encode_text_frame(packet)});
   }
 }
 
@@ -27,7 +27,7 @@ void WebSocketTransport::handle_open() {
 
 void WebSocketTransport::handle_text(std::string_view text) {
   if (finished_) return;
-  auto packet = engineio::decode_text_frame(text);
+  auto packet = decode_text_frame(text);
   if (!packet) {
     fail(packet.error());
     return;
@@ -37,7 +37,7 @@ void WebSocketTransport::handle_text(std::string_view text) {
 
 void WebSocketTransport::handle_binary(std::string_view bytes) {
   if (finished_) return;
-  signal(transport_signal::Received{{engineio::decode_binary_frame(bytes)}});
+  signal(transport_signal::Received{{decode_binary_frame(bytes)}});
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -9,10 +9,14 @@
 #include "rtcwire/base/unicode_text.hpp"
 
 namespace rtcwire::envelope {
+
+using base::ErrorCode;
+using base::Result;
+
 namespace {
 
-Error invalid(std::string message) {
-  return remote_error(ErrorCode::invalid_envelope, std::move(message));
+base::Error invalid(std::string message) {
+  return base::remote_error(ErrorCode::invalid_envelope, std::move(message));
 }
 
 Json header(std::string_view type) { return Json{{"v", kVersion}, {"t", type}}; }
@@ -24,19 +28,20 @@ struct Parsed {
 };
 
 Result<Parsed> parse_object(std::string_view text) {
-  if (json_nesting_depth(text, kMaxJsonDepth) < 0) {
+  if (base::json_nesting_depth(text, kMaxJsonDepth) < 0) {
     return invalid("envelope nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  Json json = parse_json(text);
-  if (json.is_discarded()) return remote_error(ErrorCode::malformed_json, "envelope is not JSON");
+  Json json = base::parse_json(text);
+  if (json.is_discarded())
+    return base::remote_error(ErrorCode::malformed_json, "envelope is not JSON");
   if (!json.is_object()) return invalid("envelope is not a JSON object");
   const auto version = json.find("v");
   if (version == json.end() || !version->is_number_integer()) {
     return invalid("envelope has no integer version 'v'");
   }
   if (version->get<int64_t>() != kVersion) {
-    return remote_error(ErrorCode::unsupported_version,
-                        "envelope version " + version->dump() + " is not supported");
+    return base::remote_error(ErrorCode::unsupported_version,
+                              "envelope version " + version->dump() + " is not supported");
   }
   const auto type = json.find("t");
   if (type == json.end() || !type->is_string()) return invalid("envelope has no string type 't'");
@@ -48,13 +53,13 @@ Result<Parsed> parse_object(std::string_view text) {
 template <class Valid>
 Result<std::string> read_string(const Json& object, const char* name, Valid valid,
                                 ErrorCode code_if_invalid) {
-  const std::string* text = string_field(object, name);
+  const std::string* text = base::string_field(object, name);
   if (text == nullptr) return invalid(std::string("field '") + name + "' must be a string");
   std::string value = *text;
   if (!valid(value)) {
     std::string message = std::string("field '") + name + "' is not valid";
     if (code_if_invalid == ErrorCode::invalid_room) message += ": " + std::string(kRoomNameRule);
-    return remote_error(code_if_invalid, std::move(message));
+    return base::remote_error(code_if_invalid, std::move(message));
   }
   return value;
 }
@@ -71,7 +76,7 @@ Result<Json> read_data(const Json& object) {
 
 // A sequence number or an ack: an integer from `min` to kMaxSeq.
 Result<Seq> read_seq_value(const Json& field, const char* name, Seq min) {
-  const auto value = whole_number(field, kMaxSeq);
+  const auto value = base::whole_number(field, kMaxSeq);
   if (!value || *value < min) {
     return invalid(std::string("field '") + name + "' must be an integer from " +
                    std::to_string(min) + " to 2^53-1");
@@ -173,15 +178,16 @@ void put_ice_servers(Json& json, const IceServersGrant& grant) {
   json["iceServersExpireInMs"] = grant.expires_in_ms;
 }
 
-Error unknown_type(const std::string& type) {
-  return remote_error(ErrorCode::unknown_type, "unknown envelope type '" + truncated(type) + "'");
+base::Error unknown_type(const std::string& type) {
+  return base::remote_error(ErrorCode::unknown_type,
+                            "unknown envelope type '" + truncated(type) + "'");
 }
 
 }  // namespace
 
 bool is_valid_room(std::string_view room) {
   // Others see the name (presence, logs): nothing invisible, reordering or line-breaking in it.
-  return !room.empty() && room.size() <= kMaxRoomBytes && is_visible_utf8(room);
+  return !room.empty() && room.size() <= kMaxRoomBytes && base::is_visible_utf8(room);
 }
 
 bool is_valid_peer_id(std::string_view peer) {
@@ -221,7 +227,7 @@ std::string with_ack(std::string_view encoded, Seq ack) {
 }
 
 std::string encode(const ClientEnvelope& envelope, Seq seq) {
-  Json json = std::visit(Overloaded{
+  Json json = std::visit(base::Overloaded{
                              [](const Hello& e) {
                                Json j = header("hello");
                                j["sdk"] = e.sdk;
@@ -269,7 +275,7 @@ std::string encode(const ClientEnvelope& envelope, Seq seq) {
 }
 
 std::string encode(const ServerEnvelope& envelope, Seq seq) {
-  Json json = std::visit(Overloaded{
+  Json json = std::visit(base::Overloaded{
                              [](const Welcome& e) {
                                Json j = header("welcome");
                                j["peer"] = e.peer;
@@ -424,9 +430,9 @@ Result<ClientEnvelope> decode_client_body(const Json& j, const std::string& type
 
 // iceServers (any JSON: the client checks the list) and iceServersExpireInMs, both required.
 Result<IceServersGrant> read_ice_servers(const Json& j) {
-  const Json* servers = find_field(j, "iceServers");
+  const Json* servers = base::find_field(j, "iceServers");
   if (servers == nullptr) return invalid("field 'iceServers' is missing");
-  const auto expires = whole_number_field(j, "iceServersExpireInMs", UINT64_MAX);
+  const auto expires = base::whole_number_field(j, "iceServersExpireInMs", UINT64_MAX);
   if (!expires) return invalid("field 'iceServersExpireInMs' must be a non-negative integer");
   return IceServersGrant{*servers, *expires};
 }
@@ -438,7 +444,7 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
   if (!session) return session.error();
   auto token = read_bounded(j, "token", kMaxTokenBytes);
   if (!token) return token.error();
-  const auto limit = whole_number_field(j, "maxMessageBytes", UINT64_MAX);
+  const auto limit = base::whole_number_field(j, "maxMessageBytes", UINT64_MAX);
   if (!limit || *limit == 0) return invalid("field 'maxMessageBytes' must be a positive integer");
   Welcome welcome{std::move(peer.value()),
                   std::move(session.value()),
@@ -457,11 +463,11 @@ Result<ServerEnvelope> decode_welcome(const Json& j) {
   welcome.ack = ack.value();
   if (const auto refused = j.find("resumeError"); refused != j.end()) {
     if (!refused->is_string()) return invalid("field 'resumeError' must be a string");
-    welcome.resume_error = error_code_from_string(refused->get_ref<const std::string&>())
+    welcome.resume_error = base::error_code_from_string(refused->get_ref<const std::string&>())
                                .value_or(ErrorCode::internal);
   }
-  if (const Json* expires = find_field(j, "authExpiresInMs")) {
-    welcome.auth_expires_in_ms = whole_number(*expires, UINT64_MAX);
+  if (const Json* expires = base::find_field(j, "authExpiresInMs")) {
+    welcome.auth_expires_in_ms = base::whole_number(*expires, UINT64_MAX);
     if (!welcome.auth_expires_in_ms) {
       return invalid("field 'authExpiresInMs' must be a non-negative integer");
     }
@@ -486,7 +492,8 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     Joined joined{std::move(room.value()), {}, {}, id.value()};
     for (const auto& peer : *peers) {
       if (!peer.is_string() || !is_valid_peer_id(peer.get_ref<const std::string&>())) {
-        return remote_error(ErrorCode::invalid_peer, "field 'peers' holds an invalid peer id");
+        return base::remote_error(ErrorCode::invalid_peer,
+                                  "field 'peers' holds an invalid peer id");
       }
       joined.peers.push_back(peer.get<std::string>());
     }
@@ -531,7 +538,8 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
     std::string text_message =
         message != j.end() && message->is_string() ? truncated(message->get<std::string>()) : "";
     // A code this version does not know (from a newer server) still reaches the app, as internal.
-    const ErrorCode known = error_code_from_string(code.value()).value_or(ErrorCode::internal);
+    const ErrorCode known =
+        base::error_code_from_string(code.value()).value_or(ErrorCode::internal);
     if (known == ErrorCode::internal && code.value() != "internal") {
       text_message = code.value() + ": " + text_message;
     }
@@ -541,14 +549,14 @@ Result<ServerEnvelope> decode_server_body(const Json& j, const std::string& type
   }
   if (type == "ack") return widen<ServerEnvelope>(read_ack_envelope(j));
   if (type == "goaway") {
-    const auto within = whole_number_field(j, "reconnectInMs", UINT64_MAX);
+    const auto within = base::whole_number_field(j, "reconnectInMs", UINT64_MAX);
     if (!within) return invalid("field 'reconnectInMs' must be a non-negative integer");
     auto ack = read_ack(j);
     if (!ack) return ack.error();
     return ServerEnvelope{GoAway{*within, ack.value()}};
   }
   if (type == "refreshed") {
-    const auto expires = whole_number_field(j, "authExpiresInMs", UINT64_MAX);
+    const auto expires = base::whole_number_field(j, "authExpiresInMs", UINT64_MAX);
     if (!expires) return invalid("field 'authExpiresInMs' must be a non-negative integer");
     return ServerEnvelope{Refreshed{*expires}};
   }
@@ -562,8 +570,8 @@ namespace {
 
 // A top-level integer field from 1 to kMaxSeq of text that may be no valid envelope; 0 without.
 std::uint64_t peek_counter(std::string_view text, const char* name) {
-  if (json_nesting_depth(text, kMaxJsonDepth) < 0) return 0;
-  const Json json = parse_json(text);
+  if (base::json_nesting_depth(text, kMaxJsonDepth) < 0) return 0;
+  const Json json = base::parse_json(text);
   if (!json.is_object()) return 0;
   const auto field = json.find(name);
   if (field == json.end()) return 0;

@@ -8,7 +8,7 @@ namespace rtcwire::peer {
 ChannelQueue::ChannelQueue(uint32_t channel, std::string label, ChannelOptions options, bool remote)
     : channel_(channel), label_(std::move(label)), options_(std::move(options)), remote_(remote) {}
 
-void ChannelQueue::opened(uint64_t max_message_size, Fifo<PeerAction>& actions) {
+void ChannelQueue::opened(uint64_t max_message_size, base::Fifo<PeerAction>& actions) {
   if (state_ != ChannelState::connecting) return;
   state_ = ChannelState::open;
   max_message_size_ =
@@ -17,24 +17,24 @@ void ChannelQueue::opened(uint64_t max_message_size, Fifo<PeerAction>& actions) 
   flush(actions);
 }
 
-Status ChannelQueue::enqueue(uint64_t bytes, Fifo<PeerAction>& actions) {
+base::Status ChannelQueue::enqueue(uint64_t bytes, base::Fifo<PeerAction>& actions) {
   if (state_ == ChannelState::closed) {
-    return local_error(ErrorCode::channel_closed, "the channel is closed");
+    return base::local_error(base::ErrorCode::channel_closed, "the channel is closed");
   }
   if (bytes > max_message_size_) {
-    return local_error(ErrorCode::message_too_large,
-                       "a message of " + std::to_string(bytes) +
-                           " bytes exceeds the channel's maximum of " +
-                           std::to_string(max_message_size_) +
-                           (state_ == ChannelState::open ? "" : " until it opens"));
+    return base::local_error(base::ErrorCode::message_too_large,
+                             "a message of " + std::to_string(bytes) +
+                                 " bytes exceeds the channel's maximum of " +
+                                 std::to_string(max_message_size_) +
+                                 (state_ == ChannelState::open ? "" : " until it opens"));
   }
   queued_.push_back(bytes);
   queued_bytes_ += bytes;
   if (state_ == ChannelState::open) flush(actions);
-  return ok();
+  return base::ok();
 }
 
-void ChannelQueue::drained(uint64_t buffered, Fifo<PeerAction>& actions) {
+void ChannelQueue::drained(uint64_t buffered, base::Fifo<PeerAction>& actions) {
   if (state_ != ChannelState::open) return;
   in_browser_ = buffered;
   flush(actions);
@@ -47,7 +47,7 @@ void ChannelQueue::closed() {
   in_browser_ = 0;
 }
 
-void ChannelQueue::flush(Fifo<PeerAction>& actions) {
+void ChannelQueue::flush(base::Fifo<PeerAction>& actions) {
   uint32_t count = 0;
   // An empty buffer takes any one message, so one at the high water mark still goes.
   while (!queued_.empty() && (in_browser_ == 0 || in_browser_ + queued_.front() <= kHighWater)) {

@@ -10,12 +10,15 @@
 #include "rtcwire/base/unicode_text.hpp"
 
 namespace rtcwire::peer {
+
+using base::ErrorCode;
+
 namespace {
 
 using Json = nlohmann::json;
 
-Error invalid(std::string message) {
-  return remote_error(ErrorCode::invalid_transfer, "file control: " + std::move(message));
+base::Error invalid(std::string message) {
+  return base::remote_error(ErrorCode::invalid_transfer, "file control: " + std::move(message));
 }
 
 // The digits of a number, without the locale and printf machinery.
@@ -50,34 +53,34 @@ void put_field(std::string& out, std::string_view key, std::string_view value) {
   put_string(out, value);
 }
 
-Result<ErrorCode> end_code(const Json& object) {
-  const std::string* name = string_field(object, "code");
+base::Result<ErrorCode> end_code(const Json& object) {
+  const std::string* name = base::string_field(object, "code");
   if (name == nullptr) return invalid("code missing");
-  const auto code = error_code_from_string(*name);
+  const auto code = base::error_code_from_string(*name);
   if (!code || !is_transfer_end_code(*code)) return invalid("code not a transfer end code");
   return *code;
 }
 
 }  // namespace
 
-Status check_file_name(std::string_view name) {
-  if (name.empty() || name.size() > max_file_name_bytes || !is_visible_utf8(name)) {
-    return local_error(ErrorCode::invalid_argument,
-                       "file name must be 1..255 bytes of visible UTF-8");
+base::Status check_file_name(std::string_view name) {
+  if (name.empty() || name.size() > max_file_name_bytes || !base::is_visible_utf8(name)) {
+    return base::local_error(ErrorCode::invalid_argument,
+                             "file name must be 1..255 bytes of visible UTF-8");
   }
-  return ok();
+  return base::ok();
 }
 
-Status check_file_type(std::string_view type) {
+base::Status check_file_type(std::string_view type) {
   if (type.size() > max_file_type_bytes) {
-    return local_error(ErrorCode::invalid_argument, "file type longer than 127 bytes");
+    return base::local_error(ErrorCode::invalid_argument, "file type longer than 127 bytes");
   }
   for (const char c : type) {
     if (c < 0x20 || c > 0x7e) {
-      return local_error(ErrorCode::invalid_argument, "file type must be printable ASCII");
+      return base::local_error(ErrorCode::invalid_argument, "file type must be printable ASCII");
     }
   }
-  return ok();
+  return base::ok();
 }
 
 bool is_sha256_hex(std::string_view text) {
@@ -94,40 +97,40 @@ bool is_transfer_end_code(ErrorCode code) {
          code == ErrorCode::too_many_transfers;
 }
 
-Result<FileControl> decode_file_control(std::string_view text) {
+base::Result<FileControl> decode_file_control(std::string_view text) {
   if (text.size() > max_file_control_bytes) {
-    return remote_error(ErrorCode::message_too_large, "file control over 4096 bytes");
+    return base::remote_error(ErrorCode::message_too_large, "file control over 4096 bytes");
   }
   // One flat object: nothing nested is expected, so nothing nested is parsed.
-  if (json_nesting_depth(text, 1) < 0) {
-    return remote_error(ErrorCode::malformed_json, "file control nested too deep");
+  if (base::json_nesting_depth(text, 1) < 0) {
+    return base::remote_error(ErrorCode::malformed_json, "file control nested too deep");
   }
-  const Json object = parse_json(text);
+  const Json object = base::parse_json(text);
   if (object.is_discarded() || !object.is_object()) {
-    return remote_error(ErrorCode::malformed_json, "file control is not a JSON object");
+    return base::remote_error(ErrorCode::malformed_json, "file control is not a JSON object");
   }
-  const std::string* type = string_field(object, "t");
+  const std::string* type = base::string_field(object, "t");
   if (type == nullptr) return invalid("t missing");
-  const auto transfer = whole_number_field(object, "transfer", UINT32_MAX);
+  const auto transfer = base::whole_number_field(object, "transfer", UINT32_MAX);
   if (!transfer || *transfer == 0) return invalid("transfer must be 1..2^32-1");
   const auto id = static_cast<std::uint32_t>(*transfer);
 
   if (*type == "offer") {
-    const std::string* name = string_field(object, "name");
-    const auto size = whole_number_field(object, "size", max_file_size);
-    const std::string* mime = string_field(object, "mime");
+    const std::string* name = base::string_field(object, "name");
+    const auto size = base::whole_number_field(object, "size", max_file_size);
+    const std::string* mime = base::string_field(object, "mime");
     if (name == nullptr || !check_file_name(*name)) return invalid("bad name");
     if (!size) return invalid("size must be 0..2^53-1");
     if (mime == nullptr || !check_file_type(*mime)) return invalid("bad mime");
     return FileControl{file_control::Offer{id, *name, *size, *mime}};
   }
   if (*type == "done") {
-    const std::string* sha256 = string_field(object, "sha256");
+    const std::string* sha256 = base::string_field(object, "sha256");
     if (sha256 == nullptr || !is_sha256_hex(*sha256)) return invalid("sha256 must be 64 hex");
     return FileControl{file_control::Done{id, *sha256}};
   }
   if (*type == "ack" || *type == "resume") {
-    const auto offset = whole_number_field(object, "offset", max_file_size);
+    const auto offset = base::whole_number_field(object, "offset", max_file_size);
     if (!offset) return invalid("offset must be 0..2^53-1");
     if (*type == "ack") return FileControl{file_control::Ack{id, *offset}};
     return FileControl{file_control::Resume{id, *offset}};
@@ -140,12 +143,12 @@ Result<FileControl> decode_file_control(std::string_view text) {
   }
   if (*type == "accept") return FileControl{file_control::Accept{id}};
   if (*type == "confirm") return FileControl{file_control::Confirm{id}};
-  return remote_error(ErrorCode::unknown_type, "file control type unknown");
+  return base::remote_error(ErrorCode::unknown_type, "file control type unknown");
 }
 
 std::string encode_file_control(const FileControl& message) {
   std::string out;
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [&](const file_control::Offer& m) {
                    open_message(out, "offer", m.transfer);
                    put_field(out, "name", m.name);

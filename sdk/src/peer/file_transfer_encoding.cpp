@@ -6,7 +6,7 @@
 namespace rtcwire::peer {
 namespace {
 
-using namespace json_writer;
+using namespace base::json_writer;
 
 void open_event(std::string& out, std::string_view type, std::string_view peer,
                 std::uint32_t transfer) {
@@ -21,7 +21,7 @@ void open_event(std::string& out, std::string_view type, std::string_view peer,
 
 void put_file_action_fields(std::string& out, const FileAction& action,
                             std::uint32_t files_channel) {
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [&](const file_action::Read& a) {
                    open_object(out, "file-read");
                    put_key(out, "channel");
@@ -45,7 +45,7 @@ void put_file_action_fields(std::string& out, const FileAction& action,
 }
 
 void put_file_event_fields(std::string& out, const FileEvent& event, std::string_view peer) {
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [&](const file_event::Offered& e) {
                    open_event(out, "transfer", peer, e.transfer);
                    put_key(out, "name");

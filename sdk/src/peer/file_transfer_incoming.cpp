@@ -5,6 +5,9 @@
 #include "rtcwire/peer/file_transfer_rate.hpp"
 
 namespace rtcwire::peer {
+
+using base::ErrorCode;
+
 namespace {
 
 bool is_legal(IncomingState from, IncomingState to) {
@@ -57,14 +60,14 @@ IncomingTransfer::IncomingTransfer(std::uint32_t handle, file_control::Offer off
                                    const FileTransferLimits& limits)
     : handle_(handle), offer_(std::move(offer)), ack_every_bytes_(limits.ack_every_bytes) {}
 
-Status IncomingTransfer::transition(IncomingState next) {
+base::Status IncomingTransfer::transition(IncomingState next) {
   if (!is_legal(state_, next)) {
-    return local_error(ErrorCode::invalid_state, "incoming transfer cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(ErrorCode::invalid_state, "incoming transfer cannot go from " +
+                                                           std::string(to_string(state_)) + " to " +
+                                                           std::string(to_string(next)));
   }
   state_ = next;
-  return ok();
+  return base::ok();
 }
 
 FileControl IncomingTransfer::outcome() const {
@@ -72,7 +75,7 @@ FileControl IncomingTransfer::outcome() const {
   return file_control::CancelReceive{sender_id(), failure_};
 }
 
-Status IncomingTransfer::accept(Millis now, FileOutputs& out) {
+base::Status IncomingTransfer::accept(base::Millis now, FileOutputs& out) {
   const bool empty = offer_.size == 0;
   if (auto moved = transition(empty ? IncomingState::verifying : IncomingState::receiving);
       !moved) {
@@ -80,25 +83,25 @@ Status IncomingTransfer::accept(Millis now, FileOutputs& out) {
   }
   accepted_at_ = now;
   out.send(file_control::Accept{sender_id()});
-  return ok();
+  return base::ok();
 }
 
-Status IncomingTransfer::reject(FileOutputs& out) {
+base::Status IncomingTransfer::reject(FileOutputs& out) {
   if (state_ != IncomingState::offered) {
-    return local_error(ErrorCode::invalid_state, "only an offered transfer can be rejected");
+    return base::local_error(ErrorCode::invalid_state, "only an offered transfer can be rejected");
   }
   out.send(file_control::CancelReceive{sender_id(), ErrorCode::transfer_rejected});
-  fail(local_error(ErrorCode::transfer_rejected, "the transfer was rejected"), out);
-  return ok();
+  fail(base::local_error(ErrorCode::transfer_rejected, "the transfer was rejected"), out);
+  return base::ok();
 }
 
 void IncomingTransfer::cancel(FileOutputs& out) {
   if (finished()) return;
   out.send(file_control::CancelReceive{sender_id(), ErrorCode::transfer_cancelled});
-  fail(local_error(ErrorCode::transfer_cancelled, "the transfer was cancelled"), out);
+  fail(base::local_error(ErrorCode::transfer_cancelled, "the transfer was cancelled"), out);
 }
 
-ChunkVerdict IncomingTransfer::chunk(std::uint64_t offset, std::uint32_t length, Millis now,
+ChunkVerdict IncomingTransfer::chunk(std::uint64_t offset, std::uint32_t length, base::Millis now,
                                      FileOutputs& out) {
   if (finished()) return ChunkVerdict::refused;
   // Sizes are below 2^53, so offset + length cannot wrap once offset is within the size.
@@ -133,7 +136,7 @@ void IncomingTransfer::sender_done(std::string_view sha256, FileOutputs& out) {
 
 void IncomingTransfer::ended_by_sender(ErrorCode code, FileOutputs& out) {
   if (finished()) return;
-  fail(remote_error(code, "the sender ended the transfer"), out);
+  fail(base::remote_error(code, "the sender ended the transfer"), out);
 }
 
 void IncomingTransfer::offered_again(const file_control::Offer& offer, FileOutputs& out) {
@@ -145,24 +148,24 @@ void IncomingTransfer::offered_again(const file_control::Offer& offer, FileOutpu
   }
 }
 
-Status IncomingTransfer::digest(std::string_view sha256, FileOutputs& out) {
+base::Status IncomingTransfer::digest(std::string_view sha256, FileOutputs& out) {
   if (!is_sha256_hex(sha256)) {
-    return local_error(ErrorCode::invalid_argument, "sha256 must be 64 lowercase hex digits");
+    return base::local_error(ErrorCode::invalid_argument, "sha256 must be 64 lowercase hex digits");
   }
   if (state_ != IncomingState::verifying) {
-    return local_error(ErrorCode::invalid_state, "a digest before every byte is stored");
+    return base::local_error(ErrorCode::invalid_state, "a digest before every byte is stored");
   }
   own_sha256_ = std::string(sha256);
   finish_if_verified(out);
-  return ok();
+  return base::ok();
 }
 
 void IncomingTransfer::finish_if_verified(FileOutputs& out) {
   if (state_ != IncomingState::verifying || sender_sha256_.empty() || own_sha256_.empty()) return;
   if (sender_sha256_ != own_sha256_) {
     out.send(file_control::CancelReceive{sender_id(), ErrorCode::hash_mismatch});
-    fail(remote_error(ErrorCode::hash_mismatch,
-                      "the received bytes do not hash to the sender's SHA-256"),
+    fail(base::remote_error(ErrorCode::hash_mismatch,
+                            "the received bytes do not hash to the sender's SHA-256"),
          out);
     return;
   }
@@ -173,10 +176,10 @@ void IncomingTransfer::finish_if_verified(FileOutputs& out) {
 
 void IncomingTransfer::abandon(FileOutputs& out) {
   if (finished()) return;
-  fail(transport_error(ErrorCode::transport_closed, "the peer connection closed"), out);
+  fail(base::transport_error(ErrorCode::transport_closed, "the peer connection closed"), out);
 }
 
-void IncomingTransfer::fail(Error error, FileOutputs& out) {
+void IncomingTransfer::fail(base::Error error, FileOutputs& out) {
   if (!transition(IncomingState::failed)) return;
   failure_ = error.code;
   out.events.push_back(file_event::Failed{handle_, std::move(error)});
@@ -184,8 +187,8 @@ void IncomingTransfer::fail(Error error, FileOutputs& out) {
 
 void IncomingTransfer::violation(const char* what, FileOutputs& out) {
   out.send(file_control::CancelReceive{sender_id(), ErrorCode::invalid_transfer});
-  fail(remote_error(ErrorCode::invalid_transfer,
-                    std::string("the sender broke the file protocol: ") + what),
+  fail(base::remote_error(ErrorCode::invalid_transfer,
+                          std::string("the sender broke the file protocol: ") + what),
        out);
 }
 

@@ -45,21 +45,21 @@ std::string_view to_string(OutgoingState state) {
 OutgoingTransfer::OutgoingTransfer(file_control::Offer offer, const FileTransferLimits& limits)
     : offer_(std::move(offer)), window_bytes_(limits.window_bytes) {}
 
-Status OutgoingTransfer::transition(OutgoingState next) {
+base::Status OutgoingTransfer::transition(OutgoingState next) {
   if (!is_legal(state_, next)) {
-    return local_error(ErrorCode::invalid_state, "outgoing transfer cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "outgoing transfer cannot go from " + std::string(to_string(state_)) +
+                                 " to " + std::string(to_string(next)));
   }
   state_ = next;
-  return ok();
+  return base::ok();
 }
 
 void OutgoingTransfer::offer_again(FileOutputs& out) const {
   if (!finished()) out.send(offer_);
 }
 
-void OutgoingTransfer::accepted(Millis now, FileOutputs& out) {
+void OutgoingTransfer::accepted(base::Millis now, FileOutputs& out) {
   // A repeated accept changes nothing.
   if (state_ != OutgoingState::offered) return;
   if (!transition(OutgoingState::sending)) return;
@@ -67,7 +67,7 @@ void OutgoingTransfer::accepted(Millis now, FileOutputs& out) {
   pump(out);
 }
 
-void OutgoingTransfer::resumed(std::uint64_t offset, Millis now, FileOutputs& out) {
+void OutgoingTransfer::resumed(std::uint64_t offset, base::Millis now, FileOutputs& out) {
   if (finished()) return;
   // The receiver cannot hold less than it acknowledged, nor more than was sent.
   if (offset < acked_ || offset > highest_sent_) return violation("resume offset", out);
@@ -86,7 +86,7 @@ void OutgoingTransfer::resumed(std::uint64_t offset, Millis now, FileOutputs& ou
   pump(out);
 }
 
-void OutgoingTransfer::acked(std::uint64_t offset, Millis now, FileOutputs& out) {
+void OutgoingTransfer::acked(std::uint64_t offset, base::Millis now, FileOutputs& out) {
   if (finished()) return;
   if (state_ == OutgoingState::offered || offset > highest_sent_) {
     return violation("ack offset", out);
@@ -107,9 +107,9 @@ void OutgoingTransfer::confirmed(FileOutputs& out) {
   out.events.push_back(file_event::Done{id(), offer_.size, sha256_});
 }
 
-void OutgoingTransfer::ended_by_receiver(ErrorCode code, FileOutputs& out) {
+void OutgoingTransfer::ended_by_receiver(base::ErrorCode code, FileOutputs& out) {
   if (finished()) return;
-  fail(remote_error(code, "the receiver ended the transfer"), out);
+  fail(base::remote_error(code, "the receiver ended the transfer"), out);
 }
 
 void OutgoingTransfer::sent(std::uint64_t offset, std::uint32_t length, FileOutputs& out) {
@@ -125,19 +125,20 @@ void OutgoingTransfer::sent(std::uint64_t offset, std::uint32_t length, FileOutp
   pump(out);
 }
 
-Status OutgoingTransfer::digest(std::string_view sha256, FileOutputs& out) {
+base::Status OutgoingTransfer::digest(std::string_view sha256, FileOutputs& out) {
   if (!is_sha256_hex(sha256)) {
-    return local_error(ErrorCode::invalid_argument, "sha256 must be 64 lowercase hex digits");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "sha256 must be 64 lowercase hex digits");
   }
   if (sha256_.empty()) sha256_ = std::string(sha256);
   pump(out);
-  return ok();
+  return base::ok();
 }
 
 void OutgoingTransfer::cancel(FileOutputs& out) {
   if (finished()) return;
-  out.send(file_control::CancelSend{id(), ErrorCode::transfer_cancelled});
-  fail(local_error(ErrorCode::transfer_cancelled, "the transfer was cancelled"), out);
+  out.send(file_control::CancelSend{id(), base::ErrorCode::transfer_cancelled});
+  fail(base::local_error(base::ErrorCode::transfer_cancelled, "the transfer was cancelled"), out);
 }
 
 void OutgoingTransfer::pump(FileOutputs& out) {
@@ -162,7 +163,7 @@ void OutgoingTransfer::pump(FileOutputs& out) {
 
 void OutgoingTransfer::abandon(FileOutputs& out) {
   if (finished()) return;
-  fail(transport_error(ErrorCode::transport_closed, "the peer connection closed"), out);
+  fail(base::transport_error(base::ErrorCode::transport_closed, "the peer connection closed"), out);
 }
 
 void OutgoingTransfer::rewind(std::uint64_t offset) {
@@ -171,16 +172,16 @@ void OutgoingTransfer::rewind(std::uint64_t offset) {
   sent_offset_ = offset;
 }
 
-void OutgoingTransfer::fail(Error error, FileOutputs& out) {
+void OutgoingTransfer::fail(base::Error error, FileOutputs& out) {
   if (!transition(OutgoingState::failed)) return;
   failure_ = error.code;
   out.events.push_back(file_event::Failed{id(), std::move(error)});
 }
 
 void OutgoingTransfer::violation(const char* what, FileOutputs& out) {
-  out.send(file_control::CancelSend{id(), ErrorCode::invalid_transfer});
-  fail(remote_error(ErrorCode::invalid_transfer,
-                    std::string("the receiver broke the file protocol: ") + what),
+  out.send(file_control::CancelSend{id(), base::ErrorCode::invalid_transfer});
+  fail(base::remote_error(base::ErrorCode::invalid_transfer,
+                          std::string("the receiver broke the file protocol: ") + what),
        out);
 }
 

@@ -8,14 +8,15 @@
 namespace rtcwire::peer {
 namespace {
 
-Error unknown_handle(std::uint32_t transfer) {
-  return local_error(ErrorCode::invalid_argument,
-                     "no active file transfer " + std::to_string(transfer) + " with this peer");
+base::Error unknown_handle(std::uint32_t transfer) {
+  return base::local_error(
+      base::ErrorCode::invalid_argument,
+      "no active file transfer " + std::to_string(transfer) + " with this peer");
 }
 
-Error never_heard_of(std::uint32_t transfer) {
-  return remote_error(ErrorCode::invalid_transfer,
-                      "file control for unknown transfer " + std::to_string(transfer));
+base::Error never_heard_of(std::uint32_t transfer) {
+  return base::remote_error(base::ErrorCode::invalid_transfer,
+                            "file control for unknown transfer " + std::to_string(transfer));
 }
 
 // Keeps the newest `limit` entries.
@@ -74,14 +75,16 @@ bool FileTransfers::owns(std::uint32_t transfer) const {
                      [&](const auto& t) { return t.handle() == transfer; });
 }
 
-Result<std::uint32_t> FileTransfers::send(std::string name, std::uint64_t size, std::string type) {
+base::Result<std::uint32_t> FileTransfers::send(std::string name, std::uint64_t size,
+                                                std::string type) {
   if (auto checked = check_file_name(name); !checked) return checked.error();
   if (auto checked = check_file_type(type); !checked) return checked.error();
   if (size > max_file_size) {
-    return local_error(ErrorCode::invalid_argument, "file size over 2^53 - 1 bytes");
+    return base::local_error(base::ErrorCode::invalid_argument, "file size over 2^53 - 1 bytes");
   }
   if (outgoing_.size() >= limits_.max_transfers_each_way) {
-    return local_error(ErrorCode::too_many_transfers, "too many files being sent to this peer");
+    return base::local_error(base::ErrorCode::too_many_transfers,
+                             "too many files being sent to this peer");
   }
   const std::uint32_t id = next_handle_();
   auto& transfer = outgoing_.emplace_back(
@@ -90,13 +93,13 @@ Result<std::uint32_t> FileTransfers::send(std::string name, std::uint64_t size, 
   return id;
 }
 
-Status FileTransfers::accept(std::uint32_t transfer, Millis now) {
+base::Status FileTransfers::accept(std::uint32_t transfer, base::Millis now) {
   IncomingTransfer* incoming = find_incoming_by_handle(transfer);
   if (incoming == nullptr) return unknown_handle(transfer);
   return incoming->accept(now, out_);
 }
 
-Status FileTransfers::reject(std::uint32_t transfer) {
+base::Status FileTransfers::reject(std::uint32_t transfer) {
   IncomingTransfer* incoming = find_incoming_by_handle(transfer);
   if (incoming == nullptr) return unknown_handle(transfer);
   auto rejected = incoming->reject(out_);
@@ -104,7 +107,7 @@ Status FileTransfers::reject(std::uint32_t transfer) {
   return rejected;
 }
 
-Status FileTransfers::cancel(std::uint32_t transfer) {
+base::Status FileTransfers::cancel(std::uint32_t transfer) {
   if (OutgoingTransfer* outgoing = find_outgoing(transfer)) {
     outgoing->cancel(out_);
   } else if (IncomingTransfer* incoming = find_incoming_by_handle(transfer)) {
@@ -113,7 +116,7 @@ Status FileTransfers::cancel(std::uint32_t transfer) {
     return unknown_handle(transfer);
   }
   retire_finished();
-  return ok();
+  return base::ok();
 }
 
 void FileTransfers::channel_opened(std::uint32_t max_message_size) {
@@ -133,12 +136,12 @@ void FileTransfers::channel_opened(std::uint32_t max_message_size) {
 
 void FileTransfers::channel_closed() { out_.channel_open = false; }
 
-Status FileTransfers::handle_control(std::string_view text, Millis now) {
+base::Status FileTransfers::handle_control(std::string_view text, base::Millis now) {
   auto decoded = decode_file_control(text);
   if (!decoded) return decoded.error();
   const FileControl& message = decoded.value();
-  Status handled =
-      std::visit(Overloaded{
+  base::Status handled =
+      std::visit(base::Overloaded{
                      [&](const file_control::Offer& m) { return handle_offer(m); },
                      [&](const file_control::Done&) { return to_incoming(message); },
                      [&](const file_control::CancelSend&) { return to_incoming(message); },
@@ -149,40 +152,41 @@ Status FileTransfers::handle_control(std::string_view text, Millis now) {
   return handled;
 }
 
-Status FileTransfers::handle_offer(const file_control::Offer& offer) {
+base::Status FileTransfers::handle_offer(const file_control::Offer& offer) {
   if (IncomingTransfer* incoming = find_incoming_by_sender(offer.transfer)) {
     incoming->offered_again(offer, out_);
-    return ok();
+    return base::ok();
   }
   if (const FinishedIncoming* finished = finished_incoming(offer.transfer)) {
     out_.send(finished->outcome);
-    return ok();
+    return base::ok();
   }
   if (offer.transfer <= highest_offer_) {
-    out_.send(file_control::CancelReceive{offer.transfer, ErrorCode::invalid_transfer});
+    out_.send(file_control::CancelReceive{offer.transfer, base::ErrorCode::invalid_transfer});
     return never_heard_of(offer.transfer);
   }
   highest_offer_ = offer.transfer;
   if (incoming_.size() >= limits_.max_transfers_each_way) {
-    const file_control::CancelReceive refusal{offer.transfer, ErrorCode::too_many_transfers};
+    const file_control::CancelReceive refusal{offer.transfer, base::ErrorCode::too_many_transfers};
     out_.send(refusal);
     remember_incoming(offer.transfer, refusal);
-    return remote_error(ErrorCode::too_many_transfers, "the peer offers too many files at once");
+    return base::remote_error(base::ErrorCode::too_many_transfers,
+                              "the peer offers too many files at once");
   }
   const std::uint32_t handle = next_handle_();
   incoming_.emplace_back(handle, offer, limits_);
   out_.events.push_back(file_event::Offered{handle, offer.name, offer.size, offer.type});
-  return ok();
+  return base::ok();
 }
 
-Status FileTransfers::to_incoming(const FileControl& message) {
+base::Status FileTransfers::to_incoming(const FileControl& message) {
   const std::uint32_t sender_id = std::visit([](const auto& m) { return m.transfer; }, message);
   IncomingTransfer* incoming = find_incoming_by_sender(sender_id);
   if (incoming == nullptr) {
     // Late news about a transfer that ended here, or a cancel repeated on a new channel.
     if (finished_incoming(sender_id) != nullptr ||
         std::holds_alternative<file_control::CancelSend>(message)) {
-      return ok();
+      return base::ok();
     }
     return never_heard_of(sender_id);
   }
@@ -191,10 +195,10 @@ Status FileTransfers::to_incoming(const FileControl& message) {
   } else if (const auto* cancel = std::get_if<file_control::CancelSend>(&message)) {
     incoming->ended_by_sender(cancel->code, out_);
   }
-  return ok();
+  return base::ok();
 }
 
-Status FileTransfers::to_outgoing(const FileControl& message, Millis now) {
+base::Status FileTransfers::to_outgoing(const FileControl& message, base::Millis now) {
   const std::uint32_t id = std::visit([](const auto& m) { return m.transfer; }, message);
   const bool asks_for_bytes = std::holds_alternative<file_control::Accept>(message) ||
                               std::holds_alternative<file_control::Resume>(message);
@@ -206,14 +210,14 @@ Status FileTransfers::to_outgoing(const FileControl& message, Millis now) {
       const bool failed = finished == nullptr || finished->failure.has_value();
       if (failed) {
         out_.send(file_control::CancelSend{
-            id, finished != nullptr ? *finished->failure : ErrorCode::invalid_transfer});
+            id, finished != nullptr ? *finished->failure : base::ErrorCode::invalid_transfer});
       }
     }
-    if (finished != nullptr) return ok();
+    if (finished != nullptr) return base::ok();
     return never_heard_of(id);
   }
   std::visit(
-      Overloaded{
+      base::Overloaded{
           [&](const file_control::Accept&) { outgoing->accepted(now, out_); },
           [&](const file_control::Resume& m) { outgoing->resumed(m.offset, now, out_); },
           [&](const file_control::Ack& m) { outgoing->acked(m.offset, now, out_); },
@@ -222,39 +226,39 @@ Status FileTransfers::to_outgoing(const FileControl& message, Millis now) {
           [&](const auto&) {},
       },
       message);
-  return ok();
+  return base::ok();
 }
 
-Result<ChunkAnswer> FileTransfers::handle_chunk(std::uint32_t sender_id, std::uint64_t offset,
-                                                std::uint32_t length, Millis now) {
+base::Result<ChunkAnswer> FileTransfers::handle_chunk(std::uint32_t sender_id, std::uint64_t offset,
+                                                      std::uint32_t length, base::Millis now) {
   IncomingTransfer* incoming = find_incoming_by_sender(sender_id);
   if (incoming == nullptr) {
     // Chunks still in flight when a transfer ended here are expected; others are not.
     if (finished_incoming(sender_id) != nullptr) {
       return ChunkAnswer{ChunkVerdict::refused, 0};
     }
-    return remote_error(ErrorCode::invalid_transfer,
-                        "chunk for unknown transfer " + std::to_string(sender_id));
+    return base::remote_error(base::ErrorCode::invalid_transfer,
+                              "chunk for unknown transfer " + std::to_string(sender_id));
   }
   const ChunkAnswer answer{incoming->chunk(offset, length, now, out_), incoming->handle()};
   retire_finished();
   return answer;
 }
 
-Status FileTransfers::handle_sent(std::uint32_t transfer, std::uint64_t offset,
-                                  std::uint32_t length) {
+base::Status FileTransfers::handle_sent(std::uint32_t transfer, std::uint64_t offset,
+                                        std::uint32_t length) {
   OutgoingTransfer* outgoing = find_outgoing(transfer);
   if (outgoing == nullptr) {
     // Reads of a transfer that just ended may still complete.
-    if (finished_outgoing(transfer) != nullptr) return ok();
+    if (finished_outgoing(transfer) != nullptr) return base::ok();
     return unknown_handle(transfer);
   }
   outgoing->sent(offset, length, out_);
-  return ok();
+  return base::ok();
 }
 
-Status FileTransfers::handle_digest(std::uint32_t transfer, std::string_view sha256) {
-  Status handled = ok();
+base::Status FileTransfers::handle_digest(std::uint32_t transfer, std::string_view sha256) {
+  base::Status handled = base::ok();
   if (OutgoingTransfer* outgoing = find_outgoing(transfer)) {
     handled = outgoing->digest(sha256, out_);
   } else if (IncomingTransfer* incoming = find_incoming_by_handle(transfer)) {
@@ -280,7 +284,7 @@ void FileTransfers::remember_incoming(std::uint32_t sender_id, FileControl outco
 void FileTransfers::retire_finished() {
   for (const auto& transfer : outgoing_) {
     if (!transfer.finished()) continue;
-    std::optional<ErrorCode> failure;
+    std::optional<base::ErrorCode> failure;
     if (transfer.state() == OutgoingState::failed) failure = transfer.failure();
     push_bounded(finished_outgoing_, FinishedOutgoing{transfer.id(), failure},
                  limits_.remembered_finished);

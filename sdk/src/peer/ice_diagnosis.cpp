@@ -38,7 +38,7 @@ bool has_turn_server(const nlohmann::json& ice_servers) {
 }
 
 void IceDiagnosis::gathered(const nlohmann::json& candidate) {
-  const std::string* text = string_field(candidate, "candidate");
+  const std::string* text = base::string_field(candidate, "candidate");
   if (text == nullptr) return;
   const std::string_view type = candidate_type(*text);
   for (std::size_t i = 0; i < kCandidateTypes.size(); ++i) {

@@ -16,13 +16,13 @@ constexpr std::size_t kMaxUrlBytes = 512;
 constexpr std::size_t kMaxSecretBytes = 1024;
 
 bool is_ice_url(const Json& url) {
-  const std::string* text = short_string(url, kMaxUrlBytes);
+  const std::string* text = base::short_string(url, kMaxUrlBytes);
   if (text == nullptr) return false;
   return text->starts_with("stun:") || text->starts_with("stuns:") || is_turn_url(*text);
 }
 
 bool is_valid_server(const Json& server) {
-  const Json* urls = find_field(server, "urls");
+  const Json* urls = base::find_field(server, "urls");
   if (urls == nullptr) return false;
   const bool urls_valid = urls->is_array() ? !urls->empty() && urls->size() <= kMaxUrlsPerServer &&
                                                  std::all_of(urls->begin(), urls->end(), is_ice_url)
@@ -30,8 +30,8 @@ bool is_valid_server(const Json& server) {
   if (!urls_valid) return false;
   bool has_secret = true;
   for (const char* name : {"username", "credential"}) {
-    const Json* text = find_field(server, name);
-    if (text != nullptr && short_string(*text, kMaxSecretBytes) == nullptr) return false;
+    const Json* text = base::find_field(server, name);
+    if (text != nullptr && base::short_string(*text, kMaxSecretBytes) == nullptr) return false;
     has_secret = has_secret && text != nullptr;
   }
   const auto listed = ice_server_urls(Json::array({server}));
@@ -55,7 +55,7 @@ std::vector<std::string> ice_server_urls(const Json& servers) {
     if (url.is_string()) urls.push_back(url.get<std::string>());
   };
   for (const Json& server : servers) {
-    const Json* listed = find_field(server, "urls");
+    const Json* listed = base::find_field(server, "urls");
     if (listed == nullptr) continue;
     if (listed->is_array()) {
       std::for_each(listed->begin(), listed->end(), add);

@@ -12,14 +12,15 @@ bool holds(const std::vector<LocalTrack>& tracks, uint32_t track) {
 
 }  // namespace
 
-Result<std::vector<TrackChange>> LocalTracks::set(std::vector<LocalTrack> tracks) {
+base::Result<std::vector<TrackChange>> LocalTracks::set(std::vector<LocalTrack> tracks) {
   for (std::size_t i = 0; i < tracks.size(); ++i) {
     if (tracks[i].kind != "audio" && tracks[i].kind != "video") {
-      return local_error(ErrorCode::invalid_argument, "a track's kind is 'audio' or 'video'");
+      return base::local_error(base::ErrorCode::invalid_argument,
+                               "a track's kind is 'audio' or 'video'");
     }
     for (std::size_t j = 0; j < i; ++j) {
       if (tracks[j].track == tracks[i].track) {
-        return local_error(ErrorCode::invalid_argument, "a track is listed twice");
+        return base::local_error(base::ErrorCode::invalid_argument, "a track is listed twice");
       }
     }
   }
@@ -47,14 +48,16 @@ Result<std::vector<TrackChange>> LocalTracks::set(std::vector<LocalTrack> tracks
   return changes;
 }
 
-Result<std::vector<TrackChange>> LocalTracks::replace(uint32_t old, uint32_t replacement) {
+base::Result<std::vector<TrackChange>> LocalTracks::replace(uint32_t old, uint32_t replacement) {
   const auto found = std::find_if(tracks_.begin(), tracks_.end(),
                                   [&](const LocalTrack& t) { return t.track == old; });
   if (found == tracks_.end()) {
-    return local_error(ErrorCode::invalid_argument, "replaceTrack: the old track is not sent");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "replaceTrack: the old track is not sent");
   }
   if (replacement != 0 && replacement != old && holds(tracks_, replacement)) {
-    return local_error(ErrorCode::invalid_argument, "replaceTrack: the new track is sent already");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "replaceTrack: the new track is sent already");
   }
   if (replacement == 0) {
     // Muted: the sender stays keyed by `old` and sends nothing.

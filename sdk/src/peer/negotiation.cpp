@@ -36,15 +36,15 @@ bool Negotiation::making_description() const {
          (running_->kind == OpKind::make_offer || running_->kind == OpKind::make_answer);
 }
 
-Status Negotiation::transition(SignalingState to) {
-  if (to == state_) return ok();
+base::Status Negotiation::transition(SignalingState to) {
+  if (to == state_) return base::ok();
   if (!is_legal(state_, to)) {
-    return local_error(ErrorCode::invalid_state, "signalling cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(to)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "signalling cannot go from " + std::string(to_string(state_)) +
+                                 " to " + std::string(to_string(to)));
   }
   state_ = to;
-  return ok();
+  return base::ok();
 }
 
 uint32_t Negotiation::enqueue(OpKind kind, std::optional<Description> description,
@@ -136,8 +136,8 @@ Negotiation::Settled Negotiation::op_done(const event::OpDone& done) {
       if (done.description) {
         settled.to_signal = done.description;
       } else {
-        settled.error =
-            local_error(ErrorCode::invalid_argument, "op-done of set-local carries no description");
+        settled.error = base::local_error(base::ErrorCode::invalid_argument,
+                                          "op-done of set-local carries no description");
       }
       break;
     case OpKind::set_remote: {
@@ -180,13 +180,13 @@ Negotiation::Settled Negotiation::op_failed(const event::OpFailed& failed) {
       // connection that cannot find a pair fails and is restarted.
       break;
     case OpKind::set_remote:
-      settled.error = remote_error(ErrorCode::invalid_signal,
-                                   "the remote description was refused (" + why + ")");
+      settled.error = base::remote_error(base::ErrorCode::invalid_signal,
+                                         "the remote description was refused (" + why + ")");
       break;
     case OpKind::make_offer:
     case OpKind::make_answer:
-      settled.error =
-          local_error(ErrorCode::negotiation_failed, "setLocalDescription failed (" + why + ")");
+      settled.error = base::local_error(base::ErrorCode::negotiation_failed,
+                                        "setLocalDescription failed (" + why + ")");
       break;
     case OpKind::get_stats:
       settled.stats = nullptr;
@@ -197,7 +197,7 @@ Negotiation::Settled Negotiation::op_failed(const event::OpFailed& failed) {
   return settled;
 }
 
-Status Negotiation::signaling_changed(SignalingState state) { return transition(state); }
+base::Status Negotiation::signaling_changed(SignalingState state) { return transition(state); }
 
 void Negotiation::close() {
   (void)transition(SignalingState::closed);

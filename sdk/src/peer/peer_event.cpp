@@ -19,23 +19,25 @@ constexpr std::size_t kMaxMessageBytes = 1024;
 constexpr std::size_t kMaxDiagnosticBytes = 1024;  // candidate-error url and errorText
 constexpr std::size_t kMaxStreams = 16;
 
-Error bad(std::string what) { return local_error(ErrorCode::invalid_argument, std::move(what)); }
+base::Error bad(std::string what) {
+  return base::local_error(base::ErrorCode::invalid_argument, std::move(what));
+}
 
 // The JSON field `name` of `json`, or null when absent.
 const Json& field(const Json& json, const char* name) {
   static const Json absent;
-  const Json* found = find_field(json, name);
+  const Json* found = base::find_field(json, name);
   return found == nullptr ? absent : *found;
 }
 
 std::optional<uint32_t> read_u32(const Json& json, const char* name) {
-  const auto value = whole_number(field(json, name), UINT32_MAX);
+  const auto value = base::whole_number(field(json, name), UINT32_MAX);
   if (!value) return std::nullopt;
   return static_cast<uint32_t>(*value);
 }
 
 std::optional<std::string> read_string(const Json& json, const char* name, std::size_t max) {
-  const std::string* value = short_string(field(json, name), max);
+  const std::string* value = base::short_string(field(json, name), max);
   if (value == nullptr) return std::nullopt;
   return *value;
 }
@@ -47,13 +49,13 @@ bool read_optional_u32(const Json& json, const char* name, std::optional<uint32_
   return out.has_value();
 }
 
-Result<uint32_t> require_u32(const Json& json, const char* name) {
+base::Result<uint32_t> require_u32(const Json& json, const char* name) {
   if (auto value = read_u32(json, name)) return *value;
   return bad(std::string("'") + name + "' must be a whole number below 2^32");
 }
 
-Result<Description> read_description(const Json& json) {
-  const Error wrong =
+base::Result<Description> read_description(const Json& json) {
+  const base::Error wrong =
       bad("a description must be {type: 'offer' | 'answer', sdp: string <= 64 KiB}");
   if (!json.is_object()) return wrong;
   const auto type = read_string(json, "type", kMaxNameBytes);
@@ -71,7 +73,7 @@ constexpr std::array kConnectionStates{
     std::pair{event::ConnectionState::closed, std::string_view{"closed"}},
 };
 
-Result<PeerEvent> parse_object(const Json& json) {
+base::Result<PeerEvent> parse_object(const Json& json) {
   const auto type = read_string(json, "type", kMaxNameBytes);
   if (!type) return bad("a peer event needs a string 'type'");
   const auto channel_of = [&]() { return require_u32(json, "channel"); };
@@ -80,7 +82,7 @@ Result<PeerEvent> parse_object(const Json& json) {
     if (!channel) return channel.error();
     if (*type == "channel-closed") return PeerEvent{event::ChannelClosed{channel.value()}};
     const char* amount = *type == "channel-open" ? "maxMessageSize" : "bufferedAmount";
-    const auto bytes = whole_number(field(json, amount), UINT64_MAX);
+    const auto bytes = base::whole_number(field(json, amount), UINT64_MAX);
     if (!bytes) return bad(std::string("'") + amount + "' must be a whole number");
     if (*type == "channel-open") return PeerEvent{event::ChannelOpened{channel.value(), *bytes}};
     return PeerEvent{event::ChannelLow{channel.value(), *bytes}};
@@ -135,7 +137,7 @@ Result<PeerEvent> parse_object(const Json& json) {
   }
   if (*type == "candidate-error") {
     auto url = read_string(json, "url", kMaxDiagnosticBytes);
-    const auto code = whole_number(field(json, "errorCode"), 999);
+    const auto code = base::whole_number(field(json, "errorCode"), 999);
     auto text = read_string(json, "errorText", kMaxDiagnosticBytes);
     if (!url || !code || !text) {
       return bad("'candidate-error' needs url and errorText (<= 1024 bytes) and errorCode 0..999");
@@ -166,7 +168,7 @@ Result<PeerEvent> parse_object(const Json& json) {
                          read_optional_u32(json, "maxPacketLifeTime", remote.max_packet_life_time);
     const Json& protocol = field(json, "protocol");
     if (!label || !(ordered.is_boolean() || ordered.is_null()) || !numbers ||
-        !(protocol.is_null() || short_string(protocol, kMaxLabelBytes))) {
+        !(protocol.is_null() || base::short_string(protocol, kMaxLabelBytes))) {
       return bad(
           "'channel-remote' needs label, ordered, maxRetransmits, maxPacketLifeTime, protocol");
     }
@@ -186,7 +188,7 @@ Result<PeerEvent> parse_object(const Json& json) {
     }
     event::TrackRemote remote{pc.value(), track.value(), *kind, {}};
     for (const Json& stream : streams) {
-      const std::string* id = short_string(stream, kMaxNameBytes);
+      const std::string* id = base::short_string(stream, kMaxNameBytes);
       if (id == nullptr) return bad("stream ids must be strings up to 256 bytes");
       remote.streams.push_back(*id);
     }
@@ -206,22 +208,23 @@ std::string_view event::to_string(ConnectionState state) {
 
 bool is_valid_candidate(const Json& candidate) {
   if (!candidate.is_object()) return false;
-  if (short_string(field(candidate, "candidate"), kMaxCandidateBytes) == nullptr) return false;
+  if (base::short_string(field(candidate, "candidate"), kMaxCandidateBytes) == nullptr)
+    return false;
   const Json& mid = field(candidate, "sdpMid");
   const Json& index = field(candidate, "sdpMLineIndex");
   const Json& ufrag = field(candidate, "usernameFragment");
   const auto short_string_or_null = [](const Json& value) {
-    return value.is_null() || short_string(value, kMaxNameBytes) != nullptr;
+    return value.is_null() || base::short_string(value, kMaxNameBytes) != nullptr;
   };
   return short_string_or_null(mid) && short_string_or_null(ufrag) &&
-         (index.is_null() || whole_number(index, 65535)) && candidate.size() <= 8;
+         (index.is_null() || base::whole_number(index, 65535)) && candidate.size() <= 8;
 }
 
-Result<PeerEvent> parse_peer_event(std::string_view text) {
-  if (json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
+base::Result<PeerEvent> parse_peer_event(std::string_view text) {
+  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
     return bad("peer event is nested too deeply");
   }
-  const Json json = parse_json(text);
+  const Json json = base::parse_json(text);
   if (json.is_discarded() || !json.is_object()) return bad("a peer event must be a JSON object");
   return parse_object(json);
 }

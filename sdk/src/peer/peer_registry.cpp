@@ -6,10 +6,13 @@
 #include "rtcwire/peer/peer_signal.hpp"
 
 namespace rtcwire::peer {
+
+using base::Status;
+
 namespace {
 
-Error no_peer(const std::string& peer) {
-  return local_error(ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "'");
+base::Error no_peer(const std::string& peer) {
+  return base::local_error(base::ErrorCode::peer_not_found, "no peer '" + peer.substr(0, 64) + "'");
 }
 
 }  // namespace
@@ -112,27 +115,27 @@ template <typename Call>
 Status PeerRegistry::with_transfer(uint32_t transfer, Call call) {
   RemotePeer* owner = owner_of_transfer(transfer);
   if (!owner) {
-    return local_error(ErrorCode::invalid_argument,
-                       "no active file transfer " + std::to_string(transfer));
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "no active file transfer " + std::to_string(transfer));
   }
   Status done = call(owner->files());
   owner->take_file_outputs();
   return done;
 }
 
-Result<uint32_t> PeerRegistry::send_file(const std::string& peer, std::string name, uint64_t size,
-                                         std::string type) {
+base::Result<uint32_t> PeerRegistry::send_file(const std::string& peer, std::string name,
+                                               uint64_t size, std::string type) {
   RemotePeer* target = find_mutable(peer);
-  if (!target) return local_error(ErrorCode::peer_not_found, "no peer " + peer);
+  if (!target) return base::local_error(base::ErrorCode::peer_not_found, "no peer " + peer);
   if (target->state() == PeerState::closed) {
-    return local_error(ErrorCode::peer_closed, "the peer is closed");
+    return base::local_error(base::ErrorCode::peer_closed, "the peer is closed");
   }
   auto sent = target->files().send(std::move(name), size, std::move(type));
   target->take_file_outputs();
   return sent;
 }
 
-Status PeerRegistry::accept_file(uint32_t transfer, Millis now) {
+Status PeerRegistry::accept_file(uint32_t transfer, base::Millis now) {
   return with_transfer(transfer, [&](FileTransfers& files) { return files.accept(transfer, now); });
 }
 
@@ -144,19 +147,20 @@ Status PeerRegistry::cancel_file(uint32_t transfer) {
   return with_transfer(transfer, [&](FileTransfers& files) { return files.cancel(transfer); });
 }
 
-Status PeerRegistry::file_control(uint32_t channel, std::string_view text, Millis now) {
+Status PeerRegistry::file_control(uint32_t channel, std::string_view text, base::Millis now) {
   RemotePeer* owner = owner_of_channel(channel);
   if (!owner) {
     ++outputs_.stale;
-    return ok();
+    return base::ok();
   }
   Status handled = owner->files().handle_control(text, now);
   owner->take_file_outputs();
   return handled;
 }
 
-Result<ChunkAnswer> PeerRegistry::file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
-                                             uint32_t length, Millis now) {
+base::Result<ChunkAnswer> PeerRegistry::file_chunk(uint32_t channel, uint32_t sender_id,
+                                                   uint64_t offset, uint32_t length,
+                                                   base::Millis now) {
   RemotePeer* owner = owner_of_channel(channel);
   if (!owner) {
     ++outputs_.stale;
@@ -168,19 +172,19 @@ Result<ChunkAnswer> PeerRegistry::file_chunk(uint32_t channel, uint32_t sender_i
 }
 
 Status PeerRegistry::file_sent(uint32_t transfer, uint64_t offset, uint32_t length) {
-  if (!owner_of_transfer(transfer)) return ok();
+  if (!owner_of_transfer(transfer)) return base::ok();
   return with_transfer(
       transfer, [&](FileTransfers& files) { return files.handle_sent(transfer, offset, length); });
 }
 
 Status PeerRegistry::file_digest(uint32_t transfer, std::string_view sha256) {
-  if (!owner_of_transfer(transfer)) return ok();
+  if (!owner_of_transfer(transfer)) return base::ok();
   return with_transfer(transfer,
                        [&](FileTransfers& files) { return files.handle_digest(transfer, sha256); });
 }
 
-void PeerRegistry::handle_event(const PeerEvent& event, Millis now) {
-  const uint32_t* channel = std::visit(Overloaded{
+void PeerRegistry::handle_event(const PeerEvent& event, base::Millis now) {
+  const uint32_t* channel = std::visit(base::Overloaded{
                                            [](const event::ChannelOpened& e) { return &e.channel; },
                                            [](const event::ChannelClosed& e) { return &e.channel; },
                                            [](const event::ChannelLow& e) { return &e.channel; },
@@ -221,14 +225,14 @@ Status PeerRegistry::connect(const std::string& peer) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);
   found->connect(tracks_);
-  return ok();
+  return base::ok();
 }
 
 Status PeerRegistry::close(const std::string& peer) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);
   found->close(true);
-  return ok();
+  return base::ok();
 }
 
 Status PeerRegistry::restart_ice(const std::string& peer) {
@@ -237,8 +241,8 @@ Status PeerRegistry::restart_ice(const std::string& peer) {
   return found->restart_ice();
 }
 
-Result<uint32_t> PeerRegistry::open_channel(const std::string& peer, std::string label,
-                                            ChannelOptions options) {
+base::Result<uint32_t> PeerRegistry::open_channel(const std::string& peer, std::string label,
+                                                  ChannelOptions options) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);
   return found->open_channel(std::move(label), std::move(options));
@@ -246,13 +250,13 @@ Result<uint32_t> PeerRegistry::open_channel(const std::string& peer, std::string
 
 Status PeerRegistry::close_channel(uint32_t channel) {
   RemotePeer* owner = owner_of_channel(channel);
-  if (!owner) return local_error(ErrorCode::channel_closed, "no such channel");
+  if (!owner) return base::local_error(base::ErrorCode::channel_closed, "no such channel");
   return owner->close_channel(channel);
 }
 
 Status PeerRegistry::enqueue(uint32_t channel, uint64_t bytes) {
   RemotePeer* owner = owner_of_channel(channel);
-  if (!owner) return local_error(ErrorCode::channel_closed, "the channel is closed");
+  if (!owner) return base::local_error(base::ErrorCode::channel_closed, "the channel is closed");
   return owner->enqueue(channel, bytes);
 }
 
@@ -260,24 +264,24 @@ Status PeerRegistry::set_local_tracks(std::vector<LocalTrack> tracks) {
   auto changes = tracks_.set(std::move(tracks));
   if (!changes) return changes.error();
   for (auto& [id, peer] : peers_) peer->apply_tracks(changes.value());
-  return ok();
+  return base::ok();
 }
 
 Status PeerRegistry::replace_track(uint32_t old, uint32_t replacement) {
   auto changes = tracks_.replace(old, replacement);
   if (!changes) return changes.error();
   for (auto& [id, peer] : peers_) peer->apply_tracks(changes.value());
-  return ok();
+  return base::ok();
 }
 
-Result<uint32_t> PeerRegistry::request_stats(const std::string& peer) {
+base::Result<uint32_t> PeerRegistry::request_stats(const std::string& peer) {
   RemotePeer* found = find_mutable(peer);
   if (!found) return no_peer(peer);
   return found->request_stats();
 }
 
-std::optional<Millis> PeerRegistry::poll_timeout() const {
-  std::optional<Millis> earliest;
+std::optional<base::Millis> PeerRegistry::poll_timeout() const {
+  std::optional<base::Millis> earliest;
   for (const auto& [id, peer] : peers_) {
     const auto deadline = peer->deadline();
     if (deadline && (!earliest || *deadline < *earliest)) earliest = deadline;
@@ -285,7 +289,7 @@ std::optional<Millis> PeerRegistry::poll_timeout() const {
   return earliest;
 }
 
-void PeerRegistry::handle_timeout(Millis now) {
+void PeerRegistry::handle_timeout(base::Millis now) {
   for (auto& [id, peer] : peers_) peer->handle_timeout(now);
 }
 

@@ -9,22 +9,24 @@ namespace {
 
 using Json = nlohmann::json;
 
-Error invalid(std::string what) { return remote_error(ErrorCode::invalid_signal, std::move(what)); }
+base::Error invalid(std::string what) {
+  return base::remote_error(base::ErrorCode::invalid_signal, std::move(what));
+}
 
 }  // namespace
 
 bool is_peer_signal(const Json& data) { return data.is_object() && data.contains("rtcwire"); }
 
-Result<PeerSignal> decode_peer_signal(const Json& data) {
+base::Result<PeerSignal> decode_peer_signal(const Json& data) {
   if (!is_peer_signal(data) || *data.find("rtcwire") != 1) {
     return invalid("peer signal of an unknown version");
   }
-  const auto conn = whole_number_field(data, "conn", UINT32_MAX);
+  const auto conn = base::whole_number_field(data, "conn", UINT32_MAX);
   if (!conn || *conn == 0) return invalid("peer signal without a valid 'conn'");
   PeerSignal signal{static_cast<uint32_t>(*conn), signal::Bye{}};
-  if (const Json* description = find_field(data, "description")) {
-    const Json* type = find_field(*description, "type");
-    const std::string* sdp = string_field(*description, "sdp", kMaxSdpBytes);
+  if (const Json* description = base::find_field(data, "description")) {
+    const Json* type = base::find_field(*description, "type");
+    const std::string* sdp = base::string_field(*description, "sdp", kMaxSdpBytes);
     if (type == nullptr || sdp == nullptr || (*type != "offer" && *type != "answer")) {
       return invalid("a description must be {type: 'offer' | 'answer', sdp} with sdp <= 64 KiB");
     }
@@ -48,7 +50,7 @@ Result<PeerSignal> decode_peer_signal(const Json& data) {
 
 Json encode_peer_signal(const PeerSignal& signal) {
   Json data = {{"rtcwire", 1}, {"conn", signal.conn}};
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [&](const Description& d) {
                    data["description"] = {{"type", to_string(d.type)}, {"sdp", d.sdp}};
                  },

@@ -9,7 +9,7 @@ namespace rtcwire::peer {
 namespace {
 
 // Restarts after the first wait twice as long as the one before, up to this.
-constexpr Millis kMaxRestartWait{60000};
+constexpr base::Millis kMaxRestartWait{60000};
 constexpr uint16_t kDefaultChannelId = 0;
 constexpr uint16_t kFilesChannelId = 1;
 
@@ -58,23 +58,23 @@ const ChannelQueue* RemotePeer::channel(uint32_t channel) const {
   return found == channels_.end() ? nullptr : &found->second;
 }
 
-Status RemotePeer::transition(PeerState to) {
-  if (to == state_) return ok();
+base::Status RemotePeer::transition(PeerState to) {
+  if (to == state_) return base::ok();
   if (!is_legal(state_, to)) {
-    return local_error(ErrorCode::invalid_state, "peer cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(to)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "peer cannot go from " + std::string(to_string(state_)) + " to " +
+                                 std::string(to_string(to)));
   }
   state_ = to;
   outputs_.notices.push_back(notice::PeerStateChanged{id_, to});
-  return ok();
+  return base::ok();
 }
 
 void RemotePeer::enter(PeerState to) {
-  if (auto moved = transition(to); !moved) report(internal_error(moved.error()));
+  if (auto moved = transition(to); !moved) report(base::internal_error(moved.error()));
 }
 
-void RemotePeer::report(Error error) {
+void RemotePeer::report(base::Error error) {
   outputs_.notices.push_back(notice::PeerError{id_, std::move(error)});
 }
 
@@ -148,10 +148,10 @@ void RemotePeer::restart_gathering() {
   connection_->diagnosis.restart();
 }
 
-Status RemotePeer::restart_ice() {
+base::Status RemotePeer::restart_ice() {
   if (auto usable = require_connection(); !usable) return usable.error();
   restart_gathering();
-  return ok();
+  return base::ok();
 }
 
 void RemotePeer::reconfigure() {
@@ -163,9 +163,9 @@ void RemotePeer::reconfigure() {
 void RemotePeer::report_turn_failure() {
   IceDiagnosis& diagnosis = connection_->diagnosis;
   if (has_turn_server(config_.ice_servers) && diagnosis.take_turn_failure()) {
-    report(
-        transport_error(ErrorCode::turn_failed, "ICE gathering ended without a relay candidate. " +
-                                                    diagnosis.describe(config_.ice_servers)));
+    report(base::transport_error(base::ErrorCode::turn_failed,
+                                 "ICE gathering ended without a relay candidate. " +
+                                     diagnosis.describe(config_.ice_servers)));
   }
 }
 
@@ -194,7 +194,7 @@ void RemotePeer::on_signal(const PeerSignal& signal, const LocalTracks& tracks) 
   }
   if (!connection_) start_connection(tracks);
   connection_->remote_conn = signal.conn;
-  std::visit(Overloaded{
+  std::visit(base::Overloaded{
                  [&](const Description& description) {
                    connection_->negotiation.remote_description(description);
                  },
@@ -217,7 +217,7 @@ void RemotePeer::settle(Negotiation::Settled settled) {
   if (settled.error) report(*settled.error);
 }
 
-void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
+void RemotePeer::handle_event(const PeerEvent& event, base::Millis now) {
   const auto on_channel = [&](uint32_t handle) -> ChannelQueue* {
     const auto found = channels_.find(handle);
     if (found == channels_.end()) {
@@ -227,13 +227,13 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
     return &found->second;
   };
   std::visit(
-      Overloaded{
+      base::Overloaded{
           [&](const event::NegotiationNeeded&) { connection_->negotiation.negotiation_needed(); },
           [&](const event::OpDone& e) { settle(connection_->negotiation.op_done(e)); },
           [&](const event::OpFailed& e) { settle(connection_->negotiation.op_failed(e)); },
           [&](const event::SignalingChanged& e) {
             if (auto moved = connection_->negotiation.signaling_changed(e.state); !moved) {
-              report(internal_error(moved.error()));
+              report(base::internal_error(moved.error()));
             }
           },
           [&](const event::IceCandidate& e) {
@@ -308,7 +308,7 @@ void RemotePeer::handle_event(const PeerEvent& event, Millis now) {
       event);
 }
 
-void RemotePeer::connection_changed(event::ConnectionState state, Millis now) {
+void RemotePeer::connection_changed(event::ConnectionState state, base::Millis now) {
   using C = event::ConnectionState;
   connection_->state = state;
   switch (state) {
@@ -324,9 +324,9 @@ void RemotePeer::connection_changed(event::ConnectionState state, Millis now) {
     case C::failed:
       // The last failure is reported by restart_after_failure, as final.
       if (restarts_ < config_.max_restarts) {
-        report(transport_error(ErrorCode::ice_failed,
-                               "the connection failed, ICE restarts. " +
-                                   connection_->diagnosis.describe(config_.ice_servers)));
+        report(base::transport_error(base::ErrorCode::ice_failed,
+                                     "the connection failed, ICE restarts. " +
+                                         connection_->diagnosis.describe(config_.ice_servers)));
       }
       restart_after_failure(now);
       break;
@@ -337,64 +337,69 @@ void RemotePeer::connection_changed(event::ConnectionState state, Millis now) {
   }
 }
 
-void RemotePeer::restart_after_failure(Millis now) {
+void RemotePeer::restart_after_failure(base::Millis now) {
   if (restarts_ >= config_.max_restarts) {
     timers_.clear(Timer::restart);
     enter(PeerState::failed);
-    report(transport_error(ErrorCode::ice_failed,
-                           "the connection failed after " + std::to_string(restarts_) +
-                               " ICE restarts (iceConnectionState " + connection_->ice_state +
-                               "). " + connection_->diagnosis.describe(config_.ice_servers)));
+    report(base::transport_error(base::ErrorCode::ice_failed,
+                                 "the connection failed after " + std::to_string(restarts_) +
+                                     " ICE restarts (iceConnectionState " + connection_->ice_state +
+                                     "). " + connection_->diagnosis.describe(config_.ice_servers)));
     return;
   }
   ++restarts_;
   enter(PeerState::reconnecting);
   restart_gathering();
   // Not connected by then: the next restart.
-  Millis wait = config_.restart_grace;
+  base::Millis wait = config_.restart_grace;
   for (uint32_t n = 1; n < restarts_ && wait < kMaxRestartWait; ++n) wait *= 2;
   timers_.set(Timer::restart, now + std::min(wait, kMaxRestartWait));
 }
 
-void RemotePeer::handle_timeout(Millis now) {
+void RemotePeer::handle_timeout(base::Millis now) {
   for (Timer timer : timers_.take_expired(now)) {
     if (timer != Timer::restart || !connection_) continue;
     if (connection_->state != event::ConnectionState::connected) restart_after_failure(now);
   }
 }
 
-Status RemotePeer::require_connection() const {
-  if (state_ == PeerState::closed) return local_error(ErrorCode::peer_closed, "the peer is closed");
-  if (!connection_) return local_error(ErrorCode::invalid_state, "the peer has no connection yet");
-  return ok();
+base::Status RemotePeer::require_connection() const {
+  if (state_ == PeerState::closed)
+    return base::local_error(base::ErrorCode::peer_closed, "the peer is closed");
+  if (!connection_)
+    return base::local_error(base::ErrorCode::invalid_state, "the peer has no connection yet");
+  return base::ok();
 }
 
-Result<uint32_t> RemotePeer::open_channel(std::string label, ChannelOptions options) {
+base::Result<uint32_t> RemotePeer::open_channel(std::string label, ChannelOptions options) {
   if (auto usable = require_connection(); !usable) return usable.error();
   if (label == kDefaultChannelLabel || label == kFilesChannelLabel) {
-    return local_error(ErrorCode::invalid_argument, "the label '" + label + "' is rtcwire's own");
+    return base::local_error(base::ErrorCode::invalid_argument,
+                             "the label '" + label + "' is rtcwire's own");
   }
   create_channel(std::move(label), std::move(options));
   return std::prev(channels_.end())->first;
 }
 
-Status RemotePeer::close_channel(uint32_t handle) {
+base::Status RemotePeer::close_channel(uint32_t handle) {
   const auto found = channels_.find(handle);
-  if (found == channels_.end()) return local_error(ErrorCode::channel_closed, "no such channel");
+  if (found == channels_.end())
+    return base::local_error(base::ErrorCode::channel_closed, "no such channel");
   found->second.closed();
   outputs_.actions.push_back(action::ChannelClose{handle});
   outputs_.notices.push_back(notice::ChannelStateChanged{handle, ChannelState::closed});
   channels_.erase(found);
-  return ok();
+  return base::ok();
 }
 
-Status RemotePeer::enqueue(uint32_t handle, uint64_t bytes) {
+base::Status RemotePeer::enqueue(uint32_t handle, uint64_t bytes) {
   const auto found = channels_.find(handle);
-  if (found == channels_.end()) return local_error(ErrorCode::channel_closed, "no such channel");
+  if (found == channels_.end())
+    return base::local_error(base::ErrorCode::channel_closed, "no such channel");
   return found->second.enqueue(bytes, outputs_.actions);
 }
 
-Result<uint32_t> RemotePeer::request_stats() {
+base::Result<uint32_t> RemotePeer::request_stats() {
   if (auto usable = require_connection(); !usable) return usable.error();
   return connection_->negotiation.request_stats();
 }
@@ -402,7 +407,7 @@ Result<uint32_t> RemotePeer::request_stats() {
 void RemotePeer::apply_tracks(const std::vector<TrackChange>& changes) {
   if (!connection_) return;
   for (const TrackChange& change : changes) {
-    std::visit(Overloaded{
+    std::visit(base::Overloaded{
                    [&](const track_change::Add& c) {
                      outputs_.actions.push_back(action::TrackAdd{pc(), c.track, c.stream});
                    },

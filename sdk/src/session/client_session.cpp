@@ -2,7 +2,7 @@
 
 #include <utility>
 
-namespace rtcwire {
+namespace rtcwire::session {
 
 std::string_view to_string(SessionState state) {
   switch (state) {
@@ -16,23 +16,23 @@ std::string_view to_string(SessionState state) {
   return "none";
 }
 
-bool ClientSession::ends_session(ErrorCode code) {
-  return code == ErrorCode::buffer_overflow || code == ErrorCode::token_expired;
+bool ClientSession::ends_session(base::ErrorCode code) {
+  return code == base::ErrorCode::buffer_overflow || code == base::ErrorCode::token_expired;
 }
 
-Status ClientSession::transition(SessionState next) {
+base::Status ClientSession::transition(SessionState next) {
   using S = SessionState;
   // active -> active is a resumed session or a new one replacing it; none is always reachable;
   // an ended session stays ended with its first cause.
   const bool legal =
       next == S::none || next == S::active || (next == S::ended && state_ != S::ended);
   if (!legal) {
-    return local_error(ErrorCode::invalid_state, "session cannot go from " +
-                                                     std::string(to_string(state_)) + " to " +
-                                                     std::string(to_string(next)));
+    return base::local_error(base::ErrorCode::invalid_state,
+                             "session cannot go from " + std::string(to_string(state_)) + " to " +
+                                 std::string(to_string(next)));
   }
   state_ = next;
-  return ok();
+  return base::ok();
 }
 
 const std::string& ClientSession::peer_id() const {
@@ -45,29 +45,29 @@ std::optional<envelope::ResumeRequest> ClientSession::take_resume_request() {
   return envelope::ResumeRequest{identity_.session, identity_.token, inbox_.take_ack()};
 }
 
-Result<envelope::Seq> ClientSession::queue(envelope::ClientEnvelope request,
-                                           std::size_t encoded_bytes) {
+base::Result<envelope::Seq> ClientSession::queue(envelope::ClientEnvelope request,
+                                                 std::size_t encoded_bytes) {
   const auto seq = outbox_.push(std::move(request), encoded_bytes);
   if (!seq) {
-    return local_error(ErrorCode::buffer_full,
-                       std::to_string(outbox_.bytes()) + " bytes await the server's ack; " +
-                           std::to_string(encoded_bytes) + " more would pass the cap of " +
-                           std::to_string(outbox_.byte_cap()));
+    return base::local_error(base::ErrorCode::buffer_full,
+                             std::to_string(outbox_.bytes()) + " bytes await the server's ack; " +
+                                 std::to_string(encoded_bytes) + " more would pass the cap of " +
+                                 std::to_string(outbox_.byte_cap()));
   }
   return *seq;
 }
 
-Result<std::optional<SessionLoss>> ClientSession::welcome(const envelope::Welcome& welcome) {
+base::Result<std::optional<SessionLoss>> ClientSession::welcome(const envelope::Welcome& welcome) {
   if (!welcome.resumed) return start(welcome);
   if (auto resumed = resume(welcome); !resumed) return resumed.error();
   return std::optional<SessionLoss>{};
 }
 
-Status ClientSession::resume(const envelope::Welcome& welcome) {
+base::Status ClientSession::resume(const envelope::Welcome& welcome) {
   if (state_ != SessionState::active || identity_.session != welcome.session ||
       identity_.peer != welcome.peer) {
-    return remote_error(ErrorCode::invalid_state,
-                        "the server resumed a session this client did not ask for");
+    return base::remote_error(base::ErrorCode::invalid_state,
+                              "the server resumed a session this client did not ask for");
   }
   if (auto acked = outbox_.acknowledge(welcome.ack); !acked) return acked;
   identity_.token = welcome.token;  // the server may issue a new one on every welcome
@@ -75,12 +75,12 @@ Status ClientSession::resume(const envelope::Welcome& welcome) {
 }
 
 std::optional<SessionLoss> ClientSession::start(const envelope::Welcome& welcome) {
-  std::optional<Error> reason;
+  std::optional<base::Error> reason;
   if (state_ == SessionState::ended) reason = ended_because_;
   if (state_ == SessionState::active) {
     // We asked to resume and the server started over.
-    reason = remote_error(welcome.resume_error.value_or(ErrorCode::session_expired),
-                          "the server could not resume the session");
+    reason = base::remote_error(welcome.resume_error.value_or(base::ErrorCode::session_expired),
+                                "the server could not resume the session");
   }
   (void)transition(SessionState::active);  // legal from every state
   identity_ = Identity{welcome.peer, welcome.session, welcome.token};
@@ -94,7 +94,7 @@ std::optional<SessionLoss> ClientSession::start(const envelope::Welcome& welcome
   return loss;
 }
 
-void ClientSession::end(Error reason) {
+void ClientSession::end(base::Error reason) {
   // Ending an ended (or absent) session keeps the first cause.
   if (transition(SessionState::ended)) ended_because_ = std::move(reason);
 }
@@ -106,4 +106,4 @@ void ClientSession::clear() {
   (void)outbox_.take_all();
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session

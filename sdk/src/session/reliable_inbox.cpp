@@ -1,8 +1,9 @@
 #include "rtcwire/session/reliable_inbox.hpp"
 
-namespace rtcwire {
+namespace rtcwire::session {
 
-ReliableInbox::Verdict ReliableInbox::receive(envelope::Seq seq, Millis now, std::size_t bytes) {
+ReliableInbox::Verdict ReliableInbox::receive(envelope::Seq seq, base::Millis now,
+                                              std::size_t bytes) {
   if (seq > last_received_ + 1) return Verdict::gap;
   if (!ack_deadline_) ack_deadline_ = now + kAckDelay;
   ++unacked_;
@@ -26,4 +27,4 @@ void ReliableInbox::reset() {
   ack_deadline_.reset();
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session

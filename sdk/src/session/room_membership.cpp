@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace rtcwire {
+namespace rtcwire::session {
 
 bool RoomMembership::has_peer(std::string_view peer) const {
   return std::find(peers_.begin(), peers_.end(), peer) != peers_.end();
@@ -40,4 +40,4 @@ void RoomMembership::reset() {
   peers_.clear();
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
-namespace rtcwire {
+namespace rtcwire::session {
 
-Millis token_refresh_delay(Millis lifetime) {
-  const Millis lead = std::clamp(lifetime / 4, Millis{500}, Millis{60000});
-  return std::max(lifetime - lead, Millis{0});
+base::Millis token_refresh_delay(base::Millis lifetime) {
+  const base::Millis lead = std::clamp(lifetime / 4, base::Millis{500}, base::Millis{60000});
+  return std::max(lifetime - lead, base::Millis{0});
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace rtcwire {
+namespace rtcwire::base {
 namespace {
 
 TEST(ErrorCodeTest, EveryCodeRoundTripsThroughItsName) {
@@ -40,4 +40,4 @@ TEST(ErrorTest, ARefusedTransitionBecomesAnInternalErrorThatSaysWhat) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -6,7 +6,7 @@
 #include <deque>
 #include <string>
 
-namespace rtcwire {
+namespace rtcwire::base {
 namespace {
 
 TEST(FifoTest, GivesItemsBackInTheOrderTheyCame) {
@@ -55,4 +55,4 @@ TEST(FifoTest, ClearEmptiesAndTheQueueWorksAfterwards) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::base

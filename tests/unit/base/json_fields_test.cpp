@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace rtcwire {
+namespace rtcwire::base {
 namespace {
 
 using Json = nlohmann::json;
@@ -52,4 +52,4 @@ TEST(JsonFieldsTest, FieldReadersTreatAbsentAsInvalid) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::base

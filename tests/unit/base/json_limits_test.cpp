@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace rtcwire {
+namespace rtcwire::base {
 namespace {
 
 TEST(JsonNestingDepthTest, CountsArraysAndObjects) {
@@ -25,4 +25,4 @@ TEST(JsonNestingDepthTest, StopsOnceOverTheLimit) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace rtcwire {
+namespace rtcwire::base {
 namespace {
 
 enum class Name { a, b, c };
@@ -30,4 +30,4 @@ TEST(TimerTableTest, TakesExpiredTimersInDeadlineOrder) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -7,7 +7,7 @@
 
 #include "rtcwire/envelope/envelope.hpp"
 
-namespace rtcwire {
+namespace rtcwire::base {
 namespace {
 
 TEST(UnicodeTextTest, EachCategoryIsRefusedAtItsEdges) {
@@ -52,4 +52,4 @@ TEST(UnicodeTextTest, RoomNamesFromTheIssueAreRefused) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::base

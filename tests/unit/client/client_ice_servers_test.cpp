@@ -6,7 +6,10 @@
 #include "rtcwire/client/config.hpp"
 #include "rtcwire/client/event_encoding.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 using envelope::Json;
@@ -26,8 +29,8 @@ std::vector<std::string> configuration_actions(Client& client) {
   return types;
 }
 
-std::vector<Error> take_errors(ScriptedServer& server) {
-  std::vector<Error> errors;
+std::vector<base::Error> take_errors(ScriptedServer& server) {
+  std::vector<base::Error> errors;
   for (const auto& event : server.take_events()) {
     if (auto* raised = std::get_if<client_event::ErrorRaised>(&event)) {
       errors.push_back(raised->error);
@@ -81,10 +84,10 @@ TEST(ClientIceServersTest, ABadListOrPolicyThrowsAndChangesNothing) {
   const auto bad_list =
       server.client.set_ice_servers(Json::parse(R"([{"urls":"turn:t"}])"), "", server.now);
   ASSERT_FALSE(bad_list.ok());
-  EXPECT_EQ(bad_list.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(bad_list.error().code, base::ErrorCode::invalid_argument);
   const auto bad_policy = server.client.set_ice_servers(Json::array(), "none", server.now);
   ASSERT_FALSE(bad_policy.ok());
-  EXPECT_EQ(bad_policy.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(bad_policy.error().code, base::ErrorCode::invalid_argument);
   EXPECT_TRUE(configuration_actions(server.client).empty());
 }
 
@@ -119,7 +122,7 @@ TEST(ClientIceServersTest, ProviderFailureKeepsTheListReportsAndRetriesWithBacko
   server.client.ice_servers_failed("HTTP 503 from https://creds.example", server.now);
   auto errors = take_errors(server);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].code, ErrorCode::ice_servers_unavailable);
+  EXPECT_EQ(errors[0].code, base::ErrorCode::ice_servers_unavailable);
   EXPECT_NE(errors[0].message.find("HTTP 503"), std::string::npos);
   EXPECT_TRUE(configuration_actions(server.client).empty());
   Millis failed = server.now;
@@ -128,7 +131,7 @@ TEST(ClientIceServersTest, ProviderFailureKeepsTheListReportsAndRetriesWithBacko
   server.client.ice_servers_provided("[{\"urls\":\"ftp://x\"}]", server.now);
   errors = take_errors(server);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].code, ErrorCode::ice_servers_unavailable);
+  EXPECT_EQ(errors[0].code, base::ErrorCode::ice_servers_unavailable);
   failed = server.now;
   EXPECT_FALSE(needed_at(server, failed + Millis(3999)));
   EXPECT_TRUE(needed_at(server, failed + Millis(4000)));
@@ -225,7 +228,7 @@ TEST(ClientIceServersTest, ABadListFromTheServerIsInvalidIceServersAndIgnored) {
   server.send_envelope(envelope::IceServersGrant{Json::parse(R"([{"urls":"turn:evil"}])"), 600000});
   const auto errors = take_errors(server);
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].code, ErrorCode::invalid_ice_servers);
+  EXPECT_EQ(errors[0].code, base::ErrorCode::invalid_ice_servers);
   EXPECT_TRUE(configuration_actions(server.client).empty());
   // A bad list in a welcome too.
   ScriptedServer other;
@@ -236,7 +239,7 @@ TEST(ClientIceServersTest, ABadListFromTheServerIsInvalidIceServersAndIgnored) {
   EXPECT_EQ(other.client.state(), ClientState::connected);
   const auto welcome_errors = take_errors(other);
   ASSERT_EQ(welcome_errors.size(), 1u);
-  EXPECT_EQ(welcome_errors[0].code, ErrorCode::invalid_ice_servers);
+  EXPECT_EQ(welcome_errors[0].code, base::ErrorCode::invalid_ice_servers);
 }
 
 TEST(ClientIceServersTest, ARefusedRequestRetriesIn5sAndTurnNotConfiguredStopsQuietly) {
@@ -245,7 +248,7 @@ TEST(ClientIceServersTest, ARefusedRequestRetriesIn5sAndTurnNotConfiguredStopsQu
   server.now += Millis(8000);
   server.client.handle_timeout(server.now);
   ASSERT_TRUE(asked_for_ice_servers(server));
-  server.send_envelope(envelope::ErrorReply{ErrorCode::rate_limited, "slow down", 0});
+  server.send_envelope(envelope::ErrorReply{base::ErrorCode::rate_limited, "slow down", 0});
   EXPECT_EQ(take_errors(server).size(), 1u);  // the app sees rate_limited as always
   const Millis refused = server.now;
   server.now = refused + Millis(4999);
@@ -254,7 +257,8 @@ TEST(ClientIceServersTest, ARefusedRequestRetriesIn5sAndTurnNotConfiguredStopsQu
   server.now = refused + Millis(5000);
   server.client.handle_timeout(server.now);
   ASSERT_TRUE(asked_for_ice_servers(server));
-  server.send_envelope(envelope::ErrorReply{ErrorCode::turn_not_configured, "no TURN here", 0});
+  server.send_envelope(
+      envelope::ErrorReply{base::ErrorCode::turn_not_configured, "no TURN here", 0});
   EXPECT_TRUE(take_errors(server).empty());
   EXPECT_EQ(server.client.state(), ClientState::connected);
   server.now += Millis(3600000);
@@ -263,4 +267,4 @@ TEST(ClientIceServersTest, ARefusedRequestRetriesIn5sAndTurnNotConfiguredStopsQu
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -7,7 +7,13 @@
 #include "client/scripted_server.hpp"
 #include "rtcwire/client/client.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
+
+using base::Millis;
+using engineio::HttpRequest;
+using engineio::OpenTransport;
+using engineio::TransportKind;
+
 namespace {
 
 using testing::decode_sent;
@@ -27,7 +33,7 @@ const std::string kWelcome =
     "4" + envelope::encode(envelope::ServerEnvelope{testing::new_session("me", "s")});
 
 template <class T>
-std::vector<T> only(const std::vector<TransportAction>& actions) {
+std::vector<T> only(const std::vector<engineio::TransportAction>& actions) {
   std::vector<T> out;
   for (const auto& action : actions) {
     if (const auto* match = std::get_if<T>(&action)) out.push_back(*match);
@@ -36,7 +42,7 @@ std::vector<T> only(const std::vector<TransportAction>& actions) {
 }
 
 // Jumps from deadline to deadline until the client asks for something; returns the wait.
-Millis wait_for_action(ScriptedServer& server, std::vector<TransportAction>& out) {
+Millis wait_for_action(ScriptedServer& server, std::vector<engineio::TransportAction>& out) {
   const Millis start = server.now;
   for (int i = 0; i < 100 && out.empty() && server.client.poll_timeout(); ++i) {
     server.advance_to_next_deadline();
@@ -58,7 +64,7 @@ TEST(ClientLadderTest, UnavailableWebsocketFallsToSseAfterAJitteredDelay) {
   auto closing = server.take_actions();  // only the clean-up of the failed transport
   EXPECT_TRUE(only<OpenTransport>(closing).empty());
 
-  std::vector<TransportAction> next;
+  std::vector<engineio::TransportAction> next;
   const Millis waited = wait_for_action(server, next);
   EXPECT_GE(waited, Millis(50));
   EXPECT_LT(waited, Millis(251));
@@ -95,7 +101,7 @@ TEST(ClientLadderTest, JitterSpreadsTheDelay) {
     const auto first = only<OpenTransport>(server.take_actions());
     server.client.handle_transport_closed(first.at(0).generation, server.now);
     server.take_actions();
-    std::vector<TransportAction> next;
+    std::vector<engineio::TransportAction> next;
     delays.insert(wait_for_action(server, next).count());
   }
   EXPECT_GE(delays.size(), 10u);
@@ -114,10 +120,10 @@ TEST(ClientLadderTest, SilentAfterOpenCountsAsFailed) {
   server.take_actions();
   // Every deadline before the websocket's handshake timeout passes without closing it.
   const Millis handshake_deadline = Millis(1000) + Millis(5000);
-  std::vector<CloseTransport> closed;
+  std::vector<engineio::CloseTransport> closed;
   while (closed.empty() && server.client.poll_timeout()) {
     server.advance_to_next_deadline();
-    closed = only<CloseTransport>(server.take_actions());
+    closed = only<engineio::CloseTransport>(server.take_actions());
     if (closed.empty()) {
       EXPECT_LT(server.now, handshake_deadline);
     }
@@ -139,7 +145,7 @@ TEST(ClientLadderTest, AHangingWebsocketLetsSseRunAlongsideAndTheFirstToOpenWins
                                       server.now);
   auto actions = server.take_actions();
   // The hanging websocket is closed and hello goes out on sse.
-  const auto closed = only<CloseTransport>(actions);
+  const auto closed = only<engineio::CloseTransport>(actions);
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, ws.generation);
   const auto posts = only<HttpRequest>(actions);
@@ -151,7 +157,7 @@ TEST(ClientLadderTest, AHangingWebsocketLetsSseRunAlongsideAndTheFirstToOpenWins
   // Late news from the websocket changes nothing.
   server.client.handle_transport_open(ws.generation, server.now);
   server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
-  EXPECT_TRUE(only<SendFrame>(server.take_actions()).empty());
+  EXPECT_TRUE(only<engineio::SendFrame>(server.take_actions()).empty());
 }
 
 TEST(ClientLadderTest, AnEarlierAttemptThatOpensFirstWins) {
@@ -164,10 +170,10 @@ TEST(ClientLadderTest, AnEarlierAttemptThatOpensFirstWins) {
   server.client.handle_transport_open(ws.generation, server.now);
   server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
   const auto actions = server.take_actions();
-  const auto closed = only<CloseTransport>(actions);
+  const auto closed = only<engineio::CloseTransport>(actions);
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, sse.generation);
-  const auto frames = only<SendFrame>(actions);
+  const auto frames = only<engineio::SendFrame>(actions);
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_EQ(frames[0].generation, ws.generation);
   EXPECT_EQ(server.client.transport(), TransportKind::websocket);
@@ -185,7 +191,7 @@ TEST(ClientLadderTest, AnEarlierAttemptOpeningWhileTheNextRungWaitsToStartWins) 
   // ...and then opens after all.
   server.client.handle_transport_open(ws.generation, server.now);
   server.client.handle_transport_text(ws.generation, kOpenWithUpgrade, server.now);
-  EXPECT_EQ(only<SendFrame>(server.take_actions()).size(), 1u);  // hello
+  EXPECT_EQ(only<engineio::SendFrame>(server.take_actions()).size(), 1u);  // hello
   EXPECT_EQ(server.client.transport(), TransportKind::websocket);
   server.advance(Millis(1000));
   EXPECT_TRUE(only<OpenTransport>(server.take_actions()).empty()) << "polling never starts";
@@ -208,7 +214,7 @@ TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
   server.take_actions();
   server.client.handle_transport_error(first.generation, "the path died", server.now);
   server.take_actions();  // the clean-up of the dead transport
-  std::vector<TransportAction> next;
+  std::vector<engineio::TransportAction> next;
   wait_for_action(server, next);
   const auto again = only<OpenTransport>(next).at(0);
   // Stuck on a dead pooled connection, say: a second one starts alongside after the head start.
@@ -222,8 +228,8 @@ TEST(ClientLadderTest, AStuckSseReconnectGetsASecondAttemptAlongside) {
   EXPECT_EQ(server.advance_to_next_deadline(), Millis(400)) << "the head start";
   const auto fourth = server.take_actions();
   EXPECT_EQ(only<OpenTransport>(fourth).size(), 1u);
-  ASSERT_EQ(only<CloseTransport>(fourth).size(), 1u);
-  EXPECT_EQ(only<CloseTransport>(fourth)[0].generation, again.generation);
+  ASSERT_EQ(only<engineio::CloseTransport>(fourth).size(), 1u);
+  EXPECT_EQ(only<engineio::CloseTransport>(fourth)[0].generation, again.generation);
   // New attempts start for one handshake timeout, then the last ones run out and it fails.
   server.take_events();
   bool gave_up = false;
@@ -253,7 +259,7 @@ TEST(ClientLadderTest, ARepeatStartsAfterAFewOfTheLastHandshakesNotTheWholeHeadS
   server.take_actions();
   server.client.handle_transport_error(first.generation, "the path died", server.now);
   server.take_actions();
-  std::vector<TransportAction> next;
+  std::vector<engineio::TransportAction> next;
   wait_for_action(server, next);
   const auto again = only<OpenTransport>(next).at(0);
   // Silent for two handshakes' time: most likely a dead pooled connection, so the next
@@ -267,8 +273,8 @@ TEST(ClientLadderTest, ARepeatStartsAfterAFewOfTheLastHandshakesNotTheWholeHeadS
   server.advance(Millis(60));
   const auto fourth = server.take_actions();
   EXPECT_EQ(only<OpenTransport>(fourth).size(), 1u);
-  ASSERT_EQ(only<CloseTransport>(fourth).size(), 1u);
-  EXPECT_EQ(only<CloseTransport>(fourth)[0].generation, again.generation);
+  ASSERT_EQ(only<engineio::CloseTransport>(fourth).size(), 1u);
+  EXPECT_EQ(only<engineio::CloseTransport>(fourth)[0].generation, again.generation);
 }
 
 TEST(ClientLadderTest, ARepeatHeadStartStaysWithinItsBounds) {
@@ -289,7 +295,7 @@ TEST(ClientLadderTest, ARepeatHeadStartStaysWithinItsBounds) {
     server.take_actions();
     server.client.handle_transport_error(first.generation, "the path died", server.now);
     server.take_actions();
-    std::vector<TransportAction> next;
+    std::vector<engineio::TransportAction> next;
     wait_for_action(server, next);
     server.take_actions();
     server.advance(head_start - Millis(1));
@@ -314,7 +320,7 @@ TEST(ClientLadderTest, EveryRungFailingDisconnectsWithTheLastError) {
   actions.clear();
   wait_for_action(server, actions);
   const auto poll = only<HttpRequest>(actions).at(0);
-  EXPECT_EQ(poll.method, HttpMethod::get);
+  EXPECT_EQ(poll.method, engineio::HttpMethod::get);
   server.client.handle_http_response(poll.generation, poll.id, 0, "", server.now);
   EXPECT_EQ(server.client.state(), ClientState::disconnected);
   const auto events = server.take_events();
@@ -324,7 +330,7 @@ TEST(ClientLadderTest, EveryRungFailingDisconnectsWithTheLastError) {
   }
   ASSERT_NE(last, nullptr);
   EXPECT_EQ(last->state, ClientState::disconnected);
-  EXPECT_EQ(last->error->code, ErrorCode::transport_closed);
+  EXPECT_EQ(last->error->code, base::ErrorCode::transport_closed);
   EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
 }
 
@@ -367,7 +373,7 @@ struct PollingSession {
                                        server.now);
     auto actions = server.take_actions();
     for (const auto& request : only<HttpRequest>(actions)) {
-      if (request.method == HttpMethod::post) {
+      if (request.method == engineio::HttpMethod::post) {
         EXPECT_EQ(decode_sent(request.body), envelope::ClientEnvelope{envelope::Hello{"test-sdk"}});
         server.client.handle_http_response(polling_generation, request.id, 200, "ok", server.now);
       } else {
@@ -394,7 +400,7 @@ TEST(ClientUpgradeTest, PollingUpgradesToWebsocket) {
   EXPECT_EQ(session.probe.url, "ws://127.0.0.1:9/engine.io/?EIO=4&transport=websocket&sid=SID");
 
   server.client.handle_transport_open(session.probe.generation, server.now);
-  auto probe_frames = only<SendFrame>(server.take_actions());
+  auto probe_frames = only<engineio::SendFrame>(server.take_actions());
   ASSERT_EQ(probe_frames.size(), 1u);
   EXPECT_EQ(probe_frames[0].text, "2probe");
 
@@ -412,11 +418,11 @@ TEST(ClientUpgradeTest, PollingUpgradesToWebsocket) {
   server.client.handle_http_response(session.polling_generation, next_poll.id, 200, "6",
                                      server.now);
   auto switched = server.take_actions();
-  const auto frames = only<SendFrame>(switched);
+  const auto frames = only<engineio::SendFrame>(switched);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[0].text, "5");
   EXPECT_EQ(decode_sent(frames[1].text), envelope::ClientEnvelope(envelope::Join{"lobby", 1}));
-  const auto closed = only<CloseTransport>(switched);
+  const auto closed = only<engineio::CloseTransport>(switched);
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, session.polling_generation);
   EXPECT_TRUE(only<HttpRequest>(switched).empty());
@@ -432,7 +438,7 @@ TEST(ClientUpgradeTest, PollingUpgradesToWebsocket) {
 
   // From now on the websocket carries everything, and polling's late answers are ignored.
   server.client.handle_transport_text(session.probe.generation, "2", server.now);
-  EXPECT_EQ(only<SendFrame>(server.take_actions()).at(0).text, "3");
+  EXPECT_EQ(only<engineio::SendFrame>(server.take_actions()).at(0).text, "3");
   server.client.handle_http_response(session.polling_generation, next_poll.id + 1, 200, "1",
                                      server.now);
   EXPECT_EQ(server.client.state(), ClientState::connected);
@@ -451,7 +457,7 @@ TEST(ClientUpgradeTest, FailedProbeKeepsPolling) {
   const auto requests = only<HttpRequest>(server.take_actions());
   bool posted_join = false;
   for (const auto& request : requests) {
-    if (request.method == HttpMethod::post) {
+    if (request.method == engineio::HttpMethod::post) {
       posted_join =
           decode_sent(request.body) == envelope::ClientEnvelope{envelope::Join{"lobby", 1}};
     }
@@ -476,7 +482,7 @@ TEST(ClientUpgradeTest, AFailedProbeIsRetriedInSessionWithBackoffAndThenUpgrades
     welcomed = true;
     const auto actions = server.take_actions();
     for (const auto& request : only<HttpRequest>(actions)) {
-      if (request.method == HttpMethod::get) {
+      if (request.method == engineio::HttpMethod::get) {
         poll = request;
       } else {
         server.client.handle_http_response(session.polling_generation, request.id, 200, "ok",
@@ -506,11 +512,11 @@ TEST(ClientUpgradeTest, AFailedProbeIsRetriedInSessionWithBackoffAndThenUpgrades
   EXPECT_LE(server.now - second_failed_at, Millis(37500 + 250));
   // Now websocket works: the session moves to it.
   server.client.handle_transport_open(probes[0].generation, server.now);
-  EXPECT_EQ(only<SendFrame>(server.take_actions()).at(0).text, "2probe");
+  EXPECT_EQ(only<engineio::SendFrame>(server.take_actions()).at(0).text, "2probe");
   server.client.handle_transport_text(probes[0].generation, "3probe", server.now);
   server.take_actions();
   server.client.handle_http_response(session.polling_generation, poll.id, 200, "6", server.now);
-  const auto frames = only<SendFrame>(server.take_actions());
+  const auto frames = only<engineio::SendFrame>(server.take_actions());
   ASSERT_FALSE(frames.empty());
   EXPECT_EQ(frames[0].text, "5");
   EXPECT_EQ(server.client.transport(), TransportKind::websocket);
@@ -523,7 +529,7 @@ TEST(ClientUpgradeTest, WrongProbeAnswerAbandonsTheUpgradeAndResumesPolling) {
   server.client.handle_transport_open(session.probe.generation, server.now);
   server.take_actions();
   server.client.handle_transport_text(session.probe.generation, "3nope", server.now);
-  const auto closed = only<CloseTransport>(server.take_actions());
+  const auto closed = only<engineio::CloseTransport>(server.take_actions());
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].generation, session.probe.generation);
   EXPECT_EQ(server.client.transport(), TransportKind::polling);
@@ -546,12 +552,12 @@ TEST(ClientUpgradeTest, ProbeThatNeverAnswersTimesOut) {
                                               : "2",
                                        server.now);
     const auto actions = server.take_actions();
-    for (const auto& close : only<CloseTransport>(actions)) {
+    for (const auto& close : only<engineio::CloseTransport>(actions)) {
       EXPECT_EQ(close.generation, session.probe.generation);
       probe_closed = true;
     }
     for (const auto& request : only<HttpRequest>(actions)) {
-      if (request.method == HttpMethod::get) {
+      if (request.method == engineio::HttpMethod::get) {
         poll = request;
       } else {
         server.client.handle_http_response(session.polling_generation, request.id, 200, "ok",
@@ -570,4 +576,4 @@ TEST(ClientUpgradeTest, ProbeThatNeverAnswersTimesOut) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

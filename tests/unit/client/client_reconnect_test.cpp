@@ -6,7 +6,7 @@
 #include "client/scripted_server.hpp"
 #include "rtcwire/client/client.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 namespace {
 
 using testing::find_event;
@@ -41,7 +41,7 @@ TEST(ClientReconnectTest, ReconnectAsksToResumeAndAnExpiredSessionMeansResync) {
   EXPECT_EQ(testing::decode_sent(hello[0]), resume);
 
   auto expired = testing::new_session("me2", "s2");
-  expired.resume_error = ErrorCode::session_expired;
+  expired.resume_error = base::ErrorCode::session_expired;
   server.send_envelope(expired);
   const auto events = server.take_events();
   const auto changes = state_changes(events);
@@ -53,8 +53,8 @@ TEST(ClientReconnectTest, ReconnectAsksToResumeAndAnExpiredSessionMeansResync) {
   ASSERT_TRUE(std::holds_alternative<ev::StateChanged>(events.back()));
   ASSERT_TRUE(std::holds_alternative<ev::Resync>(events[events.size() - 2]));
   const auto& resync = std::get<ev::Resync>(events[events.size() - 2]);
-  EXPECT_EQ(resync.reason.code, ErrorCode::session_expired);
-  EXPECT_EQ(resync.reason.origin, ErrorOrigin::remote);
+  EXPECT_EQ(resync.reason.code, base::ErrorCode::session_expired);
+  EXPECT_EQ(resync.reason.origin, base::ErrorOrigin::remote);
   const std::vector<envelope::ClientEnvelope> undelivered{envelope::Join{"lobby", 1},
                                                           envelope::Publish{"unacked"}};
   EXPECT_EQ(resync.undelivered, undelivered);
@@ -84,7 +84,7 @@ TEST(ClientReconnectTest, BacksOffAcrossFailedAttempts) {
 
 // The first retry's delay after the connection was lost by `lose` (with a seed of its own).
 template <class Lose>
-Millis first_retry_delay(uint64_t seed, ErrorCode expected, Lose lose) {
+base::Millis first_retry_delay(uint64_t seed, base::ErrorCode expected, Lose lose) {
   ClientConfig config = testing::default_client_config();
   config.random_seed = seed;
   ScriptedServer server(config);
@@ -96,12 +96,12 @@ Millis first_retry_delay(uint64_t seed, ErrorCode expected, Lose lose) {
     return change.state == ClientState::reconnecting;
   });
   EXPECT_NE(reconnecting_at, changes.end());
-  if (reconnecting_at == changes.end()) return Millis(-1);
+  if (reconnecting_at == changes.end()) return base::Millis(-1);
   const auto& reconnecting = *reconnecting_at;
-  EXPECT_EQ(reconnecting.error ? reconnecting.error->code : ErrorCode::internal, expected);
+  EXPECT_EQ(reconnecting.error ? reconnecting.error->code : base::ErrorCode::internal, expected);
   EXPECT_EQ(reconnecting.attempt, 1u);
   EXPECT_TRUE(reconnecting.retry_in);
-  return reconnecting.retry_in.value_or(Millis(-1));
+  return reconnecting.retry_in.value_or(base::Millis(-1));
 }
 
 TEST(ClientReconnectTest, ASilentServerIsRetriedAlmostAtOnceAClosedConnectionBacksOff) {
@@ -114,12 +114,12 @@ TEST(ClientReconnectTest, ASilentServerIsRetriedAlmostAtOnceAClosedConnectionBac
   const auto close = [](ScriptedServer& server) {
     server.client.handle_transport_closed(server.generation, server.now);
   };
-  Millis longest_after_close{0};
+  base::Millis longest_after_close{0};
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    const Millis silent = first_retry_delay(seed, ErrorCode::ping_timeout, go_silent);
+    const base::Millis silent = first_retry_delay(seed, base::ErrorCode::ping_timeout, go_silent);
     EXPECT_GE(silent.count(), 0);
     EXPECT_LE(silent, ReconnectPolicy::kSilentDropSpread) << "seed " << seed;
-    const Millis closed = first_retry_delay(seed, ErrorCode::transport_closed, close);
+    const base::Millis closed = first_retry_delay(seed, base::ErrorCode::transport_closed, close);
     EXPECT_LE(closed.count(), 500);
     longest_after_close = std::max(longest_after_close, closed);
   }
@@ -152,14 +152,14 @@ TEST(ClientReconnectTest, OfflineHoldsAndOnlineRetriesAtOnce) {
   EXPECT_FALSE(changes.back().retry_in.has_value());
   EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
   server.take_actions();
-  server.advance(Millis(60000));
+  server.advance(base::Millis(60000));
   EXPECT_TRUE(server.take_actions().empty());
 
   server.client.handle_network_change(true, server.now);
   EXPECT_EQ(server.client.state(), ClientState::connecting);
   bool opened = false;
   for (const auto& action : server.take_actions()) {
-    opened |= std::holds_alternative<OpenTransport>(action);
+    opened |= std::holds_alternative<engineio::OpenTransport>(action);
   }
   EXPECT_TRUE(opened);
 }
@@ -191,9 +191,9 @@ TEST(ClientReconnectTest, CloseWhileReconnectingIsFinal) {
   server.client.close(server.now);
   EXPECT_EQ(server.client.state(), ClientState::closed);
   EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
-  server.advance(Millis(20000));
+  server.advance(base::Millis(20000));
   EXPECT_TRUE(server.take_actions().empty());
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -5,7 +5,7 @@
 #include "client/scripted_server.hpp"
 #include "rtcwire/client/client.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 namespace {
 
 using testing::decode_sent;
@@ -33,12 +33,12 @@ TEST(ClientRequestIdTest, AnswersNameTheJoinTheyEcho) {
   const auto secret = server.client.join("secret", server.now).value();
   server.take_frames();
 
-  server.send_envelope(envelope::ErrorReply{ErrorCode::forbidden_room, "no", secret});
+  server.send_envelope(envelope::ErrorReply{base::ErrorCode::forbidden_room, "no", secret});
   auto events = server.take_events();
   const auto* refused = find_event<ev::ErrorRaised>(events);
   ASSERT_NE(refused, nullptr);
   EXPECT_EQ(refused->request, secret);
-  EXPECT_EQ(refused->error.code, ErrorCode::forbidden_room);
+  EXPECT_EQ(refused->error.code, base::ErrorCode::forbidden_room);
 
   server.send_envelope(envelope::Joined{"lobby", {}, {}, lobby});
   events = server.take_events();
@@ -50,7 +50,7 @@ TEST(ClientRequestIdTest, AnErrorWithoutIdSettlesNoJoin) {
   ScriptedServer server;
   server.connect_fully();
   ASSERT_TRUE(server.client.join("lobby", server.now).ok());
-  server.send_envelope(envelope::ErrorReply{ErrorCode::rate_limited, "slow down"});
+  server.send_envelope(envelope::ErrorReply{base::ErrorCode::rate_limited, "slow down"});
   const auto events = server.take_events();
   ASSERT_NE(find_event<ev::ErrorRaised>(events), nullptr);
   EXPECT_EQ(find_event<ev::ErrorRaised>(events)->request, 0u);
@@ -81,4 +81,4 @@ TEST(ClientRequestIdTest, AnAnswerToNoPendingJoinNamesNone) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -9,7 +9,12 @@
 #include "client/scripted_server.hpp"
 #include "rtcwire/client/client.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
+
+using base::ErrorCode;
+using base::Millis;
+using envelope::Published;
+
 namespace {
 
 using envelope::ClientEnvelope;
@@ -18,7 +23,7 @@ using testing::find_event;
 using testing::ScriptedServer;
 namespace ev = client_event;
 
-using SentEnvelope = envelope::Sequenced<ClientEnvelope>;
+using SentEnvelope = envelope::Sequenced<envelope::ClientEnvelope>;
 
 // The rtcwire envelopes the client sent (Engine.IO control frames such as pongs left out).
 std::vector<SentEnvelope> take_sent(ScriptedServer& server) {
@@ -102,7 +107,7 @@ TEST(ClientResumeTest, AcksOneHundredMillisecondsAfterTheFirstUnackedEnvelope) {
   server.connect_fully();
   server.join_room("lobby", {"p2"});  // seq 1 at t0
   server.advance(Millis(60));
-  server.send_envelope(envelope::Published{"p2", "x"});  // seq 2: the deadline stays t0 + 100
+  server.send_envelope(Published{"p2", "x"});  // seq 2: the deadline stays t0 + 100
   server.advance(Millis(39));
   EXPECT_TRUE(take_sent(server).empty());
   server.advance(Millis(1));
@@ -115,9 +120,9 @@ TEST(ClientResumeTest, AcksAtOnceAfterThirtyTwoEnvelopes) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  for (int i = 2; i <= 31; ++i) server.send_envelope(envelope::Published{"p2", i});
+  for (int i = 2; i <= 31; ++i) server.send_envelope(Published{"p2", i});
   EXPECT_TRUE(take_sent(server).empty());
-  server.send_envelope(envelope::Published{"p2", 32});
+  server.send_envelope(Published{"p2", 32});
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(32)});
   EXPECT_EQ(server.client.poll_timeout(), server.now + Millis(300 + 200));  // only the ping timer
 }
@@ -127,9 +132,9 @@ TEST(ClientResumeTest, AcksAtOnceAfterSixtyFourKibibytes) {
   server.connect_fully();
   server.join_room("lobby", {"p2"});
   const std::string big(40 * 1024, 'x');
-  server.send_envelope(envelope::Published{"p2", big});  // seq 2: under 64 KiB so far
+  server.send_envelope(Published{"p2", big});  // seq 2: under 64 KiB so far
   EXPECT_TRUE(take_sent(server).empty());
-  server.send_envelope(envelope::Published{"p2", big});  // seq 3: over it, long before 32
+  server.send_envelope(Published{"p2", big});  // seq 3: over it, long before 32
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(3)});
 }
 
@@ -137,11 +142,11 @@ TEST(ClientResumeTest, DuplicatesAreDroppedAndAcknowledged) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  server.send_envelope_with_seq(envelope::Published{"p2", "again"}, 1);
+  server.send_envelope_with_seq(Published{"p2", "again"}, 1);
   EXPECT_TRUE(server.take_events().empty());
   // Not one ack per duplicate (a replay brings many): the usual ack timer covers them.
   EXPECT_TRUE(take_sent(server).empty());
-  server.advance(ReliableInbox::kAckDelay);
+  server.advance(session::ReliableInbox::kAckDelay);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{ack(1)});
   EXPECT_EQ(server.client.membership().peers(), std::vector<std::string>{"p2"});
 }
@@ -152,20 +157,20 @@ TEST(ClientResumeTest, AGapAsksOnceForAReplayQuietlyAndTheReplayArrivesInOrder) 
   server.join_room("lobby", {"p2"});
   // Seq 2 was lost in flight: 3 and 4 are dropped, without an error for the app, and one replay
   // request names the last envelope in order.
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 3);
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 4);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 3);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 4);
   EXPECT_TRUE(server.take_events().empty());
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{1, true})});
-  server.send_envelope_with_seq(envelope::Published{"p2", "2"}, 2);
-  server.send_envelope_with_seq(envelope::Published{"p2", "3"}, 3);
-  server.send_envelope_with_seq(envelope::Published{"p2", "4"}, 4);
+  server.send_envelope_with_seq(Published{"p2", "2"}, 2);
+  server.send_envelope_with_seq(Published{"p2", "3"}, 3);
+  server.send_envelope_with_seq(Published{"p2", "4"}, 4);
   const auto events = server.take_events();
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(std::get<ev::MessageReceived>(events[0]).data, "2");
   EXPECT_EQ(std::get<ev::MessageReceived>(events[2]).data, "4");
   EXPECT_EQ(server.client.state(), ClientState::connected);
   // A later gap asks again.
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 6);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 6);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{4, true})});
 }
 
@@ -173,7 +178,7 @@ TEST(ClientResumeTest, AnUnansweredReplayRequestIsRepeatedAfterASecondAtTheNextG
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 3);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 3);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{1, true})});
   // Server pings keep the connection alive meanwhile (its ping timeout is 500 ms here).
   const auto wait = [&](Millis step) {
@@ -183,11 +188,11 @@ TEST(ClientResumeTest, AnUnansweredReplayRequestIsRepeatedAfterASecondAtTheNextG
   };
   wait(Millis(400));
   wait(Millis(100));
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 4);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 4);
   EXPECT_TRUE(take_sent(server).empty()) << "still waiting for the first replay";
   wait(Millis(400));
   wait(Millis(100));
-  server.send_envelope_with_seq(envelope::Published{"p2", "early"}, 5);
+  server.send_envelope_with_seq(Published{"p2", "early"}, 5);
   EXPECT_EQ(take_sent(server), std::vector<SentEnvelope>{unsequenced(envelope::Ack{1, true})});
 }
 
@@ -198,8 +203,7 @@ TEST(ClientResumeTest, AnAckPiggybackedOnAServerEnvelopeTrimsWhatIsKept) {
   ASSERT_TRUE(server.client.publish("a", server.now).ok());
   ASSERT_GT(server.client.buffered_bytes(), 0u);
   const auto with_ack = [&](Seq seq, Seq ack) {
-    const std::string text =
-        envelope::encode(envelope::ServerEnvelope{envelope::Published{"p2", "x"}}, seq);
+    const std::string text = envelope::encode(envelope::ServerEnvelope{Published{"p2", "x"}}, seq);
     server.client.handle_transport_text(server.generation, "4" + envelope::with_ack(text, ack),
                                         server.now);
   };
@@ -238,7 +242,7 @@ TEST(ClientResumeTest, ResumeResendsWhatWasLostAndTheServerReplaysItsOwn) {
   server.join_room("lobby", {"p2"});                          // client seq 1, server seq 1
   ASSERT_TRUE(server.client.publish("c2", server.now).ok());  // client seq 2
   ASSERT_TRUE(server.client.publish("c3", server.now).ok());  // client seq 3: lost on the way
-  server.send_envelope(envelope::Published{"p2", "s2"});      // server seq 2 arrives
+  server.send_envelope(Published{"p2", "s2"});                // server seq 2 arrives
   server.take_events();
   server.take_frames();
 
@@ -262,8 +266,8 @@ TEST(ClientResumeTest, ResumeResendsWhatWasLostAndTheServerReplaysItsOwn) {
   EXPECT_EQ(take_sent(server), resent);
 
   // The server replays from seq 2 (it had not seen the ack): 2 is a duplicate, 3 and 4 are new.
-  server.send_envelope_with_seq(envelope::Published{"p2", "s2"}, 2);
-  server.send_envelope_with_seq(envelope::Published{"p2", "s3"}, 3);
+  server.send_envelope_with_seq(Published{"p2", "s2"}, 2);
+  server.send_envelope_with_seq(Published{"p2", "s3"}, 3);
   server.send_envelope_with_seq(envelope::PeerLeft{"p2"}, 4);
   events = server.take_events();
   ASSERT_EQ(events.size(), 2u);
@@ -328,7 +332,7 @@ TEST(ClientResumeTest, BufferFullRefusesWithoutLosingAnything) {
   const auto full = server.client.publish("0123456789", server.now);
   ASSERT_FALSE(full.ok());
   EXPECT_EQ(full.error().code, ErrorCode::buffer_full);
-  EXPECT_EQ(full.error().origin, ErrorOrigin::local);
+  EXPECT_EQ(full.error().origin, base::ErrorOrigin::local);
   EXPECT_TRUE(server.take_frames().empty());
   EXPECT_EQ(server.client.buffered_bytes(), 2 * publish_bytes);
   // Over the message limit is still message_too_large, whatever the buffer holds.
@@ -381,7 +385,7 @@ TEST(ClientResumeTest, BufferOverflowEndsTheSessionAndTheNextConnectIsFresh) {
   EXPECT_EQ(std::get<ev::StateChanged>(events[0]).error->code, ErrorCode::buffer_overflow);
   bool closed = false;
   for (const auto& action : server.take_actions()) {
-    closed |= std::holds_alternative<CloseTransport>(action);
+    closed |= std::holds_alternative<engineio::CloseTransport>(action);
   }
   EXPECT_TRUE(closed);
 
@@ -423,9 +427,9 @@ TEST(ClientResumeTest, GoAwayAcksClosesAndResumesAfterASpreadDelay) {
   server.send_envelope(envelope::GoAway{2000, 2});
   auto actions = server.take_actions();
   ASSERT_EQ(actions.size(), 3u);
-  EXPECT_EQ(testing::decode_sent_with_seq(std::get<SendFrame>(actions[0]).text), ack(1));
-  EXPECT_EQ(std::get<SendFrame>(actions[1]).text, "1");
-  EXPECT_TRUE(std::holds_alternative<CloseTransport>(actions[2]));
+  EXPECT_EQ(testing::decode_sent_with_seq(std::get<engineio::SendFrame>(actions[0]).text), ack(1));
+  EXPECT_EQ(std::get<engineio::SendFrame>(actions[1]).text, "1");
+  EXPECT_TRUE(std::holds_alternative<engineio::CloseTransport>(actions[2]));
   const auto changes = state_changes(server.take_events());
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].state, ClientState::reconnecting);
@@ -489,4 +493,4 @@ TEST(ClientResumeTest, CloseForgetsTheSession) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

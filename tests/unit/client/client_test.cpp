@@ -4,7 +4,10 @@
 
 #include "client/scripted_server.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
+
+using base::ErrorCode;
+
 namespace {
 
 using testing::decode_sent;
@@ -29,10 +32,10 @@ TEST(ClientTest, HandshakeSendsHelloAndConnectsOnWelcome) {
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(std::get<ev::StateChanged>(events[0]).state, ClientState::connecting);
-  EXPECT_EQ(std::get<ev::TransportChanged>(events[1]).kind, TransportKind::websocket);
+  EXPECT_EQ(std::get<ev::TransportChanged>(events[1]).kind, engineio::TransportKind::websocket);
   const auto& remember = std::get<ev::RememberTransport>(events[2]);
   EXPECT_EQ(remember.server, "http://127.0.0.1:9/engine.io/");
-  EXPECT_EQ(remember.transport.kind, TransportKind::websocket);
+  EXPECT_EQ(remember.transport.kind, engineio::TransportKind::websocket);
   EXPECT_EQ(std::get<ev::StateChanged>(events[3]).state, ClientState::connected);
 }
 
@@ -41,9 +44,9 @@ TEST(ClientTest, HandshakeTimesOutWithoutWelcome) {
   server.start_connect();
   server.send_open_packet(100000, 100000);
   server.take_events();
-  server.advance(Millis(4999));
+  server.advance(base::Millis(4999));
   EXPECT_EQ(server.client.state(), ClientState::connecting);
-  server.advance(Millis(1));
+  server.advance(base::Millis(1));
   EXPECT_EQ(server.client.state(), ClientState::disconnected);
   auto events = server.take_events();
   const auto* change = find_event<ev::StateChanged>(events);
@@ -51,7 +54,7 @@ TEST(ClientTest, HandshakeTimesOutWithoutWelcome) {
   EXPECT_EQ(change->error->code, ErrorCode::handshake_timeout);
   bool closed_transport = false;
   for (auto& action : server.take_actions()) {
-    closed_transport |= std::holds_alternative<CloseTransport>(action);
+    closed_transport |= std::holds_alternative<engineio::CloseTransport>(action);
   }
   EXPECT_TRUE(closed_transport);
   EXPECT_EQ(server.client.poll_timeout(), std::nullopt);
@@ -60,7 +63,7 @@ TEST(ClientTest, HandshakeTimesOutWithoutWelcome) {
 TEST(ClientTest, HandshakeTimesOutWhenTheTransportNeverOpens) {
   ScriptedServer server;
   server.start_connect();
-  server.advance(Millis(5000));
+  server.advance(base::Millis(5000));
   EXPECT_EQ(server.client.state(), ClientState::disconnected);
 }
 
@@ -68,13 +71,13 @@ TEST(ClientTest, AnswersPingsAndNoticesASilentServer) {
   ScriptedServer server;
   server.connect_fully();
   for (int i = 0; i < 5; ++i) {
-    server.advance(Millis(300));
+    server.advance(base::Millis(300));
     server.client.handle_transport_text(server.generation, "2", server.now);
     EXPECT_EQ(server.take_frames(), std::vector<std::string>{"3"});
   }
-  server.advance(Millis(499));
+  server.advance(base::Millis(499));
   EXPECT_EQ(server.client.state(), ClientState::connected);
-  server.advance(Millis(1));
+  server.advance(base::Millis(1));
   EXPECT_EQ(server.client.state(), ClientState::reconnecting);
   const auto events = server.take_events();
   EXPECT_EQ(find_event<ev::StateChanged>(events)->error->code, ErrorCode::ping_timeout);
@@ -146,13 +149,13 @@ TEST(ClientTest, LocalMisuseIsAnErrorAndSendsNothing) {
   auto early = server.client.join("lobby", server.now);
   ASSERT_FALSE(early.ok());
   EXPECT_EQ(early.error().code, ErrorCode::not_connected);
-  EXPECT_EQ(early.error().origin, ErrorOrigin::local);
+  EXPECT_EQ(early.error().origin, base::ErrorOrigin::local);
 
   server.connect_fully(200);
   const auto error_of = [](const auto& result) {
-    return result.ok() ? std::optional<Error>() : std::optional<Error>(result.error());
+    return result.ok() ? std::optional<base::Error>() : std::optional<base::Error>(result.error());
   };
-  const std::vector<std::pair<std::optional<Error>, ErrorCode>> cases{
+  const std::vector<std::pair<std::optional<base::Error>, ErrorCode>> cases{
       {error_of(server.client.join("", server.now)), ErrorCode::invalid_room},
       {error_of(server.client.join(std::string(200, 'r'), server.now)), ErrorCode::invalid_room},
       {error_of(server.client.publish(1, server.now)), ErrorCode::not_in_room},
@@ -187,7 +190,7 @@ TEST(ClientTest, BadServerInputIsReportedWithoutDisconnecting) {
     auto events = server.take_events();
     ASSERT_EQ(events.size(), 1u) << frame;
     const auto& raised = std::get<ev::ErrorRaised>(events[0]);
-    EXPECT_EQ(raised.error.origin, ErrorOrigin::remote) << frame;
+    EXPECT_EQ(raised.error.origin, base::ErrorOrigin::remote) << frame;
   }
   server.client.handle_transport_binary(server.generation, "\x01\x02", server.now);
   EXPECT_EQ(std::get<ev::ErrorRaised>(server.take_events().at(0)).error.code,
@@ -237,7 +240,7 @@ TEST(ClientTest, LosingTheTransportKeepsTheSessionAndSchedulesAReconnect) {
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);
   EXPECT_EQ(change->error->code, ErrorCode::transport_closed);
-  EXPECT_EQ(change->error->origin, ErrorOrigin::transport);
+  EXPECT_EQ(change->error->origin, base::ErrorOrigin::transport);
   EXPECT_EQ(change->attempt, 1u);
   ASSERT_TRUE(change->retry_in.has_value());
   EXPECT_LE(change->retry_in->count(), 500);
@@ -260,8 +263,8 @@ TEST(ClientTest, CloseIsFinal) {
   EXPECT_EQ(server.client.state(), ClientState::closed);
   auto actions = server.take_actions();
   ASSERT_EQ(actions.size(), 2u);
-  EXPECT_EQ(std::get<SendFrame>(actions[0]).text, "1");
-  EXPECT_TRUE(std::holds_alternative<CloseTransport>(actions[1]));
+  EXPECT_EQ(std::get<engineio::SendFrame>(actions[0]).text, "1");
+  EXPECT_TRUE(std::holds_alternative<engineio::CloseTransport>(actions[1]));
   auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(std::get<ev::StateChanged>(events[0]).state, ClientState::closed);
@@ -281,7 +284,7 @@ TEST(ClientTest, InvalidUrlIsReportedOnConnect) {
   ClientConfig config = testing::default_client_config();
   config.url = "not a url";
   Client client(config);
-  auto status = client.connect(Millis(0));
+  auto status = client.connect(base::Millis(0));
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(client.state(), ClientState::idle);
@@ -289,4 +292,4 @@ TEST(ClientTest, InvalidUrlIsReportedOnConnect) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

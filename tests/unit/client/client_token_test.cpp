@@ -6,7 +6,10 @@
 #include "rtcwire/client/client.hpp"
 #include "rtcwire/session/token_refresh.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 using testing::decode_sent;
@@ -25,11 +28,13 @@ envelope::Welcome welcome_with_token(Millis lifetime) {
 }
 
 TEST(TokenRefreshDelay, AQuarterOfTheLifetimeBeforeExpiryWithinBounds) {
-  EXPECT_EQ(token_refresh_delay(Millis{10000}), Millis{7500});
-  EXPECT_EQ(token_refresh_delay(Millis{1000}), Millis{500});         // at least half a second ahead
-  EXPECT_EQ(token_refresh_delay(Millis{3600000}), Millis{3540000});  // at most a minute ahead
-  EXPECT_EQ(token_refresh_delay(Millis{100}), Millis{0});
-  EXPECT_EQ(token_refresh_delay(Millis{0}), Millis{0});
+  EXPECT_EQ(session::token_refresh_delay(Millis{10000}), Millis{7500});
+  EXPECT_EQ(session::token_refresh_delay(Millis{1000}),
+            Millis{500});  // at least half a second ahead
+  EXPECT_EQ(session::token_refresh_delay(Millis{3600000}),
+            Millis{3540000});  // at most a minute ahead
+  EXPECT_EQ(session::token_refresh_delay(Millis{100}), Millis{0});
+  EXPECT_EQ(session::token_refresh_delay(Millis{0}), Millis{0});
 }
 
 TEST(ClientTokenTest, HelloCarriesTheTokenAndRefreshesHappenWithoutReconnecting) {
@@ -59,7 +64,7 @@ TEST(ClientTokenTest, HelloCarriesTheTokenAndRefreshesHappenWithoutReconnecting)
   }
   // No transport was opened again.
   for (const auto& action : server.take_actions()) {
-    EXPECT_FALSE(std::holds_alternative<OpenTransport>(action));
+    EXPECT_FALSE(std::holds_alternative<engineio::OpenTransport>(action));
   }
 }
 
@@ -69,7 +74,7 @@ TEST(ClientTokenTest, ARefusedHelloFailsTheConnectWithItsCode) {
   server.start_connect();
   server.send_open_packet(100000, 100000);
   server.take_frames();
-  server.send_envelope(envelope::ErrorReply{ErrorCode::unauthorized, "bad token"});
+  server.send_envelope(envelope::ErrorReply{base::ErrorCode::unauthorized, "bad token"});
   auto events = server.take_events();
   EXPECT_TRUE(asked_for_token(events));
   server.client.handle_transport_closed(server.generation, server.now);
@@ -77,7 +82,7 @@ TEST(ClientTokenTest, ARefusedHelloFailsTheConnectWithItsCode) {
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);
   EXPECT_EQ(change->state, ClientState::disconnected);
-  EXPECT_EQ(change->error->code, ErrorCode::unauthorized);
+  EXPECT_EQ(change->error->code, base::ErrorCode::unauthorized);
 }
 
 TEST(ClientTokenTest, AnExpiredSessionAsksForATokenAndStartsANewSession) {
@@ -88,13 +93,13 @@ TEST(ClientTokenTest, AnExpiredSessionAsksForATokenAndStartsANewSession) {
   server.send_envelope(welcome_with_token(Millis{60000}));
   server.take_events();
   server.take_frames();
-  server.send_envelope_with_seq(envelope::ErrorReply{ErrorCode::token_expired, "expired"}, 1);
+  server.send_envelope_with_seq(envelope::ErrorReply{base::ErrorCode::token_expired, "expired"}, 1);
   const auto events = server.take_events();
   EXPECT_TRUE(asked_for_token(events));
   const auto* change = find_event<ev::StateChanged>(events);
   ASSERT_NE(change, nullptr);
   EXPECT_EQ(change->state, ClientState::reconnecting);
-  EXPECT_EQ(change->error->code, ErrorCode::token_expired);
+  EXPECT_EQ(change->error->code, base::ErrorCode::token_expired);
   ASSERT_TRUE(server.client.set_token("fresh", server.now).ok());
   // The next hello starts over (no resume) with the fresh token.
   server.wait_for_reconnect();
@@ -107,12 +112,13 @@ TEST(ClientTokenTest, AnExpiredSessionAsksForATokenAndStartsANewSession) {
 
 TEST(ClientTokenTest, BadTokensAreInvalidArguments) {
   ScriptedServer server;
-  EXPECT_EQ(server.client.set_token("", server.now).error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(server.client.set_token("", server.now).error().code,
+            base::ErrorCode::invalid_argument);
   EXPECT_EQ(server.client.set_token(std::string(envelope::kMaxAuthBytes + 1, 'x'), server.now)
                 .error()
                 .code,
-            ErrorCode::invalid_argument);
+            base::ErrorCode::invalid_argument);
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

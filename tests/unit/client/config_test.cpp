@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace rtcwire {
+namespace rtcwire::client {
 namespace {
 
 TEST(ClientConfigTest, ReadsEveryField) {
@@ -20,14 +20,15 @@ TEST(ClientConfigTest, ReadsEveryField) {
   const ClientConfig& c = config.value();
   EXPECT_EQ(c.url, "https://example.test");
   EXPECT_EQ(c.sdk, "rtcwire-js/1");
-  EXPECT_EQ(c.handshake_timeout, Millis(1500));
-  EXPECT_EQ(c.transports, (std::vector{TransportKind::polling, TransportKind::websocket}));
+  EXPECT_EQ(c.handshake_timeout, base::Millis(1500));
+  EXPECT_EQ(c.transports,
+            (std::vector{engineio::TransportKind::polling, engineio::TransportKind::websocket}));
   ASSERT_TRUE(c.remembered);
-  EXPECT_EQ(c.remembered->kind, TransportKind::sse);
-  EXPECT_EQ(c.remembered->until, Millis(1234));
-  EXPECT_EQ(c.reconnect.initial, Millis(10));
+  EXPECT_EQ(c.remembered->kind, engineio::TransportKind::sse);
+  EXPECT_EQ(c.remembered->until, base::Millis(1234));
+  EXPECT_EQ(c.reconnect.initial, base::Millis(10));
   EXPECT_EQ(c.reconnect.factor, 1.5);
-  EXPECT_EQ(c.reconnect.cap, Millis(100));
+  EXPECT_EQ(c.reconnect.cap, base::Millis(100));
   EXPECT_EQ(c.reconnect.max_attempts, 3u);
   EXPECT_EQ(c.resume_buffer_bytes, 4096u);
   EXPECT_EQ(c.random_seed, 7u);
@@ -74,19 +75,19 @@ TEST(ClientConfigTest, RefusesEachBadFieldWithInvalidArgument) {
   for (const std::string& text : bad) {
     const auto config = parse_client_config(text);
     ASSERT_FALSE(config.ok()) << text;
-    EXPECT_EQ(config.error().code, ErrorCode::invalid_argument) << text;
-    EXPECT_EQ(config.error().origin, ErrorOrigin::local) << text;
+    EXPECT_EQ(config.error().code, base::ErrorCode::invalid_argument) << text;
+    EXPECT_EQ(config.error().origin, base::ErrorOrigin::local) << text;
     EXPECT_FALSE(config.error().message.empty()) << text;
   }
 }
 
 TEST(ClientConfigTest, JsTimesBecomeWholeMillisecondsAndNonFiniteOnesZero) {
-  EXPECT_EQ(millis_from_js(1234.9), Millis(1234));
-  EXPECT_EQ(millis_from_js(std::numeric_limits<double>::infinity()), Millis(0));
-  EXPECT_EQ(millis_from_js(std::nan("")), Millis(0));
-  EXPECT_EQ(millis_from_js(-5), Millis(0));
-  EXPECT_EQ(millis_from_js(1e300), Millis(9007199254740991));
+  EXPECT_EQ(millis_from_js(1234.9), base::Millis(1234));
+  EXPECT_EQ(millis_from_js(std::numeric_limits<double>::infinity()), base::Millis(0));
+  EXPECT_EQ(millis_from_js(std::nan("")), base::Millis(0));
+  EXPECT_EQ(millis_from_js(-5), base::Millis(0));
+  EXPECT_EQ(millis_from_js(1e300), base::Millis(9007199254740991));
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

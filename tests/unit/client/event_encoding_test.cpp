@@ -8,7 +8,7 @@
 #include "client/scripted_server.hpp"
 #include "rtcwire/engineio/engineio_packet.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 namespace {
 
 using envelope::Json;
@@ -21,16 +21,18 @@ Json parsed(const std::string& text) {
 }
 
 TEST(ClientEventEncodingTest, ErrorsCarryCodeOriginAndMessage) {
-  EXPECT_EQ(parsed(encode_error(remote_error(ErrorCode::forbidden_room, "no"))),
+  EXPECT_EQ(parsed(encode_error(base::remote_error(base::ErrorCode::forbidden_room, "no"))),
             (Json{{"code", "forbidden_room"}, {"origin", "remote"}, {"message", "no"}}));
 }
 
 TEST(ClientEventEncodingTest, ActionsNameTheirGeneration) {
-  EXPECT_EQ(parsed(encode_action(OpenTransport{3, TransportKind::sse, "http://h/e"})),
-            (Json{{"type", "open"}, {"generation", 3}, {"kind", "sse"}, {"url", "http://h/e"}}));
-  EXPECT_EQ(parsed(encode_action(SendFrame{4, "4{\"t\":\"x\"}"})),
+  EXPECT_EQ(
+      parsed(encode_action(engineio::OpenTransport{3, engineio::TransportKind::sse, "http://h/e"})),
+      (Json{{"type", "open"}, {"generation", 3}, {"kind", "sse"}, {"url", "http://h/e"}}));
+  EXPECT_EQ(parsed(encode_action(engineio::SendFrame{4, "4{\"t\":\"x\"}"})),
             (Json{{"type", "send"}, {"generation", 4}, {"text", "4{\"t\":\"x\"}"}}));
-  EXPECT_EQ(parsed(encode_action(HttpRequest{5, 9, HttpMethod::post, "http://h/p", "b\x1e", true})),
+  EXPECT_EQ(parsed(encode_action(engineio::HttpRequest{5, 9, engineio::HttpMethod::post,
+                                                       "http://h/p", "b\x1e", true})),
             (Json{{"type", "http"},
                   {"generation", 5},
                   {"id", 9},
@@ -38,13 +40,15 @@ TEST(ClientEventEncodingTest, ActionsNameTheirGeneration) {
                   {"url", "http://h/p"},
                   {"body", "b\x1e"},
                   {"parting", true}}));
-  EXPECT_EQ(parsed(encode_action(CloseTransport{6})), (Json{{"type", "close"}, {"generation", 6}}));
+  EXPECT_EQ(parsed(encode_action(engineio::CloseTransport{6})),
+            (Json{{"type", "close"}, {"generation", 6}}));
 }
 
 TEST(ClientEventEncodingTest, StringsAreEscapedAndInvalidUtf8Replaced) {
   const std::string tricky =
       std::string("q\"b\\n\n\x01\x7f", 8) + "é€😀" + "\xff\xc3" + "\xed\xa0\x80";
-  const std::string text = encode_event(ev::ErrorRaised{remote_error(ErrorCode::internal, tricky)});
+  const std::string text =
+      encode_event(ev::ErrorRaised{base::remote_error(base::ErrorCode::internal, tricky)});
   const Json event = parsed(text);  // valid JSON, so valid UTF-8
   const std::string message = event["error"]["message"];
   EXPECT_EQ(message.substr(0, 17), std::string("q\"b\\n\n\x01\x7f", 8) + "é€😀");
@@ -56,21 +60,22 @@ TEST(ClientEventEncodingTest, EventsCarryTheirData) {
   ev::StateChanged connected{ClientState::connected, std::nullopt, 0, std::nullopt, true};
   connected.peer_id = "me";
   connected.max_message_bytes = 1024;
-  connected.transport = TransportKind::polling;
+  connected.transport = engineio::TransportKind::polling;
   EXPECT_EQ(parsed(encode_event(connected)), (Json{{"type", "state"},
                                                    {"state", "connected"},
                                                    {"resumed", true},
                                                    {"peerId", "me"},
                                                    {"maxMessageBytes", 1024},
                                                    {"transport", "polling"}}));
-  EXPECT_EQ(parsed(encode_event(ev::StateChanged{ClientState::reconnecting,
-                                                 local_error(ErrorCode::ping_timeout, "quiet"), 2,
-                                                 std::nullopt, false})),
-            (Json{{"type", "state"},
-                  {"state", "reconnecting"},
-                  {"error", {{"code", "ping_timeout"}, {"origin", "local"}, {"message", "quiet"}}},
-                  {"attempt", 2},
-                  {"retryIn", nullptr}}));
+  EXPECT_EQ(
+      parsed(encode_event(ev::StateChanged{
+          ClientState::reconnecting, base::local_error(base::ErrorCode::ping_timeout, "quiet"), 2,
+          std::nullopt, false})),
+      (Json{{"type", "state"},
+            {"state", "reconnecting"},
+            {"error", {{"code", "ping_timeout"}, {"origin", "local"}, {"message", "quiet"}}},
+            {"attempt", 2},
+            {"retryIn", nullptr}}));
   EXPECT_EQ(parsed(encode_event(ev::RoomJoined{"lobby", {"a", "b"}, Json{{"a", "ann"}}, 7})),
             (Json{{"type", "joined"},
                   {"room", "lobby"},
@@ -79,7 +84,8 @@ TEST(ClientEventEncodingTest, EventsCarryTheirData) {
                   {"request", 7}}));
   EXPECT_EQ(parsed(encode_event(ev::MessageReceived{"a", ev::MessageKind::direct, Json{{"x", 1}}})),
             (Json{{"type", "message"}, {"from", "a"}, {"kind", "direct"}, {"data", {{"x", 1}}}}));
-  EXPECT_EQ(parsed(encode_event(ev::ErrorRaised{remote_error(ErrorCode::forbidden_room, "no"), 3})),
+  EXPECT_EQ(parsed(encode_event(
+                ev::ErrorRaised{base::remote_error(base::ErrorCode::forbidden_room, "no"), 3})),
             (Json{{"type", "error"},
                   {"error", {{"code", "forbidden_room"}, {"origin", "remote"}, {"message", "no"}}},
                   {"request", 3}}));
@@ -88,7 +94,7 @@ TEST(ClientEventEncodingTest, EventsCarryTheirData) {
 
 TEST(ClientEventEncodingTest, ResyncListsRequestsAsTheAppMadeThem) {
   const Json event = parsed(encode_event(
-      ev::Resync{remote_error(ErrorCode::session_expired, "gone"),
+      ev::Resync{base::remote_error(base::ErrorCode::session_expired, "gone"),
                  {envelope::Join{"lobby", 4}, envelope::Leave{}, envelope::Publish{Json{1, 2}},
                   envelope::DirectTo{"p", "hi"}, envelope::SignalTo{"p", Json{{"sdp", "x"}}}}}));
   EXPECT_EQ(event["undelivered"],
@@ -118,17 +124,17 @@ TEST(ClientEventEncodingTest, OutputsAreOneBatchAndDrainTheClient) {
 // and the peer id the welcome gave, although both are gone when the outputs are taken.
 TEST(ClientEventEncodingTest, ConnectedNamesItsTransportWhenTheCloseCameInTheSamePayload) {
   ClientConfig config = testing::default_client_config();
-  config.transports = {TransportKind::polling};
+  config.transports = {engineio::TransportKind::polling};
   testing::ScriptedServer server(config);
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const auto handshake = std::get<HttpRequest>(server.take_actions().at(0));
+  const auto handshake = std::get<engineio::HttpRequest>(server.take_actions().at(0));
   server.client.handle_http_response(
       handshake.generation, handshake.id, 200,
       "0" + engineio::encode_open_info({"sid1", {}, 300, 200, 100000}), server.now);
-  std::optional<HttpRequest> poll;
+  std::optional<engineio::HttpRequest> poll;
   for (auto& action : server.take_actions()) {
-    auto& request = std::get<HttpRequest>(action);
-    if (request.method == HttpMethod::get)
+    auto& request = std::get<engineio::HttpRequest>(action);
+    if (request.method == engineio::HttpMethod::get)
       poll = request;
     else
       server.client.handle_http_response(request.generation, request.id, 200, "ok", server.now);
@@ -159,9 +165,9 @@ TEST(ClientEventEncodingTest, AppDataMustBeShallowValidJson) {
                                   std::string(100, '[') + std::string(100, ']'), std::string()}) {
     const auto data = parse_app_data(text);
     ASSERT_FALSE(data.ok()) << text;
-    EXPECT_EQ(data.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ(data.error().code, base::ErrorCode::invalid_argument);
   }
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 using Json = nlohmann::json;
@@ -25,7 +28,7 @@ TEST(IceServerSourcesTest, TheAppListIsCheckedAndABadOneChangesNothing) {
   IceServerSources sources(kApp, false, false);
   const auto refused = sources.set_app(Json::parse(R"([{"urls":"turn:t"}])"), true);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(refused.error().code, base::ErrorCode::invalid_argument);
   EXPECT_EQ(sources.effective(), kApp);
   EXPECT_FALSE(sources.relay_only());
   ASSERT_TRUE(sources.set_app(Json::array(), true).ok());
@@ -51,8 +54,8 @@ TEST(IceServerSourcesTest, ABadServerListIsInvalidIceServersAndTheLastGoodOneSta
   const auto refused =
       sources.server_list(Json::parse(R"([{"urls":"turn:x"}])"), 10000, Millis(8000));
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code, ErrorCode::invalid_ice_servers);
-  EXPECT_EQ(refused.error().origin, ErrorOrigin::remote);
+  EXPECT_EQ(refused.error().code, base::ErrorCode::invalid_ice_servers);
+  EXPECT_EQ(refused.error().origin, base::ErrorOrigin::remote);
   EXPECT_EQ(sources.effective(), kServer);
   EXPECT_FALSE(sources.server_answer_awaited());
   EXPECT_EQ(sources.deadline(), Millis(13000));  // asked again in 5 s
@@ -61,9 +64,9 @@ TEST(IceServerSourcesTest, ABadServerListIsInvalidIceServersAndTheLastGoodOneSta
 TEST(IceServerSourcesTest, ARefusalRetriesIn5sUnlessTheServerHasNoTurn) {
   IceServerSources sources(Json::array(), false, false);
   sources.server_asked();
-  sources.server_refused(ErrorCode::rate_limited, Millis(100));
+  sources.server_refused(base::ErrorCode::rate_limited, Millis(100));
   EXPECT_EQ(sources.deadline(), Millis(5100));
-  sources.server_refused(ErrorCode::turn_not_configured, Millis(200));
+  sources.server_refused(base::ErrorCode::turn_not_configured, Millis(200));
   EXPECT_FALSE(sources.deadline());
 }
 
@@ -96,11 +99,11 @@ TEST(IceServerSourcesTest, AProviderFailureKeepsTheListAndBacksOffTo60s) {
     sources.provider_asked();
     const auto refused = sources.provider_answer(answer, now);
     ASSERT_FALSE(refused.ok()) << answer;
-    EXPECT_EQ(refused.error().code, ErrorCode::ice_servers_unavailable);
+    EXPECT_EQ(refused.error().code, base::ErrorCode::ice_servers_unavailable);
     EXPECT_FALSE(sources.provider_answer_awaited());
     waits.push_back((*sources.deadline() - now).count());
   }
-  const Error failed = sources.provider_failed("HTTP 503", now);
+  const base::Error failed = sources.provider_failed("HTTP 503", now);
   EXPECT_NE(failed.message.find("HTTP 503"), std::string::npos);
   waits.push_back((*sources.deadline() - now).count());
   sources.provider_failed("timeout", now);

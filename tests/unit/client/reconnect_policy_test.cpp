@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <vector>
 
-namespace rtcwire {
+namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 ReconnectContext lost(uint32_t attempt) {
@@ -14,7 +17,7 @@ ReconnectContext lost(uint32_t attempt) {
 
 TEST(ReconnectPolicyTest, DelaysStayWithinTheGrowingCeilingAndTheCap) {
   const ReconnectPolicy policy;  // 500 ms, x2, 10 s
-  RandomSource random(1);
+  base::RandomSource random(1);
   const int64_t ceilings[] = {500, 1000, 2000, 4000, 8000, 10000, 10000, 10000};
   for (uint32_t attempt = 1; attempt <= 8; ++attempt) {
     for (int sample = 0; sample < 200; ++sample) {
@@ -29,7 +32,7 @@ TEST(ReconnectPolicyTest, DelaysStayWithinTheGrowingCeilingAndTheCap) {
 
 TEST(ReconnectPolicyTest, FullJitterSpreadsOverTheWholeRange) {
   const ReconnectPolicy policy;
-  RandomSource random(7);
+  base::RandomSource random(7);
   std::vector<int64_t> delays;
   for (int i = 0; i < 2000; ++i) delays.push_back(policy.next_delay(lost(6), random)->count());
   std::sort(delays.begin(), delays.end());
@@ -44,7 +47,7 @@ TEST(ReconnectPolicyTest, FullJitterSpreadsOverTheWholeRange) {
 TEST(ReconnectPolicyTest, StopsAfterMaxAttempts) {
   ReconnectPolicy policy;
   policy.max_attempts = 3;
-  RandomSource random(3);
+  base::RandomSource random(3);
   EXPECT_TRUE(policy.next_delay(lost(3), random));
   EXPECT_FALSE(policy.next_delay(lost(4), random));
   EXPECT_FALSE(policy.next_delay(lost(0), random));
@@ -53,7 +56,7 @@ TEST(ReconnectPolicyTest, StopsAfterMaxAttempts) {
 TEST(ReconnectPolicyTest, StopsOnceMaxElapsedHasPassedSinceTheLoss) {
   ReconnectPolicy policy;
   policy.max_elapsed = Millis(30000);
-  RandomSource random(3);
+  base::RandomSource random(3);
   EXPECT_TRUE(
       policy.next_delay({2, Millis(29999), ReconnectReason::connection_lost, Millis(0)}, random));
   EXPECT_FALSE(
@@ -62,7 +65,7 @@ TEST(ReconnectPolicyTest, StopsOnceMaxElapsedHasPassedSinceTheLoss) {
 
 TEST(ReconnectPolicyTest, GoingAwaySpreadsUniformlyOverTheServersWindowInsteadOfBackingOff) {
   const ReconnectPolicy policy;  // a first backoff step would be at most 500 ms
-  RandomSource random(11);
+  base::RandomSource random(11);
   std::vector<int64_t> delays;
   for (int i = 0; i < 2000; ++i) {
     const auto delay =
@@ -79,7 +82,7 @@ TEST(ReconnectPolicyTest, GoingAwaySpreadsUniformlyOverTheServersWindowInsteadOf
 
 TEST(ReconnectPolicyTest, TheFirstRetryAfterASilentDropComesAlmostAtOnce) {
   const ReconnectPolicy policy;  // a first backoff step would be up to 500 ms
-  RandomSource random(13);
+  base::RandomSource random(13);
   std::vector<int64_t> delays;
   for (int i = 0; i < 2000; ++i) {
     const auto delay =
@@ -97,7 +100,7 @@ TEST(ReconnectPolicyTest, TheFirstRetryAfterASilentDropComesAlmostAtOnce) {
 
 TEST(ReconnectPolicyTest, ASilentDropSpeedsUpOnlyTheFirstRetry) {
   const ReconnectPolicy policy;
-  RandomSource random(17);
+  base::RandomSource random(17);
   int64_t longest = 0;
   for (int i = 0; i < 200; ++i) {
     const auto delay =
@@ -112,7 +115,7 @@ TEST(ReconnectPolicyTest, ASilentDropSpeedsUpOnlyTheFirstRetry) {
 TEST(ReconnectPolicyTest, ASilentDropNeverWaitsLongerThanTheInitialStep) {
   ReconnectPolicy policy;
   policy.initial = Millis(10);
-  RandomSource random(19);
+  base::RandomSource random(19);
   for (int i = 0; i < 200; ++i) {
     const auto delay =
         policy.next_delay({1, Millis(0), ReconnectReason::silent_drop, Millis(0)}, random);
@@ -124,15 +127,16 @@ TEST(ReconnectPolicyTest, ASilentDropNeverWaitsLongerThanTheInitialStep) {
 TEST(ReconnectPolicyTest, ASilentDropStillHonoursMaxAttempts) {
   ReconnectPolicy policy;
   policy.max_attempts = 0;
-  RandomSource random(23);
+  base::RandomSource random(23);
   EXPECT_FALSE(policy.next_delay({1, Millis(0), ReconnectReason::silent_drop, Millis(0)}, random));
 }
 
 TEST(ReconnectPolicyTest, OnlyAPingTimeoutIsASilentDrop) {
-  EXPECT_EQ(reconnect_reason(ErrorCode::ping_timeout), ReconnectReason::silent_drop);
+  EXPECT_EQ(reconnect_reason(base::ErrorCode::ping_timeout), ReconnectReason::silent_drop);
   // The server closed or refused, or the transport failed: something answered, so back off.
-  for (const ErrorCode code : {ErrorCode::transport_closed, ErrorCode::transport_error,
-                               ErrorCode::server_closed, ErrorCode::handshake_timeout}) {
+  for (const base::ErrorCode code :
+       {base::ErrorCode::transport_closed, base::ErrorCode::transport_error,
+        base::ErrorCode::server_closed, base::ErrorCode::handshake_timeout}) {
     EXPECT_EQ(reconnect_reason(code), ReconnectReason::connection_lost) << to_string(code);
   }
   EXPECT_EQ(to_string(ReconnectReason::silent_drop), "silent_drop");
@@ -141,9 +145,9 @@ TEST(ReconnectPolicyTest, OnlyAPingTimeoutIsASilentDrop) {
 TEST(ReconnectPolicyTest, GoingAwayStillHonoursMaxAttempts) {
   ReconnectPolicy policy;
   policy.max_attempts = 0;
-  RandomSource random(5);
+  base::RandomSource random(5);
   EXPECT_FALSE(policy.next_delay({1, Millis(0), ReconnectReason::going_away, Millis(100)}, random));
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -7,13 +7,16 @@
 #include <optional>
 
 namespace rtcwire::client {
+
+using base::Millis;
+
 namespace {
 
 constexpr Millis kNow{1000};
 
 // The step, when it is a `Step` (copied out: the Result is usually a temporary).
 template <class Step>
-std::optional<Step> step_as(const Result<ReconnectStep>& step) {
+std::optional<Step> step_as(const base::Result<ReconnectStep>& step) {
   EXPECT_TRUE(step.ok()) << (step.ok() ? "" : step.error().message);
   if (!step.ok() || !std::holds_alternative<Step>(step.value())) return std::nullopt;
   return std::get<Step>(step.value());
@@ -28,7 +31,7 @@ ReconnectSchedule established_schedule(ReconnectPolicy policy = {}) {
 
 TEST(ReconnectScheduleTest, AFirstConnectThatFailsGivesUp) {
   ReconnectSchedule schedule({});
-  RandomSource random(1);
+  base::RandomSource random(1);
   ASSERT_TRUE(schedule.connect().ok());
   EXPECT_NE(step_as<reconnect_step::GiveUp>(
                 schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random)),
@@ -38,7 +41,7 @@ TEST(ReconnectScheduleTest, AFirstConnectThatFailsGivesUp) {
 
 TEST(ReconnectScheduleTest, ALostSessionWaitsThenRetriesAtItsDeadline) {
   ReconnectSchedule schedule = established_schedule();
-  RandomSource random(1);
+  base::RandomSource random(1);
   const auto wait = step_as<reconnect_step::Wait>(
       schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random));
   ASSERT_NE(wait, std::nullopt);
@@ -67,7 +70,7 @@ TEST(ReconnectScheduleTest, ElapsedCountsFromTheLossOfTheSession) {
   ReconnectPolicy policy;
   policy.max_elapsed = Millis(60000);
   ReconnectSchedule schedule = established_schedule(policy);
-  RandomSource random(1);
+  base::RandomSource random(1);
   ASSERT_TRUE(step_as<reconnect_step::Wait>(
       schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random)));
   ASSERT_TRUE(step_as<reconnect_step::Retry>(schedule.handle_timeout(*schedule.deadline())));
@@ -80,7 +83,7 @@ TEST(ReconnectScheduleTest, ElapsedCountsFromTheLossOfTheSession) {
 
 TEST(ReconnectScheduleTest, OfflineHoldsTheRetryAndOnlineRetriesAtOnce) {
   ReconnectSchedule schedule = established_schedule();
-  RandomSource random(1);
+  base::RandomSource random(1);
   ASSERT_TRUE(step_as<reconnect_step::Wait>(
       schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random)));
   const auto held = step_as<reconnect_step::Wait>(schedule.network_changed(false));
@@ -102,7 +105,7 @@ TEST(ReconnectScheduleTest, OfflineHoldsTheRetryAndOnlineRetriesAtOnce) {
 
 TEST(ReconnectScheduleTest, GoingAwayGoesThroughThePolicyWindow) {
   ReconnectSchedule schedule = established_schedule();
-  RandomSource random(3);
+  base::RandomSource random(3);
   const auto wait = step_as<reconnect_step::Wait>(
       schedule.lost(ReconnectReason::going_away, Millis(0), kNow, random));
   ASSERT_NE(wait, std::nullopt);
@@ -111,7 +114,7 @@ TEST(ReconnectScheduleTest, GoingAwayGoesThroughThePolicyWindow) {
 
 TEST(ReconnectScheduleTest, ASilentDropIsRetriedAlmostAtOnceThenBacksOff) {
   ReconnectSchedule schedule = established_schedule();
-  RandomSource random(5);
+  base::RandomSource random(5);
   const auto wait = step_as<reconnect_step::Wait>(
       schedule.lost(ReconnectReason::silent_drop, Millis(0), kNow, random));
   ASSERT_NE(wait, std::nullopt);
@@ -130,10 +133,10 @@ TEST(ReconnectScheduleTest, ASilentDropIsRetriedAlmostAtOnceThenBacksOff) {
 
 TEST(ReconnectScheduleTest, AnInputTheStateDoesNotAllowIsAnErrorAndChangesNothing) {
   ReconnectSchedule schedule({});
-  RandomSource random(1);
+  base::RandomSource random(1);
   const auto lost = schedule.lost(ReconnectReason::connection_lost, Millis(0), kNow, random);
   ASSERT_FALSE(lost.ok());
-  EXPECT_EQ(lost.error().code, ErrorCode::invalid_state);
+  EXPECT_EQ(lost.error().code, base::ErrorCode::invalid_state);
   EXPECT_EQ(schedule.state(), ReconnectState::idle);
   const auto welcomed = schedule.established();
   ASSERT_FALSE(welcomed.ok());

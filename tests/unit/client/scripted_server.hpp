@@ -22,26 +22,26 @@ inline envelope::Welcome new_session(std::string peer, std::string session,
       std::nullopt};
 }
 
-inline ClientConfig default_client_config() {
-  ClientConfig config;
+inline client::ClientConfig default_client_config() {
+  client::ClientConfig config;
   config.url = "http://127.0.0.1:9";
   config.sdk = "test-sdk";
-  config.handshake_timeout = Millis(5000);
-  config.transports = {TransportKind::websocket};
+  config.handshake_timeout = base::Millis(5000);
+  config.transports = {engineio::TransportKind::websocket};
   config.random_seed = 42;
   return config;
 }
 
 class ScriptedServer {
  public:
-  explicit ScriptedServer(ClientConfig config = default_client_config())
+  explicit ScriptedServer(client::ClientConfig config = default_client_config())
       : client(std::move(config)) {}
 
-  Client client;
-  Millis now{1000};
+  client::Client client;
+  base::Millis now{1000};
 
   // Moves the clock; fires the client's timer as a platform would when its deadline passes.
-  void advance(Millis step) {
+  void advance(base::Millis step) {
     now += step;
     if (auto deadline = client.poll_timeout(); deadline && *deadline <= now) {
       client.handle_timeout(now);
@@ -50,24 +50,24 @@ class ScriptedServer {
 
   // Jumps the clock to the client's next deadline and fires it; returns the wait (zero and a test
   // failure when the client has no deadline).
-  Millis advance_to_next_deadline() {
+  base::Millis advance_to_next_deadline() {
     const auto deadline = client.poll_timeout();
     EXPECT_TRUE(deadline.has_value()) << "the client waits for nothing";
-    if (!deadline) return Millis(0);
-    const Millis waited = std::max(*deadline - now, Millis(0));
+    if (!deadline) return base::Millis(0);
+    const base::Millis waited = std::max(*deadline - now, base::Millis(0));
     now += waited;
     client.handle_timeout(now);
     return waited;
   }
 
-  std::vector<TransportAction> take_actions() {
-    std::vector<TransportAction> actions;
+  std::vector<engineio::TransportAction> take_actions() {
+    std::vector<engineio::TransportAction> actions;
     while (auto action = client.poll_action()) actions.push_back(std::move(*action));
     return actions;
   }
 
-  std::vector<ClientEvent> take_events() {
-    std::vector<ClientEvent> events;
+  std::vector<client::ClientEvent> take_events() {
+    std::vector<client::ClientEvent> events;
     while (auto event = client.poll_event()) {
       // The peer layer's notices (joining a room with peers makes some) have tests of their own.
       if (!std::holds_alternative<peer::PeerNotice>(*event)) events.push_back(std::move(*event));
@@ -79,7 +79,7 @@ class ScriptedServer {
   std::vector<std::string> take_frames() {
     std::vector<std::string> frames;
     for (auto& action : take_actions()) {
-      if (auto* send = std::get_if<SendFrame>(&action)) frames.push_back(send->text);
+      if (auto* send = std::get_if<engineio::SendFrame>(&action)) frames.push_back(send->text);
     }
     return frames;
   }
@@ -89,7 +89,8 @@ class ScriptedServer {
     EXPECT_TRUE(client.connect(now).ok());
     auto actions = take_actions();
     EXPECT_EQ(actions.size(), 1u) << "expected only OpenTransport";
-    const auto* open = actions.empty() ? nullptr : std::get_if<OpenTransport>(&actions[0]);
+    const auto* open =
+        actions.empty() ? nullptr : std::get_if<engineio::OpenTransport>(&actions[0]);
     EXPECT_NE(open, nullptr);
     if (open) {
       EXPECT_EQ(open->url, "ws://127.0.0.1:9/engine.io/?EIO=4&transport=websocket");
@@ -127,7 +128,7 @@ class ScriptedServer {
     const auto frames = take_frames();
     EXPECT_EQ(frames.size(), 1u);
     send_envelope(new_session("me", "session-1", max_message_bytes));
-    EXPECT_EQ(client.state(), ClientState::connected);
+    EXPECT_EQ(client.state(), client::ClientState::connected);
     take_events();
     take_frames();
   }
@@ -147,7 +148,7 @@ class ScriptedServer {
     if (!deadline) return 0;
     advance(*deadline - now);
     for (const auto& action : take_actions()) {
-      if (const auto* open = std::get_if<OpenTransport>(&action)) {
+      if (const auto* open = std::get_if<engineio::OpenTransport>(&action)) {
         generation = open->generation;
         return generation;
       }
@@ -177,7 +178,7 @@ inline envelope::ClientEnvelope decode_sent(const std::string& frame) {
 }
 
 template <class T>
-const T* find_event(const std::vector<ClientEvent>& events) {
+const T* find_event(const std::vector<client::ClientEvent>& events) {
   for (const auto& event : events) {
     if (const auto* match = std::get_if<T>(&event)) return match;
   }

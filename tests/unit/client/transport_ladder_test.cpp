@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 
 namespace rtcwire::client {
+
+using base::Millis;
+using engineio::TransportKind;
+
 namespace {
 
 constexpr Millis kNow{1000};
@@ -33,7 +37,7 @@ TEST(TransportLadderTest, TheNextRungStartsAlongsideAfterTheHeadStart) {
 
 TEST(TransportLadderTest, AFailureStepsDownAfterAJitteredDelayAndTheLastOneExhausts) {
   TransportLadder ladder({TransportKind::websocket, TransportKind::sse}, kTiming);
-  RandomSource random(9);
+  base::RandomSource random(9);
   ASSERT_TRUE(ladder.start(kNow, std::nullopt, false).ok());
   const auto step = ladder.attempt_failed(false, kNow, random);
   ASSERT_TRUE(step.ok());
@@ -55,10 +59,10 @@ TEST(TransportLadderTest, AFailureStepsDownAfterAJitteredDelayAndTheLastOneExhau
 
 TEST(TransportLadderTest, AnInputTheStateDoesNotAllowIsAnErrorAndChangesNothing) {
   TransportLadder ladder(kAll, kTiming);
-  RandomSource random(1);
+  base::RandomSource random(1);
   const auto failed = ladder.attempt_failed(false, kNow, random);
   ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(failed.error().code, ErrorCode::invalid_state);
+  EXPECT_EQ(failed.error().code, base::ErrorCode::invalid_state);
   EXPECT_FALSE(ladder.opened(Millis(10)).ok());
   EXPECT_EQ(ladder.state(), LadderState::idle);
   ASSERT_TRUE(ladder.start(kNow, std::nullopt, false).ok());

@@ -4,10 +4,8 @@
 
 #include "rtcwire/engineio/server_url.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 namespace {
-
-using engineio::OpenInfo;
 
 class EngineIoConnectionTest : public ::testing::Test {
  protected:
@@ -17,7 +15,7 @@ class EngineIoConnectionTest : public ::testing::Test {
   }
 
   EngineIoConnection connection{websocket(7)};
-  Millis now{0};
+  base::Millis now{0};
 
   std::vector<TransportAction> actions() {
     std::vector<TransportAction> out;
@@ -32,13 +30,13 @@ class EngineIoConnectionTest : public ::testing::Test {
   void open(int64_t interval = 300, int64_t timeout = 200) {
     ASSERT_TRUE(connection.open(now).ok());
     connection.handle_transport_open(7, now);
-    connection.handle_transport_text(
-        7, "0" + engineio::encode_open_info({"s", {}, interval, timeout, 100}), now);
+    connection.handle_transport_text(7, "0" + encode_open_info({"s", {}, interval, timeout, 100}),
+                                     now);
     ASSERT_EQ(connection.state(), EngineIoState::open);
     actions();
     events();
   }
-  std::optional<Error> closed_error() {
+  std::optional<base::Error> closed_error() {
     for (auto& event : events()) {
       if (auto* closed = std::get_if<engineio_event::Closed>(&event)) return closed->error;
     }
@@ -64,21 +62,21 @@ TEST_F(EngineIoConnectionTest, OpensThroughTheHandshake) {
   auto opened = events();
   ASSERT_EQ(opened.size(), 1u);
   EXPECT_EQ(std::get<engineio_event::Opened>(opened[0]).info.sid, "abc");
-  EXPECT_EQ(connection.poll_timeout(), Millis(500));
+  EXPECT_EQ(connection.poll_timeout(), base::Millis(500));
 }
 
 TEST_F(EngineIoConnectionTest, OpeningTwiceIsAnErrorValue) {
   ASSERT_TRUE(connection.open(now).ok());
   auto again = connection.open(now);
   ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.error().code, ErrorCode::invalid_state);
+  EXPECT_EQ(again.error().code, base::ErrorCode::invalid_state);
   EXPECT_EQ(connection.state(), EngineIoState::opening);
 }
 
 TEST_F(EngineIoConnectionTest, AnswersPingsAndStaysAliveWhilePinged) {
   open();
   for (int i = 0; i < 10; ++i) {
-    now += Millis(300);
+    now += base::Millis(300);
     connection.handle_timeout(now);
     connection.handle_transport_text(7, "2", now);
     auto sent = actions();
@@ -86,15 +84,15 @@ TEST_F(EngineIoConnectionTest, AnswersPingsAndStaysAliveWhilePinged) {
     EXPECT_EQ(std::get<SendFrame>(sent[0]).text, "3");
   }
   EXPECT_EQ(connection.state(), EngineIoState::open);
-  EXPECT_EQ(connection.poll_timeout(), now + Millis(500));
+  EXPECT_EQ(connection.poll_timeout(), now + base::Millis(500));
 }
 
 TEST_F(EngineIoConnectionTest, DeclaresDeadAfterIntervalPlusTimeoutWithoutPing) {
   open();
-  now += Millis(499);
+  now += base::Millis(499);
   connection.handle_timeout(now);
   EXPECT_EQ(connection.state(), EngineIoState::open);
-  now += Millis(1);
+  now += base::Millis(1);
   connection.handle_timeout(now);
   EXPECT_EQ(connection.state(), EngineIoState::closed);
   auto closing = actions();
@@ -102,14 +100,14 @@ TEST_F(EngineIoConnectionTest, DeclaresDeadAfterIntervalPlusTimeoutWithoutPing) 
   EXPECT_EQ(std::get<CloseTransport>(closing[0]).generation, 7u);
   auto error = closed_error();
   ASSERT_TRUE(error.has_value());
-  EXPECT_EQ(error->code, ErrorCode::ping_timeout);
-  EXPECT_EQ(error->origin, ErrorOrigin::transport);
+  EXPECT_EQ(error->code, base::ErrorCode::ping_timeout);
+  EXPECT_EQ(error->origin, base::ErrorOrigin::transport);
 }
 
 TEST_F(EngineIoConnectionTest, AThrottledTimerThatFiresLateStillJudgesByTheClock) {
   open();
   // A background tab's timer fires once, very late: a single late check must detect the death.
-  now += Millis(60000);
+  now += base::Millis(60000);
   connection.handle_timeout(now);
   EXPECT_EQ(connection.state(), EngineIoState::closed);
 }
@@ -123,7 +121,7 @@ TEST_F(EngineIoConnectionTest, DeliversMessagesAndChecksMaxPayload) {
   EXPECT_TRUE(connection.send_message(std::string(99, 'x')).ok());
   auto too_big = connection.send_message(std::string(100, 'x'));
   ASSERT_FALSE(too_big.ok());
-  EXPECT_EQ(too_big.error().code, ErrorCode::message_too_large);
+  EXPECT_EQ(too_big.error().code, base::ErrorCode::message_too_large);
   auto sent = actions();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(std::get<SendFrame>(sent[0]).text, "4" + std::string(99, 'x'));
@@ -133,14 +131,14 @@ TEST_F(EngineIoConnectionTest, SendingBeforeOpenIsRefused) {
   ASSERT_TRUE(connection.open(now).ok());
   auto early = connection.send_message("x");
   ASSERT_FALSE(early.ok());
-  EXPECT_EQ(early.error().code, ErrorCode::not_connected);
+  EXPECT_EQ(early.error().code, base::ErrorCode::not_connected);
 }
 
 TEST_F(EngineIoConnectionTest, ServerCloseEndsTheConnection) {
   open();
   connection.handle_transport_text(7, "1", now);
   EXPECT_EQ(connection.state(), EngineIoState::closed);
-  EXPECT_EQ(closed_error()->code, ErrorCode::server_closed);
+  EXPECT_EQ(closed_error()->code, base::ErrorCode::server_closed);
 }
 
 TEST_F(EngineIoConnectionTest, FramingViolationsCloseWithMalformedPacket) {
@@ -148,7 +146,7 @@ TEST_F(EngineIoConnectionTest, FramingViolationsCloseWithMalformedPacket) {
     EngineIoConnection fresh{websocket(1)};
     ASSERT_TRUE(fresh.open(now).ok());
     fresh.handle_transport_open(1, now);
-    fresh.handle_transport_text(1, "0" + engineio::encode_open_info({"s", {}, 300, 200, 100}), now);
+    fresh.handle_transport_text(1, "0" + encode_open_info({"s", {}, 300, 200, 100}), now);
     fresh.handle_transport_text(1, frame, now);
     EXPECT_EQ(fresh.state(), EngineIoState::closed) << frame;
   }
@@ -163,7 +161,8 @@ TEST_F(EngineIoConnectionTest, HandshakeMustStartWithAValidOpenPacket) {
     EXPECT_EQ(fresh.state(), EngineIoState::closed) << frame;
     while (auto event = fresh.poll_event()) {
       ASSERT_TRUE(std::holds_alternative<engineio_event::Closed>(*event));
-      EXPECT_EQ(std::get<engineio_event::Closed>(*event).error->code, ErrorCode::malformed_packet);
+      EXPECT_EQ(std::get<engineio_event::Closed>(*event).error->code,
+                base::ErrorCode::malformed_packet);
     }
   }
 }
@@ -171,7 +170,7 @@ TEST_F(EngineIoConnectionTest, HandshakeMustStartWithAValidOpenPacket) {
 TEST_F(EngineIoConnectionTest, TransportLossBeforeAndAfterOpen) {
   ASSERT_TRUE(connection.open(now).ok());
   connection.handle_transport_closed(7, now);
-  EXPECT_EQ(closed_error()->code, ErrorCode::transport_closed);
+  EXPECT_EQ(closed_error()->code, base::ErrorCode::transport_closed);
   EngineIoConnection other{websocket(2)};
   ASSERT_TRUE(other.open(now).ok());
   other.handle_transport_error(2, "refused", now);
@@ -193,4 +192,4 @@ TEST_F(EngineIoConnectionTest, CloseOnRequestSendsTheClosePacket) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

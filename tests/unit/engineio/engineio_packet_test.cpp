@@ -32,8 +32,8 @@ TEST(EngineIoPacketTest, RejectsEmptyAndUnknownTypes) {
   for (const char* frame : {"", "7", "9x", "a", "b", "\x1e"}) {
     auto decoded = decode_text_frame(frame);
     ASSERT_FALSE(decoded.ok()) << frame;
-    EXPECT_EQ(decoded.error().code, ErrorCode::malformed_packet);
-    EXPECT_EQ(decoded.error().origin, ErrorOrigin::remote);
+    EXPECT_EQ(decoded.error().code, base::ErrorCode::malformed_packet);
+    EXPECT_EQ(decoded.error().origin, base::ErrorOrigin::remote);
   }
 }
 
@@ -78,7 +78,7 @@ TEST(EngineIoPayloadTest, RejectsMalformedPayloads) {
         std::string("8x"), std::string("b!!!!"), std::string("bAQ"), std::string("bA=QI")}) {
     auto decoded = decode_payload(payload);
     ASSERT_FALSE(decoded.ok()) << payload;
-    EXPECT_EQ(decoded.error().code, ErrorCode::malformed_packet);
+    EXPECT_EQ(decoded.error().code, base::ErrorCode::malformed_packet);
   }
 }
 
@@ -124,7 +124,7 @@ TEST(OpenInfoTest, RejectsInvalidFields) {
         R"({"sid":"a","maxPayload":1.5})", R"({"sid":"a","x":[[[[[[]]]]]]})"}) {
     auto decoded = decode_open_info(text);
     ASSERT_FALSE(decoded.ok()) << text;
-    EXPECT_EQ(decoded.error().code, ErrorCode::malformed_packet);
+    EXPECT_EQ(decoded.error().code, base::ErrorCode::malformed_packet);
   }
 }
 

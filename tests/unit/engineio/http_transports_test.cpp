@@ -6,16 +6,13 @@
 #include "rtcwire/engineio/polling_transport.hpp"
 #include "rtcwire/engineio/sse_transport.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 namespace {
 
-using engineio::Packet;
-using engineio::PacketType;
 namespace sig = transport_signal;
 
 const ServerUrl kUrl = parse_server_url("http://h:1").value();
-const std::string kOpenPayload =
-    "0" + engineio::encode_open_info({"SID", {"websocket"}, 300, 200, 1000});
+const std::string kOpenPayload = "0" + encode_open_info({"SID", {"websocket"}, 300, 200, 1000});
 
 // SSE event data: the payload as a JSON string.
 std::string sse_event(const std::string& payload) { return nlohmann::json(payload).dump(); }
@@ -137,12 +134,13 @@ TEST(PollingTransportTest, FailuresEndTheTransport) {
   struct Case {
     int status;
     const char* body;
-    ErrorCode code;
+    base::ErrorCode code;
   };
   for (const Case& c :
-       {Case{400, R"({"code":1,"message":"Session ID unknown"})", ErrorCode::transport_error},
-        Case{0, "", ErrorCode::transport_closed}, Case{200, "9bad", ErrorCode::malformed_packet},
-        Case{200, "", ErrorCode::malformed_packet}}) {
+       {Case{400, R"({"code":1,"message":"Session ID unknown"})", base::ErrorCode::transport_error},
+        Case{0, "", base::ErrorCode::transport_closed},
+        Case{200, "9bad", base::ErrorCode::malformed_packet},
+        Case{200, "", base::ErrorCode::malformed_packet}}) {
     PollingTransport polling(1, kUrl, 7);
     polling.open({});
     const auto handshake = only_request(actions(polling));
@@ -207,7 +205,7 @@ TEST(SseTransportTest, EventSourceDownPostsUp) {
   sse.handle_http_response(post.id, 500, "boom");
   auto failed = signals(sse);
   ASSERT_EQ(failed.size(), 1u);
-  EXPECT_EQ(std::get<sig::Failed>(failed[0]).error.code, ErrorCode::transport_error);
+  EXPECT_EQ(std::get<sig::Failed>(failed[0]).error.code, base::ErrorCode::transport_error);
 }
 
 TEST(SseTransportTest, PausesAtTheServersNoop) {
@@ -250,7 +248,7 @@ TEST(SseTransportTest, MalformedEventFails) {
     fresh.handle_text(data);
     auto failed = signals(fresh);
     ASSERT_EQ(failed.size(), 1u) << data;
-    EXPECT_EQ(std::get<sig::Failed>(failed[0]).error.code, ErrorCode::malformed_packet);
+    EXPECT_EQ(std::get<sig::Failed>(failed[0]).error.code, base::ErrorCode::malformed_packet);
     fresh.handle_text(sse_event("4after"));  // nothing after the end
     EXPECT_TRUE(signals(fresh).empty());
   }
@@ -281,4 +279,4 @@ TEST(HttpUpstreamTest, SplitsBatchesAtMaxPayload) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

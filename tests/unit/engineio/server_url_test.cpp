@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 namespace {
 
 std::string endpoint(const char* url) {
@@ -39,11 +39,11 @@ TEST(ServerUrlTest, RejectsWhatIsNotAServerUrl) {
                           "http://user@h", "http://h/a b", "http://h/#frag", "javascript://x"}) {
     auto parsed = parse_server_url(url);
     ASSERT_FALSE(parsed.ok()) << url;
-    EXPECT_EQ(parsed.error().code, ErrorCode::invalid_argument);
-    EXPECT_EQ(parsed.error().origin, ErrorOrigin::local);
+    EXPECT_EQ(parsed.error().code, base::ErrorCode::invalid_argument);
+    EXPECT_EQ(parsed.error().origin, base::ErrorOrigin::local);
   }
   EXPECT_FALSE(parse_server_url("http://h/" + std::string(3000, 'a')).ok());
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 namespace rtcwire::envelope {
+
+using base::ErrorCode;
+
 namespace {
 
 const Json kData = Json::parse(R"({"text":"hi","n":[1,2.5,null,true],"nested":{"deep":"x"}})");
@@ -100,7 +103,7 @@ TEST(EnvelopeTest, SequencedServerEnvelopesRoundTrip) {
       DirectFrom{"peerB", 42},
       ErrorReply{ErrorCode::peer_not_found, "no such peer"},
   };
-  envelope::Seq seq = 1;
+  Seq seq = 1;
   for (const auto& original : envelopes) {
     ASSERT_TRUE(is_sequenced(original));
     const std::string text = encode(original, seq);
@@ -220,7 +223,7 @@ TEST_P(MalformedClientEnvelopeTest, IsRejectedWithItsCode) {
   ASSERT_FALSE(decoded.ok()) << GetParam().text;
   EXPECT_EQ(decoded.error().code, GetParam().code)
       << GetParam().text << ": " << decoded.error().message;
-  EXPECT_EQ(decoded.error().origin, ErrorOrigin::remote);
+  EXPECT_EQ(decoded.error().origin, base::ErrorOrigin::remote);
 }
 
 INSTANTIATE_TEST_SUITE_P(

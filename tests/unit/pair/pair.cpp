@@ -10,10 +10,13 @@
 #include "engineio_handshake.hpp"
 
 namespace rtcwire::testing {
-namespace {
 
+using base::Millis;
 using engineio::Packet;
 using engineio::PacketType;
+using engineio::TransportKind;
+
+namespace {
 
 // RTCWIRE_PAIR_TRACE_LINES keeps more, for replaying a seed.
 std::size_t trace_lines() {
@@ -37,11 +40,11 @@ bool is_sequenced(const Packet& packet) {
 // Pings and pongs, left out of the trace so that it shows what led to a failure.
 bool is_heartbeat(std::string_view text) { return text == "2" || text == "3" || text == "\"2\""; }
 
-std::string describe(const ClientEvent& event) {
+std::string describe(const client::ClientEvent& event) {
   return std::visit(
       [](const auto& e) -> std::string {
         using T = std::decay_t<decltype(e)>;
-        namespace ev = client_event;
+        namespace ev = client::client_event;
         if constexpr (std::is_same_v<T, ev::StateChanged>) {
           return "state " + std::string(to_string(e.state)) + (e.resumed ? " resumed" : "") +
                  (e.error ? " (" + e.error->message + ")" : "");
@@ -94,7 +97,7 @@ struct Pair::Session {
   server::ConnectionId connection = 0;
   TransportKind kind = TransportKind::polling;
   uint32_t generation = 0;  // of the client transport carrying it
-  std::optional<HttpRequest> waiting_get;
+  std::optional<engineio::HttpRequest> waiting_get;
   std::vector<Packet> queue;
   bool paused = false;             // an upgrade probe answered: nothing more on the old transport
   std::optional<uint32_t> probe;   // the websocket probing to take over
@@ -111,8 +114,8 @@ Pair::Pair(uint64_t seed, server::HubSettings settings)
 
 Pair::~Pair() = default;
 
-ClientConfig Pair::client_config(std::vector<TransportKind> transports) {
-  ClientConfig config;
+client::ClientConfig Pair::client_config(std::vector<TransportKind> transports) {
+  client::ClientConfig config;
   config.url = "http://127.0.0.1:9";
   config.sdk = "pair";
   config.transports = std::move(transports);
@@ -122,10 +125,10 @@ ClientConfig Pair::client_config(std::vector<TransportKind> transports) {
   return config;
 }
 
-std::size_t Pair::add_client(ClientConfig config) {
+std::size_t Pair::add_client(client::ClientConfig config) {
   const std::size_t index = clients_.size();
   clients_.push_back(ClientSlot{});
-  clients_.back().client = std::make_unique<Client>(std::move(config));
+  clients_.back().client = std::make_unique<client::Client>(std::move(config));
   clients_.back().browser = std::make_unique<PairBrowser>(
       "c" + std::to_string(index), random_,
       [this, index](uint32_t pc, Millis delay,
@@ -273,7 +276,7 @@ void Pair::after_input(std::size_t index) {
   ClientSlot& slot = clients_[index];
   const std::string who = "c" + std::to_string(index) + " ";
   while (auto action = slot.client->poll_action()) {
-    if (auto* open = std::get_if<OpenTransport>(&*action)) {
+    if (auto* open = std::get_if<engineio::OpenTransport>(&*action)) {
       note(who + "open " + std::string(to_string(open->kind)) + " g" +
            std::to_string(open->generation));
       if (open->kind == TransportKind::websocket && websockets_blocked_) {
@@ -286,7 +289,7 @@ void Pair::after_input(std::size_t index) {
       }
       slot.sockets.emplace(open->generation, open->kind);
       send(index, to_server, [this, index, open = *open] { on_open(index, open); });
-    } else if (auto* frame = std::get_if<SendFrame>(&*action)) {
+    } else if (auto* frame = std::get_if<engineio::SendFrame>(&*action)) {
       if (!slot.sockets.contains(frame->generation)) continue;
       if (!is_heartbeat(frame->text)) note(who + "ws> " + frame->text);
       sent_upstream(index, frame->text);
@@ -296,14 +299,14 @@ void Pair::after_input(std::size_t index) {
         send(index, to_server,
              [this, index, frame = *frame] { on_frame(index, frame.generation, frame.text); });
       }
-    } else if (auto* request = std::get_if<HttpRequest>(&*action)) {
-      if (!is_heartbeat(request->body) && request->method == HttpMethod::post) {
+    } else if (auto* request = std::get_if<engineio::HttpRequest>(&*action)) {
+      if (!is_heartbeat(request->body) && request->method == engineio::HttpMethod::post) {
         note(who + "POST " + query_of(request->url) + " " + request->body);
       }
       slot.pending[{request->generation, request->id}] = request->parting;
       sent_upstream(index, request->body);
       send(index, to_server, [this, index, request = *request] { on_request(index, request); });
-    } else if (auto* close = std::get_if<CloseTransport>(&*action)) {
+    } else if (auto* close = std::get_if<engineio::CloseTransport>(&*action)) {
       note(who + "close g" + std::to_string(close->generation));
       std::erase_if(slot.pending, [&](const auto& entry) {
         return entry.first.first == close->generation && !entry.second;
@@ -374,14 +377,15 @@ void Pair::fail_socket(std::size_t index, uint32_t generation) {
   after_input(index);
 }
 
-void Pair::respond(std::size_t index, const HttpRequest& request, int status, std::string body) {
+void Pair::respond(std::size_t index, const engineio::HttpRequest& request, int status,
+                   std::string body) {
   send(index, to_client, [this, index, request, status, body = std::move(body)] {
     ClientSlot& slot = clients_[index];
     if (!slot.pending.erase({request.generation, request.id})) return;
     if (!is_heartbeat(body) && body != "ok") {
       note("c" + std::to_string(index) + " <" + std::to_string(status) + " " + body);
     }
-    if (status == 200 && request.method == HttpMethod::get) {
+    if (status == 200 && request.method == engineio::HttpMethod::get) {
       if (auto packets = engineio::decode_payload(body)) observe_downstream(index, packets.value());
     }
     slot.client->handle_http_response(request.generation, request.id, status, body, now_);
@@ -501,7 +505,7 @@ Pair::Session& Pair::open_session(std::size_t index, TransportKind kind, uint32_
   return opened;
 }
 
-void Pair::on_open(std::size_t index, const OpenTransport& open) {
+void Pair::on_open(std::size_t index, const engineio::OpenTransport& open) {
   const auto route = server::route_engineio_request(
       {server::RequestMethod::get, open.kind == TransportKind::websocket, query_of(open.url)},
       server::TransportSet::all(), [this](std::string_view sid) {
@@ -612,9 +616,10 @@ void Pair::on_socket_closed(std::size_t index, uint32_t generation) {
   }
 }
 
-void Pair::on_request(std::size_t index, const HttpRequest& request) {
+void Pair::on_request(std::size_t index, const engineio::HttpRequest& request) {
   const auto route = server::route_engineio_request(
-      {request.method == HttpMethod::get ? server::RequestMethod::get : server::RequestMethod::post,
+      {request.method == engineio::HttpMethod::get ? server::RequestMethod::get
+                                                   : server::RequestMethod::post,
        false, query_of(request.url)},
       server::TransportSet::all(), [this](std::string_view sid) {
         const Session* session = session_of(std::string(sid));
@@ -725,7 +730,7 @@ void Pair::server_send(Session& session, std::vector<Packet> packets) {
                    sent);
       return;
     case TransportKind::polling: {
-      const HttpRequest get = *std::exchange(session.waiting_get, std::nullopt);
+      const engineio::HttpRequest get = *std::exchange(session.waiting_get, std::nullopt);
       // A lost response carrying a welcome is left out: the hub never resends a welcome, so the
       // client recovers only at its handshake timeout, with an error for the app for each
       // envelope that came before it (a known gap of the protocol, not of this link).

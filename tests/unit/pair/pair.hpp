@@ -29,8 +29,8 @@ namespace rtcwire::testing {
 
 // Faults drawn at random for every packet or response; all zero is a perfect network.
 struct FaultPlan {
-  Millis latency{5};  // each way
-  Millis jitter{0};   // up to this much more, never reordering one direction of a client
+  base::Millis latency{5};  // each way
+  base::Millis jitter{0};   // up to this much more, never reordering one direction of a client
   // Faults on sequenced envelopes only: those are what the reliable streams recover (an
   // unsequenced one, such as a welcome, is at most once by design).
   double drop = 0;       // a server -> client sequenced envelope is lost
@@ -51,26 +51,26 @@ class Pair {
 
   // A config pointing at this link, with the given ladder and a seed derived from the pair's;
   // peers do not connect by themselves (peers.auto_connect off).
-  ClientConfig client_config(std::vector<TransportKind> transports);
+  client::ClientConfig client_config(std::vector<engineio::TransportKind> transports);
   // Adds a client (not connected yet); returns its index.
-  std::size_t add_client(ClientConfig config);
+  std::size_t add_client(client::ClientConfig config);
   std::size_t client_count() const { return clients_.size(); }
 
-  Client& client(std::size_t index) { return *clients_.at(index).client; }
+  client::Client& client(std::size_t index) { return *clients_.at(index).client; }
   // Its browser: the RTCPeerConnections its peer actions run on.
   PairBrowser& browser(std::size_t index) { return *clients_.at(index).browser; }
   // What the client emitted, oldest first, with when.
-  const std::vector<ClientEvent>& events(std::size_t index) const {
+  const std::vector<client::ClientEvent>& events(std::size_t index) const {
     return clients_.at(index).events;
   }
-  const std::vector<Millis>& event_times(std::size_t index) const {
+  const std::vector<base::Millis>& event_times(std::size_t index) const {
     return clients_.at(index).event_times;
   }
   void clear_events(std::size_t index);
   // The highest client seq the client was told its current session acknowledged.
   envelope::Seq acked_seen(std::size_t index) const { return clients_.at(index).acked; }
 
-  Millis now() const { return now_; }
+  base::Millis now() const { return now_; }
   server::SignallingHub& hub() { return *hub_; }
   std::mt19937_64& random() { return random_; }
 
@@ -84,9 +84,9 @@ class Pair {
   }
 
   // Handles every deadline and delivery up to `until`, then sets the clock to it.
-  void run_until(Millis until);
+  void run_until(base::Millis until);
   // Runs until `done()` holds (checked after every step) or `limit` passes; true when it held.
-  bool run_until(const std::function<bool()>& done, Millis limit);
+  bool run_until(const std::function<bool()>& done, base::Millis limit);
 
   // Faults on demand.
   // The client's network drops: its connections die at both ends, its requests fail, and
@@ -96,7 +96,7 @@ class Pair {
   void lose_next_poll_response(std::size_t index);
   // The client's network goes silent for `duration`: nothing sent to or from it arrives, and no
   // side is told (heartbeats find out); at the end its connections are found dead, as reset().
-  void blackhole(std::size_t index, Millis duration);
+  void blackhole(std::size_t index, base::Millis duration);
   // Soon after the client next sends something upstream containing `text`, its network resets,
   // always before an answer could be back: the message, or only its answer, is lost.
   void reset_after_sending(std::size_t index, std::string text);
@@ -115,19 +115,21 @@ class Pair {
 
  private:
   struct ClientSlot {
-    std::unique_ptr<Client> client;
+    std::unique_ptr<client::Client> client;
     std::unique_ptr<PairBrowser> browser;
-    std::vector<ClientEvent> events;
-    std::vector<Millis> event_times;
+    std::vector<client::ClientEvent> events;
+    std::vector<base::Millis> event_times;
     uint64_t epoch = 0;  // bumped by reset(): what was in flight is lost
     // Unanswered requests by (generation, id): whether each carries the close packet.
     std::map<std::pair<uint32_t, uint32_t>, bool> pending;
-    std::map<uint32_t, TransportKind> sockets;  // open WebSockets / EventSources by generation
+    std::map<uint32_t, engineio::TransportKind>
+        sockets;  // open WebSockets / EventSources by generation
     envelope::Seq acked = 0;
     bool lose_next_poll_response = false;
-    Millis silent_until{0};                  // blackhole(): nothing arrives before then
+    base::Millis silent_until{0};            // blackhole(): nothing arrives before then
     std::optional<std::string> reset_after;  // reset_after_sending()
-    Millis last_arrival[2]{};  // per direction (to server, to client): keeps order under jitter
+    base::Millis
+        last_arrival[2]{};  // per direction (to server, to client): keeps order under jitter
   };
   struct Session;
   struct Flight {
@@ -140,17 +142,17 @@ class Pair {
   enum Direction { to_server = 0, to_client = 1 };
 
   void step();
-  std::optional<Millis> next_deadline() const;
+  std::optional<base::Millis> next_deadline() const;
   void after_input(std::size_t index);
   // An upstream message left the client: a reset_after_sending() that matches goes off.
   void sent_upstream(std::size_t index, std::string_view text);
-  void at(Millis when, std::size_t index, std::function<void()> run);
+  void at(base::Millis when, std::size_t index, std::function<void()> run);
   // After the latency (and jitter). `ordered`: behind everything sent earlier the same way, as on
   // one connection; otherwise on a connection of its own, which may overtake the others.
   void send(std::size_t index, Direction direction, std::function<void()> deliver,
             bool ordered = true);
   // The browser's peer events for one connection, in order.
-  void schedule_peer_events(std::size_t index, uint32_t pc, Millis delay,
+  void schedule_peer_events(std::size_t index, uint32_t pc, base::Millis delay,
                             std::function<std::vector<peer::PeerEvent>()> produce);
   bool chance(double probability);
   void note(std::string line);
@@ -160,17 +162,18 @@ class Pair {
   void deliver_text(std::size_t index, uint32_t generation, std::string text,
                     std::vector<engineio::Packet> packets = {});
   void fail_socket(std::size_t index, uint32_t generation);
-  void respond(std::size_t index, const HttpRequest& request, int status, std::string body);
+  void respond(std::size_t index, const engineio::HttpRequest& request, int status,
+               std::string body);
   void observe_downstream(std::size_t index, const std::vector<engineio::Packet>& packets);
 
   // Server side.
-  void on_open(std::size_t index, const OpenTransport& open);
+  void on_open(std::size_t index, const engineio::OpenTransport& open);
   void on_frame(std::size_t index, uint32_t generation, const std::string& frame);
   void on_socket_closed(std::size_t index, uint32_t generation);
-  void on_request(std::size_t index, const HttpRequest& request);
+  void on_request(std::size_t index, const engineio::HttpRequest& request);
   void on_packet(Session& session, const engineio::Packet& packet);
   void on_probe_packet(Session& session, const engineio::Packet& packet);
-  Session& open_session(std::size_t index, TransportKind kind, uint32_t generation);
+  Session& open_session(std::size_t index, engineio::TransportKind kind, uint32_t generation);
   void queue(Session& session, engineio::Packet packet);
   void flush(Session& session);
   void server_send(Session& session, std::vector<engineio::Packet> packets);
@@ -187,7 +190,7 @@ class Pair {
   std::unique_ptr<Ids> ids_;
   std::unique_ptr<server::SignallingHub> hub_;
   uint64_t server_epoch_ = 0;
-  Millis now_{1000};
+  base::Millis now_{1000};
   std::mt19937_64 random_;
   std::vector<ClientSlot> clients_;
   std::map<std::string, std::unique_ptr<Session>> sessions_;
@@ -195,9 +198,9 @@ class Pair {
   // carries or probes.
   std::map<std::pair<std::size_t, uint32_t>, std::string> server_sockets_;
   int next_sid_ = 0;
-  std::map<std::pair<Millis, uint64_t>, Flight> in_flight_;
+  std::map<std::pair<base::Millis, uint64_t>, Flight> in_flight_;
   uint64_t next_flight_ = 0;
-  std::map<std::pair<std::size_t, uint32_t>, Millis> last_peer_event_;
+  std::map<std::pair<std::size_t, uint32_t>, base::Millis> last_peer_event_;
   bool websockets_blocked_ = false;
   int responses_lost_ = 0;
   int resets_ = 0;

@@ -7,8 +7,8 @@ namespace rtcwire::testing {
 PairBrowser::PairBrowser(std::string owner, std::mt19937_64& random, Schedule schedule)
     : owner_(std::move(owner)), random_(random), schedule_(std::move(schedule)) {}
 
-Millis PairBrowser::op_delay() {
-  return Millis(std::uniform_int_distribution<int64_t>(1, 20)(random_));
+base::Millis PairBrowser::op_delay() {
+  return base::Millis(std::uniform_int_distribution<int64_t>(1, 20)(random_));
 }
 
 JsepModel* PairBrowser::model(uint32_t pc) {
@@ -83,7 +83,7 @@ void PairBrowser::operation(uint32_t pc, uint32_t op,
 void PairBrowser::run(const peer::PeerAction& action) {
   namespace a = peer::action;
   std::visit(
-      Overloaded{
+      base::Overloaded{
           [&](const a::PcCreate& x) {
             connections_[x.pc] = Connection{
                 x.peer, std::make_unique<JsepModel>(owner_ + "pc" + std::to_string(x.pc), x.pc)};

@@ -24,7 +24,7 @@ class PairBrowser {
  public:
   // Events `produce` returns are delivered to the core, in order, `delay` from now; per
   // connection nothing overtakes what was scheduled before.
-  using Schedule = std::function<void(uint32_t pc, Millis delay,
+  using Schedule = std::function<void(uint32_t pc, base::Millis delay,
                                       std::function<std::vector<peer::PeerEvent>()> produce)>;
 
   PairBrowser(std::string owner, std::mt19937_64& random, Schedule schedule);
@@ -48,7 +48,7 @@ class PairBrowser {
     bool operation_running = false;
   };
 
-  Millis op_delay();
+  base::Millis op_delay();
   // Runs an operation when it completes: `apply` makes its outcome.
   void operation(uint32_t pc, uint32_t op, std::function<JsepModel::Outcome(JsepModel&)> apply,
                  bool stats = false);

@@ -13,7 +13,7 @@
 namespace rtcwire::testing {
 namespace {
 
-namespace ev = client_event;
+namespace ev = client::client_event;
 
 enum class Kind { direct, publish, signal };
 // (receiver, sender, kind) -> the numbers in the order they were sent / received.
@@ -34,7 +34,7 @@ std::size_t sender_of(Pair& pair, const std::string& peer) {
 Streams received(Pair& pair, std::string& breaks) {
   Streams streams;
   for (std::size_t to = 0; to < pair.client_count(); ++to) {
-    for (const ClientEvent& event : pair.events(to)) {
+    for (const client::ClientEvent& event : pair.events(to)) {
       if (const auto* message = std::get_if<ev::MessageReceived>(&event)) {
         const Kind kind = message->kind == ev::MessageKind::direct ? Kind::direct : Kind::publish;
         streams[{to, sender_of(pair, message->from), kind}].push_back(message->data.at("n"));
@@ -76,10 +76,12 @@ struct Exercised {
 void run_seed(uint64_t seed, Exercised& exercised) {
   Pair pair(seed);
   pair.add_client(
-      pair.client_config({TransportKind::websocket, TransportKind::sse, TransportKind::polling}));
-  pair.add_client(pair.client_config({TransportKind::websocket, TransportKind::polling}));
-  pair.add_client(pair.client_config({TransportKind::polling}));
-  pair.add_client(pair.client_config({TransportKind::sse}));
+      pair.client_config({engineio::TransportKind::websocket, engineio::TransportKind::sse,
+                          engineio::TransportKind::polling}));
+  pair.add_client(
+      pair.client_config({engineio::TransportKind::websocket, engineio::TransportKind::polling}));
+  pair.add_client(pair.client_config({engineio::TransportKind::polling}));
+  pair.add_client(pair.client_config({engineio::TransportKind::sse}));
   // Every other seed starts where WebSockets are blocked, so sessions begin on SSE or polling and
   // move to a websocket mid-stream once they work.
   const bool start_blocked = seed % 2 == 0;
@@ -91,7 +93,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
   const auto pick = [&](int below) {
     return std::uniform_int_distribution<int>(0, below - 1)(random);
   };
-  pair.faults = FaultPlan{Millis(1 + pick(30)), Millis(pick(20)), 0.03, 0.03, 0.05};
+  pair.faults = FaultPlan{base::Millis(1 + pick(30)), base::Millis(pick(20)), 0.03, 0.03, 0.05};
 
   Streams sent;
   std::map<std::pair<std::size_t, Kind>, int> next_number;
@@ -104,10 +106,10 @@ void run_seed(uint64_t seed, Exercised& exercised) {
     const int n = next_number[{from, kind}]++;
     const envelope::Json data = {{"n", n}};
     const std::string peer = pair.client(to).peer_id();
-    pair.act(from, [&](Client& client, Millis now) {
-      const Status status = kind == Kind::direct   ? client.send(peer, data, now)
-                            : kind == Kind::signal ? client.signal(peer, data, now)
-                                                   : client.publish(data, now);
+    pair.act(from, [&](client::Client& client, base::Millis now) {
+      const base::Status status = kind == Kind::direct   ? client.send(peer, data, now)
+                                  : kind == Kind::signal ? client.signal(peer, data, now)
+                                                         : client.publish(data, now);
       ASSERT_TRUE(status.ok()) << status.error().message << "\n" << replay_hint(seed, pair);
     });
     if (kind == Kind::publish) {
@@ -128,13 +130,13 @@ void run_seed(uint64_t seed, Exercised& exercised) {
     } else if (fault < 12) {
       pair.block_websockets(pick(2) == 0);
     }
-    pair.run_until(pair.now() + Millis(pick(1000)));
+    pair.run_until(pair.now() + base::Millis(pick(1000)));
   }
   pair.block_websockets(false);
 
   std::string breaks;
   const bool complete = pair.run_until([&] { return received(pair, breaks = {}) == sent; },
-                                       pair.now() + Millis(120000));
+                                       pair.now() + base::Millis(120000));
   EXPECT_TRUE(complete) << "not everything arrived once and in order:\n"
                         << differences(sent, received(pair, breaks)) << replay_hint(seed, pair);
   EXPECT_EQ(breaks, "") << replay_hint(seed, pair);
@@ -142,15 +144,15 @@ void run_seed(uint64_t seed, Exercised& exercised) {
   EXPECT_TRUE(pair.run_until(
       [&] {
         for (std::size_t index = 0; index < clients; ++index) {
-          if (pair.client(index).state() != ClientState::connected) return false;
+          if (pair.client(index).state() != client::ClientState::connected) return false;
         }
         return true;
       },
-      pair.now() + Millis(60000)))
+      pair.now() + base::Millis(60000)))
       << "a client did not reconnect\n"
       << replay_hint(seed, pair);
   for (std::size_t index = 0; index < clients; ++index) {
-    for (const ClientEvent& event : pair.events(index)) {
+    for (const client::ClientEvent& event : pair.events(index)) {
       exercised.transport_changes += std::holds_alternative<ev::TransportChanged>(event);
     }
   }

@@ -15,7 +15,7 @@ namespace rtcwire::testing {
 namespace {
 
 constexpr uint64_t kSeeds = 200;
-constexpr Millis kLifetime{20000};
+constexpr base::Millis kLifetime{20000};
 
 // Every credential minted expires later than the one before, so a fresh one is always new.
 class CountingTurnCredentials final : public server::TurnCredentials {
@@ -34,10 +34,11 @@ class CountingTurnCredentials final : public server::TurnCredentials {
 nlohmann::json ice_servers(Pair& pair) { return pair.client(0).peers().config().ice_servers; }
 
 TEST(PairIceServers, AConnectionLostBetweenRequestAndAnswerStillGetsFreshCredentials) {
-  const std::vector<std::vector<TransportKind>> ladders = {
-      {TransportKind::websocket, TransportKind::sse, TransportKind::polling},
-      {TransportKind::polling},
-      {TransportKind::sse}};
+  const std::vector<std::vector<engineio::TransportKind>> ladders = {
+      {engineio::TransportKind::websocket, engineio::TransportKind::sse,
+       engineio::TransportKind::polling},
+      {engineio::TransportKind::polling},
+      {engineio::TransportKind::sse}};
   for (uint64_t seed : seeds(kSeeds)) {
     server::HubSettings settings;
     settings.turn = std::make_shared<CountingTurnCredentials>();
@@ -46,7 +47,7 @@ TEST(PairIceServers, AConnectionLostBetweenRequestAndAnswerStillGetsFreshCredent
       return std::uniform_int_distribution<int>(0, below - 1)(pair.random());
     };
     pair.add_client(pair.client_config(ladders[pick(3)]));
-    pair.faults = FaultPlan{Millis(1 + pick(30)), Millis(pick(20))};
+    pair.faults = FaultPlan{base::Millis(1 + pick(30)), base::Millis(pick(20))};
     ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
     const nlohmann::json first = ice_servers(pair);
     ASSERT_FALSE(first.empty()) << "the welcome's credentials";
@@ -55,10 +56,10 @@ TEST(PairIceServers, AConnectionLostBetweenRequestAndAnswerStillGetsFreshCredent
     pair.reset_after_sending(0, "ice-servers");
     const auto changed_from = [&](const nlohmann::json& old) {
       return [&pair, old] {
-        return pair.client(0).state() == ClientState::connected && ice_servers(pair) != old;
+        return pair.client(0).state() == client::ClientState::connected && ice_servers(pair) != old;
       };
     };
-    ASSERT_TRUE(pair.run_until(changed_from(first), pair.now() + kLifetime + Millis(30000)))
+    ASSERT_TRUE(pair.run_until(changed_from(first), pair.now() + kLifetime + base::Millis(30000)))
         << replay_hint(seed, pair);
     EXPECT_EQ(pair.resets(), 1) << "the connection died after the request\n"
                                 << replay_hint(seed, pair);
@@ -69,8 +70,8 @@ TEST(PairIceServers, AConnectionLostBetweenRequestAndAnswerStillGetsFreshCredent
     ASSERT_TRUE(pair.run_until(changed_from(second), pair.now() + kLifetime))
         << replay_hint(seed, pair);
     EXPECT_EQ(pair.resets(), 1);
-    for (const ClientEvent& event : pair.events(0)) {
-      const auto* error = std::get_if<client_event::ErrorRaised>(&event);
+    for (const client::ClientEvent& event : pair.events(0)) {
+      const auto* error = std::get_if<client::client_event::ErrorRaised>(&event);
       EXPECT_EQ(error, nullptr) << error->error.message << "\n" << replay_hint(seed, pair);
     }
   }

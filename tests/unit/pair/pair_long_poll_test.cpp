@@ -9,9 +9,12 @@
 #include "pair_scenario.hpp"
 
 namespace rtcwire::testing {
+
+using base::Millis;
+
 namespace {
 
-namespace ev = client_event;
+namespace ev = client::client_event;
 
 constexpr std::size_t kAlice = 0;
 constexpr std::size_t kBob = 1;
@@ -27,8 +30,8 @@ class PairLongPollTest : public ::testing::Test {
   explicit PairLongPollTest(uint64_t seed = 1) : pair(seed) {}
 
   void SetUp() override {
-    ASSERT_EQ(pair.add_client(pair.client_config({TransportKind::polling})), kAlice);
-    ASSERT_EQ(pair.add_client(pair.client_config({TransportKind::polling})), kBob);
+    ASSERT_EQ(pair.add_client(pair.client_config({engineio::TransportKind::polling})), kAlice);
+    ASSERT_EQ(pair.add_client(pair.client_config({engineio::TransportKind::polling})), kBob);
     ASSERT_TRUE(gather_in_room(pair, "room"));
     pair.clear_events(kAlice);
   }
@@ -41,8 +44,9 @@ class PairLongPollTest : public ::testing::Test {
     const std::string alice = pair.client(kAlice).peer_id();
     for (int i = 0; i < count; ++i) {
       if (i == lose_at) pair.lose_next_poll_response(kAlice);
-      pair.act(kBob,
-               [&](Client& client, Millis now) { ASSERT_TRUE(client.send(alice, i, now).ok()); });
+      pair.act(kBob, [&](client::Client& client, Millis now) {
+        ASSERT_TRUE(client.send(alice, i, now).ok());
+      });
       pair.run_until(pair.now() + every);
     }
     return pair.now();
@@ -51,7 +55,7 @@ class PairLongPollTest : public ::testing::Test {
   // The numbers alice received, in order; fails on any error event or state change.
   std::vector<int> alice_received() {
     std::vector<int> received;
-    for (const ClientEvent& event : pair.events(kAlice)) {
+    for (const client::ClientEvent& event : pair.events(kAlice)) {
       if (const auto* message = std::get_if<ev::MessageReceived>(&event)) {
         received.push_back(message->data.get<int>());
       } else if (const auto* error = std::get_if<ev::ErrorRaised>(&event)) {
@@ -82,7 +86,7 @@ TEST_F(PairLongPollTest, ALostLongPollResponseMidStreamIsReplayedWithinASecond) 
       pair.run_until([&] { return alice_received().size() == 300; }, last_sent + Millis(100)));
   EXPECT_EQ(alice_received(), up_to(300));
   EXPECT_LT(last_sent - lost_at, Millis(1000));
-  EXPECT_EQ(pair.client(kAlice).state(), ClientState::connected);
+  EXPECT_EQ(pair.client(kAlice).state(), client::ClientState::connected);
 }
 
 TEST_F(PairLongPollTest, ALostResponseCarryingTheLastMessagesIsResentWithinASecond) {
@@ -116,8 +120,9 @@ TEST_F(PairLongPollTest, BobsRequestsAreAcknowledgedByWhatTheHubSendsHim) {
       pair.run_until([&] { return alice_received().size() == 5; }, pair.now() + Millis(100)));
   ASSERT_GT(pair.client(kBob).buffered_bytes(), 0u) << "the hub's own ack is not due yet";
   const std::string bob_id = bob();
-  pair.act(kAlice,
-           [&](Client& client, Millis now) { ASSERT_TRUE(client.send(bob_id, 1, now).ok()); });
+  pair.act(kAlice, [&](client::Client& client, Millis now) {
+    ASSERT_TRUE(client.send(bob_id, 1, now).ok());
+  });
   EXPECT_TRUE(pair.run_until([&] { return pair.client(kBob).buffered_bytes() == 0; },
                              pair.now() + Millis(50)));
 }
@@ -126,8 +131,8 @@ TEST_F(PairLongPollTest, BobsRequestsAreAcknowledgedByWhatTheHubSendsHim) {
 TEST(PairLongPoll, RandomLossesKeepEveryMessageOnceInOrderWithinBoundedLatency) {
   for (uint64_t seed : seeds(20)) {
     Pair pair(seed);
-    pair.add_client(pair.client_config({TransportKind::polling}));
-    pair.add_client(pair.client_config({TransportKind::polling}));
+    pair.add_client(pair.client_config({engineio::TransportKind::polling}));
+    pair.add_client(pair.client_config({engineio::TransportKind::polling}));
     ASSERT_TRUE(gather_in_room(pair, "room"));
     pair.clear_events(kAlice);
     pair.faults.lose_poll_response = 0.05;
@@ -135,13 +140,14 @@ TEST(PairLongPoll, RandomLossesKeepEveryMessageOnceInOrderWithinBoundedLatency) 
     std::vector<Millis> sent_at;
     for (int i = 0; i < 200; ++i) {
       sent_at.push_back(pair.now());
-      pair.act(kBob,
-               [&](Client& client, Millis now) { ASSERT_TRUE(client.send(alice, i, now).ok()); });
+      pair.act(kBob, [&](client::Client& client, Millis now) {
+        ASSERT_TRUE(client.send(alice, i, now).ok());
+      });
       pair.run_until(pair.now() + Millis(4));
     }
     const auto received = [&] {
       std::vector<int> numbers;
-      for (const ClientEvent& event : pair.events(kAlice)) {
+      for (const client::ClientEvent& event : pair.events(kAlice)) {
         if (const auto* message = std::get_if<ev::MessageReceived>(&event)) {
           numbers.push_back(message->data.get<int>());
         }

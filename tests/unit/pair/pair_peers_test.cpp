@@ -13,16 +13,20 @@
 #include "pair_scenario.hpp"
 
 namespace rtcwire::testing {
+
+using base::Millis;
+
 namespace {
 
 constexpr uint64_t kSeeds = 200;
 constexpr Millis kSettleWithin{60000};
 
-const std::vector<std::vector<TransportKind>>& ladders() {
-  static const std::vector<std::vector<TransportKind>> all = {
-      {TransportKind::websocket, TransportKind::sse, TransportKind::polling},
-      {TransportKind::polling},
-      {TransportKind::sse}};
+const std::vector<std::vector<engineio::TransportKind>>& ladders() {
+  static const std::vector<std::vector<engineio::TransportKind>> all = {
+      {engineio::TransportKind::websocket, engineio::TransportKind::sse,
+       engineio::TransportKind::polling},
+      {engineio::TransportKind::polling},
+      {engineio::TransportKind::sse}};
   return all;
 }
 
@@ -72,10 +76,10 @@ int expect_clean(Pair& pair, uint64_t seed, bool failures_expected = false) {
   int ice_failures = 0;
   for (std::size_t index = 0; index < pair.client_count(); ++index) {
     EXPECT_EQ(pair.browser(index).overlapping_operations(), 0) << replay_hint(seed, pair);
-    for (const ClientEvent& event : pair.events(index)) {
+    for (const client::ClientEvent& event : pair.events(index)) {
       const auto* notice = std::get_if<peer::PeerNotice>(&event);
       const auto* error = notice ? std::get_if<peer::notice::PeerError>(notice) : nullptr;
-      if (failures_expected && error && error->error.code == ErrorCode::ice_failed) {
+      if (failures_expected && error && error->error.code == base::ErrorCode::ice_failed) {
         EXPECT_NE(error->error.message.find("candidate types gathered"), std::string::npos);
         ++ice_failures;
         continue;
@@ -90,7 +94,7 @@ int expect_clean(Pair& pair, uint64_t seed, bool failures_expected = false) {
 // `count` clients in one room with random ladders and network; true once all pairs settled.
 void add_clients(Pair& pair, std::size_t count, bool auto_connect) {
   for (std::size_t index = 0; index < count; ++index) {
-    ClientConfig config = pair.client_config(ladders()[pick(pair, 3)]);
+    client::ClientConfig config = pair.client_config(ladders()[pick(pair, 3)]);
     config.peers.auto_connect = auto_connect;
     pair.add_client(std::move(config));
   }
@@ -137,7 +141,7 @@ TEST(PairPeers, GlareEndsStableAndAgreeing) {
     ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
     const std::string ids[2] = {pair.client(0).peer_id(), pair.client(1).peer_id()};
     for (std::size_t index = 0; index < 2; ++index) {
-      pair.act(index, [&](Client& client, Millis now) {
+      pair.act(index, [&](client::Client& client, Millis now) {
         EXPECT_TRUE(client.peer_connect(ids[1 - index], now).ok());
       });
     }
@@ -160,7 +164,7 @@ TEST(PairPeers, LeavingTearsDownBothSides) {
     Pair pair(seed);
     ASSERT_NO_FATAL_FAILURE(settled_mesh(pair, seed, 3));
     const std::string leaver = pair.client(2).peer_id();
-    pair.act(2, [](Client& client, Millis now) { ASSERT_TRUE(client.leave(now).ok()); });
+    pair.act(2, [](client::Client& client, Millis now) { ASSERT_TRUE(client.leave(now).ok()); });
     ASSERT_TRUE(pair.run_until(
         [&] {
           return !pair.client(0).peers().find(leaver) && !pair.client(1).peers().find(leaver);
@@ -237,7 +241,7 @@ TEST(PairPeers, NewIceServersMidCallRestartIceOnTheSameConnection) {
     const std::string ufrag = model->current_local()->ufrag;
     const uint32_t pc = model->pc();
     const nlohmann::json servers = {{{"urls", "stun:stun.example.org"}}};
-    pair.act(changer, [&](Client& client, Millis now) {
+    pair.act(changer, [&](client::Client& client, Millis now) {
       EXPECT_TRUE(client.set_ice_servers(servers, "relay", now).ok());
     });
     const auto restarted = [&] {
@@ -267,7 +271,7 @@ class MidCallAdditions {
       if (!adds(index)) continue;
       const uint32_t base = 100 + 10 * static_cast<uint32_t>(index);
       sent_[index] = {base + 1, base + 2};
-      pair.act(index, [&](Client& client, Millis now) {
+      pair.act(index, [&](client::Client& client, Millis now) {
         EXPECT_TRUE(
             client.set_local_tracks({{base + 1, "audio", base}, {base + 2, "video", base}}, now)
                 .ok());
@@ -324,7 +328,7 @@ TEST(PairPeers, TracksAndAppChannelsAddedMidCallRenegotiate) {
     const std::size_t muter = added.adds(0) ? 0 : 1;
     const std::string before =
         pair.browser(muter).model_for(added.id(1 - muter))->current_local()->text();
-    pair.act(muter, [&](Client& client, Millis now) {
+    pair.act(muter, [&](client::Client& client, Millis now) {
       EXPECT_TRUE(client.replace_track(*added.sent(muter).begin(), 0, now).ok());
     });
     pair.run_until(pair.now() + Millis(5000));
@@ -373,8 +377,8 @@ TEST(PairPeers, AServerRestartRebuildsTheMeshUnderNewSessions) {
     pair.restart_server();
     const auto all_new_sessions = [&] {
       for (std::size_t index = 0; index < 3; ++index) {
-        const Client& client = pair.client(index);
-        if (client.state() != ClientState::connected) return false;
+        const client::Client& client = pair.client(index);
+        if (client.state() != client::ClientState::connected) return false;
         if (std::find(old_ids.begin(), old_ids.end(), client.peer_id()) != old_ids.end()) {
           return false;
         }
@@ -385,8 +389,9 @@ TEST(PairPeers, AServerRestartRebuildsTheMeshUnderNewSessions) {
         << replay_hint(seed, pair);
     for (std::size_t index = 0; index < 3; ++index) {
       EXPECT_TRUE(pair.client(index).peers().ids().empty()) << "peers of the old session";
-      pair.act(index,
-               [](Client& client, Millis now) { EXPECT_TRUE(client.join("room", now).ok()); });
+      pair.act(index, [](client::Client& client, Millis now) {
+        EXPECT_TRUE(client.join("room", now).ok());
+      });
     }
     ASSERT_TRUE(settle(pair)) << all_unsettled(pair) << "\n" << replay_hint(seed, pair);
     for (std::size_t index = 0; index < 3; ++index) {

@@ -11,14 +11,14 @@
 namespace rtcwire::testing {
 namespace {
 
-namespace ev = client_event;
+namespace ev = client::client_event;
 
 constexpr std::size_t kClients = 2;
 
 // The Resync events of a client, with whether each was followed by a new session.
 std::vector<ev::Resync> resyncs(const Pair& pair, std::size_t index) {
   std::vector<ev::Resync> found;
-  for (const ClientEvent& event : pair.events(index)) {
+  for (const client::ClientEvent& event : pair.events(index)) {
     if (const auto* resync = std::get_if<ev::Resync>(&event)) found.push_back(*resync);
   }
   return found;
@@ -32,10 +32,11 @@ struct Exercised {
 
 void run_seed(uint64_t seed, Exercised& exercised) {
   Pair pair(seed);
-  const std::vector<std::vector<TransportKind>> ladders = {
-      {TransportKind::websocket, TransportKind::sse, TransportKind::polling},
-      {TransportKind::polling},
-      {TransportKind::sse}};
+  const std::vector<std::vector<engineio::TransportKind>> ladders = {
+      {engineio::TransportKind::websocket, engineio::TransportKind::sse,
+       engineio::TransportKind::polling},
+      {engineio::TransportKind::polling},
+      {engineio::TransportKind::sse}};
   auto& random = pair.random();
   const auto pick = [&](int below) {
     return std::uniform_int_distribution<int>(0, below - 1)(random);
@@ -44,7 +45,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
     pair.add_client(pair.client_config(ladders[pick(3)]));
   }
   ASSERT_TRUE(gather_in_room(pair, "room")) << replay_hint(seed, pair);
-  pair.faults = FaultPlan{Millis(1 + pick(30)), Millis(pick(20)), 0.03, 0.03, 0.05};
+  pair.faults = FaultPlan{base::Millis(1 + pick(30)), base::Millis(pick(20)), 0.03, 0.03, 0.05};
 
   // Every request of each client's session, in the order the client numbered them.
   std::vector<std::vector<envelope::ClientEnvelope>> requests(kClients);
@@ -52,7 +53,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
   const auto request = [&](std::size_t from, int n) {
     const std::string peer = pair.client(1 - from).peer_id();
     const envelope::Json data = {{"n", n}};
-    pair.act(from, [&](Client& client, Millis now) {
+    pair.act(from, [&](client::Client& client, base::Millis now) {
       switch (pick(3)) {
         case 0:
           ASSERT_TRUE(client.send(peer, data, now).ok());
@@ -72,7 +73,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
   const int before = pick(30);
   for (int n = 0; n < before; ++n) {
     request(pick(kClients), n);
-    pair.run_until(pair.now() + Millis(pick(100)));
+    pair.run_until(pair.now() + base::Millis(pick(100)));
   }
   pair.restart_server();
   std::vector<envelope::Seq> acked(kClients);
@@ -92,7 +93,7 @@ void run_seed(uint64_t seed, Exercised& exercised) {
         }
         return true;
       },
-      pair.now() + Millis(120000)))
+      pair.now() + base::Millis(120000)))
       << "no resync\n"
       << replay_hint(seed, pair);
   for (std::size_t index = 0; index < kClients; ++index) {
@@ -106,7 +107,8 @@ void run_seed(uint64_t seed, Exercised& exercised) {
         << "client " << index << " was told its old session acknowledged " << acked[index] << " of "
         << requests[index].size() << " requests\n"
         << replay_hint(seed, pair);
-    EXPECT_EQ(pair.client(index).state(), ClientState::connected) << replay_hint(seed, pair);
+    EXPECT_EQ(pair.client(index).state(), client::ClientState::connected)
+        << replay_hint(seed, pair);
     EXPECT_TRUE(pair.client(index).peer_id().starts_with("life1-")) << "a session of the new hub";
   }
 }

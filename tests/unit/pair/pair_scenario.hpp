@@ -16,20 +16,24 @@ namespace rtcwire::testing {
 // others.
 inline bool gather_in_room(Pair& pair, const std::string& room) {
   for (std::size_t index = 0; index < pair.client_count(); ++index) {
-    if (pair.client(index).state() != ClientState::idle) continue;
-    pair.act(index, [](Client& client, Millis now) { EXPECT_TRUE(client.connect(now).ok()); });
+    if (pair.client(index).state() != client::ClientState::idle) continue;
+    pair.act(index, [](client::Client& client, base::Millis now) {
+      EXPECT_TRUE(client.connect(now).ok());
+    });
   }
   const bool connected = pair.run_until(
       [&] {
         for (std::size_t index = 0; index < pair.client_count(); ++index) {
-          if (pair.client(index).state() != ClientState::connected) return false;
+          if (pair.client(index).state() != client::ClientState::connected) return false;
         }
         return true;
       },
-      pair.now() + Millis(30000));
+      pair.now() + base::Millis(30000));
   if (!connected) return false;
   for (std::size_t index = 0; index < pair.client_count(); ++index) {
-    pair.act(index, [&](Client& client, Millis now) { EXPECT_TRUE(client.join(room, now).ok()); });
+    pair.act(index, [&](client::Client& client, base::Millis now) {
+      EXPECT_TRUE(client.join(room, now).ok());
+    });
   }
   return pair.run_until(
       [&] {
@@ -43,7 +47,7 @@ inline bool gather_in_room(Pair& pair, const std::string& room) {
         }
         return true;
       },
-      pair.now() + Millis(30000));
+      pair.now() + base::Millis(30000));
 }
 
 // 1..count, or only the seed in RTCWIRE_PAIR_SEED when set (to replay a failure).

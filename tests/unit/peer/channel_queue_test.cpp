@@ -5,7 +5,7 @@
 namespace rtcwire::peer {
 namespace {
 
-uint32_t flushed(Fifo<PeerAction>& actions) {
+uint32_t flushed(base::Fifo<PeerAction>& actions) {
   uint32_t count = 0;
   while (!actions.empty()) {
     if (auto* flush = std::get_if<action::ChannelFlush>(&actions.front())) count += flush->count;
@@ -15,7 +15,7 @@ uint32_t flushed(Fifo<PeerAction>& actions) {
 }
 
 TEST(ChannelQueue, HoldsPayloadsUntilOpenThenSetsTheThreshold) {
-  Fifo<PeerAction> actions;
+  base::Fifo<PeerAction> actions;
   ChannelQueue channel(3, "rtcwire", {}, false);
   ASSERT_TRUE(channel.enqueue(1000, actions).ok());
   EXPECT_TRUE(actions.empty());
@@ -28,7 +28,7 @@ TEST(ChannelQueue, HoldsPayloadsUntilOpenThenSetsTheThreshold) {
 }
 
 TEST(ChannelQueue, NeverFillsTheBrowserPastTheHighWater) {
-  Fifo<PeerAction> actions;
+  base::Fifo<PeerAction> actions;
   ChannelQueue channel(3, "rtcwire", {}, false);
   channel.opened(262144, actions);
   (void)flushed(actions);
@@ -43,20 +43,20 @@ TEST(ChannelQueue, NeverFillsTheBrowserPastTheHighWater) {
 }
 
 TEST(ChannelQueue, RefusesMessagesOverTheMaximumAndAfterClose) {
-  Fifo<PeerAction> actions;
+  base::Fifo<PeerAction> actions;
   ChannelQueue channel(3, "rtcwire", {}, false);
   const auto early = channel.enqueue(ChannelQueue::kMaxMessageBeforeOpen + 1, actions);
   ASSERT_FALSE(early.ok());
-  EXPECT_EQ(early.error().code, ErrorCode::message_too_large);
+  EXPECT_EQ(early.error().code, base::ErrorCode::message_too_large);
   channel.opened(262144, actions);
   EXPECT_TRUE(channel.enqueue(262144, actions).ok());
-  EXPECT_EQ(channel.enqueue(262145, actions).error().code, ErrorCode::message_too_large);
+  EXPECT_EQ(channel.enqueue(262145, actions).error().code, base::ErrorCode::message_too_large);
   channel.closed();
-  EXPECT_EQ(channel.enqueue(1, actions).error().code, ErrorCode::channel_closed);
+  EXPECT_EQ(channel.enqueue(1, actions).error().code, base::ErrorCode::channel_closed);
 }
 
 TEST(ChannelQueue, ZeroMaximumMeansNoLimit) {
-  Fifo<PeerAction> actions;
+  base::Fifo<PeerAction> actions;
   ChannelQueue channel(3, "x", {}, true);
   channel.opened(0, actions);
   EXPECT_TRUE(channel.enqueue(10'000'000, actions).ok());

@@ -6,22 +6,22 @@
 #include "rtcwire/client/config.hpp"
 #include "rtcwire/client/event_encoding.hpp"
 
-namespace rtcwire {
+namespace rtcwire::peer {
 namespace {
 
 using envelope::Json;
 using testing::ScriptedServer;
 
-std::vector<peer::PeerAction> take_peer_actions(Client& client) {
-  std::vector<peer::PeerAction> actions;
+std::vector<PeerAction> take_peer_actions(client::Client& client) {
+  std::vector<PeerAction> actions;
   while (auto action = client.poll_peer_action()) actions.push_back(std::move(*action));
   return actions;
 }
 
-std::vector<peer::PeerNotice> take_notices(Client& client) {
-  std::vector<peer::PeerNotice> notices;
+std::vector<PeerNotice> take_notices(client::Client& client) {
+  std::vector<PeerNotice> notices;
   while (auto event = client.poll_event()) {
-    if (auto* notice = std::get_if<peer::PeerNotice>(&*event)) notices.push_back(*notice);
+    if (auto* notice = std::get_if<PeerNotice>(&*event)) notices.push_back(*notice);
   }
   return notices;
 }
@@ -34,13 +34,12 @@ TEST(ClientPeersTest, TheNewcomerConnectsToThePeersItFindsPolitelyByIds) {
   const auto actions = take_peer_actions(server.client);
   std::vector<std::string> created;
   for (const auto& action : actions) {
-    if (auto* create = std::get_if<peer::action::PcCreate>(&action))
-      created.push_back(create->peer);
+    if (auto* create = std::get_if<action::PcCreate>(&action)) created.push_back(create->peer);
   }
   EXPECT_EQ(created, (std::vector<std::string>{"zed", "abe"}));
   std::vector<bool> polite;
   for (const auto& notice : take_notices(server.client)) {
-    if (auto* appeared = std::get_if<peer::notice::PeerAppeared>(&notice)) {
+    if (auto* appeared = std::get_if<notice::PeerAppeared>(&notice)) {
       polite.push_back(appeared->polite);
     }
   }
@@ -60,10 +59,10 @@ TEST(ClientPeersTest, PeerSignalsAreConsumedAndTheAppKeepsItsOwn) {
   server.send_envelope(envelope::SignalFrom{"p2", {{"app", true}}});
   const auto events = server.take_events();
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(std::get<client_event::SignalReceived>(events[0]).data, Json({{"app", true}}));
+  EXPECT_EQ(std::get<client::client_event::SignalReceived>(events[0]).data, Json({{"app", true}}));
   bool set_remote = false;
   for (const auto& action : take_peer_actions(server.client)) {
-    set_remote = set_remote || std::holds_alternative<peer::action::SetRemote>(action);
+    set_remote = set_remote || std::holds_alternative<action::SetRemote>(action);
   }
   EXPECT_TRUE(set_remote);
 }
@@ -77,9 +76,9 @@ TEST(ClientPeersTest, ABadPeerSignalIsAnErrorAndChangesNothing) {
   server.send_envelope(envelope::SignalFrom{"p2", {{"rtcwire", 1}, {"conn", "one"}}});
   const auto notices = take_notices(server.client);
   ASSERT_EQ(notices.size(), 1u);
-  const auto& error = std::get<peer::notice::PeerError>(notices[0]);
+  const auto& error = std::get<notice::PeerError>(notices[0]);
   EXPECT_EQ(error.peer, "p2");
-  EXPECT_EQ(error.error.code, ErrorCode::invalid_signal);
+  EXPECT_EQ(error.error.code, base::ErrorCode::invalid_signal);
   EXPECT_TRUE(take_peer_actions(server.client).empty());
 }
 
@@ -87,7 +86,7 @@ TEST(ClientPeersTest, LocalCandidatesGoOutAsSignalsAndOutputsCarryPeerActions) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  const Json outputs = Json::parse(encode_outputs(server.client));
+  const Json outputs = Json::parse(client::encode_outputs(server.client));
   ASSERT_GE(outputs["peer"].size(), 3u);
   EXPECT_EQ(outputs["peer"][0]["type"], "pc-create");
   EXPECT_EQ(outputs["peer"][0]["peer"], "p2");
@@ -96,14 +95,13 @@ TEST(ClientPeersTest, LocalCandidatesGoOutAsSignalsAndOutputsCarryPeerActions) {
   const uint32_t pc = outputs["peer"][0]["pc"];
   server.take_frames();
   server.client.handle_peer_event(
-      peer::event::IceCandidate{pc, Json{{"candidate", "c"}, {"usernameFragment", "u"}}},
-      server.now);
+      event::IceCandidate{pc, Json{{"candidate", "c"}, {"usernameFragment", "u"}}}, server.now);
   const auto frames = server.take_frames();
   ASSERT_EQ(frames.size(), 1u);
   EXPECT_NE(frames[0].find("\"rtcwire\":1"), std::string::npos);
   // Events of a connection the core does not know are dropped.
   const auto stale = server.client.peers().stale_events();
-  server.client.handle_peer_event(peer::event::NegotiationNeeded{pc + 1000}, server.now);
+  server.client.handle_peer_event(event::NegotiationNeeded{pc + 1000}, server.now);
   EXPECT_EQ(server.client.peers().stale_events(), stale + 1);
 }
 
@@ -115,8 +113,8 @@ TEST(ClientPeersTest, PeerLeftAndLeaveCloseThePeers) {
   server.send_envelope(envelope::PeerLeft{"p2"});
   std::vector<std::string> closed;
   for (const auto& notice : take_notices(server.client)) {
-    if (auto* s = std::get_if<peer::notice::PeerStateChanged>(&notice);
-        s && s->state == peer::PeerState::closed) {
+    if (auto* s = std::get_if<notice::PeerStateChanged>(&notice);
+        s && s->state == PeerState::closed) {
       closed.push_back(s->peer);
     }
   }
@@ -124,7 +122,7 @@ TEST(ClientPeersTest, PeerLeftAndLeaveCloseThePeers) {
   ASSERT_TRUE(server.client.leave(server.now).ok());
   int pc_closes = 0;
   for (const auto& action : take_peer_actions(server.client)) {
-    pc_closes += std::holds_alternative<peer::action::PcClose>(action);
+    pc_closes += std::holds_alternative<action::PcClose>(action);
   }
   EXPECT_EQ(pc_closes, 2);  // p2's before, p3's now
   EXPECT_TRUE(server.client.peers().ids().empty());
@@ -142,10 +140,10 @@ TEST(ClientPeersTest, AMutedTrackIsMutedOnConnectionsMadeLater) {
     server.join_room(room, {peer});
     std::vector<std::string> changes;
     for (const auto& action : take_peer_actions(server.client)) {
-      if (auto* add = std::get_if<peer::action::TrackAdd>(&action)) {
+      if (auto* add = std::get_if<action::TrackAdd>(&action)) {
         changes.push_back("add " + std::to_string(add->track));
       }
-      if (auto* replace = std::get_if<peer::action::TrackReplace>(&action)) {
+      if (auto* replace = std::get_if<action::TrackReplace>(&action)) {
         changes.push_back("replace " + std::to_string(replace->old) + " " +
                           std::to_string(replace->replacement));
       }
@@ -158,7 +156,7 @@ TEST(ClientPeersTest, AMutedTrackIsMutedOnConnectionsMadeLater) {
   ASSERT_TRUE(server.client.replace_track(7, 7, server.now).ok());
   bool unmuted = false;
   for (const auto& action : take_peer_actions(server.client)) {
-    if (auto* replace = std::get_if<peer::action::TrackReplace>(&action)) {
+    if (auto* replace = std::get_if<action::TrackReplace>(&action)) {
       unmuted = replace->old == 7 && replace->replacement == 7;
     }
   }
@@ -167,34 +165,34 @@ TEST(ClientPeersTest, AMutedTrackIsMutedOnConnectionsMadeLater) {
 }
 
 TEST(ClientPeersTest, ConfigParsesThePeerOptions) {
-  auto config = parse_client_config(
+  auto config = client::parse_client_config(
       R"({"url":"http://x","peers":{"autoConnect":false,"iceServers":[{"urls":"stun:s"}],)"
       R"("iceTransportPolicy":"relay","restartGraceMs":500}})");
   ASSERT_TRUE(config.ok());
   EXPECT_FALSE(config.value().peers.auto_connect);
   EXPECT_TRUE(config.value().peers.relay_only);
-  EXPECT_EQ(config.value().peers.restart_grace, Millis(500));
+  EXPECT_EQ(config.value().peers.restart_grace, base::Millis(500));
   for (const char* bad :
        {R"({"url":"http://x","peers":1})", R"({"url":"http://x","peers":{"autoConnect":1}})",
         R"({"url":"http://x","peers":{"iceServers":[{"url":"x"}]}})",
         R"({"url":"http://x","peers":{"iceTransportPolicy":"none"}})",
         R"({"url":"http://x","peers":{"restartGraceMs":-1}})"}) {
-    const auto refused = parse_client_config(bad);
+    const auto refused = client::parse_client_config(bad);
     ASSERT_FALSE(refused.ok()) << bad;
-    EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ(refused.error().code, base::ErrorCode::invalid_argument);
   }
 }
 
 TEST(ClientPeersTest, AppInputsAreChecked) {
-  EXPECT_TRUE(parse_channel_options(R"({"ordered":false,"maxRetransmits":0})").ok());
-  EXPECT_FALSE(parse_channel_options(R"({"maxRetransmits":1,"maxPacketLifeTime":1})").ok());
-  EXPECT_FALSE(parse_channel_options(R"({"ordered":"no"})").ok());
-  EXPECT_FALSE(parse_channel_options("[]").ok());
-  EXPECT_TRUE(parse_local_tracks(R"([{"track":1,"kind":"video","stream":2}])").ok());
-  EXPECT_FALSE(parse_local_tracks(R"([{"track":0,"kind":"video","stream":2}])").ok());
-  EXPECT_FALSE(parse_local_tracks(R"([{"track":1,"kind":"smell","stream":2}])").ok());
-  EXPECT_FALSE(parse_local_tracks(R"({"track":1})").ok());
+  EXPECT_TRUE(client::parse_channel_options(R"({"ordered":false,"maxRetransmits":0})").ok());
+  EXPECT_FALSE(client::parse_channel_options(R"({"maxRetransmits":1,"maxPacketLifeTime":1})").ok());
+  EXPECT_FALSE(client::parse_channel_options(R"({"ordered":"no"})").ok());
+  EXPECT_FALSE(client::parse_channel_options("[]").ok());
+  EXPECT_TRUE(client::parse_local_tracks(R"([{"track":1,"kind":"video","stream":2}])").ok());
+  EXPECT_FALSE(client::parse_local_tracks(R"([{"track":0,"kind":"video","stream":2}])").ok());
+  EXPECT_FALSE(client::parse_local_tracks(R"([{"track":1,"kind":"smell","stream":2}])").ok());
+  EXPECT_FALSE(client::parse_local_tracks(R"({"track":1})").ok());
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::peer

@@ -32,7 +32,7 @@ inline std::string fake_digest(std::string_view bytes) {
 
 // A deterministic file of `size` bytes.
 inline std::string make_file(std::size_t size, std::uint64_t seed) {
-  RandomSource random(seed);
+  base::RandomSource random(seed);
   std::string bytes(size, '\0');
   for (auto& byte : bytes) byte = static_cast<char>(random.next() & 0xff);
   return bytes;
@@ -64,7 +64,7 @@ struct LinkSide {
   // Everything that came out.
   std::vector<FileEvent> events;
   std::vector<FileControl> sent_controls;
-  std::vector<Error> errors;
+  std::vector<base::Error> errors;
   std::deque<Frame> inbox;  // frames on their way to this side
 };
 
@@ -75,7 +75,7 @@ class FileLink {
 
   LinkSide a;  // usually the sender
   LinkSide b;
-  Millis now{0};
+  base::Millis now{0};
   int closes = 0;
 
   void open(std::uint32_t max_message_size = 256 * 1024) {
@@ -179,7 +179,7 @@ class FileLink {
 
   // One of everything that can happen, in a fixed order; whether anything did.
   bool step() {
-    now += Millis(1);
+    now += base::Millis(1);
     const bool to_a = deliver(a);
     const bool to_b = deliver(b);
     const bool read_a = do_read(a, b);
@@ -195,9 +195,9 @@ class FileLink {
 
   // Runs in a random interleaving; with `close_per_mille` the channel closes now and then and
   // opens again a few steps later. Stops when nothing moves or after `max_steps`.
-  void run_random(RandomSource& random, int close_per_mille, int max_steps = 2'000'000) {
+  void run_random(base::RandomSource& random, int close_per_mille, int max_steps = 2'000'000) {
     for (int step = 0; step < max_steps; ++step) {
-      now += Millis(random.uniform(0, 3));
+      now += base::Millis(random.uniform(0, 3));
       if (!open_) {
         if (random.uniform(0, 4) == 0) open();
         // JS may still finish reads while the channel is down.

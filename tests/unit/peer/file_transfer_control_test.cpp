@@ -6,6 +6,9 @@
 #include "rtcwire/peer/file_transfer_control.hpp"
 
 namespace rtcwire::peer {
+
+using base::ErrorCode;
+
 namespace {
 
 const std::string kSha(64, 'a');
@@ -101,7 +104,7 @@ TEST(FileControlTest, HostileInputIsRefusedWithACode) {
     auto decoded = decode_file_control(text);
     ASSERT_FALSE(decoded.ok());
     EXPECT_EQ(decoded.error().code, code);
-    EXPECT_EQ(decoded.error().origin, ErrorOrigin::remote);
+    EXPECT_EQ(decoded.error().origin, base::ErrorOrigin::remote);
   }
 }
 

@@ -11,6 +11,9 @@
 #include "rtcwire/peer/file_transfers.hpp"
 
 namespace rtcwire::peer {
+
+using base::ErrorCode;
+
 namespace {
 
 using testing::ChunkFrame;
@@ -154,10 +157,10 @@ TEST(FileTransferTest, RejectEndsBothSidesAndNothingIsRead) {
   const auto sender_failed = events_of<file_event::Failed>(link.a);
   ASSERT_EQ(sender_failed.size(), 1u);
   EXPECT_EQ(sender_failed.front().error.code, ErrorCode::transfer_rejected);
-  EXPECT_EQ(sender_failed.front().error.origin, ErrorOrigin::remote);
+  EXPECT_EQ(sender_failed.front().error.origin, base::ErrorOrigin::remote);
   const auto receiver_failed = events_of<file_event::Failed>(link.b);
   ASSERT_EQ(receiver_failed.size(), 1u);
-  EXPECT_EQ(receiver_failed.front().error.origin, ErrorOrigin::local);
+  EXPECT_EQ(receiver_failed.front().error.origin, base::ErrorOrigin::local);
   EXPECT_TRUE(link.a.reads.empty());
   EXPECT_EQ(link.a.files.active_outgoing(), 0u);
   // Answering again is a local error, not a second answer on the wire.
@@ -186,7 +189,7 @@ void cancel_midway(bool sender_cancels) {
     EXPECT_EQ(failed.front().error.code, ErrorCode::transfer_cancelled);
     const bool cancelled_here = (side == &link.a) == sender_cancels;
     EXPECT_EQ(failed.front().error.origin,
-              cancelled_here ? ErrorOrigin::local : ErrorOrigin::remote);
+              cancelled_here ? base::ErrorOrigin::local : base::ErrorOrigin::remote);
     EXPECT_TRUE(events_of<file_event::Done>(*side).empty());
   }
   EXPECT_LT(link.b.stored.at(handle).size(), 1024u * 1024u);
@@ -256,7 +259,7 @@ TEST(FileTransferTest, EveryByteExactlyOnceInOrderOverManySeedsWithChannelCloses
   std::uint64_t refused = 0;
   for (std::uint64_t seed = 1; seed <= 300; ++seed) {
     SCOPED_TRACE(seed);
-    RandomSource random(seed);
+    base::RandomSource random(seed);
     FileTransferLimits limits;
     limits.window_bytes = static_cast<std::uint64_t>(random.uniform(2'000, 100'000));
     // The protocol's one rule between the two: a receiver acks within a sender's window.
@@ -303,7 +306,7 @@ TEST(FileTransferTest, SeveralTransfersBothWaysAtOnce) {
   link.send_file(link.a, one);
   link.send_file(link.a, two);
   link.send_file(link.b, back);
-  RandomSource random(9);
+  base::RandomSource random(9);
   link.run_random(random, 5);
   if (!link.is_open()) link.open();
   link.run();
@@ -376,8 +379,8 @@ class HostileSenderTest : public ::testing::Test {
     offer(7, 1000);
     handle = events_of<file_event::Offered>(link.b).back().transfer;
   }
-  Status control(const std::string& text) {
-    Status handled = link.b.files.handle_control(text, link.now);
+  base::Status control(const std::string& text) {
+    base::Status handled = link.b.files.handle_control(text, link.now);
     link.flush();
     return handled;
   }
@@ -408,7 +411,7 @@ TEST_F(HostileSenderTest, AChunkForAnUnknownTransferIsAnError) {
   auto answer = link.b.files.handle_chunk(99, 0, 10, link.now);
   ASSERT_FALSE(answer.ok());
   EXPECT_EQ(answer.error().code, ErrorCode::invalid_transfer);
-  EXPECT_EQ(answer.error().origin, ErrorOrigin::remote);
+  EXPECT_EQ(answer.error().origin, base::ErrorOrigin::remote);
   EXPECT_EQ(link.b.files.handle_chunk(7, 0, 0, link.now).value().verdict, ChunkVerdict::refused);
 }
 
@@ -418,7 +421,8 @@ TEST_F(HostileSenderTest, AnOfferThatChangesFailsTheTransfer) {
 }
 
 TEST_F(HostileSenderTest, AnOldUnknownIdIsRefused) {
-  const Status handled = control(R"({"t":"offer","transfer":3,"name":"x","size":1,"mime":""})");
+  const base::Status handled =
+      control(R"({"t":"offer","transfer":3,"name":"x","size":1,"mime":""})");
   EXPECT_EQ(handled.error().code, ErrorCode::invalid_transfer);
   EXPECT_TRUE(events_of<file_event::Offered>(link.b).size() == 1u);
 }
@@ -426,7 +430,8 @@ TEST_F(HostileSenderTest, AnOldUnknownIdIsRefused) {
 TEST_F(HostileSenderTest, TooManyOffersAreRefusedOnTheWireAndToTheApp) {
   for (std::uint32_t id = 8; id < 8 + 15; ++id) offer(id, 10);
   EXPECT_EQ(link.b.files.active_incoming(), 16u);
-  const Status handled = control(R"({"t":"offer","transfer":100,"name":"x","size":1,"mime":""})");
+  const base::Status handled =
+      control(R"({"t":"offer","transfer":100,"name":"x","size":1,"mime":""})");
   EXPECT_EQ(handled.error().code, ErrorCode::too_many_transfers);
   EXPECT_EQ(link.b.files.active_incoming(), 16u);
   EXPECT_EQ(controls_of<file_control::CancelReceive>(link.b).back().code,
@@ -453,8 +458,8 @@ class HostileReceiverTest : public ::testing::Test {
     link.a.inbox.clear();
     link.b.inbox.clear();
   }
-  Status control(const std::string& text) {
-    Status handled = link.a.files.handle_control(text, link.now);
+  base::Status control(const std::string& text) {
+    base::Status handled = link.a.files.handle_control(text, link.now);
     link.flush();
     return handled;
   }
@@ -499,7 +504,7 @@ TEST_F(HostileReceiverTest, AConfirmBeforeDoneFailsTheTransfer) {
 }
 
 TEST_F(HostileReceiverTest, MessagesForUnknownTransfersAreErrorsAndAskingForBytesIsRefused) {
-  const Status handled = control(R"({"t":"resume","offset":0,"transfer":4000})");
+  const base::Status handled = control(R"({"t":"resume","offset":0,"transfer":4000})");
   EXPECT_EQ(handled.error().code, ErrorCode::invalid_transfer);
   EXPECT_EQ(controls_of<file_control::CancelSend>(link.a).back().transfer, 4000u);
   EXPECT_EQ(control(R"({"t":"ack","offset":0,"transfer":4000})").error().code,
@@ -515,37 +520,39 @@ TEST_F(HostileReceiverTest, ARemoteEndCodeIsPassedOnAndOthersAreRefused) {
 }
 
 TEST(FileTransferEncodingTest, ActionsAndEventsAreTheJsonJsReads) {
-  const auto read = parse_json(encode_file_action(file_action::Read{3, 65524, 100}, 9));
+  const auto read = base::parse_json(encode_file_action(file_action::Read{3, 65524, 100}, 9));
   EXPECT_EQ(read["type"], "file-read");
   EXPECT_EQ(read["channel"], 9);
   EXPECT_EQ(read["transfer"], 3);
   EXPECT_EQ(read["offset"], 65524);
   EXPECT_EQ(read["length"], 100);
   const auto control =
-      parse_json(encode_file_action(file_action::SendControl{R"({"t":"confirm"})"}, 9));
+      base::parse_json(encode_file_action(file_action::SendControl{R"({"t":"confirm"})"}, 9));
   EXPECT_EQ(control["type"], "file-control");
   EXPECT_EQ(control["channel"], 9);
   EXPECT_EQ(control["text"], R"({"t":"confirm"})");
 
-  const auto offered = parse_json(
+  const auto offered = base::parse_json(
       encode_file_event(file_event::Offered{4, "na\"me", max_file_size, "text/plain"}, "p1"));
   EXPECT_EQ(offered["type"], "transfer");
   EXPECT_EQ(offered["peer"], "p1");
   EXPECT_EQ(offered["name"], "na\"me");
   EXPECT_EQ(offered["size"], max_file_size);
   EXPECT_EQ(offered["mime"], "text/plain");
-  const auto progress = parse_json(encode_file_event(file_event::Progress{4, 10, 20, 1000}, "p1"));
+  const auto progress =
+      base::parse_json(encode_file_event(file_event::Progress{4, 10, 20, 1000}, "p1"));
   EXPECT_EQ(progress["type"], "transfer-progress");
   EXPECT_EQ(progress["rate"], 1000);
-  const auto done = parse_json(encode_file_event(file_event::Done{4, 20, fake_digest("")}, "p1"));
+  const auto done =
+      base::parse_json(encode_file_event(file_event::Done{4, 20, fake_digest("")}, "p1"));
   EXPECT_EQ(done["type"], "transfer-done");
   EXPECT_EQ(done["sha256"], fake_digest(""));
-  const auto failed = parse_json(
-      encode_file_event(file_event::Failed{4, remote_error(ErrorCode::hash_mismatch, "m")}, "p1"));
+  const auto failed = base::parse_json(encode_file_event(
+      file_event::Failed{4, base::remote_error(ErrorCode::hash_mismatch, "m")}, "p1"));
   EXPECT_EQ(failed["type"], "transfer-failed");
   EXPECT_EQ(failed["error"]["code"], "hash_mismatch");
   EXPECT_EQ(failed["error"]["origin"], "remote");
-  const auto answer = parse_json(encode_chunk_answer({ChunkVerdict::duplicate, 4}));
+  const auto answer = base::parse_json(encode_chunk_answer({ChunkVerdict::duplicate, 4}));
   EXPECT_EQ(answer["verdict"], "duplicate");
   EXPECT_EQ(answer["transfer"], 4);
 }

@@ -11,6 +11,9 @@
 #include "rtcwire/peer/remote_peer.hpp"
 
 namespace rtcwire::peer {
+
+using base::Millis;
+
 namespace {
 
 using Json = nlohmann::json;
@@ -104,8 +107,8 @@ TEST(IceDiagnosisTest, KeepsTheLastFewErrorsAndARestartForgetsAll) {
 
 class RemotePeerIceTest : public ::testing::Test {
  protected:
-  std::vector<Error> errors() {
-    std::vector<Error> seen;
+  std::vector<base::Error> errors() {
+    std::vector<base::Error> seen;
     while (!outputs.notices.empty()) {
       if (auto* e = std::get_if<notice::PeerError>(&outputs.notices.front())) {
         seen.push_back(e->error);
@@ -150,7 +153,7 @@ TEST_F(RemotePeerIceTest, GatheringWithoutRelayWhileTurnIsConfiguredIsTurnFailed
   peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(0));
   const auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::turn_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
   EXPECT_NE(seen[0].message.find("candidate types gathered: host;"), std::string::npos);
   EXPECT_NE(seen[0].message.find("turns:turn.example.org:443 701 timeout"), std::string::npos);
   EXPECT_EQ(seen[0].message.find("s3cret"), std::string::npos);
@@ -172,7 +175,7 @@ TEST_F(RemotePeerIceTest, TurnFailedNeedsAnErrorFromATurnServerInEitherOrderAndC
       Millis(0));
   auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::turn_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
   EXPECT_NE(seen[0].message.find("401 Unauthorized"), std::string::npos) << seen[0].message;
   peer.handle_event(event::CandidateError{peer.pc(), "turns:turn.example.org:443", 701, "x"},
                     Millis(0));
@@ -184,7 +187,7 @@ TEST_F(RemotePeerIceTest, TurnFailedNeedsAnErrorFromATurnServerInEitherOrderAndC
   peer.handle_event(event::IceCandidate{peer.pc(), std::nullopt}, Millis(1));
   seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::turn_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::turn_failed);
 }
 
 TEST_F(RemotePeerIceTest, ARelayCandidateOrNoTurnMeansNoTurnFailed) {
@@ -212,7 +215,7 @@ TEST_F(RemotePeerIceTest, AFailedConnectionIsIceFailedSayingWhatIceHad) {
   peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, Millis(0));
   auto seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::ice_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::ice_failed);
   EXPECT_NE(seen[0].message.find("candidate types gathered: srflx;"), std::string::npos);
   EXPECT_NE(seen[0].message.find("likely cause"), std::string::npos);
   // The restart gathers anew: the last verdict says what that gathering had.
@@ -220,7 +223,7 @@ TEST_F(RemotePeerIceTest, AFailedConnectionIsIceFailedSayingWhatIceHad) {
   peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, Millis(2));
   seen = errors();
   ASSERT_EQ(seen.size(), 1u);
-  EXPECT_EQ(seen[0].code, ErrorCode::ice_failed);
+  EXPECT_EQ(seen[0].code, base::ErrorCode::ice_failed);
   EXPECT_NE(seen[0].message.find("after 1 ICE restarts"), std::string::npos) << seen[0].message;
   EXPECT_NE(seen[0].message.find("candidate types gathered: relay"), std::string::npos);
   EXPECT_EQ(seen[0].message.find("likely cause"), std::string::npos);

@@ -144,12 +144,12 @@ TEST_F(NegotiationTest, FailuresAreReportedWithCodes) {
   const auto set_remote = only<action::SetRemote>();
   const auto refused = n.op_failed({1, set_remote.op, "OperationError", "bad sdp"});
   ASSERT_TRUE(refused.error);
-  EXPECT_EQ(refused.error->code, ErrorCode::invalid_signal);
+  EXPECT_EQ(refused.error->code, base::ErrorCode::invalid_signal);
   n.negotiation_needed();
   const auto set_local = only<action::SetLocal>();
   const auto failed = n.op_failed({1, set_local.op, "InvalidStateError", "closed"});
   ASSERT_TRUE(failed.error);
-  EXPECT_EQ(failed.error->code, ErrorCode::negotiation_failed);
+  EXPECT_EQ(failed.error->code, base::ErrorCode::negotiation_failed);
 }
 
 TEST_F(NegotiationTest, StatsAnswerTheirOp) {

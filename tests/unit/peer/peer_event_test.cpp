@@ -72,8 +72,8 @@ TEST(PeerEventParsing, BadInputIsAnErrorWithACode) {
       }) {
     const auto parsed = parse_peer_event(text);
     ASSERT_FALSE(parsed.ok()) << text;
-    EXPECT_EQ(parsed.error().code, ErrorCode::invalid_argument) << text;
-    EXPECT_EQ(parsed.error().origin, ErrorOrigin::local) << text;
+    EXPECT_EQ(parsed.error().code, base::ErrorCode::invalid_argument) << text;
+    EXPECT_EQ(parsed.error().origin, base::ErrorOrigin::local) << text;
   }
   std::string huge = R"({"type":"op-done","pc":1,"op":1,"description":{"type":"offer","sdp":")";
   huge += std::string(kMaxSdpBytes + 1, 'a') + "\"}}";
@@ -111,8 +111,8 @@ TEST(PeerSignal, RoundTripsAndRefusesBadMessages) {
        }) {
     const auto decoded = decode_peer_signal(nlohmann::json::parse(text));
     ASSERT_FALSE(decoded.ok()) << text;
-    EXPECT_EQ(decoded.error().code, ErrorCode::invalid_signal);
-    EXPECT_EQ(decoded.error().origin, ErrorOrigin::remote);
+    EXPECT_EQ(decoded.error().code, base::ErrorCode::invalid_signal);
+    EXPECT_EQ(decoded.error().origin, base::ErrorOrigin::remote);
   }
   nlohmann::json long_candidate = {
       {"rtcwire", 1}, {"conn", 1}, {"candidate", {{"candidate", std::string(2000, 'x')}}}};

@@ -58,21 +58,21 @@ TEST_F(RemotePeerTest, FailedRestartsAtOnceThenBacksOffThenFails) {
   config.max_restarts = 2;
   RemotePeer peer("b", std::nullopt, false, config, outputs);
   peer.connect(tracks);
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::connected}, Millis(0));
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::connected}, base::Millis(0));
   (void)count_restarts();
   EXPECT_EQ(states(), (std::vector<PeerState>{PeerState::connecting, PeerState::connected}));
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, Millis(100));
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::failed}, base::Millis(100));
   EXPECT_EQ(count_restarts(), 1);
   EXPECT_EQ(states(), std::vector<PeerState>{PeerState::reconnecting});
   // Not connected after the grace: the second restart, then twice the wait for the verdict.
-  peer.handle_timeout(Millis(100) + config.restart_grace);
+  peer.handle_timeout(base::Millis(100) + config.restart_grace);
   EXPECT_EQ(count_restarts(), 1);
-  EXPECT_EQ(peer.deadline(), Millis(100) + config.restart_grace * 3);
+  EXPECT_EQ(peer.deadline(), base::Millis(100) + config.restart_grace * 3);
   peer.handle_timeout(*peer.deadline());
   bool ice_failed = false;
   for (auto it = outputs.notices.begin(); it != outputs.notices.end(); ++it) {
     if (auto* error = std::get_if<notice::PeerError>(&*it)) {
-      ice_failed = error->error.code == ErrorCode::ice_failed;
+      ice_failed = error->error.code == base::ErrorCode::ice_failed;
     }
   }
   EXPECT_TRUE(ice_failed);
@@ -83,14 +83,14 @@ TEST_F(RemotePeerTest, FailedRestartsAtOnceThenBacksOffThenFails) {
 TEST_F(RemotePeerTest, DisconnectedGetsAGraceAndRecoveryCancelsTheRestart) {
   RemotePeer peer("b", std::nullopt, false, config, outputs);
   peer.connect(tracks);
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::connected}, Millis(0));
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::disconnected}, Millis(10));
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::connected}, base::Millis(0));
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::disconnected}, base::Millis(10));
   (void)count_restarts();
-  EXPECT_EQ(peer.deadline(), Millis(10) + config.restart_grace);
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::connected}, Millis(20));
+  EXPECT_EQ(peer.deadline(), base::Millis(10) + config.restart_grace);
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::connected}, base::Millis(20));
   EXPECT_FALSE(peer.deadline());
-  peer.handle_event(event::ConnectionChanged{peer.pc(), C::disconnected}, Millis(30));
-  peer.handle_timeout(Millis(30) + config.restart_grace);
+  peer.handle_event(event::ConnectionChanged{peer.pc(), C::disconnected}, base::Millis(30));
+  peer.handle_timeout(base::Millis(30) + config.restart_grace);
   EXPECT_EQ(count_restarts(), 1);
   EXPECT_EQ(peer.state(), PeerState::reconnecting);
 }

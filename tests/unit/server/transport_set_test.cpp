@@ -8,12 +8,12 @@ namespace {
 TEST(TransportKind, NamesRoundTripAndAreCaseSensitive) {
   for (const TransportKind kind :
        {TransportKind::websocket, TransportKind::polling, TransportKind::sse}) {
-    EXPECT_EQ(transport_kind_from_string(to_string(kind)), kind);
+    EXPECT_EQ(engineio::transport_kind_from_string(to_string(kind)), kind);
   }
   EXPECT_EQ(to_string(TransportKind::sse), "sse");
-  EXPECT_EQ(transport_kind_from_string("SSE"), std::nullopt);
-  EXPECT_EQ(transport_kind_from_string(""), std::nullopt);
-  EXPECT_EQ(transport_kind_from_string("webtransport"), std::nullopt);
+  EXPECT_EQ(engineio::transport_kind_from_string("SSE"), std::nullopt);
+  EXPECT_EQ(engineio::transport_kind_from_string(""), std::nullopt);
+  EXPECT_EQ(engineio::transport_kind_from_string("webtransport"), std::nullopt);
 }
 
 TEST(TransportSet, ContainsWhatWasInserted) {

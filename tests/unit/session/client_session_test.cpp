@@ -4,7 +4,10 @@
 
 #include "client/scripted_server.hpp"
 
-namespace rtcwire {
+namespace rtcwire::session {
+
+using base::ErrorCode;
+
 namespace {
 
 using envelope::ClientEnvelope;
@@ -26,11 +29,11 @@ std::optional<SessionLoss> start(ClientSession& session, const envelope::Welcome
 }
 
 // A welcome that resumes: never a loss.
-Status resume(ClientSession& session, const envelope::Welcome& welcome) {
+base::Status resume(ClientSession& session, const envelope::Welcome& welcome) {
   auto welcomed = session.welcome(welcome);
   if (!welcomed) return welcomed.error();
   EXPECT_EQ(welcomed.value(), std::nullopt);
-  return ok();
+  return base::ok();
 }
 
 TEST(ClientSessionTest, TheFirstSessionLosesNothingAndCanBeResumed) {
@@ -41,7 +44,7 @@ TEST(ClientSessionTest, TheFirstSessionLosesNothingAndCanBeResumed) {
   EXPECT_TRUE(session.exists());
   EXPECT_EQ(session.state(), SessionState::active);
   EXPECT_EQ(session.peer_id(), "me");
-  ASSERT_EQ(session.receive(1, Millis(0)), ReliableInbox::Verdict::deliver);
+  ASSERT_EQ(session.receive(1, base::Millis(0)), ReliableInbox::Verdict::deliver);
   const envelope::ResumeRequest expected{"s1", "token-s1", 1};
   EXPECT_EQ(session.take_resume_request(), expected);
   EXPECT_EQ(session.ack_deadline(), std::nullopt);  // the request acknowledged it
@@ -75,8 +78,8 @@ TEST(ClientSessionTest, AnEndedSessionIsNotResumedAndItsLossIsReportedOnce) {
   (void)start(session, new_session("me", "s1"));
   session.membership().on_joined("lobby", {"p2"});
   ASSERT_TRUE(session.queue(envelope::Join{"lobby"}, 10).ok());
-  session.end(remote_error(ErrorCode::buffer_overflow, "first"));
-  session.end(remote_error(ErrorCode::invalid_sequence, "second"));
+  session.end(base::remote_error(ErrorCode::buffer_overflow, "first"));
+  session.end(base::remote_error(ErrorCode::invalid_sequence, "second"));
   EXPECT_TRUE(session.exists());  // its loss is still to be reported
   EXPECT_EQ(session.state(), SessionState::ended);
   EXPECT_EQ(session.peer_id(), "");
@@ -130,4 +133,4 @@ TEST(ClientSessionTest, OnlyRepliesThatDropTheSessionEndIt) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::session

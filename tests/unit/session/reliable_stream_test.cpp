@@ -5,7 +5,7 @@
 #include "rtcwire/session/reliable_inbox.hpp"
 #include "rtcwire/session/reliable_outbox.hpp"
 
-namespace rtcwire {
+namespace rtcwire::session {
 namespace {
 
 using Verdict = ReliableInbox::Verdict;
@@ -30,9 +30,9 @@ TEST(ReliableOutboxTest, OldAcksAreHarmlessAndFutureAcksAreViolations) {
   ASSERT_TRUE(outbox.acknowledge(2).ok());
   EXPECT_TRUE(outbox.acknowledge(1).ok());
   EXPECT_TRUE(outbox.acknowledge(0).ok());
-  const Status past = outbox.acknowledge(3);
+  const base::Status past = outbox.acknowledge(3);
   ASSERT_FALSE(past.ok());
-  EXPECT_EQ(past.error().code, ErrorCode::invalid_sequence);
+  EXPECT_EQ(past.error().code, base::ErrorCode::invalid_sequence);
   EXPECT_EQ(outbox.last_seq(), 2u);
 }
 
@@ -61,7 +61,7 @@ TEST(ReliableOutboxTest, TakeAllEndsTheStream) {
 
 TEST(ReliableInboxTest, DeliversInOrderDropsDuplicatesRefusesGaps) {
   ReliableInbox inbox;
-  const Millis now{1000};
+  const base::Millis now{1000};
   EXPECT_EQ(inbox.receive(1, now), Verdict::deliver);
   EXPECT_EQ(inbox.receive(2, now), Verdict::deliver);
   EXPECT_EQ(inbox.receive(2, now), Verdict::duplicate);
@@ -74,7 +74,7 @@ TEST(ReliableInboxTest, DeliversInOrderDropsDuplicatesRefusesGaps) {
 
 TEST(ReliableInboxTest, AcksAfterEnoughBytes) {
   ReliableInbox inbox;
-  const Millis now{1000};
+  const base::Millis now{1000};
   const std::size_t half = ReliableInbox::kAckBytes / 2;
   ASSERT_EQ(inbox.receive(1, now, half), Verdict::deliver);
   EXPECT_FALSE(inbox.ack_due());
@@ -91,11 +91,11 @@ TEST(ReliableInboxTest, AcksAfterEnoughBytes) {
 TEST(ReliableInboxTest, AcksAfterEnoughEnvelopesOrAfterTheDelay) {
   ReliableInbox inbox;
   EXPECT_FALSE(inbox.ack_deadline().has_value());
-  const Millis start{5000};
+  const base::Millis start{5000};
   ASSERT_EQ(inbox.receive(1, start), Verdict::deliver);
   EXPECT_EQ(inbox.ack_deadline(), start + ReliableInbox::kAckDelay);
   for (envelope::Seq seq = 2; seq < ReliableInbox::kAckEvery; ++seq) {
-    ASSERT_EQ(inbox.receive(seq, start + Millis(seq)), Verdict::deliver);
+    ASSERT_EQ(inbox.receive(seq, start + base::Millis(seq)), Verdict::deliver);
     EXPECT_FALSE(inbox.ack_due());
   }
   // The deadline is set by the first unacked envelope, not pushed back by later ones.
@@ -109,19 +109,19 @@ TEST(ReliableInboxTest, AcksAfterEnoughEnvelopesOrAfterTheDelay) {
 
 TEST(ReliableInboxTest, ADuplicateAsksForAnAck) {
   ReliableInbox inbox;
-  ASSERT_EQ(inbox.receive(1, Millis{0}), Verdict::deliver);
+  ASSERT_EQ(inbox.receive(1, base::Millis{0}), Verdict::deliver);
   (void)inbox.take_ack();
-  ASSERT_EQ(inbox.receive(1, Millis{10}), Verdict::duplicate);
-  EXPECT_EQ(inbox.ack_deadline(), Millis{10} + ReliableInbox::kAckDelay);
+  ASSERT_EQ(inbox.receive(1, base::Millis{10}), Verdict::duplicate);
+  EXPECT_EQ(inbox.ack_deadline(), base::Millis{10} + ReliableInbox::kAckDelay);
 }
 
 TEST(ReliableInboxTest, AGapIsNotCountedAsReceived) {
   ReliableInbox inbox;
-  ASSERT_EQ(inbox.receive(3, Millis{0}), Verdict::gap);
+  ASSERT_EQ(inbox.receive(3, base::Millis{0}), Verdict::gap);
   EXPECT_FALSE(inbox.ack_deadline().has_value());
   inbox.reset();
-  EXPECT_EQ(inbox.receive(1, Millis{0}), Verdict::deliver);
+  EXPECT_EQ(inbox.receive(1, base::Millis{0}), Verdict::deliver);
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::session

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace rtcwire {
+namespace rtcwire::session {
 namespace {
 
 TEST(RoomMembershipTest, MirrorsJoinPresenceAndLeave) {
@@ -34,4 +34,4 @@ TEST(RoomMembershipTest, JoiningAnotherRoomReplacesThePeerList) {
 }
 
 }  // namespace
-}  // namespace rtcwire
+}  // namespace rtcwire::session

@@ -7,7 +7,7 @@
 #include <utility>
 #include <variant>
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 // Where an error came from. Models h11's LocalProtocolError / RemoteProtocolError split.
 enum class ErrorOrigin {
@@ -116,4 +116,4 @@ struct Done {};
 using Status = Result<Done>;
 inline Status ok() { return Done{}; }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 // A first-in first-out queue for a core's outputs: a vector and a read position, reset when the
 // queue runs empty. It replaces std::deque, each instantiation of which costs kilobytes of Wasm.
@@ -42,4 +42,4 @@ class Fifo {
   std::size_t head_ = 0;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 // The field `name` of `object`, or null when `object` is no object or has no such field.
 const nlohmann::json* find_field(const nlohmann::json& object, const char* name);
@@ -26,4 +26,4 @@ std::optional<std::uint64_t> whole_number_field(const nlohmann::json& object, co
 const std::string* string_field(const nlohmann::json& object, const char* name,
                                 std::size_t max_bytes = SIZE_MAX);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

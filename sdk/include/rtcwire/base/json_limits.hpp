@@ -3,10 +3,10 @@
 
 #include <string_view>
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 // Nesting depth of arrays/objects in JSON text, or -1 once it exceeds `limit` (scanning stops
 // there). Strings are skipped, so brackets inside them do not count.
 int json_nesting_depth(std::string_view text, int limit);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 // Parses `text` into a DOM; a discarded value when it is not one whole JSON text.
 // Same result as nlohmann::json::parse(text, nullptr, false), but that call builds in both of
@@ -20,4 +20,4 @@ inline nlohmann::json parse_json(std::string_view text) {
   return result;
 }
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

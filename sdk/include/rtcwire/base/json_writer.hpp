@@ -10,7 +10,7 @@
 
 #include "rtcwire/base/error.hpp"
 
-namespace rtcwire::json_writer {
+namespace rtcwire::base::json_writer {
 
 // A JSON string, by nlohmann's serializer: invalid UTF-8 becomes U+FFFD.
 void put_string(std::string& out, std::string_view text);
@@ -30,4 +30,4 @@ void put_number(std::string& out, Number value) {
   out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
 }
 
-}  // namespace rtcwire::json_writer
+}  // namespace rtcwire::base::json_writer

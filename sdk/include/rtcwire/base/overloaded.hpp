@@ -1,6 +1,6 @@
 #pragma once
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 // One visitor out of several lambdas, for std::visit over the cores' event and action variants.
 template <class... Ts>
@@ -10,4 +10,4 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

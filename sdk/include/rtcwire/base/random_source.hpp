@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 // SplitMix64: small, fast, and good enough for jitter and cache-busting tokens (not for secrets).
 class RandomSource {
@@ -41,4 +41,4 @@ class RandomSource {
   uint64_t state_;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 using Millis = std::chrono::milliseconds;
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

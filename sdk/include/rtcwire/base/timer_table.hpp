@@ -9,7 +9,7 @@
 
 #include "rtcwire/base/time.hpp"
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 template <class Name, std::size_t Count>
 class TimerTable {
@@ -52,4 +52,4 @@ class TimerTable {
   std::array<std::optional<Millis>, Count> deadlines_{};
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

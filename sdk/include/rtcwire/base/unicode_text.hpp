@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-namespace rtcwire {
+namespace rtcwire::base {
 
 // Whether `code_point` is in Unicode general category Cc (control), Cf (format: zero-width
 // characters, bidirectional overrides, BOM, tags), Zl (line separator) or Zp (paragraph
@@ -15,4 +15,4 @@ bool is_control_format_or_separator(char32_t code_point);
 // no character for which is_control_format_or_separator() holds.
 bool is_visible_utf8(std::string_view text);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::base

@@ -7,7 +7,7 @@
 #include "rtcwire/base/error.hpp"
 #include "rtcwire/client/client.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 
 // {url: string, sdk?: string, handshakeTimeoutMs?: number, transports?: string[],
 //  remembered?: {transport: string, until: number}, reconnect?: {initialDelayMs?, factor?,
@@ -15,10 +15,10 @@ namespace rtcwire {
 //  peers?: {autoConnect?, iceServers?, iceServersProvider?, iceTransportPolicy?, restartGraceMs?,
 //  maxIceRestarts?}}.
 // Unknown fields are ignored. Errors have ErrorOrigin::local and ErrorCode::invalid_argument.
-Result<ClientConfig> parse_client_config(std::string_view json);
+base::Result<ClientConfig> parse_client_config(std::string_view json);
 
 // A time from JS (performance.now(), fractional) as the core's Millis: a non-finite or negative
 // value becomes 0 and a huge one 2^53-1, rather than undefined behaviour in the conversion.
-Millis millis_from_js(double now);
+base::Millis millis_from_js(double now);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -12,26 +12,26 @@
 #include "rtcwire/engineio/transport_action.hpp"
 #include "rtcwire/envelope/envelope.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 
 // App data as JSON.stringify produced it. Still checked: a lone surrogate becomes invalid UTF-8,
 // and deep nesting would exhaust the stack when encoding. Errors: local invalid_argument.
-Result<envelope::Json> parse_app_data(std::string_view text);
+base::Result<envelope::Json> parse_app_data(std::string_view text);
 
 // channelOpen's options: {ordered?, maxRetransmits?, maxPacketLifeTime?, protocol?}; not both
 // limits. Errors: local invalid_argument.
-Result<peer::ChannelOptions> parse_channel_options(std::string_view text);
+base::Result<peer::ChannelOptions> parse_channel_options(std::string_view text);
 // setLocalTracks' set: [{track, kind: 'audio' | 'video', stream}], up to 64 tracks.
-Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text);
+base::Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view text);
 
 // {code, origin, message}.
-std::string encode_error(const Error& error);
+std::string encode_error(const base::Error& error);
 // {type: 'open' | 'send' | 'http' | 'close', generation, ...}.
-std::string encode_action(const TransportAction& action);
+std::string encode_action(const engineio::TransportAction& action);
 // {type: 'state' | 'joined' | 'message' | ..., ...}.
 std::string encode_event(const ClientEvent& event);
 // Everything `client` produced since the last call: {actions: [...], peer: [...], events: [...],
 // timeout: deadline-in-ms | null}. JS runs the peer actions after the transport actions.
 std::string encode_outputs(Client& client);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -27,13 +27,14 @@ class IceServerSources {
   bool relay_only() const { return relay_only_; }
 
   // The app's list (and policy, when given). Error: local invalid_argument; nothing changes.
-  Status set_app(nlohmann::json servers, std::optional<bool> relay_only);
+  base::Status set_app(nlohmann::json servers, std::optional<bool> relay_only);
 
   // The server's credentials (welcome or an ice-servers answer), valid for `expire_in_ms`: asked
   // again at 80% of it. A bad list: remote invalid_ice_servers, the last good one stays.
-  Status server_list(const nlohmann::json& servers, std::uint64_t expire_in_ms, Millis now);
+  base::Status server_list(const nlohmann::json& servers, std::uint64_t expire_in_ms,
+                           base::Millis now);
   // The server refused an ice-servers request: asked again in 5 s, or never when it has no TURN.
-  void server_refused(ErrorCode code, Millis now);
+  void server_refused(base::ErrorCode code, base::Millis now);
   // An ice-servers request went out; its answer is awaited.
   void server_asked() { server_answer_awaited_ = true; }
   bool server_answer_awaited() const { return server_answer_awaited_; }
@@ -46,16 +47,16 @@ class IceServerSources {
   bool provider_answer_awaited() const { return provider_answer_awaited_; }
   // The provider's JSON text: an array of RTCIceServer, or {iceServers: array | object, ttl?}.
   // Error: transport ice_servers_unavailable saying why; the last good list stays.
-  Status provider_answer(std::string_view json, Millis now);
-  Error provider_failed(std::string_view reason, Millis now);
+  base::Status provider_answer(std::string_view json, base::Millis now);
+  base::Error provider_failed(std::string_view reason, base::Millis now);
 
   // The client closed: nothing is asked any more.
   void stop() { timers_.clear_all(); }
-  std::optional<Millis> deadline() const { return timers_.earliest(); }
-  std::vector<Due> take_due(Millis now) { return timers_.take_expired(now); }
+  std::optional<base::Millis> deadline() const { return timers_.earliest(); }
+  std::vector<Due> take_due(base::Millis now) { return timers_.take_expired(now); }
 
  private:
-  Error provider_error(std::string why, Millis now);
+  base::Error provider_error(std::string why, base::Millis now);
 
   nlohmann::json app_;
   nlohmann::json provider_ = nlohmann::json::array();
@@ -64,11 +65,11 @@ class IceServerSources {
   bool has_provider_;
   bool server_answer_awaited_ = false;
   bool provider_answer_awaited_ = false;
-  Millis provider_backoff_{0};  // the last retry wait; 0 after a success
-  TimerTable<Due, 2> timers_;
+  base::Millis provider_backoff_{0};  // the last retry wait; 0 after a success
+  base::TimerTable<Due, 2> timers_;
 };
 
 // 80% of a credential's lifetime, at least a second: when to ask for the next one.
-Millis ice_servers_refresh_delay(std::uint64_t lifetime_ms);
+base::Millis ice_servers_refresh_delay(std::uint64_t lifetime_ms);
 
 }  // namespace rtcwire::client

@@ -12,7 +12,7 @@
 #include "rtcwire/base/random_source.hpp"
 #include "rtcwire/base/time.hpp"
 
-namespace rtcwire {
+namespace rtcwire::client {
 
 enum class ReconnectReason {
   connection_lost,  // the transport failed or closed
@@ -23,35 +23,36 @@ enum class ReconnectReason {
 std::string_view to_string(ReconnectReason reason);
 
 // Why an established connection was lost, from the error that ended it.
-ReconnectReason reconnect_reason(ErrorCode code);
+ReconnectReason reconnect_reason(base::ErrorCode code);
 
 struct ReconnectContext {
-  uint32_t attempt = 1;  // 1 for the first retry
-  Millis elapsed{0};     // since the established connection was lost
+  uint32_t attempt = 1;     // 1 for the first retry
+  base::Millis elapsed{0};  // since the established connection was lost
   ReconnectReason reason = ReconnectReason::connection_lost;
   // going_away: the server's window (already capped); clients spread uniformly over it rather than
   // all coming back on the same backoff step.
-  Millis going_away_within{0};
+  base::Millis going_away_within{0};
 };
 
 struct ReconnectPolicy {
-  Millis initial{500};
+  base::Millis initial{500};
   double factor = 2.0;
-  Millis cap{10000};
-  std::optional<uint32_t> max_attempts;  // empty: never give up
-  std::optional<Millis> max_elapsed;     // empty: no time limit since the loss
+  base::Millis cap{10000};
+  std::optional<uint32_t> max_attempts;     // empty: never give up
+  std::optional<base::Millis> max_elapsed;  // empty: no time limit since the loss
 
   // The first retry after a silent drop waits at most this (and never more than `initial`): the
   // ping timeout has already cost pingInterval + pingTimeout, and a fleet that lost a path
   // together is spread already, since each client's ping deadline keeps the phase of its own
   // connection.
-  static constexpr Millis kSilentDropSpread{50};
+  static constexpr base::Millis kSilentDropSpread{50};
 
   // The delay before attempt `context.attempt`: uniform in [0, going_away_within] for going_away,
   // uniform in [0, min(initial, kSilentDropSpread)] for the first retry after a silent drop,
   // otherwise uniform in [0, min(cap, initial * factor^(attempt-1))]; empty once max_attempts or
   // max_elapsed is used up.
-  std::optional<Millis> next_delay(const ReconnectContext& context, RandomSource& random) const;
+  std::optional<base::Millis> next_delay(const ReconnectContext& context,
+                                         base::RandomSource& random) const;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::client

@@ -29,11 +29,11 @@ enum class ReconnectState {
 std::string_view to_string(ReconnectState state);
 
 namespace reconnect_step {
-struct Stay {};                    // nothing changes for the client
-struct GiveUp {};                  // no more retries: the client is disconnected
-struct Wait {                      // the client is reconnecting
-  uint32_t attempt;                // the attempt that comes next (1 for the first)
-  std::optional<Millis> retry_in;  // empty while offline
+struct Stay {};                          // nothing changes for the client
+struct GiveUp {};                        // no more retries: the client is disconnected
+struct Wait {                            // the client is reconnecting
+  uint32_t attempt;                      // the attempt that comes next (1 for the first)
+  std::optional<base::Millis> retry_in;  // empty while offline
 };
 struct Retry {};  // start the next attempt now
 }  // namespace reconnect_step
@@ -48,30 +48,30 @@ class ReconnectSchedule {
   ReconnectState state() const { return state_; }
   // Attempts made since the session was lost.
   uint32_t attempt() const { return attempt_; }
-  std::optional<Millis> deadline() const;
+  std::optional<base::Millis> deadline() const;
   bool online() const { return online_; }
 
   // Inputs. An input the current state does not allow is an invalid_state error and changes
   // nothing (a bug in the caller, which reports it).
-  Status connect();
-  Status established();
+  base::Status connect();
+  base::Status established();
   // The connection (or the attempt to get it back) is gone. `going_away_within`: the server's
   // window for going_away.
-  Result<ReconnectStep> lost(ReconnectReason reason, Millis going_away_within, Millis now,
-                             RandomSource& random);
-  Result<ReconnectStep> network_changed(bool online);
-  Result<ReconnectStep> handle_timeout(Millis now);
+  base::Result<ReconnectStep> lost(ReconnectReason reason, base::Millis going_away_within,
+                                   base::Millis now, base::RandomSource& random);
+  base::Result<ReconnectStep> network_changed(bool online);
+  base::Result<ReconnectStep> handle_timeout(base::Millis now);
   // The app closed the client.
   void stop();
 
  private:
-  Status transition(ReconnectState next);
+  base::Status transition(ReconnectState next);
 
   ReconnectPolicy policy_;
   ReconnectState state_ = ReconnectState::idle;
   uint32_t attempt_ = 0;
-  Millis lost_at_{0};
-  Millis retry_at_{0};  // valid while waiting
+  base::Millis lost_at_{0};
+  base::Millis retry_at_{0};  // valid while waiting
   bool online_ = true;
 };
 

@@ -27,13 +27,13 @@ enum class LadderState {
 std::string_view to_string(LadderState state);
 
 struct LadderTiming {
-  Millis handshake_timeout;  // no attempt starts later than this after the round began
-  Millis race_head_start;
+  base::Millis handshake_timeout;  // no attempt starts later than this after the round began
+  base::Millis race_head_start;
   // A repeat of the same transport starts after a few of this server's handshakes instead, within
   // [repeat_head_start_min, race_head_start]: each dead pooled connection costs it that long.
-  Millis repeat_head_start_min;
-  Millis step_delay_min;
-  Millis step_delay_max;
+  base::Millis repeat_head_start_min;
+  base::Millis step_delay_min;
+  base::Millis step_delay_max;
 };
 
 namespace ladder_step {
@@ -47,48 +47,51 @@ using LadderStep =
 
 class TransportLadder {
  public:
-  TransportLadder(std::vector<TransportKind> transports, LadderTiming timing);
+  TransportLadder(std::vector<engineio::TransportKind> transports, LadderTiming timing);
 
   LadderState state() const { return state_; }
   // When the next attempt starts: the head start of the newest, or the end of a step-down wait.
-  std::optional<Millis> deadline() const;
+  std::optional<base::Millis> deadline() const;
 
   // A new round, from the top (a transport that worked recently first): the transport to open.
   // `reconnecting`: past the last rung an HTTP transport is tried again alongside, for an attempt
   // stuck on a pooled connection that died with the last one.
-  Result<TransportKind> start(Millis now, std::optional<TransportKind> remembered,
-                              bool reconnecting);
+  base::Result<engineio::TransportKind> start(base::Millis now,
+                                              std::optional<engineio::TransportKind> remembered,
+                                              bool reconnecting);
   // The deadline passed: the transport to open now (the newest attempt keeps running alongside
   // when it is still opening), or nothing.
-  std::optional<TransportKind> handle_timeout(Millis now);
+  std::optional<engineio::TransportKind> handle_timeout(base::Millis now);
   // The newest attempt failed before the Engine.IO open packet.
-  Result<LadderStep> attempt_failed(bool earlier_still_opening, Millis now, RandomSource& random);
+  base::Result<LadderStep> attempt_failed(bool earlier_still_opening, base::Millis now,
+                                          base::RandomSource& random);
   // An attempt (the newest or an earlier one) opened after `handshake`: the round is won.
-  Status opened(Millis handshake);
+  base::Status opened(base::Millis handshake);
   // The connection is given up or closed.
   void stop();
 
  private:
-  Status transition(LadderState next);
+  base::Status transition(LadderState next);
   // The attempt on the current rung begins now: arms its head start when a next one exists.
-  void begin_attempt(Millis now);
+  void begin_attempt(base::Millis now);
   // How long an attempt on `current` runs alone before `next` starts alongside it.
-  Millis head_start_before(TransportKind current, TransportKind next) const;
+  base::Millis head_start_before(engineio::TransportKind current,
+                                 engineio::TransportKind next) const;
   // A repeat starts after this many times the last handshake took: a fresh connection costs a
   // round trip more than a pooled one.
   static constexpr int kRepeatHeadStartHandshakes = 2;
 
-  std::vector<TransportKind> configured_;
+  std::vector<engineio::TransportKind> configured_;
   LadderTiming timing_;
-  std::vector<TransportKind> order_;  // this round's ladder
+  std::vector<engineio::TransportKind> order_;  // this round's ladder
   std::size_t rung_ = 0;
   bool reconnecting_ = false;
   LadderState state_ = LadderState::idle;
-  Millis round_deadline_{0};          // no attempt of this round starts after it
-  std::optional<Millis> head_start_;  // opening: when the next rung starts alongside
-  Millis next_rung_at_{0};            // stepping: when the next rung starts
+  base::Millis round_deadline_{0};          // no attempt of this round starts after it
+  std::optional<base::Millis> head_start_;  // opening: when the next rung starts alongside
+  base::Millis next_rung_at_{0};            // stepping: when the next rung starts
   // From opening an attempt to the server's open packet, the last time one opened.
-  std::optional<Millis> last_handshake_;
+  std::optional<base::Millis> last_handshake_;
 };
 
 }  // namespace rtcwire::client

@@ -19,16 +19,16 @@
 #include "rtcwire/engineio/server_url.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 namespace transport_signal {
 struct Opened {};  // the WebSocket or EventSource is open (before any packet)
 struct Received {
-  std::vector<engineio::Packet> packets;
+  std::vector<Packet> packets;
 };
 struct Paused {};  // drained after pause(): nothing more will arrive on this transport
 struct Failed {
-  Error error;
+  base::Error error;
 };
 }  // namespace transport_signal
 
@@ -51,7 +51,7 @@ class ClientTransport {
   virtual void open(std::string_view sid) = 0;
   // The open packet arrived: the session id and the largest payload the server accepts.
   virtual void start_session(const std::string& sid, int64_t max_payload);
-  virtual void send(std::vector<engineio::Packet> packets) = 0;
+  virtual void send(std::vector<Packet> packets) = 0;
   // Stops receiving for an upgrade; Paused follows once nothing more can arrive here.
   virtual void pause() = 0;
   // Undoes pause() after a failed upgrade.
@@ -73,7 +73,7 @@ class ClientTransport {
   void emit(TransportAction action) { actions_.push_back(std::move(action)); }
   void signal(TransportSignal signal) { signals_.push_back(std::move(signal)); }
   // Ends the transport with an error: closes what the platform holds and reports Failed once.
-  void fail(Error error);
+  void fail(base::Error error);
   // Ends the transport quietly (closing what the platform holds).
   void finish();
 
@@ -84,12 +84,12 @@ class ClientTransport {
   bool finished_ = false;
 
  private:
-  Fifo<TransportAction> actions_;
-  Fifo<TransportSignal> signals_;
+  base::Fifo<TransportAction> actions_;
+  base::Fifo<TransportSignal> signals_;
 };
 
 // Creates the transport of `kind`; the random seed feeds its cache-busting tokens.
 std::unique_ptr<ClientTransport> make_transport(TransportKind kind, uint32_t generation,
                                                 const ServerUrl& url, uint64_t random_seed);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -22,7 +22,7 @@
 #include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 enum class EngineIoState {
   idle,     // created, nothing asked yet
@@ -35,7 +35,7 @@ std::string_view to_string(EngineIoState state);
 
 namespace engineio_event {
 struct Opened {
-  engineio::OpenInfo info;
+  OpenInfo info;
 };
 struct Message {
   std::string data;
@@ -45,7 +45,7 @@ struct Upgraded {  // the session now runs over this transport
   TransportKind kind;
 };
 struct Closed {
-  std::optional<Error> error;  // empty when closed on request
+  std::optional<base::Error> error;  // empty when closed on request
 };
 }  // namespace engineio_event
 
@@ -61,36 +61,36 @@ class EngineIoConnection {
   // After a failed probe the next one waits reprobe_after[n] (the last one repeating) for the
   // n-th failure, ±25% jitter from `random_seed`; empty: one probe per connection.
   EngineIoConnection(std::unique_ptr<ClientTransport> transport, ProbeFactory probe_factory = {},
-                     Millis upgrade_timeout = Millis(10000), std::vector<Millis> reprobe_after = {},
-                     uint64_t random_seed = 0);
+                     base::Millis upgrade_timeout = base::Millis(10000),
+                     std::vector<base::Millis> reprobe_after = {}, uint64_t random_seed = 0);
 
   EngineIoState state() const { return state_; }
   TransportKind transport_kind() const { return transport_->kind(); }
   // True for the generation of the current transport or of an upgrade probe.
   bool owns(uint32_t generation) const;
   // Valid once open.
-  const engineio::OpenInfo& open_info() const { return open_info_; }
+  const OpenInfo& open_info() const { return open_info_; }
 
-  Status open(Millis now);
-  Status send_message(std::string text);
+  base::Status open(base::Millis now);
+  base::Status send_message(std::string text);
   // Closes on request: sends the Engine.IO close packet when open, then closes the transport.
   void close();
   // Gives up on the connection without a close packet, which would tell the server the client is
   // leaving for good; the Closed event carries `error`.
-  void abandon(Error error);
+  void abandon(base::Error error);
 
-  void handle_transport_open(uint32_t generation, Millis now);
-  void handle_transport_text(uint32_t generation, std::string_view text, Millis now);
-  void handle_transport_binary(uint32_t generation, std::string_view bytes, Millis now);
-  void handle_transport_closed(uint32_t generation, Millis now);
-  void handle_transport_error(uint32_t generation, std::string_view reason, Millis now);
+  void handle_transport_open(uint32_t generation, base::Millis now);
+  void handle_transport_text(uint32_t generation, std::string_view text, base::Millis now);
+  void handle_transport_binary(uint32_t generation, std::string_view bytes, base::Millis now);
+  void handle_transport_closed(uint32_t generation, base::Millis now);
+  void handle_transport_error(uint32_t generation, std::string_view reason, base::Millis now);
   void handle_http_response(uint32_t generation, uint32_t id, int status, std::string_view body,
-                            Millis now);
-  void handle_timeout(Millis now);
+                            base::Millis now);
+  void handle_timeout(base::Millis now);
 
   std::optional<TransportAction> poll_action();
   std::optional<EngineIoEvent> poll_event();
-  std::optional<Millis> poll_timeout() const { return timers_.earliest(); }
+  std::optional<base::Millis> poll_timeout() const { return timers_.earliest(); }
 
  private:
   enum class Timer { liveness, upgrade, reprobe };
@@ -98,40 +98,40 @@ class EngineIoConnection {
   // done; a failed probe goes back to none when another is planned, else to done.
   enum class Upgrade { none, probing, pausing, done };
 
-  Status transition(EngineIoState next);
+  base::Status transition(EngineIoState next);
   // The one place the upgrade state changes; an illegal move is an error and changes nothing.
-  Status move_upgrade(Upgrade next);
+  base::Status move_upgrade(Upgrade next);
   ClientTransport* find(uint32_t generation);
   void collect_actions();
   // Moves actions out of the transports and reacts to their signals until both are quiet.
-  void drain(Millis now);
-  void on_transport_signal(TransportSignal signal, Millis now);
-  void on_probe_signal(TransportSignal signal, Millis now);
-  void handle_packet(engineio::Packet packet, Millis now);
-  void send_packet(engineio::Packet packet);
+  void drain(base::Millis now);
+  void on_transport_signal(TransportSignal signal, base::Millis now);
+  void on_probe_signal(TransportSignal signal, base::Millis now);
+  void handle_packet(Packet packet, base::Millis now);
+  void send_packet(Packet packet);
   void start_probe();
   // Drops the probe; `after`: done when no other probe may follow, none when one may.
   void abandon_probe(Upgrade after = Upgrade::done);
   // The probe did not work out: the session stays where it is and probes again later.
-  void probe_failed(Millis now);
+  void probe_failed(base::Millis now);
   void complete_upgrade();
-  void fail(Error error);
-  void arm_liveness(Millis now);
+  void fail(base::Error error);
+  void arm_liveness(base::Millis now);
 
   std::unique_ptr<ClientTransport> transport_;
   std::unique_ptr<ClientTransport> probe_;
   ProbeFactory probe_factory_;
-  Millis upgrade_timeout_;
-  std::vector<Millis> reprobe_after_;
-  RandomSource random_;
+  base::Millis upgrade_timeout_;
+  std::vector<base::Millis> reprobe_after_;
+  base::RandomSource random_;
   std::size_t probes_failed_ = 0;
   Upgrade upgrade_ = Upgrade::none;
-  std::vector<engineio::Packet> held_;  // written while the transport is paused for an upgrade
+  std::vector<Packet> held_;  // written while the transport is paused for an upgrade
   EngineIoState state_ = EngineIoState::idle;
-  engineio::OpenInfo open_info_;
-  TimerTable<Timer, 3> timers_;
-  Fifo<TransportAction> actions_;
-  Fifo<EngineIoEvent> events_;
+  OpenInfo open_info_;
+  base::TimerTable<Timer, 3> timers_;
+  base::Fifo<TransportAction> actions_;
+  base::Fifo<EngineIoEvent> events_;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

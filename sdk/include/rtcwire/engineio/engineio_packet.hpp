@@ -37,13 +37,13 @@ inline constexpr char kRecordSeparator = '\x1e';
 
 // Websocket text frame <-> packet.
 std::string encode_text_frame(const Packet& packet);
-Result<Packet> decode_text_frame(std::string_view frame);
+base::Result<Packet> decode_text_frame(std::string_view frame);
 // A websocket binary frame is always a binary message packet.
 Packet decode_binary_frame(std::string_view frame);
 
 // Polling payload: packets separated by 0x1e, binary as 'b' + base64.
 std::string encode_payload(const std::vector<Packet>& packets);
-Result<std::vector<Packet>> decode_payload(std::string_view payload);
+base::Result<std::vector<Packet>> decode_payload(std::string_view payload);
 
 // The JSON carried by the open packet.
 struct OpenInfo {
@@ -57,9 +57,9 @@ struct OpenInfo {
 };
 
 std::string encode_open_info(const OpenInfo& info);
-Result<OpenInfo> decode_open_info(std::string_view json_text);
+base::Result<OpenInfo> decode_open_info(std::string_view json_text);
 
 std::string base64_encode(std::string_view bytes);
-Result<std::string> base64_decode(std::string_view text);
+base::Result<std::string> base64_decode(std::string_view text);
 
 }  // namespace rtcwire::engineio

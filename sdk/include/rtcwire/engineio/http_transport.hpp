@@ -7,7 +7,7 @@
 #include "rtcwire/engineio/client_transport.hpp"
 #include "rtcwire/engineio/http_upstream.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 class HttpTransport : public ClientTransport {
  public:
@@ -15,7 +15,7 @@ class HttpTransport : public ClientTransport {
       : ClientTransport(generation, std::move(url)), random_(random_seed) {}
 
   void start_session(const std::string& sid, int64_t max_payload) override;
-  void send(std::vector<engineio::Packet> packets) override;
+  void send(std::vector<Packet> packets) override;
   void pause() override;
   // A close packet still queued behind a POST in flight goes in a parting POST of its own.
   void close() override;
@@ -37,9 +37,9 @@ class HttpTransport : public ClientTransport {
  private:
   void flush();
 
-  RandomSource random_;
+  base::RandomSource random_;
   HttpUpstream upstream_;
   uint32_t next_request_id_ = 1;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

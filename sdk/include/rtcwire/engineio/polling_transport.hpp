@@ -6,7 +6,7 @@
 
 #include "rtcwire/engineio/http_transport.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 class PollingTransport final : public HttpTransport {
  public:
@@ -27,4 +27,4 @@ class PollingTransport final : public HttpTransport {
   std::optional<uint32_t> get_in_flight_;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

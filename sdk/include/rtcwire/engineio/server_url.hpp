@@ -7,7 +7,7 @@
 #include "rtcwire/base/error.hpp"
 #include "rtcwire/engineio/transport_action.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 struct ServerUrl {
   bool secure = false;    // https/wss
@@ -23,6 +23,6 @@ struct ServerUrl {
 };
 
 // Accepts http, https, ws and wss URLs. A URL whose path is empty or "/" gets "/engine.io/".
-Result<ServerUrl> parse_server_url(std::string_view url);
+base::Result<ServerUrl> parse_server_url(std::string_view url);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

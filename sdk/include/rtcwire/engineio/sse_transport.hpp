@@ -5,7 +5,7 @@
 
 #include "rtcwire/engineio/http_transport.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 class SseTransport final : public HttpTransport {
  public:
@@ -25,4 +25,4 @@ class SseTransport final : public HttpTransport {
   bool drained_ = false;  // the server's noop after an upgrade probe arrived (maybe early)
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -11,7 +11,7 @@
 
 #include "rtcwire/engineio/transport_kind.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 // Opens a WebSocket (websocket) or an EventSource (sse). Polling has no long-lived object: it is
 // only HttpRequests.
@@ -52,4 +52,4 @@ struct CloseTransport {
 
 using TransportAction = std::variant<OpenTransport, SendFrame, HttpRequest, CloseTransport>;
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

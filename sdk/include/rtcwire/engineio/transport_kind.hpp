@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 enum class TransportKind { websocket, sse, polling };
 
@@ -13,4 +13,4 @@ std::string_view to_string(TransportKind kind);
 // Exact, case-sensitive names, as the stock server matches them.
 std::optional<TransportKind> transport_kind_from_string(std::string_view name);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

@@ -3,7 +3,7 @@
 
 #include "rtcwire/engineio/client_transport.hpp"
 
-namespace rtcwire {
+namespace rtcwire::engineio {
 
 class WebSocketTransport final : public ClientTransport {
  public:
@@ -11,7 +11,7 @@ class WebSocketTransport final : public ClientTransport {
 
   TransportKind kind() const override { return TransportKind::websocket; }
   void open(std::string_view sid) override;
-  void send(std::vector<engineio::Packet> packets) override;
+  void send(std::vector<Packet> packets) override;
   void pause() override;
   void close() override;
 
@@ -20,4 +20,4 @@ class WebSocketTransport final : public ClientTransport {
   void handle_binary(std::string_view bytes) override;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::engineio

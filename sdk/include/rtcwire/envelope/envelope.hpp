@@ -118,7 +118,7 @@ struct Welcome {
   bool resumed = false;               // the session named in hello.resume continues
   Seq ack = 0;                        // resumed: the last client seq the server received
   // Set when hello asked to resume and the server started a new session instead.
-  std::optional<ErrorCode> resume_error;
+  std::optional<base::ErrorCode> resume_error;
   // With a connection token: how long it stays valid; the client refreshes it before then.
   std::optional<std::uint64_t> auth_expires_in_ms;
   // When the server mints TURN credentials (iceServers, iceServersExpireInMs).
@@ -167,7 +167,7 @@ struct DirectFrom {
   bool operator==(const DirectFrom&) const = default;
 };
 struct ErrorReply {
-  ErrorCode code;
+  base::ErrorCode code;
   std::string message;
   RequestId id = 0;  // the refused request's id, when it had one
   bool operator==(const ErrorReply&) const = default;
@@ -212,8 +212,8 @@ std::string with_ack(std::string_view encoded, Seq ack);
 // ignored; an unknown type is ErrorCode::unknown_type. Errors have ErrorOrigin::remote.
 // Client envelopes may omit seq (a client that opts out of resume); server envelopes that are
 // sequenced must carry one, except errors.
-Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text);
-Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text);
+base::Result<Sequenced<ClientEnvelope>> decode_client(std::string_view text);
+base::Result<Sequenced<ServerEnvelope>> decode_server(std::string_view text);
 
 // The top-level `seq` of a JSON object that may be no valid envelope at all (0 when it has none
 // that is valid), so a refusal can still use up its seq.

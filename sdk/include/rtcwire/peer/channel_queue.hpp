@@ -37,17 +37,17 @@ class ChannelQueue {
   uint64_t in_browser() const { return in_browser_; }
 
   // maxMessageSize 0 means no limit (the browser's Infinity).
-  void opened(uint64_t max_message_size, Fifo<PeerAction>& actions);
+  void opened(uint64_t max_message_size, base::Fifo<PeerAction>& actions);
   // JS queued a payload of `bytes`. Errors: local message_too_large, local channel_closed.
-  Status enqueue(uint64_t bytes, Fifo<PeerAction>& actions);
+  base::Status enqueue(uint64_t bytes, base::Fifo<PeerAction>& actions);
   // bufferedamountlow, or JS's report after a flush left the buffer at or below the threshold
   // (the browser fires no event then): the browser's buffer holds `buffered` bytes.
-  void drained(uint64_t buffered, Fifo<PeerAction>& actions);
+  void drained(uint64_t buffered, base::Fifo<PeerAction>& actions);
   // What JS held for it is dropped (JS drops it too on channel-closed).
   void closed();
 
  private:
-  void flush(Fifo<PeerAction>& actions);
+  void flush(base::Fifo<PeerAction>& actions);
 
   uint32_t channel_;
   std::string label_;
@@ -55,7 +55,7 @@ class ChannelQueue {
   bool remote_;
   ChannelState state_ = ChannelState::connecting;
   uint64_t max_message_size_ = kMaxMessageBeforeOpen;
-  Fifo<uint64_t> queued_;  // sizes of the payloads JS holds, in order
+  base::Fifo<uint64_t> queued_;  // sizes of the payloads JS holds, in order
   uint64_t queued_bytes_ = 0;
   uint64_t in_browser_ = 0;
 };

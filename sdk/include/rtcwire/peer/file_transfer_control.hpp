@@ -36,7 +36,7 @@ struct Done {  // every byte was sent; the sender's SHA-256 of the whole file
 };
 struct CancelSend {
   std::uint32_t transfer;
-  ErrorCode code;
+  base::ErrorCode code;
   bool operator==(const CancelSend&) const = default;
 };
 // Receiver -> sender.
@@ -60,7 +60,7 @@ struct Confirm {  // the digests matched: the file is delivered
 };
 struct CancelReceive {  // rejected, cancelled, or failed (hash_mismatch, ...)
   std::uint32_t transfer;
-  ErrorCode code;
+  base::ErrorCode code;
   bool operator==(const CancelReceive&) const = default;
 };
 }  // namespace file_control
@@ -72,16 +72,16 @@ using FileControl = std::variant<file_control::Offer, file_control::Done, file_c
 // Errors (origin remote): message_too_large (over max_file_control_bytes), malformed_json (not
 // one flat JSON object), unknown_type, invalid_transfer (a field missing, mistyped or out of
 // range). Unknown fields are ignored.
-Result<FileControl> decode_file_control(std::string_view text);
+base::Result<FileControl> decode_file_control(std::string_view text);
 std::string encode_file_control(const FileControl& message);
 
 // Names and types shown to the other app: visible UTF-8 of 1..255 bytes; printable ASCII up to
 // 127 bytes. Errors: invalid_argument (origin local, for the app's own send).
-Status check_file_name(std::string_view name);
-Status check_file_type(std::string_view type);
+base::Status check_file_name(std::string_view name);
+base::Status check_file_type(std::string_view type);
 // 64 lowercase hex digits.
 bool is_sha256_hex(std::string_view text);
 // The codes a cancel may carry on the wire.
-bool is_transfer_end_code(ErrorCode code);
+bool is_transfer_end_code(base::ErrorCode code);
 
 }  // namespace rtcwire::peer

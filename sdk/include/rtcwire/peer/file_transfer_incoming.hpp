@@ -52,27 +52,28 @@ class IncomingTransfer {
   FileControl outcome() const;
 
   // The app. Errors: invalid_state (accept or reject once it is no longer offered).
-  Status accept(Millis now, FileOutputs& out);
-  Status reject(FileOutputs& out);
+  base::Status accept(base::Millis now, FileOutputs& out);
+  base::Status reject(FileOutputs& out);
   void cancel(FileOutputs& out);
   // The peer is gone: fails with transport_closed, telling no one.
   void abandon(FileOutputs& out);
 
   // The sender. A message that breaks the protocol fails the transfer with invalid_transfer.
-  ChunkVerdict chunk(std::uint64_t offset, std::uint32_t length, Millis now, FileOutputs& out);
+  ChunkVerdict chunk(std::uint64_t offset, std::uint32_t length, base::Millis now,
+                     FileOutputs& out);
   void sender_done(std::string_view sha256, FileOutputs& out);
-  void ended_by_sender(ErrorCode code, FileOutputs& out);
+  void ended_by_sender(base::ErrorCode code, FileOutputs& out);
   // The offer came again (a new channel): tell the sender where this side stands.
   void offered_again(const file_control::Offer& offer, FileOutputs& out);
 
   // JS: the SHA-256 of the stored bytes. Errors: invalid_argument (not 64 hex digits),
   // invalid_state (not every byte is stored).
-  Status digest(std::string_view sha256, FileOutputs& out);
+  base::Status digest(std::string_view sha256, FileOutputs& out);
 
  private:
-  Status transition(IncomingState next);
+  base::Status transition(IncomingState next);
   void finish_if_verified(FileOutputs& out);
-  void fail(Error error, FileOutputs& out);
+  void fail(base::Error error, FileOutputs& out);
   void violation(const char* what, FileOutputs& out);
   void ask_resume(FileOutputs& out);
 
@@ -80,8 +81,8 @@ class IncomingTransfer {
   file_control::Offer offer_;
   std::uint64_t ack_every_bytes_;
   IncomingState state_ = IncomingState::offered;
-  ErrorCode failure_ = ErrorCode::internal;
-  Millis accepted_at_{0};
+  base::ErrorCode failure_ = base::ErrorCode::internal;
+  base::Millis accepted_at_{0};
   std::uint64_t stored_ = 0;  // bytes [0, stored_) are stored
   std::uint64_t acked_ = 0;
   // The offset of the last resume asked for: one request per stall, not one per refused chunk.

@@ -41,7 +41,7 @@ class OutgoingTransfer {
   bool finished() const { return state_ == OutgoingState::done || state_ == OutgoingState::failed; }
   std::uint64_t acked() const { return acked_; }
   // The code it failed with (valid when failed()).
-  ErrorCode failure() const { return failure_; }
+  base::ErrorCode failure() const { return failure_; }
 
   // Sends the offer, again on each new channel: the receiver answers with where it stands. Reads
   // issued before a channel closed may have been lost with it: its answer says where to restart.
@@ -49,17 +49,17 @@ class OutgoingTransfer {
 
   // The receiver (control messages). A message that breaks the protocol fails the transfer
   // with invalid_transfer and tells the receiver.
-  void accepted(Millis now, FileOutputs& out);
-  void resumed(std::uint64_t offset, Millis now, FileOutputs& out);
-  void acked(std::uint64_t offset, Millis now, FileOutputs& out);
+  void accepted(base::Millis now, FileOutputs& out);
+  void resumed(std::uint64_t offset, base::Millis now, FileOutputs& out);
+  void acked(std::uint64_t offset, base::Millis now, FileOutputs& out);
   void confirmed(FileOutputs& out);
-  void ended_by_receiver(ErrorCode code, FileOutputs& out);
+  void ended_by_receiver(base::ErrorCode code, FileOutputs& out);
 
   // JS: the oldest Read under way is done (sent, or dropped on a closed channel); a report that
   // does not match it is ignored. The SHA-256 of the whole Blob: errors invalid_argument (not 64
   // hex digits).
   void sent(std::uint64_t offset, std::uint32_t length, FileOutputs& out);
-  Status digest(std::string_view sha256, FileOutputs& out);
+  base::Status digest(std::string_view sha256, FileOutputs& out);
 
   // The app.
   void cancel(FileOutputs& out);
@@ -67,10 +67,10 @@ class OutgoingTransfer {
   void abandon(FileOutputs& out);
 
  private:
-  Status transition(OutgoingState next);
+  base::Status transition(OutgoingState next);
   // Issues the reads the window allows, and `done` once everything is sent and hashed.
   void pump(FileOutputs& out);
-  void fail(Error error, FileOutputs& out);
+  void fail(base::Error error, FileOutputs& out);
   void violation(const char* what, FileOutputs& out);
   // Restarts reading at `offset`: reads under way become stale and no longer count as sent.
   void rewind(std::uint64_t offset);
@@ -84,14 +84,14 @@ class OutgoingTransfer {
   file_control::Offer offer_;
   std::uint64_t window_bytes_;
   OutgoingState state_ = OutgoingState::offered;
-  ErrorCode failure_ = ErrorCode::internal;
-  Millis accepted_at_{0};
+  base::ErrorCode failure_ = base::ErrorCode::internal;
+  base::Millis accepted_at_{0};
   std::uint64_t read_offset_ = 0;   // the next Read starts here
   std::uint64_t sent_offset_ = 0;   // [0, sent_offset_) sent in this pass (or before it)
   std::uint64_t highest_sent_ = 0;  // the end of the furthest chunk ever sent: no ack passes it
   std::uint64_t acked_ = 0;
-  std::uint32_t pass_ = 0;      // +1 at each rewind
-  Fifo<IssuedRead> under_way_;  // reads JS has not reported yet, oldest first
+  std::uint32_t pass_ = 0;            // +1 at each rewind
+  base::Fifo<IssuedRead> under_way_;  // reads JS has not reported yet, oldest first
   std::uint64_t bytes_under_way_ = 0;
   std::string sha256_;  // empty until JS has hashed the whole Blob
   bool done_sent_ = false;

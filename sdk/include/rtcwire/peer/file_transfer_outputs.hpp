@@ -53,7 +53,7 @@ struct Done {  // delivered: the receiver's digest matched the sender's
 };
 struct Failed {  // the transfer is over without the file: rejected, cancelled, hash_mismatch, ...
   std::uint32_t transfer;
-  Error error;
+  base::Error error;
   bool operator==(const Failed&) const = default;
 };
 }  // namespace file_event
@@ -63,8 +63,8 @@ using FileEvent =
 
 // The queues the transfers of one peer write to, and the channel their messages go out on.
 struct FileOutputs {
-  Fifo<FileAction> actions;
-  Fifo<FileEvent> events;
+  base::Fifo<FileAction> actions;
+  base::Fifo<FileEvent> events;
   bool channel_open = false;
   std::uint32_t chunk_bytes = 0;  // file bytes per chunk frame on the open channel
 

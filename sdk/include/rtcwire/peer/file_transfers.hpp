@@ -39,10 +39,10 @@ class FileTransfers {
   // The app. send: errors invalid_argument (name, type, size over 2^53 - 1), too_many_transfers.
   // The others: invalid_argument for a handle this peer does not hold, invalid_state for an
   // answer to an offer that is no longer open.
-  Result<std::uint32_t> send(std::string name, std::uint64_t size, std::string type);
-  Status accept(std::uint32_t transfer, Millis now);
-  Status reject(std::uint32_t transfer);
-  Status cancel(std::uint32_t transfer);
+  base::Result<std::uint32_t> send(std::string name, std::uint64_t size, std::string type);
+  base::Status accept(std::uint32_t transfer, base::Millis now);
+  base::Status reject(std::uint32_t transfer);
+  base::Status cancel(std::uint32_t transfer);
   // Whether `transfer` is one of this peer's active transfers (the peer layer routes by it).
   bool owns(std::uint32_t transfer) const;
 
@@ -53,17 +53,17 @@ class FileTransfers {
   // A text frame on the channel. Errors (origin remote): those of decode_file_control,
   // invalid_transfer for a transfer never heard of, too_many_transfers for an offer over the
   // limit (refused on the wire too).
-  Status handle_control(std::string_view text, Millis now);
+  base::Status handle_control(std::string_view text, base::Millis now);
   // A chunk frame's header and length. Error invalid_transfer (origin remote) for a transfer that
   // is not receiving here: drop the bytes.
-  Result<ChunkAnswer> handle_chunk(std::uint32_t sender_id, std::uint64_t offset,
-                                   std::uint32_t length, Millis now);
+  base::Result<ChunkAnswer> handle_chunk(std::uint32_t sender_id, std::uint64_t offset,
+                                         std::uint32_t length, base::Millis now);
 
   // JS, for outgoing transfers: a Read was sent; the SHA-256 of the Blob. For incoming ones: the
   // SHA-256 of the stored bytes. Errors: invalid_argument (unknown handle, malformed digest);
   // a report for a transfer that just ended is ignored.
-  Status handle_sent(std::uint32_t transfer, std::uint64_t offset, std::uint32_t length);
-  Status handle_digest(std::uint32_t transfer, std::string_view sha256);
+  base::Status handle_sent(std::uint32_t transfer, std::uint64_t offset, std::uint32_t length);
+  base::Status handle_digest(std::uint32_t transfer, std::string_view sha256);
 
   // The peer is gone (left, closed): every active transfer fails with transport_closed.
   void close();
@@ -77,7 +77,7 @@ class FileTransfers {
  private:
   struct FinishedOutgoing {
     std::uint32_t id;
-    std::optional<ErrorCode> failure;  // empty when it was confirmed
+    std::optional<base::ErrorCode> failure;  // empty when it was confirmed
   };
   struct FinishedIncoming {
     std::uint32_t sender_id;
@@ -89,9 +89,9 @@ class FileTransfers {
   IncomingTransfer* find_incoming_by_sender(std::uint32_t sender_id);
   const FinishedOutgoing* finished_outgoing(std::uint32_t id) const;
   const FinishedIncoming* finished_incoming(std::uint32_t sender_id) const;
-  Status handle_offer(const file_control::Offer& offer);
-  Status to_outgoing(const FileControl& message, Millis now);
-  Status to_incoming(const FileControl& message);
+  base::Status handle_offer(const file_control::Offer& offer);
+  base::Status to_outgoing(const FileControl& message, base::Millis now);
+  base::Status to_incoming(const FileControl& message);
   void remember_incoming(std::uint32_t sender_id, FileControl outcome);
   // Moves finished transfers out of the active lists into the bounded memory.
   void retire_finished();

@@ -42,9 +42,9 @@ class LocalTracks {
  public:
   const std::vector<LocalTrack>& tracks() const { return tracks_; }
   // The full new set; errors (local invalid_argument): a repeated track, a bad kind.
-  Result<std::vector<TrackChange>> set(std::vector<LocalTrack> tracks);
+  base::Result<std::vector<TrackChange>> set(std::vector<LocalTrack> tracks);
   // replaceTrack(old, new): errors local invalid_argument when `old` is not a local track.
-  Result<std::vector<TrackChange>> replace(uint32_t old, uint32_t replacement);
+  base::Result<std::vector<TrackChange>> replace(uint32_t old, uint32_t replacement);
   // Replaced by nothing: its senders, and those of connections made later, send nothing.
   bool muted(uint32_t track) const { return muted_.count(track) > 0; }
 

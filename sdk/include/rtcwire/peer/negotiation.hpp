@@ -31,7 +31,7 @@ class Negotiation {
     std::optional<Description> to_signal;  // a local offer or answer for the remote peer
     std::optional<nlohmann::json> stats;   // get-stats: the summary (null when it failed)
     uint32_t stats_op = 0;
-    std::optional<Error> error;
+    std::optional<base::Error> error;
   };
 
   Negotiation(uint32_t pc, bool polite, PeerOutputs& outputs);
@@ -55,7 +55,7 @@ class Negotiation {
   Settled op_done(const event::OpDone& done);
   Settled op_failed(const event::OpFailed& failed);
   // The browser's signalingstatechange; an impossible move is an error and changes nothing.
-  Status signaling_changed(SignalingState state);
+  base::Status signaling_changed(SignalingState state);
   void close();
 
  private:
@@ -67,7 +67,7 @@ class Negotiation {
     std::optional<nlohmann::json> candidate;
   };
 
-  Status transition(SignalingState to);
+  base::Status transition(SignalingState to);
   // The op's id; 0 once closed.
   uint32_t enqueue(OpKind kind, std::optional<Description> description = std::nullopt,
                    std::optional<nlohmann::json> candidate = std::nullopt);

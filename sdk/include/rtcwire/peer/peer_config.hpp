@@ -19,7 +19,7 @@ struct PeerConfig {
   // The app gave an iceServersProvider (JS calls it when the client asks).
   bool ice_servers_provider = false;
   // A connection `disconnected` this long gets an ICE restart (a failed one gets it at once).
-  Millis restart_grace{3000};
+  base::Millis restart_grace{3000};
   // ICE restarts in a row without reaching `connected` before the peer is `failed`.
   uint32_t max_restarts = 5;
 };

@@ -96,7 +96,7 @@ using PeerEvent =
 
 // {type: 'negotiation-needed' | 'op-done' | ..., pc, ...} as docs/architecture.md lists them.
 // Errors: local invalid_argument naming what is wrong; nothing is partly accepted.
-Result<PeerEvent> parse_peer_event(std::string_view json);
+base::Result<PeerEvent> parse_peer_event(std::string_view json);
 
 // A candidate as RTCIceCandidate.toJSON() gives it: {candidate, sdpMid?, sdpMLineIndex?,
 // usernameFragment?}, strings bounded. Shared by the JS events and the wire.

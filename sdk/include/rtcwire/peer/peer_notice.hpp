@@ -62,7 +62,7 @@ struct StatsReady {
 };
 struct PeerError {
   std::string peer;
-  Error error;
+  base::Error error;
 };
 // A file transfer's event (peer/file_transfer_outputs.hpp).
 struct FileNotice {

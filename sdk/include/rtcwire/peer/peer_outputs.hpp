@@ -21,9 +21,9 @@ struct OutgoingSignal {
 
 struct PeerOutputs {
   HandleSource handles;
-  Fifo<PeerAction> actions;
-  Fifo<PeerNotice> notices;
-  Fifo<OutgoingSignal> signals;
+  base::Fifo<PeerAction> actions;
+  base::Fifo<PeerNotice> notices;
+  base::Fifo<OutgoingSignal> signals;
   // Late events of a closed connection, channel or operation, and signals of an old connection:
   // dropped without a word (the tests count them).
   std::size_t stale = 0;

@@ -46,7 +46,7 @@ class PeerRegistry {
   // A signal with an "rtcwire" member from `from`; a bad one is reported (invalid_signal).
   void signal(const std::string& from, const nlohmann::json& data);
   // An event of the JS layer; those of closed connections, channels or ops are dropped.
-  void handle_event(const PeerEvent& event, Millis now);
+  void handle_event(const PeerEvent& event, base::Millis now);
 
   // The effective ICE servers and policy (a checked list). Only a real change reaches the
   // connections (set-configuration, then an ICE restart); later ones start with it. True if
@@ -54,32 +54,33 @@ class PeerRegistry {
   bool set_ice_configuration(nlohmann::json ice_servers, bool relay_only);
 
   // App commands; errors are local (peer_not_found, invalid_state, ...).
-  Status connect(const std::string& peer);
-  Status close(const std::string& peer);
-  Status restart_ice(const std::string& peer);
-  Result<uint32_t> open_channel(const std::string& peer, std::string label, ChannelOptions options);
-  Status close_channel(uint32_t channel);
-  Status enqueue(uint32_t channel, uint64_t bytes);
-  Status set_local_tracks(std::vector<LocalTrack> tracks);
-  Status replace_track(uint32_t old, uint32_t replacement);
-  Result<uint32_t> request_stats(const std::string& peer);
+  base::Status connect(const std::string& peer);
+  base::Status close(const std::string& peer);
+  base::Status restart_ice(const std::string& peer);
+  base::Result<uint32_t> open_channel(const std::string& peer, std::string label,
+                                      ChannelOptions options);
+  base::Status close_channel(uint32_t channel);
+  base::Status enqueue(uint32_t channel, uint64_t bytes);
+  base::Status set_local_tracks(std::vector<LocalTrack> tracks);
+  base::Status replace_track(uint32_t old, uint32_t replacement);
+  base::Result<uint32_t> request_stats(const std::string& peer);
 
   // File transfers, routed to the peer that holds the transfer or the channel. App: errors local
   // (peer_not_found, peer_closed, invalid_argument, too_many_transfers). Channel: errors remote.
   // Reports of JS for a transfer that has ended, and messages of a closed channel, are dropped.
-  Result<uint32_t> send_file(const std::string& peer, std::string name, uint64_t size,
-                             std::string type);
-  Status accept_file(uint32_t transfer, Millis now);
-  Status reject_file(uint32_t transfer);
-  Status cancel_file(uint32_t transfer);
-  Status file_control(uint32_t channel, std::string_view text, Millis now);
-  Result<ChunkAnswer> file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
-                                 uint32_t length, Millis now);
-  Status file_sent(uint32_t transfer, uint64_t offset, uint32_t length);
-  Status file_digest(uint32_t transfer, std::string_view sha256);
+  base::Result<uint32_t> send_file(const std::string& peer, std::string name, uint64_t size,
+                                   std::string type);
+  base::Status accept_file(uint32_t transfer, base::Millis now);
+  base::Status reject_file(uint32_t transfer);
+  base::Status cancel_file(uint32_t transfer);
+  base::Status file_control(uint32_t channel, std::string_view text, base::Millis now);
+  base::Result<ChunkAnswer> file_chunk(uint32_t channel, uint32_t sender_id, uint64_t offset,
+                                       uint32_t length, base::Millis now);
+  base::Status file_sent(uint32_t transfer, uint64_t offset, uint32_t length);
+  base::Status file_digest(uint32_t transfer, std::string_view sha256);
 
-  std::optional<Millis> poll_timeout() const;
-  void handle_timeout(Millis now);
+  std::optional<base::Millis> poll_timeout() const;
+  void handle_timeout(base::Millis now);
 
   PeerOutputs& outputs() { return outputs_; }
 
@@ -90,7 +91,7 @@ class PeerRegistry {
   RemotePeer* owner_of_transfer(uint32_t transfer);
   // Runs `call` on the files of the peer holding `transfer`, then takes their outputs.
   template <typename Call>
-  Status with_transfer(uint32_t transfer, Call call);
+  base::Status with_transfer(uint32_t transfer, Call call);
   RemotePeer& add(const std::string& self, const std::string& peer,
                   std::optional<std::string> user);
 

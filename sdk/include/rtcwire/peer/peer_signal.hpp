@@ -30,7 +30,7 @@ struct PeerSignal {
 // Signals with an "rtcwire" member belong to the peer layer; others are the app's.
 bool is_peer_signal(const nlohmann::json& data);
 // Errors: remote invalid_signal (a bad version, conn, description or candidate).
-Result<PeerSignal> decode_peer_signal(const nlohmann::json& data);
+base::Result<PeerSignal> decode_peer_signal(const nlohmann::json& data);
 nlohmann::json encode_peer_signal(const PeerSignal& signal);
 
 }  // namespace rtcwire::peer

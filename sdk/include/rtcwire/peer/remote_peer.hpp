@@ -58,16 +58,16 @@ class RemotePeer {
   // Ends the connection for good: `hang_up` tells the remote peer (bye).
   void close(bool hang_up);
   // The app's restart: ICE restarts now, the policy's count untouched.
-  Status restart_ice();
+  base::Status restart_ice();
   // PeerConfig's ICE servers or policy changed: the connection takes them and gathers anew.
   void reconfigure();
   void on_signal(const PeerSignal& signal, const LocalTracks& tracks);
   // An event of this peer's current connection or channels.
-  void handle_event(const PeerEvent& event, Millis now);
-  Result<uint32_t> open_channel(std::string label, ChannelOptions options);
-  Status close_channel(uint32_t channel);
-  Status enqueue(uint32_t channel, uint64_t bytes);
-  Result<uint32_t> request_stats();
+  void handle_event(const PeerEvent& event, base::Millis now);
+  base::Result<uint32_t> open_channel(std::string label, ChannelOptions options);
+  base::Status close_channel(uint32_t channel);
+  base::Status enqueue(uint32_t channel, uint64_t bytes);
+  base::Result<uint32_t> request_stats();
   // The local track set changed: senders follow on the current connection.
   void apply_tracks(const std::vector<TrackChange>& changes);
 
@@ -76,8 +76,8 @@ class RemotePeer {
   FileTransfers& files() { return files_; }
   void take_file_outputs();
 
-  std::optional<Millis> deadline() const { return timers_.earliest(); }
-  void handle_timeout(Millis now);
+  std::optional<base::Millis> deadline() const { return timers_.earliest(); }
+  void handle_timeout(base::Millis now);
 
  private:
   enum class Timer { restart };
@@ -93,9 +93,9 @@ class RemotePeer {
     IceDiagnosis diagnosis;
   };
 
-  Status transition(PeerState to);
+  base::Status transition(PeerState to);
   // Errors: local peer_closed, or invalid_state before the first connection.
-  Status require_connection() const;
+  base::Status require_connection() const;
   // A refused move is a bug here: the app sees an internal error.
   void enter(PeerState to);
   void start_connection(const LocalTracks& tracks);
@@ -103,15 +103,15 @@ class RemotePeer {
   void drop_connection(bool hang_up);
   uint32_t create_channel(std::string label, ChannelOptions options);
   void send(PeerSignal::Body body);
-  void report(Error error);
-  void connection_changed(event::ConnectionState state, Millis now);
+  void report(base::Error error);
+  void connection_changed(event::ConnectionState state, base::Millis now);
   void restart_gathering();
   // turn_failed, once per gathering, when it ended without a relay candidate while TURN is
   // configured and a TURN server reported an error (IceDiagnosis::take_turn_failure).
   void report_turn_failure();
   nlohmann::json pc_config() const;
   // The restart policy: one more ICE restart, or `failed` when they are used up.
-  void restart_after_failure(Millis now);
+  void restart_after_failure(base::Millis now);
   void settle(Negotiation::Settled settled);
 
   std::string id_;
@@ -126,7 +126,7 @@ class RemotePeer {
   uint32_t ended_remote_conn_ = 0;  // the remote said bye for this conn and those before it
   std::map<uint32_t, ChannelQueue> channels_;  // of the current connection
   uint32_t restarts_ = 0;                      // automatic ones since the last `connected`
-  TimerTable<Timer, 1> timers_;
+  base::TimerTable<Timer, 1> timers_;
   FileTransfers files_;
   uint32_t files_channel_ = 0;  // of the current connection
 };

@@ -16,7 +16,7 @@
 #include "rtcwire/session/reliable_outbox.hpp"
 #include "rtcwire/session/room_membership.hpp"
 
-namespace rtcwire {
+namespace rtcwire::session {
 
 enum class SessionState {
   none,    // no session: never welcomed, or cleared by the app
@@ -29,7 +29,7 @@ std::string_view to_string(SessionState state);
 // A session that ended without being resumed: why, and the app's requests the server never
 // acknowledged (they may or may not have been processed), oldest first.
 struct SessionLoss {
-  Error reason;
+  base::Error reason;
   std::vector<envelope::ClientEnvelope> undelivered;
 };
 
@@ -42,7 +42,7 @@ class ClientSession {
   // while the connection is down are queued for it.
   bool exists() const { return state_ != SessionState::none; }
   // An error reply with this code means the server dropped the session: resuming it is pointless.
-  static bool ends_session(ErrorCode code);
+  static bool ends_session(base::ErrorCode code);
   // This client's peer id in the session; empty when there is none.
   const std::string& peer_id() const;
   const RoomMembership& membership() const { return membership_; }
@@ -55,29 +55,29 @@ class ClientSession {
   std::optional<envelope::ResumeRequest> take_resume_request();
 
   // Numbers and keeps a request until the server acknowledges it: its seq, or buffer_full.
-  Result<envelope::Seq> queue(envelope::ClientEnvelope request, std::size_t encoded_bytes);
+  base::Result<envelope::Seq> queue(envelope::ClientEnvelope request, std::size_t encoded_bytes);
   envelope::Seq next_seq() const { return outbox_.last_seq() + 1; }
   // The requests to (re)send after a resume, oldest first.
   const auto& unacked() const { return outbox_.unacked(); }
   // A cumulative ack from the server; invalid_sequence when it acks what was never sent.
-  Status acknowledge(envelope::Seq ack) { return outbox_.acknowledge(ack); }
+  base::Status acknowledge(envelope::Seq ack) { return outbox_.acknowledge(ack); }
 
   // The server's sequenced envelopes go through here first.
-  ReliableInbox::Verdict receive(envelope::Seq seq, Millis now, std::size_t bytes = 0) {
+  ReliableInbox::Verdict receive(envelope::Seq seq, base::Millis now, std::size_t bytes = 0) {
     return inbox_.receive(seq, now, bytes);
   }
   bool ack_due() const { return inbox_.ack_due(); }
-  std::optional<Millis> ack_deadline() const { return inbox_.ack_deadline(); }
+  std::optional<base::Millis> ack_deadline() const { return inbox_.ack_deadline(); }
   envelope::Seq take_ack() { return inbox_.take_ack(); }
 
   // The server's welcome. resumed: true: it must be resuming the session we asked for, and its
   // ack must not go past what we sent; otherwise nothing changes and the error says why.
   // resumed: false: a new session replaces the old one (room, streams and all); what the old one
   // could not deliver, if there was one.
-  Result<std::optional<SessionLoss>> welcome(const envelope::Welcome& welcome);
+  base::Result<std::optional<SessionLoss>> welcome(const envelope::Welcome& welcome);
   // The server ended the session (or broke it): the next connection starts a new one, whose
   // welcome reports `reason` and what is undelivered.
-  void end(Error reason);
+  void end(base::Error reason);
   // The app closed the client: nothing is kept or reported.
   void clear();
 
@@ -89,16 +89,16 @@ class ClientSession {
   };
 
   // The one place the state changes; an illegal move is an error and changes nothing.
-  Status transition(SessionState next);
-  Status resume(const envelope::Welcome& welcome);
+  base::Status transition(SessionState next);
+  base::Status resume(const envelope::Welcome& welcome);
   std::optional<SessionLoss> start(const envelope::Welcome& welcome);
 
   SessionState state_ = SessionState::none;
-  Identity identity_;      // valid while active
-  Error ended_because_{};  // valid while ended: the first cause is the one worth reporting
+  Identity identity_;            // valid while active
+  base::Error ended_because_{};  // valid while ended: the first cause is the one worth reporting
   ReliableOutbox<envelope::ClientEnvelope> outbox_;
   ReliableInbox inbox_;
   RoomMembership membership_;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session

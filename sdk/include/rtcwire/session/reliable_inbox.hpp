@@ -9,12 +9,12 @@
 #include "rtcwire/base/time.hpp"
 #include "rtcwire/envelope/envelope.hpp"
 
-namespace rtcwire {
+namespace rtcwire::session {
 
 class ReliableInbox {
  public:
   static constexpr std::size_t kAckEvery = 32;
-  static constexpr Millis kAckDelay{100};
+  static constexpr base::Millis kAckDelay{100};
   // A stream of large envelopes is acknowledged long before 32 of them would fill the sender's
   // share of the other side's resume buffer.
   static constexpr std::size_t kAckBytes = 64 * 1024;
@@ -26,13 +26,13 @@ class ReliableInbox {
   };
 
   // `bytes`: the envelope's encoded size, counted toward kAckBytes.
-  Verdict receive(envelope::Seq seq, Millis now, std::size_t bytes = 0);
+  Verdict receive(envelope::Seq seq, base::Millis now, std::size_t bytes = 0);
 
   envelope::Seq last_received() const { return last_received_; }
   // The ack is due now (enough received since the last one).
   bool ack_due() const { return unacked_ >= kAckEvery || unacked_bytes_ >= kAckBytes; }
   // When the pending ack must go out at the latest; empty when nothing awaits an ack.
-  std::optional<Millis> ack_deadline() const { return ack_deadline_; }
+  std::optional<base::Millis> ack_deadline() const { return ack_deadline_; }
   // The ack to send now: last_received(), and nothing pending afterwards.
   envelope::Seq take_ack();
   // A new session: numbering restarts at 1.
@@ -42,7 +42,7 @@ class ReliableInbox {
   envelope::Seq last_received_ = 0;
   std::size_t unacked_ = 0;
   std::size_t unacked_bytes_ = 0;
-  std::optional<Millis> ack_deadline_;
+  std::optional<base::Millis> ack_deadline_;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session

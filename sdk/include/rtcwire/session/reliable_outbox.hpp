@@ -13,7 +13,7 @@
 #include "rtcwire/base/error.hpp"
 #include "rtcwire/envelope/envelope.hpp"
 
-namespace rtcwire {
+namespace rtcwire::session {
 
 template <class T>
 class ReliableOutbox {
@@ -37,17 +37,17 @@ class ReliableOutbox {
 
   // A cumulative ack from the other side. Acking what was never sent is a protocol violation and
   // changes nothing; an ack older than one already seen is harmless and ignored.
-  Status acknowledge(envelope::Seq ack) {
+  base::Status acknowledge(envelope::Seq ack) {
     if (ack > last_seq_) {
-      return remote_error(ErrorCode::invalid_sequence, "ack " + std::to_string(ack) +
-                                                           " is past the last seq sent (" +
-                                                           std::to_string(last_seq_) + ")");
+      return base::remote_error(base::ErrorCode::invalid_sequence,
+                                "ack " + std::to_string(ack) + " is past the last seq sent (" +
+                                    std::to_string(last_seq_) + ")");
     }
     while (!entries_.empty() && entries_.front().seq <= ack) {
       bytes_ -= entries_.front().bytes;
       entries_.pop_front();
     }
-    return ok();
+    return base::ok();
   }
 
   // Unacknowledged entries, oldest first.
@@ -72,4 +72,4 @@ class ReliableOutbox {
   std::deque<Entry> entries_;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rtcwire {
+namespace rtcwire::session {
 
 class RoomMembership {
  public:
@@ -31,4 +31,4 @@ class RoomMembership {
   std::vector<std::string> peers_;
 };
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session

@@ -5,9 +5,9 @@
 
 #include "rtcwire/base/time.hpp"
 
-namespace rtcwire {
+namespace rtcwire::session {
 
 // From the moment the server said the token is valid for `lifetime`.
-Millis token_refresh_delay(Millis lifetime);
+base::Millis token_refresh_delay(base::Millis lifetime);
 
-}  // namespace rtcwire
+}  // namespace rtcwire::session
