@@ -23,8 +23,9 @@ constexpr std::chrono::seconds kCloseDeadline{2};
 constexpr std::size_t kSharedReadBytes = 64 * 1024;
 constexpr std::size_t kTlsReadBytes = 4 * 1024;
 // Pongs waiting past this many bytes (a client that pings and does not read) stop the reading
-// until they are written: the client's pings cannot grow the server's memory.
-constexpr std::size_t kMaxQueuedWhileReading = 4 * 1024;
+// until they are written: the client's pings cannot grow the server's memory. (The session's own
+// sends are held back by writable().)
+constexpr std::size_t kMaxQueuedPongBytes = 4 * 1024;
 
 char* shared_read_buffer() {
   static thread_local char buffer[kSharedReadBytes];
@@ -63,7 +64,7 @@ void WebSocketServerTransport::attach(std::weak_ptr<ServerTransportOwner> owner)
 void WebSocketServerTransport::read_next() {
   if (reading_ || client_done_ || (state_ != State::open && state_ != State::closing)) return;
   if (owner_.expired() && state_ == State::open) return;  // nothing is read before attach()
-  if (queued_.size() > kMaxQueuedWhileReading) {
+  if (queued_pong_bytes_ > kMaxQueuedPongBytes) {
     read_paused_ = true;
     return;
   }
@@ -132,7 +133,10 @@ void WebSocketServerTransport::on_input(char* bytes, std::size_t size) {
         }
       }
     } else if (const auto* ping = std::get_if<WebSocketPing>(&event)) {
-      if (state_ == State::open) queue_frame(WebSocketOpcode::pong, ping->payload);
+      if (state_ == State::open) {
+        queue_frame(WebSocketOpcode::pong, ping->payload);
+        queued_pong_bytes_ += ping->payload.size() + 2;
+      }
     } else if (const auto* close = std::get_if<WebSocketClientClose>(&event)) {
       const bool has_code =
           close->code != static_cast<std::uint16_t>(WebSocketCloseCode::no_status);
@@ -194,6 +198,7 @@ void WebSocketServerTransport::write_next() {
   writing_ = true;
   writing_close_ = close_queued_;
   writing_bytes_ = std::exchange(queued_bytes_, 0);
+  queued_pong_bytes_ = 0;
   // The stream copies the frames at the call, so queued_ is free at once.
   stream_.async_write(queued_, [self = shared_from_this()](beast::error_code error, std::size_t) {
     self->on_write(error);
@@ -229,7 +234,7 @@ void WebSocketServerTransport::on_write(beast::error_code error) {
   }
   const std::size_t written = std::exchange(writing_bytes_, 0);
   if (!queued_.empty()) write_next();
-  if (read_paused_ && queued_.size() <= kMaxQueuedWhileReading) {
+  if (read_paused_ && queued_pong_bytes_ <= kMaxQueuedPongBytes) {
     read_paused_ = false;
     read_next();
   }

@@ -77,7 +77,8 @@ class WebSocketServerTransport final
   // frames are laid out here: one write per turn instead of one per message.
   std::string queued_;
   std::size_t queued_bytes_ = 0;
-  std::size_t writing_bytes_ = 0;  // the send() bytes of the write in flight
+  std::size_t writing_bytes_ = 0;      // the send() bytes of the write in flight
+  std::size_t queued_pong_bytes_ = 0;  // the pongs in queued_
   bool writing_ = false;
   bool writing_close_ = false;  // the write in flight carries our close frame
   bool close_queued_ = false;   // our close frame is in queued_ or written
