@@ -5,8 +5,10 @@
 // whether the bytes come in one read or in pieces; no message is over the limit, no text message
 // or close reason is invalid UTF-8, no ping is over 125 bytes; after a close or a failure nothing
 // more is read; between reads the reader holds no more than an unfinished frame and message.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -46,9 +48,8 @@ std::string frames_from(std::string_view input) {
   return frames;
 }
 
-void check(bool condition) {
-  if (!condition) std::abort();
-}
+#define check(condition) \
+  ((condition) ? void() : (std::fprintf(stderr, "check failed: %s\n", #condition), std::abort()))
 
 std::vector<std::string> read(std::string bytes, std::size_t piece, std::size_t limit) {
   WebSocketReader reader(limit);
@@ -78,9 +79,10 @@ std::vector<std::string> read(std::string bytes, std::size_t piece, std::size_t 
         finished = true;
       }
     }
-    // Held between reads: at most an unfinished frame within the limit and an unfinished
-    // message (string capacities round up, hence the factor).
-    check(reader.buffered_bytes() <= 4 * (limit + 14) + 64);
+    // Held between reads: at most an unfinished frame (a message's within the limit, a control
+    // frame's within 125 bytes) and an unfinished message; string capacities grow by doubling.
+    const std::size_t largest_frame = std::max<std::size_t>(limit, 125) + 14;
+    check(reader.buffered_bytes() <= 2 * largest_frame + 2 * limit + 64);
   }
   return events;
 }
