@@ -89,7 +89,7 @@ void WebSocketServerTransport::on_read(beast::error_code error) {
   const auto bytes = read_buffer_.cdata();
   const std::string_view message(static_cast<const char*>(bytes.data()), bytes.size());
   const bool binary = websocket_.got_binary();
-  auto packet = binary ? Result<engineio::Packet>(engineio::decode_binary_frame(message))
+  auto packet = binary ? base::Result<engineio::Packet>(engineio::decode_binary_frame(message))
                        : engineio::decode_text_frame(message);
   read_buffer_.consume(read_buffer_.size());
   // One large message must not pin maxPayload bytes to an otherwise idle connection.
