@@ -67,7 +67,8 @@ TEST(PairNesting, TheDeepestDataAClientSendsIsDeliveredAndOneLevelDeeperIsRefuse
     return count;
   };
   const int expected = deepest - 1 + 2;
-  ASSERT_TRUE(pair.run_until([&] { return arrived() >= expected; }, pair.now() + base::Millis(10000)))
+  ASSERT_TRUE(
+      pair.run_until([&] { return arrived() >= expected; }, pair.now() + base::Millis(10000)))
       << "arrived " << arrived() << " of " << expected << "\n"
       << replay_hint(1, pair);
   int next_direct = 2;
