@@ -61,8 +61,10 @@ class ScriptedConnection {
     return hello;
   }
 
-  // Resolves with the next frame the page sent that this script has not taken yet.
-  nextFrame(what, timeoutMs = 5000) {
+  // Resolves with the next frame the page sent that this script has not taken yet. The bound is
+  // for a frame that never comes; a page on a loaded machine can take seconds for one that does
+  // (the first test's hello waited > 5 s at load 15, behind the browser's start and Wasm compile).
+  nextFrame(what, timeoutMs = 15000) {
     return bounded(what, timeoutMs, this.#waiters, () => this.#frames.shift());
   }
 }

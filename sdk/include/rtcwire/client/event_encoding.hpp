@@ -1,4 +1,4 @@
-// The Wasm boundary's JSON text: the client core's outputs for the JS layer, one string per batch,
+// The Wasm boundary's JSON text: the client core's outputs for the JS layer, one string per call,
 // written directly (no JSON document is built), and app data coming in from JS, checked.
 // The shapes are those js/client.js reads; docs/architecture.md lists them.
 #pragma once
@@ -15,7 +15,8 @@
 namespace rtcwire::client {
 
 // App data as JSON.stringify produced it. Still checked: a lone surrogate becomes invalid UTF-8,
-// and deep nesting would exhaust the stack when encoding. Errors: local invalid_argument.
+// and deep nesting would exhaust the stack when encoding; at most kMaxAppDataDepth levels, so its
+// envelope stays within the protocol's limit. Errors: local invalid_argument.
 base::Result<envelope::Json> parse_app_data(std::string_view text);
 
 // channelOpen's options: {ordered?, maxRetransmits?, maxPacketLifeTime?, protocol?}; not both
@@ -30,8 +31,12 @@ std::string encode_error(const base::Error& error);
 std::string encode_action(const engineio::TransportAction& action);
 // {type: 'state' | 'joined' | 'message' | ..., ...}.
 std::string encode_event(const ClientEvent& event);
-// Everything `client` produced since the last call: {actions: [...], peer: [...], events: [...],
-// timeout: deadline-in-ms | null}. JS runs the peer actions after the transport actions.
-std::string encode_outputs(Client& client);
+// A core call's reply to JS, in one JSON text: the call's own answer (`error`, or a `result` given
+// as JSON text) and everything `client` produced during the call:
+// {error?, result?, actions: [...], peer: [...], events: [...], timeout: deadline-in-ms | null}.
+// JS runs the transport actions, then the peer actions, then the events.
+std::string encode_reply(Client& client);
+std::string encode_reply(Client& client, const base::Error& error);
+std::string encode_result_reply(Client& client, std::string_view result_json);
 
 }  // namespace rtcwire::client
