@@ -13,7 +13,7 @@
 #include <openssl/pem.h>
 #include <nlohmann/json.hpp>
 
-#include "rtcwire/base/json_limits.hpp"
+#include "rtcwire/base/json_parse.hpp"
 
 namespace rtcwire::server {
 namespace {
@@ -68,8 +68,8 @@ std::optional<std::vector<unsigned char>> es256_der(std::string_view raw) {
 
 std::optional<nlohmann::json> decode_json_part(std::string_view part) {
   const auto text = base64url_decode(part);
-  if (!text || base::json_nesting_depth(*text, 16) < 0) return std::nullopt;
-  auto json = nlohmann::json::parse(*text, nullptr, false);
+  if (!text) return std::nullopt;
+  auto json = base::parse_json(*text, 16);
   if (json.is_discarded() || !json.is_object()) return std::nullopt;
   return json;
 }

@@ -212,7 +212,9 @@ test('a file shared in one tab is offered, accepted and saved in the other, with
 
   const size = 3 * 1024 * 1024;
   const buffer = Buffer.alloc(size, 7);
-  await sender.setInputFiles('#file-input', { name: 'notes <1>.txt', mimeType: 'text/plain', buffer });
+  // Playwright hands the 3 MiB to the page over CDP: seconds on a loaded machine, so its own
+  // 30 s default is no bound worth failing on.
+  await sender.setInputFiles('#file-input', { name: 'notes <1>.txt', mimeType: 'text/plain', buffer }, { timeout: 120000 });
   await until(receiver, 'the offer', () => document.querySelector('#transfers li button.accept') !== null, undefined, FILE_MS);
   await receiver.click('#transfers li button.accept');
   await until(receiver, 'the file received', () => document.querySelector('#transfers li a.download') !== null, undefined, FILE_MS);

@@ -177,8 +177,10 @@ test('hostile polling and SSE answers end the attempt with typed errors', async 
   for (const [transport, answer, expected] of cases) {
     const page = await openPage(browser, `${server.url}/app/`);
     await page.route(new RegExp(`/engine\\.io/\\?.*transport=${transport}`), (route) => route.fulfill(answer));
+    // A long handshake timeout: each answer must fail on its own merits, never on the clock
+    // (Chromium can take seconds to hand a loaded page the 16 MiB body).
     const error = await page.evaluate(
-      (transports) => connectApp(undefined, { transports }).then(() => null, plain),
+      (transports) => connectApp(undefined, { transports, handshakeTimeout: 120000 }).then(() => null, plain),
       [transport],
     );
     const what = `${transport} ${JSON.stringify(answer).slice(0, 100)}`;

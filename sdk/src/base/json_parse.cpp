@@ -6,13 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "rtcwire/base/json_limits.hpp"
+
 namespace rtcwire::base {
 namespace {
 
 using Json = nlohmann::json;
 
 // One pass over the text, no recursion: containers being filled are kept on a stack, so nesting
-// costs heap, not call stack (as in nlohmann's parser).
+// costs heap, not call stack.
 class JsonReader {
  public:
   explicit JsonReader(std::string_view text) : text_(text) {}
@@ -274,9 +276,11 @@ class JsonReader {
 
 }  // namespace
 
-nlohmann::json parse_json(std::string_view text) {
+nlohmann::json parse_json(std::string_view text, int max_depth) {
   Json root;
-  if (!JsonReader(text).read_document(root)) return Json(Json::value_t::discarded);
+  if (json_nesting_depth(text, max_depth) < 0 || !JsonReader(text).read_document(root)) {
+    return Json(Json::value_t::discarded);
+  }
   return root;
 }
 

@@ -109,12 +109,10 @@ base::Millis millis_from_js(double now) {
 }
 
 base::Result<ClientConfig> parse_client_config(std::string_view text) {
-  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return base::local_error(ErrorCode::invalid_argument, "client config is nested too deeply");
-  }
-  const Json json = base::parse_json(text);
+  const Json json = base::parse_json(text, envelope::kMaxJsonDepth);
   if (json.is_discarded() || !json.is_object()) {
-    return base::local_error(ErrorCode::invalid_argument, "client config is not a JSON object");
+    return base::local_error(ErrorCode::invalid_argument,
+                             "client config is not a JSON object nested at most 32 levels");
   }
   ClientConfig config;
   const Json* url = base::find_field(json, "url");

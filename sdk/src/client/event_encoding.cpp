@@ -469,15 +469,10 @@ void put_event(std::string& out, const ClientEvent& event) {
 }  // namespace
 
 base::Result<envelope::Json> parse_app_data(std::string_view text) {
-  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return base::local_error(
-        base::ErrorCode::invalid_argument,
-        "data is nested deeper than " + std::to_string(envelope::kMaxJsonDepth) + " levels");
-  }
-  envelope::Json data = base::parse_json(text);
+  envelope::Json data = base::parse_json(text, envelope::kMaxAppDataDepth);
   if (data.is_discarded()) {
     return base::local_error(base::ErrorCode::invalid_argument,
-                             "data is not valid JSON (or not valid UTF-8)");
+                             "data is not valid JSON (UTF-8, nested at most 31 levels)");
   }
   return data;
 }
@@ -487,8 +482,7 @@ base::Result<peer::ChannelOptions> parse_channel_options(std::string_view text) 
       base::local_error(base::ErrorCode::invalid_argument,
                         "channel options are {ordered?: boolean, maxRetransmits?: "
                         "0..65535, maxPacketLifeTime?: 0..65535 (not both), protocol?}");
-  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
-  const envelope::Json json = base::parse_json(text);
+  const envelope::Json json = base::parse_json(text, envelope::kMaxJsonDepth);
   if (json.is_discarded() || !json.is_object()) return bad;
   peer::ChannelOptions options;
   const auto read_limit = [&](const char* name, std::optional<uint32_t>& out) {
@@ -523,8 +517,7 @@ base::Result<std::vector<peer::LocalTrack>> parse_local_tracks(std::string_view 
       base::local_error(base::ErrorCode::invalid_argument,
                         "local tracks are up to 64 of {track, kind: 'audio' | 'video', "
                         "stream} with whole-number handles");
-  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) return bad;
-  const envelope::Json json = base::parse_json(text);
+  const envelope::Json json = base::parse_json(text, envelope::kMaxJsonDepth);
   if (json.is_discarded() || !json.is_array() || json.size() > kMaxTracks) return bad;
   std::vector<peer::LocalTrack> tracks;
   for (const envelope::Json& entry : json) {

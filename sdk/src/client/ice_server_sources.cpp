@@ -80,11 +80,9 @@ void IceServerSources::server_refused(base::ErrorCode code, Millis now) {
 
 base::Status IceServerSources::provider_answer(std::string_view text, Millis now) {
   provider_answer_awaited_ = false;
-  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return provider_error("its answer is nested too deeply", now);
-  }
-  const Json json = base::parse_json(text);
-  if (json.is_discarded()) return provider_error("its answer is not JSON", now);
+  const Json json = base::parse_json(text, envelope::kMaxJsonDepth);
+  if (json.is_discarded())
+    return provider_error("its answer is not JSON nested at most 32 levels", now);
   Json servers = json;
   std::optional<std::uint64_t> ttl;
   if (json.is_object()) {

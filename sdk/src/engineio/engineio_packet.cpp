@@ -131,11 +131,9 @@ std::string encode_open_info(const OpenInfo& info) {
 }
 
 base::Result<OpenInfo> decode_open_info(std::string_view json_text) {
-  if (base::json_nesting_depth(json_text, 4) < 0)
-    return malformed("open packet JSON nested too deeply");
-  const auto json = base::parse_json(json_text);
+  const auto json = base::parse_json(json_text, 4);
   if (json.is_discarded() || !json.is_object())
-    return malformed("open packet is not a JSON object");
+    return malformed("open packet is not a JSON object nested at most 4 levels");
   OpenInfo info;
   const auto sid = json.find("sid");
   if (sid == json.end() || !sid->is_string() || !is_valid_sid(sid->get_ref<const std::string&>())) {

@@ -22,7 +22,7 @@ void SseTransport::handle_open() {
 void SseTransport::handle_text(std::string_view text) {
   if (finished_) return;
   // Each event's data is a JSON string holding a polling payload: one line, nothing lost.
-  const auto json = base::parse_json(text);
+  const auto json = base::parse_json(text, 0);
   if (json.is_discarded() || !json.is_string()) {
     fail(base::remote_error(base::ErrorCode::malformed_packet,
                             "SSE event data is not a JSON string"));

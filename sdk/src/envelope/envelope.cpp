@@ -28,10 +28,11 @@ struct Parsed {
 };
 
 Result<Parsed> parse_object(std::string_view text) {
+  // Too deep is a valid JSON text the protocol refuses, not a malformed one.
   if (base::json_nesting_depth(text, kMaxJsonDepth) < 0) {
     return invalid("envelope nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
-  Json json = base::parse_json(text);
+  Json json = base::parse_json(text, kMaxJsonDepth);
   if (json.is_discarded())
     return base::remote_error(ErrorCode::malformed_json, "envelope is not JSON");
   if (!json.is_object()) return invalid("envelope is not a JSON object");
@@ -570,8 +571,7 @@ namespace {
 
 // A top-level integer field from 1 to kMaxSeq of text that may be no valid envelope; 0 without.
 std::uint64_t peek_counter(std::string_view text, const char* name) {
-  if (base::json_nesting_depth(text, kMaxJsonDepth) < 0) return 0;
-  const Json json = base::parse_json(text);
+  const Json json = base::parse_json(text, kMaxJsonDepth);
   if (!json.is_object()) return 0;
   const auto field = json.find(name);
   if (field == json.end()) return 0;

@@ -102,12 +102,9 @@ base::Result<FileControl> decode_file_control(std::string_view text) {
     return base::remote_error(ErrorCode::message_too_large, "file control over 4096 bytes");
   }
   // One flat object: nothing nested is expected, so nothing nested is parsed.
-  if (base::json_nesting_depth(text, 1) < 0) {
-    return base::remote_error(ErrorCode::malformed_json, "file control nested too deep");
-  }
-  const Json object = base::parse_json(text);
+  const Json object = base::parse_json(text, 1);
   if (object.is_discarded() || !object.is_object()) {
-    return base::remote_error(ErrorCode::malformed_json, "file control is not a JSON object");
+    return base::remote_error(ErrorCode::malformed_json, "file control is not a flat JSON object");
   }
   const std::string* type = base::string_field(object, "t");
   if (type == nullptr) return invalid("t missing");

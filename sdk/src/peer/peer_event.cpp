@@ -221,11 +221,10 @@ bool is_valid_candidate(const Json& candidate) {
 }
 
 base::Result<PeerEvent> parse_peer_event(std::string_view text) {
-  if (base::json_nesting_depth(text, envelope::kMaxJsonDepth) < 0) {
-    return bad("peer event is nested too deeply");
+  const Json json = base::parse_json(text, envelope::kMaxJsonDepth);
+  if (json.is_discarded() || !json.is_object()) {
+    return bad("a peer event must be a JSON object nested at most 32 levels");
   }
-  const Json json = base::parse_json(text);
-  if (json.is_discarded() || !json.is_object()) return bad("a peer event must be a JSON object");
   return parse_object(json);
 }
 

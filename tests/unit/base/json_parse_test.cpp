@@ -12,6 +12,11 @@ namespace {
 using Json = nlohmann::json;
 using namespace std::string_literals;
 
+// Deeper than any case below: these compare the reader itself with nlohmann's parser.
+constexpr int kAnyDepth = 100000;
+
+Json parse(const std::string& text) { return parse_json(text, kAnyDepth); }
+
 // Same types, numbers bit for bit, keys in the same order (nlohmann's == mixes number types).
 bool same(const Json& a, const Json& b) {
   if (a.type() != b.type()) return false;
@@ -32,7 +37,7 @@ bool same(const Json& a, const Json& b) {
 
 void expect_as_nlohmann(const std::string& text, bool accepted) {
   SCOPED_TRACE(text);
-  const Json ours = parse_json(text);
+  const Json ours = parse(text);
   const Json theirs = Json::parse(text, nullptr, false);
   EXPECT_EQ(!ours.is_discarded(), accepted);
   EXPECT_EQ(!theirs.is_discarded(), accepted);  // the case says what nlohmann does
@@ -75,12 +80,20 @@ TEST(ParseJsonTest, RefusesWhatNlohmannRefuses) {
 }
 
 TEST(ParseJsonTest, KeepsIntegerTypes) {
-  EXPECT_TRUE(parse_json("7").is_number_unsigned());
-  EXPECT_TRUE(parse_json("-7").is_number_integer() && !parse_json("-7").is_number_unsigned());
-  EXPECT_TRUE(parse_json("7.0").is_number_float());
-  EXPECT_TRUE(parse_json("18446744073709551616").is_number_float());
-  EXPECT_EQ(parse_json(R"({"k":1,"k":2})").at("k"), 2);
-  EXPECT_EQ(parse_json(R"("\ud83d\ude00")").get<std::string>(), "\xf0\x9f\x98\x80");
+  EXPECT_TRUE(parse("7").is_number_unsigned());
+  EXPECT_TRUE(parse("-7").is_number_integer() && !parse("-7").is_number_unsigned());
+  EXPECT_TRUE(parse("7.0").is_number_float());
+  EXPECT_TRUE(parse("18446744073709551616").is_number_float());
+  EXPECT_EQ(parse(R"({"k":1,"k":2})").at("k"), 2);
+  EXPECT_EQ(parse(R"("\ud83d\ude00")").get<std::string>(), "\xf0\x9f\x98\x80");
+}
+
+TEST(ParseJsonTest, RefusesTextNestedDeeperThanTheLimit) {
+  const std::string deep = std::string(32, '[') + std::string(32, ']');
+  EXPECT_FALSE(parse_json(deep, 32).is_discarded());
+  EXPECT_TRUE(parse_json("[" + deep + "]", 32).is_discarded());
+  EXPECT_TRUE(parse_json(R"({"a":{"b":1}})", 1).is_discarded());
+  EXPECT_FALSE(parse_json(R"({"a":"{{{"})", 1).is_discarded());  // brackets in strings do not count
 }
 
 }  // namespace

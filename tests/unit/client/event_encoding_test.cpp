@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "client/scripted_server.hpp"
+#include "rtcwire/base/json_limits.hpp"
 #include "rtcwire/engineio/engineio_packet.hpp"
 
 namespace rtcwire::client {
@@ -167,6 +168,18 @@ TEST(ClientEventEncodingTest, AppDataMustBeShallowValidJson) {
     ASSERT_FALSE(data.ok()) << text;
     EXPECT_EQ(data.error().code, base::ErrorCode::invalid_argument);
   }
+}
+
+TEST(EventEncodingTest, AppDataNestsOneLevelLessThanItsEnvelope) {
+  const auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  EXPECT_TRUE(parse_app_data(nested(envelope::kMaxJsonDepth - 1)).ok());
+  const auto deeper = parse_app_data(nested(envelope::kMaxJsonDepth));
+  ASSERT_FALSE(deeper.ok());
+  EXPECT_EQ(deeper.error().code, base::ErrorCode::invalid_argument);
+  // What it accepts, its envelope carries within the protocol's limit.
+  const std::string envelope = envelope::encode(
+      envelope::Publish{parse_app_data(nested(envelope::kMaxAppDataDepth)).value()}, 1);
+  EXPECT_GE(base::json_nesting_depth(envelope, envelope::kMaxJsonDepth), 0);
 }
 
 }  // namespace

@@ -22,6 +22,9 @@ using testing::FileLink;
 using testing::LinkSide;
 using testing::make_file;
 
+// The core's own encodings, read back to check their fields.
+nlohmann::json parse(std::string_view text) { return base::parse_json(text, 32); }
+
 template <typename T>
 std::vector<T> events_of(const LinkSide& side) {
   std::vector<T> found;
@@ -520,39 +523,36 @@ TEST_F(HostileReceiverTest, ARemoteEndCodeIsPassedOnAndOthersAreRefused) {
 }
 
 TEST(FileTransferEncodingTest, ActionsAndEventsAreTheJsonJsReads) {
-  const auto read = base::parse_json(encode_file_action(file_action::Read{3, 65524, 100}, 9));
+  const auto read = parse(encode_file_action(file_action::Read{3, 65524, 100}, 9));
   EXPECT_EQ(read["type"], "file-read");
   EXPECT_EQ(read["channel"], 9);
   EXPECT_EQ(read["transfer"], 3);
   EXPECT_EQ(read["offset"], 65524);
   EXPECT_EQ(read["length"], 100);
-  const auto control =
-      base::parse_json(encode_file_action(file_action::SendControl{R"({"t":"confirm"})"}, 9));
+  const auto control = parse(encode_file_action(file_action::SendControl{R"({"t":"confirm"})"}, 9));
   EXPECT_EQ(control["type"], "file-control");
   EXPECT_EQ(control["channel"], 9);
   EXPECT_EQ(control["text"], R"({"t":"confirm"})");
 
-  const auto offered = base::parse_json(
-      encode_file_event(file_event::Offered{4, "na\"me", max_file_size, "text/plain"}, "p1"));
+  const auto offered =
+      parse(encode_file_event(file_event::Offered{4, "na\"me", max_file_size, "text/plain"}, "p1"));
   EXPECT_EQ(offered["type"], "transfer");
   EXPECT_EQ(offered["peer"], "p1");
   EXPECT_EQ(offered["name"], "na\"me");
   EXPECT_EQ(offered["size"], max_file_size);
   EXPECT_EQ(offered["mime"], "text/plain");
-  const auto progress =
-      base::parse_json(encode_file_event(file_event::Progress{4, 10, 20, 1000}, "p1"));
+  const auto progress = parse(encode_file_event(file_event::Progress{4, 10, 20, 1000}, "p1"));
   EXPECT_EQ(progress["type"], "transfer-progress");
   EXPECT_EQ(progress["rate"], 1000);
-  const auto done =
-      base::parse_json(encode_file_event(file_event::Done{4, 20, fake_digest("")}, "p1"));
+  const auto done = parse(encode_file_event(file_event::Done{4, 20, fake_digest("")}, "p1"));
   EXPECT_EQ(done["type"], "transfer-done");
   EXPECT_EQ(done["sha256"], fake_digest(""));
-  const auto failed = base::parse_json(encode_file_event(
+  const auto failed = parse(encode_file_event(
       file_event::Failed{4, base::remote_error(ErrorCode::hash_mismatch, "m")}, "p1"));
   EXPECT_EQ(failed["type"], "transfer-failed");
   EXPECT_EQ(failed["error"]["code"], "hash_mismatch");
   EXPECT_EQ(failed["error"]["origin"], "remote");
-  const auto answer = base::parse_json(encode_chunk_answer({ChunkVerdict::duplicate, 4}));
+  const auto answer = parse(encode_chunk_answer({ChunkVerdict::duplicate, 4}));
   EXPECT_EQ(answer["verdict"], "duplicate");
   EXPECT_EQ(answer["transfer"], 4);
 }

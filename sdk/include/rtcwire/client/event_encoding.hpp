@@ -15,7 +15,8 @@
 namespace rtcwire::client {
 
 // App data as JSON.stringify produced it. Still checked: a lone surrogate becomes invalid UTF-8,
-// and deep nesting would exhaust the stack when encoding. Errors: local invalid_argument.
+// and deep nesting would exhaust the stack when encoding; at most kMaxAppDataDepth levels, so its
+// envelope stays within the protocol's limit. Errors: local invalid_argument.
 base::Result<envelope::Json> parse_app_data(std::string_view text);
 
 // channelOpen's options: {ordered?, maxRetransmits?, maxPacketLifeTime?, protocol?}; not both

@@ -30,6 +30,8 @@ inline constexpr std::size_t kMaxSdkNameBytes = 64;
 inline constexpr std::size_t kMaxErrorMessageBytes = 512;
 // Deeper JSON is refused before parsing: it would only serve to exhaust the stack.
 inline constexpr int kMaxJsonDepth = 32;
+// App data sits one level inside its envelope.
+inline constexpr int kMaxAppDataDepth = kMaxJsonDepth - 1;
 inline constexpr std::size_t kMaxSessionBytes = 128;
 inline constexpr std::size_t kMaxTokenBytes = 128;
 // A connection token (JWT) in hello or refresh; real ones are well under 2 KiB.
