@@ -1,7 +1,7 @@
-// Number <-> text for the Wasm, in place of musl's. Only nlohmann and embind call these here:
-// snprintf with hex formats (nlohmann's "\\u%04x" escapes and "<U+%.4X>" in parse errors),
-// siprintf with "%p" (embind names a type by its address), and strtoull/strtoll/strtod on number
-// tokens nlohmann's lexer has already checked. musl's versions bring printf_core and strtod's
+// Number <-> text for the Wasm, in place of musl's. Only nlohmann, embind and base::parse_json
+// call these here: snprintf with hex formats (nlohmann's "\\u%04x" escapes), siprintf with "%p"
+// (embind names a type by its address), and strtoull/strtoll/strtod on number tokens
+// base::parse_json has already checked. musl's versions bring printf_core and strtod's
 // long double arithmetic: about 9.8 KiB gzip, most of the libc code in the module. The link sends
 // those calls here (-Wl,--wrap=...); strtod asks the browser, whose Number() rounds correctly.
 #include <emscripten/emscripten.h>
