@@ -181,17 +181,14 @@ class JsonReader {
   }
 
   bool read_escape(std::string& out) {
-    switch (take()) {
-      case '"': out += '"'; return true;
-      case '\\': out += '\\'; return true;
-      case '/': out += '/'; return true;
-      case 'b': out += '\b'; return true;
-      case 'f': out += '\f'; return true;
-      case 'n': out += '\n'; return true;
-      case 'r': out += '\r'; return true;
-      case 't': out += '\t'; return true;
-      case 'u': break;
-      default: return false;
+    const int c = take();
+    if (c != 'u') {
+      constexpr std::string_view kNames = "\"\\/bfnrt";
+      constexpr std::string_view kBytes = "\"\\/\b\f\n\r\t";
+      const std::size_t i = c < 0 ? kNames.npos : kNames.find(static_cast<char>(c));
+      if (i == kNames.npos) return false;
+      out += kBytes[i];
+      return true;
     }
     long code = read_hex4();
     if (code >= 0xDC00 && code <= 0xDFFF) return false;  // a low surrogate first

@@ -47,6 +47,8 @@ void expect_as_nlohmann(const std::string& text, bool accepted) {
 }
 
 TEST(ParseJsonTest, AcceptsWhatNlohmannAccepts) {
+  // A table, packed by hand:
+  // clang-format off
   const std::vector<std::string> texts = {
       "0", "-0", "1", "-1", "0.5", "-0.0", "1e5", "1E+5", "1e-5", "2.5e3",
       "18446744073709551615",      // uint64 max
@@ -62,10 +64,13 @@ TEST(ParseJsonTest, AcceptsWhatNlohmannAccepts) {
       std::string(5000, '[') + std::string(5000, ']'),
       "1\0"s, "[1]\0garbage"s,  // nlohmann reads NUL between tokens as the end of the input
   };
+  // clang-format on
   for (const auto& text : texts) expect_as_nlohmann(text, true);
 }
 
 TEST(ParseJsonTest, RefusesWhatNlohmannRefuses) {
+  // A table, packed by hand:
+  // clang-format off
   const std::vector<std::string> texts = {
       "", " ", "01", "-", "-01", "+1", ".5", "1.", "1.e5", "1e", "1e+", "0x10", "1e400", "-1e400",
       "NaN", "Infinity", "tru", "truex", "nul", "[", "]", "[1,]", "[1 2]", "{", R"({"a"})",
@@ -73,9 +78,11 @@ TEST(ParseJsonTest, RefusesWhatNlohmannRefuses) {
       "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", R"("\ud800")", R"("\ud800\u0041")",
       R"("\ude00")", "\"\x01\"", "\"\t\"", "\"\x80\"", "\"\xc0\xaf\"", "\"\xc3\"",
       "\"\xe0\x80\xaf\"", "\"\xed\xa0\x80\"", "\"\xf0\x80\x80\x80\"", "\"\xf4\x90\x80\x80\"",
-      "\"\xf5\x80\x80\x80\"", "\xEF\xBB", "\xEF\xBB\xBF", "/* */ 1", "[1] // c", "\0"s, "[1\0]"s, "\"a\0\""s,
+      "\"\xf5\x80\x80\x80\"", "\xEF\xBB", "\xEF\xBB\xBF", "/* */ 1", "[1] // c",
+      "\0"s, "[1\0]"s, "\"a\0\""s,
       std::string(5000, '[') + std::string(4999, ']'),
   };
+  // clang-format on
   for (const auto& text : texts) expect_as_nlohmann(text, false);
 }
 
