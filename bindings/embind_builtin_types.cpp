@@ -8,8 +8,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
 
-#include <cstdint>
-#include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -35,17 +34,10 @@ void register_float(const char* name) {
 extern "C" {
 
 // embind names a type in its errors by this; built without RTTI, by its id's address (as
-// bind.cpp does), in hex.
+// bind.cpp does).
 EMSCRIPTEN_KEEPALIVE const char* __getTypeName(const void* type) {
-  char name[2 + 2 * sizeof(std::uintptr_t) + 1] = "0x";
-  auto address = reinterpret_cast<std::uintptr_t>(type);
-  char* end = name + sizeof name - 1;
-  char* digit = end;
-  do {
-    *--digit = "0123456789abcdef"[address % 16];
-    address /= 16;
-  } while (address != 0);
-  std::memmove(name + 2, digit, static_cast<std::size_t>(end - digit) + 1);
+  char name[24];
+  std::snprintf(name, sizeof name, "%p", type);
   return strdup(name);
 }
 
