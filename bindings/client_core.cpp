@@ -1,8 +1,9 @@
 // The embind surface of the client core: events in, actions out, nothing else.
 // Everything crosses as plain values: strings, numbers, and JSON text for structured data, so JS
 // never holds a C++ object other than the ClientCore itself and C++ never holds a JS object.
-// Errors come back as JSON text {code, origin, message} ("" when the call succeeded). Parsing the
-// config, checking app data and encoding the outputs live in the sdk (client/config,
+// Every input (app command or platform event) replies with one JSON text: its error or result and
+// the outputs it produced (client::encode_reply), so a call costs one crossing each way. Parsing
+// the config, checking app data and encoding the replies live in the sdk (client/config,
 // client/event_encoding).
 #include <emscripten/bind.h>
 
@@ -27,8 +28,8 @@ using base::Result;
 using base::Status;
 using client::Client;
 using client::ClientConfig;
-using client::encode_error;
-using client::encode_outputs;
+using client::encode_reply;
+using client::encode_result_reply;
 using client::millis_from_js;
 using client::parse_app_data;
 using client::parse_channel_options;
@@ -37,26 +38,15 @@ using client::parse_local_tracks;
 
 namespace {
 
-std::string status_text(const Status& status) {
-  return status ? std::string() : encode_error(status.error());
-}
-
 Millis to_millis(double now) { return millis_from_js(now); }
 
-// {"<name>": n} for a handle or op id the app keeps, or the error.
 bool is_size(double value) {
   return value >= 0 && value <= 9007199254740991.0 &&
          value == static_cast<double>(static_cast<uint64_t>(value));
 }
 
-std::string size_error() {
-  return encode_error(
-      local_error(ErrorCode::invalid_argument, "sizes and offsets are whole numbers of bytes"));
-}
-
-std::string handle_text(const char* name, const Result<uint32_t>& handle) {
-  if (!handle) return encode_error(handle.error());
-  return std::string("{\"") + name + "\":" + std::to_string(handle.value()) + "}";
+Error size_error() {
+  return local_error(ErrorCode::invalid_argument, "sizes and offsets are whole numbers of bytes");
 }
 
 class ClientCore {
@@ -65,163 +55,185 @@ class ClientCore {
       : ClientCore(parse_client_config(config_json)) {}
 
   std::string connect(double now) {
-    if (config_error_) return encode_error(*config_error_);
-    return status_text(client_.connect(to_millis(now)));
+    if (config_error_) return reply(*config_error_);
+    return reply(client_.connect(to_millis(now)));
   }
-  // {"request": id} naming the `joined` or `error` event that will answer it, or an error.
+  // result: the request id that the `joined` or `error` event answering it will carry.
   std::string join(std::string room, double now) {
-    auto request = client_.join(std::move(room), to_millis(now));
-    if (!request) return encode_error(request.error());
-    return "{\"request\":" + std::to_string(request.value()) + "}";
+    return reply(client_.join(std::move(room), to_millis(now)));
   }
-  std::string leave(double now) { return status_text(client_.leave(to_millis(now))); }
+  std::string leave(double now) { return reply(client_.leave(to_millis(now))); }
   std::string publish(const std::string& data_json, double now) {
     auto data = parse_app_data(data_json);
-    if (!data) return encode_error(data.error());
-    return status_text(client_.publish(std::move(data.value()), to_millis(now)));
+    if (!data) return reply(data.error());
+    return reply(client_.publish(std::move(data.value()), to_millis(now)));
   }
   std::string send(std::string peer, const std::string& data_json, double now) {
     auto data = parse_app_data(data_json);
-    if (!data) return encode_error(data.error());
-    return status_text(client_.send(std::move(peer), std::move(data.value()), to_millis(now)));
+    if (!data) return reply(data.error());
+    return reply(client_.send(std::move(peer), std::move(data.value()), to_millis(now)));
   }
   std::string signal(std::string peer, const std::string& data_json, double now) {
     auto data = parse_app_data(data_json);
-    if (!data) return encode_error(data.error());
-    return status_text(client_.signal(std::move(peer), std::move(data.value()), to_millis(now)));
+    if (!data) return reply(data.error());
+    return reply(client_.signal(std::move(peer), std::move(data.value()), to_millis(now)));
   }
-  void close(double now) { client_.close(to_millis(now)); }
+  std::string close(double now) {
+    client_.close(to_millis(now));
+    return reply();
+  }
   std::string setToken(std::string token, double now) {
-    return status_text(client_.set_token(std::move(token), to_millis(now)));
+    return reply(client_.set_token(std::move(token), to_millis(now)));
   }
   // policy: '' (unchanged), 'all' or 'relay'.
   std::string setIceServers(const std::string& servers_json, const std::string& policy,
                             double now) {
     auto servers = parse_app_data(servers_json);
-    if (!servers) return encode_error(servers.error());
-    return status_text(client_.set_ice_servers(std::move(servers.value()), policy, to_millis(now)));
+    if (!servers) return reply(servers.error());
+    return reply(client_.set_ice_servers(std::move(servers.value()), policy, to_millis(now)));
   }
-  void iceServersProvided(const std::string& json, double now) {
+  std::string iceServersProvided(const std::string& json, double now) {
     client_.ice_servers_provided(json, to_millis(now));
+    return reply();
   }
-  void iceServersFailed(const std::string& reason, double now) {
+  std::string iceServersFailed(const std::string& reason, double now) {
     client_.ice_servers_failed(reason, to_millis(now));
+    return reply();
   }
   // The peer layer (docs/architecture.md, "Peers"): what the RTCPeerConnections did, and the
   // app's peer commands.
   std::string peerEvent(const std::string& event_json, double now) {
     auto event = peer::parse_peer_event(event_json);
-    if (!event) return encode_error(event.error());
+    if (!event) return reply(event.error());
     client_.handle_peer_event(event.value(), to_millis(now));
-    return {};
+    return reply();
   }
   std::string peerConnect(const std::string& peer, double now) {
-    return status_text(client_.peer_connect(peer, to_millis(now)));
+    return reply(client_.peer_connect(peer, to_millis(now)));
   }
   std::string peerClose(const std::string& peer, double now) {
-    return status_text(client_.peer_close(peer, to_millis(now)));
+    return reply(client_.peer_close(peer, to_millis(now)));
   }
   std::string peerRestartIce(const std::string& peer, double now) {
-    return status_text(client_.peer_restart_ice(peer, to_millis(now)));
+    return reply(client_.peer_restart_ice(peer, to_millis(now)));
   }
+  // result: the channel's handle.
   std::string channelOpen(const std::string& peer, std::string label,
                           const std::string& options_json, double now) {
     auto options = parse_channel_options(options_json);
-    if (!options) return encode_error(options.error());
-    return handle_text("channel", client_.channel_open(peer, std::move(label),
-                                                       std::move(options.value()), to_millis(now)));
+    if (!options) return reply(options.error());
+    return reply(
+        client_.channel_open(peer, std::move(label), std::move(options.value()), to_millis(now)));
   }
   std::string channelClose(uint32_t channel, double now) {
-    return status_text(client_.channel_close(channel, to_millis(now)));
+    return reply(client_.channel_close(channel, to_millis(now)));
   }
   std::string channelEnqueue(uint32_t channel, double bytes, double now) {
     if (!(bytes >= 0 && bytes <= 9007199254740991.0)) {
-      return encode_error(local_error(ErrorCode::invalid_argument, "bytes must be a size"));
+      return reply(local_error(ErrorCode::invalid_argument, "bytes must be a size"));
     }
-    return status_text(
-        client_.channel_enqueue(channel, static_cast<uint64_t>(bytes), to_millis(now)));
+    return reply(client_.channel_enqueue(channel, static_cast<uint64_t>(bytes), to_millis(now)));
   }
   std::string setLocalTracks(const std::string& tracks_json, double now) {
     auto tracks = parse_local_tracks(tracks_json);
-    if (!tracks) return encode_error(tracks.error());
-    return status_text(client_.set_local_tracks(std::move(tracks.value()), to_millis(now)));
+    if (!tracks) return reply(tracks.error());
+    return reply(client_.set_local_tracks(std::move(tracks.value()), to_millis(now)));
   }
   std::string replaceTrack(uint32_t old, uint32_t replacement, double now) {
-    return status_text(client_.replace_track(old, replacement, to_millis(now)));
+    return reply(client_.replace_track(old, replacement, to_millis(now)));
   }
+  // result: the op id the `peer-stats` event answering it will carry.
   std::string peerStats(const std::string& peer, double now) {
-    return handle_text("op", client_.peer_stats(peer, to_millis(now)));
+    return reply(client_.peer_stats(peer, to_millis(now)));
   }
 
   // File transfers: sizes and offsets are JS numbers, checked to be exact integers.
+  // result: the transfer id.
   std::string fileSend(const std::string& peer, std::string name, double size, std::string type,
                        double now) {
-    if (!is_size(size)) return size_error();
-    return handle_text("transfer",
-                       client_.file_send(peer, std::move(name), static_cast<uint64_t>(size),
-                                         std::move(type), to_millis(now)));
+    if (!is_size(size)) return reply(size_error());
+    return reply(client_.file_send(peer, std::move(name), static_cast<uint64_t>(size),
+                                   std::move(type), to_millis(now)));
   }
   std::string fileAccept(uint32_t transfer, double now) {
-    return status_text(client_.file_accept(transfer, to_millis(now)));
+    return reply(client_.file_accept(transfer, to_millis(now)));
   }
   std::string fileReject(uint32_t transfer, double now) {
-    return status_text(client_.file_reject(transfer, to_millis(now)));
+    return reply(client_.file_reject(transfer, to_millis(now)));
   }
   std::string fileCancel(uint32_t transfer, double now) {
-    return status_text(client_.file_cancel(transfer, to_millis(now)));
+    return reply(client_.file_cancel(transfer, to_millis(now)));
   }
   std::string fileControl(uint32_t channel, const std::string& text, double now) {
-    return status_text(client_.file_control(channel, text, to_millis(now)));
+    return reply(client_.file_control(channel, text, to_millis(now)));
   }
+  // result: {verdict, transfer} (peer::encode_chunk_answer).
   std::string fileChunk(uint32_t channel, uint32_t transfer, double offset, uint32_t length,
                         double now) {
-    if (!is_size(offset)) return size_error();
+    if (!is_size(offset)) return reply(size_error());
     auto answer = client_.file_chunk(channel, transfer, static_cast<uint64_t>(offset), length,
                                      to_millis(now));
-    if (!answer) return encode_error(answer.error());
-    return peer::encode_chunk_answer(answer.value());
+    if (!answer) return reply(answer.error());
+    return encode_result_reply(client_, peer::encode_chunk_answer(answer.value()));
   }
   std::string fileSent(uint32_t transfer, double offset, uint32_t length, double now) {
-    if (!is_size(offset)) return size_error();
-    return status_text(
+    if (!is_size(offset)) return reply(size_error());
+    return reply(
         client_.file_sent(transfer, static_cast<uint64_t>(offset), length, to_millis(now)));
   }
   std::string fileDigest(uint32_t transfer, const std::string& sha256, double now) {
-    return status_text(client_.file_digest(transfer, sha256, to_millis(now)));
+    return reply(client_.file_digest(transfer, sha256, to_millis(now)));
   }
 
-  // Bytes of requests the server has not acknowledged yet.
+  // Bytes of requests the server has not acknowledged yet (a query: no outputs).
   double bufferedAmount() const { return static_cast<double>(client_.buffered_bytes()); }
 
-  void transportOpen(uint32_t generation, double now) {
+  std::string transportOpen(uint32_t generation, double now) {
     client_.handle_transport_open(generation, to_millis(now));
+    return reply();
   }
-  void transportText(uint32_t generation, const std::string& frame, double now) {
+  std::string transportText(uint32_t generation, const std::string& frame, double now) {
     client_.handle_transport_text(generation, frame, to_millis(now));
+    return reply();
   }
-  void transportBinary(uint32_t generation, const std::string& frame, double now) {
+  std::string transportBinary(uint32_t generation, const std::string& frame, double now) {
     client_.handle_transport_binary(generation, frame, to_millis(now));
+    return reply();
   }
-  void transportClosed(uint32_t generation, double now) {
+  std::string transportClosed(uint32_t generation, double now) {
     client_.handle_transport_closed(generation, to_millis(now));
+    return reply();
   }
-  void transportError(uint32_t generation, const std::string& reason, double now) {
+  std::string transportError(uint32_t generation, const std::string& reason, double now) {
     client_.handle_transport_error(generation, reason, to_millis(now));
+    return reply();
   }
   // status 0: the request failed without a response.
-  void httpResponse(uint32_t generation, uint32_t id, int status, const std::string& body,
-                    double now) {
+  std::string httpResponse(uint32_t generation, uint32_t id, int status, const std::string& body,
+                           double now) {
     client_.handle_http_response(generation, id, status, body, to_millis(now));
+    return reply();
   }
-  void timerFired(double now) { client_.handle_timeout(to_millis(now)); }
-  void networkChange(bool online, double now) {
+  std::string timerFired(double now) {
+    client_.handle_timeout(to_millis(now));
+    return reply();
+  }
+  std::string networkChange(bool online, double now) {
     client_.handle_network_change(online, to_millis(now));
+    return reply();
   }
-
-  // Everything the core produced since the last call (see encode_outputs).
-  std::string takeOutputs() { return encode_outputs(client_); }
 
  private:
+  std::string reply() { return encode_reply(client_); }
+  std::string reply(const Error& error) { return encode_reply(client_, error); }
+  std::string reply(const Status& status) { return status ? reply() : reply(status.error()); }
+  // A result that is a number: a request id or a handle.
+  template <typename Number>
+  std::string reply(const Result<Number>& result) {
+    if (!result) return reply(result.error());
+    return encode_result_reply(client_, std::to_string(result.value()));
+  }
+
   explicit ClientCore(Result<ClientConfig> config)
       : client_(config ? std::move(config.value()) : ClientConfig{}) {
     if (!config) config_error_ = config.error();
@@ -275,6 +287,5 @@ EMSCRIPTEN_BINDINGS(rtcwire_core) {
       .function("fileControl", &ClientCore::fileControl)
       .function("fileChunk", &ClientCore::fileChunk)
       .function("fileSent", &ClientCore::fileSent)
-      .function("fileDigest", &ClientCore::fileDigest)
-      .function("takeOutputs", &ClientCore::takeOutputs);
+      .function("fileDigest", &ClientCore::fileDigest);
 }

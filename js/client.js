@@ -1,7 +1,7 @@
 // The public client: forwards app calls and platform events to the Wasm core, executes the
 // actions the core returns and turns its events into app events. All protocol logic is in the core.
 import { Emitter } from './emitter.js';
-import { errorFromCore, errorFromValue, localError } from './errors.js';
+import { errorFromValue, localError } from './errors.js';
 import { channelControl, createChannel } from './peer/channel.js';
 import { toPayload } from './peer/payload.js';
 import { FileTransfers } from './peer/file_transfer.js';
@@ -56,10 +56,11 @@ export class RtcwireClient {
   #rememberTransport;
   #getToken;
   #provideIceServers;
-  // While the outputs are being taken: platform events wait in #queuedInputs (see #input), and
-  // #fed says whether the core got an input since its outputs were last taken.
+  // Every core call replies with its answer and the outputs it produced (see #take). The replies
+  // wait in #replies, oldest first, until #drain handles them; platform events that come meanwhile
+  // wait in #queuedInputs (see #input).
   #draining = false;
-  #fed = false;
+  #replies = [];
   #queuedInputs = [];
   #onNetworkChange;
   #onPageHide;
@@ -87,8 +88,8 @@ export class RtcwireClient {
   #mediaChanges = null;
   // File transfers (js/peer/file_transfer.js): the bytes of the transfers the core runs.
   #files = new FileTransfers({
-    command: (call) => this.#command(call),
-    input: (call) => this.#input((now) => call(this.#core, now)),
+    command: (call, accepted) => this.#command(call, accepted),
+    input: (call, answered) => this.#input((now) => call(this.#core, now), answered),
     sendOnChannel: (channel, data) => this.#peerConnections.sendNow(channel, data),
     peer: (peerId) => this.peer(peerId),
     emitTransfer: (peer, transfer) => peer[peerControl].emit('transfer', transfer),
@@ -130,7 +131,11 @@ export class RtcwireClient {
     this.#peerConnections = new PeerConnections(
       platform,
       {
-        event: (event) => this.#input((now) => this.#reportFailure(core.peerEvent(JSON.stringify(event), now))),
+        event: (event) =>
+          this.#input(
+            (now) => core.peerEvent(JSON.stringify(event), now),
+            (reply) => this.#reportFailure(reply),
+          ),
         message: (channel, data) => this.#deliver(channel, data),
       },
       this.#media,
@@ -141,7 +146,7 @@ export class RtcwireClient {
       this.#input((now) => core.networkChange(platform.isOnline(), now));
     platform.addEventListener('online', this.#onNetworkChange);
     platform.addEventListener('offline', this.#onNetworkChange);
-    if (!platform.isOnline()) core.networkChange(false, platform.now());
+    if (!platform.isOnline()) this.#take(core.networkChange(false, platform.now()));
     // A page that goes away says goodbye, so its room sees it leave now rather than after the
     // server's resume window (a lost connection, by contrast, is kept for a resume).
     this.#onPageHide = () => this.close();
@@ -214,12 +219,11 @@ export class RtcwireClient {
     requireString(room, 'room');
     let pending;
     const answer = new Promise((resolve, reject) => (pending = { resolve, reject }));
-    this.#command((core, now) => {
-      const result = JSON.parse(core.join(room, now));
-      // Registered before the outputs are taken: the answer may be among them.
-      if (result.request !== undefined) this.#pendingJoins.set(result.request, pending);
-      return result.request !== undefined ? '' : result;
-    });
+    this.#command(
+      (core, now) => core.join(room, now),
+      // The core's request id; the answer may be among the outputs of this very call.
+      (request) => this.#pendingJoins.set(request, pending),
+    );
     return answer;
   }
 
@@ -333,20 +337,19 @@ export class RtcwireClient {
   /** Closes the connection for good and frees the core. Safe to call more than once. */
   close() {
     if (!this.#core) return;
-    this.#fed = true;
-    this.#core.close(this.#platform.now());
+    this.#take(this.#core.close(this.#platform.now()));
     this.#drain();
   }
 
-  // An app command: a local error throws synchronously and changes nothing. `call` returns the
-  // core's status: "" (success), or an error as JSON text or as a parsed value.
-  #command(call) {
+  // An app command: `call(core, now)` calls the core and returns its reply. A local error throws
+  // synchronously and changes nothing; otherwise `accepted(result)` runs before the outputs are
+  // handled (so it can register what they may already answer).
+  #command(call, accepted) {
     if (!this.#core) throw localError('not_connected', 'the client is closed');
-    this.#fed = true;
-    const status = call(this.#core, this.#platform.now());
-    const error = typeof status === 'string' ? errorFromCore(status) : errorFromValue(status);
+    const { error, result } = this.#take(call(this.#core, this.#platform.now()));
+    if (!error) accepted?.(result);
     this.#drain();
-    if (error) throw error;
+    if (error) throw errorFromValue(error);
   }
 
   // A command answered later by an event. The answer is awaited before the command runs: a
@@ -378,11 +381,11 @@ export class RtcwireClient {
   // it goes; the bytes stay here.
   #enqueue(channel, data) {
     const { payload, bytes } = toPayload(data);
-    this.#command((core, now) => {
-      const status = core.channelEnqueue(channel, bytes, now);
-      if (status === '') this.#peerConnections.enqueue(channel, payload, bytes);
-      return status;
-    });
+    this.#command(
+      (core, now) => core.channelEnqueue(channel, bytes, now),
+      // Before the outputs are handled: a channel-flush among them sends it.
+      () => this.#peerConnections.enqueue(channel, payload, bytes),
+    );
   }
 
   // peer.send(): on the newest default channel to that peer, or held until the core creates one.
@@ -433,26 +436,24 @@ export class RtcwireClient {
     const settings = { ordered, maxRetransmits, maxPacketLifeTime, protocol };
     const json = JSON.stringify(settings);
     let channel;
-    this.#command((core, now) => {
-      const result = JSON.parse(core.channelOpen(peerId, label, json, now));
-      if (result.channel === undefined) return result;
-      // Registered before the outputs are taken: its events may be among them.
-      channel = createChannel(this.#peerHost, result.channel, { label, ...settings }, 'connecting');
-      this.#channels.set(result.channel, channel);
-      return '';
-    });
+    this.#command(
+      (core, now) => core.channelOpen(peerId, label, json, now),
+      // Registered before the outputs are handled: its events may be among them.
+      (handle) => {
+        channel = createChannel(this.#peerHost, handle, { label, ...settings }, 'connecting');
+        this.#channels.set(handle, channel);
+      },
+    );
     return channel;
   }
 
   #stats(peerId) {
     let pending;
     const answer = new Promise((resolve, reject) => (pending = { resolve, reject, peerId }));
-    this.#command((core, now) => {
-      const result = JSON.parse(core.peerStats(peerId, now));
-      if (result.op === undefined) return result;
-      this.#pendingStats.set(result.op, pending);
-      return '';
-    });
+    this.#command(
+      (core, now) => core.peerStats(peerId, now),
+      (op) => this.#pendingStats.set(op, pending),
+    );
     return answer;
   }
 
@@ -475,8 +476,8 @@ export class RtcwireClient {
 
   // The core refused a peer event: the adapter sent something wrong. Not the app's fault, but
   // worth an 'error' event rather than silence.
-  #reportFailure(status) {
-    if (typeof status === 'string' && status !== '') this.#emitter.emit('error', errorFromCore(status));
+  #reportFailure({ error }) {
+    if (error) this.#emitter.emit('error', errorFromValue(error));
   }
 
   #forgetPeer(peerId, reason) {
@@ -489,43 +490,53 @@ export class RtcwireClient {
     }
   }
 
-  // A platform event. One that a platform object reports synchronously while its action is being
-  // executed (a missing WebSocket constructor, say) waits until the outputs taken with that action
-  // are all handled, so it never overtakes them.
-  #input(call) {
+  // A platform event: `call(now)` calls the core and returns its reply; `answered(reply)`, if
+  // given, sees the reply's error or result before its outputs are handled. An event that comes
+  // while replies are being handled (a platform object reporting synchronously while its action
+  // is executed, say) waits until they all are, so it never overtakes them.
+  #input(call, answered) {
     if (!this.#core) return;
-    if (this.#draining) {
-      this.#queuedInputs.push(call);
-      return;
-    }
-    this.#fed = true;
-    call(this.#platform.now());
+    this.#queuedInputs.push({ call, answered });
     this.#drain();
   }
 
-  // Takes the core's outputs until it has none left. The core only produces outputs when fed, so
-  // the loop goes round again only after an input: a command from an event listener (which only
-  // feeds the core, so events keep the core's order) or a queued platform event.
+  // Each core call replies with one JSON text: {error?, result?, actions, peer, events, timeout}
+  // (client/event_encoding.hpp). Its outputs join the queue here, in call order.
+  #take(text) {
+    const reply = JSON.parse(text);
+    this.#replies.push(reply);
+    return reply;
+  }
+
+  // Handles the queued replies, then the queued platform events one by one, until none are left.
+  // A command from an event listener only calls the core: its reply waits behind the one being
+  // handled, so events keep the core's order and every output is handled once.
   #drain() {
-    if (this.#draining || !this.#fed) return;
+    if (this.#draining) return;
     this.#draining = true;
     try {
-      while (this.#fed) {
-        this.#fed = false;
-        const { actions, events, timeout, peer } = JSON.parse(this.#core.takeOutputs());
-        for (const action of actions) this.#transports.execute(action);
-        for (const action of peer ?? []) this.#executePeerAction(action);
-        this.#timer.arm(timeout);
-        for (const event of events) this.#dispatch(event);
-        for (const call of this.#queuedInputs.splice(0)) {
-          this.#fed = true;
-          call(this.#platform.now());
+      for (;;) {
+        const reply = this.#replies.shift();
+        if (reply !== undefined) {
+          this.#handle(reply);
+          continue;
         }
+        const input = this.#queuedInputs.shift();
+        if (input === undefined) break;
+        const answer = this.#take(input.call(this.#platform.now()));
+        input.answered?.(answer);
       }
     } finally {
       this.#draining = false;
     }
     if (this.#state === 'closed') this.#release();
+  }
+
+  #handle({ actions, peer, timeout, events }) {
+    for (const action of actions) this.#transports.execute(action);
+    for (const action of peer) this.#executePeerAction(action);
+    this.#timer.arm(timeout);
+    for (const event of events) this.#dispatch(event);
   }
 
   #dispatch(event) {
@@ -720,6 +731,7 @@ export class RtcwireClient {
     this.#platform.removeEventListener('offline', this.#onNetworkChange);
     this.#platform.removeEventListener('pagehide', this.#onPageHide);
     this.#queuedInputs.length = 0;
+    this.#replies.length = 0;
     this.#timer.cancel();
     this.#transports.closeAll();
     this.#peerConnections.closeAll();

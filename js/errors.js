@@ -9,12 +9,7 @@ export class RtcwireError extends Error {
   }
 }
 
-// The core reports errors as JSON text {code, origin, message}; "" means success.
-export function errorFromCore(text) {
-  if (text === '') return null;
-  return errorFromValue(JSON.parse(text));
-}
-
+// The core reports errors as {code, origin, message} (a reply's `error`, an event's).
 export function errorFromValue({ code, origin, message }) {
   return new RtcwireError(code, origin, message);
 }

@@ -6,13 +6,15 @@
 // hash with SHA-256 as the bytes pass, and the core compares the digests.
 //
 // `host` is the client's side (js/client.js):
-//   command(call)   runs call(core, now) for an app call, takes the outputs, throws the core's error
-//   input(call)     runs call(core, now) for a platform event (queued while outputs are taken)
+//   command(call, accepted?)   an app call: call(core, now) calls the core and returns its reply;
+//                   throws the core's error, or gives accepted(result) before the outputs run
+//   input(call, answered?)     a platform event, the same way (queued while outputs are handled);
+//                   answered({error, result}) sees the reply before its outputs run
 //   sendOnChannel(channel, data) -> boolean   channel.send(data) now; false when it is not open
 //   peer(peerId) -> RtcwirePeer | null,  emitTransfer(peer, transfer)   for the 'transfer' event
 //   error(error)    reports an error no call is waiting for
 import { emit, Listenable } from '../emitter.js';
-import { errorFromCore, errorFromValue, localError } from '../errors.js';
+import { errorFromValue, localError } from '../errors.js';
 import { decodeChunkFrame, encodeChunkFrame } from './chunk_frame.js';
 import { ForwardHash, loadSha256, SHA256_UNAVAILABLE } from './file_hash.js';
 
@@ -138,11 +140,11 @@ export class IncomingTransfer extends Listenable {
         if (this.#ended) return;
         this.#hash = new ForwardHash(noble);
         try {
-          this.#host.command((core, now) => {
-            const status = core.fileAccept(this.id, now);
-            if (status === '' && this.size === 0) core.fileDigest(this.id, this.#hash.hex(), now);
-            return status;
-          });
+          // An empty file is whole at once: its digest follows the accept.
+          this.#host.command(
+            (core, now) => core.fileAccept(this.id, now),
+            () => this.size === 0 && this.#reportDigest(),
+          );
         } catch (error) {
           this.failed(error);
         }
@@ -170,8 +172,8 @@ export class IncomingTransfer extends Listenable {
     this.#host.command((core, now) => core.fileCancel(this.id, now));
   }
 
-  // Called inside the core input that judged the chunk `store`: the next bytes, in order.
-  store(core, now, offset, bytes) {
+  // Called with the reply that judged the chunk `store`: the next bytes, in order.
+  store(offset, bytes) {
     this.#chunks.push(bytes);
     this.#chunkBytes += bytes.byteLength;
     if (this.#chunkBytes >= SPOOL_BYTES) {
@@ -181,7 +183,7 @@ export class IncomingTransfer extends Listenable {
     }
     this.#hash.update(offset, bytes);
     this.#stored += bytes.byteLength;
-    if (this.#stored === this.size) core.fileDigest(this.id, this.#hash.hex(), now);
+    if (this.#stored === this.size) this.#reportDigest();
   }
 
   progress(event) {
@@ -200,6 +202,12 @@ export class IncomingTransfer extends Listenable {
     this.#parts = this.#chunks = [];
     const cause = this.#cannotHash;
     this.#settle.reject(cause ? localError('transfer_cancelled', SHA256_UNAVAILABLE, { cause }) : error);
+  }
+
+  // Queued behind the reply being handled: the core sees the digest after what came before it.
+  #reportDigest() {
+    const sha256 = this.#hash.hex();
+    this.#host.input((core, now) => core.fileDigest(this.id, sha256, now));
   }
 }
 
@@ -225,14 +233,14 @@ export class FileTransfers {
       throw localError('invalid_argument', 'name and type must be strings');
     }
     let transfer;
-    this.#host.command((core, now) => {
-      const answer = JSON.parse(core.fileSend(peerId, fileName, blob.size, fileType, now));
-      if (answer.transfer === undefined) return answer;
-      // Registered before the outputs are taken: its first reads may be among them.
-      transfer = new OutgoingTransfer(this.#host, answer.transfer, blob, fileName);
-      this.#transfers.set(answer.transfer, transfer);
-      return '';
-    });
+    this.#host.command(
+      (core, now) => core.fileSend(peerId, fileName, blob.size, fileType, now),
+      // Registered before the outputs are handled: its first reads may be among them.
+      (id) => {
+        transfer = new OutgoingTransfer(this.#host, id, blob, fileName);
+        this.#transfers.set(id, transfer);
+      },
+    );
     if (signal) {
       const onAbort = () => transfer.cancel();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -254,7 +262,10 @@ export class FileTransfers {
   /** A message on a peer's `rtcwire-files` channel: control text for the core, or a chunk frame. */
   receive(channel, data) {
     if (typeof data === 'string') {
-      this.#host.input((core, now) => this.#report(core.fileControl(channel, data, now)));
+      this.#host.input(
+        (core, now) => core.fileControl(channel, data, now),
+        ({ error }) => error && this.#host.error(errorFromValue(error)),
+      );
       return;
     }
     const frame = decodeChunkFrame(data);
@@ -262,16 +273,14 @@ export class FileTransfers {
       this.#host.error(localError('invalid_transfer', 'a file chunk frame shorter than its header'));
       return;
     }
-    this.#host.input((core, now) => {
-      const answer = JSON.parse(
+    this.#host.input(
+      (core, now) =>
         core.fileChunk(channel, frame.transfer, frame.offset, frame.bytes.byteLength, now),
-      );
-      if (answer.verdict === undefined) {
-        this.#host.error(errorFromValue(answer));
-      } else if (answer.verdict === 'store') {
-        this.#transfers.get(answer.transfer)?.store(core, now, frame.offset, frame.bytes);
-      }
-    });
+      ({ error, result }) => {
+        if (error) this.#host.error(errorFromValue(error));
+        else if (result.verdict === 'store') this.#transfers.get(result.transfer)?.store(frame.offset, frame.bytes);
+      },
+    );
   }
 
   /** A core event: 'transfer' | 'transfer-progress' | 'transfer-done' | 'transfer-failed'. */
@@ -295,10 +304,5 @@ export class FileTransfers {
       this.#transfers.delete(event.transfer);
       transfer.failed(errorFromValue(event.error));
     }
-  }
-
-  #report(status) {
-    const error = errorFromCore(status);
-    if (error) this.#host.error(error);
   }
 }

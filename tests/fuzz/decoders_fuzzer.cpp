@@ -59,8 +59,8 @@ bool answer_poll(client::Client& client, std::optional<engineio::HttpRequest>& p
 }
 
 // The outputs as the Wasm boundary encodes them: always JSON that parses (valid UTF-8 included).
-void encode_outputs_checked(client::Client& client) {
-  if (envelope::Json::parse(client::encode_outputs(client), nullptr, false).is_discarded()) {
+void encode_reply_checked(client::Client& client) {
+  if (envelope::Json::parse(client::encode_reply(client), nullptr, false).is_discarded()) {
     __builtin_trap();
   }
 }
@@ -71,7 +71,7 @@ void fuzz_config(std::string_view input) {
   if (!config) return;
   client::Client client(std::move(config.value()));
   (void)client.connect(base::Millis(0));
-  encode_outputs_checked(client);
+  encode_reply_checked(client);
 }
 
 void take_outputs(client::Client& client, std::optional<engineio::HttpRequest>& pending) {
@@ -206,11 +206,11 @@ void fuzz_peers(std::string_view input) {
     } else if (auto event = peer::parse_peer_event(line)) {
       client.handle_peer_event(event.value(), base::Millis(now));
     }
-    encode_outputs_checked(client);
+    encode_reply_checked(client);
     start = end + 1;
   }
   client.handle_timeout(base::Millis(now + 60'000));
-  encode_outputs_checked(client);
+  encode_reply_checked(client);
 }
 
 }  // namespace
@@ -254,7 +254,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
     std::size_t end = input.find('\n', start);
     if (end == std::string_view::npos) end = input.size();
     client.handle_transport_text(1, input.substr(start, end - start), base::Millis(now += 10));
-    encode_outputs_checked(client);
+    encode_reply_checked(client);
     start = end + 1;
   }
   client.handle_timeout(base::Millis(now + 1000));

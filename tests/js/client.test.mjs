@@ -105,6 +105,44 @@ test('a command from a listener runs while the outputs are drained; the events k
   await assert.rejects(joining, { code: 'not_connected' });
 });
 
+// Each core call replies with its own outputs: a listener's command replies while an earlier
+// reply is being handled, and frames the network delivers meanwhile wait their turn.
+test('inputs and a command during dispatch: every output is handled once, in the core\'s order', async () => {
+  const { client, socket } = await connectedOverWebSocket();
+  const joining = client.join('room-r');
+  socket.receive(envelope({ seq: 1, t: 'joined', room: 'room-r', peers: ['peer-a'], id: 1 }));
+  await joining;
+  const seen = [];
+  client.on('message', ({ data }) => {
+    seen.push(data);
+    if (data !== 'first') return;
+    socket.receive(envelope({ seq: 3, t: 'direct', from: 'peer-a', data: 'second' }));
+    client.send('peer-a', 'reply');
+    socket.receive(envelope({ seq: 4, t: 'direct', from: 'peer-a', data: 'third' }));
+    seen.push('sent');
+  });
+  client.on('peer-left', (peer) => {
+    seen.push(`left ${peer}`);
+    client.publish('after-left');
+  });
+  socket.receive(
+    envelope({ seq: 2, t: 'direct', from: 'peer-a', data: 'first' }),
+  );
+  assert.deepEqual(seen, ['first', 'sent', 'second', 'third']);
+  socket.receive(envelope({ seq: 5, t: 'peer-left', peer: 'peer-a' }));
+  assert.deepEqual(seen.slice(4), ['left peer-a']);
+  const requests = sentEnvelopes(socket).filter((sent) => sent.seq !== undefined);
+  assert.deepEqual(
+    requests.map(({ t, seq, data }) => [t, seq, data]),
+    [
+      ['join', 1, undefined],
+      ['direct', 2, 'reply'],
+      ['publish', 3, 'after-left'],
+    ],
+  );
+  client.close();
+});
+
 // The core writes JSON itself: control characters must leave and arrive escaped (\u0001), other
 // text as it is. (In the Wasm, the escapes go through the snprintf of bindings/libc_number_text.cpp.)
 test('control characters and astral text cross the real core both ways, escaped as JSON', async () => {

@@ -67,8 +67,9 @@ test('hashing slices, some read again, gives the SHA-256 of the whole', async ()
   assert.throws(() => gap.update(5, new Uint8Array(1)), RangeError);
 });
 
-// A client host around a core that records calls and answers from `answers`; its outputs are
-// pushed by the test (`actions`, `events`) and run after each call as the client does.
+// A client host around a core that records calls and answers from `answers` (the reply's error
+// or result); its outputs are pushed by the test (`actions`, `events`) and run after each call as
+// the client does: a platform event that comes while they run waits until they have run.
 function harness(answers = {}) {
   const calls = [];
   const sent = [];
@@ -78,23 +79,37 @@ function harness(answers = {}) {
   const core = new Proxy({}, {
     get: (_, name) => (...args) => {
       calls.push([name, ...args.slice(0, -1)]);
-      return answers[name]?.(...args) ?? '';
+      return JSON.stringify({ ...answers[name]?.(...args), actions: [], peer: [], events: [], timeout: null });
     },
   });
   let files;
+  let running = false;
+  const queued = [];
   const drain = () => {
-    for (const action of outputs.actions.splice(0)) files.execute(action);
-    for (const event of outputs.events.splice(0)) files.event(event);
+    running = true;
+    try {
+      for (;;) {
+        for (const action of outputs.actions.splice(0)) files.execute(action);
+        for (const event of outputs.events.splice(0)) files.event(event);
+        const input = queued.shift();
+        if (!input) break;
+        const reply = JSON.parse(input.call(core, 0));
+        input.answered?.(reply);
+      }
+    } finally {
+      running = false;
+    }
   };
   const host = {
-    command(call) {
-      const status = call(core, 0);
-      drain();
-      if (status !== '' && status !== undefined) throw Object.assign(new Error('core'), typeof status === 'string' ? JSON.parse(status) : status);
+    command(call, accepted) {
+      const { error, result } = JSON.parse(call(core, 0));
+      if (!error) accepted?.(result);
+      if (!running) drain();
+      if (error) throw Object.assign(new Error('core'), error);
     },
-    input(call) {
-      call(core, 0);
-      drain();
+    input(call, answered) {
+      queued.push({ call, answered });
+      if (!running) drain();
     },
     sendOnChannel: (channel, data) => (sent.push({ channel, data }), true),
     peer: (peerId) => (peerId === 'p' ? { id: 'p' } : null),
@@ -123,7 +138,7 @@ class SlicedOnly extends Blob {
 test('sending streams the Blob in the slices the core asks for, reports each, then the digest', async () => {
   const file = randomBytes(300_000);
   const blob = new SlicedOnly([file], { type: 'application/x-test' });
-  const h = harness({ fileSend: () => '{"transfer":5}' });
+  const h = harness({ fileSend: () => ({ result: 5 }) });
   const transfer = h.files.send('p', blob, { name: 'data.bin' });
   assert.deepEqual(h.named('fileSend')[0], ['fileSend', 'p', 'data.bin', 300_000, 'application/x-test']);
   assert.equal(transfer.id, 5);
@@ -151,14 +166,14 @@ test('sending streams the Blob in the slices the core asks for, reports each, th
 });
 
 test('an empty file reports its digest without a read', async () => {
-  const h = harness({ fileSend: () => '{"transfer":2}' });
+  const h = harness({ fileSend: () => ({ result: 2 }) });
   h.files.send('p', new Blob([]), { name: 'empty' });
   await settle();
   assert.deepEqual(h.named('fileDigest'), [['fileDigest', 2, sha256Hex(Buffer.alloc(0))]]);
 });
 
 test('an aborted signal cancels, and done rejects with the core\'s code', async () => {
-  const h = harness({ fileSend: () => '{"transfer":8}' });
+  const h = harness({ fileSend: () => ({ result: 8 }) });
   const abort = new AbortController();
   const transfer = h.files.send('p', new Blob(['abc']), { signal: abort.signal });
   abort.abort();
@@ -170,7 +185,7 @@ test('an aborted signal cancels, and done rejects with the core\'s code', async 
 });
 
 test('a Blob that cannot be read cancels the transfer instead of sending anything', async () => {
-  const h = harness({ fileSend: () => '{"transfer":4}' });
+  const h = harness({ fileSend: () => ({ result: 4 }) });
   class Unreadable extends Blob {
     slice() {
       return { arrayBuffer: () => Promise.reject(new Error('file removed')) };
@@ -200,10 +215,10 @@ test('receiving: accept, store what the core says to store, report the digest, g
     // The core's verdicts, as its machine gives them (in order only).
     fileChunk: (channel, transfer, offset, length) => {
       assert.equal(transfer, 3);
-      if (offset + length <= stored) return '{"verdict":"duplicate","transfer":9}';
-      if (offset !== stored) return '{"verdict":"refused","transfer":9}';
+      if (offset + length <= stored) return { result: { verdict: 'duplicate', transfer: 9 } };
+      if (offset !== stored) return { result: { verdict: 'refused', transfer: 9 } };
       stored += length;
-      return '{"verdict":"store","transfer":9}';
+      return { result: { verdict: 'store', transfer: 9 } };
     },
   });
   h.files.event({ type: 'transfer', peer: 'p', transfer: 9, name: 'in.bin', size: file.length, mime: 'image/png' });
@@ -231,9 +246,21 @@ test('receiving: accept, store what the core says to store, report the digest, g
   assert.ok(Buffer.from(await blob.arrayBuffer()).equals(file));
 });
 
+test('an empty file, once accepted, reports its digest after the accept', async () => {
+  const h = harness();
+  h.files.event({ type: 'transfer', peer: 'p', transfer: 6, name: 'empty', size: 0, mime: '' });
+  h.emitted[0].transfer.accept();
+  await settle();
+  assert.deepEqual(
+    h.calls.map((c) => c.slice(0, 2)),
+    [['fileAccept', 6], ['fileDigest', 6]],
+  );
+  assert.equal(h.named('fileDigest')[0][2], sha256Hex(Buffer.alloc(0)));
+});
+
 test('a large file is received into Blob parts as it arrives, never held whole as loose chunks', async () => {
   const file = randomBytes(3 * SPOOL_BYTES + 12_345);
-  const h = harness({ fileChunk: () => '{"verdict":"store","transfer":9}' });
+  const h = harness({ fileChunk: () => ({ result: { verdict: 'store', transfer: 9 } }) });
   h.files.event({ type: 'transfer', peer: 'p', transfer: 9, name: 'big.bin', size: file.length, mime: '' });
   const result = h.emitted[0].transfer.accept();
   await settle();
@@ -262,8 +289,8 @@ test('a large file is received into Blob parts as it arrives, never held whole a
 
 test('control text goes to the core; a short frame and a refused chunk are errors, not crashes', () => {
   const h = harness({
-    fileControl: () => '{"code":"invalid_transfer","origin":"remote","message":"bad"}',
-    fileChunk: () => '{"code":"invalid_transfer","origin":"remote","message":"unknown"}',
+    fileControl: () => ({ error: { code: 'invalid_transfer', origin: 'remote', message: 'bad' } }),
+    fileChunk: () => ({ error: { code: 'invalid_transfer', origin: 'remote', message: 'unknown' } }),
   });
   h.files.receive(4, '{"t":"ack","transfer":1,"offset":5}');
   assert.deepEqual(h.named('fileControl'), [['fileControl', 4, '{"t":"ack","transfer":1,"offset":5}']]);

@@ -552,8 +552,12 @@ std::string encode_event(const ClientEvent& event) {
   return out;
 }
 
-std::string encode_outputs(Client& client) {
-  std::string out = "{\"actions\":[";
+namespace {
+
+// `out` holds the call's answer after the opening brace, if it has one.
+std::string finish_reply(Client& client, std::string out) {
+  if (out.size() > 1) out += ',';
+  out += "\"actions\":[";
   for (bool first = true; auto action = client.poll_action(); first = false) {
     if (!first) out += ',';
     put_action(out, *action);
@@ -576,6 +580,22 @@ std::string encode_outputs(Client& client) {
   }
   out += '}';
   return out;
+}
+
+}  // namespace
+
+std::string encode_reply(Client& client) { return finish_reply(client, "{"); }
+
+std::string encode_reply(Client& client, const base::Error& error) {
+  std::string out = "{\"error\":";
+  put_error(out, error);
+  return finish_reply(client, std::move(out));
+}
+
+std::string encode_result_reply(Client& client, std::string_view result_json) {
+  std::string out = "{\"result\":";
+  out += result_json;
+  return finish_reply(client, std::move(out));
 }
 
 }  // namespace rtcwire::client

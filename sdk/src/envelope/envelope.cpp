@@ -1,6 +1,7 @@
 #include "rtcwire/envelope/envelope.hpp"
 #include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/json_parse.hpp"
+#include "rtcwire/base/json_writer.hpp"
 #include "rtcwire/base/overloaded.hpp"
 
 #include <type_traits>
@@ -227,52 +228,77 @@ std::string with_ack(std::string_view encoded, Seq ack) {
   return text;
 }
 
+// A client envelope is written as text directly (it is encoded for every request the client
+// sends), its keys in the order nlohmann's object (a std::map) dumps them: byte for byte the text a
+// JSON document of it would give, without building one or copying the app's data into it.
 std::string encode(const ClientEnvelope& envelope, Seq seq) {
-  Json json = std::visit(base::Overloaded{
-                             [](const Hello& e) {
-                               Json j = header("hello");
-                               j["sdk"] = e.sdk;
-                               if (e.resume) {
-                                 j["resume"] = Json{{"session", e.resume->session},
-                                                    {"token", e.resume->token},
-                                                    {"ack", e.resume->ack}};
-                               }
-                               if (e.auth) j["auth"] = *e.auth;
-                               return j;
-                             },
-                             [](const Refresh& e) {
-                               Json j = header("refresh");
-                               j["auth"] = e.auth;
-                               return j;
-                             },
-                             [](const Join& e) {
-                               Json j = header("join");
-                               j["room"] = e.room;
-                               return put_request_id(j, e.id);
-                             },
-                             [](const Leave&) { return header("leave"); },
-                             [](const SignalTo& e) {
-                               Json j = header("signal");
-                               j["to"] = e.to;
-                               j["data"] = e.data;
-                               return j;
-                             },
-                             [](const Publish& e) {
-                               Json j = header("publish");
-                               j["data"] = e.data;
-                               return j;
-                             },
-                             [](const DirectTo& e) {
-                               Json j = header("direct");
-                               j["to"] = e.to;
-                               j["data"] = e.data;
-                               return j;
-                             },
-                             [](const Ack& e) { return ack_json(e); },
-                             [](const IceServersRequest&) { return header("ice-servers"); },
-                         },
-                         envelope);
-  return dump(put_seq(json, seq));
+  using namespace base::json_writer;
+  std::string out = "{";
+  const auto key = [&](std::string_view name) -> std::string& {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+    return out;
+  };
+  const auto number = [&](std::string_view name, uint64_t value) { put_number(key(name), value); };
+  const auto text = [&](std::string_view name, std::string_view value) {
+    put_string(key(name), value);
+  };
+  // The keys after the type-specific ones that sort before "seq": seq, t, then `to` if any, v.
+  const auto tail = [&](std::string_view type, const std::string* to) {
+    if (seq != 0) number("seq", seq);
+    text("t", type);
+    if (to != nullptr) text("to", *to);
+    number("v", kVersion);
+  };
+  std::visit(base::Overloaded{
+                 [&](const Hello& e) {
+                   if (e.auth) text("auth", *e.auth);
+                   if (e.resume) {
+                     key("resume") += "{\"ack\":";
+                     put_number(out, e.resume->ack);
+                     out += ",\"session\":";
+                     put_string(out, e.resume->session);
+                     out += ",\"token\":";
+                     put_string(out, e.resume->token);
+                     out += '}';
+                   }
+                   text("sdk", e.sdk);
+                   tail("hello", nullptr);
+                 },
+                 [&](const Refresh& e) {
+                   text("auth", e.auth);
+                   tail("refresh", nullptr);
+                 },
+                 [&](const Join& e) {
+                   if (e.id != 0) number("id", e.id);
+                   text("room", e.room);
+                   tail("join", nullptr);
+                 },
+                 [&](const Leave&) { tail("leave", nullptr); },
+                 [&](const SignalTo& e) {
+                   put_json(key("data"), e.data);
+                   tail("signal", &e.to);
+                 },
+                 [&](const Publish& e) {
+                   put_json(key("data"), e.data);
+                   tail("publish", nullptr);
+                 },
+                 [&](const DirectTo& e) {
+                   put_json(key("data"), e.data);
+                   tail("direct", &e.to);
+                 },
+                 [&](const Ack& e) {
+                   number("ack", e.seq);
+                   if (e.replay) key("replay") += "true";
+                   tail("ack", nullptr);
+                 },
+                 [&](const IceServersRequest&) { tail("ice-servers", nullptr); },
+             },
+             envelope);
+  out += '}';
+  return out;
 }
 
 std::string encode(const ServerEnvelope& envelope, Seq seq) {

@@ -18,7 +18,7 @@ using testing::ScriptedServer;
 // The live connections' configuration actions, encoded as JS gets them.
 std::vector<std::string> configuration_actions(Client& client) {
   std::vector<std::string> types;
-  const Json outputs = Json::parse(encode_outputs(client));
+  const Json outputs = Json::parse(encode_reply(client));
   for (const Json& action : outputs["peer"]) {
     if (action["type"] == "set-configuration") {
       types.push_back("set-configuration " + action["config"].dump());
@@ -151,7 +151,7 @@ TEST(ClientIceServersTest, ProviderAndSetIceServersGoThroughTheConfigAndEncoding
           .ok());
   Client client(config.value());
   ASSERT_TRUE(client.connect(Millis(1)).ok());
-  const Json outputs = Json::parse(encode_outputs(client));
+  const Json outputs = Json::parse(encode_reply(client));
   bool needed = false;
   for (const Json& event : outputs["events"])
     needed = needed || event["type"] == "ice-servers-needed";
@@ -191,7 +191,7 @@ bool asked_for_ice_servers(ScriptedServer& server) {
 TEST(ClientIceServersTest, WelcomeCredentialsGoToEveryConnection) {
   ScriptedServer server;
   connect_with_turn(server, 600000);
-  const Json outputs = Json::parse(encode_outputs(server.client));
+  const Json outputs = Json::parse(encode_reply(server.client));
   ASSERT_EQ(outputs["peer"][0]["type"], "pc-create");
   EXPECT_EQ(outputs["peer"][0]["config"]["iceServers"], kTurn);
 }

@@ -106,19 +106,40 @@ TEST(ClientEventEncodingTest, ResyncListsRequestsAsTheAppMadeThem) {
                   {{"type", "signal"}, {"to", "p"}, {"data", {{"sdp", "x"}}}}}));
 }
 
-TEST(ClientEventEncodingTest, OutputsAreOneBatchAndDrainTheClient) {
+TEST(ClientEventEncodingTest, AReplyCarriesTheOutputsAndDrainsTheClient) {
   testing::ScriptedServer server;
   ASSERT_TRUE(server.client.connect(server.now).ok());
-  const Json outputs = parsed(encode_outputs(server.client));
+  const Json outputs = parsed(encode_reply(server.client));
   ASSERT_EQ(outputs["actions"].size(), 1u);
   EXPECT_EQ(outputs["actions"][0]["type"], "open");
   ASSERT_EQ(outputs["events"].size(), 1u);
   EXPECT_EQ(outputs["events"][0]["state"], "connecting");
   EXPECT_EQ(outputs["timeout"], 6000);  // the handshake deadline
-  EXPECT_EQ(parsed(encode_outputs(server.client)), (Json{{"actions", Json::array()},
-                                                         {"peer", Json::array()},
-                                                         {"events", Json::array()},
-                                                         {"timeout", 6000}}));
+  EXPECT_EQ(parsed(encode_reply(server.client)), (Json{{"actions", Json::array()},
+                                                       {"peer", Json::array()},
+                                                       {"events", Json::array()},
+                                                       {"timeout", 6000}}));
+}
+
+// A call's own answer, an error or a result, comes first in the same reply as its outputs.
+TEST(ClientEventEncodingTest, AReplyCarriesTheCallsErrorOrResultWithTheOutputs) {
+  testing::ScriptedServer server;
+  const Json refused =
+      parsed(encode_reply(server.client, base::local_error(base::ErrorCode::not_connected, "no")));
+  EXPECT_EQ(refused,
+            (Json{{"error", {{"code", "not_connected"}, {"origin", "local"}, {"message", "no"}}},
+                  {"actions", Json::array()},
+                  {"peer", Json::array()},
+                  {"events", Json::array()},
+                  {"timeout", nullptr}}));
+  ASSERT_TRUE(server.client.connect(server.now).ok());
+  const Json answered = parsed(encode_result_reply(server.client, R"({"verdict":"store"})"));
+  EXPECT_EQ(answered["result"], (Json{{"verdict", "store"}}));
+  ASSERT_EQ(answered["actions"].size(), 1u);
+  EXPECT_EQ(answered["actions"][0]["type"], "open");
+  EXPECT_EQ(answered["events"].size(), 1u);
+  EXPECT_EQ(parsed(encode_result_reply(server.client, "7"))["result"], 7);
+  EXPECT_TRUE(parsed(encode_reply(server.client))["actions"].empty());
 }
 
 // A welcome and the server's close in one polling payload: `connected` still names the transport
@@ -148,7 +169,7 @@ TEST(ClientEventEncodingTest, ConnectedNamesItsTransportWhenTheCloseCameInTheSam
           "\x1e" + "1",
       server.now);
 
-  const Json events = parsed(encode_outputs(server.client))["events"];
+  const Json events = parsed(encode_reply(server.client))["events"];
   const Json* connected = nullptr;
   for (const Json& event : events) {
     if (event["type"] == "state" && event["state"] == "connected") connected = &event;

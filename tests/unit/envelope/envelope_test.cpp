@@ -353,6 +353,44 @@ TEST(EnvelopeTest, UnknownErrorCodeFromANewerServerStillArrives) {
   EXPECT_EQ(reply.message, "quota_exceeded: slow");
 }
 
+// Client envelopes are written as text without a JSON document: byte for byte what dumping the
+// document gave (keys sorted, nlohmann's escapes, invalid UTF-8 replaced).
+TEST(EnvelopeTest, ClientEnvelopesAreWrittenAsTheirJsonDocumentWouldBe) {
+  const Json data = Json::parse(
+      "{\"z\":[1,-2,3.5,1e300,\"\\u0001\\\"\\\\\\u007f\",null,true],"
+      "\"a\":{\"\u00e9\":\"\u2028\",\"\":[]}}");
+  const auto document = [](Json json, Seq seq) {
+    json["v"] = kVersion;
+    if (seq != 0) json["seq"] = seq;
+    return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+  };
+  const std::string bad = "bad \xff byte \x01";
+  const std::vector<std::pair<ClientEnvelope, Json>> cases = {
+      {Hello{"sdk \"x\"", ResumeRequest{"s\n", "t", 41}, "a.b.c"},
+       {{"t", "hello"},
+        {"sdk", "sdk \"x\""},
+        {"resume", {{"session", "s\n"}, {"token", "t"}, {"ack", 41}}},
+        {"auth", "a.b.c"}}},
+      {Hello{"x", std::nullopt, std::nullopt}, {{"t", "hello"}, {"sdk", "x"}}},
+      {Refresh{bad}, {{"t", "refresh"}, {"auth", bad}}},
+      {Join{"lobby \xc3\xa9", 7}, {{"t", "join"}, {"room", "lobby \xc3\xa9"}, {"id", 7}}},
+      {Join{bad}, {{"t", "join"}, {"room", bad}}},
+      {Leave{}, {{"t", "leave"}}},
+      {SignalTo{"peerA", data}, {{"t", "signal"}, {"to", "peerA"}, {"data", data}}},
+      {Publish{data}, {{"t", "publish"}, {"data", data}}},
+      {Publish{bad}, {{"t", "publish"}, {"data", bad}}},
+      {DirectTo{"p", nullptr}, {{"t", "direct"}, {"to", "p"}, {"data", nullptr}}},
+      {Ack{kMaxSeq, true}, {{"t", "ack"}, {"ack", kMaxSeq}, {"replay", true}}},
+      {Ack{3}, {{"t", "ack"}, {"ack", 3}}},
+      {IceServersRequest{}, {{"t", "ice-servers"}}},
+  };
+  for (const auto& [envelope, json] : cases) {
+    for (const Seq seq : {Seq{0}, Seq{77}, kMaxSeq}) {
+      EXPECT_EQ(encode(envelope, seq), document(json, seq));
+    }
+  }
+}
+
 TEST(EnvelopeTest, EncodingInvalidUtf8DoesNotAbort) {
   const std::string text = encode(ClientEnvelope{Publish{std::string("bad \xff byte")}});
   auto decoded = decode_client(text);

@@ -86,7 +86,7 @@ TEST(ClientPeersTest, LocalCandidatesGoOutAsSignalsAndOutputsCarryPeerActions) {
   ScriptedServer server;
   server.connect_fully();
   server.join_room("lobby", {"p2"});
-  const Json outputs = Json::parse(client::encode_outputs(server.client));
+  const Json outputs = Json::parse(client::encode_reply(server.client));
   ASSERT_GE(outputs["peer"].size(), 3u);
   EXPECT_EQ(outputs["peer"][0]["type"], "pc-create");
   EXPECT_EQ(outputs["peer"][0]["peer"], "p2");

@@ -1,4 +1,4 @@
-// The Wasm boundary's JSON text: the client core's outputs for the JS layer, one string per batch,
+// The Wasm boundary's JSON text: the client core's outputs for the JS layer, one string per call,
 // written directly (no JSON document is built), and app data coming in from JS, checked.
 // The shapes are those js/client.js reads; docs/architecture.md lists them.
 #pragma once
@@ -31,8 +31,12 @@ std::string encode_error(const base::Error& error);
 std::string encode_action(const engineio::TransportAction& action);
 // {type: 'state' | 'joined' | 'message' | ..., ...}.
 std::string encode_event(const ClientEvent& event);
-// Everything `client` produced since the last call: {actions: [...], peer: [...], events: [...],
-// timeout: deadline-in-ms | null}. JS runs the peer actions after the transport actions.
-std::string encode_outputs(Client& client);
+// A core call's reply to JS, in one JSON text: the call's own answer (`error`, or a `result` given
+// as JSON text) and everything `client` produced during the call:
+// {error?, result?, actions: [...], peer: [...], events: [...], timeout: deadline-in-ms | null}.
+// JS runs the transport actions, then the peer actions, then the events.
+std::string encode_reply(Client& client);
+std::string encode_reply(Client& client, const base::Error& error);
+std::string encode_result_reply(Client& client, std::string_view result_json);
 
 }  // namespace rtcwire::client
