@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <string>
 #include <vector>
+
+#include "base/same_json.hpp"
 
 namespace rtcwire::base {
 namespace {
@@ -17,24 +18,6 @@ constexpr int kAnyDepth = 100000;
 
 Json parse(const std::string& text) { return parse_json(text, kAnyDepth); }
 
-// Same types, numbers bit for bit, keys in the same order (nlohmann's == mixes number types).
-bool same(const Json& a, const Json& b) {
-  if (a.type() != b.type()) return false;
-  if (a.is_number_float()) {
-    const double x = a.get<double>();
-    const double y = b.get<double>();
-    return std::memcmp(&x, &y, sizeof x) == 0;
-  }
-  if (a.is_structured()) {
-    if (a.size() != b.size()) return false;
-    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
-      if ((a.is_object() && i.key() != j.key()) || !same(*i, *j)) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
-
 void expect_as_nlohmann(const std::string& text, bool accepted) {
   SCOPED_TRACE(text);
   const Json ours = parse(text);
@@ -42,7 +25,7 @@ void expect_as_nlohmann(const std::string& text, bool accepted) {
   EXPECT_EQ(!ours.is_discarded(), accepted);
   EXPECT_EQ(!theirs.is_discarded(), accepted);  // the case says what nlohmann does
   if (accepted) {
-    EXPECT_TRUE(same(ours, theirs));
+    EXPECT_TRUE(rtcwire::testing::same_json(ours, theirs));
   }
 }
 
