@@ -15,7 +15,6 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { repoRoot, startServer } from '../tests/lib/server_process.mjs';
-import { round3 } from './signal_rtt.mjs';
 
 const ECHO_CONNECTIONS = 1000;
 const IN_FLIGHT = 4;
@@ -173,23 +172,23 @@ export async function run() {
   const stock = await measure(startStock);
   const ours = await measure(startRtcwire);
   console.log(
-    `server efficiency: rtcwire ${round3(ours.usPerMessage)} us/msg at ${Math.round(ours.messagesPerSecond)} msg/s, ` +
-      `${round3(ours.kibPerSession)} KiB/session at ${ours.sessions}; engine.io ${round3(stock.usPerMessage)} us/msg ` +
-      `at ${Math.round(stock.messagesPerSecond)} msg/s, ${round3(stock.kibPerSession)} KiB/session at ${stock.sessions}`,
+    `server efficiency: rtcwire ${ours.usPerMessage.toFixed(3)} us/msg at ${Math.round(ours.messagesPerSecond)} msg/s, ` +
+      `${ours.kibPerSession.toFixed(3)} KiB/session at ${ours.sessions}; engine.io ${stock.usPerMessage.toFixed(3)} us/msg ` +
+      `at ${Math.round(stock.messagesPerSecond)} msg/s, ${stock.kibPerSession.toFixed(3)} KiB/session at ${stock.sessions}`,
   );
   return [
     {
       name: 'server_cpu_us_per_msg',
       value: ours.usPerMessage,
       unit: 'us',
-      baseline: `engine.io=${round3(stock.usPerMessage)} (goal ratio <= 0.3)`,
+      baseline: `engine.io=${stock.usPerMessage.toFixed(3)} (goal ratio <= 0.3)`,
       ratio: ours.usPerMessage / stock.usPerMessage,
     },
     {
       name: 'rss_per_session_kib',
       value: ours.kibPerSession,
       unit: 'KiB',
-      baseline: `engine.io=${round3(stock.kibPerSession)} (goal <= 4 KiB, ${ours.sessions} sessions)`,
+      baseline: `engine.io=${stock.kibPerSession.toFixed(3)} (goal <= 4 KiB, ${ours.sessions} sessions)`,
       ratio: ours.kibPerSession / stock.kibPerSession,
     },
   ];

@@ -10,9 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
-
+#include "io_types.hpp"
 #include "send_queue.hpp"
 #include "server_transport.hpp"
 #include "signalling_hub.hpp"
@@ -97,16 +95,16 @@ class EngineIoSession final : public ServerTransportOwner,
   // The websocket of an upgrade in progress; probed: transport_ is paused for it.
   std::shared_ptr<ServerTransport> probe_;
   Upgrade upgrade_ = Upgrade::none;
-  boost::asio::steady_timer upgrade_deadline_;
+  SteadyTimer upgrade_deadline_;
   std::uint64_t upgrade_generation_ = 0;
 
   // Draining: the reason the session closes once its queue is written.
   std::string closing_reason_;
-  boost::asio::steady_timer flush_deadline_;
+  SteadyTimer flush_deadline_;
 
   // The generation tells a stale timer completion (one already queued when the timer was re-armed)
   // from a live one.
-  boost::asio::steady_timer heartbeat_timer_;
+  SteadyTimer heartbeat_timer_;
   std::uint64_t heartbeat_generation_ = 0;
   Heartbeat heartbeat_ = Heartbeat::waiting_to_ping;
   bool pong_deadline_refreshed_ = false;

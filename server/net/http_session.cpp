@@ -104,8 +104,8 @@ bool bearer_matches(std::string_view header, const std::string& token) {
 
 }  // namespace
 
-HttpSession::HttpSession(Server& server, boost::asio::ip::tcp::socket socket, ConnectionSlot slot)
-    : server_(server), stream_(beast::tcp_stream(std::move(socket))), slot_(std::move(slot)) {
+HttpSession::HttpSession(Server& server, TcpSocket socket, ConnectionSlot slot)
+    : server_(server), stream_(TcpStream(std::move(socket))), slot_(std::move(slot)) {
   beast::error_code error;
   const auto endpoint = stream_.socket().remote_endpoint(error);
   peer_ = normalized(endpoint.address());

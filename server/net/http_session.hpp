@@ -18,6 +18,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "connection_limiter.hpp"
+#include "io_types.hpp"
 #include "server_stream.hpp"
 
 namespace rtcwire::server {
@@ -27,7 +28,7 @@ class Server;
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   // `slot`: this connection's place among the server's counted connections.
-  HttpSession(Server& server, boost::asio::ip::tcp::socket socket, ConnectionSlot slot);
+  HttpSession(Server& server, TcpSocket socket, ConnectionSlot slot);
   void start();
 
   // ---- for the Engine.IO request handed to Server::on_engineio_request ----

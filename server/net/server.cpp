@@ -211,7 +211,7 @@ std::shared_ptr<asio::ssl::context> Server::tls_context() const {
 }
 
 void Server::accept_metrics() {
-  metrics_acceptor_.async_accept([this](const error_code& error, asio::ip::tcp::socket socket) {
+  metrics_acceptor_.async_accept([this](const error_code& error, TcpSocket socket) {
     if (shutting_down_) return;
     if (!error) {
       // Scrapers count toward the connection limits like everyone else.
@@ -326,7 +326,7 @@ asio::ip::tcp::endpoint Server::local_endpoint() const {
 }
 
 void Server::accept_next() {
-  acceptor_.async_accept([this](const error_code& error, asio::ip::tcp::socket socket) {
+  acceptor_.async_accept([this](const error_code& error, TcpSocket socket) {
     if (shutting_down_) return;
     if (!error) {
       on_accepted(std::move(socket));
@@ -359,7 +359,7 @@ void Server::accept_next() {
   });
 }
 
-void Server::on_accepted(asio::ip::tcp::socket socket) {
+void Server::on_accepted(TcpSocket socket) {
   error_code error;
   const auto endpoint = socket.remote_endpoint(error);
   if (error) return;  // already gone

@@ -12,11 +12,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -25,6 +23,7 @@
 #include "connection_limiter.hpp"
 #include "engineio_handshake.hpp"
 #include "id_source.hpp"
+#include "io_types.hpp"
 #include "log.hpp"
 #include "log_limiter.hpp"
 #include "memory_reclaimer.hpp"
@@ -68,7 +67,7 @@ class Server {
 
   const ServerOptions& options() const { return options_; }
   ConnectionLimiter& connection_limiter() { return *connections_; }
-  boost::asio::any_io_executor executor() { return io_.get_executor(); }
+  IoExecutor executor() { return io_.get_executor(); }
   std::size_t session_count() const { return sessions_.size(); }
   // Bytes buffered for clients: the hub's resume buffers and the sessions' send queues.
   BufferBudget& buffer_budget() { return hub_.buffer_budget(); }
@@ -104,7 +103,7 @@ class Server {
   };
 
   void accept_next();
-  void on_accepted(boost::asio::ip::tcp::socket socket);
+  void on_accepted(TcpSocket socket);
   // Out of file descriptors: gives the reserve up for a moment to take the oldest waiting
   // connection off the queue and close it, so accept neither spins nor leaves clients hanging.
   enum class Shed { one, none_waiting, failed };
@@ -156,22 +155,22 @@ class Server {
   std::unordered_set<std::string> logged_refusals_;  // bounded: see note_refused_request
   RandomIdSource ids_;
   SignallingHub hub_;
-  boost::asio::ip::tcp::acceptor metrics_acceptor_;
-  boost::asio::steady_timer metrics_accept_retry_;
+  TcpAcceptor metrics_acceptor_;
+  SteadyTimer metrics_accept_retry_;
   boost::asio::signal_set reload_signal_;
-  boost::asio::steady_timer lag_timer_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  SteadyTimer lag_timer_;
+  TcpAcceptor acceptor_;
   boost::asio::signal_set signals_;
-  boost::asio::steady_timer accept_retry_;
+  SteadyTimer accept_retry_;
   std::shared_ptr<ConnectionLimiter> connections_;
   int reserve_fd_ = -1;  // an open file given up to accept when descriptors run out
   LogLimiter log_limiter_;
-  boost::asio::steady_timer log_report_timer_;
+  SteadyTimer log_report_timer_;
   bool log_report_armed_ = false;
-  boost::asio::steady_timer hub_timer_;
+  SteadyTimer hub_timer_;
   std::optional<Millis> hub_timer_deadline_;  // what hub_timer_ is armed for
-  boost::asio::steady_timer drain_deadline_;
-  boost::asio::steady_timer shutdown_deadline_;
+  SteadyTimer drain_deadline_;
+  SteadyTimer shutdown_deadline_;
   bool shutting_down_ = false;
   std::size_t sessions_closing_ = 0;
   std::unordered_map<ConnectionId, Entry> sessions_;

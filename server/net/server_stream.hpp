@@ -1,6 +1,6 @@
 // A client connection, plain TCP or TLS: one stream type for the HTTP, websocket and SSE code, so
 // https and wss share every line of it with http and ws (the first bytes decide, see
-// HttpSession::start). It is an AsyncStream; its lowest layer is the beast::tcp_stream, for
+// HttpSession::start). It is an AsyncStream; its lowest layer is the TcpStream, for
 // timeouts and the socket.
 #pragma once
 
@@ -12,19 +12,20 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
+#include "io_types.hpp"
+
 namespace rtcwire::server {
 
-using TlsStream = boost::asio::ssl::stream<boost::beast::tcp_stream>;
+using TlsStream = boost::asio::ssl::stream<TcpStream>;
 
 class ServerStream {
  public:
-  using executor_type = boost::beast::tcp_stream::executor_type;
+  using executor_type = TcpStream::executor_type;
 
-  explicit ServerStream(boost::beast::tcp_stream plain) : stream_(std::move(plain)) {}
+  explicit ServerStream(TcpStream plain) : stream_(std::move(plain)) {}
   explicit ServerStream(TlsStream tls) : stream_(std::move(tls)) {}
 
   executor_type get_executor() { return next_layer().get_executor(); }
@@ -32,15 +33,15 @@ class ServerStream {
   TlsStream* tls_stream() { return std::get_if<TlsStream>(&stream_); }
   // Puts TLS over the plain connection (before anything was written); tls_stream() is then set.
   void start_tls(boost::asio::ssl::context& context) {
-    boost::beast::tcp_stream plain = std::move(std::get<boost::beast::tcp_stream>(stream_));
+    TcpStream plain = std::move(std::get<TcpStream>(stream_));
     stream_.emplace<TlsStream>(std::move(plain), context);
   }
   // The TCP stream underneath (its timeouts, its socket).
-  boost::beast::tcp_stream& next_layer() {
+  TcpStream& next_layer() {
     if (auto* tls = std::get_if<TlsStream>(&stream_)) return tls->next_layer();
-    return std::get<boost::beast::tcp_stream>(stream_);
+    return std::get<TcpStream>(stream_);
   }
-  boost::beast::tcp_stream::socket_type& socket() { return next_layer().socket(); }
+  TcpStream::socket_type& socket() { return next_layer().socket(); }
   void expires_after(std::chrono::steady_clock::duration after) {
     next_layer().expires_after(after);
   }
@@ -88,7 +89,7 @@ class ServerStream {
   }
 
  private:
-  std::variant<boost::beast::tcp_stream, TlsStream> stream_;
+  std::variant<TcpStream, TlsStream> stream_;
 };
 
 }  // namespace rtcwire::server

@@ -12,11 +12,11 @@
 #include <optional>
 #include <string>
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/serializer.hpp>
 
+#include "io_types.hpp"
 #include "server_stream.hpp"
 #include "server_transport.hpp"
 
@@ -69,8 +69,8 @@ class SseStream final : public ServerTransport, public std::enable_shared_from_t
   bool chunked_ = true;  // HTTP/1.0 has no chunked encoding: the stream then ends by closing
   std::array<char, 512> discard_{};  // whatever the client sends after its GET
   std::chrono::milliseconds heartbeat_interval_;
-  boost::asio::steady_timer heartbeat_;
-  boost::asio::steady_timer close_deadline_;
+  SteadyTimer heartbeat_;
+  SteadyTimer close_deadline_;
   std::function<void()> on_closed_;
 };
 

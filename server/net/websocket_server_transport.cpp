@@ -1,12 +1,12 @@
 #include "websocket_server_transport.hpp"
 
 #include <chrono>
+#include <string_view>
 #include <utility>
 
-#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/error.hpp>
 
-#include "released_capacity.hpp"
+#include "websocket_frame.hpp"
 
 namespace rtcwire::server {
 namespace {
@@ -18,8 +18,8 @@ namespace websocket = beast::websocket;
 constexpr std::chrono::seconds kCloseDeadline{2};
 constexpr std::chrono::seconds kHandshakeTimeout{10};
 constexpr std::size_t kRetainedReadBufferBytes = 64 * 1024;
-// Queued frames whose slots an emptied queue keeps (one Frame each); a burst's are freed.
-constexpr std::size_t kRetainedFrameSlots = 16;
+constexpr std::size_t kFirstReadBytes = 256;
+void release_string(std::string& text) { std::string().swap(text); }
 
 std::string read_error_reason(const beast::error_code& error) {
   if (error == websocket::error::closed) return "client closed the websocket";
@@ -37,6 +37,7 @@ WebSocketServerTransport::WebSocketServerTransport(ServerStream stream, std::siz
 
 void WebSocketServerTransport::accept(beast::http::request<beast::http::string_body> upgrade,
                                       std::function<void(beast::error_code)> done) {
+  websocket_.next_layer().keep_alive_with(shared_from_this());
   // The websocket stream keeps its own timeouts; the HTTP read deadline must not carry over.
   beast::get_lowest_layer(websocket_).expires_never();
   websocket::stream_base::timeout timeouts{};
@@ -64,8 +65,12 @@ void WebSocketServerTransport::attach(std::weak_ptr<ServerTransportOwner> owner)
 }
 
 void WebSocketServerTransport::read_next() {
-  websocket_.async_read(
-      read_buffer_,
+  // A message's first read asks for little, so the read every idle connection has pending holds
+  // a small buffer; the rest of a longer message is read at the size its frame header gave.
+  const std::size_t limit =
+      read_buffer_.size() == 0 ? kFirstReadBytes : websocket_.read_message_max();
+  websocket_.async_read_some(
+      read_buffer_, limit,
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_read(error); });
 }
 
@@ -77,14 +82,20 @@ void WebSocketServerTransport::on_read(beast::error_code error) {
     if (const auto owner = owner_.lock()) owner->on_transport_lost(*this, read_error_reason(error));
     return;
   }
-  const std::string message = beast::buffers_to_string(read_buffer_.data());
+  if (!websocket_.is_message_done()) {
+    read_next();
+    return;
+  }
+  const auto bytes = read_buffer_.cdata();
+  const std::string_view message(static_cast<const char*>(bytes.data()), bytes.size());
+  const bool binary = websocket_.got_binary();
+  auto packet = binary ? base::Result<engineio::Packet>(engineio::decode_binary_frame(message))
+                       : engineio::decode_text_frame(message);
   read_buffer_.consume(read_buffer_.size());
   // One large message must not pin maxPayload bytes to an otherwise idle connection.
   if (read_buffer_.capacity() > kRetainedReadBufferBytes) read_buffer_.shrink_to_fit();
   if (const auto owner = owner_.lock()) {
-    if (websocket_.got_binary()) {
-      owner->on_packet(*this, engineio::decode_binary_frame(message));
-    } else if (auto packet = engineio::decode_text_frame(message)) {
+    if (packet) {
       owner->on_packet(*this, std::move(packet.value()));
     } else {
       owner->on_transport_error(*this, "parse error");
@@ -95,43 +106,45 @@ void WebSocketServerTransport::on_read(beast::error_code error) {
 
 void WebSocketServerTransport::send(std::vector<engineio::Packet> packets, std::size_t bytes) {
   if (state_ != State::open || packets.empty()) return;
-  for (engineio::Packet& packet : packets) {
-    Frame frame;
-    frame.binary = packet.binary;
-    frame.data = packet.binary ? std::move(packet.data) : engineio::encode_text_frame(packet);
-    frames_.push_back(std::move(frame));
+  for (const engineio::Packet& packet : packets) {
+    if (packet.binary) {
+      append_frame_header(queued_, WebSocketOpcode::binary, packet.data.size());
+    } else {
+      // A text frame is the packet type's digit, then the data (engineio::encode_text_frame).
+      append_frame_header(queued_, WebSocketOpcode::text, packet.data.size() + 1);
+      queued_.push_back(static_cast<char>(packet.type));
+    }
+    queued_.append(packet.data);
   }
-  frames_.back().batch_bytes = bytes;
+  queued_bytes_ += bytes;
   if (!writing_) write_next();
 }
 
-void WebSocketServerTransport::drop_frames() {
-  clear_releasing_capacity(frames_, kRetainedFrameSlots);
-  next_frame_ = 0;
+void WebSocketServerTransport::drop_queued() {
+  release_string(queued_);
+  queued_bytes_ = 0;
 }
 
 void WebSocketServerTransport::write_next() {
   writing_ = true;
-  // Out of the vector, which may reallocate while the write uses the frame's bytes.
-  in_flight_ = std::move(next_frame());
-  // Queued frames are dropped all at once, when none is left.
-  if (++next_frame_ == frames_.size()) drop_frames();
-  websocket_.binary(in_flight_.binary);
-  websocket_.async_write(
-      boost::asio::buffer(in_flight_.data),
+  writing_bytes_ = std::exchange(queued_bytes_, 0);
+  // The stream copies the frames at the call (GatheringStream), so queued_ is free at once.
+  websocket_.next_layer().async_write_some(
+      boost::asio::buffer(queued_),
       [self = shared_from_this()](beast::error_code error, std::size_t) { self->on_write(error); });
+  // Nothing is kept for the next batch: an idle connection holds no write buffer.
+  release_string(queued_);
 }
 
 void WebSocketServerTransport::on_write(beast::error_code error) {
   writing_ = false;
   if (state_ == State::closing) {
-    drop_frames();
+    drop_queued();
     close_websocket();
     return;
   }
   if (state_ != State::open) return;
-  const std::size_t batch_bytes = in_flight_.batch_bytes;
-  in_flight_ = Frame{};
+  const std::size_t written = std::exchange(writing_bytes_, 0);
   if (error) {
     end();
     if (const auto owner = owner_.lock()) {
@@ -139,11 +152,11 @@ void WebSocketServerTransport::on_write(beast::error_code error) {
     }
     return;
   }
-  if (frames_pending()) {
+  if (!queued_.empty()) {
     write_next();
-    if (batch_bytes == 0) return;
+    if (written == 0) return;
   }
-  if (const auto owner = owner_.lock()) owner->on_drain(*this, batch_bytes);
+  if (const auto owner = owner_.lock()) owner->on_drain(*this, written);
 }
 
 void WebSocketServerTransport::close(TransportClose how, std::function<void()> done) {
@@ -167,7 +180,7 @@ void WebSocketServerTransport::close(TransportClose how, std::function<void()> d
   });
   // A write in flight owns the front frame's buffer; on_write finishes the close after it.
   if (!writing_) {
-    drop_frames();
+    drop_queued();
     close_websocket();
   }
 }

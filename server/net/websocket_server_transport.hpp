@@ -1,5 +1,6 @@
 // The Engine.IO websocket transport: one packet per websocket message, binary packets as binary
-// messages. Opens a session or probes to take one over from polling or SSE.
+// messages. Opens a session or probes to take one over from polling or SSE. Beast's websocket
+// stream reads, answers pings and closes; what the session sends is framed here (websocket_frame).
 #pragma once
 
 #include <cstddef>
@@ -7,12 +8,13 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
+#include "gathering_stream.hpp"
+#include "io_types.hpp"
 #include "server_stream.hpp"
 #include "server_transport.hpp"
 
@@ -32,40 +34,33 @@ class WebSocketServerTransport final
 
   TransportKind kind() const override { return TransportKind::websocket; }
   void attach(std::weak_ptr<ServerTransportOwner> owner) override;
-  bool writable() const override { return state_ == State::open && frames_.empty(); }
+  bool writable() const override { return state_ == State::open && queued_.empty(); }
   void send(std::vector<engineio::Packet> packets, std::size_t bytes) override;
   void close(TransportClose how, std::function<void()> done) override;
 
  private:
   enum class State { accepting, open, closing, closed };
 
-  struct Frame {
-    std::string data;
-    bool binary = false;
-    std::size_t batch_bytes = 0;  // reported by on_drain once this, the batch's last frame, is out
-  };
-
   void read_next();
   void on_read(boost::beast::error_code error);
   void write_next();
-  Frame& next_frame() { return frames_[next_frame_]; }
-  bool frames_pending() const { return next_frame_ < frames_.size(); }
-  void drop_frames();
+  void drop_queued();
   void on_write(boost::beast::error_code error);
   void close_websocket();
   void end();
 
-  boost::beast::websocket::stream<ServerStream> websocket_;
+  boost::beast::websocket::stream<GatheringStream> websocket_;
   State state_ = State::accepting;
   std::weak_ptr<ServerTransportOwner> owner_;
   boost::beast::flat_buffer read_buffer_;
-  // Frames to write, from frames_[next_frame_] on. A vector rather than a deque: an empty deque
-  // still allocates over 500 bytes, on every one of many idle connections.
-  std::vector<Frame> frames_;
-  std::size_t next_frame_ = 0;
-  Frame in_flight_;  // the frame being written
+  // Whole websocket frames not yet handed to the stream, and the send() bytes they carry. The
+  // frames are laid out here rather than written one by one by the websocket library: one write
+  // per turn instead of one per message.
+  std::string queued_;
+  std::size_t queued_bytes_ = 0;
+  std::size_t writing_bytes_ = 0;  // the send() bytes of the write in flight
   bool writing_ = false;
-  boost::asio::steady_timer close_deadline_;
+  SteadyTimer close_deadline_;
   std::function<void()> on_closed_;
 };
 
