@@ -1,9 +1,9 @@
-// Number <-> text for the Wasm, in place of musl's. Only nlohmann and embind call these here:
-// snprintf with hex formats (nlohmann's "\\u%04x" escapes and "<U+%.4X>" in parse errors),
-// siprintf with "%p" (embind names a type by its address), and strtoull/strtoll/strtod on number
-// tokens nlohmann's lexer has already checked. musl's versions bring printf_core and strtod's
-// long double arithmetic: about 9.8 KiB gzip, most of the libc code in the module. The link sends
-// those calls here (-Wl,--wrap=...); strtod asks the browser, whose Number() rounds correctly.
+// Number <-> text for the Wasm, in place of musl's. Only nlohmann, embind_builtin_types.cpp and
+// base::parse_json call these here: snprintf with hex formats (nlohmann's "\\u%04x" escapes, "%p"
+// for embind's type names), and strtoull/strtoll/strtod on number tokens base::parse_json has
+// already checked. musl's versions bring printf_core and strtod's long double arithmetic: about
+// 9.8 KiB gzip, most of the libc code in the module. The link sends those calls here
+// (-Wl,--wrap=...); strtod asks the browser, whose Number() rounds correctly.
 #include <emscripten/emscripten.h>
 
 #include <cerrno>
@@ -106,7 +106,7 @@ extern "C" double __wrap_strtod(const char* text, char** end) {
 }
 
 // Formats with `%[.][0-9]*[hh](x|X)` and `%p` conversions and literal text; nothing else is asked
-// for (snprintf: nlohmann's escapes; siprintf: embind names a type by its address).
+// for (nlohmann's escapes; embind's type names by address).
 static int format_hex(char* out, std::size_t size, const char* format, va_list args) {
   Output output{out, size};
   for (const char* cursor = format; *cursor != '\0'; ++cursor) {
@@ -141,14 +141,6 @@ extern "C" int __wrap_snprintf(char* out, std::size_t size, const char* format, 
   va_list args;
   va_start(args, format);
   const int length = format_hex(out, size, format, args);
-  va_end(args);
-  return length;
-}
-
-extern "C" int __wrap_siprintf(char* out, const char* format, ...) {
-  va_list args;
-  va_start(args, format);
-  const int length = format_hex(out, SIZE_MAX, format, args);
   va_end(args);
   return length;
 }
