@@ -286,6 +286,7 @@ std::string Server::metrics_text() const {
   gauges.sessions = hub_.session_count();
   for (const auto& [connection, entry] : sessions_) {
     ++gauges.connections[static_cast<std::size_t>(entry.session->transport_kind())];
+    if (entry.session->reading_paused()) ++gauges.paused_websocket_reads;
   }
   gauges.buffered_bytes = hub_.buffered_bytes();
   return metrics_.render(gauges);

@@ -40,6 +40,7 @@ class WebSocketServerTransport final
   TransportKind kind() const override { return TransportKind::websocket; }
   void attach(std::weak_ptr<ServerTransportOwner> owner) override;
   bool writable() const override { return state_ == State::open && queued_.empty(); }
+  bool reading_paused() const override { return read_paused_; }
   void send(std::vector<engineio::Packet> packets, std::size_t bytes) override;
   void close(TransportClose how, std::function<void()> done) override;
 

@@ -7,6 +7,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { startServer } from '../lib/server_process.mjs';
 import { within } from './support/peers.mjs';
+import { assertHealthy, rssOf } from './support/well_behaved.mjs';
 
 const MAX_PAYLOAD = 4096;
 const MASK = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
@@ -123,6 +124,7 @@ class RawWebSocket {
       const waiter = this.waiters.shift();
       if (waiter) waiter(received);
       else this.frames.push(received);
+      this.onFrame?.();
     }
   }
 
@@ -274,4 +276,92 @@ test('permessage-deflate offered is not agreed: the 101 names no extension', asy
   assert.match(answer, /^HTTP\/1\.1 101 /);
   assert.doesNotMatch(answer, /Sec-WebSocket-Extensions/i);
   ws.socket.destroy();
+});
+
+/** A ping frame with a 125-byte payload naming `n` (masked with a zero key: cheap to make). */
+function numberedPing(n) {
+  const bytes = Buffer.alloc(2 + 4 + 125, '.');
+  bytes[0] = 0x89;
+  bytes[1] = 0x80 | 125;
+  bytes.fill(0, 2, 6);
+  bytes.write(`ping ${n} `, 6);
+  return bytes;
+}
+
+async function gauge(metricsUrl, name) {
+  const text = await within(fetch(metricsUrl).then((response) => response.text()), 'a scrape');
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)[1]);
+}
+
+test('a client that pings without reading its pongs is not read until it does: the server holds little, another client is unaffected, no pong is lost', async () => {
+  const MiB = 1024 * 1024;
+  const own = await startServer({ args: ['--echo', '--metrics-port', '0', '--ping-interval', '600000'] });
+  try {
+    const control = await RawWebSocket.open(own.url);
+    const flooder = await RawWebSocket.open(own.url);
+    const rssBefore = rssOf(own.pid);
+    // 32 MiB of pings, far more than the kernel's socket buffers hold on both sides.
+    flooder.socket.pause();
+    const pings = Math.ceil((32 * MiB) / numberedPing(0).length);
+    for (let n = 0; n < pings; n += 1024) {
+      const end = Math.min(pings, n + 1024);
+      flooder.write(Buffer.concat(Array.from({ length: end - n }, (_, i) => numberedPing(n + i))));
+    }
+
+    // The server stops reading the flooder once its pongs back up (the gauge's only websocket).
+    // Had it read on, it would have taken the whole flood (and held the pongs): fail at once then.
+    const deadline = Date.now() + 30000;
+    while ((await gauge(own.metricsUrl, 'rtcwire_websocket_reads_paused')) !== 1) {
+      const read = `RSS +${((rssOf(own.pid) - rssBefore) / MiB).toFixed(1)} MiB`;
+      assert.ok(flooder.socket.writableLength > 0, `the server read the whole flood (${read})`);
+      assert.ok(Date.now() < deadline, `the flooder is still read after 30 s (${read})`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(
+      flooder.socket.writableLength > 16 * MiB,
+      `the flooder handed all but ${(flooder.socket.writableLength / MiB).toFixed(1)} MiB to the kernel`,
+    );
+    const rssPaused = rssOf(own.pid);
+    assert.ok(
+      rssPaused < rssBefore + 8 * MiB,
+      `RSS ${(rssBefore / MiB).toFixed(1)} MiB before the flood, ${(rssPaused / MiB).toFixed(1)} MiB with it paused`,
+    );
+
+    // Another client on the same server is served meanwhile.
+    for (let i = 0; i < 20; i++) {
+      control.write(text(`4control ${i}`));
+      assert.equal((await control.next()).payload.toString(), `4control ${i}`);
+    }
+    await assertHealthy(own.url, 1000);
+    assert.equal(await gauge(own.metricsUrl, 'rtcwire_websocket_reads_paused'), 1);
+
+    // Once the flooder reads, every ping is answered, in order, and its websocket works on.
+    const pongs = [];
+    const allPongs = new Promise((resolve) => {
+      flooder.onFrame = () => {
+        while (flooder.frames.length) {
+          const received = flooder.frames.shift();
+          if (received.opcode === 1 && received.payload.toString() === '2') continue;
+          pongs.push(received);
+        }
+        if (pongs.length >= pings) resolve();
+      };
+    });
+    flooder.socket.resume();
+    await within(allPongs, `${pings} pongs`, 60000);
+    flooder.onFrame = undefined;
+    assert.equal(pongs.length, pings);
+    for (let n = 0; n < pings; n++) {
+      if (pongs[n].opcode !== 0xa || !pongs[n].payload.equals(numberedPing(n).subarray(6))) {
+        assert.fail(`frame ${n} is not the pong of ping ${n}: opcode ${pongs[n].opcode}, ${pongs[n].payload.subarray(0, 20)}`);
+      }
+    }
+    flooder.write(text('4after the flood'));
+    assert.equal((await flooder.next()).payload.toString(), '4after the flood');
+    assert.equal(await gauge(own.metricsUrl, 'rtcwire_websocket_reads_paused'), 0);
+    control.socket.destroy();
+    flooder.socket.destroy();
+  } finally {
+    await own.stop();
+  }
 });
