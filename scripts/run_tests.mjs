@@ -17,6 +17,7 @@ const tiers = [
   { name: 'fuzz: server decoders (libFuzzer, 10 s)', command: fuzzCommand('server_decoders_fuzzer', 10, 'tests/fuzz/server_seeds/server_decoders'), counts: passIfZero },
   { name: 'fuzz: hub envelopes (libFuzzer, 10 s)', command: fuzzCommand('hub_fuzzer', 10, 'tests/fuzz/server_seeds/hub', ['-entropic=0']), counts: passIfZero },
   { name: 'fuzz: server HTTP and websocket (libFuzzer, 15 s)', command: fuzzCommand('server_http_fuzzer', 15, 'tests/fuzz/server_seeds/server_http'), counts: passIfZero },
+  { name: 'fuzz: server websocket reader (libFuzzer, 10 s)', command: fuzzCommand('websocket_reader_fuzzer', 10, 'tests/fuzz/server_seeds/websocket_reader'), counts: passIfZero },
   { name: 'fuzz: access control (libFuzzer, 10 s)', command: fuzzCommand('access_fuzzer', 10, 'tests/fuzz/access_seeds'), counts: passIfZero },
   { name: 'contract (names agree across C++, JS, types, docs)', command: nodeTest('tests/contract/'), counts: nodeCounts, needs: 'tests/contract' },
   { name: 'types (tsc)', command: ['npx', 'tsc', '-p', 'tests/types', '--noEmit'], counts: passIfZero, needs: 'tests/types' },

@@ -48,6 +48,7 @@ class EngineIoSession final : public ServerTransportOwner,
   const std::string& remote() const { return remote_; }
   ConnectionId connection() const { return connection_; }
   TransportKind transport_kind() const { return transport_->kind(); }
+  bool reading_paused() const { return transport_->reading_paused(); }
   bool upgrading() const { return probe_ != nullptr; }
 
   // ServerTransportOwner

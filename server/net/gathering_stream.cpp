@@ -38,12 +38,8 @@ void GatheringStream::on_sent(boost::beast::error_code error) {
     pending_.clear();
   }
   flush();
-  // Each completion is posted, not run here, so none of them re-enters this function.
-  while (!blocked_writers_.empty() && pending_.size() < kGatherBytes) {
-    auto writer = std::move(blocked_writers_.front());
-    blocked_writers_.pop_front();
-    writer();
-  }
+  // The completion is posted, not run here, so it does not re-enter this function.
+  if (blocked_writer_ && pending_.size() < kGatherBytes) std::exchange(blocked_writer_, nullptr)();
   if (waiting_teardown_ && !sending_now_) std::exchange(waiting_teardown_, nullptr)();
 }
 

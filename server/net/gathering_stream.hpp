@@ -1,7 +1,7 @@
-// A stream layer that gathers writes into one send. The websocket library writes one message per
-// write; with several messages in flight per connection that was one send() per message, the
-// largest cost of the server under load (loopback TCP per segment). Here a write is copied into a
-// buffer and reported done at once; the buffer goes to the socket in one write:
+// A stream layer that gathers writes into one send. With several messages in flight per
+// connection, one send() per message was the largest cost of the server under load (loopback TCP
+// per segment). Here a write is copied into a buffer and reported done at once; the buffer goes to
+// the socket in one write:
 // - when the layer is asked to read again, i.e. the received data has all been handled, so the
 //   answers to a burst of messages leave together;
 // - in the next turn of the event loop, for writes made while no received data was being
@@ -12,10 +12,10 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -43,69 +43,63 @@ class GatheringStream {
   executor_type get_executor() { return next_.get_executor(); }
   ServerStream& next_layer() { return next_; }
 
-  template <class MutableBuffers, class Token>
-  auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-    return boost::asio::async_initiate<Token, void(boost::beast::error_code, std::size_t)>(
-        [this](auto handler, const MutableBuffers& buffers) {
-          handling_input_ = false;
-          flush();
-          auto done = [this, handler = std::move(handler)](boost::beast::error_code error,
-                                                           std::size_t bytes) mutable {
-            handling_input_ = !error && bytes > 0;
-            std::move(handler)(error, bytes);
-          };
-          // A plain connection reads the socket itself: a websocket uses none of the TCP
-          // stream's timeouts, only its per-operation bookkeeping.
-          if (next_.tls()) {
-            next_.async_read_some(buffers, std::move(done));
-          } else {
-            next_.socket().async_read_some(buffers, std::move(done));
-          }
-        },
-        token, buffers);
-  }
-
-  template <class ConstBuffers, class Token>
-  auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-    return boost::asio::async_initiate<Token, void(boost::beast::error_code, std::size_t)>(
-        [this](auto handler, const ConstBuffers& buffers) {
-          const std::size_t bytes = boost::asio::buffer_size(buffers);
-          if (!write_error_) {
-            const std::size_t start = pending_.size();
-            pending_.resize(start + bytes);
-            boost::asio::buffer_copy(boost::asio::buffer(pending_.data() + start, bytes), buffers);
-          }
-          if (pending_.size() >= kGatherBytes) {
-            flush();
-          } else if (!handling_input_) {
-            flush_next_turn();
-          }
-          if (pending_.size() >= kGatherBytes) {
-            // std::function copies; the handler only moves.
-            auto held = std::make_shared<decltype(handler)>(std::move(handler));
-            blocked_writers_.push_back(
-                [this, held, bytes] { complete_write(std::move(*held), bytes); });
-          } else {
-            complete_write(std::move(handler), bytes);
-          }
-        },
-        token, buffers);
-  }
-
-  // What a websocket stream over this one calls to close the connection (found by ADL): what is
-  // gathered goes out first.
+  // Waits until the socket of a plain connection has something to read (data, its end or an
+  // error); the caller then reads it without blocking. Nothing is held meanwhile, so an idle
+  // connection needs no read buffer of its own.
   template <class Handler>
-  friend void async_teardown(boost::beast::role_type role, GatheringStream& stream,
-                             Handler&& handler) {
-    stream.flush();
-    if (!stream.sending_now_) {
-      async_teardown(role, stream.next_, std::forward<Handler>(handler));
+  void async_wait_readable(Handler&& handler) {
+    start_reading();
+    next_.socket().async_wait(
+        boost::asio::socket_base::wait_read,
+        [this, handler = std::forward<Handler>(handler)](boost::beast::error_code error) mutable {
+          handling_input_ = !error;
+          std::move(handler)(error);
+        });
+  }
+
+  // A TLS connection's read: the TLS layer holds the socket's data, so it needs a buffer.
+  template <class MutableBuffers, class Handler>
+  void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
+    start_reading();
+    next_.async_read_some(buffers, [this, handler = std::forward<Handler>(handler)](
+                                       boost::beast::error_code error, std::size_t bytes) mutable {
+      handling_input_ = !error && bytes > 0;
+      std::move(handler)(error, bytes);
+    });
+  }
+
+  // One write at a time: `handler` runs once the bytes are gathered (or, past kGatherBytes, once a
+  // send has made room for them).
+  template <class Handler>
+  void async_write(std::string_view bytes, Handler&& handler) {
+    if (!write_error_) pending_.append(bytes);
+    if (pending_.size() >= kGatherBytes) {
+      flush();
+    } else if (!handling_input_) {
+      flush_next_turn();
+    }
+    if (pending_.size() >= kGatherBytes) {
+      // std::function copies; the handler only moves.
+      auto held = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
+      blocked_writer_ = [this, held, size = bytes.size()] {
+        complete_write(std::move(*held), size);
+      };
+    } else {
+      complete_write(std::forward<Handler>(handler), bytes.size());
+    }
+  }
+
+  // Ends the connection the way a websocket ends: what is gathered goes out first, then the
+  // sending side is shut and the input read until the client closes too (Beast's teardown).
+  template <class Handler>
+  void async_teardown(Handler&& handler) {
+    flush();
+    if (!sending_now_) {
+      teardown_next(std::forward<Handler>(handler));
       return;
     }
     auto held = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
-    stream.waiting_teardown_ = [&stream, role, held] {
-      async_teardown(role, stream.next_, std::move(*held));
-    };
+    waiting_teardown_ = [this, held] { teardown_next(std::move(*held)); };
   }
 
  private:
@@ -115,6 +109,15 @@ class GatheringStream {
                       boost::asio::append(std::forward<Handler>(handler), write_error_, bytes));
   }
 
+  template <class Handler>
+  void teardown_next(Handler&& handler) {
+    using boost::beast::async_teardown;
+    async_teardown(boost::beast::role_type::server, next_, std::forward<Handler>(handler));
+  }
+  void start_reading() {
+    handling_input_ = false;
+    flush();
+  }
   void flush_next_turn();
   void flush();
   void on_sent(boost::beast::error_code error);
@@ -128,10 +131,8 @@ class GatheringStream {
   // From a read that brought data until the next read: the data is being handled.
   bool handling_input_ = false;
   boost::beast::error_code write_error_;
-  // Writes past kGatherBytes, done in order as the sends make room. More than one can wait: the
-  // transport's own and the websocket library's control frames (a pong, the close), which share
-  // no lock with it.
-  std::deque<std::function<void()>> blocked_writers_;
+  // A write past kGatherBytes, done once the sends make room.
+  std::function<void()> blocked_writer_;
   // An async_teardown waiting for the send in flight.
   std::function<void()> waiting_teardown_;
 };

@@ -126,6 +126,9 @@ std::string Metrics::render(const Gauges& gauges) const {
   out.sample("rtcwire_tls_handshake_failures_total", tls_handshake_failures_);
   out.family("rtcwire_buffered_bytes", "gauge", "Unacknowledged bytes kept for resumes.");
   out.sample("rtcwire_buffered_bytes", gauges.buffered_bytes);
+  out.family("rtcwire_websocket_reads_paused", "gauge",
+             "Websockets not read until the client reads the pongs owed to it.");
+  out.sample("rtcwire_websocket_reads_paused", gauges.paused_websocket_reads);
   out.family("rtcwire_event_loop_lag_seconds", "gauge",
              "How late the event loop last ran a timer it was due to run.");
   out.seconds("rtcwire_event_loop_lag_seconds", loop_lag_);

@@ -24,6 +24,7 @@ class Metrics {
     std::size_t sessions = 0;                  // live sessions, attached or awaiting a resume
     std::array<std::size_t, 3> connections{};  // open connections by TransportKind
     std::size_t buffered_bytes = 0;            // unacknowledged bytes kept for resumes
+    std::size_t paused_websocket_reads = 0;    // websockets not read until their pongs are
   };
 
   void message_received(std::size_t bytes);

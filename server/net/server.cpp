@@ -286,6 +286,7 @@ std::string Server::metrics_text() const {
   gauges.sessions = hub_.session_count();
   for (const auto& [connection, entry] : sessions_) {
     ++gauges.connections[static_cast<std::size_t>(entry.session->transport_kind())];
+    if (entry.session->reading_paused()) ++gauges.paused_websocket_reads;
   }
   gauges.buffered_bytes = hub_.buffered_bytes();
   return metrics_.render(gauges);
@@ -544,10 +545,9 @@ void Server::open_websocket_session(HttpSession& http, Request request) {
   auto transport =
       std::make_shared<WebSocketServerTransport>(http.take_stream(), options_.max_payload);
   transport->hold(http.take_slot());
-  transport->accept(std::move(request), [this, transport, remote = http.remote(),
-                                         ip = http.remote_ip(), key = http.remote_key()](
-                                            boost::beast::error_code error) mutable {
-    if (error) return;  // no session existed yet: nothing to tell anyone
+  transport->accept(request, [this, transport, remote = http.remote(), ip = http.remote_ip(),
+                              key = http.remote_key()](bool accepted) mutable {
+    if (!accepted) return;  // no session existed yet: nothing to tell anyone
     if (shutting_down_) {
       transport->close(TransportClose::server, nullptr);
       return;
@@ -559,16 +559,16 @@ void Server::open_websocket_session(HttpSession& http, Request request) {
 void Server::accept_probe(HttpSession& http, Request request, std::string sid, bool refuse) {
   auto probe = std::make_shared<WebSocketServerTransport>(http.take_stream(), options_.max_payload);
   probe->hold(http.take_slot());
-  probe->accept(std::move(request), [this, probe, refuse, sid = std::move(sid),
-                                     ip = http.remote_ip()](boost::beast::error_code error) {
-    if (error) return;
-    const auto session = refuse || shutting_down_ ? nullptr : find(sid, ip);
-    if (!session) {
-      probe->close(TransportClose::server, nullptr);
-      return;
-    }
-    session->begin_upgrade(probe);
-  });
+  probe->accept(request,
+                [this, probe, refuse, sid = std::move(sid), ip = http.remote_ip()](bool accepted) {
+                  if (!accepted) return;
+                  const auto session = refuse || shutting_down_ ? nullptr : find(sid, ip);
+                  if (!session) {
+                    probe->close(TransportClose::server, nullptr);
+                    return;
+                  }
+                  session->begin_upgrade(probe);
+                });
 }
 
 void Server::on_message(ConnectionId connection, engineio::Packet packet) {

@@ -56,6 +56,8 @@ class ServerTransport {
   // resume() (the upgrade failed) or close(discard) (it succeeded).
   virtual void pause() {}
   virtual void resume() {}
+  // Whether reading waits for the client to read what the transport owes it (a websocket's pongs).
+  virtual bool reading_paused() const { return false; }
   // Ends the transport; `done` runs once, when it holds no connection any more (maybe at once).
   virtual void close(TransportClose how, std::function<void()> done) = 0;
 

@@ -1,5 +1,6 @@
 // Server-to-client websocket framing (RFC 6455 section 5.2): unmasked, unfragmented frames, so the
-// transport can lay several messages into one buffer and send them together.
+// transport can lay several messages (and its pongs and close frame) into one buffer and send them
+// together.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,7 @@
 
 namespace rtcwire::server {
 
-enum class WebSocketOpcode : std::uint8_t { text = 0x1, binary = 0x2 };
+enum class WebSocketOpcode : std::uint8_t { text = 0x1, binary = 0x2, close = 0x8, pong = 0xA };
 
 // Appends the header of a final, unmasked frame carrying `payload_length` bytes; the payload
 // follows it in `out`.

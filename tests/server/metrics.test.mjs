@@ -37,6 +37,7 @@ const SERIES = [
   'rtcwire_refused_requests_total{reason="host"}',
   'rtcwire_tls_handshake_failures_total',
   'rtcwire_buffered_bytes',
+  'rtcwire_websocket_reads_paused',
   'rtcwire_event_loop_lag_seconds',
   'rtcwire_event_loop_lag_max_seconds',
 ];
