@@ -120,8 +120,8 @@ extern "C" double __wrap_strtod(const char* text, char** end) {
   return rtcwire_decimal_to_double(text, static_cast<std::size_t>(cursor - text));
 }
 
-// Formats with `%[.][0-9]*[hh](x|X)` and `%p` conversions and literal text; nothing else is asked
-// for (nlohmann's escapes; embind's type names by address).
+// Formats with `%[.][0-9]*[hh](x|X)` and `%p` conversions and literal text; only embind's type
+// names by address ("%p") ask for any since base::json_writer replaced nlohmann's escapes.
 static int format_hex(char* out, std::size_t size, const char* format, va_list args) {
   Output output{out, size};
   for (const char* cursor = format; *cursor != '\0'; ++cursor) {
