@@ -1,5 +1,5 @@
 // Writing JSON text piece by piece, for the outputs of the Wasm boundary (no DOM per output), and
-// whole DOMs (app data, envelopes), without nlohmann's serializer (about 1 KiB gzip of the Wasm).
+// whole DOMs (app data, envelopes), without nlohmann's serializer (3.2 KiB gzip of the Wasm).
 // Objects start with their "type", so every later field follows a comma (put_key).
 #pragma once
 
