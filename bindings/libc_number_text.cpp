@@ -1,9 +1,11 @@
-// Number <-> text for the Wasm, in place of musl's. Only nlohmann, embind_builtin_types.cpp and
-// base::parse_json call these here: snprintf with hex formats (nlohmann's "\\u%04x" escapes, "%p"
-// for embind's type names), and strtoull/strtoll/strtod on number tokens base::parse_json has
-// already checked. musl's versions bring printf_core and strtod's long double arithmetic: about
-// 9.8 KiB gzip, most of the libc code in the module. The link sends those calls here
-// (-Wl,--wrap=...); strtod asks the browser, whose Number() rounds correctly.
+// Number <-> text for the Wasm, in place of musl's and of the to_chars for double that
+// Emscripten's libc++ lacks. Only embind_builtin_types.cpp, base::parse_json and
+// base::json_writer call these here: snprintf with hex formats ("%p" for embind's type names),
+// strtoull/strtoll/strtod on number tokens base::parse_json has already checked, and
+// base::write_shortest_double. musl's versions bring printf_core and strtod's long double
+// arithmetic: about 9.8 KiB gzip, most of the libc code in the module. The link sends those calls
+// here (-Wl,--wrap=...); strtod asks the browser, whose Number() rounds correctly, and so does
+// write_shortest_double, whose String() writes the shortest digits that read back the same.
 #include <emscripten/emscripten.h>
 
 #include <cerrno>
@@ -11,6 +13,8 @@
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
+
+#include "rtcwire/base/shortest_double.hpp"
 
 namespace {
 
@@ -48,6 +52,17 @@ struct Output {
 
 EM_JS(double, rtcwire_decimal_to_double, (const char* text, std::size_t length),
       { return Number(UTF8ToString(text, length)); });
+
+// String() of a finite number is ASCII (digits, '-', '.', 'e', '+'): a byte per character.
+EM_JS(int, rtcwire_shortest_double_text, (double value, char* out), {
+  var text = String(value);
+  for (var i = 0; i < text.length; ++i) HEAPU8[out + i] = text.charCodeAt(i);
+  return text.length;
+})
+
+char* rtcwire::base::write_shortest_double(char* out, double value) {
+  return out + rtcwire_shortest_double_text(value, out);
+}
 
 extern "C" unsigned long long __wrap_strtoull(const char* text, char** end, int /*base: 10*/) {
   bool negative = false;
@@ -105,8 +120,8 @@ extern "C" double __wrap_strtod(const char* text, char** end) {
   return rtcwire_decimal_to_double(text, static_cast<std::size_t>(cursor - text));
 }
 
-// Formats with `%[.][0-9]*[hh](x|X)` and `%p` conversions and literal text; nothing else is asked
-// for (nlohmann's escapes; embind's type names by address).
+// Formats with `%[.][0-9]*[hh](x|X)` and `%p` conversions and literal text; only embind's type
+// names by address ("%p") ask for any since base::json_writer replaced nlohmann's escapes.
 static int format_hex(char* out, std::size_t size, const char* format, va_list args) {
   Output output{out, size};
   for (const char* cursor = format; *cursor != '\0'; ++cursor) {

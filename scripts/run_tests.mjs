@@ -14,6 +14,7 @@ const tiers = [
   { name: 'unit (GoogleTest)', command: ['ctest', '--test-dir', 'build/native', '--output-on-failure', '-j2'], counts: ctestCounts },
   { name: 'fuzz: SDK decoders (libFuzzer, 20 s)', command: fuzzCommand('decoders_fuzzer', 20, 'tests/fuzz/seeds'), counts: passIfZero },
   { name: 'fuzz: JSON reader against nlohmann (libFuzzer, 10 s)', command: fuzzCommand('json_parse_fuzzer', 10, 'tests/fuzz/json_seeds'), counts: passIfZero },
+  { name: 'fuzz: JSON writer against nlohmann (libFuzzer, 10 s)', command: fuzzCommand('json_write_fuzzer', 10, 'tests/fuzz/json_write_seeds'), counts: passIfZero },
   { name: 'fuzz: server decoders (libFuzzer, 10 s)', command: fuzzCommand('server_decoders_fuzzer', 10, 'tests/fuzz/server_seeds/server_decoders'), counts: passIfZero },
   { name: 'fuzz: hub envelopes (libFuzzer, 10 s)', command: fuzzCommand('hub_fuzzer', 10, 'tests/fuzz/server_seeds/hub', ['-entropic=0']), counts: passIfZero },
   { name: 'fuzz: server HTTP and websocket (libFuzzer, 15 s)', command: fuzzCommand('server_http_fuzzer', 15, 'tests/fuzz/server_seeds/server_http'), counts: passIfZero },

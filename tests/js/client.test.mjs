@@ -173,6 +173,8 @@ test('numbers cross the real core both ways exactly: integer limits, past them, 
     '18446744073709551615', '18446744073709551616', '123456789012345678901234567890',
     '1.7976931348623157e308', '2.2250738585072014e-308', '5e-324', '2e-324',
     '0.30000000000000004', '1.00000000000000011102230246251565404236316680908203125',
+    // Doubles the core writes as the browser's String() does, integral ones with ".0".
+    '100.0', '-42.0', '1e21', '1e300', '1.5e-7', '123456789012345680000.0', '4.35',
   ];
   const received = [];
   client.on('message', ({ data }) => received.push(data));
@@ -180,9 +182,12 @@ test('numbers cross the real core both ways exactly: integer limits, past them, 
   const expected = numbers.map(Number);
   assert.equal(received.length, 1);
   assert.deepEqual(received[0], expected);
+  // JSON.stringify writes -0 as 0, so only the core's side can carry it: as -0.0, read back as -0.
+  socket.receive(`4{"v":1,"seq":2,"t":"direct","from":"peer-a","data":[-0.0,0.0]}`);
+  assert.deepEqual(received[1], [-0, 0]);
 
   const joining = client.join('room-n');
-  socket.receive(envelope({ seq: 2, t: 'joined', room: 'room-n', peers: ['peer-a'], id: 1 }));
+  socket.receive(envelope({ seq: 3, t: 'joined', room: 'room-n', peers: ['peer-a'], id: 1 }));
   await joining;
   client.publish(expected);
   const frame = socket.sent.findLast((sent) => sent.includes('"t":"publish"'));

@@ -1,11 +1,18 @@
 #include "rtcwire/base/json_writer.hpp"
 
+#include <cmath>
+#include <vector>
+
+#include "rtcwire/base/shortest_double.hpp"
+
 namespace rtcwire::base::json_writer {
 
 namespace {
 
-// The characters JSON requires escaped in ASCII text, as nlohmann escapes them (with ensure_ascii
-// off, DEL stays as it is).
+using Json = nlohmann::json;
+
+// The characters JSON requires escaped, as nlohmann escapes them (with ensure_ascii off, DEL and
+// non-ASCII characters stay as they are).
 bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
 
 void put_escape(std::string& out, char c) {
@@ -39,32 +46,171 @@ void put_escape(std::string& out, char c) {
   }
 }
 
+// How many bytes of `text` (which starts with a non-ASCII byte) one UTF-8 character takes, or,
+// when they are not well-formed (RFC 3629: no overlong forms, surrogates or code points past
+// U+10FFFF), how many of them one U+FFFD replaces: the longest start that could still have become
+// a character, at least one byte (Unicode's "maximal subpart", which is what nlohmann replaces).
+struct Utf8Run {
+  std::size_t length;
+  bool well_formed;
+};
+
+Utf8Run utf8_run(std::string_view text) {
+  const auto lead = static_cast<unsigned char>(text[0]);
+  std::size_t count = 0;  // continuation bytes
+  unsigned char low = 0x80;
+  unsigned char high = 0xBF;  // the range of the first continuation byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    count = 1;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    count = 2;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    count = 3;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return {1, false};
+  }
+  for (std::size_t i = 1; i <= count; ++i) {
+    if (i == text.size()) return {i, false};
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < low || byte > high) return {i, false};
+    low = 0x80;
+    high = 0xBF;
+  }
+  return {count + 1, true};
+}
+
+// The shortest text that reads back as the same double, and as a double: integral values keep a
+// ".0" as nlohmann writes them. JSON has no NaN or infinity: null, as nlohmann writes them.
+void put_double(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+  } else if (value == 0) {
+    out += std::signbit(value) ? "-0.0" : "0.0";
+  } else {
+    char digits[kShortestDoubleChars];
+    const std::string_view text(digits, write_shortest_double(digits, value) - digits);
+    out += text;
+    if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+  }
+}
+
+// Writes a value that has no members to write, or opens the array or object it is: true when
+// it was opened and its first member comes next.
+bool put_scalar_or_open(std::string& out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::object:
+      if (value.empty()) {
+        out += "{}";
+        return false;
+      }
+      out += '{';
+      return true;
+    case Json::value_t::array:
+      if (value.empty()) {
+        out += "[]";
+        return false;
+      }
+      out += '[';
+      return true;
+    case Json::value_t::string:
+      put_string(out, value.get_ref<const Json::string_t&>());
+      return false;
+    case Json::value_t::boolean:
+      put_bool(out, value.get<bool>());
+      return false;
+    case Json::value_t::number_integer:
+      put_number(out, value.get<Json::number_integer_t>());
+      return false;
+    case Json::value_t::number_unsigned:
+      put_number(out, value.get<Json::number_unsigned_t>());
+      return false;
+    case Json::value_t::number_float:
+      put_double(out, value.get<Json::number_float_t>());
+      return false;
+    default:
+      // null; binary and discarded values are not JSON and nothing here makes them.
+      out += "null";
+      return false;
+  }
+}
+
+// An array or object being written, and the member to write next.
+struct Open {
+  const Json* container;
+  Json::array_t::const_iterator item;
+  Json::object_t::const_iterator member;
+
+  explicit Open(const Json& value) : container(&value) {
+    if (value.is_array()) {
+      item = value.get_ref<const Json::array_t&>().begin();
+    } else {
+      member = value.get_ref<const Json::object_t&>().begin();
+    }
+  }
+  bool at_end() const {
+    return container->is_array() ? item == container->get_ref<const Json::array_t&>().end()
+                                 : member == container->get_ref<const Json::object_t&>().end();
+  }
+  // Writes the key of the next member (after a comma unless it is the first) and takes it.
+  const Json& take(std::string& out, bool first) {
+    if (!first) out += ',';
+    if (container->is_array()) return *item++;
+    put_string(out, member->first);
+    out += ':';
+    return (member++)->second;
+  }
+};
+
 }  // namespace
 
 void put_string(std::string& out, std::string_view text) {
-  // Text with non-ASCII bytes goes through nlohmann, which also replaces invalid UTF-8. ASCII
-  // (every name, id and frame the core writes) is escaped here, the same way, without the JSON
-  // value and serializer nlohmann would allocate for it.
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      put_json(out, nlohmann::json(text));
-      return;
-    }
-  }
   out += '"';
-  std::size_t run = 0;  // where the characters not copied yet begin
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (!needs_escape(text[i])) continue;
-    out.append(text, run, i - run);
-    put_escape(out, text[i]);
-    run = i + 1;
+  std::size_t run = 0;  // where the bytes not copied yet begin
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) < 0x80) {
+      if (needs_escape(c)) {
+        out.append(text, run, i - run);
+        put_escape(out, c);
+        run = i + 1;
+      }
+      ++i;
+      continue;
+    }
+    const Utf8Run utf8 = utf8_run(text.substr(i));
+    if (!utf8.well_formed) {
+      out.append(text, run, i - run);
+      out += "\xEF\xBF\xBD";
+      run = i + utf8.length;
+    }
+    i += utf8.length;
   }
   out.append(text, run);
   out += '"';
 }
 
 void put_json(std::string& out, const nlohmann::json& value) {
-  out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // A loop over a stack of the open arrays and objects, not recursion: app data can nest as deep
+  // as it likes here without the call stack growing.
+  std::vector<Open> open;
+  const Json* next = &value;
+  while (true) {
+    if (put_scalar_or_open(out, *next)) {
+      open.emplace_back(*next);
+      next = &open.back().take(out, true);
+      continue;
+    }
+    while (!open.empty() && open.back().at_end()) {
+      out += open.back().container->is_array() ? ']' : '}';
+      open.pop_back();
+    }
+    if (open.empty()) return;
+    next = &open.back().take(out, false);
+  }
 }
 
 void put_bool(std::string& out, bool value) { out += value ? "true" : "false"; }

@@ -1,5 +1,6 @@
 #include "rtcwire/engineio/engineio_packet.hpp"
 #include "rtcwire/base/json_parse.hpp"
+#include "rtcwire/base/json_writer.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -120,14 +121,23 @@ base::Result<std::vector<Packet>> decode_payload(std::string_view payload) {
 }
 
 std::string encode_open_info(const OpenInfo& info) {
-  const nlohmann::json json = {
-      {"sid", info.sid},
-      {"upgrades", info.upgrades},
-      {"pingInterval", info.ping_interval_ms},
-      {"pingTimeout", info.ping_timeout_ms},
-      {"maxPayload", info.max_payload},
-  };
-  return json.dump();
+  using base::json_writer::put_number;
+  using base::json_writer::put_string;
+  std::string out = "{\"maxPayload\":";
+  put_number(out, info.max_payload);
+  out += ",\"pingInterval\":";
+  put_number(out, info.ping_interval_ms);
+  out += ",\"pingTimeout\":";
+  put_number(out, info.ping_timeout_ms);
+  out += ",\"sid\":";
+  put_string(out, info.sid);
+  out += ",\"upgrades\":[";
+  for (const std::string& upgrade : info.upgrades) {
+    if (&upgrade != &info.upgrades.front()) out += ',';
+    put_string(out, upgrade);
+  }
+  out += "]}";
+  return out;
 }
 
 base::Result<OpenInfo> decode_open_info(std::string_view json_text) {

@@ -42,8 +42,9 @@ Result<Parsed> parse_object(std::string_view text) {
     return invalid("envelope has no integer version 'v'");
   }
   if (version->get<int64_t>() != kVersion) {
-    return base::remote_error(ErrorCode::unsupported_version,
-                              "envelope version " + version->dump() + " is not supported");
+    std::string message = "envelope version ";
+    base::json_writer::put_json(message, *version);
+    return base::remote_error(ErrorCode::unsupported_version, message + " is not supported");
   }
   const auto type = json.find("t");
   if (type == json.end() || !type->is_string()) return invalid("envelope has no string type 't'");
@@ -158,9 +159,10 @@ Result<Sequenced<Variant>> with_seq_of(const Json& object, Result<Variant> envel
   return Sequenced<Variant>{std::move(envelope.value()), seq.value()};
 }
 
-std::string dump(const Json& json) {
-  // Invalid UTF-8 in app strings is replaced rather than allowed to abort the encoder.
-  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+std::string written(const Json& json) {
+  std::string text;
+  base::json_writer::put_json(text, json);
+  return text;
 }
 
 Json ack_json(const Ack& ack) {
@@ -383,7 +385,7 @@ std::string encode(const ServerEnvelope& envelope, Seq seq) {
                              },
                          },
                          envelope);
-  return dump(put_seq(json, seq));
+  return written(put_seq(json, seq));
 }
 
 namespace {

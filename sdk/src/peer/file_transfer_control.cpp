@@ -1,17 +1,19 @@
 #include "rtcwire/peer/file_transfer_control.hpp"
 
-#include <charconv>
 #include <optional>
 
 #include "rtcwire/base/json_fields.hpp"
 #include "rtcwire/base/json_limits.hpp"
 #include "rtcwire/base/json_parse.hpp"
+#include "rtcwire/base/json_writer.hpp"
 #include "rtcwire/base/overloaded.hpp"
 #include "rtcwire/base/unicode_text.hpp"
 
 namespace rtcwire::peer {
 
 using base::ErrorCode;
+using base::json_writer::put_number;
+using base::json_writer::put_string;
 
 namespace {
 
@@ -19,17 +21,6 @@ using Json = nlohmann::json;
 
 base::Error invalid(std::string message) {
   return base::remote_error(ErrorCode::invalid_transfer, "file control: " + std::move(message));
-}
-
-// The digits of a number, without the locale and printf machinery.
-void put_number(std::string& out, std::uint64_t value) {
-  char digits[24];
-  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-  out.append(digits, end);
-}
-
-void put_string(std::string& out, std::string_view text) {
-  out += Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 void open_message(std::string& out, std::string_view type, std::uint32_t transfer) {

@@ -107,6 +107,18 @@ TEST(OpenInfoTest, RoundTrips) {
   EXPECT_EQ(decoded.value(), info);
 }
 
+// The keys in the order the nlohmann object it was written from had (sorted): the same bytes.
+TEST(OpenInfoTest, EncodesTheSameTextAsBefore) {
+  EXPECT_EQ(encode_open_info({"abc123", {"websocket"}, 300, 200, 4096}),
+            R"({"maxPayload":4096,"pingInterval":300,"pingTimeout":200,"sid":"abc123",)"
+            R"("upgrades":["websocket"]})");
+  EXPECT_EQ(encode_open_info({"s", {}, 1, 2, 3}),
+            R"({"maxPayload":3,"pingInterval":1,"pingTimeout":2,"sid":"s","upgrades":[]})");
+  EXPECT_EQ(encode_open_info({"s", {"websocket", "sse"}, 1, 2, 3}),
+            R"({"maxPayload":3,"pingInterval":1,"pingTimeout":2,"sid":"s",)"
+            R"("upgrades":["websocket","sse"]})");
+}
+
 TEST(OpenInfoTest, DecodesTheStockServerForm) {
   auto decoded = decode_open_info(
       R"({"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})");

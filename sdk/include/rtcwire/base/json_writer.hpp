@@ -1,4 +1,5 @@
-// Writing JSON text piece by piece, for the outputs of the Wasm boundary (no DOM per output).
+// Writing JSON text piece by piece, for the outputs of the Wasm boundary (no DOM per output), and
+// whole DOMs (app data, envelopes), without nlohmann's serializer (3.2 KiB gzip of the Wasm).
 // Objects start with their "type", so every later field follows a comma (put_key).
 #pragma once
 
@@ -12,8 +13,12 @@
 
 namespace rtcwire::base::json_writer {
 
-// A JSON string, by nlohmann's serializer: invalid UTF-8 becomes U+FFFD.
+// A JSON string, byte for byte as nlohmann's dump with error_handler_t::replace writes it:
+// invalid UTF-8 becomes U+FFFD, control characters are escaped, the rest is copied.
 void put_string(std::string& out, std::string_view text);
+// A DOM as nlohmann's dump(-1, ' ', false, error_handler_t::replace) writes it (keys in the DOM's
+// order), at any depth; but a double as the shortest text that reads back as the same double
+// (its digits may differ from nlohmann's), integral ones with ".0", NaN and infinities as null.
 void put_json(std::string& out, const nlohmann::json& value);
 void put_bool(std::string& out, bool value);
 // `,"name":`
