@@ -115,6 +115,7 @@ void WebSocketServerTransport::on_tls_read(beast::error_code error, std::size_t 
 
 void WebSocketServerTransport::on_input(char* bytes, std::size_t size) {
   reader_.feed(bytes, size);
+  handling_input_ = true;
   // Every event is taken, whatever the state: the reader must not keep pointing into `bytes`.
   for (;;) {
     WebSocketEvent event = reader_.next();
@@ -148,6 +149,7 @@ void WebSocketServerTransport::on_input(char* bytes, std::size_t size) {
       on_client_done(static_cast<std::uint16_t>(failure->code), reason);
     }
   }
+  handling_input_ = false;
   if (!writing_ && !queued_.empty() && state_ != State::closed) write_next();
   read_next();
 }
@@ -186,7 +188,7 @@ void WebSocketServerTransport::send(std::vector<engineio::Packet> packets, std::
     queued_.append(packet.data);
   }
   queued_bytes_ += bytes;
-  if (!writing_) write_next();
+  if (!writing_ && !handling_input_) write_next();
 }
 
 void WebSocketServerTransport::queue_frame(WebSocketOpcode opcode, std::string_view payload) {

@@ -39,7 +39,11 @@ class WebSocketServerTransport final
 
   TransportKind kind() const override { return TransportKind::websocket; }
   void attach(std::weak_ptr<ServerTransportOwner> owner) override;
-  bool writable() const override { return state_ == State::open && queued_.empty(); }
+  // While the client's input is handled, the answers it causes gather in queued_ and leave in one
+  // write after it: one send per read, not one for the first answer and one for the rest.
+  bool writable() const override {
+    return state_ == State::open && (queued_.empty() || (handling_input_ && !writing_));
+  }
   bool reading_paused() const override { return read_paused_; }
   void send(std::vector<engineio::Packet> packets, std::size_t bytes) override;
   void close(TransportClose how, std::function<void()> done) override;
@@ -73,7 +77,8 @@ class WebSocketServerTransport final
   // A TLS connection's read buffer (a plain one reads into one buffer shared by all connections).
   std::unique_ptr<char[]> tls_input_;
   bool reading_ = false;
-  bool read_paused_ = false;  // the client's pings wait for their pongs to be written
+  bool handling_input_ = false;  // on_input is running
+  bool read_paused_ = false;     // the client's pings wait for their pongs to be written
   // Whole websocket frames not yet handed to the stream, and the send() bytes they carry. The
   // frames are laid out here: one write per turn instead of one per message.
   std::string queued_;

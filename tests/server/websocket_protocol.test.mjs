@@ -87,6 +87,7 @@ class RawWebSocket {
   }
 
   receive(chunk) {
+    this.chunks = (this.chunks ?? 0) + 1;
     this.buffer = Buffer.concat([this.buffer, chunk]);
     if (this.onAnswer) {
       const end = this.buffer.indexOf('\r\n\r\n');
@@ -119,6 +120,7 @@ class RawWebSocket {
         fin: (first & 0x80) !== 0,
         opcode: first & 0x0f,
         payload: this.buffer.subarray(offset, offset + length),
+        chunk: this.chunks,  // the TCP read that completed the frame
       };
       this.buffer = this.buffer.subarray(offset + length);
       const waiter = this.waiters.shift();
@@ -165,6 +167,18 @@ test('a message comes back whole, however its bytes are split', async () => {
   ws.write(Buffer.concat([text('4a'), text('4b'), text('4c')]));
   const three = [await ws.next(), await ws.next(), await ws.next()].map((f) => f.payload.toString());
   assert.deepEqual(three, ['4a', '4b', '4c']);
+  ws.socket.destroy();
+});
+
+test('the answers to messages read together leave together, in one TCP send', async () => {
+  const ws = await RawWebSocket.open(server.url);
+  const sent = Array.from({ length: 10 }, (_, i) => `4burst ${i}`);
+  ws.write(Buffer.concat(sent.map((message) => text(message))));
+  const echoed = [];
+  for (const message of sent) echoed.push(await ws.next(`the echo of ${message}`));
+  assert.deepEqual(echoed.map((f) => f.payload.toString()), sent);
+  // One send arrives in one read on loopback; separate sends would have come in separate reads.
+  assert.equal(new Set(echoed.map((f) => f.chunk)).size, 1, `echoes in reads ${echoed.map((f) => f.chunk)}`);
   ws.socket.destroy();
 });
 
