@@ -52,17 +52,32 @@ export async function sdkPeer({ room, options }) {
 }
 
 // The same peer on a raw WebSocket: Engine.IO v4 framing ('0' open, '2' ping -> '3' pong,
-// '4' message) and rtcwire envelopes v1, written by hand.
+// '4' message) and rtcwire envelopes v1, written by hand. It acknowledges what it receives as
+// every client must (the SDK's rule: an ack after 32 envelopes): a peer that never acks has the
+// server resend to it, answers each resent message again, and fills its buffer after a few
+// thousand messages.
 export async function rawPeer({ room }) {
+  const ACK_EVERY = 32;
   const socket = new WebSocket(`ws://${location.host}/engine.io/?EIO=4&transport=websocket`);
   const send = (envelope) => socket.send('4' + JSON.stringify({ v: 1, ...envelope }));
   const waiting = new Map();
   let onEnvelope = null;
+  let lastSeq = 0;
+  let unacked = 0;
   socket.onmessage = ({ data }) => {
     if (data === '2') return socket.send('3');
     if (data[0] === '0') return send({ t: 'hello', sdk: 'raw-bench' });
     if (data[0] !== '4') return;
     const envelope = JSON.parse(data.slice(1));
+    if (envelope.seq !== undefined) {
+      // A resent envelope is not handled again.
+      if (envelope.seq <= lastSeq) return;
+      lastSeq = envelope.seq;
+      if (++unacked === ACK_EVERY) {
+        unacked = 0;
+        send({ t: 'ack', ack: lastSeq });
+      }
+    }
     if (envelope.t !== 'direct') return onEnvelope?.(envelope);
     if (envelope.data.echo) {
       waiting.get(envelope.data.n)?.(performance.now());
@@ -125,7 +140,7 @@ export async function openPair(browser, serverUrl, setUp, setUpArgument) {
   }
   const ids = [];
   for (const page of pages) ids.push(await page.evaluate(setUp, setUpArgument));
-  return { sender: pages[0], to: ids[1] };
+  return { sender: pages[0], to: ids[1], echoer: pages[1] };
 }
 
 export function median(values) {
@@ -160,14 +175,61 @@ export async function measureRoundTrips(pairs) {
   );
 }
 
+const round1 = (value) => Math.round(value * 10) / 10;
+
+// The echoing page's own share of a round trip: from its WebSocket frame in to the echo's frame
+// out, as Chromium's network service stamps them (CDP), without the network, the server or the
+// sender. Far less noisy than the round trip on a busy machine, and what the SDK adds to a raw
+// peer is all inside it. Trimmed mean in microseconds of each pair, in alternating blocks.
+export async function measureTurnarounds(pairs) {
+  const frames = {};
+  for (const [name, pair] of Object.entries(pairs)) {
+    const session = await pair.echoer.context().newCDPSession(pair.echoer);
+    const received = new Map();
+    const turnarounds = [];
+    // Each `direct` carries its number: the request as {"n":N}, the echo with "echo":true.
+    const numberOf = (text) => /"n":(\d+)/.exec(text)?.[1];
+    session.on('Network.webSocketFrameReceived', ({ timestamp, response }) => {
+      const n = numberOf(response.payloadData);
+      if (n !== undefined) received.set(n, timestamp);
+    });
+    session.on('Network.webSocketFrameSent', ({ timestamp, response }) => {
+      const n = numberOf(response.payloadData);
+      if (n === undefined || !received.has(n)) return;
+      turnarounds.push((timestamp - received.get(n)) * 1e6);
+      received.delete(n);
+    });
+    await session.send('Network.enable');
+    frames[name] = { session, turnarounds };
+  }
+  const first = 2 * (WARMUP_ROUND_TRIPS + ROUND_TRIPS);
+  for (let block = first; block < first + ROUND_TRIPS; block += BLOCK) {
+    for (const [name, pair] of Object.entries(pairs)) {
+      await pair.sender.evaluate(roundTrips, { to: pair.to, first: block, count: BLOCK });
+    }
+  }
+  const result = {};
+  for (const [name, { session, turnarounds }] of Object.entries(frames)) {
+    await session.detach();
+    if (turnarounds.length < ROUND_TRIPS / 2) {
+      throw new Error(`${name}: only ${turnarounds.length} echo turnarounds recorded`);
+    }
+    result[name] = trimmedMean(turnarounds, TRIMMED);
+  }
+  return result;
+}
+
 export async function run() {
   const server = await startServer({ args: APP_MOUNTS, cwd: repoRoot });
   const browser = await launchChromium();
   try {
-    const { sdk, raw } = await measureRoundTrips({
+    const pairs = {
       sdk: await openPair(browser, server.url, sdkPeer, { room: 'rtt-sdk' }),
       raw: await openPair(browser, server.url, rawPeer, { room: 'rtt-raw' }),
-    });
+    };
+    const { sdk, raw } = await measureRoundTrips(pairs);
+    // Measured after the round trips, so the recording does not weigh on them.
+    const turnaround = await measureTurnarounds(pairs);
     // The baseline, named with its value as bench/run.mjs shows it: the raw WebSocket round trip
     // measured in this same run.
     return [
@@ -177,6 +239,13 @@ export async function run() {
         unit: 'ms',
         baseline: `raw_websocket_rtt_ms=${round3(raw)}`,
         ratio: round3(sdk / raw),
+      },
+      {
+        name: 'signal_echo_turnaround_us',
+        value: round1(turnaround.sdk),
+        unit: 'us',
+        baseline: `raw_websocket_turnaround_us=${round1(turnaround.raw)}`,
+        ratio: round3(turnaround.sdk / turnaround.raw),
       },
     ];
   } finally {
