@@ -8,7 +8,15 @@
 //   IDLE_SESSIONS sessions opened from child processes (20,000, or fewer when the server's
 //   open-file limit leaves no room for that many). Goal: at most 4 KiB.
 //
+// - What explains the CPU figure, for both servers over the same window: wake-ups (the event-loop
+//   thread's voluntary context switches, i.e. waits for the network that blocked) and syscalls
+//   (perf stat, when perf is installed) per message, and the messages per second reached.
+// - The same at a fixed offered rate (OFFERED_RATE messages per second spread over the
+//   connections, sent on a timer, not on the echoes): the closed loop lets the faster server
+//   wake for fewer messages at a time; at one offered rate both see the same arrivals.
+//
 //   node bench/server_efficiency.mjs      prints the figures; bench/run.mjs imports run().
+//   SERVER_BENCH_ONLY=cpu                 skips the idle-session memory measurement.
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +28,8 @@ const ECHO_CONNECTIONS = 1000;
 const IN_FLIGHT = 4;
 const WARMUP_MS = 3000;
 const MEASURE_MS = 8000;
+const OFFERED_RATE = 10000;
+const RATE_TICK_MS = 10;
 const IDLE_SESSIONS = 20000;
 const IDLE_SOURCES = ['127.0.0.2', '127.0.0.3'];
 const PAYLOAD = 'x'.repeat(64);
@@ -40,6 +50,40 @@ function rssKib(pid) {
 
 function openFileLimit(pid) {
   return Number(/Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))[1]);
+}
+
+/** Voluntary context switches of the process's main (event-loop) thread: its blocking waits. */
+function wakeUps(pid) {
+  return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+}
+
+// The syscalls of an event loop over sockets, counted one by one.
+const TRACED_SYSCALLS = ['epoll_wait', 'epoll_pwait', 'epoll_ctl', 'recvfrom', 'read', 'sendto', 'write', 'writev'];
+
+/**
+ * Counts the syscalls of process `pid` (all its threads) for `ms`: { total, by: {name: count} };
+ * null without perf.
+ */
+function countSyscalls(pid, ms) {
+  const events = ['raw_syscalls:sys_enter', ...TRACED_SYSCALLS.map((name) => `syscalls:sys_enter_${name}`)];
+  return new Promise((resolve) => {
+    const child = spawn('perf', ['stat', '-x,', '-e', events.join(','), '-p', String(pid), '--',
+      'sleep', String(ms / 1000)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk) => { err += chunk; });
+    child.once('error', () => resolve(null));
+    child.once('exit', () => {
+      const counts = {};
+      for (const [, count, event] of err.matchAll(/^(\d+),[^,]*,([^,]+),/gm)) counts[event] = Number(count);
+      if (counts['raw_syscalls:sys_enter'] === undefined) {
+        resolve(null);
+        return;
+      }
+      const by = {};
+      for (const name of TRACED_SYSCALLS) by[name] = counts[`syscalls:sys_enter_${name}`] ?? 0;
+      resolve({ total: counts['raw_syscalls:sys_enter'], by });
+    });
+  });
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +134,7 @@ function echoConnection(url, counter) {
       const text = data.toString();
       if (text.startsWith('4')) {
         counter.echoed += 1;
-        if (counter.running) ws.send(text);
+        if (counter.running && counter.closedLoop) ws.send(text);
       } else if (text.startsWith('0')) {
         resolve(ws);
       } else if (text === '2') {
@@ -101,25 +145,56 @@ function echoConnection(url, counter) {
   });
 }
 
-async function measureCpu(server) {
-  const counter = { echoed: 0, running: true };
+/**
+ * CPU, wake-ups and syscalls of `server` per echoed message. With `rate` unset, each connection
+ * keeps IN_FLIGHT messages out (closed loop); with `rate`, that many messages per second are sent
+ * round-robin over the connections, whatever comes back.
+ */
+async function measureCpu(server, rate) {
+  const counter = { echoed: 0, running: true, closedLoop: !rate };
   const sockets = [];
   for (let start = 0; start < ECHO_CONNECTIONS; start += 100) {
     sockets.push(...(await Promise.all(Array.from({ length: 100 }, () => echoConnection(server.url, counter)))));
   }
-  for (const ws of sockets) for (let i = 0; i < IN_FLIGHT; i += 1) ws.send(`4${PAYLOAD}`);
+  let sender;
+  if (rate) {
+    let next = 0;
+    let sent = 0;
+    const began = performance.now();
+    // Catches up on the messages due so far, so timer lateness does not lower the rate.
+    sender = setInterval(() => {
+      const due = Math.floor(((performance.now() - began) * rate) / 1000);
+      for (; sent < due; sent += 1, next = (next + 1) % sockets.length) sockets[next].send(`4${PAYLOAD}`);
+    }, RATE_TICK_MS);
+  } else {
+    for (const ws of sockets) for (let i = 0; i < IN_FLIGHT; i += 1) ws.send(`4${PAYLOAD}`);
+  }
   await sleep(WARMUP_MS);
+  const syscalls = countSyscalls(server.pid, MEASURE_MS);
   const cpu0 = cpuMicros(server.pid);
+  const wakeUps0 = wakeUps(server.pid);
   const echoed0 = counter.echoed;
   await sleep(MEASURE_MS);
   const cpu1 = cpuMicros(server.pid);
   const echoed = counter.echoed - echoed0;
+  const wokeUp = wakeUps(server.pid) - wakeUps0;
+  const syscallCount = await syscalls;
   counter.running = false;
+  clearInterval(sender);
   for (const ws of sockets) ws.terminate();
   // The split shows how much is the kernel's (syscalls, loopback TCP), which both servers pay.
   const user = (cpu1.user - cpu0.user) / echoed;
   const system = (cpu1.system - cpu0.system) / echoed;
-  return { usPerMessage: user + system, userUs: user, systemUs: system, messagesPerSecond: (echoed * 1000) / MEASURE_MS };
+  return {
+    usPerMessage: user + system,
+    userUs: user,
+    systemUs: system,
+    messagesPerSecond: (echoed * 1000) / MEASURE_MS,
+    wakeUpsPerMessage: wokeUp / echoed,
+    syscallsPerMessage: syscallCount === null ? null : syscallCount.total / echoed,
+    syscallsByName: syscallCount === null ? null : Object.fromEntries(
+      Object.entries(syscallCount.by).filter(([, count]) => count > 0).map(([name, count]) => [name, count / echoed])),
+  };
 }
 
 async function measureMemory(server) {
@@ -157,31 +232,46 @@ async function measureMemory(server) {
   return { kibPerSession: (after - before) / total, sessions: total };
 }
 
+const onlyCpu = process.env.SERVER_BENCH_ONLY === 'cpu';
+
 async function measure(start) {
   const server = await start();
   try {
     const cpu = await measureCpu(server);
     await sleep(1000);
-    const memory = await measureMemory(server);
+    const atRate = await measureCpu(server, OFFERED_RATE);
+    await sleep(1000);
+    const memory = onlyCpu ? { kibPerSession: NaN, sessions: 0 } : await measureMemory(server);
     const refused = (server.log?.() ?? '').match(/connection refused .*/g) ?? [];
     if (refused.length) console.log(`${server.name} refused connections, e.g.: ${refused[0]}`);
-    return { ...cpu, ...memory };
+    return { ...cpu, atRate, ...memory };
   } finally {
     await server.stop();
   }
 }
 
+const fixed = (value, digits) => (value === null ? 'n/a' : value.toFixed(digits));
+
+/** One line for one server's CPU figures. */
+function describeCpu(cpu) {
+  return `${fixed(cpu.usPerMessage, 3)} us/msg (user ${fixed(cpu.userUs, 2)}, system ${fixed(cpu.systemUs, 2)}) ` +
+    `at ${Math.round(cpu.messagesPerSecond)} msg/s, ${fixed(cpu.wakeUpsPerMessage, 3)} wake-ups/msg, ` +
+    `${fixed(cpu.syscallsPerMessage, 3)} syscalls/msg` +
+    (cpu.syscallsByName
+      ? ` (${Object.entries(cpu.syscallsByName).map(([name, perMessage]) => `${name} ${perMessage.toFixed(3)}`).join(', ')})`
+      : '');
+}
+
 export async function run() {
   const stock = await measure(startStock);
   const ours = await measure(startRtcwire);
-  console.log(
-    `server efficiency: rtcwire ${ours.usPerMessage.toFixed(3)} us/msg (user ${ours.userUs.toFixed(2)}, system ` +
-      `${ours.systemUs.toFixed(2)}) at ${Math.round(ours.messagesPerSecond)} msg/s, ` +
-      `${ours.kibPerSession.toFixed(3)} KiB/session at ${ours.sessions}; engine.io ${stock.usPerMessage.toFixed(3)} us/msg ` +
-      `(user ${stock.userUs.toFixed(2)}, system ${stock.systemUs.toFixed(2)}) ` +
-      `at ${Math.round(stock.messagesPerSecond)} msg/s, ${stock.kibPerSession.toFixed(3)} KiB/session at ${stock.sessions}`,
-  );
-  return [
+  console.log(`server efficiency, closed loop (${ECHO_CONNECTIONS} connections x ${IN_FLIGHT} in flight):`);
+  console.log(`  rtcwire   ${describeCpu(ours)}`);
+  console.log(`  engine.io ${describeCpu(stock)}`);
+  console.log(`server efficiency, offered ${OFFERED_RATE} msg/s:`);
+  console.log(`  rtcwire   ${describeCpu(ours.atRate)}`);
+  console.log(`  engine.io ${describeCpu(stock.atRate)}`);
+  const figures = [
     {
       name: 'server_cpu_us_per_msg',
       value: ours.usPerMessage,
@@ -190,13 +280,27 @@ export async function run() {
       ratio: ours.usPerMessage / stock.usPerMessage,
     },
     {
+      name: 'server_cpu_us_per_msg_at_offered_rate',
+      value: ours.atRate.usPerMessage,
+      unit: 'us',
+      baseline: `engine.io=${stock.atRate.usPerMessage.toFixed(3)} (both offered ${OFFERED_RATE} msg/s)`,
+      ratio: ours.atRate.usPerMessage / stock.atRate.usPerMessage,
+    },
+  ];
+  if (!onlyCpu) {
+    console.log(
+      `idle sessions: rtcwire ${ours.kibPerSession.toFixed(3)} KiB/session at ${ours.sessions}; ` +
+        `engine.io ${stock.kibPerSession.toFixed(3)} KiB/session at ${stock.sessions}`,
+    );
+    figures.push({
       name: 'rss_per_session_kib',
       value: ours.kibPerSession,
       unit: 'KiB',
       baseline: `engine.io=${stock.kibPerSession.toFixed(3)} (goal <= 4 KiB, ${ours.sessions} sessions)`,
       ratio: ours.kibPerSession / stock.kibPerSession,
-    },
-  ];
+    });
+  }
+  return figures;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
