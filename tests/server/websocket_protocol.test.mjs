@@ -170,6 +170,34 @@ test('a message comes back whole, however its bytes are split', async () => {
   ws.socket.destroy();
 });
 
+// A plain connection's read lands in a 256-byte buffer of its own; a read that fills it goes on in
+// the 64 KiB buffer shared by all connections. Writes of every size around both edges.
+test('messages come back whole and in order whatever the size of the read around the read buffers', async () => {
+  const ws = await RawWebSocket.open(server.url);
+  /** A text frame of exactly `size` bytes (masked, 16-bit length: 8 bytes of header). */
+  const frameOf = (size, tag) => text(`4${tag}:`.padEnd(size - 8, 'x'));
+  for (let size = 248; size <= 264; size += 1) {
+    const tag = `alone ${size}`;
+    assert.equal(frameOf(size, tag).length, size);
+    ws.write(frameOf(size, tag));
+    const echoed = await ws.next(`the echo of a ${size}-byte frame`);
+    assert.equal(echoed.payload.toString(), `4${tag}:`.padEnd(size - 8, 'x'));
+  }
+  // A full first read with more behind it in the same write, and a frame cut at the 256th byte.
+  const pair = [frameOf(256, 'first'), frameOf(300, 'second')];
+  ws.write(Buffer.concat(pair));
+  assert.equal((await ws.next()).payload.toString(), `4first:`.padEnd(248, 'x'));
+  assert.equal((await ws.next()).payload.toString(), `4second:`.padEnd(292, 'x'));
+  // More than the shared buffer in one write: 20 frames of 4,000 bytes (80,000 bytes).
+  const big = Array.from({ length: 20 }, (_, i) => frameOf(4000, `big ${i}`));
+  ws.write(Buffer.concat(big));
+  for (let i = 0; i < big.length; i += 1) {
+    const echoed = await ws.next(`the echo of big frame ${i}`);
+    assert.equal(echoed.payload.toString(), `4big ${i}:`.padEnd(3992, 'x'));
+  }
+  ws.socket.destroy();
+});
+
 test('the answers to messages read together leave together, in one TCP send', async () => {
   const ws = await RawWebSocket.open(server.url);
   const sent = Array.from({ length: 10 }, (_, i) => `4burst ${i}`);
