@@ -43,24 +43,29 @@ class GatheringStream {
   executor_type get_executor() { return next_.get_executor(); }
   ServerStream& next_layer() { return next_; }
 
-  // Reads what the connection holds into `buffers`, which must stay valid until `handler` runs.
-  // A plain connection reads its socket directly: Asio tries the read at once and, if nothing is
-  // there, waits for the socket's edge-triggered readiness registered at its first wait, with no
-  // epoll_ctl per read (which a socket wait costs, every time). A TLS connection reads through
-  // the TLS layer.
+  // Waits until the socket of a plain connection has something to read (data, its end or an
+  // error); the caller then reads it without blocking. Nothing is held meanwhile, so an idle
+  // connection needs no read buffer of its own.
+  template <class Handler>
+  void async_wait_readable(Handler&& handler) {
+    start_reading();
+    next_.socket().async_wait(
+        boost::asio::socket_base::wait_read,
+        [this, handler = std::forward<Handler>(handler)](boost::beast::error_code error) mutable {
+          handling_input_ = !error;
+          std::move(handler)(error);
+        });
+  }
+
+  // A TLS connection's read: the TLS layer holds the socket's data, so it needs a buffer.
   template <class MutableBuffers, class Handler>
   void async_read_some(const MutableBuffers& buffers, Handler&& handler) {
     start_reading();
-    auto done = [this, handler = std::forward<Handler>(handler)](boost::beast::error_code error,
-                                                                 std::size_t bytes) mutable {
+    next_.async_read_some(buffers, [this, handler = std::forward<Handler>(handler)](
+                                       boost::beast::error_code error, std::size_t bytes) mutable {
       handling_input_ = !error && bytes > 0;
       std::move(handler)(error, bytes);
-    };
-    if (next_.tls()) {
-      next_.async_read_some(buffers, std::move(done));
-    } else {
-      next_.socket().async_read_some(buffers, std::move(done));
-    }
+    });
   }
 
   // One write at a time: `handler` runs once the bytes are gathered (or, past kGatherBytes, once a

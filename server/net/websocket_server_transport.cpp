@@ -1,7 +1,6 @@
 #include "websocket_server_transport.hpp"
 
 #include <chrono>
-#include <cstring>
 #include <utility>
 #include <variant>
 
@@ -19,8 +18,8 @@ namespace beast = boost::beast;
 
 // How long a polite websocket close may take before the socket is simply closed.
 constexpr std::chrono::seconds kCloseDeadline{2};
-// A plain connection's read that fills its first-read buffer goes on into one buffer of this
-// size, shared: the server runs on one thread, and that read is handled before the next starts.
+// Plain connections read into one buffer of this size, shared: the server runs on one thread and
+// every read is handled before the next one starts.
 constexpr std::size_t kSharedReadBytes = 64 * 1024;
 constexpr std::size_t kTlsReadBytes = 4 * 1024;
 // Pongs waiting past this many bytes (a client that pings and does not read) stop the reading
@@ -46,7 +45,7 @@ void WebSocketServerTransport::accept(const beast::http::request<beast::http::st
   // The HTTP read deadline must not carry over: the Engine.IO heartbeat watches the websocket.
   stream_.next_layer().expires_never();
   if (!stream_.next_layer().tls()) {
-    // A read that fills the first-read buffer takes the rest at once, without blocking.
+    // Reads wait for the socket to be readable, then take what is there without blocking.
     beast::error_code ignored;
     stream_.next_layer().socket().non_blocking(true, ignored);
   }
@@ -70,40 +69,48 @@ void WebSocketServerTransport::read_next() {
     return;
   }
   reading_ = true;
-  asio::mutable_buffer into(first_read_.data(), first_read_.size());
   if (stream_.next_layer().tls()) {
     if (!tls_input_) tls_input_ = std::make_unique<char[]>(kTlsReadBytes);
-    into = asio::buffer(tls_input_.get(), kTlsReadBytes);
+    stream_.async_read_some(
+        asio::buffer(tls_input_.get(), kTlsReadBytes),
+        [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+          self->on_tls_read(error, bytes);
+        });
+  } else {
+    stream_.async_wait_readable(
+        [self = shared_from_this()](beast::error_code error) { self->on_readable(error); });
   }
-  stream_.async_read_some(into,
-                          [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
-                            self->on_read(error, bytes);
-                          });
 }
 
-void WebSocketServerTransport::on_read(beast::error_code error, std::size_t bytes) {
+void WebSocketServerTransport::on_readable(beast::error_code error) {
   reading_ = false;
   if (state_ == State::closed) return;
   if (error) {
     on_read_error(error);
     return;
   }
-  if (stream_.next_layer().tls()) {
-    on_input(tls_input_.get(), bytes);
-    return;
-  }
-  if (bytes < first_read_.size()) {
-    on_input(first_read_.data(), bytes);
-    return;
-  }
-  // The first-read buffer is full: more may be waiting. It is read without blocking into the
-  // shared buffer, behind a copy of what came first. An error here (the end of the input) is
-  // left for the next read to report, after these bytes are handled.
   char* const input = shared_read_buffer();
-  std::memcpy(input, first_read_.data(), bytes);
-  const std::size_t more = stream_.next_layer().socket().read_some(
-      asio::buffer(input + bytes, kSharedReadBytes - bytes), error);
-  on_input(input, bytes + (error ? 0 : more));
+  const std::size_t size =
+      stream_.next_layer().socket().read_some(asio::buffer(input, kSharedReadBytes), error);
+  if (error == asio::error::would_block || error == asio::error::try_again) {
+    read_next();
+    return;
+  }
+  if (error) {
+    on_read_error(error);
+    return;
+  }
+  on_input(input, size);
+}
+
+void WebSocketServerTransport::on_tls_read(beast::error_code error, std::size_t bytes) {
+  reading_ = false;
+  if (state_ == State::closed) return;
+  if (error) {
+    on_read_error(error);
+    return;
+  }
+  on_input(tls_input_.get(), bytes);
 }
 
 void WebSocketServerTransport::on_input(char* bytes, std::size_t size) {

@@ -4,7 +4,6 @@
 // websocket_reader, server frames laid out by websocket_frame, all sent through a gathering_stream.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -55,7 +54,8 @@ class WebSocketServerTransport final
   enum class State { accepting, open, closing, closed };
 
   void read_next();
-  void on_read(boost::beast::error_code error, std::size_t bytes);
+  void on_readable(boost::beast::error_code error);
+  void on_tls_read(boost::beast::error_code error, std::size_t bytes);
   void on_input(char* bytes, std::size_t size);
   void on_read_error(const boost::beast::error_code& error);
   // The client's websocket ended (its close frame, or a protocol error): answer with a close
@@ -74,11 +74,7 @@ class WebSocketServerTransport final
   std::weak_ptr<ServerTransportOwner> owner_;
   std::function<void(bool)> on_accepted_;
   bool accepted_ = false;
-  // A plain connection's pending read lands here: Asio may complete it later, so it cannot be the
-  // shared buffer. Sized for a few small messages (the usual read); a read that fills it goes on
-  // in the shared buffer. It adds its size to every idle session.
-  std::array<char, 256> first_read_;
-  // A TLS connection's read buffer (the TLS layer holds the socket's data).
+  // A TLS connection's read buffer (a plain one reads into one buffer shared by all connections).
   std::unique_ptr<char[]> tls_input_;
   bool reading_ = false;
   bool handling_input_ = false;  // on_input is running

@@ -170,9 +170,9 @@ test('a message comes back whole, however its bytes are split', async () => {
   ws.socket.destroy();
 });
 
-// A plain connection's read lands in a 256-byte buffer of its own; a read that fills it goes on in
-// the 64 KiB buffer shared by all connections. Writes of every size around both edges.
-test('messages come back whole and in order whatever the size of the read around the read buffers', async () => {
+// Reads of every size around 256 bytes (a size a per-connection first-read buffer would have; see
+// docs/server.md) and past the 64 KiB buffer that plain connections share.
+test('messages come back whole and in order whatever the size of the read', async () => {
   const ws = await RawWebSocket.open(server.url);
   /** A text frame of exactly `size` bytes (masked, 16-bit length: 8 bytes of header). */
   const frameOf = (size, tag) => text(`4${tag}:`.padEnd(size - 8, 'x'));
