@@ -99,6 +99,17 @@ describe('--max-sessions-per-ip 2', () => {
     await server.waitForLog(new RegExp(`disconnect sid=${third.sid} .*client close`));
   });
 
+});
+
+// A resume window far longer than the test, so only yielding can make room (and the resume at the
+// end cannot be late, however loaded the machine).
+describe('--max-sessions-per-ip 2, sessions kept for a resume', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ args: ['--resume-window', '60000ms', '--max-sessions-per-ip', '2'] });
+  });
+  after(() => server.stop());
+
   test('sessions kept for a resume yield to newcomers, and a resume always gets through', async () => {
     const hello = (socket, resume) =>
       socket.send('4' + JSON.stringify({ v: 1, t: 'hello', sdk: 'dropper', ...(resume && { resume }) }));
