@@ -359,9 +359,11 @@ test('a client that pings without reading its pongs is not read until it does: t
       assert.ok(Date.now() < deadline, `the flooder is still read after 30 s (${read})`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    // Part of the flood is still unsent; how much depends on the kernel's socket buffers (which
+    // may grow to tcp_rmem's maximum, 32 MiB here), so the bound on the server is its RSS below.
     assert.ok(
-      flooder.socket.writableLength > 16 * MiB,
-      `the flooder handed all but ${(flooder.socket.writableLength / MiB).toFixed(1)} MiB to the kernel`,
+      flooder.socket.writableLength > 0,
+      `the flooder handed the whole flood to the kernel (RSS +${((rssOf(own.pid) - rssBefore) / MiB).toFixed(1)} MiB)`,
     );
     const rssPaused = rssOf(own.pid);
     assert.ok(
