@@ -8,9 +8,10 @@
 //   IDLE_SESSIONS sessions opened from child processes (20,000, or fewer when the server's
 //   open-file limit leaves no room for that many). Goal: at most 4 KiB.
 //
-// - What explains the CPU figure, for both servers over the same window: wake-ups (the event-loop
-//   thread's voluntary context switches, i.e. waits for the network that blocked) and syscalls
-//   (perf stat, when perf is installed) per message, and the messages per second reached.
+// - What explains the CPU figure, for both servers: wake-ups (the event-loop thread's voluntary
+//   context switches, i.e. waits for the network that blocked) per message and the messages per
+//   second reached, over the CPU window; syscalls per message, by name (perf stat, when perf is
+//   installed), over the SYSCALL_MS that follow (counting them costs the server CPU).
 // - The same at a fixed offered rate (OFFERED_RATE messages per second spread over the
 //   connections, sent on a timer, not on the echoes): the closed loop lets the faster server
 //   wake for fewer messages at a time; at one offered rate both see the same arrivals.
@@ -28,6 +29,7 @@ const ECHO_CONNECTIONS = 1000;
 const IN_FLIGHT = 4;
 const WARMUP_MS = 3000;
 const MEASURE_MS = 8000;
+const SYSCALL_MS = 4000;
 const OFFERED_RATE = 10000;
 const RATE_TICK_MS = 10;
 const IDLE_SESSIONS = 20000;
@@ -169,7 +171,6 @@ async function measureCpu(server, rate) {
     for (const ws of sockets) for (let i = 0; i < IN_FLIGHT; i += 1) ws.send(`4${PAYLOAD}`);
   }
   await sleep(WARMUP_MS);
-  const syscalls = countSyscalls(server.pid, MEASURE_MS);
   const cpu0 = cpuMicros(server.pid);
   const wakeUps0 = wakeUps(server.pid);
   const echoed0 = counter.echoed;
@@ -177,7 +178,10 @@ async function measureCpu(server, rate) {
   const cpu1 = cpuMicros(server.pid);
   const echoed = counter.echoed - echoed0;
   const wokeUp = wakeUps(server.pid) - wakeUps0;
-  const syscallCount = await syscalls;
+  // Counted in a window of their own: the tracepoints cost the server CPU on every syscall.
+  const countedFrom = counter.echoed;
+  const syscallCount = await countSyscalls(server.pid, SYSCALL_MS);
+  const echoedWhileCounted = counter.echoed - countedFrom;
   counter.running = false;
   clearInterval(sender);
   for (const ws of sockets) ws.terminate();
@@ -190,9 +194,10 @@ async function measureCpu(server, rate) {
     systemUs: system,
     messagesPerSecond: (echoed * 1000) / MEASURE_MS,
     wakeUpsPerMessage: wokeUp / echoed,
-    syscallsPerMessage: syscallCount === null ? null : syscallCount.total / echoed,
+    syscallsPerMessage: syscallCount === null ? null : syscallCount.total / echoedWhileCounted,
     syscallsByName: syscallCount === null ? null : Object.fromEntries(
-      Object.entries(syscallCount.by).filter(([, count]) => count > 0).map(([name, count]) => [name, count / echoed])),
+      Object.entries(syscallCount.by).filter(([, count]) => count > 0)
+        .map(([name, count]) => [name, count / echoedWhileCounted])),
   };
 }
 
