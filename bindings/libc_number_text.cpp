@@ -1,6 +1,6 @@
 // Number <-> text for the Wasm, in place of musl's and of the to_chars for double that
 // Emscripten's libc++ lacks. Only embind_builtin_types.cpp, base::parse_json and
-// base::json_writer call these here: snprintf with hex formats ("%p" for embind's type names),
+// base::json_writer call these here: snprintf with "%p" (embind's type names),
 // strtoull/strtoll/strtod on number tokens base::parse_json has already checked, and
 // base::write_shortest_double. musl's versions bring printf_core and strtod's long double
 // arithmetic: about 9.8 KiB gzip, most of the libc code in the module. The link sends those calls
@@ -120,32 +120,26 @@ extern "C" double __wrap_strtod(const char* text, char** end) {
   return rtcwire_decimal_to_double(text, static_cast<std::size_t>(cursor - text));
 }
 
-// Formats with `%[.][0-9]*[hh](x|X)` and `%p` conversions and literal text; only embind's type
-// names by address ("%p") ask for any since base::json_writer replaced nlohmann's escapes.
-static int format_hex(char* out, std::size_t size, const char* format, va_list args) {
+// "%p" conversions ("0x" and the address in lowercase hex, no padding) and literal text: the only
+// format the Wasm asks for, embind's type names by address (embind_builtin_types.cpp). Any other
+// conversion traps rather than write wrong text.
+static int format_pointers(char* out, std::size_t size, const char* format, va_list args) {
   Output output{out, size};
   for (const char* cursor = format; *cursor != '\0'; ++cursor) {
     if (*cursor != '%') {
       output.put(*cursor);
       continue;
     }
-    if (*++cursor == '.') ++cursor;
-    int min_digits = 0;
-    for (; is_digit(*cursor); ++cursor) min_digits = min_digits * 10 + (*cursor - '0');
-    while (*cursor == 'h') ++cursor;
-    if (*cursor == 'p') {
-      output.put('0');
-      output.put('x');
-    }
-    const char* hex = *cursor == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-    unsigned value = va_arg(args, unsigned);
-    char digits[8];
+    if (*++cursor != 'p') __builtin_trap();
+    auto address = reinterpret_cast<std::uintptr_t>(va_arg(args, const void*));
+    char digits[2 * sizeof address];
     int count = 0;
     do {
-      digits[count++] = hex[value % 16];
-      value /= 16;
-    } while (value != 0);
-    for (int pad = count; pad < min_digits; ++pad) output.put('0');
+      digits[count++] = "0123456789abcdef"[address % 16];
+      address /= 16;
+    } while (address != 0);
+    output.put('0');
+    output.put('x');
     while (count > 0) output.put(digits[--count]);
   }
   if (size != 0) out[output.length < size ? output.length : size - 1] = '\0';
@@ -155,7 +149,7 @@ static int format_hex(char* out, std::size_t size, const char* format, va_list a
 extern "C" int __wrap_snprintf(char* out, std::size_t size, const char* format, ...) {
   va_list args;
   va_start(args, format);
-  const int length = format_hex(out, size, format, args);
+  const int length = format_pointers(out, size, format, args);
   va_end(args);
   return length;
 }

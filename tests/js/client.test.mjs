@@ -144,7 +144,7 @@ test('inputs and a command during dispatch: every output is handled once, in the
 });
 
 // The core writes JSON itself: control characters must leave and arrive escaped (\u0001), other
-// text as it is. (In the Wasm, the escapes go through the snprintf of bindings/libc_number_text.cpp.)
+// text as it is (base::json_writer writes the \u00XX escapes itself, without snprintf).
 test('control characters and astral text cross the real core both ways, escaped as JSON', async () => {
   const { client, socket } = await connectedOverWebSocket();
   const text = 'a\u0001b\u001fc\u007f\u2028 \u{1F600} "q" \\';
