@@ -15,12 +15,13 @@
 #include <variant>
 #include <vector>
 
-#include "utf8_validation.hpp"
+#include "rtcwire/base/utf8.hpp"
 #include "websocket_reader.hpp"
 
 namespace {
 
 using namespace rtcwire::server;
+using rtcwire::base::is_valid_utf8;
 
 // Per frame: a byte of FIN/RSV/opcode bits, a length byte (up to 255) and the payload, masked
 // with a key from the input.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "rtcwire/base/shortest_double.hpp"
+#include "rtcwire/base/utf8.hpp"
 
 namespace rtcwire::base::json_writer {
 
@@ -44,43 +45,6 @@ void put_escape(std::string& out, char c) {
       out += kHex[static_cast<unsigned char>(c) >> 4];
       out += kHex[static_cast<unsigned char>(c) & 0xf];
   }
-}
-
-// How many bytes of `text` (which starts with a non-ASCII byte) one UTF-8 character takes, or,
-// when they are not well-formed (RFC 3629: no overlong forms, surrogates or code points past
-// U+10FFFF), how many of them one U+FFFD replaces: the longest start that could still have become
-// a character, at least one byte (Unicode's "maximal subpart", which is what nlohmann replaces).
-struct Utf8Run {
-  std::size_t length;
-  bool well_formed;
-};
-
-Utf8Run utf8_run(std::string_view text) {
-  const auto lead = static_cast<unsigned char>(text[0]);
-  std::size_t count = 0;  // continuation bytes
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;  // the range of the first continuation byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    count = 1;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    count = 2;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    count = 3;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return {1, false};
-  }
-  for (std::size_t i = 1; i <= count; ++i) {
-    if (i == text.size()) return {i, false};
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < low || byte > high) return {i, false};
-    low = 0x80;
-    high = 0xBF;
-  }
-  return {count + 1, true};
 }
 
 // The shortest text that reads back as the same double, and as a double: integral values keep a
@@ -181,7 +145,7 @@ void put_string(std::string& out, std::string_view text) {
       ++i;
       continue;
     }
-    const Utf8Run utf8 = utf8_run(text.substr(i));
+    const Utf8Sequence utf8 = utf8_sequence(text.substr(i));
     if (!utf8.well_formed) {
       out.append(text, run, i - run);
       out += "\xEF\xBF\xBD";
