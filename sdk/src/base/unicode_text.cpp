@@ -44,12 +44,7 @@ constexpr std::array<std::pair<char32_t, char32_t>, 23> kInvisibleRanges{{
 std::optional<char32_t> next_code_point(std::string_view text, std::size_t& i) {
   const Utf8Sequence sequence = utf8_sequence(text.substr(i));
   if (!sequence.well_formed) return std::nullopt;
-  // The lead byte's payload bits: all 7 of ASCII, then 5, 4 or 3 of a 2-, 3- or 4-byte lead.
-  constexpr unsigned char kLeadBits[] = {0x7F, 0x1F, 0x0F, 0x07};
-  char32_t code_point = static_cast<unsigned char>(text[i]) & kLeadBits[sequence.length - 1];
-  for (std::size_t k = 1; k < sequence.length; ++k) {
-    code_point = (code_point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  }
+  const char32_t code_point = utf8_code_point(text.substr(i, sequence.length));
   i += sequence.length;
   return code_point;
 }

@@ -89,13 +89,14 @@ void expect_sequence(std::string_view text, Utf8Sequence expected) {
   EXPECT_EQ(actual.well_formed, expected.well_formed) << hex;
 }
 
-TEST(Utf8Test, EveryScalarValueIsOneWellFormedSequence) {
+TEST(Utf8Test, EveryScalarValueIsOneWellFormedSequenceThatDecodesToIt) {
   for (char32_t code_point = 0; code_point <= 0x10FFFF; ++code_point) {
     if (!is_scalar_value(code_point)) continue;
     const std::string bytes = encode(code_point);
     const Utf8Sequence sequence = utf8_sequence(bytes + "tail");
     ASSERT_TRUE(sequence.well_formed) << std::hex << static_cast<unsigned>(code_point);
     ASSERT_EQ(sequence.length, bytes.size()) << std::hex << static_cast<unsigned>(code_point);
+    ASSERT_EQ(utf8_code_point(bytes), code_point) << std::hex << static_cast<unsigned>(code_point);
   }
 }
 

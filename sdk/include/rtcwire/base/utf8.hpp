@@ -46,6 +46,17 @@ inline Utf8Sequence utf8_sequence(std::string_view text) {
   return {count + 1, true};
 }
 
+// The code point of `sequence`, a whole well-formed sequence (as utf8_sequence() measured it).
+inline char32_t utf8_code_point(std::string_view sequence) {
+  // The lead byte's payload bits: all 7 of ASCII, then 5, 4 or 3 of a 2-, 3- or 4-byte lead.
+  constexpr unsigned char kLeadBits[] = {0x7F, 0x1F, 0x0F, 0x07};
+  char32_t code_point = static_cast<unsigned char>(sequence[0]) & kLeadBits[sequence.size() - 1];
+  for (std::size_t i = 1; i < sequence.size(); ++i) {
+    code_point = (code_point << 6) | (static_cast<unsigned char>(sequence[i]) & 0x3F);
+  }
+  return code_point;
+}
+
 // Whether all of `text` is well-formed UTF-8. A websocket text message must be (RFC 6455 8.1).
 bool is_valid_utf8(std::string_view text);
 
