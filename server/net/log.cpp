@@ -2,15 +2,17 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "rtcwire/base/json_writer.hpp"
 #include "rtcwire/base/unicode_text.hpp"
 #include "rtcwire/base/utf8.hpp"
 
@@ -121,11 +123,28 @@ std::string format_text(std::string_view event, const LogFields& fields) {
 
 std::string format_json(std::string_view timestamp, std::string_view event,
                         const LogFields& fields) {
-  nlohmann::ordered_json line{{"ts", timestamp}, {"event", event}};
-  for (const LogField& field : fields) line[field.key] = field.value;
-  // ensure_ascii: invisible characters become visible \u escapes; invalid UTF-8 is replaced
-  // rather than thrown on.
-  return line.dump(-1, ' ', true, nlohmann::ordered_json::error_handler_t::replace);
+  // A key given twice keeps its first place and takes the later value.
+  std::vector<std::pair<std::string_view, std::string_view>> members{{"ts", timestamp},
+                                                                     {"event", event}};
+  for (const LogField& field : fields) {
+    const auto same = std::find_if(members.begin(), members.end(),
+                                   [&](const auto& member) { return member.first == field.key; });
+    if (same != members.end()) {
+      same->second = field.value;
+    } else {
+      members.emplace_back(field.key, field.value);
+    }
+  }
+  // ASCII only: invisible characters become visible \u escapes; invalid UTF-8 is replaced.
+  std::string line = "{";
+  for (const auto& [key, value] : members) {
+    if (line.size() > 1) line += ',';
+    base::json_writer::put_ascii_string(line, key);
+    line += ':';
+    base::json_writer::put_ascii_string(line, value);
+  }
+  line += '}';
+  return line;
 }
 
 void log_event(std::string_view event, const LogFields& fields) {
