@@ -185,7 +185,7 @@ TEST(Utf8Test, EveryScalarValueInOneTextIsValid) {
 TEST(Utf8Test, ABadByteIsFoundAtEveryOffsetAroundTheEightByteSteps) {
   // The ASCII fast path reads eight bytes at a time: a bad byte in any lane, or in the tail.
   for (std::size_t at = 0; at < 20; ++at) {
-    for (const std::string bad : {"\x80", "\xC0", "\xE2\x82", "\xED\xA0\x80", "\xFF"}) {
+    for (const std::string_view bad : {"\x80", "\xC0", "\xE2\x82", "\xED\xA0\x80", "\xFF"}) {
       std::string text(20, 'a');
       text.replace(at, bad.size(), bad);
       text.resize(20);
