@@ -1,7 +1,6 @@
 #include "engineio_handshake.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include "rtcwire/base/json_writer.hpp"
 #include "url_decoding.hpp"
 
 namespace rtcwire::server {
@@ -29,9 +28,12 @@ unsigned http_status_of(HandshakeError error) {
 }
 
 std::string json_body_of(HandshakeError error, std::string_view message) {
-  return nlohmann::json{{"code", static_cast<int>(error)},
-                        {"message", message.empty() ? message_of(error) : message}}
-      .dump();
+  std::string body = "{\"code\":";
+  base::json_writer::put_number(body, static_cast<int>(error));
+  base::json_writer::put_key(body, "message");
+  base::json_writer::put_string(body, message.empty() ? message_of(error) : message);
+  body += '}';
+  return body;
 }
 
 std::variant<EngineIoRoute, HandshakeError> route_engineio_request(

@@ -14,10 +14,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
-#include <nlohmann/json.hpp>
 
 #include "address_key.hpp"
 #include "mime_types.hpp"
+#include "rtcwire/base/json_writer.hpp"
 #include "secret_compare.hpp"
 #include "server.hpp"
 #include "static_files.hpp"
@@ -385,9 +385,12 @@ http::message_generator HttpSession::route(const Request& request) {
   }
   const Target target = split_target(request.target());
   if (target.path == "/healthz") {
-    const nlohmann::ordered_json health{{"status", "ok"}, {"sessions", server_.session_count()}};
+    std::string health = R"({"status":"ok")";
+    base::json_writer::put_key(health, "sessions");
+    base::json_writer::put_number(health, server_.session_count());
+    health += '}';
     return text_response(request.version(), request.keep_alive(), http::status::ok,
-                         "application/json", health.dump(), head);
+                         "application/json", std::move(health), head);
   }
   const StaticLookup lookup = resolve_static(server_.options().static_mounts, target.path);
   switch (lookup.outcome) {

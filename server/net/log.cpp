@@ -2,17 +2,19 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
-#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "rtcwire/base/json_writer.hpp"
 #include "rtcwire/base/unicode_text.hpp"
+#include "rtcwire/base/utf8.hpp"
 
 namespace rtcwire::server {
 namespace {
@@ -23,32 +25,6 @@ void append_byte_escape(std::string& out, unsigned char byte) {
   char code[8];
   std::snprintf(code, sizeof code, "\\x%02x", byte);
   out.append(code);
-}
-
-// The code point of the UTF-8 sequence at the start of `text` and its length, or nullopt when it
-// is not valid UTF-8 (overlong forms and surrogates included).
-std::optional<std::pair<char32_t, std::size_t>> decode_utf8(std::string_view text) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = 0;
-  char32_t code = 0;
-  char32_t minimum = 0;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2, code = lead & 0x1f, minimum = 0x80;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3, code = lead & 0x0f, minimum = 0x800;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4, code = lead & 0x07, minimum = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (text.size() < length) return std::nullopt;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xc0) != 0x80) return std::nullopt;
-    code = (code << 6) | (byte(i) & 0x3f);
-  }
-  if (code < minimum || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return std::nullopt;
-  return std::pair{code, length};
 }
 
 // Characters that are invisible, reorder text on screen or break a line (Unicode Cc, Cf, Zl, Zp:
@@ -104,13 +80,14 @@ std::string escaped_for_log(std::string_view message) {
       message.remove_prefix(1);
       continue;
     }
-    const auto decoded = decode_utf8(message);
-    if (!decoded) {
+    const base::Utf8Sequence sequence = base::utf8_sequence(message);
+    if (!sequence.well_formed) {
       append_byte_escape(escaped, byte);
       message.remove_prefix(1);
       continue;
     }
-    const auto [code, length] = *decoded;
+    const std::size_t length = sequence.length;
+    const char32_t code = base::utf8_code_point(message.substr(0, length));
     if (invisible(code)) {
       char text[16];
       std::snprintf(text, sizeof text, "\\u{%04x}", static_cast<unsigned>(code));
@@ -146,11 +123,28 @@ std::string format_text(std::string_view event, const LogFields& fields) {
 
 std::string format_json(std::string_view timestamp, std::string_view event,
                         const LogFields& fields) {
-  nlohmann::ordered_json line{{"ts", timestamp}, {"event", event}};
-  for (const LogField& field : fields) line[field.key] = field.value;
-  // ensure_ascii: invisible characters become visible \u escapes; invalid UTF-8 is replaced
-  // rather than thrown on.
-  return line.dump(-1, ' ', true, nlohmann::ordered_json::error_handler_t::replace);
+  // A key given twice keeps its first place and takes the later value.
+  std::vector<std::pair<std::string_view, std::string_view>> members{{"ts", timestamp},
+                                                                     {"event", event}};
+  for (const LogField& field : fields) {
+    const auto same = std::find_if(members.begin(), members.end(),
+                                   [&](const auto& member) { return member.first == field.key; });
+    if (same != members.end()) {
+      same->second = field.value;
+    } else {
+      members.emplace_back(field.key, field.value);
+    }
+  }
+  // ASCII only: invisible characters become visible \u escapes; invalid UTF-8 is replaced.
+  std::string line = "{";
+  for (const auto& [key, value] : members) {
+    if (line.size() > 1) line += ',';
+    base::json_writer::put_ascii_string(line, key);
+    line += ':';
+    base::json_writer::put_ascii_string(line, value);
+  }
+  line += '}';
+  return line;
 }
 
 void log_event(std::string_view event, const LogFields& fields) {

@@ -23,7 +23,7 @@
 #include "log.hpp"
 #include "polling_server_transport.hpp"
 #include "rtcwire/base/error.hpp"
-#include "sse_stream.hpp"
+#include "sse_server_transport.hpp"
 #include "url_decoding.hpp"
 #include "websocket_server_transport.hpp"
 
@@ -476,9 +476,9 @@ void Server::on_engineio_request(const std::shared_ptr<HttpSession>& http, Reque
           std::string remote = http->remote();
           std::string ip = http->remote_ip();
           std::string key = http->remote_key();
-          auto stream =
-              std::make_shared<SseStream>(http->take_stream(), request.version(),
-                                          options_.sse_heartbeat_interval, http->allow_origin());
+          auto stream = std::make_shared<SseServerTransport>(http->take_stream(), request.version(),
+                                                             options_.sse_heartbeat_interval,
+                                                             http->allow_origin());
           stream->hold(http->take_slot());
           open_session(std::move(stream), std::move(remote), std::move(ip), std::move(key),
                        nullptr);

@@ -1,15 +1,15 @@
 #include "sse_encoding.hpp"
 
-#include <nlohmann/json.hpp>
+#include "rtcwire/base/json_writer.hpp"
 
 namespace rtcwire::server {
 
 std::string sse_event(std::string_view payload) {
-  const std::string json =
-      nlohmann::json(payload).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string event;
-  event.reserve(json.size() + 8);
-  event.append("data: ").append(json).append("\n\n");
+  event.reserve(payload.size() + 10);
+  event += "data: ";
+  base::json_writer::put_string(event, payload);
+  event += "\n\n";
   return event;
 }
 

@@ -3,9 +3,12 @@
 #include <cstring>
 #include <utility>
 
-#include "utf8_validation.hpp"
+#include "rtcwire/base/utf8.hpp"
 
 namespace rtcwire::server {
+
+using base::is_valid_utf8;
+
 namespace {
 
 enum Opcode : unsigned {

@@ -3,8 +3,8 @@
 // reads back as the same DOM (types exact but for a signed zero, doubles bit for bit, keys in
 // order), and without doubles (whose digits may differ from nlohmann's) it is byte for byte
 // nlohmann's text. The raw input as a string and as a key (any bytes, invalid UTF-8 too) must be
-// written as nlohmann writes it; its first eight bytes as a double must read back with the same
-// bits (null if not finite).
+// written as nlohmann writes it, and by put_ascii_string as nlohmann writes it with ensure_ascii;
+// its first eight bytes as a double must read back with the same bits (null if not finite).
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -66,6 +66,9 @@ void check_dom(std::string_view text) {
 void check_raw_string(std::string_view text) {
   const Json string(text);
   if (written(string) != dumped(string)) std::abort();
+  std::string ascii;
+  rtcwire::base::json_writer::put_ascii_string(ascii, text);
+  if (ascii != string.dump(-1, ' ', true, Json::error_handler_t::replace)) std::abort();
   const Json object{{std::string(text), 1}};
   if (written(object) != dumped(object)) std::abort();
 }

@@ -20,6 +20,7 @@
 #include <boost/asio/write.hpp>
 
 #include "server.hpp"
+#include "websocket_frames.hpp"
 
 namespace {
 
@@ -120,32 +121,6 @@ class Harness {
   std::unique_ptr<Server> server_;
   asio::ip::tcp::endpoint endpoint_;
 };
-
-// Websocket frames from the input: per frame a byte of FIN/RSV/opcode bits, a length byte and
-// the payload, masked with a key taken from the input.
-std::string frames_from(std::string_view input) {
-  std::string frames;
-  while (input.size() >= 2) {
-    const auto head = static_cast<unsigned char>(input[0]);
-    std::size_t length = static_cast<unsigned char>(input[1]);
-    input.remove_prefix(2);
-    length = std::min(length, input.size());
-    const std::string_view payload = input.substr(0, length);
-    input.remove_prefix(length);
-    frames.push_back(static_cast<char>(head));
-    if (payload.size() < 126) {
-      frames.push_back(static_cast<char>(0x80 | payload.size()));
-    } else {
-      frames.push_back(static_cast<char>(0x80 | 126));
-      frames.push_back(static_cast<char>(payload.size() >> 8));
-      frames.push_back(static_cast<char>(payload.size() & 0xff));
-    }
-    const char mask[4] = {0x11, 0x22, 0x33, static_cast<char>(head)};
-    frames.append(mask, 4);
-    for (std::size_t i = 0; i < payload.size(); ++i) frames.push_back(payload[i] ^ mask[i % 4]);
-  }
-  return frames;
-}
 
 }  // namespace
 

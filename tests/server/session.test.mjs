@@ -56,7 +56,11 @@ test('a second hello is refused with invalid_state and the session stays usable'
 });
 
 test('/healthz counts live Engine.IO sessions', async () => {
-  const count = async () => (await (await fetch(`${server.url}/healthz`)).json()).sessions;
+  const count = async () => {
+    const text = await (await fetch(`${server.url}/healthz`)).text();
+    assert.match(text, /^\{"status":"ok","sessions":\d+\}$/);
+    return JSON.parse(text).sessions;
+  };
   const before = await count();
   const peer = await EnvelopePeer.welcomed(server.url);
   assert.equal(await count(), before + 1);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rtcwire/base/json_limits.hpp"
+#include "rtcwire/base/utf8.hpp"
 
 namespace rtcwire::base {
 namespace {
@@ -174,7 +175,7 @@ class JsonReader {
       if (c == '"') return true;
       if (c == '\\') {
         if (!read_escape(out)) return false;
-      } else if (c < 0x80 || !read_utf8_tail(c, out)) {
+      } else if (c < 0x80 || !read_utf8_tail(out)) {
         return false;  // the end, or a control character
       }
     }
@@ -236,33 +237,12 @@ class JsonReader {
     }
   }
 
-  // The continuation bytes of a well-formed UTF-8 sequence led by `lead` (RFC 3629: no overlong
-  // forms, no surrogates, nothing past U+10FFFF).
-  bool read_utf8_tail(int lead, std::string& out) {
-    int count = 0;
-    int low = 0x80;
-    int high = 0xBF;  // the range of the first continuation byte
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      count = 1;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      count = 2;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      count = 3;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    out += static_cast<char>(lead);
-    for (int i = 0; i < count; ++i) {
-      const int c = take();
-      if (c < low || c > high) return false;
-      out += static_cast<char>(c);
-      low = 0x80;
-      high = 0xBF;
-    }
+  // The rest of a well-formed UTF-8 character whose lead byte was just taken.
+  bool read_utf8_tail(std::string& out) {
+    const Utf8Sequence sequence = utf8_sequence(text_.substr(at_ - 1));
+    if (!sequence.well_formed) return false;
+    out.append(text_.substr(at_ - 1, sequence.length));
+    at_ += sequence.length - 1;
     return true;
   }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "rtcwire/base/shortest_double.hpp"
+#include "rtcwire/base/utf8.hpp"
 
 namespace rtcwire::base::json_writer {
 
@@ -15,8 +16,13 @@ using Json = nlohmann::json;
 // non-ASCII characters stay as they are).
 bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
 
-void put_escape(std::string& out, char c) {
+void put_u_escape(std::string& out, char32_t code_unit) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(code_unit >> shift) & 0xf];
+}
+
+void put_escape(std::string& out, char c) {
   switch (c) {
     case '"':
       out += "\\\"";
@@ -40,47 +46,47 @@ void put_escape(std::string& out, char c) {
       out += "\\r";
       break;
     default:
-      out += "\\u00";
-      out += kHex[static_cast<unsigned char>(c) >> 4];
-      out += kHex[static_cast<unsigned char>(c) & 0xf];
+      put_u_escape(out, static_cast<unsigned char>(c));
   }
 }
 
-// How many bytes of `text` (which starts with a non-ASCII byte) one UTF-8 character takes, or,
-// when they are not well-formed (RFC 3629: no overlong forms, surrogates or code points past
-// U+10FFFF), how many of them one U+FFFD replaces: the longest start that could still have become
-// a character, at least one byte (Unicode's "maximal subpart", which is what nlohmann replaces).
-struct Utf8Run {
-  std::size_t length;
-  bool well_formed;
-};
-
-Utf8Run utf8_run(std::string_view text) {
-  const auto lead = static_cast<unsigned char>(text[0]);
-  std::size_t count = 0;  // continuation bytes
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;  // the range of the first continuation byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    count = 1;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    count = 2;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    count = 3;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return {1, false};
+// A JSON string; with kAscii, non-ASCII characters and DEL as \u escapes (put_ascii_string).
+template <bool kAscii>
+void put_string_as(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t run = 0;  // where the bytes not copied yet begin
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) < 0x80) {
+      if (needs_escape(c) || (kAscii && c == '\x7f')) {
+        out.append(text, run, i - run);
+        put_escape(out, c);
+        run = i + 1;
+      }
+      ++i;
+      continue;
+    }
+    const Utf8Sequence utf8 = utf8_sequence(text.substr(i));
+    if constexpr (kAscii) {
+      out.append(text, run, i - run);
+      const char32_t code_point =
+          utf8.well_formed ? utf8_code_point(text.substr(i, utf8.length)) : 0xFFFD;
+      if (code_point < 0x10000) {
+        put_u_escape(out, code_point);
+      } else {  // UTF-16: a high and a low surrogate
+        put_u_escape(out, 0xD7C0 + (code_point >> 10));
+        put_u_escape(out, 0xDC00 + (code_point & 0x3FF));
+      }
+      run = i + utf8.length;
+    } else if (!utf8.well_formed) {
+      out.append(text, run, i - run);
+      out += "\xEF\xBF\xBD";
+      run = i + utf8.length;
+    }
+    i += utf8.length;
   }
-  for (std::size_t i = 1; i <= count; ++i) {
-    if (i == text.size()) return {i, false};
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < low || byte > high) return {i, false};
-    low = 0x80;
-    high = 0xBF;
-  }
-  return {count + 1, true};
+  out.append(text, run);
+  out += '"';
 }
 
 // The shortest text that reads back as the same double, and as a double: integral values keep a
@@ -167,31 +173,9 @@ struct Open {
 
 }  // namespace
 
-void put_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t run = 0;  // where the bytes not copied yet begin
-  for (std::size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    if (static_cast<unsigned char>(c) < 0x80) {
-      if (needs_escape(c)) {
-        out.append(text, run, i - run);
-        put_escape(out, c);
-        run = i + 1;
-      }
-      ++i;
-      continue;
-    }
-    const Utf8Run utf8 = utf8_run(text.substr(i));
-    if (!utf8.well_formed) {
-      out.append(text, run, i - run);
-      out += "\xEF\xBF\xBD";
-      run = i + utf8.length;
-    }
-    i += utf8.length;
-  }
-  out.append(text, run);
-  out += '"';
-}
+void put_string(std::string& out, std::string_view text) { put_string_as<false>(out, text); }
+
+void put_ascii_string(std::string& out, std::string_view text) { put_string_as<true>(out, text); }
 
 void put_json(std::string& out, const nlohmann::json& value) {
   // A loop over a stack of the open arrays and objects, not recursion: app data can nest as deep

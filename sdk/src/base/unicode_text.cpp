@@ -7,6 +7,8 @@
 #include <optional>
 #include <utility>
 
+#include "rtcwire/base/utf8.hpp"
+
 namespace rtcwire::base {
 namespace {
 
@@ -38,34 +40,12 @@ constexpr std::array<std::pair<char32_t, char32_t>, 23> kInvisibleRanges{{
 }};
 
 // Decodes the code point starting at text[i] and advances i past it; nothing when the bytes there
-// are not well-formed UTF-8 (RFC 3629).
+// are not well-formed UTF-8.
 std::optional<char32_t> next_code_point(std::string_view text, std::size_t& i) {
-  const auto byte = [&](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-  const unsigned char lead = byte(i);
-  if (lead < 0x80) {
-    ++i;
-    return lead;
-  }
-  std::size_t length = 0;
-  char32_t code_point = 0;
-  char32_t smallest = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, code_point = lead & 0x1F, smallest = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, code_point = lead & 0x0F, smallest = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, code_point = lead & 0x07, smallest = 0x10000;
-  } else {
-    return std::nullopt;
-  }
-  if (text.size() - i < length) return std::nullopt;
-  for (std::size_t k = 1; k < length; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return std::nullopt;
-    code_point = (code_point << 6) | (byte(i + k) & 0x3F);
-  }
-  const bool surrogate = code_point >= 0xD800 && code_point <= 0xDFFF;
-  if (code_point < smallest || surrogate || code_point > 0x10FFFF) return std::nullopt;
-  i += length;
+  const Utf8Sequence sequence = utf8_sequence(text.substr(i));
+  if (!sequence.well_formed) return std::nullopt;
+  const char32_t code_point = utf8_code_point(text.substr(i, sequence.length));
+  i += sequence.length;
   return code_point;
 }
 

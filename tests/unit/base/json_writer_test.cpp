@@ -93,6 +93,63 @@ TEST(JsonWriterTest, InvalidUtf8IsReplacedAsNlohmannReplacesIt) {
             "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\"");  // surrogate
 }
 
+std::string written_ascii_string(std::string_view text) {
+  std::string out = "x";
+  put_ascii_string(out, text);
+  return out.substr(1);
+}
+
+std::string dumped_ascii(const Json& value) {
+  return value.dump(-1, ' ', true, Json::error_handler_t::replace);
+}
+
+// ASCII only, as nlohmann's ensure_ascii writes it: every byte, every scalar value, and every
+// string of up to four bytes drawn from the bytes where UTF-8's rules change.
+TEST(JsonWriterTest, AsciiStringsAreEscapedAsNlohmannEscapesThemWithEnsureAscii) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const std::string text = "a" + std::string(1, static_cast<char>(byte)) + "b";
+    EXPECT_EQ(written_ascii_string(text), dumped_ascii(Json(text))) << "byte " << byte;
+  }
+  std::string every;  // each scalar value once, U+0000 to U+10FFFF, in UTF-8
+  for (char32_t code_point = 0; code_point <= 0x10FFFF; ++code_point) {
+    if (code_point >= 0xD800 && code_point <= 0xDFFF) continue;
+    if (code_point < 0x80) {
+      every += static_cast<char>(code_point);
+      continue;
+    }
+    const int tail = code_point < 0x800 ? 1 : code_point < 0x10000 ? 2 : 3;
+    constexpr unsigned kLead[] = {0, 0xC0, 0xE0, 0xF0};
+    every += static_cast<char>(kLead[tail] | (code_point >> (6 * tail)));
+    for (int shift = 6 * (tail - 1); shift >= 0; shift -= 6) {
+      every += static_cast<char>(0x80 | ((code_point >> shift) & 0x3F));
+    }
+  }
+  const std::string ours = written_ascii_string(every);
+  EXPECT_TRUE(ours == dumped_ascii(Json(every)));
+  for (const char c : ours) ASSERT_LT(static_cast<unsigned char>(c), 0x80);
+  const std::vector<char> bytes = {'\x00', '"',    'A',    '\\',   '\x7f', '\x80', '\x8f',
+                                   '\x90', '\x9f', '\xa0', '\xbf', '\xc0', '\xc1', '\xc2',
+                                   '\xdf', '\xe0', '\xe1', '\xec', '\xed', '\xee', '\xef',
+                                   '\xf0', '\xf1', '\xf3', '\xf4', '\xf5', '\xff'};
+  std::string text;
+  int differences = 0;  // the first ten are shown
+  const auto check_all = [&](auto& self, int length) -> void {
+    if (written_ascii_string(text) != dumped_ascii(Json(text)) && ++differences <= 10) {
+      ADD_FAILURE() << "differs for bytes " << hex(text);
+    }
+    if (length == 4) return;
+    for (const char b : bytes) {
+      text.push_back(b);
+      self(self, length + 1);
+      text.pop_back();
+    }
+  };
+  check_all(check_all, 0);
+  EXPECT_EQ(differences, 0);
+  EXPECT_EQ(written_ascii_string("\xf0\x9f\x98\x80 \xc3\xa9\x7f\xff"),
+            R"("\ud83d\ude00 \u00e9\u007f\ufffd")");
+}
+
 TEST(JsonWriterTest, ScalarsAreWrittenAsNlohmannWritesThem) {
   for (const Json& value : {Json(nullptr), Json(true), Json(false), Json(0), Json(-1), Json(42u),
                             Json(std::numeric_limits<std::int64_t>::min()),

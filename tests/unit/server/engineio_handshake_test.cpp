@@ -141,6 +141,9 @@ TEST(EngineIoHandshake, ErrorBodiesAreTheStockOnes) {
             (nlohmann::json{{"code", 5}, {"message", "Unsupported protocol version"}}));
   EXPECT_EQ(body(forbidden, "Too many sessions"),
             (nlohmann::json{{"code", 4}, {"message", "Too many sessions"}}));
+  EXPECT_EQ(json_body_of(unknown_sid), R"({"code":1,"message":"Session ID unknown"})");
+  EXPECT_EQ(json_body_of(forbidden, "Too many \"sessions\""),
+            R"({"code":4,"message":"Too many \"sessions\""})");
   EXPECT_EQ(http_status_of(forbidden), 403u);
   EXPECT_EQ(http_status_of(unknown_sid), 400u);
 }

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <string_view>
+#include <vector>
 
 namespace rtcwire::server {
 namespace {
@@ -56,6 +58,30 @@ TEST(Log, JsonLinesAreOneObjectWithEveryStringEscaped) {
   EXPECT_EQ(parsed["event"], "error");
   EXPECT_EQ(parsed["room"], "x\n\"y\u202e");
   EXPECT_TRUE(parsed["bad"].is_string());
+}
+
+// Byte for byte the line nlohmann's ordered DOM wrote (ensure_ascii, invalid UTF-8 replaced),
+// including a key given twice and a field named like "ts".
+TEST(Log, JsonLinesAreNlohmannsEnsureAsciiDump) {
+  const auto nlohmann_line = [](std::string_view ts, std::string_view event,
+                                const LogFields& fields) {
+    nlohmann::ordered_json line{{"ts", ts}, {"event", event}};
+    for (const LogField& field : fields) line[field.key] = field.value;
+    return line.dump(-1, ' ', true, nlohmann::ordered_json::error_handler_t::replace);
+  };
+  const std::vector<LogFields> cases = {
+      {},
+      {{"remote", "[::1]:80"}, {"code", "3"}, {"message", "Bad request", true}},
+      {{"room", "caf\xc3\xa9 \xf0\x9f\x98\x80 \x7f\x01\t\"\\ \xe2\x80\xae"}},
+      {{"bad", "\xff\xe2\x82 \xed\xa0\x80 \xc0\xaf"}, {"k\xc3\xa9y\n", "v"}},
+      {{"a", "1"}, {"b", "2"}, {"a", "3"}, {"ts", "forged"}, {"event", "e2"}},
+  };
+  for (const LogFields& fields : cases) {
+    EXPECT_EQ(format_json("2026-01-01T00:00:00.000Z", "error", fields),
+              nlohmann_line("2026-01-01T00:00:00.000Z", "error", fields));
+  }
+  EXPECT_EQ(format_json("t", "e", {{"a", "1"}, {"a", "\xc3\xa9"}}),
+            R"({"ts":"t","event":"e","a":"\u00e9"})");
 }
 
 }  // namespace

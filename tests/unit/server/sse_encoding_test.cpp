@@ -46,5 +46,19 @@ TEST(SseEncoding, InvalidUtf8BecomesTheReplacementCharacter) {
 
 TEST(SseEncoding, TheHeartbeatIsACommentLine) { EXPECT_EQ(kSseHeartbeat, ": \n\n"); }
 
+// Byte for byte the JSON string nlohmann's dump (invalid UTF-8 replaced) wrote.
+TEST(SseEncoding, TheDataLineIsNlohmannsDumpOfThePayload) {
+  for (const std::string& payload : {std::string(""),
+                                     std::string("4{\"v\":1}\x1e"
+                                                 "b AQID"),
+                                     std::string("\0\x01\x1f\x7f\\\"", 6),
+                                     std::string("caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x80\xae"),
+                                     std::string("\xff\xe2\x82 \xed\xa0\x80 \xc0\xaf\xf0\x9f")}) {
+    const std::string dumped =
+        nlohmann::json(payload).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    EXPECT_EQ(sse_event(payload), "data: " + dumped + "\n\n");
+  }
+}
+
 }  // namespace
 }  // namespace rtcwire::server

@@ -16,6 +16,9 @@ namespace rtcwire::base::json_writer {
 // A JSON string, byte for byte as nlohmann's dump with error_handler_t::replace writes it:
 // invalid UTF-8 becomes U+FFFD, control characters are escaped, the rest is copied.
 void put_string(std::string& out, std::string_view text);
+// The same string in ASCII only, as nlohmann's dump with ensure_ascii writes it: DEL and every
+// other character past ASCII as \uXXXX (a surrogate pair past U+FFFF), invalid UTF-8 as \ufffd.
+void put_ascii_string(std::string& out, std::string_view text);
 // A DOM as nlohmann's dump(-1, ' ', false, error_handler_t::replace) writes it (keys in the DOM's
 // order), at any depth; but a double as the shortest text that reads back as the same double
 // (its digits may differ from nlohmann's), integral ones with ".0", NaN and infinities as null.

@@ -1,4 +1,4 @@
-#include "sse_stream.hpp"
+#include "sse_server_transport.hpp"
 
 #include <utility>
 
@@ -25,8 +25,9 @@ std::string single_packet_event(PacketType type) {
 
 }  // namespace
 
-SseStream::SseStream(ServerStream stream, unsigned http_version,
-                     std::chrono::milliseconds heartbeat_interval, const std::string& allow_origin)
+SseServerTransport::SseServerTransport(ServerStream stream, unsigned http_version,
+                                       std::chrono::milliseconds heartbeat_interval,
+                                       const std::string& allow_origin)
     : stream_(std::move(stream)),
       chunked_(http_version >= 11),
       heartbeat_interval_(heartbeat_interval),
@@ -47,7 +48,7 @@ SseStream::SseStream(ServerStream stream, unsigned http_version,
   header_.chunked(chunked_);
 }
 
-void SseStream::attach(std::weak_ptr<ServerTransportOwner> owner) {
+void SseServerTransport::attach(std::weak_ptr<ServerTransportOwner> owner) {
   owner_ = std::move(owner);
   stream_.expires_never();
   writing_ = true;
@@ -61,21 +62,21 @@ void SseStream::attach(std::weak_ptr<ServerTransportOwner> owner) {
   arm_heartbeat();
 }
 
-bool SseStream::writable() const {
+bool SseServerTransport::writable() const {
   return state_ == State::open && header_written_ && !paused_ && !writing_ && chunks_.empty();
 }
 
-void SseStream::send(std::vector<Packet> packets, std::size_t bytes) {
+void SseServerTransport::send(std::vector<Packet> packets, std::size_t bytes) {
   if (state_ != State::open || packets.empty()) return;
   queue({sse_event(engineio::encode_payload(packets)), bytes, false});
 }
 
-void SseStream::queue(Chunk chunk) {
+void SseServerTransport::queue(Chunk chunk) {
   chunks_.push_back(std::move(chunk));
   if (!writing_) write_next();
 }
 
-void SseStream::write_next() {
+void SseServerTransport::write_next() {
   writing_ = true;
   const auto done = [self = shared_from_this()](beast::error_code error, std::size_t) {
     const std::size_t batch_bytes = self->chunks_.front().batch_bytes;
@@ -96,7 +97,7 @@ void SseStream::write_next() {
   }
 }
 
-void SseStream::on_write(beast::error_code error, std::size_t batch_bytes) {
+void SseServerTransport::on_write(beast::error_code error, std::size_t batch_bytes) {
   writing_ = false;
   if (state_ == State::closed) return;
   if (error) {
@@ -116,19 +117,19 @@ void SseStream::on_write(beast::error_code error, std::size_t batch_bytes) {
   if (state_ == State::closing && chunks_.empty() && !writing_) end();  // the last chunk is out
 }
 
-void SseStream::pause() {
+void SseServerTransport::pause() {
   if (state_ != State::open || paused_) return;
   paused_ = true;
   queue({single_packet_event(PacketType::noop), 0, false});
 }
 
-void SseStream::resume() {
+void SseServerTransport::resume() {
   paused_ = false;
   if (!writable()) return;
   if (const auto owner = owner_.lock()) owner->on_drain(*this, 0);
 }
 
-void SseStream::close(TransportClose how, std::function<void()> done) {
+void SseServerTransport::close(TransportClose how, std::function<void()> done) {
   if (state_ == State::closed) {
     if (done) done();
     return;
@@ -152,7 +153,7 @@ void SseStream::close(TransportClose how, std::function<void()> done) {
   queue({{}, 0, true});
 }
 
-void SseStream::watch_client() {
+void SseServerTransport::watch_client() {
   // The client sends nothing after its GET; a completed read means it hung up.
   stream_.async_read_some(asio::buffer(discard_),
                           [self = shared_from_this()](beast::error_code error, std::size_t) {
@@ -169,7 +170,7 @@ void SseStream::watch_client() {
                           });
 }
 
-void SseStream::arm_heartbeat() {
+void SseServerTransport::arm_heartbeat() {
   heartbeat_.expires_after(heartbeat_interval_);
   heartbeat_.async_wait([self = shared_from_this()](beast::error_code error) {
     if (error || self->state_ != State::open) return;
@@ -180,7 +181,7 @@ void SseStream::arm_heartbeat() {
   });
 }
 
-void SseStream::end() {
+void SseServerTransport::end() {
   if (state_ == State::closed) return;
   state_ = State::closed;
   heartbeat_.cancel();

@@ -24,12 +24,13 @@ namespace rtcwire::server {
 
 using engineio::TransportKind;
 
-class SseStream final : public ServerTransport, public std::enable_shared_from_this<SseStream> {
+class SseServerTransport final : public ServerTransport,
+                                 public std::enable_shared_from_this<SseServerTransport> {
  public:
   // `http_version` of the request; `allow_origin`, when not empty, is sent as
   // Access-Control-Allow-Origin (an allowed cross-origin page, or * in echo mode).
-  SseStream(ServerStream stream, unsigned http_version,
-            std::chrono::milliseconds heartbeat_interval, const std::string& allow_origin);
+  SseServerTransport(ServerStream stream, unsigned http_version,
+                     std::chrono::milliseconds heartbeat_interval, const std::string& allow_origin);
 
   TransportKind kind() const override { return TransportKind::sse; }
   // Writes the response header and starts the stream.
